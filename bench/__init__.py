@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench [NAME ...]`` runs every ``bench/bench_*.py`` (or those named)."""

@@ -1,0 +1,112 @@
+"""Weekly hours: "mon-fri 09:00-12:30,14:00-18:00; sat 09:00-12:00".
+
+Used for an account's business hours and a person's working hours. Pure and small.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from accueil.errors import InvalidInput
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+class InvalidHours(InvalidInput):
+    code = "invalid_hours"
+
+
+@dataclass(frozen=True, order=True)
+class TimeRange:
+    """A half-open range of the day [start, end), in minutes after midnight (end may be 1440)."""
+
+    start: int
+    end: int
+
+    def contains(self, minute: int) -> bool:
+        return self.start <= minute < self.end
+
+    def __str__(self) -> str:
+        return f"{_hhmm(self.start)}-{_hhmm(self.end)}"
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    """For each day Monday..Sunday, the ranges that are open."""
+
+    days: tuple[tuple[TimeRange, ...], ...] = ((),) * 7
+
+    @classmethod
+    def parse(cls, text: str) -> WeeklyHours:
+        """Read the textual form; an empty text means never open."""
+        days: list[list[TimeRange]] = [[] for _ in DAYS]
+        for part in filter(None, (p.strip() for p in text.split(";"))):
+            head, _, ranges = part.partition(" ")
+            if not ranges.strip():
+                raise InvalidHours(f"{part!r}: expected days then ranges, e.g. 'mon-fri 09:00-18:00'")
+            for day in _days(head):
+                for item in ranges.replace(" ", "").split(","):
+                    days[day].append(_range(item))
+        for day, ranges_of_day in enumerate(days):
+            ranges_of_day.sort()
+            for a, b in zip(ranges_of_day, ranges_of_day[1:], strict=False):
+                if b.start < a.end:
+                    raise InvalidHours(f"{DAYS[day]}: {a} and {b} overlap")
+        return cls(tuple(tuple(d) for d in days))
+
+    def is_open(self, local: datetime) -> bool:
+        """Whether the local wall-clock time falls in an open range."""
+        minute = local.hour * 60 + local.minute
+        return any(r.contains(minute) for r in self.days[local.weekday()])
+
+    def ranges_on(self, weekday: int) -> tuple[TimeRange, ...]:
+        return self.days[weekday]
+
+    def __str__(self) -> str:
+        parts = []
+        for i, ranges in enumerate(self.days):
+            if ranges:
+                parts.append(f"{DAYS[i]} " + ",".join(str(r) for r in ranges))
+        return "; ".join(parts)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _days(head: str) -> list[int]:
+    out: list[int] = []
+    for token in head.lower().split(","):
+        first, sep, last = token.partition("-")
+        if first not in DAYS or (sep and last not in DAYS):
+            raise InvalidHours(f"{head!r}: days are written mon, tue, … sun, or a range mon-fri")
+        a = DAYS.index(first)
+        b = DAYS.index(last) if sep else a
+        if b < a:
+            raise InvalidHours(f"{head!r}: a day range goes forward, e.g. mon-fri")
+        out.extend(range(a, b + 1))
+    return out
+
+
+def _range(item: str) -> TimeRange:
+    m = _RANGE.match(item)
+    if not m:
+        raise InvalidHours(f"{item!r}: a range is written HH:MM-HH:MM, e.g. 09:00-12:30")
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
+        raise InvalidHours(f"{item!r}: not a time of day")
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if end <= start:
+        raise InvalidHours(f"{item!r}: the range ends before it starts (split ranges past midnight)")
+    return TimeRange(start, end)
+
+
+def parse_time(text: str) -> time:
+    """HH:MM to a time, with a clear error."""
+    m = re.match(r"^(\d{1,2}):(\d{2})$", text.strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise InvalidHours(f"{text!r}: a time is written HH:MM, e.g. 14:30")
+    return time(int(m.group(1)), int(m.group(2)))
