@@ -5,6 +5,7 @@ Used for an account's business hours and a person's working hours. Pure and smal
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -46,13 +47,15 @@ class WeeklyHours:
         for part in filter(None, (p.strip() for p in text.split(";"))):
             head, _, ranges = part.partition(" ")
             if not ranges.strip():
-                raise InvalidHours(f"{part!r}: expected days then ranges, e.g. 'mon-fri 09:00-18:00'")
+                raise InvalidHours(
+                    f"{part!r}: expected days then ranges, e.g. 'mon-fri 09:00-18:00'"
+                )
             for day in _days(head):
                 for item in ranges.replace(" ", "").split(","):
                     days[day].append(_range(item))
         for day, ranges_of_day in enumerate(days):
             ranges_of_day.sort()
-            for a, b in zip(ranges_of_day, ranges_of_day[1:], strict=False):
+            for a, b in itertools.pairwise(ranges_of_day):
                 if b.start < a.end:
                     raise InvalidHours(f"{DAYS[day]}: {a} and {b} overlap")
         return cls(tuple(tuple(d) for d in days))
@@ -100,7 +103,9 @@ def _range(item: str) -> TimeRange:
         raise InvalidHours(f"{item!r}: not a time of day")
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if end <= start:
-        raise InvalidHours(f"{item!r}: the range ends before it starts (split ranges past midnight)")
+        raise InvalidHours(
+            f"{item!r}: the range ends before it starts (split ranges past midnight)"
+        )
     return TimeRange(start, end)
 
 

@@ -1,0 +1,1 @@
+"""Use cases. One write path per state change; every function takes the account first."""

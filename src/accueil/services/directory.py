@@ -1,0 +1,146 @@
+"""Reading the directory: accounts, people, groups, numbers and agents.
+
+Every function that reads a client's data takes the account key first and filters by it.
+``resolve_number`` is the one exception: it is how a call finds its account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accueil.core.directory import Account, Agent, Group, Number, Person
+from accueil.errors import NotFound
+from accueil.store.mapping import (
+    account_from_row,
+    agent_from_row,
+    group_from_row,
+    person_from_row,
+)
+from accueil.store.tables import (
+    AccountRow,
+    AgentRow,
+    GroupRow,
+    NumberRow,
+    PersonRow,
+    TrainingRow,
+)
+
+
+def account_row(session: Session, account: str) -> AccountRow:
+    row = session.scalar(select(AccountRow).where(AccountRow.key == account))
+    if row is None:
+        raise NotFound(f"no account {account!r}", account=account)
+    return row
+
+
+def get_account(session: Session, account: str) -> Account:
+    return account_from_row(account_row(session, account))
+
+
+def list_accounts(session: Session) -> list[Account]:
+    rows = session.scalars(select(AccountRow).order_by(AccountRow.key))
+    return [account_from_row(r) for r in rows]
+
+
+def list_groups(session: Session, account: str) -> list[Group]:
+    acc = account_row(session, account)
+    rows = session.scalars(
+        select(GroupRow).where(GroupRow.account_id == acc.id).order_by(GroupRow.key)
+    )
+    return [group_from_row(r, account) for r in rows]
+
+
+def list_people(session: Session, account: str, *, archived: bool = False) -> list[Person]:
+    acc = account_row(session, account)
+    query = select(PersonRow).where(PersonRow.account_id == acc.id)
+    if not archived:
+        query = query.where(PersonRow.active.is_(True))
+    rows = session.scalars(query.order_by(PersonRow.key))
+    return [person_from_row(r, account) for r in rows]
+
+
+def get_person(session: Session, account: str, person: str) -> Person:
+    acc = account_row(session, account)
+    row = session.scalar(
+        select(PersonRow).where(PersonRow.account_id == acc.id, PersonRow.key == person)
+    )
+    if row is None:
+        raise NotFound(
+            f"no person {person!r} in account {account!r}", account=account, person=person
+        )
+    return person_from_row(row, account)
+
+
+def list_numbers(session: Session, account: str) -> list[Number]:
+    acc = account_row(session, account)
+    query = (
+        select(NumberRow, PersonRow.key)
+        .outerjoin(PersonRow, NumberRow.person_id == PersonRow.id)
+        .where(NumberRow.account_id == acc.id)
+        .order_by(NumberRow.e164)
+    )
+    return [
+        Number(e164=n.e164, account=account, person=pkey or "", raw=n.raw, label=n.label)
+        for n, pkey in session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a dialled number leads: an account, and maybe one person of it."""
+
+    number: Number
+    account: Account
+    person: Person | None
+
+
+def resolve_number(session: Session, e164: str) -> Destination:
+    """The account (and maybe person) a dialled number leads to."""
+    row = session.get(NumberRow, e164)
+    if row is None:
+        raise NotFound(f"the number {e164} leads to no account", number=e164)
+    acc = session.get_one(AccountRow, row.account_id)
+    person = None
+    if row.person_id is not None:
+        prow = session.get_one(PersonRow, row.person_id)
+        if prow.account_id == acc.id:
+            person = person_from_row(prow, acc.key)
+    number = Number(e164, acc.key, person.key if person else "", row.raw, row.label)
+    return Destination(number, account_from_row(acc), person)
+
+
+def list_agents(session: Session) -> list[Agent]:
+    """The operator's pool (agents belong to the operator, not to an account)."""
+    trainings: dict[int, list[tuple[str, int]]] = {}
+    query = select(TrainingRow.agent_id, AccountRow.key, TrainingRow.level).join(
+        AccountRow, TrainingRow.account_id == AccountRow.id
+    )
+    for agent_id, account_key, level in session.execute(query):
+        trainings.setdefault(agent_id, []).append((account_key, level))
+    rows = session.scalars(select(AgentRow).order_by(AgentRow.key))
+    return [agent_from_row(r, sorted(trainings.get(r.id, []))) for r in rows]
+
+
+@dataclass(frozen=True)
+class Summary:
+    accounts: int
+    groups: int
+    people: int
+    numbers: int
+    agents: int
+
+
+def summary(session: Session) -> Summary:
+    def count(table: type[object]) -> int:
+        return session.scalar(select(func.count()).select_from(table)) or 0
+
+    return Summary(
+        accounts=count(AccountRow),
+        groups=count(GroupRow),
+        people=count(PersonRow),
+        numbers=count(NumberRow),
+        agents=count(AgentRow),
+    )

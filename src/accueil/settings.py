@@ -1,0 +1,21 @@
+"""Settings, from the environment (``ACCUEIL_*``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ACCUEIL_", env_file=".env", extra="ignore")
+
+    # Any SQLAlchemy URL; the default is a SQLite file so nothing needs installing.
+    database_url: str = "sqlite:///./var/accueil.db"
+    # Where reports, caches and the default database live.
+    var_dir: str = "./var"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,272 @@
+"""A named workload: every parameter of a simulated day, read from a documented YAML file.
+
+The file is authored by people, so it is checked at the edge (pydantic) and every mistake is
+reported with the file, the line and the field, nothing half-loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from accueil.errors import NotFound, Problem, ValidationFailed
+
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
+
+
+def clock_seconds(text: str) -> float:
+    """'14:30' → seconds after midnight."""
+    match = _CLOCK.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a time of day like '09:30'")
+    return int(match.group(1)) * 3600.0 + int(match.group(2)) * 60.0
+
+
+def range_seconds(text: str) -> tuple[float, float]:
+    """'09:00-17:00' → (start, end) in seconds after midnight; end must follow start."""
+    match = _RANGE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a range like '09:00-17:00'")
+    start, end = clock_seconds(match.group(1)), clock_seconds(match.group(2))
+    if end <= start:
+        raise ValueError(f"{text!r}: the end must come after the start")
+    return start, end
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Peak(_Model):
+    """A bump of the arrival curve: a Gaussian centred at a time of day."""
+
+    at: str
+    width_minutes: float = Field(gt=0)
+    height: float = Field(ge=0)
+
+    @field_validator("at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        clock_seconds(value)
+        return value
+
+
+class Arrivals(_Model):
+    """When calls arrive: a non-homogeneous Poisson process shaped by ``base`` + ``peaks``."""
+
+    hours: str = "09:00-17:00"
+    calls_per_day: float = Field(gt=0)
+    base: float = Field(default=1.0, ge=0)
+    peaks: tuple[Peak, ...] = ()
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        range_seconds(value)
+        return value
+
+
+class TierShare(_Model):
+    """A service tier: the share of accounts in it, their target and their priority bonus."""
+
+    name: str
+    share: float = Field(gt=0, le=1)
+    target_seconds: float = Field(gt=0)
+    priority_seconds: float = Field(default=0.0, ge=0)
+
+
+class Accounts(_Model):
+    count: int = Field(gt=0)
+    zipf: float = Field(ge=0)
+    tiers: tuple[TierShare, ...] = (TierShare(name="standard", share=1.0, target_seconds=20),)
+
+    @model_validator(mode="after")
+    def _shares(self) -> Accounts:
+        if abs(sum(t.share for t in self.tiers) - 1.0) > 1e-6:
+            raise ValueError("the tier shares must add up to 1")
+        return self
+
+
+class People(_Model):
+    """People of the accounts; ``proportional`` gives bigger callers more people (at least 1)."""
+
+    count: int = Field(gt=0)
+    zipf: float = Field(ge=0)
+    allocation: Literal["proportional", "equal"] = "proportional"
+
+
+class Outcome(_Model):
+    """How a call ends and how long it takes: lognormal (mean, sd) or exponential (mean)."""
+
+    name: str
+    share: float = Field(gt=0, le=1)
+    distribution: Literal["lognormal", "exponential"] = "lognormal"
+    mean_seconds: float = Field(gt=0)
+    sd_seconds: float = Field(default=0.0, ge=0)
+
+
+class Calls(_Model):
+    english_share: float = Field(default=0.0, ge=0, le=1)
+    outcomes: tuple[Outcome, ...]
+    wrap_up_seconds: float = Field(default=0.0, ge=0)
+    patience_grace_seconds: float = Field(default=0.0, ge=0)
+    patience_mean_seconds: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _shares(self) -> Calls:
+        if abs(sum(o.share for o in self.outcomes) - 1.0) > 1e-6:
+            raise ValueError("the outcome shares must add up to 1")
+        return self
+
+
+class Break(_Model):
+    """A break each agent of a group takes, starting at a random time within ``window``."""
+
+    window: str
+    minutes: float = Field(gt=0)
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        range_seconds(value)
+        return value
+
+
+class AgentGroup(_Model):
+    """Agents of one site (or at home) who share a shift."""
+
+    name: str
+    site: str
+    count: int = Field(gt=0)
+    english_share: float = Field(default=0.0, ge=0, le=1)
+    shift: str = "09:00-17:00"
+    breaks: tuple[Break, ...] = ()
+
+    @field_validator("shift")
+    @classmethod
+    def _shift(cls, value: str) -> str:
+        range_seconds(value)
+        return value
+
+
+class Agents(_Model):
+    groups: tuple[AgentGroup, ...]
+    miss_probability: float = Field(default=0.0, ge=0, lt=1)
+    ring_seconds: float = Field(default=0.0, ge=0)
+
+
+class Simulation(_Model):
+    warmup_days: int = Field(default=1, ge=0)
+    days: int = Field(default=1, ge=1)
+    short_abandon_seconds: float = Field(default=5.0, ge=0)
+    fairness_min_calls: int = Field(default=20, ge=1)
+    fairness_accounts: int = Field(default=10, ge=1)
+
+
+class Workload(_Model):
+    """Everything that makes a simulated day; see ``docs/simulation.md``."""
+
+    name: str
+    description: str = ""
+    arrivals: Arrivals
+    accounts: Accounts
+    people: People
+    calls: Calls
+    agents: Agents
+    simulation: Simulation = Simulation()
+    engine: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def agent_count(self) -> int:
+        return sum(g.count for g in self.agents.groups)
+
+    def overridden(self, overrides: dict[str, Any]) -> Workload:
+        """A copy with dotted keys replaced: ``{"arrivals.calls_per_day": 9000}``."""
+        data = self.model_dump()
+        for dotted, value in overrides.items():
+            node = data
+            *parents, leaf = dotted.split(".")
+            for part in parents:
+                if not isinstance(node.get(part), dict):
+                    raise ValidationFailed([Problem(f"no section {part!r}", field=dotted)])
+                node = node[part]
+            if leaf not in node and parents != ["engine"] and dotted != "engine":
+                raise ValidationFailed([Problem(f"unknown parameter {leaf!r}", field=dotted)])
+            node[leaf] = value
+        return _validated(data, f"<{self.name} with overrides>", None)
+
+
+def packaged_names() -> list[str]:
+    """The workloads shipped with accueil (``w1``, ``demo``, ``erlang``…)."""
+    folder = resources.files("accueil.sim") / "workloads"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_workload(name_or_path: str | Path) -> Workload:
+    """A packaged workload by name (``w1``) or a YAML file by path."""
+    path = Path(name_or_path)
+    if path.suffix in {".yaml", ".yml"} or path.exists():
+        if not path.is_file():
+            raise NotFound(f"workload file {str(path)!r} does not exist", path=str(path))
+        return parse_workload(path.read_text(encoding="utf-8"), str(path))
+    name = str(name_or_path).lower()
+    if name not in packaged_names():
+        known = ", ".join(packaged_names())
+        raise NotFound(f"no workload named {name!r}; packaged ones: {known}, or give a file path")
+    text = (resources.files("accueil.sim") / "workloads" / f"{name}.yaml").read_text("utf-8")
+    return parse_workload(text, f"{name}.yaml")
+
+
+def parse_workload(text: str, file: str) -> Workload:
+    """Read a workload from YAML text; every problem names the file, line and field."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ValidationFailed([Problem(f"not valid YAML: {exc}", file=file, line=line)]) from None
+    if not isinstance(data, dict):
+        raise ValidationFailed([Problem("expected a mapping of sections", file=file, line=1)])
+    return _validated(data, file, node)
+
+
+def _validated(data: dict[str, Any], file: str, node: yaml.Node | None) -> Workload:
+    try:
+        return Workload.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(
+                error["msg"],
+                file=file,
+                line=_line_of(node, error["loc"]),
+                field=".".join(str(part) for part in error["loc"]),
+            )
+            for error in exc.errors()
+        ]
+        raise ValidationFailed(problems) from None
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the YAML node at ``loc``, or of its nearest existing parent."""
+    if node is None:
+        return None
+    line: int = node.start_mark.line + 1
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == part), None)
+            if child is None:
+                child = next((k for k, _ in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            child = node.value[part] if part < len(node.value) else None
+        if child is None:
+            return line
+        node, line = child, child.start_mark.line + 1
+    return line
