@@ -13,11 +13,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.store.db import make_engine, migrate, session_factory
+
+# These machines are shared and noisy: no per-example deadline, and on CI a fixed derandomised
+# run so a failure there can be reproduced here with the same examples.
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 POSTGRES_URL = os.environ.get("ACCUEIL_TEST_POSTGRES_URL", "")
 NO_POSTGRES = "ACCUEIL_TEST_POSTGRES_URL is not set (.ci/run sets it); PostgreSQL tests skipped"
