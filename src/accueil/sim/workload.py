@@ -205,7 +205,9 @@ class Workload(_Model):
 def packaged_names() -> list[str]:
     """The workloads shipped with accueil (``w1``, ``demo``, ``erlang``…)."""
     folder = resources.files("accueil.sim") / "workloads"
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def load_workload(name_or_path: str | Path) -> Workload:

@@ -1,0 +1,171 @@
+"""The figures of a simulated day, exactly as issue 4 defines them.
+
+- service level: calls answered within their account's target ÷ calls offered; abandoned calls
+  count as missed, except those abandoned within ``short_abandon_seconds`` (left out entirely);
+- ASA: mean wait of answered calls; abandonment: abandoned ÷ offered;
+- affinity: share of answered calls taken by one of the 3 agents who most recently answered that
+  account (distinct agents, before this call); person affinity: the same with the person's 2 most
+  recent agents. The warm-up days feed this memory but are not counted;
+- occupancy: time talking or in wrap-up ÷ time logged in and not on a break;
+- fairness: mean service level of the worst accounts among those with enough calls.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from accueil.sim.scenario import Scenario
+
+ACCOUNT_MEMORY = 3
+PERSON_MEMORY = 2
+PERCENTILES = (50, 80, 90, 95, 99)
+
+
+class Fate(StrEnum):
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    OVERFLOWED = "overflowed"
+    UNFINISHED = "unfinished"  # still waiting when the simulation stopped
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """What happened to one call: its fate, how long the caller waited, who answered."""
+
+    key: str
+    account: str
+    person: str
+    arrival: float
+    fate: Fate
+    waited: float  # until answered, abandoned or overflowed
+    agent: str = ""
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The headline figures of one strategy on one scenario."""
+
+    strategy: str
+    offered: int
+    answered: int
+    abandoned: int
+    short_abandoned: int
+    overflowed: int
+    service_level: float
+    average_speed_of_answer: float
+    abandonment: float
+    account_affinity: float
+    person_affinity: float
+    occupancy: float
+    worst_accounts_service_level: float
+    wait_percentiles: tuple[tuple[int, float], ...]
+    waits: tuple[float, ...]  # waits of answered counted calls, for the distribution plot
+
+    def row(self) -> dict[str, float]:
+        return {
+            "SL": self.service_level,
+            "ASA": self.average_speed_of_answer,
+            "abandonment": self.abandonment,
+            "account affinity": self.account_affinity,
+            "person affinity": self.person_affinity,
+            "occupancy": self.occupancy,
+            "worst-accounts SL": self.worst_accounts_service_level,
+        }
+
+
+def familiar_flags(records: Sequence[CallRecord]) -> dict[str, tuple[bool, bool]]:
+    """For each answered call, whether its agent was familiar with (account, person)."""
+    answered = sorted(
+        (r for r in records if r.fate is Fate.ANSWERED), key=lambda r: r.arrival + r.waited
+    )
+    by_account: dict[str, list[str]] = defaultdict(list)
+    by_person: dict[str, list[str]] = defaultdict(list)
+    flags: dict[str, tuple[bool, bool]] = {}
+    for record in answered:
+        recent_account, recent_person = by_account[record.account], by_person[record.person]
+        flags[record.key] = (record.agent in recent_account, record.agent in recent_person)
+        _remember(recent_account, record.agent, ACCOUNT_MEMORY)
+        _remember(recent_person, record.agent, PERSON_MEMORY)
+    return flags
+
+
+def _remember(recent: list[str], agent: str, size: int) -> None:
+    if agent in recent:
+        recent.remove(agent)
+    recent.insert(0, agent)
+    del recent[size:]
+
+
+def figures(
+    strategy: str,
+    scenario: Scenario,
+    records: Sequence[CallRecord],
+    busy_seconds: float,
+) -> Figures:
+    """Compute the figures over the counted calls; ``busy_seconds`` is counted talk + wrap-up."""
+    targets = {a.key: a.target_seconds for a in scenario.accounts}
+    flags = familiar_flags(records)
+    counted = [r for r in records if r.arrival >= scenario.counted_from]
+    short = [
+        r for r in counted if r.fate is Fate.ABANDONED and r.waited < scenario.short_abandon_seconds
+    ]
+    short_keys = {r.key for r in short}
+    offered = [r for r in counted if r.key not in short_keys]
+    answered = [r for r in offered if r.fate is Fate.ANSWERED]
+    waits = [r.waited for r in answered]
+    within = sum(1 for r in answered if r.waited <= targets[r.account])
+    familiar = [flags[r.key] for r in answered]
+    working = sum(p.working_seconds for p in scenario.presences if p.start >= scenario.counted_from)
+    return Figures(
+        strategy=strategy,
+        offered=len(offered),
+        answered=len(answered),
+        abandoned=sum(1 for r in offered if r.fate is Fate.ABANDONED),
+        short_abandoned=len(short),
+        overflowed=sum(1 for r in offered if r.fate is Fate.OVERFLOWED),
+        service_level=_share(within, len(offered)),
+        average_speed_of_answer=float(np.mean(waits)) if waits else 0.0,
+        abandonment=_share(sum(1 for r in offered if r.fate is Fate.ABANDONED), len(offered)),
+        account_affinity=_share(sum(1 for a, _ in familiar if a), len(familiar)),
+        person_affinity=_share(sum(1 for _, p in familiar if p), len(familiar)),
+        occupancy=_share(busy_seconds, working),
+        worst_accounts_service_level=worst_accounts(offered, targets, scenario),
+        wait_percentiles=tuple(
+            (p, float(np.percentile(waits, p)) if waits else 0.0) for p in PERCENTILES
+        ),
+        waits=tuple(waits),
+    )
+
+
+def worst_accounts(
+    offered: Iterable[CallRecord], targets: dict[str, float], scenario: Scenario
+) -> float:
+    """Mean SL of the ``fairness_accounts`` worst accounts having ``fairness_min_calls`` calls."""
+    calls: dict[str, int] = defaultdict(int)
+    met: dict[str, int] = defaultdict(int)
+    for r in offered:
+        calls[r.account] += 1
+        met[r.account] += r.fate is Fate.ANSWERED and r.waited <= targets[r.account]
+    levels = sorted(met[a] / n for a, n in calls.items() if n >= scenario.fairness_min_calls)
+    worst = levels[: scenario.fairness_accounts]
+    return float(np.mean(worst)) if worst else float("nan")
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0
+
+
+@dataclass(frozen=True)
+class Run:
+    """One strategy played on one seed's scenario."""
+
+    strategy: str
+    seed: int
+    figures: Figures
+    events: int  # events fed to the routing engine
+    wall_seconds: float

@@ -1,0 +1,169 @@
+"""The Markdown report of a simulation, with its PNG plots, and the mean ± spread over seeds."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from accueil.sim.metrics import Figures, Run
+from accueil.sim.plots import headline_plot, tradeoff_plot, wait_plot
+from accueil.sim.workload import Workload
+
+PERCENT = {"SL", "abandonment", "account affinity", "person affinity", "occupancy"}
+PERCENT |= {"worst-accounts SL"}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A strategy's figures over several seeds: mean and sample standard deviation."""
+
+    strategy: str
+    seeds: tuple[int, ...]
+    mean: dict[str, float]
+    spread: dict[str, float]
+    offered: float
+
+    def cell(self, metric: str) -> str:
+        mean, spread = self.mean[metric], self.spread[metric]
+        scale, unit = (100.0, "%") if metric in PERCENT else (1.0, " s")
+        text = f"{mean * scale:.1f}{unit}"
+        return text if len(self.seeds) == 1 else f"{text} ± {spread * scale:.1f}"
+
+
+def summarise(runs: Sequence[Run]) -> list[Summary]:
+    """One summary per strategy, in the order strategies first appear."""
+    strategies = list(dict.fromkeys(r.strategy for r in runs))
+    summaries = []
+    for strategy in strategies:
+        mine = [r for r in runs if r.strategy == strategy]
+        rows = [r.figures.row() for r in mine]
+        mean = {k: statistics.fmean(row[k] for row in rows) for k in rows[0]}
+        spread = {
+            k: statistics.stdev(row[k] for row in rows) if len(rows) > 1 else 0.0 for k in rows[0]
+        }
+        offered = statistics.fmean(r.figures.offered for r in mine)
+        summaries.append(Summary(strategy, tuple(r.seed for r in mine), mean, spread, offered))
+    return summaries
+
+
+def figures_table(summaries: Sequence[Summary]) -> str:
+    """The headline figures as a Markdown table."""
+    metrics = list(summaries[0].mean)
+    lines = [
+        "| strategy | " + " | ".join(metrics) + " |",
+        "| --- |" + " ---: |" * len(metrics),
+    ]
+    lines += [
+        f"| {s.strategy} | " + " | ".join(s.cell(m) for m in metrics) + " |" for s in summaries
+    ]
+    return "\n".join(lines)
+
+
+def write_report(
+    directory: Path,
+    workload: Workload,
+    runs: Sequence[Run],
+    tradeoff: Mapping[float, Figures] | None = None,
+    source: str = "",
+) -> Path:
+    """Write ``report.md`` and its plots into ``directory``; return the report's path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    summaries = summarise(runs)
+    first_seed = runs[0].seed
+    shown = [r.figures for r in runs if r.seed == first_seed]
+    target = workload.accounts.tiers[0].target_seconds
+    headline_plot(directory / "figures.png", shown)
+    wait_plot(directory / "waits.png", shown, target)
+    parts = [
+        f"# Simulation report — {workload.name}",
+        "",
+        workload.description,
+        "",
+        _parameters(workload, runs, source, summaries),
+        "",
+        "## Figures per strategy",
+        "",
+        figures_table(summaries),
+        "",
+        _definitions(workload),
+        "",
+        "![figures per strategy](figures.png)",
+        "",
+        "## Wait-time distribution",
+        "",
+        _percentiles(shown, first_seed),
+        "",
+        "![wait-time distribution](waits.png)",
+    ]
+    if tradeoff:
+        baseline = next((f for f in shown if f.strategy == "longest_idle"), None)
+        tradeoff_plot(directory / "tradeoff.png", tradeoff, baseline)
+        parts += ["", "## Trade-off", "", _tradeoff(tradeoff), "", "![trade-off](tradeoff.png)"]
+    path = directory / "report.md"
+    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return path
+
+
+def _parameters(
+    workload: Workload, runs: Sequence[Run], source: str, summaries: Sequence[Summary]
+) -> str:
+    seeds = sorted({r.seed for r in runs})
+    sim = workload.simulation
+    offered = ", ".join(f"{s.strategy} {s.offered:.0f}" for s in summaries[:1])
+    return "\n".join(
+        [
+            f"- calls: {source or 'generated'}; counted calls offered per day (mean): {offered}",
+            f"- agents: {workload.agent_count} in "
+            + ", ".join(f"{g.name} ({g.count}, {g.site})" for g in workload.agents.groups),
+            f"- accounts: {workload.accounts.count} (Zipf {workload.accounts.zipf}); "
+            f"people: {workload.people.count} (Zipf {workload.people.zipf})",
+            f"- warm-up days (simulated, not counted): {sim.warmup_days}; counted days: {sim.days}",
+            f"- seeds: {', '.join(map(str, seeds))}"
+            + (" (figures are mean ± standard deviation)" if len(seeds) > 1 else ""),
+        ]
+    )
+
+
+def _definitions(workload: Workload) -> str:
+    sim = workload.simulation
+    return (
+        "SL = calls answered within their account's target ÷ calls offered (abandoned calls are "
+        f"missed; those abandoned within {sim.short_abandon_seconds:g} s are left out). ASA = mean "
+        "wait of answered calls. Account affinity = share of answered calls taken by one of the 3 "
+        "agents who most recently answered that account; person affinity = the same with the "
+        "person's 2 most recent agents. Occupancy = talk + wrap-up ÷ logged-in time outside "
+        f"breaks. Worst-accounts SL = mean SL of the {sim.fairness_accounts} worst accounts with "
+        f"at least {sim.fairness_min_calls} calls."
+    )
+
+
+def _percentiles(shown: Sequence[Figures], seed: int) -> str:
+    percentiles = [p for p, _ in shown[0].wait_percentiles]
+    lines = [
+        f"Answered calls' waits, seed {seed} (seconds):",
+        "",
+        "| strategy | " + " | ".join(f"p{p}" for p in percentiles) + " |",
+        "| --- |" + " ---: |" * len(percentiles),
+    ]
+    lines += [
+        f"| {f.strategy} | " + " | ".join(f"{v:.1f}" for _, v in f.wait_percentiles) + " |"
+        for f in shown
+    ]
+    return "\n".join(lines)
+
+
+def _tradeoff(curve: Mapping[float, Figures]) -> str:
+    lines = [
+        "accueil's strategy as its wait budget for a familiar agent grows:",
+        "",
+        "| wait budget (s) | SL | abandonment | account affinity | person affinity |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {b:g} | {100 * f.service_level:.1f}% | {100 * f.abandonment:.2f}% | "
+        f"{100 * f.account_affinity:.1f}% | {100 * f.person_affinity:.1f}% |"
+        for b, f in sorted(curve.items())
+    ]
+    return "\n".join(lines)
