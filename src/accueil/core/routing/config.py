@@ -1,0 +1,71 @@
+"""The routing engine's settings: lease lengths, rings and budgets, familiarity memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from accueil.errors import InvalidInput
+
+
+def _default_tier_bonus() -> dict[str, float]:
+    return {"premium": 30.0, "standard": 0.0, "economy": -15.0}
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How the engine behaves. Every duration is in seconds."""
+
+    offer_timeout: float = 15.0  # an offer not accepted by then lapses
+    max_consecutive_misses: int = 3  # lapsed offers in a row before the agent is paused
+    heartbeat_timeout: float = 30.0  # silence after which a home agent is unavailable
+    heartbeat_site: str = "home"  # agents on this site must send heartbeats
+    wrapup_seconds: float = 20.0  # when neither the agent nor the account says otherwise
+    max_wait: float | None = 300.0  # then the call overflows; None: never
+    # Seconds added to a call's time waited when ordering the line (premium goes first).
+    tier_bonus: dict[str, float] = field(default_factory=_default_tier_bonus)
+
+    # Rings (accueil strategy only). "load": the time a call may wait for a familiar agent is
+    # derived from its target and the current load; "fixed": the two timers below.
+    budget: str = "load"
+    person_ring_seconds: float = 4.0
+    account_ring_seconds: float = 8.0
+    budget_share: float = 0.6  # share of the target a call may spend in familiar rings
+    budget_floor: float = 0.0  # never wait less than this for a familiar agent (if any exists)
+    person_share: float = 0.3  # share of the budget spent on the person ring alone
+
+    # Familiarity memory: recency-weighted, learned from answered calls.
+    familiarity_half_life: float = 4 * 3600.0
+    person_ring_size: int = 2  # agents who served this person, most familiar first
+    team_min: int = 3  # the account ring: at least this many most-familiar agents
+    team_per_erlang: float = 1.0  # … plus this many per Erlang of the account's observed load
+    team_max: int = 12
+    load_half_life: float = 1800.0  # smoothing of each account's observed call rate
+    primary_level: int = 3  # training level that makes an agent a primary agent of the account
+
+    seed: int = 0  # for the "random" strategy
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.offer_timeout <= 0:
+            problems.append("offer_timeout must be > 0")
+        if self.max_consecutive_misses < 1:
+            problems.append("max_consecutive_misses must be >= 1")
+        if self.heartbeat_timeout <= 0:
+            problems.append("heartbeat_timeout must be > 0")
+        if self.budget not in ("load", "fixed"):
+            problems.append(f"budget must be 'load' or 'fixed', not {self.budget!r}")
+        if not 0 <= self.budget_share <= 1 or not 0 <= self.person_share <= 1:
+            problems.append("budget_share and person_share must be between 0 and 1")
+        if self.familiarity_half_life <= 0 or self.load_half_life <= 0:
+            problems.append("half-lives must be > 0")
+        if self.team_min < 1 or self.team_max < self.team_min or self.person_ring_size < 1:
+            problems.append("need 1 <= team_min <= team_max and person_ring_size >= 1")
+        if problems:
+            raise InvalidInput(
+                "invalid routing engine configuration: " + "; ".join(problems),
+                problems=problems,
+            )
+
+    def bonus(self, tier: str) -> float:
+        """The priority bonus of a tier; unknown tiers get none."""
+        return self.tier_bonus.get(tier, 0.0)

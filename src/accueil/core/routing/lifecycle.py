@@ -1,0 +1,329 @@
+"""What each event does to agents and calls, and what each deadline does when it fires.
+
+Every handler first checks that the event still applies (a known agent or call, the right
+status, the current fencing token); when it does not, it changes nothing and returns ``Ignored``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from accueil.core.routing.config import EngineConfig
+from accueil.core.routing.events import (
+    AgentLoggedIn,
+    AgentLoggedOut,
+    AgentPaused,
+    AgentReady,
+    CallAbandoned,
+    CallEnded,
+    CallEnqueued,
+    Command,
+    Connect,
+    Event,
+    Heartbeat,
+    Ignored,
+    OfferAccepted,
+    OfferDeclined,
+    Overflow,
+    WrapUp,
+    WrapUpEnded,
+)
+from accueil.core.routing.matching import Matcher
+from accueil.core.routing.records import AgentRecord, AgentStatus, CallRecord, CallStatus, Ring
+from accueil.core.routing.strategies import Strategy
+from accueil.core.routing.timers import Deadline
+from accueil.errors import InvalidInput
+
+_ENDED_MEMORY = 100_000  # ended call ids remembered, so that late duplicates are recognised
+
+
+class Lifecycle(Matcher):
+    """Event handlers and deadline handlers."""
+
+    def __init__(self, config: EngineConfig, strategy: Strategy) -> None:
+        super().__init__(config, strategy)
+        self.ended: OrderedDict[str, str] = OrderedDict()  # call -> answered/abandoned/overflowed
+        self._orders: dict[str, int] = {}  # agent -> first-login order
+
+    # ----------------------------------------------------------------- agents
+
+    def _logged_in(self, event: AgentLoggedIn) -> list[Command]:
+        agent = self.agents.get(event.agent)
+        if agent is not None:
+            if agent.leave_after:
+                agent.leave_after = False
+                return []
+            return [Ignored(event, "agent already logged in")]
+        trainings = dict(event.trainings)
+        agent = AgentRecord(
+            event.agent,
+            frozenset(event.languages),
+            trainings,
+            event.site,
+            event.wrapup_seconds,
+            event.site == self.config.heartbeat_site,
+            self._orders.setdefault(event.agent, len(self._orders)),
+            self._now,
+        )
+        self.agents[agent.id] = agent
+        self.pool.login(agent)
+        if agent.heartbeats:
+            self._watch_heartbeat(agent)
+        return []
+
+    def _watch_heartbeat(self, agent: AgentRecord) -> None:
+        agent.hb_stamp += 1
+        deadline = agent.last_heartbeat + self.config.heartbeat_timeout
+        self.timers.push(deadline, Deadline.HEARTBEAT, agent.id, agent.hb_stamp)
+
+    def _ready(self, event: AgentReady) -> list[Command]:
+        agent = self.agents.get(event.agent)
+        if agent is None:
+            return [Ignored(event, "agent not logged in")]
+        self._sign_of_life(agent)
+        if agent.status is AgentStatus.WRAPUP:
+            return self._after_work(agent)
+        if agent.status is AgentStatus.BUSY:
+            agent.pause_after = None  # ready again once this call is over
+            return [Ignored(event, "agent is on a call; ready after it")]
+        if agent.status is not AgentStatus.PAUSED:
+            return [Ignored(event, f"agent already {agent.status.value}")]
+        agent.misses = 0
+        agent.pause_after = None
+        return self.free(agent)
+
+    def _sign_of_life(self, agent: AgentRecord) -> None:
+        agent.last_heartbeat = self._now
+        if agent.silent:
+            agent.silent = False
+            self._watch_heartbeat(agent)
+
+    def _paused(self, event: AgentPaused) -> list[Command]:
+        agent = self.agents.get(event.agent)
+        if agent is None:
+            return [Ignored(event, "agent not logged in")]
+        return self.pause(agent, event.reason)
+
+    def _logged_out(self, event: AgentLoggedOut) -> list[Command]:
+        agent = self.agents.get(event.agent)
+        if agent is None:
+            return [Ignored(event, "agent not logged in")]
+        if agent.status is AgentStatus.BUSY:
+            agent.leave_after = True
+            return []
+        commands = self.pause(agent, "logged out")
+        self._remove(agent)
+        return commands
+
+    def _remove(self, agent: AgentRecord) -> None:
+        self.pool.logout(agent)
+        agent.hb_stamp += 1
+        agent.wrapup_stamp += 1
+        del self.agents[agent.id]
+
+    def _heartbeat(self, event: Heartbeat) -> list[Command]:
+        agent = self.agents.get(event.agent)
+        if agent is None:
+            return [Ignored(event, "agent not logged in")]
+        self._sign_of_life(agent)
+        return []
+
+    def _wrapup_ended(self, event: WrapUpEnded) -> list[Command]:
+        agent = self.agents.get(event.agent)
+        if agent is None or agent.status is not AgentStatus.WRAPUP:
+            return [Ignored(event, "agent not in wrap-up")]
+        return self._after_work(agent)
+
+    def _after_work(self, agent: AgentRecord) -> list[Command]:
+        """After a call and its wrap-up: leave, pause, or take the next call."""
+        agent.wrapup_stamp += 1
+        if agent.leave_after:
+            agent.status = AgentStatus.PAUSED
+            self._remove(agent)
+            return []
+        if agent.pause_after is not None:
+            reason, agent.pause_after = agent.pause_after, None
+            return self.pause(agent, reason)
+        return self.free(agent)
+
+    # ----------------------------------------------------------------- calls
+
+    def _enqueued(self, event: CallEnqueued) -> list[Command]:
+        if event.call in self.calls or event.call in self.ended:
+            return [Ignored(event, "call already known")]
+        _check_call(event)
+        self._seq += 1
+        since = event.since if event.since is not None else event.at
+        call = CallRecord(
+            event.call,
+            event.account,
+            event.person,
+            tuple(sorted(event.languages)),
+            event.certification_required,
+            event.tier,
+            event.target_seconds,
+            event.wrapup_seconds,
+            since,
+            self.config.bonus(event.tier),
+            self._seq,
+        )
+        call.enqueued = self._now
+        self.calls[call.id] = call
+        self.rings.arrival(call.account, self._now)
+        max_wait = event.max_wait if event.max_wait is not None else self.config.max_wait
+        if max_wait is not None:
+            if since + max_wait <= self._now:
+                return self._overflow(call, f"waited over the maximum of {max_wait:.0f} s")
+            self.timers.push(since + max_wait, Deadline.MAX_WAIT, call.id, 0)
+        if self.strategy.rings:
+            self.enter_ring(call, Ring.PERSON, self._now)
+        return self.place(call)
+
+    def _accepted(self, event: OfferAccepted) -> list[Command]:
+        call = self._offered(event, event.call, event.agent, event.token)
+        if call is None:
+            return [Ignored(event, self._why_stale(event.call, event.token))]
+        agent = self.agents[event.agent]
+        familiar = agent.id in self.rings.team(call.account, self._now)
+        self.rings.learn(call, agent, self._now)
+        call.status, call.connected_at = CallStatus.CONNECTED, self._now
+        agent.status, agent.status_since = AgentStatus.BUSY, self._now
+        agent.misses = 0
+        agent.answered += 1
+        self._end(call.id, "answered")
+        return [Connect(call.id, agent.id, call.token, self._now - call.since, familiar)]
+
+    def _declined(self, event: OfferDeclined) -> list[Command]:
+        call = self._offered(event, event.call, event.agent, event.token)
+        if call is None:
+            return [Ignored(event, self._why_stale(event.call, event.token))]
+        agent = self.agents[event.agent]
+        self.withdraw(call, "declined")  # the agent declined it: no revoke to send them
+        return [*self.requeue(call, agent), *self.free(agent)]
+
+    def _offered(self, event: Event, call_id: str, agent_id: str, token: int) -> CallRecord | None:
+        call = self.calls.get(call_id)
+        if call is None or call.status is not CallStatus.OFFERED:
+            return None
+        if call.token != token or call.agent is None or call.agent.id != agent_id:
+            return None
+        return call
+
+    def _why_stale(self, call_id: str, token: int) -> str:
+        call = self.calls.get(call_id)
+        if call is None:
+            outcome = self.ended.get(call_id)
+            return f"call already {outcome}" if outcome else "unknown call"
+        if call.token != token:
+            return f"stale token {token}: the current lease is {call.token}"
+        return f"call is {call.status.value}, not offered to this agent"
+
+    def _ended(self, event: CallEnded) -> list[Command]:
+        call = self.calls.get(event.call)
+        agent = self.agents.get(event.agent)
+        if (
+            call is None
+            or agent is None
+            or call.status is not CallStatus.CONNECTED
+            or call.token != event.token
+            or call.agent is not agent
+        ):
+            return [Ignored(event, self._why_stale(event.call, event.token))]
+        del self.calls[call.id]
+        wrapup = agent.wrapup if agent.wrapup is not None else call.wrapup
+        if wrapup is None:
+            wrapup = self.config.wrapup_seconds
+        self.rings.load.served(self._now - call.connected_at + wrapup)
+        agent.call = None
+        if wrapup <= 0 or agent.leave_after:
+            return self._after_work(agent)
+        agent.status, agent.status_since = AgentStatus.WRAPUP, self._now
+        agent.wrapup_stamp += 1
+        self.timers.push(self._now + wrapup, Deadline.WRAPUP, agent.id, agent.wrapup_stamp)
+        return [WrapUp(agent.id, call.id, self._now + wrapup)]
+
+    def _abandoned(self, event: CallAbandoned) -> list[Command]:
+        call = self.calls.get(event.call)
+        if call is None or call.status is CallStatus.CONNECTED:
+            return [Ignored(event, self._why_stale(event.call, call.token if call else 0))]
+        return self._leave(call, "abandoned", "caller hung up")
+
+    def _overflow(self, call: CallRecord, reason: str) -> list[Command]:
+        return [*self._leave(call, "overflowed", reason), Overflow(call.id, reason)]
+
+    def _leave(self, call: CallRecord, outcome: str, reason: str) -> list[Command]:
+        """The call leaves the line unanswered; an agent it was offered to is free again."""
+        agent = call.agent
+        commands = self.withdraw(call, reason)
+        self.line.remove(call)
+        del self.calls[call.id]
+        self._end(call.id, outcome)
+        if agent is not None:
+            commands += self.free(agent)
+        return commands
+
+    def _end(self, call_id: str, outcome: str) -> None:
+        self.ended[call_id] = outcome
+        if len(self.ended) > _ENDED_MEMORY:
+            self.ended.popitem(last=False)
+
+    # ----------------------------------------------------------------- deadlines
+
+    def _fire_due(self, until: float) -> list[Command]:
+        commands: list[Command] = []
+        while (due := self.timers.pop_due(until)) is not None:
+            at, kind, key, _ = due
+            if at > self._now:
+                self._now = at
+            commands += self._fire(kind, key)
+        return commands
+
+    def _fire(self, kind: Deadline, key: str) -> list[Command]:
+        if kind is Deadline.HEARTBEAT:
+            return self._silence(self.agents[key])
+        if kind is Deadline.WRAPUP:
+            return self._after_work(self.agents[key])
+        call = self.calls[key]
+        if kind is Deadline.WIDEN:
+            return self.widen(call)
+        if kind is Deadline.MAX_WAIT:
+            waited = self._now - call.since
+            return self._overflow(call, f"waited {waited:.0f} s, the maximum")
+        return self._lapse(call)
+
+    def _lapse(self, call: CallRecord) -> list[Command]:
+        agent = call.agent
+        assert agent is not None  # an offered call has an agent
+        reason = f"offer not answered within {self.config.offer_timeout:.0f} s"
+        commands: list[Command] = self.withdraw(call, reason)
+        agent.misses += 1
+        agent.status = AgentStatus.PAUSED  # out of reach while the call is placed again
+        commands += self.requeue(call, agent)
+        if agent.misses >= self.config.max_consecutive_misses:
+            return commands + self.engine_pause(agent, f"missed {agent.misses} offers in a row")
+        return commands + self.free(agent)
+
+    def _silence(self, agent: AgentRecord) -> list[Command]:
+        quiet = self._now - agent.last_heartbeat
+        if quiet < self.config.heartbeat_timeout:
+            self._watch_heartbeat(agent)
+            return []
+        agent.hb_stamp += 1  # no more watching until the next sign of life
+        agent.silent = True
+        return self.engine_pause(agent, f"silent for {quiet:.0f} s (no heartbeat)")
+
+
+def _check_call(event: CallEnqueued) -> None:
+    problems = []
+    if not event.account:
+        problems.append("account is empty")
+    if event.target_seconds < 0:
+        problems.append(f"target_seconds is negative ({event.target_seconds})")
+    if event.max_wait is not None and event.max_wait <= 0:
+        problems.append(f"max_wait must be > 0, not {event.max_wait}")
+    if problems:
+        raise InvalidInput(
+            f"call {event.call!r} cannot be enqueued: " + "; ".join(problems),
+            call=event.call,
+            problems=problems,
+        )

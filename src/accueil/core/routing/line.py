@@ -1,0 +1,109 @@
+"""The line of waiting calls, indexed so that a freed agent finds its best call fast.
+
+Calls that have widened to everyone sit in heaps bucketed by their hard requirements
+(certification account, languages): an agent only looks at the few buckets it can serve. Calls
+still in a familiar ring are kept per account, where only that account's familiar agents look.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+
+from accueil.core.routing.records import AgentRecord, CallRecord, CallStatus, Ring
+
+_Entry = tuple[tuple[float, float, int], int, CallRecord]
+
+
+class WaitingLine:
+    """Every call in status WAITING, in order of place in line (``CallRecord.key``)."""
+
+    __slots__ = ("_open", "_open_count", "_reserved", "calls")
+
+    def __init__(self) -> None:
+        # certification account ("" when none) -> languages -> heap of entries (lazy deletion)
+        self._open: dict[str, dict[tuple[str, ...], list[_Entry]]] = {}
+        self._reserved: dict[str, dict[str, CallRecord]] = {}  # account -> calls in a ring
+        self._open_count = 0
+        self.calls: dict[str, CallRecord] = {}
+
+    def __len__(self) -> int:
+        return len(self.calls)
+
+    @property
+    def open_count(self) -> int:
+        """Calls open to every eligible agent."""
+        return self._open_count
+
+    def add(self, call: CallRecord) -> None:
+        self.calls[call.id] = call
+        if call.ring < Ring.EVERYONE:
+            self._reserved.setdefault(call.account, {})[call.id] = call
+            return
+        call.qstamp += 1
+        cert = call.account if call.certification_required else ""
+        heap = self._open.setdefault(cert, {}).setdefault(call.languages, [])
+        heapq.heappush(heap, (call.key, call.qstamp, call))
+        self._open_count += 1
+
+    def remove(self, call: CallRecord) -> None:
+        if self.calls.pop(call.id, None) is None:
+            return
+        if call.ring < Ring.EVERYONE:
+            calls = self._reserved[call.account]
+            del calls[call.id]
+            if not calls:
+                del self._reserved[call.account]
+        else:
+            call.qstamp += 1  # its heap entry is now stale
+            self._open_count -= 1
+
+    def reserved(self, account: str) -> Iterator[CallRecord]:
+        """Calls of ``account`` still waiting for a familiar agent."""
+        calls = self._reserved.get(account)
+        if calls:
+            yield from calls.values()
+
+    def has_reserved(self, account: str) -> bool:
+        return account in self._reserved
+
+    def best_open(self, agent: AgentRecord) -> CallRecord | None:
+        """The open call first in line among those ``agent`` may take."""
+        best: CallRecord | None = None
+        for heap in self._heaps_for(agent):
+            call = self._top(heap, agent)
+            if call is not None and (best is None or call.key < best.key):
+                best = call
+        return best
+
+    def _heaps_for(self, agent: AgentRecord) -> Iterator[list[_Entry]]:
+        langs = agent.languages
+        for cert in ("", *agent.trainings) if len(self._open) > 1 else ("",):
+            buckets = self._open.get(cert)
+            if buckets is None:
+                continue
+            for required, heap in buckets.items():
+                if heap and all(lang in langs for lang in required):
+                    yield heap
+
+    @staticmethod
+    def _top(heap: list[_Entry], agent: AgentRecord) -> CallRecord | None:
+        while heap:
+            _, stamp, call = heap[0]
+            if call.qstamp != stamp or call.status is not CallStatus.WAITING:
+                heapq.heappop(heap)  # stale: the call left the open line
+                continue
+            if agent.id not in call.declined:
+                return call
+            # Rare: this agent declined the first call; look further without disturbing the heap.
+            return next(
+                (
+                    c
+                    for _, s, c in sorted(heap)
+                    if c.qstamp == s
+                    and c.status is CallStatus.WAITING
+                    and agent.id not in c.declined
+                ),
+                None,
+            )
+        return None

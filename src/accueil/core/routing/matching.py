@@ -1,0 +1,183 @@
+"""The engine's state and its two matching moves: place a call, free an agent.
+
+A call is placed with the best ready agent of its current ring, or waits in line; an agent who
+becomes free takes the best call it may take now, or waits in the ready pool. Offers are leases
+with a fencing token and a deadline.
+"""
+
+from __future__ import annotations
+
+import math
+
+from accueil.core.routing.config import EngineConfig
+from accueil.core.routing.events import Command, Offer, PauseAgent, RevokeOffer
+from accueil.core.routing.line import WaitingLine
+from accueil.core.routing.pool import ReadyPool
+from accueil.core.routing.records import AgentRecord, AgentStatus, CallRecord, CallStatus, Ring
+from accueil.core.routing.rings import Rings
+from accueil.core.routing.strategies import Strategy
+from accueil.core.routing.timers import Deadline, Timers
+
+
+class Matcher:
+    """State shared by the event handlers, and the matching between calls and agents."""
+
+    def __init__(self, config: EngineConfig, strategy: Strategy) -> None:
+        self.config = config
+        self.strategy = strategy
+        self.agents: dict[str, AgentRecord] = {}
+        self.calls: dict[str, CallRecord] = {}  # waiting, offered or connected
+        self.line = WaitingLine()
+        self.pool = ReadyPool()
+        self.rings = Rings(config)
+        self.timers = Timers(self._is_live)
+        self._now = -math.inf
+        self._tokens = 0
+        self._seq = 0
+
+    # ----------------------------------------------------------------- Knowledge (strategies)
+
+    def account_rank(self, account: str, agent: AgentRecord) -> float:
+        return self.rings.accounts.rank_value(account, agent.id)
+
+    def reserved_value(self, agent: AgentRecord) -> float:
+        """How much the accounts this agent knows may soon need them (Erlangs of load)."""
+        load = self.rings.load
+        return sum(load.erlangs(a, self._now) for a in self.rings.known_accounts(agent))
+
+    # ----------------------------------------------------------------- calls
+
+    def place(self, call: CallRecord) -> list[Command]:
+        """Offer the call to the best ready agent of its ring, or put it in line."""
+        if call.ring is Ring.EVERYONE:
+            agent = self.strategy.pick_agent(call, self.pool.candidates(call), self)
+        else:
+            agent = self.rings.best_agent(call, self.agents, self.pool, self._now)
+        if agent is not None:
+            return [self.offer(call, agent)]
+        self.line.add(call)
+        return []
+
+    def enter_ring(self, call: CallRecord, ring: Ring, started: float) -> None:
+        """Move the call to ``ring`` or, when nobody could answer there, a wider one."""
+        while ring < Ring.EVERYONE:
+            person_s, account_s = self.rings.budget(call, self._open_wait())
+            until = started + person_s + (account_s if ring is Ring.ACCOUNT else 0.0)
+            if until > self._now and self.rings.anyone_in(
+                call, ring, self.agents, self.pool, self._now
+            ):
+                call.ring = ring
+                call.ring_until = until
+                call.ring_stamp += 1
+                self.timers.push(until, Deadline.WIDEN, call.id, call.ring_stamp)
+                return
+            ring = Ring(ring + 1)
+        call.ring = Ring.EVERYONE
+        call.ring_until = None
+
+    def _open_wait(self) -> float:
+        """What the open line would make a new call wait, roughly (Little's law)."""
+        if not self.line.open_count:
+            return 0.0
+        working = max(1, len(self.agents))
+        return self.line.open_count * self.rings.load.mean_service / working
+
+    def widen(self, call: CallRecord) -> list[Command]:
+        self.line.remove(call)
+        call.ring_stamp += 1
+        self.enter_ring(call, Ring(call.ring + 1), call.enqueued)
+        return self.place(call)
+
+    def offer(self, call: CallRecord, agent: AgentRecord) -> Offer:
+        self._tokens += 1
+        token = self._tokens
+        self.pool.remove(agent)
+        self.line.remove(call)
+        call.status, call.agent, call.token = CallStatus.OFFERED, agent, token
+        agent.status, agent.call, agent.token = AgentStatus.OFFERED, call, token
+        agent.status_since = self._now
+        deadline = self._now + self.config.offer_timeout
+        self.timers.push(deadline, Deadline.OFFER, call.id, token)
+        return Offer(call.id, agent.id, token, deadline, call.ring.label, self._why(call, agent))
+
+    def _why(self, call: CallRecord, agent: AgentRecord) -> str:
+        waited = self._now - call.since
+        if call.ring is Ring.PERSON:
+            return f"served this person recently; waited {waited:.0f} s"
+        if call.ring is Ring.ACCOUNT:
+            if self.rings.is_primary(agent, call.account):
+                return f"a primary agent of the account; waited {waited:.0f} s"
+            return f"in the account's familiar team; waited {waited:.0f} s"
+        return f"{self.strategy.name}: best ready eligible agent; waited {waited:.0f} s"
+
+    def withdraw(self, call: CallRecord, reason: str) -> list[Command]:
+        """Void the call's offer, if any; the agent is left to the caller to settle."""
+        agent = call.agent
+        if call.status is not CallStatus.OFFERED or agent is None:
+            return []
+        revoke = RevokeOffer(call.id, agent.id, call.token, reason)
+        call.status, call.agent = CallStatus.WAITING, None
+        agent.call = None
+        return [revoke]
+
+    def requeue(self, call: CallRecord, missed_by: AgentRecord) -> list[Command]:
+        """A failed offer: the call keeps its place in line and goes to someone else."""
+        call.declined.add(missed_by.id)
+        if call.ring_until is not None and call.ring_until <= self._now:
+            call.ring_stamp += 1
+            self.enter_ring(call, Ring(call.ring + 1), call.enqueued)
+        return self.place(call)
+
+    # ----------------------------------------------------------------- agents
+
+    def free(self, agent: AgentRecord) -> list[Command]:
+        """The agent is ready: give them the best call they may take now, or let them wait."""
+        agent.status, agent.call = AgentStatus.READY, None
+        agent.status_since = agent.idle_since = self._now
+        familiar = None
+        if self.strategy.rings:
+            familiar = self.rings.best_reserved(agent, self.line, self._now)
+        call = self.strategy.pick_call(agent, familiar, self.line.best_open(agent), self._now)
+        if call is not None:
+            return [self.offer(call, agent)]
+        self.pool.add(agent)
+        return []
+
+    def pause(self, agent: AgentRecord, reason: str) -> list[Command]:
+        """Take the agent out of rotation now, or after their call."""
+        commands: list[Command] = []
+        if agent.status is AgentStatus.BUSY:
+            agent.pause_after = reason
+            return commands
+        if agent.status is AgentStatus.OFFERED and agent.call is not None:
+            call = agent.call
+            commands += self.withdraw(call, f"agent paused: {reason}")
+            agent.status = AgentStatus.PAUSED
+            commands += self.requeue(call, agent)
+        self.pool.remove(agent)
+        agent.status, agent.pause_reason, agent.status_since = AgentStatus.PAUSED, reason, self._now
+        agent.wrapup_stamp += 1
+        return commands
+
+    def engine_pause(self, agent: AgentRecord, reason: str) -> list[Command]:
+        """A pause the engine decides (missed offers, silence): the driver is told."""
+        return [*self.pause(agent, reason), PauseAgent(agent.id, reason)]
+
+    # ----------------------------------------------------------------- deadlines
+
+    def _is_live(self, kind: Deadline, key: str, stamp: int) -> bool:
+        if kind is Deadline.HEARTBEAT or kind is Deadline.WRAPUP:
+            agent = self.agents.get(key)
+            if agent is None:
+                return False
+            if kind is Deadline.HEARTBEAT:
+                return agent.hb_stamp == stamp
+            return agent.status is AgentStatus.WRAPUP and agent.wrapup_stamp == stamp
+        call = self.calls.get(key)
+        if call is None:
+            return False
+        if kind is Deadline.OFFER:
+            return call.status is CallStatus.OFFERED and call.token == stamp
+        if kind is Deadline.WIDEN:
+            return call.status is CallStatus.WAITING and call.ring_stamp == stamp
+        return call.status is not CallStatus.CONNECTED  # MAX_WAIT

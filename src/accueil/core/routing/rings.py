@@ -1,0 +1,171 @@
+"""Soft preferences: who is familiar with a call, the rings it widens through, and its budget.
+
+A call first waits for agents who served its person, then for its account's team (the agents
+most familiar with the account, as many as its observed load needs, plus the primary agents the
+operator named), then for everyone eligible. Its place in line never changes while it widens.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from accueil.core.routing.config import EngineConfig
+from accueil.core.routing.familiarity import AccountLoad, Familiarity
+from accueil.core.routing.line import WaitingLine
+from accueil.core.routing.pool import ReadyPool
+from accueil.core.routing.records import AgentRecord, AgentStatus, CallRecord, Ring
+
+
+class Rings:
+    """Familiarity memory, account teams, ring membership and wait budgets."""
+
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        cap = max(config.team_max * 2, 8)
+        self.accounts = Familiarity(config.familiarity_half_life, cap)
+        self.persons = Familiarity(config.familiarity_half_life, config.person_ring_size * 2)
+        self.load = AccountLoad(config.load_half_life)
+        self._teams: dict[str, frozenset[str]] = {}
+        self._known: dict[str, set[str]] = {}  # agent -> accounts that remember them
+
+    # ----------------------------------------------------------------- memory
+
+    def learn(self, call: CallRecord, agent: AgentRecord, at: float) -> None:
+        """An answered call: the agent becomes (more) familiar with its account and person."""
+        forgotten = self.accounts.learn(call.account, agent.id, at)
+        self._known.setdefault(agent.id, set()).add(call.account)
+        if forgotten is not None:
+            self._known.get(forgotten, set()).discard(call.account)
+        if call.person:
+            self.persons.learn(call.person_key, agent.id, at)
+        self._teams.pop(call.account, None)
+
+    def arrival(self, account: str, at: float) -> None:
+        self.load.arrival(account, at)
+        self._teams.pop(account, None)  # its size follows the load
+
+    def known_accounts(self, agent: AgentRecord) -> Iterable[str]:
+        """Accounts whose calls this agent may be waited for: familiar, or primary."""
+        known = self._known.get(agent.id, ())
+        primary = [a for a, level in agent.trainings.items() if level >= self.config.primary_level]
+        return [*known, *primary] if primary else known
+
+    def team_size(self, account: str, at: float) -> int:
+        cfg = self.config
+        wanted = math.ceil(cfg.team_per_erlang * self.load.erlangs(account, at))
+        return min(max(wanted, cfg.team_min), cfg.team_max)
+
+    def team(self, account: str, at: float) -> frozenset[str]:
+        """The account's most familiar agents, as many as its load needs."""
+        team = self._teams.get(account)
+        if team is None:
+            team = frozenset(self.accounts.top(account, self.team_size(account, at)))
+            self._teams[account] = team
+        return team
+
+    def person_ring(self, call: CallRecord) -> list[str]:
+        if not call.person:
+            return []
+        return self.persons.top(call.person_key, self.config.person_ring_size)
+
+    def is_primary(self, agent: AgentRecord, account: str) -> bool:
+        return agent.trainings.get(account, 0) >= self.config.primary_level
+
+    def in_ring(self, call: CallRecord, agent: AgentRecord, at: float) -> bool:
+        """Is ``agent`` among the agents the call currently waits for (soft rule only)?"""
+        if call.ring is Ring.EVERYONE:
+            return True
+        if agent.id in self.person_ring(call):
+            return True
+        if call.ring is Ring.PERSON:
+            return False
+        return agent.id in self.team(call.account, at) or self.is_primary(agent, call.account)
+
+    def members(self, call: CallRecord, ring: Ring, pool: ReadyPool, at: float) -> set[str]:
+        ids = set(self.person_ring(call))
+        if ring >= Ring.ACCOUNT:
+            ids |= self.team(call.account, at)
+            cut = self.config.primary_level
+            ids |= {
+                a.id
+                for a in pool.trained_on(call.account).values()
+                if a.trainings[call.account] >= cut
+            }
+        return ids
+
+    # ----------------------------------------------------------------- budgets
+
+    def budget(self, call: CallRecord, open_wait: float) -> tuple[float, float]:
+        """Seconds to wait for the person ring, then for the account ring."""
+        cfg = self.config
+        if cfg.budget == "fixed":
+            return cfg.person_ring_seconds, cfg.account_ring_seconds
+        # Never wait for a familiar voice when that would break the target: what the open line
+        # will make the call wait anyway comes off its allowance.
+        total = max(cfg.budget_floor, call.target * cfg.budget_share - open_wait)
+        return total * cfg.person_share, total * (1 - cfg.person_share)
+
+    # ----------------------------------------------------------------- matching
+
+    def best_agent(
+        self,
+        call: CallRecord,
+        agents: dict[str, AgentRecord],
+        pool: ReadyPool,
+        at: float,
+    ) -> AgentRecord | None:
+        """The most familiar ready agent of the call's current ring, then the longest idle."""
+        best: AgentRecord | None = None
+        best_rank = (-math.inf, 0)
+        person = self.person_ring(call)
+        ids = self.members(call, call.ring, pool, at) if call.ring is Ring.ACCOUNT else person
+        for agent_id in ids:
+            agent = agents.get(agent_id)
+            if agent is None or agent not in pool or agent_id in call.declined:
+                continue
+            if not agent.can_take(call):
+                continue
+            if call.ring is Ring.PERSON:
+                value = self.persons.rank_value(call.person_key, agent_id)
+            else:
+                value = self.accounts.rank_value(call.account, agent_id)
+            rank = (value, -agent.ready_seq)
+            if best is None or rank > best_rank:
+                best, best_rank = agent, rank
+        return best
+
+    def best_reserved(self, agent: AgentRecord, line: WaitingLine, at: float) -> CallRecord | None:
+        """The call first in line among those still waiting for this agent in particular."""
+        best: CallRecord | None = None
+        for account in self.known_accounts(agent):
+            if not line.has_reserved(account):
+                continue
+            for call in line.reserved(account):
+                if best is not None and call.key >= best.key:
+                    continue
+                if agent.id in call.declined or not agent.can_take(call):
+                    continue
+                if self.in_ring(call, agent, at):
+                    best = call
+        return best
+
+    def anyone_in(
+        self,
+        call: CallRecord,
+        ring: Ring,
+        agents: dict[str, AgentRecord],
+        pool: ReadyPool,
+        at: float,
+    ) -> bool:
+        """Is some logged-in, working agent of this ring able to take the call at all?"""
+        for agent_id in self.members(call, ring, pool, at):
+            agent = agents.get(agent_id)
+            if (
+                agent is not None
+                and agent.status is not AgentStatus.PAUSED
+                and agent_id not in call.declined
+                and agent.can_take(call)
+            ):
+                return True
+        return False

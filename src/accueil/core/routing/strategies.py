@@ -1,0 +1,152 @@
+"""Routing strategies: accueil's own, and the classic ACD baselines, selectable by name.
+
+A strategy makes two choices for the engine: which ready agent takes a call open to everyone,
+and which waiting call a freed agent takes. Hard requirements are filtered before it is asked.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Protocol
+
+from accueil.core.routing.records import AgentRecord, CallRecord
+from accueil.errors import InvalidInput
+
+
+class Knowledge(Protocol):
+    """What a strategy may ask the engine about familiarity."""
+
+    def account_rank(self, account: str, agent: AgentRecord) -> float: ...
+
+    def reserved_value(self, agent: AgentRecord) -> float: ...
+
+
+class Strategy:
+    """Longest idle agent takes the call; a freed agent takes the call first in line."""
+
+    name = "longest_idle"
+    rings = False  # whether calls wait in familiar rings before opening to everyone
+
+    def pick_agent(
+        self, call: CallRecord, candidates: Iterator[AgentRecord], knowledge: Knowledge
+    ) -> AgentRecord | None:
+        return next(candidates, None)
+
+    def pick_call(
+        self, agent: AgentRecord, familiar: CallRecord | None, open_: CallRecord | None, now: float
+    ) -> CallRecord | None:
+        if familiar is None:
+            return open_
+        if open_ is None:
+            return familiar
+        return familiar if familiar.key < open_.key else open_
+
+
+class LongestIdle(Strategy):
+    pass
+
+
+class RoundRobin(Strategy):
+    """Agents in a fixed order, each call to the next ready one after the last chosen."""
+
+    name = "round_robin"
+
+    def __init__(self) -> None:
+        self._last = -1
+
+    def pick_agent(
+        self, call: CallRecord, candidates: Iterator[AgentRecord], knowledge: Knowledge
+    ) -> AgentRecord | None:
+        last = self._last
+        chosen = min(candidates, key=lambda a: (a.order <= last, a.order), default=None)
+        if chosen is not None:
+            self._last = chosen.order
+        return chosen
+
+
+class RandomAgent(Strategy):
+    """Any ready eligible agent, uniformly at random (seeded: runs repeat exactly)."""
+
+    name = "random"
+
+    def __init__(self, seed: int) -> None:
+        self._random = random.Random(seed)
+
+    def pick_agent(
+        self, call: CallRecord, candidates: Iterator[AgentRecord], knowledge: Knowledge
+    ) -> AgentRecord | None:
+        agents = list(candidates)
+        return self._random.choice(agents) if agents else None
+
+
+class FewestCalls(Strategy):
+    """The ready agent who answered the fewest calls since login, then the longest idle."""
+
+    name = "fewest_calls"
+
+    def pick_agent(
+        self, call: CallRecord, candidates: Iterator[AgentRecord], knowledge: Knowledge
+    ) -> AgentRecord | None:
+        return min(candidates, key=lambda a: (a.answered, a.ready_seq), default=None)
+
+
+class Accueil(Strategy):
+    """Familiar agents first, within a budget that keeps the target; spare specialists' time.
+
+    Calls wait in rings (person, then account team) for a budget; a freed agent prefers a call
+    of an account it knows unless an open call is close to its target; a call open to everyone
+    goes to a ready agent familiar with its account if any, else to the agent whose own accounts
+    need it least, so that agents stay free for the accounts they know.
+    """
+
+    name = "accueil"
+    rings = True
+
+    def __init__(self, scan: int = 24, urgent_share: float = 0.7) -> None:
+        self.scan = scan  # ready agents considered for an open call, longest idle first
+        self.urgent_share = urgent_share  # of the target waited: open calls go first
+
+    def pick_agent(
+        self, call: CallRecord, candidates: Iterator[AgentRecord], knowledge: Knowledge
+    ) -> AgentRecord | None:
+        best: AgentRecord | None = None
+        best_rank: tuple[float, float] = (0.0, 0.0)
+        for seen, agent in enumerate(candidates):
+            if seen >= self.scan:
+                break
+            familiar = knowledge.account_rank(call.account, agent)
+            rank = (familiar, -knowledge.reserved_value(agent))
+            if best is None or rank > best_rank:
+                best, best_rank = agent, rank
+        return best
+
+    def pick_call(
+        self, agent: AgentRecord, familiar: CallRecord | None, open_: CallRecord | None, now: float
+    ) -> CallRecord | None:
+        if familiar is None or open_ is None:
+            return familiar or open_
+        urgent = now - open_.since >= open_.target * self.urgent_share
+        return open_ if urgent and open_.key < familiar.key else familiar
+
+
+STRATEGIES = ("accueil", "longest_idle", "round_robin", "random", "fewest_calls")
+
+
+def strategy_named(name: str, seed: int = 0) -> Strategy:
+    """A fresh strategy by name (one of ``STRATEGIES``)."""
+    if name == "accueil":
+        return Accueil()
+    if name == "longest_idle":
+        return LongestIdle()
+    if name == "round_robin":
+        return RoundRobin()
+    if name == "random":
+        return RandomAgent(seed)
+    if name == "fewest_calls":
+        return FewestCalls()
+    raise InvalidInput(
+        f"unknown routing strategy {name!r}; choose one of {', '.join(STRATEGIES)}",
+        strategy=name,
+        known=list(STRATEGIES),
+    )
