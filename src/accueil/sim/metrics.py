@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -64,7 +64,20 @@ class Figures:
     occupancy: float
     worst_accounts_service_level: float
     wait_percentiles: tuple[tuple[int, float], ...]
-    waits: tuple[float, ...]  # waits of answered counted calls, for the distribution plot
+    # Waits of the answered counted calls, for the distribution plot.
+    waits: tuple[float, ...] = field(repr=False, compare=False)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.strategy}: SL {100 * self.service_level:.1f}%, "
+            f"ASA {self.average_speed_of_answer:.1f} s, "
+            f"abandonment {100 * self.abandonment:.2f}%, "
+            f"account affinity {100 * self.account_affinity:.1f}%, "
+            f"person affinity {100 * self.person_affinity:.1f}%, "
+            f"occupancy {100 * self.occupancy:.1f}%, "
+            f"worst accounts SL {100 * self.worst_accounts_service_level:.1f}% "
+            f"({self.offered} calls offered)"
+        )
 
     def row(self) -> dict[str, float]:
         return {

@@ -1,0 +1,70 @@
+"""``accueil simulate``: play a workload (or a replayed trace) through the routing engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+import yaml
+from rich.table import Table
+
+from accueil.cli.app import app
+from accueil.cli.common import console, reported
+from accueil.errors import InvalidInput
+from accueil.sim.report import summarise, write_report
+from accueil.sim.runner import simulate as run_simulation
+from accueil.sim.runner import strategies_named
+from accueil.sim.workload import load_workload
+
+
+@app.command()
+def simulate(
+    workload: str = typer.Option("w1", help="A packaged workload (w1, demo) or a YAML file."),
+    strategy: str = typer.Option("all", help="'all' or comma-separated strategy names."),
+    report: Path | None = typer.Option(None, help="Write report.md and PNG plots here."),
+    trace: Path | None = typer.Option(None, help="Replay this CSV day instead of generating."),
+    seed: int = typer.Option(1, help="The first seed; same seeds for every strategy."),
+    seeds: int = typer.Option(1, min=1, help="How many seeds (seed, seed+1, …)."),
+    override: list[str] = typer.Option(
+        [], "--set", help="Override a parameter: arrivals.calls_per_day=9000, engine.max_wait=240."
+    ),
+) -> None:
+    """Simulate a day per strategy and print service level, abandonment and affinity."""
+    with reported():
+        loaded = load_workload(workload)
+        if override:
+            loaded = loaded.overridden(_overrides(override))
+        names = strategies_named(strategy)
+        runs = run_simulation(loaded, names, range(seed, seed + seeds), trace)
+        table = Table(title=f"{loaded.name}: seeds {seed}–{seed + seeds - 1}")
+        summaries = summarise(runs)
+        table.add_column("strategy")
+        for metric in summaries[0].mean:
+            table.add_column(_SHORT.get(metric, metric), justify="right")
+        for summary in summaries:
+            table.add_row(summary.strategy, *(summary.cell(m) for m in summary.mean))
+        console.print(table)
+        console.print(f"calls offered per counted day: {summaries[0].offered:.0f}")
+        if report is not None:
+            path = write_report(report, loaded, runs, source=str(trace) if trace else "")
+            console.print(f"report: {path}")
+
+
+_SHORT = {
+    "abandonment": "aband.",
+    "account affinity": "acct aff.",
+    "person affinity": "pers. aff.",
+    "occupancy": "occup.",
+    "worst-accounts SL": "worst SL",
+}
+
+
+def _overrides(items: list[str]) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(f"--set {item!r}: expected key=value, e.g. engine.max_wait=240")
+        parsed[key.strip()] = yaml.safe_load(value)
+    return parsed

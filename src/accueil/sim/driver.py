@@ -1,0 +1,248 @@
+"""The discrete-event driver: plays a scenario through the real routing engine.
+
+A heap of timed happenings (calls arriving, callers hanging up, agents picking up, calls ending,
+shifts, breaks, heartbeats) is merged with the engine's own deadlines: before anything at time
+``t``, the engine gets a ``Tick`` at each deadline due by ``t``. The engine's commands are carried
+out the way agents and callers would: an offer rings, the agent picks up after ``ring_seconds``
+or misses it (the lease then lapses in the engine), a connected call talks for its handle time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from accueil.core.routing.config import EngineConfig
+from accueil.core.routing.engine import Engine
+from accueil.core.routing.events import (
+    AgentLoggedIn,
+    AgentLoggedOut,
+    AgentPaused,
+    AgentReady,
+    CallAbandoned,
+    CallEnded,
+    CallEnqueued,
+    Command,
+    Connect,
+    Event,
+    Heartbeat,
+    Ignored,
+    Offer,
+    OfferAccepted,
+    Overflow,
+    PauseAgent,
+    RevokeOffer,
+    Tick,
+    WrapUp,
+)
+from accueil.sim.metrics import CallRecord, Fate
+from accueil.sim.scenario import CallSpec, Presence, Scenario
+
+# An agent the engine paused for missed offers notices and makes themselves ready again.
+RECOVER_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the driver saw: each call's fate, counted busy time, events fed, ignored events."""
+
+    records: tuple[CallRecord, ...]
+    busy_seconds: float
+    events: int
+    ignored: int
+
+
+class Twin:
+    """One run of a scenario through one engine."""
+
+    def __init__(
+        self, scenario: Scenario, engine: Engine, seed: int, heartbeat_seconds: float = 15.0
+    ) -> None:
+        self.scenario = scenario
+        self.engine = engine
+        self.random = random.Random(seed)
+        self.heartbeat_seconds = heartbeat_seconds
+        self.heartbeat_site = engine.config.heartbeat_site
+        self._heap: list[tuple[float, int, Any]] = []
+        self._seq = itertools.count()
+        self._calls = {c.key: c for c in scenario.calls}
+        self._fates: dict[str, tuple[Fate, float, str]] = {}
+        self._connected: dict[str, float] = {}  # call -> answered at
+        self._live_offers: set[int] = set()
+        self._agents = {a.key: a for a in scenario.agents}
+        self._accounts = {a.key: (a.tier, a.target_seconds) for a in scenario.accounts}
+        self._on_shift: dict[str, Presence] = {}
+        self._on_break: set[str] = set()
+        self._busy = 0.0
+        self.events = 0
+        self.ignored = 0
+
+    # ----------------------------------------------------------------- the loop
+
+    def run(self) -> Outcome:
+        for call in self.scenario.calls:
+            self._push(call.arrival, call)
+        for presence in self.scenario.presences:
+            self._push(presence.start, presence)
+        while self._heap:
+            at, _, item = heapq.heappop(self._heap)
+            self._tick_until(at)
+            self._happen(at, item)
+        self._tick_until(float("inf"))
+        return Outcome(self._records(), self._busy, self.events, self.ignored)
+
+    def _push(self, at: float, item: Any) -> None:
+        heapq.heappush(self._heap, (at, next(self._seq), item))
+
+    def _tick_until(self, at: float) -> None:
+        deadline = self.engine.next_deadline()
+        while deadline is not None and deadline <= at:
+            self._feed(Tick(deadline))
+            deadline = self.engine.next_deadline()
+
+    def _feed(self, event: Event) -> None:
+        self.events += 1
+        for command in self.engine.handle(event):
+            self._carry_out(event.at, command)
+
+    # ----------------------------------------------------------------- happenings
+
+    def _happen(self, at: float, item: Any) -> None:
+        if isinstance(item, CallSpec):
+            self._arrive(item)
+        elif isinstance(item, Presence):
+            self._start_shift(item)
+        elif isinstance(item, CallAbandoned):
+            if item.call not in self._fates and item.call not in self._connected:
+                self._fates[item.call] = (Fate.ABANDONED, at - self._calls[item.call].arrival, "")
+                self._feed(item)
+        elif isinstance(item, OfferAccepted):
+            if item.token in self._live_offers:
+                self._feed(item)
+        elif isinstance(item, Heartbeat):
+            if item.agent in self._on_shift:
+                self._feed(item)
+                self._push(
+                    at + self.heartbeat_seconds, Heartbeat(at + self.heartbeat_seconds, item.agent)
+                )
+        elif isinstance(item, _BreakStart):
+            self._on_break.add(item.agent)
+            self._feed(AgentPaused(at, item.agent, "break"))
+        elif isinstance(item, _BreakEnd):
+            self._on_break.discard(item.agent)
+            self._feed(AgentReady(at, item.agent))
+        elif isinstance(item, _Recover):
+            if item.agent in self._on_shift and item.agent not in self._on_break:
+                self._feed(AgentReady(at, item.agent))
+        elif isinstance(item, AgentLoggedOut):
+            self._on_shift.pop(item.agent, None)
+            self._feed(item)
+        else:
+            self._feed(item)
+
+    def _arrive(self, call: CallSpec) -> None:
+        account = self._accounts[call.account]
+        self._feed(
+            CallEnqueued(
+                at=call.arrival,
+                call=call.key,
+                account=call.account,
+                person=call.person,
+                languages=call.languages,
+                tier=account[0],
+                target_seconds=account[1],
+                wrapup_seconds=self.scenario.wrap_up_seconds,
+            )
+        )
+        if call.patience_seconds != float("inf"):
+            hangup = call.arrival + call.patience_seconds
+            self._push(hangup, CallAbandoned(hangup, call.key))
+
+    def _start_shift(self, presence: Presence) -> None:
+        agent = self._agents[presence.agent]
+        self._on_shift[agent.key] = presence
+        at = presence.start
+        self._feed(AgentLoggedIn(at, agent.key, agent.languages, site=agent.site))
+        self._feed(AgentReady(at, agent.key))
+        if agent.site == self.heartbeat_site:
+            self._push(
+                at + self.heartbeat_seconds, Heartbeat(at + self.heartbeat_seconds, agent.key)
+            )
+        for start, end in presence.breaks:
+            self._push(start, _BreakStart(agent.key))
+            self._push(end, _BreakEnd(agent.key))
+        self._push(presence.end, AgentLoggedOut(presence.end, agent.key))
+
+    # ----------------------------------------------------------------- commands
+
+    def _carry_out(self, at: float, command: Command) -> None:
+        if isinstance(command, Offer):
+            self._live_offers.add(command.token)
+            if self.random.random() >= self.scenario.miss_probability:
+                pickup = at + self.scenario.ring_seconds
+                self._push(
+                    pickup, OfferAccepted(pickup, command.call, command.agent, command.token)
+                )
+        elif isinstance(command, RevokeOffer):
+            self._live_offers.discard(command.token)
+        elif isinstance(command, Connect):
+            self._live_offers.discard(command.token)
+            self._connected[command.call] = at
+            self._fates[command.call] = (Fate.ANSWERED, command.waited, command.agent)
+            end = at + self._calls[command.call].handle_seconds
+            self._push(end, CallEnded(end, command.call, command.agent, command.token))
+        elif isinstance(command, WrapUp):
+            start = self._connected.pop(command.call, at)
+            self._busy += max(0.0, command.until - max(start, self.scenario.counted_from))
+        elif isinstance(command, Overflow):
+            waited = at - self._calls[command.call].arrival
+            self._fates.setdefault(command.call, (Fate.OVERFLOWED, waited, ""))
+        elif isinstance(command, PauseAgent):
+            self._push(at + RECOVER_SECONDS, _Recover(command.agent))
+        elif isinstance(command, Ignored):
+            self.ignored += 1
+
+    # ----------------------------------------------------------------- results
+
+    def _records(self) -> tuple[CallRecord, ...]:
+        records = []
+        for call in self.scenario.calls:
+            fate, waited, agent = self._fates.get(call.key, (Fate.UNFINISHED, 0.0, ""))
+            records.append(
+                CallRecord(call.key, call.account, call.person, call.arrival, fate, waited, agent)
+            )
+        return tuple(records)
+
+
+@dataclass(frozen=True)
+class _BreakStart:
+    agent: str
+
+
+@dataclass(frozen=True)
+class _BreakEnd:
+    agent: str
+
+
+@dataclass(frozen=True)
+class _Recover:
+    agent: str
+
+
+def engine_config(scenario: Scenario, params: dict[str, Any]) -> EngineConfig:
+    """The engine's configuration: the scenario's tier bonuses, then the workload's overrides."""
+    bonus = {a.tier: a.priority_seconds for a in scenario.accounts}
+    settings: dict[str, Any] = {"tier_bonus": bonus, "wrapup_seconds": scenario.wrap_up_seconds}
+    settings.update(params)
+    return EngineConfig(**settings)
+
+
+def play(
+    scenario: Scenario, strategy: str, seed: int, params: dict[str, Any] | None = None
+) -> Outcome:
+    """Play ``scenario`` through a fresh engine running ``strategy``."""
+    engine = Engine(engine_config(scenario, params or {}), strategy)
+    return Twin(scenario, engine, seed).run()
