@@ -1,0 +1,171 @@
+"""The words of explanations, in English (default) and French.
+
+Sentences an agent reads in a second: "Claire is in a meeting (calendar: 'Comité de
+direction', until 15:00)".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from accueil.core.localtime import hhmm, zone
+
+if TYPE_CHECKING:
+    from accueil.core.availability import Availability, State
+
+
+@dataclass(frozen=True)
+class Phrases:
+    states: dict[str, str]
+    sources: dict[str, str]
+    until: str
+    stale: str
+    covers: str
+    withheld: str
+    in_list: str
+    not_in_list: str
+    known: str
+    unknown: str
+    withheld_caller: str
+    shown_caller: str
+    no_person: str
+    today_is: str
+    within: str
+    outside: str
+    holiday: str
+    no_holiday: str
+    open: str
+    closed: str
+    off_hours: str
+    dialled: str
+    not_dialled: str
+    matched: str
+    always: str
+    fallback: str
+    no_rules: str
+
+
+EN = Phrases(
+    states={
+        "available": "is available",
+        "busy": "is busy",
+        "meeting": "is in a meeting",
+        "away": "is away",
+        "out_of_office": "is out of the office",
+        "do_not_disturb": "does not want to be disturbed",
+        "off_duty": "is off duty",
+    },
+    sources={
+        "manual": "own status",
+        "calendar": "calendar",
+        "closure": "account closed",
+        "holiday": "public holiday",
+        "hours": "working hours",
+    },
+    until="until {time}",
+    stale="stale: set {age} ago",
+    covers="{name} covers",
+    withheld="a withheld number",
+    in_list="{caller} is in list '{list}'",
+    not_in_list="{caller} is not in list '{list}'",
+    known="{caller} is a known contact ({name})",
+    unknown="{caller} is not a known contact",
+    withheld_caller="the caller's number is withheld",
+    shown_caller="the caller's number is shown ({caller})",
+    no_person="the call is for the switchboard, not a person",
+    today_is="today is {day}",
+    within="{time} is within {hours}",
+    outside="{time} is outside {hours}",
+    holiday="today is a public holiday ({name})",
+    no_holiday="today is not a public holiday",
+    open="{account} is open",
+    closed="{account} is closed ({why})",
+    off_hours="outside business hours",
+    dialled="{number} was dialled",
+    not_dialled="{number} was dialled, not one of the rule's numbers",
+    matched="{rule} matched",
+    always="always",
+    fallback="no rule matched ({tried} tried): the pool answers",
+    no_rules="no rules",
+)
+
+FR = Phrases(
+    states={
+        "available": "est disponible",
+        "busy": "est occupé·e",
+        "meeting": "est en réunion",
+        "away": "est absent·e",
+        "out_of_office": "est hors du bureau",
+        "do_not_disturb": "ne veut pas être dérangé·e",
+        "off_duty": "ne travaille pas",
+    },
+    sources={
+        "manual": "statut personnel",
+        "calendar": "agenda",
+        "closure": "fermeture",
+        "holiday": "jour férié",
+        "hours": "horaires",
+    },
+    until="jusqu'à {time}",
+    stale="ancien : indiqué il y a {age}",
+    covers="{name} assure le relais",
+    withheld="un numéro masqué",
+    in_list="{caller} est dans la liste « {list} »",
+    not_in_list="{caller} n'est pas dans la liste « {list} »",
+    known="{caller} est un contact connu ({name})",
+    unknown="{caller} n'est pas un contact connu",
+    withheld_caller="le numéro de l'appelant est masqué",
+    shown_caller="le numéro de l'appelant est visible ({caller})",
+    no_person="l'appel est pour le standard, pas pour une personne",
+    today_is="nous sommes {day}",
+    within="{time} est dans {hours}",
+    outside="{time} est hors de {hours}",
+    holiday="aujourd'hui est férié ({name})",
+    no_holiday="aujourd'hui n'est pas férié",
+    open="{account} est ouvert",
+    closed="{account} est fermé ({why})",
+    off_hours="hors des heures d'ouverture",
+    dialled="le {number} a été composé",
+    not_dialled="le {number} a été composé, pas un des numéros de la règle",
+    matched="« {rule} » s'applique",
+    always="toujours",
+    fallback="aucune règle ne s'applique ({tried} essayées) : le pool répond",
+    no_rules="aucune règle",
+)
+
+LANGUAGES = {"en": EN, "fr": FR}
+
+
+def phrases(lang: str) -> Phrases:
+    return LANGUAGES.get(lang, EN)
+
+
+def state_phrase(state: State, p: Phrases) -> str:
+    return p.states[state.value]
+
+
+def _age(seconds: float) -> str:
+    if seconds >= 86400:
+        return f"{int(seconds // 86400)} d"
+    if seconds >= 3600:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 60)} min"
+
+
+def availability_sentence(
+    availability: Availability, name: str, timezone: str, now: datetime, p: Phrases
+) -> str:
+    """'Claire is in a meeting (calendar: 'Comité de direction', until 15:00)'."""
+    details = [p.sources[availability.source.value]]
+    if availability.note:
+        details[0] += f": '{availability.note}'"
+    if availability.until is not None:
+        details.append(p.until.format(time=hhmm(availability.until, zone(timezone), now)))
+    if availability.stale:
+        details.append(p.stale.format(age=_age((now - availability.as_of).total_seconds())))
+    sentence = f"{name} {state_phrase(availability.state, p)} ({', '.join(details)})"
+    if availability.delegate is not None:
+        sentence += "; " + p.covers.format(name=availability.delegate.delegate_name)
+    return sentence

@@ -1,0 +1,156 @@
+"""The facts of one call at one instant, computed lazily, and the evaluation of conditions.
+
+Each predicate yields a value and a sentence saying why, in the explanation's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from accueil.core import conditions as c
+from accueil.core.availability import Availability
+from accueil.core.callers import CallerList, KnownContacts, normalise_caller
+from accueil.core.directory import Account, Person
+from accueil.core.explain import Phrases, state_phrase
+from accueil.core.holidays import public_holiday
+from accueil.core.localtime import to_local, zone
+from accueil.core.opening import Closure, OfficeState, office_state
+from accueil.core.phone import pretty
+from accueil.core.rota import weekly
+
+
+@dataclass(frozen=True)
+class ConditionValue:
+    """One predicate's value for this call, and the sentence that says it."""
+
+    path: str
+    value: bool
+    reason: str
+
+
+class Facts:
+    """What conditions ask about a call; each fact is computed at most once."""
+
+    def __init__(
+        self,
+        *,
+        caller: str,
+        dialled: str,
+        account: Account,
+        person: Person | None,
+        availability: Availability | None,
+        lists: Mapping[str, CallerList],
+        contacts: KnownContacts,
+        closures: tuple[Closure, ...],
+        now: datetime,
+        phrases: Phrases,
+    ) -> None:
+        self.raw_caller, self.dialled, self.account, self.person = caller, dialled, account, person
+        self.availability, self.lists, self.contacts = availability, lists, contacts
+        self.closures, self.now, self.phrases = closures, now, phrases
+
+    @cached_property
+    def caller(self) -> str | None:
+        return normalise_caller(self.raw_caller, self.account.country)
+
+    @cached_property
+    def caller_text(self) -> str:
+        return pretty(self.caller) if self.caller else self.phrases.withheld
+
+    @cached_property
+    def local(self) -> datetime:
+        return to_local(self.now, zone(self.account.timezone))
+
+    @cached_property
+    def holiday(self) -> str | None:
+        return public_holiday(self.account.country, self.account.subdivision, self.local.date())
+
+    @cached_property
+    def office(self) -> OfficeState:
+        return office_state(self.account.business_hours, self.account, self.closures, self.now)
+
+
+def evaluate(
+    condition: c.Condition | None, facts: Facts, path: str = "when"
+) -> tuple[bool, list[ConditionValue]]:
+    """The condition's value and the reasons that decided it (no condition: always true)."""
+    if condition is None:
+        return True, []
+    if isinstance(condition, c.AllOf):
+        reasons: list[ConditionValue] = []
+        for i, child in enumerate(condition.all):
+            value, why = evaluate(child, facts, f"{path}.all[{i}]")
+            if not value:
+                return False, why
+            reasons.extend(why)
+        return True, reasons
+    if isinstance(condition, c.AnyOf):
+        misses: list[ConditionValue] = []
+        for i, child in enumerate(condition.any):
+            value, why = evaluate(child, facts, f"{path}.any[{i}]")
+            if value:
+                return True, why
+            misses.extend(why)
+        return False, misses
+    if isinstance(condition, c.NotOf):
+        value, why = evaluate(condition.not_, facts, f"{path}.not")
+        return not value, why
+    leaf = _leaf(condition, facts, path)
+    return leaf.value, [leaf]
+
+
+def _leaf(condition: c.Condition, facts: Facts, path: str) -> ConditionValue:
+    p = facts.phrases
+    match condition:
+        case c.CallerInList(caller_in_list=key):
+            found = facts.lists.get(key)
+            hit = found.match(facts.caller) if found else None
+            label = f" ({hit.label})" if hit and hit.label else ""
+            said = p.in_list if hit else p.not_in_list
+            return _cv(
+                path, hit is not None, said.format(caller=facts.caller_text, list=key) + label
+            )
+        case c.CallerKnown(caller_known=wanted):
+            name = facts.contacts.name_of(facts.caller)
+            known = name is not None
+            said = (p.known if known else p.unknown).format(caller=facts.caller_text, name=name)
+            return _cv(path, known == wanted, said)
+        case c.CallerWithheld(caller_withheld=wanted):
+            hidden = facts.caller is None
+            said = p.withheld_caller if hidden else p.shown_caller.format(caller=facts.caller_text)
+            return _cv(path, hidden == wanted, said)
+        case c.AvailabilityIs(availability=states):
+            a = facts.availability
+            if a is None:
+                return _cv(path, False, p.no_person)
+            name = facts.person.first_name if facts.person else ""
+            return _cv(path, a.state in states, f"{name} {state_phrase(a.state, p)}".strip())
+        case c.DaysAre(days=days):
+            today = facts.local.strftime("%a").lower()[:3]
+            return _cv(path, today in days, p.today_is.format(day=facts.local.strftime("%A")))
+        case c.HoursAre(hours=hours):
+            inside = weekly(hours).is_open(facts.local)
+            said = p.within if inside else p.outside
+            return _cv(
+                path, inside, said.format(time=facts.local.strftime("%a %H:%M"), hours=hours)
+            )
+        case c.HolidayIs(holiday=wanted):
+            h = facts.holiday
+            said = p.holiday.format(name=h) if h else p.no_holiday
+            return _cv(path, (h is not None) == wanted, said)
+        case c.AccountOpen(account_open=wanted):
+            o = facts.office
+            said = p.open if o.open else p.closed.format(why=o.reason or p.off_hours)
+            return _cv(path, o.open == wanted, said.format(account=facts.account.name))
+        case c.DialledIs(dialled=numbers):
+            was = facts.dialled in numbers
+            said = p.dialled if was else p.not_dialled
+            return _cv(path, was, said.format(number=pretty(facts.dialled)))
+    raise TypeError(f"not a predicate: {condition!r}")  # the Condition union is exhaustive
+
+
+def _cv(path: str, value: bool, reason: str) -> ConditionValue:
+    return ConditionValue(path, value, reason)
