@@ -1,0 +1,230 @@
+"""Reading one field of a record: text, keys, lists, flags, hours, time zones, numbers, devices.
+
+Each reader takes what the source holds (text from CSV and YAML; typed values from code) and
+returns the field's value, or raises FieldError with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+from accueil.core.directory import Device, DeviceKind, Tier, Training
+from accueil.core.hours import InvalidHours, WeeklyHours
+from accueil.core.phone import InvalidNumber, to_e164
+
+LIST_SEPARATOR = "|"  # between the items of a list written in one CSV cell
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_COLOUR = re.compile(r"^#[0-9a-f]{6}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SIP = re.compile(r"^sips?:[^\s]+$")
+_TRUE = {"true", "yes", "y", "1", "on", "oui"}
+_FALSE = {"false", "no", "n", "0", "off", "non"}
+
+
+class FieldError(Exception):
+    """A field's value cannot be used; ``reason`` says why and what to write instead."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def text(value: object, *, limit: int = 200) -> str:
+    """Plain text; empty when absent."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise FieldError("expected text")
+    out = str(value).strip()
+    if len(out) > limit:
+        raise FieldError(f"too long ({len(out)} characters, at most {limit})")
+    return out
+
+
+def key(value: object) -> str:
+    """A stable key: letters, digits and . _ @ + -, at most 64, starting with a letter or digit."""
+    out = text(value, limit=1000)
+    if not out:
+        raise FieldError("a key is required")
+    if not _KEY.match(out):
+        raise FieldError(
+            f"{out!r} is not a key: use letters, digits and . _ @ + - (at most 64 characters)"
+        )
+    return out
+
+
+def items(value: object) -> list[object]:
+    """A list: a YAML/code list, or text with items separated by '|'."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
+    raise FieldError(f"expected a list (items separated by {LIST_SEPARATOR!r} in a cell)")
+
+
+def languages(value: object) -> tuple[str, ...]:
+    """Language codes (ISO 639: fr, en, de…), in order of preference, without repeats."""
+    out: list[str] = []
+    for item in items(value):
+        code = text(item).lower()
+        if not _LANGUAGE.match(code):
+            raise FieldError(f"{code!r} is not a language code (write fr, en, de…)")
+        if code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+def flag(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = text(value).lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise FieldError(f"{word!r} is not yes or no (write true or false)")
+
+
+def integer(value: object, *, low: int, high: int) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        word = text(value)
+        if not re.fullmatch(r"[+-]?\d+", word):
+            raise FieldError(f"{word!r} is not a whole number")
+        number = int(word)
+    if not low <= number <= high:
+        raise FieldError(f"{number} is out of range ({low} to {high})")
+    return number
+
+
+def timezone(value: object) -> str:
+    name = text(value, limit=64)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FieldError(
+            f"{name!r} is not a time zone (write an IANA name such as Europe/Paris)"
+        ) from None
+    return name
+
+
+def country(value: object) -> str:
+    code = text(value, limit=10).upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise FieldError(f"{code!r} is not a country code (write FR, GB, BE, CH…)")
+    return code
+
+
+def hours(value: object) -> WeeklyHours:
+    try:
+        return WeeklyHours.parse(text(value, limit=2000))
+    except InvalidHours as exc:
+        raise FieldError(f"bad business hours: {exc.message}") from None
+
+
+def tier(value: object) -> Tier:
+    word = text(value).lower()
+    try:
+        return Tier(word)
+    except ValueError:
+        names = ", ".join(t.value for t in Tier)
+        raise FieldError(f"{word!r} is not a service tier ({names})") from None
+
+
+def colour(value: object) -> str:
+    code = text(value, limit=16).lower()
+    if not _COLOUR.match(code):
+        raise FieldError(f"{code!r} is not a colour (write #rrggbb, e.g. #4a6fa5)")
+    return code
+
+
+def email(value: object) -> str:
+    address = text(value, limit=254)
+    if address and not _EMAIL.match(address):
+        raise FieldError(f"{address!r} is not an email address")
+    return address
+
+
+def phone(value: object, region: str) -> str:
+    """A phone number in E.164; a national number is read in ``region``."""
+    try:
+        return to_e164(text(value, limit=64), region)
+    except InvalidNumber as exc:
+        raise FieldError(exc.message) from None
+
+
+def device_kind(value: object) -> DeviceKind:
+    word = text(value).lower()
+    try:
+        return DeviceKind(word)
+    except ValueError:
+        names = ", ".join(k.value for k in DeviceKind)
+        raise FieldError(f"{word!r} is not a device kind ({names})") from None
+
+
+def device(value: object, region: str) -> Device:
+    """A device: {key, kind, address}, or text 'kind:address' / 'key=kind:address'."""
+    if isinstance(value, Mapping):
+        unknown = sorted(set(map(str, value)) - {"key", "kind", "address"})
+        if unknown:
+            raise FieldError(f"unknown device field {unknown[0]!r} (key, kind, address)")
+        kind = device_kind(value.get("kind"))
+        name = key(value.get("key") or kind.value)
+        return Device(name, kind, address(kind, value.get("address"), region))
+    spec = text(value, limit=300)
+    head, sep, rest = spec.partition(":")
+    if not sep:
+        raise FieldError(f"{spec!r}: write a device as kind:address, e.g. mobile:06 12 34 56 78")
+    name, eq, kind_text = head.partition("=")
+    kind = device_kind(kind_text if eq else head)
+    return Device(key(name if eq else kind.value), kind, address(kind, rest, region))
+
+
+def address(kind: DeviceKind, value: object, region: str) -> str:
+    """Where a device rings: E.164 for a mobile, a SIP URI for desk phones and softphones."""
+    if kind is DeviceKind.MOBILE:
+        return phone(value, region)
+    uri = text(value, limit=200)
+    if not _SIP.match(uri):
+        raise FieldError(f"{uri!r} is not a SIP address (write sip:2001@pbx.example)")
+    return uri
+
+
+def devices(value: object, region: str) -> tuple[Device, ...]:
+    found = tuple(device(item, region) for item in items(value))
+    seen: set[str] = set()
+    for d in found:
+        if d.key in seen:
+            raise FieldError(f"two devices are named {d.key!r}; give each its own key")
+        seen.add(d.key)
+    return found
+
+
+def trainings(value: object) -> tuple[Training, ...]:
+    """Accounts an agent is trained on: {acme: 3}, [acme:3, …] or 'acme:3|dupont:1'."""
+    pairs: list[tuple[object, object]]
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+    else:
+        pairs = []
+        for item in items(value):
+            if isinstance(item, Mapping):
+                pairs.append((item.get("account"), item.get("level", 1)))
+            else:
+                name, _, level_text = text(item).partition(":")
+                pairs.append((name, level_text or 1))
+    out: dict[str, Training] = {}
+    for account, level in pairs:
+        name = key(account)
+        if name in out:
+            raise FieldError(f"the training on {name!r} is written twice")
+        out[name] = Training(name, integer(level, low=1, high=3))
+    return tuple(out.values())

@@ -1,0 +1,75 @@
+"""Opening a directory file: its bytes must be UTF-8, its name says YAML or CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from accueil.directory_io.csv_source import read_csv
+from accueil.directory_io.records import Kind, Record
+from accueil.directory_io.yaml_source import read_yaml
+from accueil.errors import Problem
+
+YAML_SUFFIXES = {".yaml", ".yml"}
+CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+
+
+@dataclass
+class Reading:
+    """What the sources said: their records, the problems of their shape, the kinds they had."""
+
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    kinds: set[Kind] = field(default_factory=set)
+
+
+def decode(data: bytes, source: str) -> tuple[str | None, list[Problem]]:
+    """The text of a UTF-8 file (a BOM is allowed), or one problem per line that is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    problems = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            byte = line[exc.start]
+            reason = (
+                f"not UTF-8: byte 0x{byte:02x} at character {exc.start + 1} "
+                "(save the file as UTF-8; spreadsheets call it 'CSV UTF-8')"
+            )
+            problems.append(Problem(reason, source, number))
+    return None, problems
+
+
+def read_sources(paths: list[Path], kind: Kind | None = None) -> Reading:
+    """Read every file; problems are collected, never raised, so all can be reported at once."""
+    reading = Reading()
+    for path in paths:
+        source = str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            reading.problems.append(Problem(f"cannot read the file: {exc.strerror}", source))
+            continue
+        text, problems = decode(data, source)
+        reading.problems.extend(problems)
+        if text is not None:
+            read_text(reading, text, source, path.suffix.lower(), kind)
+    return reading
+
+
+def read_text(reading: Reading, text: str, source: str, suffix: str, kind: Kind | None) -> None:
+    if suffix in YAML_SUFFIXES:
+        records, problems, kinds = read_yaml(text, source)
+        reading.kinds.update(kinds)
+    elif suffix in CSV_SUFFIXES:
+        records, problems, found = read_csv(text, source, kind)
+        if found:
+            reading.kinds.add(found)
+    else:
+        reason = "unknown format: name the file .yaml, .yml or .csv"
+        records, problems = [], [Problem(reason, source)]
+    reading.records.extend(records)
+    reading.problems.extend(problems)

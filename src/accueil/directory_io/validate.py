@@ -1,0 +1,312 @@
+"""Validating a whole directory file at once: every problem found, or a plan to apply.
+
+Records are read field by field (``fields``), then checked against each other and against what
+the database already holds (``Known``): unknown accounts, groups and people, keys written
+twice, numbers claimed twice. Nothing is applied unless the whole file is right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from accueil.core.directory import (
+    Account,
+    Agent,
+    Device,
+    DeviceKind,
+    Group,
+    Number,
+    Person,
+    Tier,
+    Training,
+)
+from accueil.directory_io import fields as f
+from accueil.directory_io.records import Kind, Record
+from accueil.directory_io.schema import (
+    DEFAULT_HOURS,
+    FIELDS,
+    REQUIRED,
+    TARGET_SECONDS,
+    default_languages,
+    default_timezone,
+)
+from accueil.errors import Problem, ValidationFailed
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the database already holds, as far as validating a file needs it."""
+
+    countries: Mapping[str, str] = field(default_factory=dict)  # account key -> country
+    languages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # account key ->
+    groups: frozenset[tuple[str, str]] = frozenset()  # (account key, group key)
+    people: frozenset[tuple[str, str]] = frozenset()  # (account key, person key)
+    numbers: Mapping[str, str] = field(default_factory=dict)  # e164 -> account key
+
+
+@dataclass
+class Plan:
+    """A validated directory file: what it says, ready to be compared with the database."""
+
+    accounts: list[Account] = field(default_factory=list)
+    inactive_accounts: set[str] = field(default_factory=set)
+    groups: list[Group] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    numbers: list[Number] = field(default_factory=list)
+    agents: list[Agent] = field(default_factory=list)
+    kinds: set[Kind] = field(default_factory=set)  # the sections the sources had
+
+    def account_keys(self) -> set[str]:
+        """The accounts this file speaks for: listed, or named by one of its entries."""
+        keys = {a.key for a in self.accounts}
+        keys.update(g.account for g in self.groups)
+        keys.update(p.account for p in self.people)
+        keys.update(n.account for n in self.numbers)
+        return keys
+
+
+class _Fields:
+    """Reads the fields of one record, collecting a problem for each bad one."""
+
+    def __init__(self, record: Record, problems: list[Problem]) -> None:
+        self.record = record
+        self.problems = problems
+        self.ok = True
+
+    def get(self, name: str, read: Callable[[object], T], default: T) -> T:
+        raw = self.record.values.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            return read(raw)
+        except f.FieldError as exc:
+            self.fail(exc.reason, name)
+            return default
+
+    def fail(self, reason: str, name: str | None = None) -> None:
+        self.problems.append(self.record.problem(reason, name))
+        self.ok = False
+
+
+def validate(records: Iterable[Record], known: Known, kinds: Iterable[Kind] = ()) -> Plan:
+    """The plan for ``records``, or ValidationFailed listing every problem."""
+    return _Validator(known).run(list(records), set(kinds))
+
+
+class _Validator:
+    def __init__(self, known: Known) -> None:
+        self.known = known
+        self.problems: list[Problem] = []
+        self.plan = Plan()
+        self.countries = dict(known.countries)
+        self.languages = dict(known.languages)
+        self.seen: dict[tuple[Kind, str, str], Record] = {}
+
+    def run(self, records: list[Record], kinds: set[Kind]) -> Plan:
+        by_kind: dict[Kind, list[Record]] = {k: [] for k in Kind}
+        for record in records:
+            by_kind[record.kind].append(record)
+        self.plan.kinds = kinds | {r.kind for r in records}
+        readers: dict[Kind, Callable[[Record], None]] = {
+            Kind.ACCOUNTS: self.account,
+            Kind.GROUPS: self.group,
+            Kind.PEOPLE: self.person,
+            Kind.NUMBERS: self.number,
+            Kind.AGENTS: self.agent,
+        }
+        for kind in Kind:  # accounts first: the others read their numbers in its country
+            for record in by_kind[kind]:
+                if self.shape_ok(record):
+                    readers[kind](record)
+        if self.problems:
+            raise ValidationFailed(self.problems)
+        return self.plan
+
+    def shape_ok(self, record: Record) -> bool:
+        ok = True
+        allowed = FIELDS[record.kind]
+        for name in record.values:
+            if name not in allowed:
+                reason = f"unknown field {name!r}; {record.kind} have {', '.join(allowed)}"
+                self.problems.append(record.problem(reason, name))
+                ok = False
+        for name in REQUIRED[record.kind]:
+            if record.values.get(name) in (None, ""):
+                self.problems.append(record.problem(f"{name} is required", name))
+                ok = False
+        return ok
+
+    def first(self, kind: Kind, scope: str, name: str, record: Record, label: str) -> bool:
+        """Whether this is the first entry with this key; a problem otherwise."""
+        previous = self.seen.setdefault((kind, scope, name), record)
+        if previous is not record:
+            self.problems.append(
+                record.problem(f"duplicate {label} {name!r} (already at {previous.where})", "key")
+            )
+            return False
+        return True
+
+    def owner(self, read: _Fields, name: str = "account") -> str | None:
+        """The account an entry belongs to, when it exists in the file or the database."""
+        account = read.get(name, f.key, "")
+        if account and account not in self.countries:
+            read.fail(
+                f"unknown account {account!r}: it is neither in this import nor in the "
+                "database (add it to the accounts)",
+                name,
+            )
+            return None
+        return account or None
+
+    def account(self, record: Record) -> None:
+        read = _Fields(record, self.problems)
+        country = read.get("country", f.country, "FR")
+        tier = read.get("tier", f.tier, Tier.STANDARD)
+        name = read.get("name", f.text, "")
+        account = Account(
+            key=read.get("key", f.key, ""),
+            name=name,
+            answer_name=read.get("answer_name", f.text, name),
+            timezone=read.get("timezone", f.timezone, default_timezone(country)),
+            country=country,
+            subdivision=read.get("subdivision", lambda v: f.text(v, limit=16).upper(), ""),
+            languages=read.get("languages", f.languages, default_languages(country)),
+            business_hours=read.get("business_hours", f.hours, f.hours(DEFAULT_HOURS)),
+            tier=tier,
+            target_seconds=read.get(
+                "target_seconds", lambda v: f.integer(v, low=1, high=3600), TARGET_SECONDS[tier]
+            ),
+            notes=read.get("notes", lambda v: f.text(v, limit=5000), ""),
+            colour=read.get("colour", f.colour, "#4a6fa5"),
+        )
+        active = read.get("active", f.flag, True)
+        if read.ok and self.first(Kind.ACCOUNTS, "", account.key, record, "account"):
+            self.plan.accounts.append(account)
+            if not active:
+                self.plan.inactive_accounts.add(account.key)
+            self.countries[account.key] = account.country
+            self.languages[account.key] = account.languages
+
+    def group(self, record: Record) -> None:
+        read = _Fields(record, self.problems)
+        account = self.owner(read)
+        key = read.get("key", f.key, "")
+        group = Group(account or "", key, read.get("name", f.text, key))
+        if read.ok and account and self.first(Kind.GROUPS, account, key, record, "group"):
+            self.plan.groups.append(group)
+
+    def person(self, record: Record) -> None:
+        read = _Fields(record, self.problems)
+        account = self.owner(read)
+        key = read.get("key", f.key, "")
+        first_name = read.get("first_name", lambda v: f.text(v, limit=100), "")
+        last_name = read.get("last_name", lambda v: f.text(v, limit=100), "")
+        if not (first_name or last_name):
+            read.fail("a person needs a first_name or a last_name", "last_name")
+        group = read.get("group", f.key, "")
+        if account and group and not self.group_exists(account, group):
+            read.fail(f"unknown group {group!r} in account {account!r} (add it to the groups)")
+        devices = self.person_devices(read, account) if account else ()
+        person = Person(
+            account=account or "",
+            key=key,
+            first_name=first_name,
+            last_name=last_name,
+            pronunciation=read.get("pronunciation", f.text, ""),
+            title=read.get("title", f.text, ""),
+            group=group,
+            languages=read.get("languages", f.languages, self.languages.get(account or "", ())),
+            email=read.get("email", f.email, ""),
+            devices=devices,
+            working_hours=read.get("working_hours", f.hours, None),
+            active=read.get("active", f.flag, True),
+        )
+        if read.ok and account and self.first(Kind.PEOPLE, account, key, record, "person"):
+            self.plan.people.append(person)
+
+    def group_exists(self, account: str, group: str) -> bool:
+        return (Kind.GROUPS, account, group) in self.seen or (account, group) in self.known.groups
+
+    def person_devices(self, read: _Fields, account: str) -> tuple[Device, ...]:
+        region = self.countries[account]
+        none: tuple[Device, ...] = ()
+        listed = read.get("devices", lambda v: f.devices(v, region), none)
+        shortcuts = tuple(
+            Device(kind.value, kind, address)
+            for kind in DeviceKind
+            if (address := read.get(kind.value, _address_reader(kind, region), ""))
+        )
+        taken = {d.key for d in listed}
+        for device in shortcuts:
+            if device.key in taken:
+                read.fail(f"the device {device.key!r} is also in devices", device.key)
+        return listed + shortcuts
+
+    def number(self, record: Record) -> None:
+        read = _Fields(record, self.problems)
+        account = self.owner(read)
+        if account is None:
+            return
+        raw = read.get("number", lambda v: f.text(v, limit=64), "")
+        e164 = read.get("number", lambda v: f.phone(v, self.countries[account]), "")
+        written = read.get("e164", lambda v: f.text(v, limit=20), "")
+        if e164 and written and written != e164:
+            region = self.countries[account]
+            read.fail(f"{raw!r} reads as {e164} in {region}, not {written}", "e164")
+        person = read.get("person", f.key, "")
+        if person and not self.person_exists(account, person):
+            read.fail(f"unknown person {person!r} in account {account!r}", "person")
+        owner = self.known.numbers.get(e164)
+        if e164 and owner not in (None, account):
+            read.fail(
+                f"conflict: {e164} already leads to account {owner!r}; release it there "
+                "first (a number leads to exactly one account)",
+                "number",
+            )
+        label = read.get("label", lambda v: f.text(v, limit=100), "")
+        if read.ok and self.first_number(e164, record):
+            self.plan.numbers.append(Number(e164, account, person, raw, label))
+
+    def first_number(self, e164: str, record: Record) -> bool:
+        previous = self.seen.setdefault((Kind.NUMBERS, "", e164), record)
+        if previous is not record:
+            self.problems.append(
+                record.problem(
+                    f"conflict: {e164} is claimed twice in this import "
+                    f"(also at {previous.where}); a number leads to exactly one account",
+                    "number",
+                )
+            )
+            return False
+        return True
+
+    def person_exists(self, account: str, person: str) -> bool:
+        return (Kind.PEOPLE, account, person) in self.seen or (account, person) in self.known.people
+
+    def agent(self, record: Record) -> None:
+        read = _Fields(record, self.problems)
+        none: tuple[Training, ...] = ()
+        trainings = read.get("trainings", f.trainings, none)
+        for training in trainings:
+            if training.account not in self.countries:
+                read.fail(f"unknown account {training.account!r} in trainings", "trainings")
+        sip_uri = read.get("sip_uri", lambda v: f.address(DeviceKind.SOFTPHONE, v, ""), "")
+        agent = Agent(
+            key=read.get("key", f.key, ""),
+            name=read.get("name", f.text, ""),
+            site=read.get("site", lambda v: f.text(v, limit=64), "home"),
+            languages=read.get("languages", f.languages, ("fr",)),
+            trainings=tuple(sorted(trainings, key=lambda t: t.account)),
+            sip_uri=sip_uri,
+            active=read.get("active", f.flag, True),
+        )
+        if read.ok and self.first(Kind.AGENTS, "", agent.key, record, "agent"):
+            self.plan.agents.append(agent)
+
+
+def _address_reader(kind: DeviceKind, region: str) -> Callable[[object], str]:
+    return lambda value: f.address(kind, value, region)

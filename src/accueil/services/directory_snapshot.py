@@ -1,0 +1,131 @@
+"""What the database holds of the directory, keyed by the stable keys of import files.
+
+Import compares a file with this snapshot to decide what to create, change and take down;
+validation reads from it which accounts, groups, people and numbers already exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accueil.directory_io.validate import Known
+from accueil.store.tables import (
+    AccountRow,
+    AgentRow,
+    GroupRow,
+    NumberRow,
+    PersonRow,
+    TrainingRow,
+)
+
+Columns = dict[str, Any]
+
+ACCOUNT_COLUMNS = (
+    "name",
+    "answer_name",
+    "timezone",
+    "country",
+    "subdivision",
+    "languages",
+    "business_hours",
+    "tier",
+    "target_seconds",
+    "notes",
+    "colour",
+    "active",
+)
+GROUP_COLUMNS = ("name",)
+PERSON_COLUMNS = (
+    "first_name",
+    "last_name",
+    "pronunciation",
+    "title",
+    "group_key",
+    "languages",
+    "email",
+    "devices",
+    "working_hours",
+    "active",
+)
+NUMBER_COLUMNS = ("account", "person", "raw", "label")
+AGENT_COLUMNS = ("name", "site", "languages", "sip_uri", "active", "trainings")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One existing row: its database id and the columns an import compares."""
+
+    id: int | str
+    columns: Columns
+
+
+@dataclass
+class Snapshot:
+    accounts: dict[str, Row] = field(default_factory=dict)
+    groups: dict[tuple[str, str], Row] = field(default_factory=dict)
+    people: dict[tuple[str, str], Row] = field(default_factory=dict)
+    numbers: dict[str, Row] = field(default_factory=dict)
+    agents: dict[str, Row] = field(default_factory=dict)
+
+    def known(self) -> Known:
+        return Known(
+            countries={k: r.columns["country"] for k, r in self.accounts.items()},
+            languages={k: tuple(r.columns["languages"]) for k, r in self.accounts.items()},
+            groups=frozenset(self.groups),
+            people=frozenset(self.people),
+            numbers={e: r.columns["account"] for e, r in self.numbers.items()},
+        )
+
+
+def take_snapshot(session: Session) -> Snapshot:
+    """Read the whole directory in a handful of queries (no row objects: plain tuples)."""
+    snap = Snapshot()
+    account_cols = [getattr(AccountRow, c) for c in ACCOUNT_COLUMNS]
+    for id_, key, *values in session.execute(select(AccountRow.id, AccountRow.key, *account_cols)):
+        snap.accounts[key] = Row(id_, dict(zip(ACCOUNT_COLUMNS, values, strict=True)))
+    keys = {r.id: k for k, r in snap.accounts.items()}
+    for id_, account_id, key, name in session.execute(
+        select(GroupRow.id, GroupRow.account_id, GroupRow.key, GroupRow.name)
+    ):
+        snap.groups[(keys[account_id], key)] = Row(id_, {"name": name})
+    person_cols = [getattr(PersonRow, c) for c in PERSON_COLUMNS]
+    person_keys: dict[int, str] = {}
+    for id_, account_id, key, *values in session.execute(
+        select(PersonRow.id, PersonRow.account_id, PersonRow.key, *person_cols)
+    ):
+        snap.people[(keys[account_id], key)] = Row(
+            id_, dict(zip(PERSON_COLUMNS, values, strict=True))
+        )
+        person_keys[id_] = key
+    for e164, account_id, person_id, raw, label in session.execute(
+        select(
+            NumberRow.e164,
+            NumberRow.account_id,
+            NumberRow.person_id,
+            NumberRow.raw,
+            NumberRow.label,
+        )
+    ):
+        owner = person_keys.get(person_id, "") if person_id is not None else ""
+        columns: Columns = {
+            "account": keys[account_id],
+            "person": owner,
+            "raw": raw,
+            "label": label,
+        }
+        snap.numbers[e164] = Row(e164, columns)
+    trainings: dict[int, list[list[Any]]] = {}
+    for agent_id, account_id, level in session.execute(
+        select(TrainingRow.agent_id, TrainingRow.account_id, TrainingRow.level)
+    ):
+        trainings.setdefault(agent_id, []).append([keys[account_id], level])
+    agent_cols = [getattr(AgentRow, c) for c in AGENT_COLUMNS[:-1]]
+    for id_, key, *values in session.execute(select(AgentRow.id, AgentRow.key, *agent_cols)):
+        columns = dict(zip(AGENT_COLUMNS[:-1], values, strict=True))
+        columns["trainings"] = sorted(trainings.get(id_, []))
+        snap.agents[key] = Row(id_, columns)
+    return snap

@@ -1,0 +1,153 @@
+"""Onboarding: the one write path of the directory, from files or from data built by code.
+
+An import validates the whole input against what the database holds and reports every
+problem at once; only when nothing is wrong does it apply the changes, inside the caller's
+transaction, as a few bulk statements. Re-importing the same input finds nothing to do.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from accueil.directory_io.records import Kind, records_from_document
+from accueil.directory_io.sources import Reading, read_sources
+from accueil.directory_io.validate import validate
+from accueil.errors import Conflict, Problem, ValidationFailed
+from accueil.services.directory_diff import REMOVAL_VERB, Change, diff
+from accueil.services.directory_snapshot import take_snapshot
+from accueil.services.directory_writes import Progress, write
+
+__all__ = ["Change", "ImportReport", "Progress", "import_files", "load_directory"]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import created, changed and took down (or would have, for a dry run)."""
+
+    source: str
+    dry_run: bool
+    changes: tuple[Change, ...]
+    unchanged: int
+
+    def count(self, action: str, kind: Kind | None = None) -> int:
+        return sum(1 for c in self.changes if c.action == action and kind in (None, c.kind))
+
+    @property
+    def created(self) -> int:
+        return self.count("create")
+
+    @property
+    def changed(self) -> int:
+        return self.count("change")
+
+    @property
+    def removed(self) -> int:
+        return self.count("remove")
+
+    def lines(self) -> list[str]:
+        """One line per kind that moves: 'people: 12 created, 3 changed, 1 archived'."""
+        counts = Counter((c.kind, c.action) for c in self.changes)
+        out = []
+        for kind in Kind:
+            parts = [
+                f"{counts[(kind, action)]} {word}"
+                for action, word in (
+                    ("create", "created"),
+                    ("change", "changed"),
+                    ("remove", REMOVAL_VERB.get(kind, "removed")),
+                )
+                if counts[(kind, action)]
+            ]
+            if parts:
+                out.append(f"{kind}: {', '.join(parts)}")
+        return out or ["nothing to change"]
+
+
+def load_directory(
+    session: Session,
+    data: Mapping[str, object],
+    *,
+    source: str = "<data>",
+    prune: bool = False,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Import a directory given as data: ``{"accounts": [{...}], "people": [...], ...}``.
+
+    Same fields and rules as a YAML file (see docs/import.md). Raises ValidationFailed with
+    every problem, having changed nothing; otherwise writes in ``session``'s transaction
+    (the caller commits).
+    """
+    records, problems, kinds = records_from_document(data, source)
+    return apply_records(
+        session,
+        Reading(records, problems, kinds),
+        source=source,
+        prune=prune,
+        dry_run=dry_run,
+    )
+
+
+def import_files(
+    session: Session,
+    paths: Iterable[Path],
+    *,
+    kind: Kind | None = None,
+    prune: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import YAML and CSV files together, as one change: all of them, or nothing."""
+    files = list(paths)
+    _tell(progress, "reading")
+    reading = read_sources(files, kind)
+    source = ", ".join(str(p) for p in files)
+    return apply_records(
+        session, reading, source=source, prune=prune, dry_run=dry_run, progress=progress
+    )
+
+
+def apply_records(
+    session: Session,
+    reading: Reading,
+    *,
+    source: str,
+    prune: bool,
+    dry_run: bool,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate every record, then write the difference with the database."""
+    _tell(progress, "validating")
+    snapshot = take_snapshot(session)
+    problems = list(reading.problems)
+    try:
+        plan = validate(reading.records, snapshot.known(), reading.kinds)
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ValidationFailed(sorted(problems, key=_position))
+    delta = diff(plan, snapshot, prune=prune)
+    if not dry_run:
+        try:
+            write(session, delta, progress)
+        except IntegrityError as exc:
+            raise Conflict(
+                "the directory changed while importing (another import ran at the same "
+                "time?); nothing was changed: run the import again",
+                source=source,
+            ) from exc
+    return ImportReport(source, dry_run, tuple(delta.changes), delta.unchanged)
+
+
+def _tell(progress: Callable[[str, int, int], None] | None, stage: str) -> None:
+    if progress:
+        progress(stage, 0, 0)
+
+
+def _position(problem: Problem) -> tuple[str, int]:
+    return (problem.file, problem.line or 0)
