@@ -1,3 +1,3 @@
 """Imports every table module so that ``Base.metadata`` knows the whole schema."""
 
-from accueil.store import tables  # noqa: F401
+from accueil.store import tables, tables_availability  # noqa: F401
