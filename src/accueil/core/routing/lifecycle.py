@@ -143,6 +143,7 @@ class Lifecycle(Matcher):
             return []
         if agent.pause_after is not None:
             reason, agent.pause_after = agent.pause_after, None
+            agent.status = AgentStatus.PAUSED  # off the call: the pause applies now
             return self.pause(agent, reason)
         return self.free(agent)
 
@@ -213,7 +214,7 @@ class Lifecycle(Matcher):
         call = self.calls.get(call_id)
         if call is None:
             outcome = self.ended.get(call_id)
-            return f"call already {outcome}" if outcome else "unknown call"
+            return f"call already over ({outcome})" if outcome else "unknown call"
         if call.token != token:
             return f"stale token {token}: the current lease is {call.token}"
         return f"call is {call.status.value}, not offered to this agent"

@@ -78,7 +78,7 @@ class WaitingLine:
 
     def _heaps_for(self, agent: AgentRecord) -> Iterator[list[_Entry]]:
         langs = agent.languages
-        for cert in ("", *agent.trainings) if len(self._open) > 1 else ("",):
+        for cert in ("", *agent.trainings):
             buckets = self._open.get(cert)
             if buckets is None:
                 continue
