@@ -87,21 +87,22 @@ class Twin:
             self._push(call.arrival, call)
         for presence in self.scenario.presences:
             self._push(presence.start, presence)
-        while self._heap:
-            at, _, item = heapq.heappop(self._heap)
-            self._tick_until(at)
-            self._happen(at, item)
-        self._tick_until(float("inf"))
+        # The engine's deadlines and the heap are merged one step at a time: a deadline may
+        # schedule happenings (a pick-up) that come before the next deadline.
+        while True:
+            deadline = self.engine.next_deadline()
+            upcoming = self._heap[0][0] if self._heap else None
+            if deadline is not None and (upcoming is None or deadline <= upcoming):
+                self._feed(Tick(deadline))
+            elif upcoming is not None:
+                at, _, item = heapq.heappop(self._heap)
+                self._happen(at, item)
+            else:
+                break
         return Outcome(self._records(), self._busy, self.events, self.ignored)
 
     def _push(self, at: float, item: Any) -> None:
         heapq.heappush(self._heap, (at, next(self._seq), item))
-
-    def _tick_until(self, at: float) -> None:
-        deadline = self.engine.next_deadline()
-        while deadline is not None and deadline <= at:
-            self._feed(Tick(deadline))
-            deadline = self.engine.next_deadline()
 
     def _feed(self, event: Event) -> None:
         self.events += 1

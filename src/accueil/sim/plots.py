@@ -32,7 +32,7 @@ def headline_plot(path: Path, figures: Sequence[Figures]) -> Path:
     return path
 
 
-def wait_plot(path: Path, figures: Sequence[Figures], target_seconds: float) -> Path:
+def wait_plot(path: Path, figures: Sequence[Figures], targets: Mapping[str, float]) -> Path:
     """Cumulative distribution of the answered calls' waits, with the target marked."""
     figure = Figure(figsize=(8, 4.5))
     axes = figure.subplots()
@@ -40,7 +40,11 @@ def wait_plot(path: Path, figures: Sequence[Figures], target_seconds: float) -> 
         waits = np.sort(np.asarray(f.waits))
         if len(waits):
             axes.step(waits, np.arange(1, len(waits) + 1) / len(waits), label=f.strategy)
-    axes.axvline(target_seconds, color="grey", linestyle="--", label=f"target {target_seconds:g} s")
+    styles = iter(("--", ":", "-.", (0, (1, 3))))
+    for tier, seconds in targets.items():
+        axes.axvline(
+            seconds, color="grey", linestyle=next(styles, "--"), label=f"{tier}: {seconds:g} s"
+        )
     axes.set_xlabel("wait before answer (s)")
     axes.set_ylabel("share of answered calls")
     axes.set_xlim(left=0)

@@ -73,9 +73,9 @@ def write_report(
     summaries = summarise(runs)
     first_seed = runs[0].seed
     shown = [r.figures for r in runs if r.seed == first_seed]
-    target = workload.accounts.tiers[0].target_seconds
+    targets = {f"target {t.name}": t.target_seconds for t in workload.accounts.tiers}
     headline_plot(directory / "figures.png", shown)
-    wait_plot(directory / "waits.png", shown, target)
+    wait_plot(directory / "waits.png", shown, targets)
     parts = [
         f"# Simulation report — {workload.name}",
         "",
@@ -111,10 +111,11 @@ def _parameters(
 ) -> str:
     seeds = sorted({r.seed for r in runs})
     sim = workload.simulation
-    offered = ", ".join(f"{s.strategy} {s.offered:.0f}" for s in summaries[:1])
+    offered = summaries[0].offered
     return "\n".join(
         [
-            f"- calls: {source or 'generated'}; counted calls offered per day (mean): {offered}",
+            f"- calls: {source or 'generated'}; offered in the counted day(s): {offered:.0f}"
+            + (" (mean over seeds)" if len(seeds) > 1 else ""),
             f"- agents: {workload.agent_count} in "
             + ", ".join(f"{g.name} ({g.count}, {g.site})" for g in workload.agents.groups),
             f"- accounts: {workload.accounts.count} (Zipf {workload.accounts.zipf}); "

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,19 +80,15 @@ def simulate(
 def tradeoff(
     workload: Workload,
     seed: int,
-    parameter: str,
-    values: Sequence[float],
+    points: Mapping[float, dict[str, Any]],
     strategy: str = "accueil",
-    params: dict[str, Any] | None = None,
     trace: Path | None = None,
 ) -> dict[float, Figures]:
-    """The strategy's figures as one engine parameter (a wait budget) grows."""
+    """The strategy's figures at each point of a curve: x value → engine parameters."""
     scenario = scenario_for(workload, seed, trace)
     return {
-        value: run_strategy(
-            workload, scenario, strategy, seed, {**(params or {}), parameter: value}
-        ).figures
-        for value in values
+        x: run_strategy(workload, scenario, strategy, seed, params).figures
+        for x, params in points.items()
     }
 
 
