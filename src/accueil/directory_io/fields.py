@@ -124,8 +124,12 @@ def country(value: object) -> str:
 
 
 def hours(value: object) -> WeeklyHours:
+    """Weekly hours, 'mon-fri 09:00-12:30,14:00-18:00; sat 09:00-12:00', or 'closed'."""
+    written = text(value, limit=2000)
+    if written.lower() == "closed":
+        return WeeklyHours()
     try:
-        return WeeklyHours.parse(text(value, limit=2000))
+        return WeeklyHours.parse(written)
     except InvalidHours as exc:
         raise FieldError(f"bad business hours: {exc.message}") from None
 

@@ -14,6 +14,7 @@ from typing import Any
 from accueil.core.directory import Account, Agent, Group, Number, Person
 from accueil.directory_io.records import Kind
 from accueil.directory_io.validate import Plan
+from accueil.directory_io.writers import compact_hours
 from accueil.services.directory_snapshot import Columns, Row, Snapshot
 from accueil.store.mapping import devices_to_json
 
@@ -55,7 +56,7 @@ def account_columns(account: Account, active: bool) -> Columns:
         "country": account.country,
         "subdivision": account.subdivision,
         "languages": list(account.languages),
-        "business_hours": str(account.business_hours),
+        "business_hours": compact_hours(account.business_hours),
         "tier": account.tier.value,
         "target_seconds": account.target_seconds,
         "notes": account.notes,
@@ -78,7 +79,9 @@ def person_columns(person: Person) -> Columns:
         "languages": list(person.languages),
         "email": person.email,
         "devices": devices_to_json(person.devices),
-        "working_hours": str(person.working_hours) if person.working_hours else None,
+        "working_hours": compact_hours(person.working_hours) or None
+        if person.working_hours
+        else None,
         "active": person.active,
     }
 

@@ -1,0 +1,176 @@
+"""Directory commands: ``accueil import``, ``export``, ``demo-data`` and ``init-db``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from accueil.cli.app import app
+from accueil.cli.common import console, err_console, reported
+from accueil.directory_io.records import Kind
+from accueil.errors import InvalidInput
+from accueil.services.demo import generate_demo
+from accueil.services.directory_writes import Progress as ProgressCallback
+from accueil.services.exporting import export_csv, export_yaml
+from accueil.services.onboarding import ImportReport, import_files
+from accueil.store.db import make_engine, migrate, session_factory, transaction
+
+SHOWN_PER_KIND = 20  # a dry run lists this many changes of each kind, then counts the rest
+SINGULAR = {
+    Kind.ACCOUNTS: "account",
+    Kind.GROUPS: "group",
+    Kind.PEOPLE: "person",
+    Kind.NUMBERS: "number",
+    Kind.AGENTS: "agent",
+}
+# How --prune takes each kind down (accounts never are); see docs/import.md.
+TAKE_DOWN = {
+    Kind.ACCOUNTS: "remove",
+    Kind.GROUPS: "remove",
+    Kind.PEOPLE: "archive",
+    Kind.NUMBERS: "release",
+    Kind.AGENTS: "deactivate",
+}
+
+
+class ExportFormat(StrEnum):
+    YAML = "yaml"
+    CSV = "csv"
+
+
+def _database() -> Engine:
+    """The configured database, migrated to the current schema."""
+    engine = make_engine()
+    migrate(engine)
+    return engine
+
+
+@app.command("init-db")
+def init_db() -> None:
+    """Create the database (or bring its schema up to date)."""
+    with reported():
+        engine = _database()
+        console.print(f"database ready: {make_url(str(engine.url)).render_as_string()}")
+
+
+@app.command("import")
+def import_command(
+    files: Annotated[list[Path], typer.Argument(help="YAML or CSV files, imported together")],
+    kind: Annotated[
+        Kind | None, typer.Option(help="what the CSV files hold (default: from name or header)")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="say what would change, change nothing")
+    ] = False,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="take down what the files' accounts no longer list (archive people, …)",
+        ),
+    ] = False,
+) -> None:
+    """Import accounts, groups, people, numbers and agents: all of it, or nothing."""
+    with reported():
+        factory = session_factory(_database())
+        with _progress() as progress, transaction(factory) as session:
+            report = import_files(
+                session, files, kind=kind, prune=prune, dry_run=dry_run, progress=progress
+            )
+        _print_report(report)
+
+
+@contextmanager
+def _progress() -> Iterator[ProgressCallback]:
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+    task = bar.add_task("reading", total=None)
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar.update(task, description=f"{stage:<10}", completed=done, total=total or None)
+
+    with bar:
+        yield update
+
+
+def _print_report(report: ImportReport) -> None:
+    if report.dry_run:
+        console.print("[bold]dry run[/]: nothing was changed; this import would do:")
+        _print_changes(report)
+    for line in report.lines():
+        console.print(("  would: " if report.dry_run else "") + line, highlight=False)
+    console.print(f"  {report.unchanged} entries already up to date", highlight=False)
+
+
+def _print_changes(report: ImportReport) -> None:
+    for kind in Kind:
+        for action in ("create", "change", "remove"):
+            changes = [c for c in report.changes if c.kind == kind and c.action == action]
+            verb = TAKE_DOWN[kind] if action == "remove" else action
+            for change in changes[:SHOWN_PER_KIND]:
+                fields = f" ({', '.join(change.fields)})" if change.fields else ""
+                line = f"  {verb} {SINGULAR[kind]} {change.key}{fields}"
+                console.print(line, highlight=False, markup=False)
+            if len(changes) > SHOWN_PER_KIND:
+                console.print(f"  … and {len(changes) - SHOWN_PER_KIND} more", highlight=False)
+
+
+@app.command("export")
+def export_command(
+    format: Annotated[
+        ExportFormat, typer.Option("--format", help="yaml or csv")
+    ] = ExportFormat.YAML,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="YAML: a file (default: standard output); CSV: a directory (required)"),
+    ] = None,
+) -> None:
+    """Write the whole directory in the import format: export then import changes nothing."""
+    with reported():
+        factory = session_factory(_database())
+        with factory() as session:
+            if format is ExportFormat.CSV:
+                if out is None:
+                    raise InvalidInput("CSV export writes one file per kind: give --out DIRECTORY")
+                for path in export_csv(session, out):
+                    err_console.print(f"wrote {path}", highlight=False)
+                return
+            text = export_yaml(session)
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+            err_console.print(f"wrote {out}", highlight=False)
+
+
+@app.command("demo-data")
+def demo_data(
+    accounts: Annotated[int, typer.Option(min=0, help="client companies")] = 40,
+    people: Annotated[int, typer.Option(min=0, help="employees over all accounts")] = 1500,
+    agents: Annotated[int, typer.Option(min=0, help="telephone secretaries of the pool")] = 30,
+    seed: Annotated[int, typer.Option(help="the same seed gives the same directory")] = 7,
+) -> None:
+    """Generate a plausible operator's directory and import it (deterministic for a seed)."""
+    with reported():
+        factory = session_factory(_database())
+        with transaction(factory) as session:
+            report = generate_demo(
+                session, accounts=accounts, people=people, agents=agents, seed=seed
+            )
+        _print_report(report)

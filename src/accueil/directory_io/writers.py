@@ -1,0 +1,87 @@
+"""Writing a directory document back as YAML or CSV, in the same formats import reads.
+
+A document is what ``load_directory`` takes: ``{"accounts": [{field: value}], ...}``. The
+writers are deterministic (keys sorted by the caller, fields in schema order), so the same
+database always gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+
+import yaml
+
+from accueil.core.hours import DAYS, WeeklyHours
+from accueil.directory_io.fields import LIST_SEPARATOR
+from accueil.directory_io.records import Kind
+from accueil.directory_io.schema import EXPORTED
+
+Entry = Mapping[str, object]
+Document = Mapping[str, Sequence[Entry]]
+CLOSED = "closed"  # the written form of hours that are never open
+
+
+def compact_hours(hours: WeeklyHours) -> str:
+    """Hours as people write them: consecutive days with the same ranges share one part."""
+    parts: list[str] = []
+    day = 0
+    while day < len(DAYS):
+        last = day
+        while last + 1 < len(DAYS) and hours.days[last + 1] == hours.days[day]:
+            last += 1
+        if hours.days[day]:
+            span = DAYS[day] if last == day else f"{DAYS[day]}-{DAYS[last]}"
+            parts.append(f"{span} " + ",".join(str(r) for r in hours.days[day]))
+        day = last + 1
+    return "; ".join(parts)
+
+
+def to_yaml(document: Document) -> str:
+    header = "# accueil directory export: import it back with 'accueil import FILE'\n"
+    body = yaml.dump(
+        {k.value: list(document.get(k.value, [])) for k in Kind},
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=100,
+    )
+    return header + body
+
+
+class _Dumper(yaml.SafeDumper):
+    """Short lists (languages, devices) on one line; everything else in block style."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[object]) -> yaml.Node:
+    flow = all(isinstance(item, str) for item in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _represent_list)
+
+
+def to_csv(document: Document, kind: Kind) -> str:
+    """One kind of entry as CSV (comma-separated, UTF-8, lists joined with '|')."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    columns = EXPORTED[kind]
+    writer.writerow(columns)
+    for entry in document.get(kind.value, []):
+        writer.writerow([cell(entry.get(name)) for name in columns])
+    return out.getvalue()
+
+
+def cell(value: object) -> str:
+    """One value as CSV text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return LIST_SEPARATOR.join(f"{k}:{v}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(cell(v) for v in value)
+    return str(value)
