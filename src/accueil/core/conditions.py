@@ -145,6 +145,11 @@ PREDICATES = tuple(_TAGS)
 DAY_INDEX = {name: i for i, name in enumerate(DAYS)}
 
 
+def predicate_name(condition: Condition) -> str:
+    """The key a predicate is written with: 'caller_in_list', 'hours'…"""
+    return _BY_CLASS[type(condition)]
+
+
 def leaves(condition: Condition, path: str) -> list[tuple[str, Condition]]:
     """Every predicate of a tree with its path ('when.all[1].caller_in_list')."""
     if isinstance(condition, AllOf | AnyOf):

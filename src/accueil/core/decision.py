@@ -178,9 +178,11 @@ def _sentence(
     now: datetime,
     p: Phrases,
 ) -> str:
-    head = p.matched.format(rule=rule)
-    head += ": " + ("; ".join(r.reason for r in reasons) if reasons else p.always)
-    return _with_availability(head, directory, availability, now, p)
+    said = _availability_words(directory, availability, now, p)
+    # the availability sentence says more than an availability predicate's reason would
+    parts = [r.reason for r in reasons if not (said and r.path.endswith(".availability"))]
+    parts += [said] if said else []
+    return p.matched.format(rule=rule) + ": " + "; ".join(parts or [p.always])
 
 
 def _with_availability(
@@ -190,13 +192,18 @@ def _with_availability(
     now: datetime,
     p: Phrases,
 ) -> str:
+    said = _availability_words(directory, availability, now, p)
+    return f"{text}; {said}" if said else text
+
+
+def _availability_words(
+    directory: CallDirectory, availability: Availability | None, now: datetime, p: Phrases
+) -> str:
     person = directory.person
     if availability is None or person is None:
-        return text
+        return ""
     name = person.first_name or person.full_name
-    return f"{text}; " + availability_sentence(
-        availability, name, directory.account.timezone, now, p
-    )
+    return availability_sentence(availability, name, directory.account.timezone, now, p)
 
 
 def treatment_words(

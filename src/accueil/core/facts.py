@@ -98,7 +98,7 @@ def evaluate(
     if isinstance(condition, c.NotOf):
         value, why = evaluate(condition.not_, facts, f"{path}.not")
         return not value, why
-    leaf = _leaf(condition, facts, path)
+    leaf = _leaf(condition, facts, f"{path}.{c.predicate_name(condition)}")
     return leaf.value, [leaf]
 
 

@@ -1,0 +1,90 @@
+"""``accueil calendar``: a person's calendar feed or uploaded file, and the refresh job."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import typer
+
+from accueil.cli.app import app
+from accueil.cli.availability import person_ref, store
+from accueil.cli.common import console, reported
+from accueil.errors import InvalidInput
+from accueil.services import calendars as service
+from accueil.store.db import make_engine, migrate, session_factory
+
+calendar_app = typer.Typer(help="Calendars: ICS feeds and uploaded files, refreshed on a schedule.")
+app.add_typer(calendar_app, name="calendar")
+
+
+@calendar_app.command("set")
+def set_feed(
+    who: str = typer.Argument(..., help="ACCOUNT:PERSON"),
+    url: str = typer.Argument(..., help="The ICS feed URL (http or https)"),
+) -> None:
+    """Use an ICS feed for a person's calendar (fetched by 'calendar refresh')."""
+    with reported(), store() as session:
+        account, person = person_ref(who)
+        service.set_feed(session, account, person, url)
+        console.print(f"{who}: calendar feed set; run 'accueil calendar refresh'", highlight=False)
+
+
+@calendar_app.command("upload")
+def upload(
+    who: str = typer.Argument(..., help="ACCOUNT:PERSON"),
+    file: Path = typer.Argument(..., help="An .ics file"),
+) -> None:
+    """Use an ICS file as a person's calendar (checked before it is kept)."""
+    with reported(), store() as session:
+        account, person = person_ref(who)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"{file}: cannot read it ({exc.strerror})") from None
+        service.upload_calendar(session, account, person, data, now=datetime.now(UTC))
+        console.print(f"{who}: calendar loaded from {file}", highlight=False)
+
+
+@calendar_app.command("refresh")
+def refresh(
+    account: str | None = typer.Option(None, help="Only this account's feeds"),
+    every: int = typer.Option(15, help="Refresh feeds not tried for this many minutes"),
+    watch: bool = typer.Option(False, help="Keep running, refreshing every --every minutes"),
+) -> None:
+    """Fetch due calendar feeds; a failing feed keeps its last good copy and is flagged."""
+    with reported():
+        engine = make_engine()
+        migrate(engine)
+        factory = session_factory(engine)
+        while True:
+            now = datetime.now(UTC)
+            states = service.refresh_due(
+                factory, now=now, every=timedelta(minutes=every), account=account
+            )
+            for s in states:
+                outcome = f"[red]failing[/] ({s.last_error})" if s.failing else "[green]ok[/]"
+                console.print(f"{s.account}:{s.person}  {outcome}", highlight=False)
+            console.print(f"{len(states)} feeds refreshed at {now:%H:%M:%S} UTC")
+            if not watch:
+                break
+            time.sleep(every * 60)
+        engine.dispose()
+
+
+@calendar_app.command("show")
+def show(who: str = typer.Argument(..., help="ACCOUNT:PERSON")) -> None:
+    """Where a person's calendar comes from and how its last refresh went."""
+    with reported(), store() as session:
+        account, person = person_ref(who)
+        state = service.feed_state(session, account, person)
+        if state is None:
+            console.print(f"{who}: no calendar")
+            return
+        console.print(f"{who}: {state.url or 'uploaded file'}", highlight=False)
+        console.print(f"  last good copy: {state.fetched_at or 'none'}")
+        if state.failing:
+            console.print(
+                f"  [red]failing[/] ×{state.failures}: {state.last_error}", highlight=False
+            )

@@ -1,0 +1,78 @@
+"""``accueil decide``: what would happen to a call, and why."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import typer
+
+from accueil.cli.app import app
+from accueil.cli.availability import instant, store
+from accueil.cli.common import console, reported
+from accueil.core.decision import Call, Decision
+from accueil.core.phone import to_e164
+from accueil.services.decisions import decide_for
+from accueil.services.directory import resolve_number
+
+
+@app.command()
+def decide(
+    to: str = typer.Option(
+        ..., "--to", help="The dialled number (E.164, or national in --country)"
+    ),
+    caller: str = typer.Option(
+        "", "--from", help="The caller's number; empty or 'anonymous' when withheld"
+    ),
+    at: str | None = typer.Option(None, help="When the call comes in: ISO 8601, or local time"),
+    lang: str = typer.Option("en", help="Explanation language: en or fr"),
+    country: str = typer.Option("FR", help="Country for numbers written nationally"),
+    as_json: bool = typer.Option(False, "--json", help="Print the decision as JSON"),
+) -> None:
+    """Print the decision for a call and its explanation."""
+    with reported(), store() as session:
+        destination = resolve_number(session, to_e164(to, country))
+        account = destination.account.key
+        now = instant(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
+        person = destination.person.key if destination.person else None
+        call = Call(caller, destination.number.e164)
+        decision = decide_for(session, account, person, call, now=now, lang=lang)
+        if as_json:
+            console.print_json(json.dumps(decision_json(decision, account, person)))
+            return
+        who = f"{account}:{person}" if person else f"{account} (switchboard)"
+        console.print(f"[bold]{who}[/] at {now:%Y-%m-%d %H:%M} UTC", highlight=False)
+        console.print(f"treatment: {decision.treatment.type}  (rule: {decision.rule})")
+        console.print(decision.explanation, highlight=False, markup=False, soft_wrap=True)
+        for warning in decision.availability.warnings if decision.availability else ():
+            console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+def decision_json(decision: Decision, account: str, person: str | None) -> dict[str, object]:
+    """The decision as plain JSON: for scripts, the API and the screen pop."""
+    availability = decision.availability
+    return {
+        "account": account,
+        "person": person,
+        "rule": decision.rule,
+        "scope": decision.scope.value,
+        "treatment": decision.treatment.model_dump(mode="json"),
+        "explanation": decision.explanation,
+        "conditions": [asdict(c) for c in decision.conditions],
+        "targets": [asdict(t) for t in decision.targets],
+        "contacts": list(decision.contacts),
+        "trace": [asdict(t) for t in decision.trace],
+        "availability": None
+        if availability is None
+        else {
+            "state": availability.state.value,
+            "source": availability.source.value,
+            "until": availability.until.isoformat() if availability.until else None,
+            "note": availability.note,
+            "stale": availability.stale,
+            "as_of": availability.as_of.isoformat(),
+            "delegate": availability.delegate.delegate if availability.delegate else None,
+            "warnings": list(availability.warnings),
+        },
+    }

@@ -1,0 +1,264 @@
+"""Availability use cases: manual statuses (with their history), delegations, closures, and a
+person's availability at an instant.
+
+Account key first; every query filters by the account. Each state change is one insert in the
+caller's transaction: statuses are appended, never overwritten, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accueil.core.availability import (
+    Availability,
+    Delegation,
+    ManualStatus,
+    Policy,
+    Sources,
+    State,
+    availability_at,
+)
+from accueil.core.opening import Closure
+from accueil.errors import InvalidInput, NotFound
+from accueil.services.calendars import calendar_view
+from accueil.services.directory import account_row, get_account
+from accueil.store.mapping import person_from_row
+from accueil.store.tables import AccountRow, PersonRow
+from accueil.store.tables_availability import ClosureRow, DelegationRow, ManualStatusRow
+
+CLEARED = "auto"  # a status row that hands back to calendar and hours
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything is stored in UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def person_row(session: Session, account: AccountRow, person: str) -> PersonRow:
+    row = session.scalar(
+        select(PersonRow).where(PersonRow.account_id == account.id, PersonRow.key == person)
+    )
+    if row is None:
+        raise NotFound(
+            f"no person {person!r} in account {account.key!r}", account=account.key, person=person
+        )
+    return row
+
+
+def parse_state(text: str) -> State:
+    try:
+        return State(text.strip().lower().replace("-", "_").replace(" ", "_"))
+    except ValueError:
+        known = ", ".join(s.value for s in State)
+        raise InvalidInput(f"{text!r} is not a status; use one of: {known}") from None
+
+
+@dataclass(frozen=True)
+class StatusRecord:
+    """One entry of a person's status history."""
+
+    state: str  # a State, or 'auto' when the person handed back to calendar and hours
+    set_at: datetime
+    until: datetime | None
+    note: str
+    origin: str
+
+
+def set_status(
+    session: Session,
+    account: str,
+    person: str,
+    state: State,
+    *,
+    until: datetime | None = None,
+    note: str = "",
+    origin: str = "api",
+    now: datetime | None = None,
+) -> ManualStatus:
+    """The person says what they are doing (until when); appended to their history."""
+    now = now or utcnow()
+    if until is not None and as_utc(until) <= now:
+        raise InvalidInput(
+            f"the status would end at {until.isoformat()}, which is already past; "
+            "give a time in the future",
+            until=until.isoformat(),
+        )
+    acc = account_row(session, account)
+    prow = person_row(session, acc, person)
+    row = ManualStatusRow(
+        account_id=acc.id,
+        person_id=prow.id,
+        state=state.value,
+        until=as_utc(until) if until else None,
+        note=note.strip(),
+        origin=origin,
+        set_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return ManualStatus(state, now, as_utc(until) if until else None, row.note, origin)
+
+
+def clear_status(
+    session: Session, account: str, person: str, *, origin: str = "api", now: datetime | None = None
+) -> None:
+    """Hand back to calendar and hours (the previous status stays in the history)."""
+    acc = account_row(session, account)
+    prow = person_row(session, acc, person)
+    row = ManualStatusRow(
+        account_id=acc.id, person_id=prow.id, state=CLEARED, origin=origin, set_at=now or utcnow()
+    )
+    session.add(row)
+    session.flush()
+
+
+def status_history(
+    session: Session, account: str, person: str, limit: int = 50
+) -> list[StatusRecord]:
+    """The person's statuses, newest first."""
+    acc = account_row(session, account)
+    prow = person_row(session, acc, person)
+    rows = session.scalars(
+        select(ManualStatusRow)
+        .where(ManualStatusRow.account_id == acc.id, ManualStatusRow.person_id == prow.id)
+        .order_by(ManualStatusRow.id.desc())
+        .limit(limit)
+    )
+    return [
+        StatusRecord(
+            r.state, as_utc(r.set_at), as_utc(r.until) if r.until else None, r.note, r.origin
+        )
+        for r in rows
+    ]
+
+
+def _current_status(
+    session: Session, account_id: int, person_id: int, now: datetime
+) -> ManualStatus | None:
+    # a status set after ``now`` did not exist yet: deciding "as of" a past time stays true
+    row = session.scalar(
+        select(ManualStatusRow)
+        .where(
+            ManualStatusRow.account_id == account_id,
+            ManualStatusRow.person_id == person_id,
+            ManualStatusRow.set_at <= now,
+        )
+        .order_by(ManualStatusRow.id.desc())
+        .limit(1)
+    )
+    if row is None or row.state == CLEARED:
+        return None
+    until = as_utc(row.until) if row.until else None
+    return ManualStatus(State(row.state), as_utc(row.set_at), until, row.note, row.origin)
+
+
+def add_delegation(
+    session: Session,
+    account: str,
+    person: str,
+    delegate: str,
+    *,
+    start: datetime,
+    end: datetime | None = None,
+    note: str = "",
+) -> Delegation:
+    """While ``person`` is away, ``delegate`` (same account) covers for them."""
+    if person == delegate:
+        raise InvalidInput("a person cannot cover for themselves; name a colleague")
+    if end is not None and end <= start:
+        raise InvalidInput("the delegation ends before it starts")
+    acc = account_row(session, account)
+    prow, drow = person_row(session, acc, person), person_row(session, acc, delegate)
+    session.add(
+        DelegationRow(
+            account_id=acc.id,
+            person_id=prow.id,
+            delegate_id=drow.id,
+            starts_at=as_utc(start),
+            ends_at=as_utc(end) if end else None,
+            note=note,
+        )
+    )
+    session.flush()
+    name = f"{drow.first_name} {drow.last_name}".strip()
+    return Delegation(delegate, name, as_utc(start), as_utc(end) if end else None, note)
+
+
+def add_closure(
+    session: Session, account: str, *, start: datetime, end: datetime, reason: str = ""
+) -> Closure:
+    """The account is closed over [start, end) (a seminar, the August break)."""
+    if end <= start:
+        raise InvalidInput("the closure ends before it starts")
+    acc = account_row(session, account)
+    session.add(
+        ClosureRow(account_id=acc.id, starts_at=as_utc(start), ends_at=as_utc(end), reason=reason)
+    )
+    session.flush()
+    return Closure(as_utc(start), as_utc(end), reason)
+
+
+def closures(session: Session, account_id: int) -> tuple[Closure, ...]:
+    rows = session.scalars(
+        select(ClosureRow).where(ClosureRow.account_id == account_id).order_by(ClosureRow.starts_at)
+    )
+    return tuple(Closure(as_utc(r.starts_at), as_utc(r.ends_at), r.reason) for r in rows)
+
+
+def _delegations(session: Session, account_id: int, person_id: int) -> tuple[Delegation, ...]:
+    query = (
+        select(DelegationRow, PersonRow)
+        .join(PersonRow, DelegationRow.delegate_id == PersonRow.id)
+        .where(
+            DelegationRow.account_id == account_id,
+            DelegationRow.person_id == person_id,
+            PersonRow.account_id == account_id,
+        )
+        .order_by(DelegationRow.id.desc())  # the latest delegation wins when two overlap
+    )
+    return tuple(
+        Delegation(
+            p.key,
+            f"{p.first_name} {p.last_name}".strip(),
+            as_utc(d.starts_at),
+            as_utc(d.ends_at) if d.ends_at else None,
+            d.note,
+        )
+        for d, p in session.execute(query)
+    )
+
+
+def sources_for(session: Session, account: AccountRow, person: PersonRow, now: datetime) -> Sources:
+    """Everything availability is computed from, for one person of one account."""
+    return Sources(
+        manual=_current_status(session, account.id, person.id, now),
+        calendar=calendar_view(session, account, person, now),
+        closures=closures(session, account.id),
+        delegations=_delegations(session, account.id, person.id),
+    )
+
+
+def availability_of(
+    session: Session,
+    account: str,
+    person: str,
+    *,
+    now: datetime | None = None,
+    policy: Policy = Policy(),
+) -> Availability:
+    """The person's availability now (or at ``now``)."""
+    now = now or utcnow()
+    acc = account_row(session, account)
+    prow = person_row(session, acc, person)
+    sources = sources_for(session, acc, prow, now)
+    return availability_at(
+        person_from_row(prow, acc.key), get_account(session, account), now, sources, policy
+    )

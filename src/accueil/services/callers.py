@@ -1,0 +1,153 @@
+"""Caller lists (VIP, blocked, family), known contacts and on-call rotas of an account.
+
+Account key first; every query filters by the account. Numbers are normalised to E.164 in the
+account's country; a bad entry refuses the whole change, naming the entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from accueil.core.callers import CallerList, KnownContacts, ListEntry, normalise_entry
+from accueil.core.phone import InvalidNumber, to_e164
+from accueil.core.rota import Rota
+from accueil.core.rules import display
+from accueil.errors import NotFound, Problem, ValidationFailed
+from accueil.services.directory import account_row
+from accueil.store.tables_availability import (
+    CallerListEntryRow,
+    CallerListRow,
+    KnownContactRow,
+    RotaRow,
+)
+
+
+def set_caller_list(
+    session: Session,
+    account: str,
+    key: str,
+    entries: Iterable[str | tuple[str, str]],
+    *,
+    name: str = "",
+) -> CallerList:
+    """Create or replace the list ``key`` with these numbers or '+prefix*' (optionally labelled)."""
+    acc = account_row(session, account)
+    parsed, problems = [], []
+    for i, item in enumerate(entries):
+        raw, label = (item, "") if isinstance(item, str) else item
+        try:
+            parsed.append(ListEntry(normalise_entry(raw, acc.country), label))
+        except InvalidNumber as exc:
+            problems.append(Problem(exc.message, field=f"entries[{i}]"))
+    if problems:
+        raise ValidationFailed(problems)
+    unique = list({e.pattern: e for e in parsed}.values())
+    row = session.scalar(
+        select(CallerListRow).where(CallerListRow.account_id == acc.id, CallerListRow.key == key)
+    )
+    if row is None:
+        row = CallerListRow(account_id=acc.id, key=key, name=name or key)
+        session.add(row)
+        session.flush()
+    elif name:
+        row.name = name
+    session.execute(delete(CallerListEntryRow).where(CallerListEntryRow.list_id == row.id))
+    session.add_all(
+        CallerListEntryRow(account_id=acc.id, list_id=row.id, pattern=e.pattern, label=e.label)
+        for e in unique
+    )
+    session.flush()
+    return CallerList.of(key, unique, row.name)
+
+
+def caller_lists(session: Session, account: str) -> dict[str, CallerList]:
+    """Every caller list of the account, by key."""
+    acc = account_row(session, account)
+    return lists_of(session, acc.id)
+
+
+def lists_of(session: Session, account_id: int) -> dict[str, CallerList]:
+    lists = {
+        r.id: r
+        for r in session.scalars(
+            select(CallerListRow).where(CallerListRow.account_id == account_id)
+        )
+    }
+    entries: dict[int, list[ListEntry]] = {i: [] for i in lists}
+    rows = session.scalars(
+        select(CallerListEntryRow).where(CallerListEntryRow.account_id == account_id)
+    )
+    for e in rows:
+        if e.list_id in entries:
+            entries[e.list_id].append(ListEntry(e.pattern, e.label))
+    return {r.key: CallerList.of(r.key, entries[i], r.name) for i, r in lists.items()}
+
+
+def add_contact(session: Session, account: str, number: str, name: str) -> str:
+    """Remember a known contact of the account; returns its E.164. Updates the name if known."""
+    acc = account_row(session, account)
+    e164 = to_e164(number, acc.country)
+    row = session.scalar(
+        select(KnownContactRow).where(
+            KnownContactRow.account_id == acc.id, KnownContactRow.e164 == e164
+        )
+    )
+    if row is None:
+        session.add(KnownContactRow(account_id=acc.id, e164=e164, name=name))
+    else:
+        row.name = name
+    session.flush()
+    return e164
+
+
+def contacts_of(session: Session, account_id: int) -> KnownContacts:
+    rows = session.execute(
+        select(KnownContactRow.e164, KnownContactRow.name).where(
+            KnownContactRow.account_id == account_id
+        )
+    )
+    return KnownContacts({e164: name for e164, name in rows})
+
+
+def set_rota(session: Session, account: str, data: Mapping[str, Any]) -> Rota:
+    """Create or replace an on-call rota; refused with the path of every problem."""
+    try:
+        rota = Rota.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            [
+                Problem(e["msg"].removeprefix("Value error, "), field=display(e["loc"]))
+                for e in exc.errors()
+            ]
+        ) from None
+    acc = account_row(session, account)
+    row = session.scalar(
+        select(RotaRow).where(RotaRow.account_id == acc.id, RotaRow.key == rota.key)
+    )
+    if row is None:
+        row = RotaRow(account_id=acc.id, key=rota.key)
+        session.add(row)
+    row.name = rota.name
+    row.shifts = [s.model_dump(mode="json", by_alias=True) for s in rota.shifts]
+    session.flush()
+    return rota
+
+
+def rotas_of(session: Session, account_id: int) -> dict[str, Rota]:
+    rows = session.scalars(select(RotaRow).where(RotaRow.account_id == account_id))
+    return {
+        r.key: Rota.model_validate({"key": r.key, "name": r.name, "shifts": r.shifts}) for r in rows
+    }
+
+
+def get_rota(session: Session, account: str, key: str) -> Rota:
+    acc = account_row(session, account)
+    found = rotas_of(session, acc.id).get(key)
+    if found is None:
+        raise NotFound(f"no on-call rota {key!r} in account {account!r}", rota=key)
+    return found

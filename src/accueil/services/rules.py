@@ -1,0 +1,199 @@
+"""Rules use cases: check and save a rules document (each save is a new version), read the
+rules of a person, a group or the account, and build the chain a decision walks.
+
+Account key first; every query filters by the account. A document naming another account,
+an unknown person or group, device, caller list or rota is refused with the path of each
+problem, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accueil.core.decision import RuleChain
+from accueil.core.rules import (
+    References,
+    Rule,
+    RulesDocument,
+    Scope,
+    check_references,
+    load_text,
+    parse_document,
+)
+from accueil.errors import InvalidInput, NotFound, Problem, ValidationFailed
+from accueil.services.directory import account_row
+from accueil.store.mapping import devices_from_json
+from accueil.store.tables import AccountRow, GroupRow, PersonRow
+from accueil.store.tables_availability import CallerListRow, RotaRow, RuleVersionRow
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """One saved version of an owner's rules."""
+
+    account: str
+    scope: Scope
+    owner: str  # person key, group key, or '' for the account's defaults
+    version: int
+    rules: tuple[Rule, ...]
+    saved_at: datetime
+    saved_by: str
+
+    def document(self) -> RulesDocument:
+        owner = {self.scope.value: self.owner} if self.scope is not Scope.ACCOUNT else {}
+        return RulesDocument(account=self.account, rules=list(self.rules), **owner)
+
+
+def check_document(session: Session, data: Any, *, file: str = "", text: str = "") -> RulesDocument:
+    """Shape, owner and references; ValidationFailed lists every problem with its path."""
+    document = parse_document(data, file, text)
+    acc = session.scalar(select(AccountRow).where(AccountRow.key == document.account))
+    if acc is None:
+        problem = Problem(f"no account {document.account!r}", file, 1, field="account")
+        raise ValidationFailed([problem])
+    refs, owner_problem = _references(session, acc, document)
+    problems = [Problem(owner_problem, file, field=document.scope.value)] if owner_problem else []
+    problems += check_references(document.rules, refs, file, text)
+    if problems:
+        raise ValidationFailed(problems)
+    return document
+
+
+def check_text(session: Session, text: str, file: str = "") -> RulesDocument:
+    """A rules file's text (YAML or JSON), fully checked."""
+    return check_document(session, load_text(text, file), file=file, text=text)
+
+
+def _references(
+    session: Session, acc: AccountRow, document: RulesDocument
+) -> tuple[References, str]:
+    people = session.scalars(select(PersonRow).where(PersonRow.account_id == acc.id)).all()
+    problem = ""
+    if document.scope is Scope.PERSON:
+        people = [p for p in people if p.key == document.person]
+        if not people:
+            problem = f"no person {document.person!r} in account {acc.key!r}"
+    elif document.scope is Scope.GROUP:
+        group = session.scalar(
+            select(GroupRow).where(GroupRow.account_id == acc.id, GroupRow.key == document.group)
+        )
+        if group is None:
+            problem = f"no group {document.group!r} in account {acc.key!r}"
+        people = [p for p in people if p.group_key == document.group]
+    devices = frozenset(d.key for p in people for d in devices_from_json(p.devices))
+    lists = session.scalars(select(CallerListRow.key).where(CallerListRow.account_id == acc.id))
+    rotas = session.scalars(select(RotaRow.key).where(RotaRow.account_id == acc.id))
+    # group and account defaults ring the called person's device of that name: any person's
+    # device key is acceptable there, and a person who lacks it is skipped at decision time
+    return References(frozenset(lists), frozenset(rotas), devices), problem
+
+
+def save_rules(
+    session: Session,
+    account: str,
+    document: RulesDocument | Any,
+    *,
+    saved_by: str = "",
+    now: datetime | None = None,
+    file: str = "",
+    text: str = "",
+) -> RuleSet:
+    """Check the document and save it as the owner's next version."""
+    data = (
+        document.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if isinstance(document, RulesDocument)
+        else document
+    )
+    checked = check_document(session, data, file=file, text=text)
+    if checked.account != account:
+        raise InvalidInput(
+            f"the rules are for account {checked.account!r}, not {account!r}",
+            account=account,
+        )
+    acc = account_row(session, account)
+    latest = session.scalar(
+        select(func.max(RuleVersionRow.version)).where(
+            RuleVersionRow.account_id == acc.id,
+            RuleVersionRow.scope == checked.scope.value,
+            RuleVersionRow.owner_key == checked.owner,
+        )
+    )
+    row = RuleVersionRow(
+        account_id=acc.id,
+        scope=checked.scope.value,
+        owner_key=checked.owner,
+        version=(latest or 0) + 1,
+        rules=[r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in checked.rules],
+        saved_at=now or datetime.now(UTC),
+        saved_by=saved_by,
+    )
+    session.add(row)
+    session.flush()
+    return _ruleset(row, account)
+
+
+def _ruleset(row: RuleVersionRow, account: str) -> RuleSet:
+    saved = row.saved_at if row.saved_at.tzinfo else row.saved_at.replace(tzinfo=UTC)
+    rules = tuple(Rule.model_validate(r) for r in row.rules)
+    return RuleSet(
+        account, Scope(row.scope), row.owner_key, row.version, rules, saved, row.saved_by
+    )
+
+
+def _latest_row(
+    session: Session, account_id: int, scope: Scope, owner: str
+) -> RuleVersionRow | None:
+    return session.scalar(
+        select(RuleVersionRow)
+        .where(
+            RuleVersionRow.account_id == account_id,
+            RuleVersionRow.scope == scope.value,
+            RuleVersionRow.owner_key == owner,
+        )
+        .order_by(RuleVersionRow.version.desc())
+        .limit(1)
+    )
+
+
+def get_rules(session: Session, account: str, scope: Scope, owner: str = "") -> RuleSet:
+    """The latest rules of a person, a group or the account (an empty set if none saved)."""
+    acc = account_row(session, account)
+    row = _latest_row(session, acc.id, scope, owner)
+    if row is None:
+        return RuleSet(account, scope, owner, 0, (), datetime.fromtimestamp(0, UTC), "")
+    return _ruleset(row, account)
+
+
+def rule_versions(session: Session, account: str, scope: Scope, owner: str = "") -> list[RuleSet]:
+    """Every saved version, newest first: nothing is lost."""
+    acc = account_row(session, account)
+    rows = session.scalars(
+        select(RuleVersionRow)
+        .where(
+            RuleVersionRow.account_id == acc.id,
+            RuleVersionRow.scope == scope.value,
+            RuleVersionRow.owner_key == owner,
+        )
+        .order_by(RuleVersionRow.version.desc())
+    )
+    return [_ruleset(r, account) for r in rows]
+
+
+def chain_for(session: Session, account_id: int, person: PersonRow | None) -> RuleChain:
+    """The rules a call to ``person`` (or to the switchboard) walks, in order."""
+
+    def rules(scope: Scope, owner: str) -> tuple[Rule, ...]:
+        row = _latest_row(session, account_id, scope, owner)
+        return tuple(Rule.model_validate(r) for r in row.rules) if row else ()
+
+    if person is None:
+        return RuleChain(account=rules(Scope.ACCOUNT, ""))
+    if person.account_id != account_id:
+        raise NotFound("no such person in this account")
+    group = rules(Scope.GROUP, person.group_key) if person.group_key else ()
+    return RuleChain(rules(Scope.PERSON, person.key), group, rules(Scope.ACCOUNT, ""))
