@@ -209,7 +209,9 @@ class _Validator:
             read.fail("a person needs a first_name or a last_name", "last_name")
         group = read.get("group", f.key, "")
         if account and group and not self.group_exists(account, group):
-            read.fail(f"unknown group {group!r} in account {account!r} (add it to the groups)")
+            read.fail(
+                f"unknown group {group!r} in account {account!r} (add it to the groups)", "group"
+            )
         devices = self.person_devices(read, account) if account else ()
         person = Person(
             account=account or "",
