@@ -22,7 +22,10 @@ def main(argv: list[str]) -> int:
         print(f"\n=== {name.removeprefix('bench_')} ===", flush=True)
         started = time.perf_counter()
         importlib.import_module(f"bench.{name}").run()
-        print(f"--- {name.removeprefix('bench_')} took {time.perf_counter() - started:.1f}s", flush=True)
+        print(
+            f"--- {name.removeprefix('bench_')} took {time.perf_counter() - started:.1f}s",
+            flush=True,
+        )
     return 0
 
 
