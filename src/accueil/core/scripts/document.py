@@ -1,0 +1,258 @@
+"""The authored form of a script layer: YAML or JSON text, validated with pydantic.
+
+A layer is what one author saves: the account's script, or a group's or a person's overrides
+(only the parts they change). Parsing keeps the line of every value, so that any problem,
+found here or later when the layers are merged, names the file, line and field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from accueil.core.scripts.model import ActionKind, FieldType, Situation, Urgency
+from accueil.errors import Problem, ValidationFailed
+
+MAX_SOURCE = 200_000  # characters; a script is a page or two, not a book
+STEP_ID = r"^[a-z][a-z0-9_]{0,63}$"
+Path = tuple[str | int, ...]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ChoiceDoc(_Doc):
+    value: str
+    label: str = ""
+
+
+class WhenDoc(_Doc):
+    answer: str | None = None
+    equals: str | bool | None = None
+    one_of: list[str] | None = Field(default=None, alias="in")
+    is_set: bool | None = None
+    available: bool | None = None
+    state: list[str] | None = None
+    situation: Situation | None = None
+    between: str | None = Field(default=None, pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
+    known_caller: bool | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WhenDoc:
+        about_answer = (self.equals, self.one_of, self.is_set)
+        if any(x is not None for x in about_answer) and self.answer is None:
+            raise ValueError("equals, in and is_set need 'answer: <field id>'")
+        if self.answer is not None and all(x is None for x in about_answer):
+            raise ValueError("'answer' needs one of equals, in, is_set")
+        if not self.model_fields_set:
+            raise ValueError("a condition needs at least one test")
+        if self.between:
+            start, end = (_minute(t) for t in self.between.split("-"))
+            if end <= start:
+                raise ValueError(f"between {self.between}: the end comes before the start")
+        return self
+
+
+def _minute(hhmm: str) -> int:
+    hours, minutes = (int(x) for x in hhmm.split(":"))
+    if hours > 24 or minutes > 59 or (hours == 24 and minutes):
+        raise ValueError(f"{hhmm} is not a time of day")
+    return hours * 60 + minutes
+
+
+class CaseDoc(_Doc):
+    when: WhenDoc
+    goto: str
+
+
+class TargetDoc(_Doc):
+    person: str | None = None
+    group: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> TargetDoc:
+        if (self.person is None) == (self.group is None):
+            raise ValueError("transfer 'to' names exactly one of person or group")
+        return self
+
+
+_KINDS = ("say", "ask", "branch", "action")
+_ONLY = {
+    "ask": {"type", "required", "label", "choices"},
+    "branch": {"otherwise"},
+    "action": {"to", "urgency", "urgent_if", "slot", "rota", "note"},
+}
+
+
+class StepDoc(_Doc):
+    id: str = Field(pattern=STEP_ID)
+    say: str | None = None
+    ask: str | None = None
+    type: FieldType = FieldType.TEXT
+    required: bool = True
+    label: str | None = None
+    choices: list[ChoiceDoc | str] | None = None
+    branch: list[CaseDoc] | None = None
+    otherwise: str | None = None
+    action: ActionKind | None = None
+    to: TargetDoc | None = None
+    urgency: Urgency | None = None
+    urgent_if: str | None = None
+    slot: str | None = None
+    rota: str | None = None
+    note: str | None = None
+    next: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in _KINDS if getattr(self, k) is not None)
+
+    @model_validator(mode="after")
+    def _shape(self) -> StepDoc:
+        kinds = [k for k in _KINDS if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(f"a step has exactly one of say, ask, branch, action (found {kinds})")
+        kind = kinds[0]
+        for other, names in _ONLY.items():
+            stray = sorted(names & self.model_fields_set) if other != kind else []
+            if stray:
+                raise ValueError(f"{', '.join(stray)} only go with '{other}', not '{kind}'")
+        if kind == "ask" and (self.type is FieldType.CHOICE) != bool(self.choices):
+            raise ValueError("a choice question lists its 'choices', and only it does")
+        if kind in ("branch", "action") and self.next:
+            raise ValueError(f"a {kind} step does not take 'next'")
+        self._action_shape()
+        return self
+
+    def _action_shape(self) -> None:
+        needs = {ActionKind.TRANSFER: "to", ActionKind.BOOK_CALLBACK: "slot"}
+        if self.action in needs and getattr(self, needs[self.action]) is None:
+            raise ValueError(f"'{self.action}' needs '{needs[self.action]}'")
+        if self.action is not ActionKind.TRANSFER and self.to is not None:
+            raise ValueError("'to' goes with action: transfer")
+
+
+class LayerDoc(_Doc):
+    """One saved layer. Every part is optional: a person's layer holds only its overrides."""
+
+    name: str = ""
+    greetings: dict[str, dict[Situation, str]] = Field(default_factory=dict)
+    start: str | None = None
+    steps: list[StepDoc] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> LayerDoc:
+        seen: set[str] = set()
+        for step in self.steps:
+            if step.id in seen:
+                raise ValueError(f"step id '{step.id}' is used twice")
+            seen.add(step.id)
+        for language in self.greetings:
+            if not re.match(r"^[a-z]{2}$", language):
+                raise ValueError(f"greetings: '{language}' is not a language code (fr, en, …)")
+        return self
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A parsed layer with where each of its values sits in its file."""
+
+    doc: LayerDoc
+    file: str = "<script>"
+    label: str = ""  # "account", "group:compta", "person:dupont"
+    places: dict[Path, tuple[int, int]] = field(default_factory=dict)  # path → (line, col)
+    source: str = ""
+
+    def place(self, path: Path) -> tuple[int | None, int | None]:
+        """The 1-based line and column of the value at ``path`` (or of its nearest parent)."""
+        for n in range(len(path), -1, -1):
+            found = self.places.get(path[:n])
+            if found is not None:
+                return found
+        return None, None
+
+    def problem(self, reason: str, path: Path) -> Problem:
+        line, _ = self.place(path)
+        return Problem(reason, file=self.file, line=line, field=dotted(path) or None)
+
+
+def dotted(path: Path) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def parse_layer(
+    text: str, file: str = "<script>", *, label: str = "", fmt: Literal["yaml", "json"] = "yaml"
+) -> Layer:
+    """Read and validate one layer; raises ValidationFailed naming every problem found."""
+    if len(text) > MAX_SOURCE:
+        raise ValidationFailed(
+            [Problem(f"the script is longer than {MAX_SOURCE} characters", file)]
+        )
+    data, places = _load(text, file, fmt)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ValidationFailed([Problem("a script is a mapping (greetings, steps…)", file, 1)])
+    try:
+        doc = LayerDoc.model_validate(data)
+    except ValidationError as exc:
+        layer = Layer(LayerDoc(), file, label, places, text)
+        problems = [layer.problem(_reason(e), tuple(e["loc"])) for e in exc.errors()]
+        raise ValidationFailed(problems) from None
+    return Layer(doc, file, label, places, text)
+
+
+def _reason(error: Any) -> str:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return f"unknown key '{error['loc'][-1]}'"
+    if error["type"] == "string_pattern_mismatch" and error["loc"][-1] == "id":
+        return "a step id is lower case letters, digits and _ (used as answers.<id>)"
+    return message
+
+
+def _load(text: str, file: str, fmt: str) -> tuple[Any, dict[Path, tuple[int, int]]]:
+    try:
+        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed([Problem(f"not valid JSON: {exc.msg}", file, exc.lineno)]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        why = getattr(exc, "problem", None) or str(exc)
+        raise ValidationFailed([Problem(f"not valid YAML: {why}", file, line)]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:  # valid JSON that YAML cannot read: no positions, still usable
+        return data, {}
+    places: dict[Path, tuple[int, int]] = {}
+    if node is not None:
+        _walk(node, (), text.splitlines(), places)
+    return data, places
+
+
+def _walk(node: yaml.Node, path: Path, lines: list[str], out: dict[Path, tuple[int, int]]) -> None:
+    out[path] = _start(node, lines)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _walk(value, (*path, str(key.value)), lines, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, (*path, i), lines, out)
+
+
+def _start(node: yaml.Node, lines: list[str]) -> tuple[int, int]:
+    """Where a value's text starts (1-based), past block indicators and quotes."""
+    mark = node.start_mark
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        first = mark.line + 1  # the text starts on the line after "|"
+        content = lines[first] if first < len(lines) else ""
+        return first + 1, len(content) - len(content.lstrip(" ")) + 1
+    quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
+    return mark.line + 1, mark.column + 1 + (1 if quoted else 0)
