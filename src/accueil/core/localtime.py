@@ -41,18 +41,18 @@ def to_local(instant: datetime, tz: ZoneInfo) -> datetime:
     return require_aware(instant).astimezone(tz)
 
 
-def wall_to_instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
+def wall_to_instant(day: date, minute: int, tz: ZoneInfo, fold: int = 0) -> datetime:
     """The instant (UTC) at which the wall clock of ``tz`` shows ``day`` + ``minute``.
 
     ``minute`` may be 1440 (midnight ending the day). Gap → shifted forward by the gap;
-    overlap → the first occurrence.
+    overlap → the first occurrence (``fold=1``: the second).
     """
     day = day + timedelta(days=minute // 1440)
     minute %= 1440
     naive = datetime.combine(day, time(minute // 60, minute % 60))
     # fold=0 is the first occurrence of an ambiguous wall time; for a wall time in a gap it
     # reads the offset from before the jump, which lands after the jump by exactly the gap.
-    return naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    return naive.replace(tzinfo=tz, fold=fold).astimezone(UTC)
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from accueil.core.directory import Account
 from accueil.core.holidays import public_holiday
@@ -62,7 +63,7 @@ def office_state(
         until = next_opening(hours, account, closures, now)
         return OfficeState(False, ClosedBecause.HOLIDAY, holiday, until)
     if hours.is_open(local):
-        return OfficeState(True, until=_closing(hours, local.date(), local, account))
+        return OfficeState(True, until=_closing(hours, local, now, tz))
     return OfficeState(False, ClosedBecause.HOURS, "", next_opening(hours, account, closures, now))
 
 
@@ -79,7 +80,9 @@ def next_opening(
         for span in hours.ranges_on(day.weekday()):
             start, end = wall_to_instant(day, span.start, tz), wall_to_instant(day, span.end, tz)
             candidate = _outside_closures(max(start, after), closures)
-            if candidate < end:
+            # a range wholly inside a DST gap does not happen that day: its shifted start
+            # reads, on the wall clock, as a time outside the range
+            if candidate < end and hours.is_open(to_local(candidate, tz)):
                 return candidate
     return None
 
@@ -94,7 +97,9 @@ def _outside_closures(instant: datetime, closures: Sequence[Closure]) -> datetim
     return instant
 
 
-def _closing(hours: WeeklyHours, day: date, local: datetime, account: Account) -> datetime:
+def _closing(hours: WeeklyHours, local: datetime, now: datetime, tz: ZoneInfo) -> datetime:
     minute = local.hour * 60 + local.minute
-    span = next(r for r in hours.ranges_on(day.weekday()) if r.contains(minute))
-    return wall_to_instant(day, span.end, zone(account.timezone))
+    span = next(r for r in hours.ranges_on(local.weekday()) if r.contains(minute))
+    closing = wall_to_instant(local.date(), span.end, tz)
+    # in the autumn overlap, "02:45" may already have passed once: it closes the second time
+    return closing if closing > now else wall_to_instant(local.date(), span.end, tz, fold=1)
