@@ -1,3 +1,7 @@
 """Imports every table module so that ``Base.metadata`` knows the whole schema."""
 
-from accueil.store import tables, tables_availability  # noqa: F401
+from accueil.store import (  # noqa: F401
+    tables,
+    tables_availability,
+    tables_scripts,
+)

@@ -1,0 +1,65 @@
+"""Tables of scripts and of call records. Every row carries ``account_id``.
+
+Script versions are appended, never updated: a save is a new version, a rollback is a new
+version equal to an old one. A call record keeps the script version it used (``script_ref``)
+and, when a message was taken, the message's fields.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accueil.store.tables import Base
+
+
+class ScriptVersionRow(Base):
+    """One saved version of the script layer of an account, a group or a person."""
+
+    __tablename__ = "script_versions"
+    __table_args__ = (
+        UniqueConstraint(
+            "account_id", "scope", "owner_key", "version", name="uq_script_versions_owner_version"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(10))  # account, group, person
+    owner_key: Mapped[str] = mapped_column(String(64), default="")  # "" for the account
+    version: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(8))  # yaml, json
+    source: Mapped[str] = mapped_column(Text)  # the text as authored, comments included
+    file: Mapped[str] = mapped_column(String(200), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    saved_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class CallRecordRow(Base):
+    """One call answered for an account: who called, what the script did, what was taken."""
+
+    __tablename__ = "call_records"
+    __table_args__ = (
+        Index("ix_call_records_account_caller", "account_id", "caller", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), nullable=True
+    )
+    call_id: Mapped[str] = mapped_column(String(64), default="")
+    caller: Mapped[str] = mapped_column(String(20), default="")  # E.164, "" when withheld
+    caller_name: Mapped[str] = mapped_column(String(200), default="")
+    dialled: Mapped[str] = mapped_column(String(20), default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    agent_key: Mapped[str] = mapped_column(String(64), default="")
+    script_ref: Mapped[str] = mapped_column(String(200), default="")
+    outcome: Mapped[str] = mapped_column(String(20), default="")  # an ActionKind, or ""
+    urgency: Mapped[str] = mapped_column(String(10), default="")
+    # [[field id, label, value], …] when a message was taken
+    message: Mapped[Any] = mapped_column(JSON, nullable=True)
