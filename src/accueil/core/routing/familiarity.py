@@ -36,6 +36,10 @@ class Familiarity:
         del scores[forgotten]
         return forgotten
 
+    def knows(self, key: str, agent: str) -> bool:
+        scores = self._scores.get(key)
+        return scores is not None and agent in scores
+
     def top(self, key: str, n: int) -> list[str]:
         """The ``n`` most familiar agents for ``key``, most familiar first."""
         scores = self._scores.get(key)

@@ -178,7 +178,7 @@ class Lifecycle(Matcher):
             self.timers.push(since + max_wait, Deadline.MAX_WAIT, call.id, 0)
         if self.strategy.rings:
             self.enter_ring(call, Ring.PERSON, self._now)
-        return self.place(call)
+        return [*self.rematch(call.account), *self.place(call)]
 
     def _accepted(self, event: OfferAccepted) -> list[Command]:
         call = self._offered(event, event.call, event.agent, event.token)
@@ -192,7 +192,8 @@ class Lifecycle(Matcher):
         agent.misses = 0
         agent.answered += 1
         self._end(call.id, "answered")
-        return [Connect(call.id, agent.id, call.token, self._now - call.since, familiar)]
+        connect = Connect(call.id, agent.id, call.token, self._now - call.since, familiar)
+        return [connect, *self.rematch(call.account)]
 
     def _declined(self, event: OfferDeclined) -> list[Command]:
         call = self._offered(event, event.call, event.agent, event.token)

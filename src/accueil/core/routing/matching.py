@@ -58,6 +58,17 @@ class Matcher:
         self.line.add(call)
         return []
 
+    def rematch(self, account: str) -> list[Command]:
+        """The account's team changed: calls waiting for it may have a ready agent now."""
+        commands: list[Command] = []
+        if not self.strategy.rings or not self.line.has_reserved(account):
+            return commands
+        for call in sorted(self.line.reserved(account), key=lambda c: c.key):
+            agent = self.rings.best_agent(call, self.agents, self.pool, self._now)
+            if agent is not None:
+                commands.append(self.offer(call, agent))
+        return commands
+
     def enter_ring(self, call: CallRecord, ring: Ring, started: float) -> None:
         """Move the call to ``ring`` or, when nobody could answer there, a wider one."""
         while ring < Ring.EVERYONE:

@@ -27,19 +27,32 @@ class Rings:
         self.persons = Familiarity(config.familiarity_half_life, config.person_ring_size * 2)
         self.load = AccountLoad(config.load_half_life)
         self._teams: dict[str, frozenset[str]] = {}
-        self._known: dict[str, set[str]] = {}  # agent -> accounts that remember them
+        # agent -> account -> how many memories (the account's, its persons') hold the agent
+        self._known: dict[str, dict[str, int]] = {}
 
     # ----------------------------------------------------------------- memory
 
     def learn(self, call: CallRecord, agent: AgentRecord, at: float) -> None:
         """An answered call: the agent becomes (more) familiar with its account and person."""
-        forgotten = self.accounts.learn(call.account, agent.id, at)
-        self._known.setdefault(agent.id, set()).add(call.account)
-        if forgotten is not None:
-            self._known.get(forgotten, set()).discard(call.account)
+        memories = [self.accounts]
         if call.person:
-            self.persons.learn(call.person_key, agent.id, at)
+            memories.append(self.persons)
+        for memory, key in zip(memories, (call.account, call.person_key), strict=False):
+            known = memory.knows(key, agent.id)
+            forgotten = memory.learn(key, agent.id, at)
+            if not known:
+                self._remember(agent.id, call.account, +1)
+            if forgotten is not None:
+                self._remember(forgotten, call.account, -1)
         self._teams.pop(call.account, None)
+
+    def _remember(self, agent_id: str, account: str, delta: int) -> None:
+        counts = self._known.setdefault(agent_id, {})
+        count = counts.get(account, 0) + delta
+        if count > 0:
+            counts[account] = count
+        else:
+            counts.pop(account, None)
 
     def arrival(self, account: str, at: float) -> None:
         self.load.arrival(account, at)
