@@ -1,0 +1,128 @@
+"""W1, the standard workload: accueil's strategy against the classic ACD baselines.
+
+Prints, on the same seeds, per strategy: service level, ASA, abandonment, account and person
+affinity, occupancy and the worst accounts' service level (mean ± standard deviation over seeds);
+whether issue 4's target holds; and the trade-off curve of affinity against service level as the
+wait budget for a familiar agent grows. Writes the report to var/reports/bench-w1/.
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+from accueil.sim.metrics import Figures, Run
+from accueil.sim.report import figures_table, summarise, write_report
+from accueil.sim.runner import BASELINE, simulate, strategies_named, tradeoff
+from accueil.sim.workload import Workload, load_workload
+
+SEEDS = (1, 2, 3, 4, 5)
+TRADEOFF_SEEDS = (1, 2)
+# Fixed wait budgets (seconds) for a familiar agent: 30% for the person ring, 70% for the account.
+BUDGETS = (0.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0)
+REPORT = Path("var/reports/bench-w1")
+
+
+def run() -> None:
+    workload = load_workload("w1")
+    _print_workload(workload)
+    runs = simulate(workload, strategies_named("all"), SEEDS)
+    print(f"\nper strategy, seeds {SEEDS} (mean ± sd over seeds):\n")
+    print(figures_table(summarise(runs)))
+    _print_speed(runs)
+    _print_target(runs)
+    curve = _print_tradeoff(workload)
+    path = write_report(REPORT, workload, runs, tradeoff=curve)
+    print(f"\nreport: {path}")
+
+
+def _print_workload(workload: Workload) -> None:
+    calls = workload.calls.outcomes[0]
+    grace, mean = workload.calls.patience_grace_seconds, workload.calls.patience_mean_seconds
+    patience = f"{grace:g} s + Exp({mean:g} s)"
+    print(
+        f"workload {workload.name}: {workload.agent_count} agents "
+        + ", ".join(f"{g.name} {g.count}" for g in workload.agents.groups)
+        + f"; {workload.accounts.count} accounts Zipf {workload.accounts.zipf}; "
+        f"{workload.people.count} people Zipf {workload.people.zipf}; "
+        f"English {100 * workload.calls.english_share:.0f}% of calls\n"
+        f"day {workload.arrivals.hours}, peaks "
+        + ", ".join(p.at for p in workload.arrivals.peaks)
+        + f"; calls_per_day {workload.arrivals.calls_per_day:.0f} (calibrated for longest_idle "
+        f"SL 85-92%); handle lognormal mean {calls.mean_seconds:g} s sd {calls.sd_seconds:g} s, "
+        f"wrap-up {workload.calls.wrap_up_seconds:g} s; patience {patience}; "
+        f"misses {100 * workload.agents.miss_probability:g}%; warm-up days "
+        f"{workload.simulation.warmup_days}; engine overrides {workload.engine or 'none'}"
+    )
+
+
+def _print_speed(runs: list[Run]) -> None:
+    offered = statistics.fmean(r.figures.offered for r in runs)
+    events = sum(r.events for r in runs)
+    seconds = sum(r.wall_seconds for r in runs)
+    print(
+        f"\ncalls offered per counted day: {offered:.0f} (mean); simulation: {len(runs)} runs "
+        f"(warm-up + counted day each), {seconds / len(runs):.1f} s per run, "
+        f"{events / seconds:,.0f} engine events/s including the driver"
+    )
+
+
+def _print_target(runs: list[Run]) -> None:
+    print(
+        "\ntarget: accueil account affinity >= 70%, SL within 2 points of longest_idle, "
+        "abandonment within 0.5 points (same seed)"
+    )
+    by_seed: dict[int, dict[str, Figures]] = {}
+    for r in runs:
+        by_seed.setdefault(r.seed, {})[r.strategy] = r.figures
+    held = 0
+    for seed, figures in sorted(by_seed.items()):
+        ours, base = figures["accueil"], figures[BASELINE]
+        checks = _checks(ours, base)
+        held += all(checks.values())
+        print(
+            f"  seed {seed}: affinity {100 * ours.account_affinity:.1f}%, "
+            f"SL {100 * ours.service_level:.1f}% vs {100 * base.service_level:.1f}% "
+            f"({100 * (ours.service_level - base.service_level):+.1f} pts), abandonment "
+            f"{100 * ours.abandonment:.2f}% vs {100 * base.abandonment:.2f}% "
+            f"({100 * (ours.abandonment - base.abandonment):+.2f} pts): "
+            + (
+                "HOLDS"
+                if all(checks.values())
+                else "misses " + ", ".join(k for k, v in checks.items() if not v)
+            )
+        )
+    print(f"  target holds on {held} of {len(by_seed)} seeds")
+
+
+def _checks(ours: Figures, base: Figures) -> dict[str, bool]:
+    return {
+        "affinity": ours.account_affinity >= 0.70,
+        "SL": ours.service_level >= base.service_level - 0.02,
+        "abandonment": ours.abandonment <= base.abandonment + 0.005,
+    }
+
+
+def _print_tradeoff(workload: Workload) -> dict[float, Figures]:
+    points = {
+        b: {"budget": "fixed", "person_ring_seconds": 0.3 * b, "account_ring_seconds": 0.7 * b}
+        for b in BUDGETS
+    }
+    curves = [tradeoff(workload, seed, points) for seed in TRADEOFF_SEEDS]
+    print(
+        f"\ntrade-off, accueil with a fixed wait budget for a familiar agent (30% person ring, "
+        f"70% account ring), mean of seeds {TRADEOFF_SEEDS}:"
+    )
+    print("  budget s     SL   aband.  acct aff.  pers. aff.   ASA")
+    for b in BUDGETS:
+        f = [c[b] for c in curves]
+        print(
+            f"  {b:8g}  {_mean(f, 'service_level'):5.1f}%  {_mean(f, 'abandonment'):5.2f}%"
+            f"  {_mean(f, 'account_affinity'):8.1f}%  {_mean(f, 'person_affinity'):9.1f}%"
+            f"  {statistics.fmean(x.average_speed_of_answer for x in f):5.1f} s"
+        )
+    return curves[0]
+
+
+def _mean(figures: list[Figures], name: str) -> float:
+    return 100 * statistics.fmean(float(getattr(f, name)) for f in figures)
