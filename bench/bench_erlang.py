@@ -3,8 +3,8 @@
 Poisson arrivals, exponential handle times (mean 180 s), no abandonment, no wrap-up, no missed
 offers, longest-idle routing. Simulated P(wait), ASA and SL (20 s) are batch means over 20 batches
 (the first 5% of calls are the warm-up) with a 99.9% Student-t interval. Near full occupancy the
-queue forgets slowly, so large pools need long runs for the batches to be nearly independent; Erlang C is computed in
-log space, so sizes beyond 170 agents are exact too.
+queue forgets slowly, so large pools need long runs for the batches to be nearly independent.
+Erlang C is computed in log space, so sizes beyond 170 agents are exact too.
 """
 
 from __future__ import annotations
