@@ -15,7 +15,7 @@ from datetime import datetime
 from accueil.core.availability import Availability
 from accueil.core.callers import CallerList, KnownContacts
 from accueil.core.directory import Account, Person
-from accueil.core.explain import Phrases, availability_sentence, phrases
+from accueil.core.explain import EN, Phrases, availability_sentence, phrases
 from accueil.core.facts import ConditionValue, Facts, evaluate
 from accueil.core.localtime import require_aware
 from accueil.core.opening import Closure
@@ -132,7 +132,7 @@ def decide(
             continue
         trace.append(RuleTrace(scope, rule.name, True))
         text = _sentence(rule.name, reasons, directory, availability, now, p)
-        text += " → " + treatment_words(rule.then, targets, contacts)
+        text += " → " + treatment_words(rule.then, targets, contacts, p)
         return Decision(
             rule.then, rule.name, scope, text, tuple(reasons), availability, tuple(trace),
             targets, contacts,
@@ -181,8 +181,10 @@ def _sentence(
     said = _availability_words(directory, availability, now, p)
     # the availability sentence says more than an availability predicate's reason would
     parts = [r.reason for r in reasons if not (said and r.path.endswith(".availability"))]
+    if not reasons:
+        parts = [p.always]
     parts += [said] if said else []
-    return p.matched.format(rule=rule) + ": " + "; ".join(parts or [p.always])
+    return p.matched.format(rule=rule) + p.colon + "; ".join(parts)
 
 
 def _with_availability(
@@ -207,28 +209,35 @@ def _availability_words(
 
 
 def treatment_words(
-    treatment: Treatment, targets: Sequence[RingTarget] = (), contacts: Sequence[str] = ()
+    treatment: Treatment,
+    targets: Sequence[RingTarget] = (),
+    contacts: Sequence[str] = (),
+    p: Phrases = EN,
 ) -> str:
-    """'ring mobile +33 6 12 34 56 78 (20 s), then: the pool answers' — for people."""
+    """'ring mobile +33 6 12 34 56 78 (20 s); if no answer: the pool answers' — for people."""
     match treatment:
         case Connect():
-            joiner = " + " if treatment.ring == "together" else ", then "
+            joiner = p.together if treatment.ring == "together" else p.then
             rings = joiner.join(
-                f"ring {t.device} {_addr(t.address)} ({t.timeout} s)" for t in targets
+                p.ring.format(device=t.device, address=_addr(t.address), timeout=t.timeout)
+                for t in targets
             )
-            return f"{rings}; if no answer: {treatment_words(treatment.no_answer)}"
+            return rings + p.no_answer + treatment_words(treatment.no_answer, p=p)
         case Answer():
             extra = [f"script {treatment.script}"] if treatment.script else []
             extra += [f"priority +{treatment.priority}"] if treatment.priority else []
-            extra += [f"in {'/'.join(treatment.languages)}"] if treatment.languages else []
-            return "the pool answers" + (f" ({', '.join(extra)})" if extra else "")
+            extra += ["/".join(treatment.languages)] if treatment.languages else []
+            return p.pool + (f" ({', '.join(extra)})" if extra else "")
         case Message():
-            return f"take a message ({treatment.urgency}, by {' or '.join(treatment.delivery)})"
+            channels = p.or_.join(treatment.delivery)
+            return p.message.format(urgency=treatment.urgency, channels=channels)
         case OnCall():
-            who = ", then ".join(_addr(c) for c in contacts) or f"rota {treatment.rota}"
-            return f"on call: {who}; if no answer: {treatment_words(treatment.no_answer)}"
+            who = p.then.join(_addr(c) for c in contacts) or treatment.rota
+            return (
+                p.on_call.format(who=who) + p.no_answer + treatment_words(treatment.no_answer, p=p)
+            )
         case Reject():
-            return "reject (busy tone)" if treatment.mode == "busy" else "reject politely"
+            return p.reject_busy if treatment.mode == "busy" else p.reject_polite
     return str(treatment)
 
 

@@ -42,7 +42,18 @@ class Phrases:
     dialled: str
     not_dialled: str
     matched: str
+    colon: str
     always: str
+    ring: str
+    then: str
+    together: str
+    no_answer: str
+    pool: str
+    message: str
+    or_: str
+    on_call: str
+    reject_busy: str
+    reject_polite: str
     fallback: str
     no_rules: str
 
@@ -86,7 +97,18 @@ EN = Phrases(
     dialled="{number} was dialled",
     not_dialled="{number} was dialled, not one of the rule's numbers",
     matched="{rule} matched",
+    colon=": ",
     always="always",
+    ring="ring {device} {address} ({timeout} s)",
+    then=", then ",
+    together=" + ",
+    no_answer="; if no answer: ",
+    pool="the pool answers",
+    message="take a message ({urgency}, by {channels})",
+    or_=" or ",
+    on_call="on call: {who}",
+    reject_busy="reject (busy tone)",
+    reject_polite="reject politely",
     fallback="no rule matched ({tried} tried): the pool answers",
     no_rules="no rules",
 )
@@ -130,7 +152,18 @@ FR = Phrases(
     dialled="le {number} a été composé",
     not_dialled="le {number} a été composé, pas un des numéros de la règle",
     matched="« {rule} » s'applique",
+    colon=" : ",
     always="toujours",
+    ring="sonner {device} {address} ({timeout} s)",
+    then=", puis ",
+    together=" + ",
+    no_answer=" ; sans réponse : ",
+    pool="le pool répond",
+    message="prendre un message ({urgency}, par {channels})",
+    or_=" ou ",
+    on_call="astreinte : {who}",
+    reject_busy="rejeter (tonalité occupé)",
+    reject_polite="rejeter poliment",
     fallback="aucune règle ne s'applique ({tried} essayées) : le pool répond",
     no_rules="aucune règle",
 )

@@ -143,8 +143,10 @@ def _leaf(condition: c.Condition, facts: Facts, path: str) -> ConditionValue:
             return _cv(path, (h is not None) == wanted, said)
         case c.AccountOpen(account_open=wanted):
             o = facts.office
-            said = p.open if o.open else p.closed.format(why=o.reason or p.off_hours)
-            return _cv(path, o.open == wanted, said.format(account=facts.account.name))
+            said = (p.open if o.open else p.closed).format(
+                account=facts.account.name, why=o.reason or p.off_hours
+            )
+            return _cv(path, o.open == wanted, said)
         case c.DialledIs(dialled=numbers):
             was = facts.dialled in numbers
             said = p.dialled if was else p.not_dialled
