@@ -210,14 +210,12 @@ def _templates(
 
 
 def _check_template(text: str, layer: Layer, path: Path, fields: list[str]) -> list[Problem]:
-    line, column = layer.place(path)
     out = []
     for tp in templates.check(text, fields):
-        at_line = (line + tp.line - 1) if line else None
-        at_col = (column or 1) + tp.column - 1  # exact for one-line and block (|) texts
-        where = f"line {at_line}, column {at_col}" if at_line else f"column {tp.column}"
+        line, column = layer.position(path, tp.line, tp.column)
+        where = f"line {line}, column {column}" if line else f"column {tp.column}"
         problem = layer.problem(f"{where}: {tp.reason}", path)
-        out.append(Problem(problem.reason, problem.file, at_line, None, problem.field))
+        out.append(Problem(problem.reason, problem.file, line, None, problem.field))
     if out:
         return out
     sample = {**SAMPLE_VARIABLES, "answers": dict.fromkeys(fields, "…")}

@@ -167,6 +167,7 @@ class Layer:
     file: str = "<script>"
     label: str = ""  # "account", "group:compta", "person:dupont"
     places: dict[Path, tuple[int, int]] = field(default_factory=dict)  # path → (line, col)
+    folded: frozenset[Path] = frozenset()  # texts written with ">": their lines are joined
     source: str = ""
 
     def place(self, path: Path) -> tuple[int | None, int | None]:
@@ -176,6 +177,23 @@ class Layer:
             if found is not None:
                 return found
         return None, None
+
+    def position(self, path: Path, line: int, column: int) -> tuple[int | None, int | None]:
+        """The file's line and column of (line, column) inside the text at ``path``."""
+        start, indent = self.place(path)
+        if start is None or indent is None:
+            return None, None
+        if path not in self.folded:  # one line, or "|" where every line has the indent
+            return start + line - 1, indent + column - 1
+        # ">" joined the file's lines with spaces: walk them to find the one holding the column
+        rows = self.source.splitlines()[start - 1 :]
+        left = column - 1
+        for offset, row in enumerate(rows):
+            text = row.strip()
+            if left <= len(text):
+                return start + offset, indent + left
+            left -= len(text) + 1
+        return start, indent
 
     def problem(self, reason: str, path: Path) -> Problem:
         line, _ = self.place(path)
@@ -194,7 +212,7 @@ def parse_layer(
         raise ValidationFailed(
             [Problem(f"the script is longer than {MAX_SOURCE} characters", file)]
         )
-    data, places = _load(text, file, fmt)
+    data, places, folded = _load(text, file, fmt)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -202,10 +220,10 @@ def parse_layer(
     try:
         doc = LayerDoc.model_validate(data)
     except ValidationError as exc:
-        layer = Layer(LayerDoc(), file, label, places, text)
+        layer = Layer(LayerDoc(), file, label, places, folded, text)
         problems = [layer.problem(_reason(e), tuple(e["loc"])) for e in exc.errors()]
         raise ValidationFailed(problems) from None
-    return Layer(doc, file, label, places, text)
+    return Layer(doc, file, label, places, folded, text)
 
 
 def _reason(error: Any) -> str:
@@ -217,7 +235,10 @@ def _reason(error: Any) -> str:
     return message
 
 
-def _load(text: str, file: str, fmt: str) -> tuple[Any, dict[Path, tuple[int, int]]]:
+_Places = dict[Path, tuple[int, int]]
+
+
+def _load(text: str, file: str, fmt: str) -> tuple[Any, _Places, frozenset[Path]]:
     try:
         data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
     except json.JSONDecodeError as exc:
@@ -230,21 +251,24 @@ def _load(text: str, file: str, fmt: str) -> tuple[Any, dict[Path, tuple[int, in
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:  # valid JSON that YAML cannot read: no positions, still usable
-        return data, {}
-    places: dict[Path, tuple[int, int]] = {}
+        return data, {}, frozenset()
+    places: _Places = {}
+    folded: set[Path] = set()
     if node is not None:
-        _walk(node, (), text.splitlines(), places)
-    return data, places
+        _walk(node, (), text.splitlines(), places, folded)
+    return data, places, frozenset(folded)
 
 
-def _walk(node: yaml.Node, path: Path, lines: list[str], out: dict[Path, tuple[int, int]]) -> None:
+def _walk(node: yaml.Node, path: Path, lines: list[str], out: _Places, folded: set[Path]) -> None:
     out[path] = _start(node, lines)
+    if isinstance(node, yaml.ScalarNode) and node.style == ">":
+        folded.add(path)
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            _walk(value, (*path, str(key.value)), lines, out)
+            _walk(value, (*path, str(key.value)), lines, out, folded)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, (*path, i), lines, out)
+            _walk(item, (*path, i), lines, out, folded)
 
 
 def _start(node: yaml.Node, lines: list[str]) -> tuple[int, int]:
