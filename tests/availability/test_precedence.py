@@ -111,6 +111,12 @@ def test_a_calendar_fetched_long_ago_is_stale(claire: Person, account: Account) 
     assert _at(claire, account, MONDAY_10, calendar=old).stale
 
 
+def test_an_uploaded_calendar_does_not_go_stale(claire: Person, account: Account) -> None:
+    old = _calendar(fetched=MONDAY_10 - timedelta(days=3))
+    uploaded = CalendarView(old.timeline, old.fetched_at, refreshed=False)
+    assert not _at(claire, account, MONDAY_10, calendar=uploaded).stale
+
+
 def test_a_failing_feed_still_answers_from_its_last_good_copy_with_a_warning(
     claire: Person, account: Account
 ) -> None:

@@ -65,6 +65,7 @@ class CalendarView:
     timeline: Timeline
     fetched_at: datetime
     error: str = ""  # the last refresh's error; the timeline is then the last good copy
+    refreshed: bool = True  # a feed is refreshed on a schedule; an uploaded file is not
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,8 @@ def _from_calendar(
     all_day = all(e.all_day for e in events)
     state = State.OUT_OF_OFFICE if ooo else (State.BUSY if all_day else State.MEETING)
     main = next((e for e in events if e.out_of_office), events[0]) if ooo else events[0]
-    stale = now - view.fetched_at > policy.calendar_stale_after
+    # a feed that stopped refreshing is stale; an uploaded file is as fresh as its owner made it
+    stale = view.refreshed and now - view.fetched_at > policy.calendar_stale_after
     return Availability(
         person.key, state, Source.CALENDAR, view.fetched_at, block.end, main.summary, stale
     )

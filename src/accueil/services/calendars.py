@@ -246,4 +246,4 @@ def calendar_view(
         timeline = TIMELINES.timeline(row.last_good, account.timezone, now)
     except CalendarError:
         return None  # checked when stored; a library upgrade must still not break a call
-    return CalendarView(timeline, _utc(row.fetched_at), row.last_error)
+    return CalendarView(timeline, _utc(row.fetched_at), row.last_error, refreshed=bool(row.url))

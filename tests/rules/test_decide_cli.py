@@ -1,0 +1,149 @@
+"""The command line end to end: lists, rules check/set/show, status, calendar, decide."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from accueil.cli import app
+from accueil.services.onboarding import load_directory
+from accueil.settings import get_settings
+from accueil.store.db import make_engine, migrate, session_factory, transaction
+
+DIRECTORY = {
+    "accounts": [{"key": "martin", "name": "Cabinet Martin", "country": "FR", "subdivision": "57"}],
+    "people": [
+        {
+            "account": "martin",
+            "key": "claire",
+            "first_name": "Claire",
+            "last_name": "Martin",
+            "devices": [{"key": "mobile", "kind": "mobile", "address": "06 12 34 56 78"}],
+        }
+    ],
+    "numbers": [
+        {"number": "01 40 00 00 00", "account": "martin"},
+        {"number": "01 40 00 00 01", "account": "martin", "person": "claire"},
+    ],
+}
+RULES = """\
+account: martin
+person: claire
+rules:
+  - name: VIP → mobile
+    when: {caller_in_list: VIP}
+    then:
+      type: connect
+      devices: [{device: mobile, timeout: 20}]
+      no_answer: {type: message, urgency: urgent}
+"""
+BOARD = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:b\r\n"
+    "DTSTART;TZID=Europe/Paris:20261130T140000\r\nDTEND;TZID=Europe/Paris:20261130T150000\r\n"
+    "SUMMARY:Comité de direction\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("ACCUEIL_DATABASE_URL", url)
+    get_settings.cache_clear()
+    engine = make_engine(url)
+    migrate(engine)
+    with transaction(session_factory(engine)) as s:
+        load_directory(s, DIRECTORY, source="test")
+    engine.dispose()
+    yield url
+    get_settings.cache_clear()
+
+
+def _run(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return " ".join(result.output.split())  # rich wraps long lines at the terminal's width
+
+
+def test_a_day_at_the_command_line(database: str, tmp_path: Path) -> None:
+    rules = tmp_path / "claire.yaml"
+    rules.write_text(RULES, encoding="utf-8")
+    board = tmp_path / "claire.ics"
+    board.write_text(BOARD, encoding="utf-8")
+
+    missing_list = _run("rules", "check", str(rules), code=2)
+    assert (
+        "claire.yaml:5 field 'rules[0].when.caller_in_list': no caller list 'VIP'" in missing_list
+    )
+    assert "1 rules for martin claire: ok" in _run("rules", "check", str(rules), "--offline")
+    assert "2 entries" in _run(
+        "lists", "set", "martin", "VIP", "+33 6 99 88 77 66=Le client", "+44 20*"
+    )
+    assert "saved version 1 of martin claire" in _run("rules", "set", str(rules))
+    assert "VIP → mobile" in _run("rules", "show", "martin:claire")
+    assert "calendar loaded" in _run("calendar", "upload", "martin:claire", str(board))
+
+    out = _run(
+        "decide", "--to", "01 40 00 00 01", "--from", "+33699887766", "--at", "2026-11-30 14:10"
+    )
+    assert "treatment: connect (rule: VIP → mobile)" in out
+    assert (
+        "VIP → mobile matched: +33 6 99 88 77 66 is in list 'VIP' (Le client); Claire is in a "
+        "meeting (calendar: 'Comité de direction', until 15:00)"
+    ) in out
+
+    shown = _run(
+        "status",
+        "martin:claire",
+        "away",
+        "--until",
+        "17:00",
+        "--at",
+        "2026-11-30 15:30",
+        "--note",
+        "chantier",
+    )
+    assert "Claire Martin is away (own status: 'chantier', until 17:00)" in shown
+    as_json = json.loads(
+        _run(
+            "decide",
+            "--to",
+            "+33140000001",
+            "--from",
+            "0145000000",
+            "--at",
+            "2026-11-30 16:00",
+            "--json",
+        )
+    )
+    assert as_json["rule"] == "fallback" and as_json["availability"]["state"] == "away"
+    assert as_json["availability"]["source"] == "manual"
+
+
+def test_errors_are_clear_and_change_nothing(database: str) -> None:
+    assert "ACCOUNT:PERSON" in _run("status", "claire", "meeting", code=1)
+    assert "is not a status" in _run("status", "martin:claire", "lunching", code=1)
+    assert "leads to no account" in _run("decide", "--to", "+33 1 99 99 99 99", code=1)
+    assert "no person 'zoe'" in _run("status", "martin:zoe", code=1)
+
+
+def test_the_rules_schema_is_printed_as_json(database: str) -> None:
+    schema = json.loads(_run("rules", "schema"))
+    assert schema["title"] == "RulesDocument" and "rules" in schema["properties"]
+
+
+def test_the_installed_command_decides_in_a_real_process(database: str) -> None:
+    env = {**os.environ, "ACCUEIL_DATABASE_URL": database}
+    accueil = str(Path(sys.executable).with_name("accueil"))  # the installed entry point
+    command = [accueil, "decide", "--to", "+33140000000", "--at", "2026-12-26 10:00"]
+    result = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "martin (switchboard)" in result.stdout and "treatment: answer" in result.stdout
