@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from accueil.sim.generator import allocate, generate, zipf_shares
 from accueil.sim.scenario import DAY
@@ -80,3 +82,18 @@ def test_allocate_keeps_the_total_and_the_minimum() -> None:
     assert sum(counts) == 6000
     assert min(counts) >= 1
     assert counts == sorted(counts, reverse=True)
+
+
+@given(
+    total=st.integers(min_value=1, max_value=50_000),
+    parts=st.integers(min_value=1, max_value=300),
+    exponent=st.floats(min_value=0.0, max_value=3.0),
+)
+def test_allocation_always_adds_up_and_respects_the_minimum(
+    total: int, parts: int, exponent: float
+) -> None:
+    assume(total >= parts)
+    counts = allocate(total, zipf_shares(parts, exponent))
+    assert sum(counts) == total
+    assert len(counts) == parts
+    assert min(counts) >= 1

@@ -51,6 +51,9 @@ def test_unknown_strategy_and_bad_override_are_refused() -> None:
     result = CliRunner().invoke(app, ["simulate", "--set", "arrivals.calls_per_day"])
     assert result.exit_code == 1
     assert "expected key=value" in result.output
+    result = CliRunner().invoke(app, ["simulate", *SMALL, "--set", "engine.patience=3"])
+    assert result.exit_code == 1
+    assert "unknown engine parameter patience" in result.output
 
 
 def test_demo_day_prints_headline_figures_and_the_report(tmp_path: Path) -> None:

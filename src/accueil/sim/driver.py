@@ -9,6 +9,7 @@ or misses it (the lease then lapses in the engine), a connected call talks for i
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import random
@@ -38,6 +39,7 @@ from accueil.core.routing.events import (
     Tick,
     WrapUp,
 )
+from accueil.errors import InvalidInput
 from accueil.sim.metrics import CallRecord, Fate
 from accueil.sim.scenario import CallSpec, Presence, Scenario
 
@@ -238,6 +240,13 @@ def engine_config(scenario: Scenario, params: dict[str, Any]) -> EngineConfig:
     bonus = {a.tier: a.priority_seconds for a in scenario.accounts}
     settings: dict[str, Any] = {"tier_bonus": bonus, "wrapup_seconds": scenario.wrap_up_seconds}
     settings.update(params)
+    known = {f.name for f in dataclasses.fields(EngineConfig)}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise InvalidInput(
+            f"unknown engine parameter {', '.join(unknown)}; known: {', '.join(sorted(known))}",
+            unknown=unknown,
+        )
     return EngineConfig(**settings)
 
 

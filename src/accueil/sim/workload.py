@@ -196,7 +196,8 @@ class Workload(_Model):
                 if not isinstance(node.get(part), dict):
                     raise ValidationFailed([Problem(f"no section {part!r}", field=dotted)])
                 node = node[part]
-            if leaf not in node and parents != ["engine"] and dotted != "engine":
+            # Only the engine section is open: its keys are EngineConfig's, checked there.
+            if leaf not in node and parents[:1] != ["engine"]:
                 raise ValidationFailed([Problem(f"unknown parameter {leaf!r}", field=dotted)])
             node[leaf] = value
         return _validated(data, f"<{self.name} with overrides>", None)
