@@ -89,7 +89,7 @@ def write_report(
         "",
         _definitions(workload),
         "",
-        "![figures per strategy](figures.png)",
+        f"![figures per strategy, seed {first_seed}](figures.png)",
         "",
         "## Wait-time distribution",
         "",
