@@ -193,10 +193,63 @@ def effective_script(session: Session, account: str, person: str | None) -> Scri
     return build(_layers(session, acc, group, person or ""), _known(session, acc))
 
 
-def _layers(session: Session, acc: AccountRow, group: str, person: str) -> list[Layer]:
+class ScriptCache:
+    """Built scripts by the versions they are made of.
+
+    Versions never change once saved, so a script built from the same version rows is the
+    same script: no invalidation, only the (cheap) look-up of the latest version ids.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._built: dict[tuple[int, ...], Script] = {}
+
+    def script(self, session: Session, account: str, person: str | None) -> Script:
+        """Like ``effective_script``, without re-reading or re-checking unchanged layers."""
+        acc = account_row(session, account)
+        group = _person(session, acc, person).group_key if person else ""
+        return self.script_of(session, acc.id, group, person or "")
+
+    def script_of(self, session: Session, account_id: int, group: str, person: str) -> Script:
+        """The script of a person (key, with their group) of an account already resolved."""
+        ids = _latest_ids(session, account_id, _owners(group, person))
+        found = self._built.get(ids)
+        if found is None:
+            found = build([_layer(session.get_one(ScriptVersionRow, i)) for i in ids])
+            if len(self._built) >= self._size:
+                self._built.pop(next(iter(self._built)))
+            self._built[ids] = found
+        return found
+
+    def clear(self) -> None:
+        self._built.clear()
+
+
+def _owners(group: str, person: str) -> list[Owner]:
     owners = [Owner("account"), *([Owner("group", group)] if group else [])]
-    owners += [Owner("person", person)] if person else []
-    latest = _latest(session, acc.id, owners)
+    return owners + ([Owner("person", person)] if person else [])
+
+
+def _latest_ids(session: Session, account_id: int, owners: list[Owner]) -> tuple[int, ...]:
+    """The id of each owner's latest version, most general first, in one query."""
+    wanted = {(o.scope, o.key) for o in owners}
+    rows = session.execute(
+        select(ScriptVersionRow.id, ScriptVersionRow.scope, ScriptVersionRow.owner_key)
+        .where(
+            ScriptVersionRow.account_id == account_id,
+            ScriptVersionRow.owner_key.in_({o.key for o in owners}),
+        )
+        .order_by(ScriptVersionRow.version.desc())
+    )
+    latest: dict[tuple[str, str], int] = {}
+    for row_id, scope, key in rows:
+        if (scope, key) in wanted:
+            latest.setdefault((scope, key), row_id)
+    return tuple(latest[(o.scope, o.key)] for o in owners if (o.scope, o.key) in latest)
+
+
+def _layers(session: Session, acc: AccountRow, group: str, person: str) -> list[Layer]:
+    latest = _latest(session, acc.id, _owners(group, person))
     return [_layer(row) for row in latest]
 
 

@@ -1,0 +1,152 @@
+"""Call records: what each answered call was, and what the screen pop reads back from them
+(the caller's last calls and messages to this account, and the agent's familiarity with it).
+
+Every function takes the account key first and filters by its id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accueil.core.screenpop import Familiar, PastCall
+from accueil.core.scripts.runner import Outcome
+from accueil.services.directory import account_row
+from accueil.store.tables import PersonRow
+from accueil.store.tables_scripts import CallRecordRow
+
+FAMILIAR_WITHIN = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One answered call as it is recorded: who called, for whom, the script and its outcome."""
+
+    caller: str  # E.164, or "" when withheld
+    dialled: str
+    started_at: datetime
+    person: str = ""
+    agent: str = ""
+    call_id: str = ""
+    caller_name: str = ""
+    script_ref: str = ""
+    outcome: Outcome | None = None
+
+
+def record_call(session: Session, account: str, record: CallRecord) -> int:
+    """Write the call record (in the caller's transaction); returns its id."""
+    acc = account_row(session, account)
+    person_id = None
+    if record.person:
+        person_id = session.scalar(
+            select(PersonRow.id).where(
+                PersonRow.account_id == acc.id, PersonRow.key == record.person
+            )
+        )
+    outcome = record.outcome
+    row = CallRecordRow(
+        account_id=acc.id,
+        person_id=person_id,
+        call_id=record.call_id,
+        caller=record.caller,
+        caller_name=record.caller_name,
+        dialled=record.dialled,
+        started_at=record.started_at,
+        agent_key=record.agent,
+        script_ref=record.script_ref,
+        outcome=outcome.action.value if outcome else "",
+        urgency=outcome.message.urgency.value if outcome else "",
+        message=[list(f) for f in outcome.message.fields] if outcome else None,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def recent_calls(session: Session, account: str, caller: str, limit: int = 5) -> list[PastCall]:
+    """The last calls from ``caller`` (E.164) to ``account``, newest first."""
+    if not caller:
+        return []  # withheld numbers have no history
+    return history_of(session, account_row(session, account).id, caller, limit)
+
+
+def history_of(session: Session, account_id: int, caller: str, limit: int = 5) -> list[PastCall]:
+    """``recent_calls`` for an account already resolved to its id."""
+    if not caller:
+        return []
+    query = (
+        select(CallRecordRow, PersonRow.first_name, PersonRow.last_name)
+        .outerjoin(PersonRow, CallRecordRow.person_id == PersonRow.id)
+        .where(CallRecordRow.account_id == account_id, CallRecordRow.caller == caller)
+        .order_by(CallRecordRow.started_at.desc(), CallRecordRow.id.desc())
+        .limit(limit)
+    )
+    return [
+        PastCall(
+            at=_utc(row.started_at),
+            person=f"{first or ''} {last or ''}".strip(),
+            outcome=row.outcome,
+            urgency=row.urgency,
+            summary=_summary(row.message),
+        )
+        for row, first, last in session.execute(query)
+    ]
+
+
+def familiarity(
+    session: Session, account: str, person: str | None, agent: str, now: datetime
+) -> Familiar:
+    """Whether ``agent`` answered for this account (and person) within the last 30 days."""
+    return familiarity_of(session, account_row(session, account).id, person, agent, now)
+
+
+def familiarity_of(
+    session: Session, account_id: int, person: str | None, agent: str, now: datetime
+) -> Familiar:
+    """``familiarity`` for an account already resolved to its id."""
+    if not agent:
+        return Familiar()
+    since = now - FAMILIAR_WITHIN
+    base = select(func.count(), func.max(CallRecordRow.started_at)).where(
+        CallRecordRow.account_id == account_id,
+        CallRecordRow.agent_key == agent,
+        CallRecordRow.started_at >= since,
+    )
+    account_calls, last = session.execute(base).one()
+    person_calls = 0
+    if person:
+        person_calls = (
+            session.scalar(
+                select(func.count())
+                .select_from(CallRecordRow)
+                .join(PersonRow, CallRecordRow.person_id == PersonRow.id)
+                .where(
+                    CallRecordRow.account_id == account_id,
+                    CallRecordRow.agent_key == agent,
+                    CallRecordRow.started_at >= since,
+                    PersonRow.key == person,
+                )
+            )
+            or 0
+        )
+    return Familiar(
+        account=account_calls > 0,
+        person=person_calls > 0,
+        account_calls=account_calls,
+        person_calls=person_calls,
+        last_served=_utc(last) if last else None,
+    )
+
+
+def _summary(message: object) -> str:
+    if not isinstance(message, list):
+        return ""
+    parts = [f"{f[1]}: {f[2]}" for f in message if isinstance(f, list) and len(f) == 3 and f[2]]
+    return "; ".join(parts[:3])
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
