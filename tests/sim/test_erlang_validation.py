@@ -12,6 +12,8 @@ from accueil.sim.validation import t_quantile, validate
 def test_ten_agents_match_erlang_c_within_sampling_error(load: float) -> None:
     # 20,000 calls per load, 20 batch means, a 99.9% Student-t interval per figure.
     result = validate(agents=10, load=load, calls=20_000, seed=1)
+    # Call for call, the engine behaves exactly like a first-come first-served M/M/N queue.
+    assert result.identical_to_fifo
     for estimate in result.estimates:
         assert estimate.agrees, estimate
     # The interval is tight enough to tell 10 agents from 9 or 11.

@@ -8,6 +8,7 @@ callers are correlated, so single calls are not independent samples) with a Stud
 
 from __future__ import annotations
 
+import heapq
 import math
 import statistics
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ class Validation:
     calls: int
     estimates: tuple[Estimate, ...]
     events: int
+    # Every caller's wait equals the textbook FIFO M/M/N recursion on the same calls.
+    identical_to_fifo: bool
 
     @property
     def agrees(self) -> bool:
@@ -85,7 +88,9 @@ def validate(
     outcome = play(scenario, "longest_idle", seed, params)
     if any(r.fate is not Fate.ANSWERED for r in outcome.records):
         raise AssertionError("with infinite patience and no overflow every call is answered")
-    waits = np.array([r.waited for r in outcome.records[calls // 20 :]])
+    all_waits = np.array([r.waited for r in outcome.records])
+    identical = bool(np.allclose(all_waits, fifo_waits(scenario, agents), rtol=0, atol=1e-6))
+    waits = all_waits[calls // 20 :]
     theory = ErlangC(agents, load, handle_seconds)
     samples = {
         "P(wait)": (waits > 1e-9, theory.wait_probability),
@@ -96,7 +101,21 @@ def validate(
         _batch_estimate(name, values.astype(float), expected, batches, confidence)
         for name, (values, expected) in samples.items()
     )
-    return Validation(agents, load, calls, estimates, outcome.events)
+    return Validation(agents, load, calls, estimates, outcome.events, identical)
+
+
+def fifo_waits(scenario: Scenario, agents: int) -> np.ndarray:
+    """Each caller's wait in a first-come first-served queue with ``agents`` identical servers.
+
+    The textbook recursion: a caller starts with the earliest free agent, or on arrival.
+    """
+    free = [0.0] * agents
+    waits = np.empty(len(scenario.calls))
+    for index, call in enumerate(scenario.calls):
+        start = max(heapq.heappop(free), call.arrival)
+        waits[index] = start - call.arrival
+        heapq.heappush(free, start + call.handle_seconds)
+    return waits
 
 
 def _batch_estimate(
