@@ -59,10 +59,15 @@ def decision_json(decision: Decision, account: str, person: str | None) -> dict[
         "scope": decision.scope.value,
         "treatment": decision.treatment.model_dump(mode="json"),
         "explanation": decision.explanation,
-        "conditions": [asdict(c) for c in decision.conditions],
+        "conditions": [
+            {"path": c.path, "value": c.value, "reason": c.reason} for c in decision.conditions
+        ],
         "targets": [asdict(t) for t in decision.targets],
         "contacts": list(decision.contacts),
-        "trace": [asdict(t) for t in decision.trace],
+        "trace": [
+            {"scope": t.scope.value, "rule": t.rule, "matched": t.matched, "note": t.note}
+            for t in decision.trace
+        ],
         "availability": None
         if availability is None
         else {

@@ -6,22 +6,41 @@ Numbers are normalised to E.164 with phonenumbers; a list entry ending in ``*`` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from accueil.core.phone import InvalidNumber, to_e164
+from accueil.core.phone import InvalidNumber, pretty, to_e164
 
 WITHHELD = frozenset({"", "anonymous", "unknown", "private", "withheld", "restricted"})
 
 
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+@lru_cache(maxsize=65536)
 def normalise_caller(raw: str, country: str) -> str | None:
-    """The caller's E.164, or None when withheld or not a valid number."""
-    if raw.strip().lower() in WITHHELD:
+    """The caller's E.164, or None when withheld or not a valid number.
+
+    Carriers hand us E.164 already; that form is taken as is (full parsing costs ~100 µs,
+    half a decision's budget). Anything else is parsed in the account's country.
+    """
+    text = raw.strip()
+    if text.lower() in WITHHELD:
         return None
+    if _E164.match(text):
+        return text
     try:
-        return to_e164(raw, country)
+        return to_e164(text, country)
     except InvalidNumber:
         return None
+
+
+@lru_cache(maxsize=65536)
+def readable(e164: str) -> str:
+    """'+33 6 12 34 56 78': how explanations print a number (cached: callers come back)."""
+    return pretty(e164)
 
 
 def normalise_entry(raw: str, country: str) -> str:

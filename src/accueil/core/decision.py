@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from accueil.core.availability import Availability
-from accueil.core.callers import CallerList, KnownContacts
+from accueil.core.callers import CallerList, KnownContacts, readable
 from accueil.core.directory import Account, Person
 from accueil.core.explain import EN, Phrases, availability_sentence, phrases
 from accueil.core.facts import ConditionValue, Facts, evaluate
 from accueil.core.localtime import require_aware
 from accueil.core.opening import Closure
-from accueil.core.phone import pretty
 from accueil.core.rota import Rota
 from accueil.core.rules import Rule, Scope
 from accueil.core.treatments import Answer, Connect, Message, OnCall, Reject, Treatment
@@ -70,12 +69,17 @@ class RingTarget:
 
 @dataclass(frozen=True)
 class RuleTrace:
-    """One rule tried: whether it matched, or why it was skipped."""
+    """One rule tried: whether it matched, and why not (its conditions, or why it was skipped)."""
 
     scope: Scope
     rule: str
     matched: bool
-    note: str = ""
+    skipped: str = ""  # 'disabled', or what the treatment lacked (a device, a rota)
+    conditions: tuple[ConditionValue, ...] = ()
+
+    @property
+    def note(self) -> str:
+        return self.skipped or "; ".join(c.reason for c in self.conditions)
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ def decide(
             continue
         matched, reasons = evaluate(rule.when, facts)
         if not matched:
-            trace.append(RuleTrace(scope, rule.name, False, "; ".join(r.reason for r in reasons)))
+            trace.append(RuleTrace(scope, rule.name, False, conditions=tuple(reasons)))
             continue
         targets, contacts, problem = _resolve(rule.then, directory, facts)
         if problem:
@@ -242,4 +246,4 @@ def treatment_words(
 
 
 def _addr(address: str) -> str:
-    return pretty(address) if address.startswith("+") else address
+    return readable(address) if address.startswith("+") else address

@@ -6,29 +6,40 @@ Each predicate yields a value and a sentence saying why, in the explanation's la
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import NamedTuple
 
 from accueil.core import conditions as c
 from accueil.core.availability import Availability
-from accueil.core.callers import CallerList, KnownContacts, normalise_caller
+from accueil.core.callers import CallerList, KnownContacts, normalise_caller, readable
 from accueil.core.directory import Account, Person
 from accueil.core.explain import Phrases, state_phrase
 from accueil.core.holidays import public_holiday
+from accueil.core.hours import DAYS
 from accueil.core.localtime import to_local, zone
 from accueil.core.opening import Closure, OfficeState, office_state
-from accueil.core.phone import pretty
 from accueil.core.rota import weekly
 
 
-@dataclass(frozen=True)
-class ConditionValue:
-    """One predicate's value for this call, and the sentence that says it."""
+class ConditionValue(NamedTuple):
+    """One predicate's value for this call, and the sentence that says it.
+
+    The sentence is written only when read: most values are never shown, and formatting a
+    phone number for people costs more than the rest of a decision. (A named tuple: twenty
+    of these are made per decision.)
+    """
 
     path: str
     value: bool
-    reason: str
+    template: str
+    args: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def reason(self) -> str:
+        # tenant text (list names, labels, hours) only ever goes in as arguments, never as
+        # the template, so braces in it are printed, not interpreted
+        return self.template.format(**{k: v() if callable(v) else v for k, v in self.args})
 
 
 class Facts:
@@ -58,11 +69,19 @@ class Facts:
 
     @cached_property
     def caller_text(self) -> str:
-        return pretty(self.caller) if self.caller else self.phrases.withheld
+        return readable(self.caller) if self.caller else self.phrases.withheld
 
     @cached_property
     def local(self) -> datetime:
         return to_local(self.now, zone(self.account.timezone))
+
+    @cached_property
+    def day_name(self) -> str:
+        return self.local.strftime("%A")
+
+    @cached_property
+    def short_time(self) -> str:
+        return self.local.strftime("%a %H:%M")
 
     @cached_property
     def holiday(self) -> str | None:
@@ -109,50 +128,53 @@ def _leaf(condition: c.Condition, facts: Facts, path: str) -> ConditionValue:
             found = facts.lists.get(key)
             hit = found.match(facts.caller) if found else None
             label = f" ({hit.label})" if hit and hit.label else ""
-            said = p.in_list if hit else p.not_in_list
-            return _cv(
-                path, hit is not None, said.format(caller=facts.caller_text, list=key) + label
-            )
+            said = (p.in_list if hit else p.not_in_list) + "{label}"
+            return _cv(path, hit is not None, said, caller=_Lazy(facts), list=key, label=label)
         case c.CallerKnown(caller_known=wanted):
             name = facts.contacts.name_of(facts.caller)
-            known = name is not None
-            said = (p.known if known else p.unknown).format(caller=facts.caller_text, name=name)
-            return _cv(path, known == wanted, said)
+            said = p.known if name is not None else p.unknown
+            return _cv(path, (name is not None) == wanted, said, caller=_Lazy(facts), name=name)
         case c.CallerWithheld(caller_withheld=wanted):
             hidden = facts.caller is None
-            said = p.withheld_caller if hidden else p.shown_caller.format(caller=facts.caller_text)
-            return _cv(path, hidden == wanted, said)
+            said = p.withheld_caller if hidden else p.shown_caller
+            return _cv(path, hidden == wanted, said, caller=_Lazy(facts))
         case c.AvailabilityIs(availability=states):
             a = facts.availability
             if a is None:
                 return _cv(path, False, p.no_person)
             name = facts.person.first_name if facts.person else ""
-            return _cv(path, a.state in states, f"{name} {state_phrase(a.state, p)}".strip())
+            return _cv(path, a.state in states, "{name} " + state_phrase(a.state, p), name=name)
         case c.DaysAre(days=days):
-            today = facts.local.strftime("%a").lower()[:3]
-            return _cv(path, today in days, p.today_is.format(day=facts.local.strftime("%A")))
+            today = DAYS[facts.local.weekday()]
+            return _cv(path, today in days, p.today_is, day=facts.day_name)
         case c.HoursAre(hours=hours):
             inside = weekly(hours).is_open(facts.local)
             said = p.within if inside else p.outside
-            return _cv(
-                path, inside, said.format(time=facts.local.strftime("%a %H:%M"), hours=hours)
-            )
+            return _cv(path, inside, said, time=facts.short_time, hours=hours)
         case c.HolidayIs(holiday=wanted):
             h = facts.holiday
-            said = p.holiday.format(name=h) if h else p.no_holiday
-            return _cv(path, (h is not None) == wanted, said)
+            return _cv(path, (h is not None) == wanted, p.holiday if h else p.no_holiday, name=h)
         case c.AccountOpen(account_open=wanted):
             o = facts.office
-            said = (p.open if o.open else p.closed).format(
-                account=facts.account.name, why=o.reason or p.off_hours
-            )
-            return _cv(path, o.open == wanted, said)
+            why = o.reason or p.off_hours
+            said = p.open if o.open else p.closed
+            return _cv(path, o.open == wanted, said, account=facts.account.name, why=why)
         case c.DialledIs(dialled=numbers):
             was = facts.dialled in numbers
             said = p.dialled if was else p.not_dialled
-            return _cv(path, was, said.format(number=pretty(facts.dialled)))
+            return _cv(path, was, said, number=_Lazy(facts, dialled=True))
     raise TypeError(f"not a predicate: {condition!r}")  # the Condition union is exhaustive
 
 
-def _cv(path: str, value: bool, reason: str) -> ConditionValue:
-    return ConditionValue(path, value, reason)
+class _Lazy:
+    """The caller's (or dialled) number as people read it, formatted on first use."""
+
+    def __init__(self, facts: Facts, *, dialled: bool = False) -> None:
+        self.facts, self.dialled = facts, dialled
+
+    def __call__(self) -> str:
+        return readable(self.facts.dialled) if self.dialled else self.facts.caller_text
+
+
+def _cv(path: str, value: bool, template: str, **args: object) -> ConditionValue:
+    return ConditionValue(path, value, template, tuple(args.items()))
