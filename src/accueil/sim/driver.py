@@ -13,6 +13,7 @@ import dataclasses
 import heapq
 import itertools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +82,17 @@ class Twin:
         self._busy = 0.0
         self.events = 0
         self.ignored = 0
+        self._handlers: dict[type, Callable[[float, Any], None]] = {
+            CallSpec: self._arrive,
+            Presence: self._start_shift,
+            CallAbandoned: self._hang_up,
+            OfferAccepted: self._pick_up,
+            Heartbeat: self._beat,
+            _BreakStart: self._break_starts,
+            _BreakEnd: self._break_ends,
+            _Recover: self._recover,
+            AgentLoggedOut: self._log_out,
+        }
 
     # ----------------------------------------------------------------- the loop
 
@@ -114,39 +126,44 @@ class Twin:
     # ----------------------------------------------------------------- happenings
 
     def _happen(self, at: float, item: Any) -> None:
-        if isinstance(item, CallSpec):
-            self._arrive(item)
-        elif isinstance(item, Presence):
-            self._start_shift(item)
-        elif isinstance(item, CallAbandoned):
-            if item.call not in self._fates and item.call not in self._connected:
-                self._fates[item.call] = (Fate.ABANDONED, at - self._calls[item.call].arrival, "")
-                self._feed(item)
-        elif isinstance(item, OfferAccepted):
-            if item.token in self._live_offers:
-                self._feed(item)
-        elif isinstance(item, Heartbeat):
-            if item.agent in self._on_shift:
-                self._feed(item)
-                self._push(
-                    at + self.heartbeat_seconds, Heartbeat(at + self.heartbeat_seconds, item.agent)
-                )
-        elif isinstance(item, _BreakStart):
-            self._on_break.add(item.agent)
-            self._feed(AgentPaused(at, item.agent, "break"))
-        elif isinstance(item, _BreakEnd):
-            self._on_break.discard(item.agent)
-            self._feed(AgentReady(at, item.agent))
-        elif isinstance(item, _Recover):
-            if item.agent in self._on_shift and item.agent not in self._on_break:
-                self._feed(AgentReady(at, item.agent))
-        elif isinstance(item, AgentLoggedOut):
-            self._on_shift.pop(item.agent, None)
-            self._feed(item)
+        handler = self._handlers.get(type(item))
+        if handler is None:
+            self._feed(item)  # an engine event sent as is (CallEnded)
         else:
+            handler(at, item)
+
+    def _hang_up(self, at: float, item: CallAbandoned) -> None:
+        if item.call not in self._fates:  # not answered (nor overflowed) by then
+            self._fates[item.call] = (Fate.ABANDONED, at - self._calls[item.call].arrival, "")
             self._feed(item)
 
-    def _arrive(self, call: CallSpec) -> None:
+    def _pick_up(self, at: float, item: OfferAccepted) -> None:
+        if item.token in self._live_offers:  # the caller may have gone, the offer lapsed
+            self._feed(item)
+
+    def _beat(self, at: float, item: Heartbeat) -> None:
+        if item.agent in self._on_shift:
+            self._feed(item)
+            later = at + self.heartbeat_seconds
+            self._push(later, Heartbeat(later, item.agent))
+
+    def _break_starts(self, at: float, item: _BreakStart) -> None:
+        self._on_break.add(item.agent)
+        self._feed(AgentPaused(at, item.agent, "break"))
+
+    def _break_ends(self, at: float, item: _BreakEnd) -> None:
+        self._on_break.discard(item.agent)
+        self._feed(AgentReady(at, item.agent))
+
+    def _recover(self, at: float, item: _Recover) -> None:
+        if item.agent in self._on_shift and item.agent not in self._on_break:
+            self._feed(AgentReady(at, item.agent))
+
+    def _log_out(self, at: float, item: AgentLoggedOut) -> None:
+        self._on_shift.pop(item.agent, None)
+        self._feed(item)
+
+    def _arrive(self, at: float, call: CallSpec) -> None:
         account = self._accounts[call.account]
         self._feed(
             CallEnqueued(
@@ -164,10 +181,9 @@ class Twin:
             hangup = call.arrival + call.patience_seconds
             self._push(hangup, CallAbandoned(hangup, call.key))
 
-    def _start_shift(self, presence: Presence) -> None:
+    def _start_shift(self, at: float, presence: Presence) -> None:
         agent = self._agents[presence.agent]
         self._on_shift[agent.key] = presence
-        at = presence.start
         self._feed(AgentLoggedIn(at, agent.key, agent.languages, site=agent.site))
         self._feed(AgentReady(at, agent.key))
         if agent.site == self.heartbeat_site:
