@@ -9,7 +9,7 @@ from script_examples import EXAMPLES
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from accueil.errors import NotFound, ValidationFailed
+from accueil.errors import InvalidInput, NotFound, ValidationFailed
 from accueil.services.onboarding import load_directory
 from accueil.services.scripts import (
     Owner,
@@ -204,6 +204,8 @@ def test_a_missing_account_version_or_script_is_a_clear_not_found(
     [
         ("martin", ("martin", Owner("account"))),
         ("martin/dupont", ("martin", Owner("person", "dupont"))),
+        ("martin:dupont", ("martin", Owner("person", "dupont"))),
+        ("martin:group:associes", ("martin", Owner("group", "associes"))),
         ("martin/group:associes", ("martin", Owner("group", "associes"))),
     ],
 )
@@ -211,3 +213,9 @@ def test_owners_are_written_account_slash_person_or_group(
     text: str, expected: tuple[str, Owner]
 ) -> None:
     assert Owner.parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "/dupont", "martin/", "martin/group:"])
+def test_a_badly_written_owner_is_refused_with_the_forms_to_use(text: str) -> None:
+    with pytest.raises(InvalidInput, match="ACCOUNT:PERSON"):
+        Owner.parse(text)

@@ -37,10 +37,15 @@ class Owner:
 
     @classmethod
     def parse(cls, text: str) -> tuple[str, Owner]:
-        """'martin' → the account; 'martin/dupont' → a person; 'martin/group:associes'."""
-        account, _, rest = text.partition("/")
-        if not account:
-            raise InvalidInput(f"{text!r}: write ACCOUNT, ACCOUNT/PERSON or ACCOUNT/group:GROUP")
+        """'martin' → the account; 'martin:dupont' (or martin/dupont) → a person;
+        'martin/group:associes' → a group."""
+        cut = min((i for i in (text.find("/"), text.find(":")) if i >= 0), default=len(text))
+        account, rest = text[:cut], text[cut + 1 :]
+        if not account or (cut < len(text) and not rest.removeprefix("group:")):
+            raise InvalidInput(
+                f"{text!r}: write ACCOUNT, ACCOUNT:PERSON or ACCOUNT/group:GROUP, "
+                "e.g. martin:dupont"
+            )
         if not rest:
             return account, cls("account")
         if rest.startswith("group:"):

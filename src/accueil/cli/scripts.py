@@ -1,0 +1,178 @@
+"""``accueil script``: check, save, show, history, diff, rollback and try out scripts.
+
+Layers are named ``ACCOUNT`` (the account's script), ``ACCOUNT:PERSON`` (a person's overrides)
+or ``ACCOUNT/group:GROUP`` (a group's).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from accueil.cli.app import app
+from accueil.cli.availability import store
+from accueil.cli.common import console, reported
+from accueil.core.scripts.build import build
+from accueil.core.scripts.context import ScriptContext
+from accueil.core.scripts.document import parse_layer
+from accueil.core.scripts.runner import RunState, run
+from accueil.errors import InvalidInput
+from accueil.services import scripts as service
+from accueil.services.directory import get_account, get_person
+
+script_app = typer.Typer(help="Per-account, group and person scripts: versioned, inherited.")
+app.add_typer(script_app, name="script")
+
+WHO = typer.Argument(..., help="ACCOUNT, ACCOUNT:PERSON or ACCOUNT/group:GROUP")
+
+
+def _read(file: Path) -> tuple[str, service.Format]:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"{file}: cannot read it ({exc.strerror})", file=str(file)) from None
+    return text, "json" if file.suffix.lower() == ".json" else "yaml"
+
+
+@script_app.command("check")
+def check(
+    file: Path = typer.Argument(..., help="A script file, YAML or JSON"),
+    layer_of: str | None = typer.Option(
+        None, "--for", help="Check it as this layer, merged with the saved ones (ACCOUNT:PERSON…)"
+    ),
+) -> None:
+    """Validate a script; print every problem with its file, line and field. Exit 2 if any."""
+    with reported():
+        text, fmt = _read(file)
+        if layer_of is None:
+            script = build([parse_layer(text, str(file), fmt=fmt)])
+        else:
+            account, owner = service.Owner.parse(layer_of)
+            with store() as session:
+                script = service.check_script(
+                    session, account, owner, text, fmt=fmt, file=str(file)
+                )
+        languages = ", ".join(sorted(script.greetings))
+        console.print(f"{file}: ok — {len(script.steps)} steps, greetings in {languages}")
+
+
+@script_app.command("save")
+def save(
+    who: str = WHO,
+    file: Path = typer.Argument(..., help="A script file, YAML or JSON"),
+    comment: str = typer.Option("", help="Why this version (kept with it)"),
+    by: str = typer.Option("cli", help="Who saves it"),
+) -> None:
+    """Check and save a new version of a layer (nothing changes if anything is wrong)."""
+    with reported(), store() as session:
+        text, fmt = _read(file)
+        account, owner = service.Owner.parse(who)
+        saved = service.save_script(
+            session, account, owner, text, fmt=fmt, file=str(file), comment=comment, saved_by=by
+        )
+        console.print(f"saved version {saved.version} of the {owner} script of {account}")
+
+
+@script_app.command("show")
+def show(
+    who: str = WHO,
+    version: int | None = typer.Option(None, help="This version (default: the latest)"),
+) -> None:
+    """Print a layer as it was saved."""
+    with reported(), store() as session:
+        account, owner = service.Owner.parse(who)
+        found = service.get_version(session, account, owner, version)
+        console.print(
+            f"# {account} {owner} — version {found.version}, saved "
+            f"{found.saved_at:%Y-%m-%d %H:%M} UTC by {found.saved_by or '?'}"
+            + (f" ({found.comment})" if found.comment else ""),
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        console.print(found.source, highlight=False, markup=False, end="", soft_wrap=True)
+
+
+@script_app.command("history")
+def history(who: str = WHO) -> None:
+    """Every version of a layer, oldest first."""
+    with reported(), store() as session:
+        account, owner = service.Owner.parse(who)
+        for v in service.versions(session, account, owner):
+            line = f"v{v.version}  {v.saved_at:%Y-%m-%d %H:%M}  {v.saved_by or '?'}  {v.comment}"
+            console.print(line.rstrip(), highlight=False, markup=False)
+
+
+@script_app.command("diff")
+def diff(
+    who: str = WHO,
+    old: int = typer.Argument(..., help="The older version"),
+    new: int = typer.Argument(..., help="The newer version"),
+) -> None:
+    """What changed between two versions of a layer (unified diff)."""
+    with reported(), store() as session:
+        account, owner = service.Owner.parse(who)
+        text = service.diff(session, account, owner, old, new)
+        console.print(
+            text or "(no difference)\n", highlight=False, markup=False, end="", soft_wrap=True
+        )
+
+
+@script_app.command("rollback")
+def rollback(
+    who: str = WHO,
+    version: int = typer.Argument(..., help="The version to bring back"),
+    by: str = typer.Option("cli", help="Who rolls back"),
+) -> None:
+    """Save a new version equal to an old one (every version is kept)."""
+    with reported(), store() as session:
+        account, owner = service.Owner.parse(who)
+        saved = service.rollback(session, account, owner, version, saved_by=by)
+        console.print(f"saved version {saved.version} = version {version} of the {owner} script")
+
+
+@script_app.command("run")
+def try_out(
+    who: str = typer.Argument(..., help="ACCOUNT or ACCOUNT:PERSON"),
+    answer: list[str] = typer.Option([], "--answer", "-a", help="FIELD=VALUE, repeatable"),
+) -> None:
+    """Walk the effective script with these answers, as the agent desktop would."""
+    with reported(), store() as session:
+        account, owner = service.Owner.parse(who)
+        person = owner.key if owner.scope == "person" else None
+        script = service.effective_script(session, account, person)
+        context = ScriptContext(
+            get_account(session, account),
+            datetime.now(UTC),
+            person=get_person(session, account, person) if person else None,
+        )
+        state = run(script, context, dict(_pair(a) for a in answer))
+        _print_state(state)
+
+
+def _pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise InvalidInput(f"{text!r}: write an answer as FIELD=VALUE, e.g. nom='Jean Leroy'")
+    return key.strip(), value
+
+
+def _print_state(state: RunState) -> None:
+    console.print(f"[dim]script {escape(state.script)}[/]")
+    for line in state.lines:
+        shown = f"  → {line.answer}" if line.kind == "ask" else ""
+        console.print(f"[{line.kind}] {line.text}{shown}", highlight=False, markup=False)
+    for error in state.errors:
+        console.print(f"[red]✗ {escape(error.step)}: {escape(error.reason)}[/]")
+    if state.prompt is not None:
+        console.print(
+            f"? {state.prompt.text}  ({state.prompt.step})", highlight=False, markup=False
+        )
+    if state.outcome is not None:
+        out = state.outcome
+        console.print(f"= {out.action.value} ({out.message.urgency.value})", highlight=False)
+        if out.note:
+            console.print(f"  {out.note}", highlight=False, markup=False)

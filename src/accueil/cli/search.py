@@ -1,0 +1,106 @@
+"""``accueil search`` (finding anyone in a directory) and ``accueil screenpop`` (what the agent
+sees when a call is offered)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import typer
+from rich.markup import escape
+
+from accueil.cli.app import app
+from accueil.cli.availability import store
+from accueil.cli.common import console, reported
+from accueil.core.screenpop import ScreenPop
+from accueil.errors import InvalidInput
+from accueil.services.screenpop import screen_pop
+from accueil.services.search import search as search_account
+from accueil.services.search import search_all
+
+
+@app.command()
+def search(
+    account: str = typer.Argument(..., help="An account key, or '*' for every account"),
+    text: list[str] = typer.Argument(..., help="What the caller said: Madame Lefèvre compta"),
+    limit: int = typer.Option(10, min=1, max=100),
+) -> None:
+    """Find people and groups by name, title or group, as heard on the phone."""
+    with reported(), store() as session:
+        said = " ".join(text)
+        if account == "*":
+            hits = search_all(session, said, limit=limit)
+        else:
+            hits = search_account(session, account, said, limit=limit)
+        if not hits:
+            console.print("nobody matches")
+        for hit in hits:
+            mark = {True: "[green]available[/]", False: "[red]not available[/]", None: ""}[
+                hit.available
+            ]
+            where = f"{escape(hit.account)}:" if account == "*" else ""
+            console.print(
+                f"{hit.score:3d}  {where}{escape(hit.key)}  {escape(hit.label)}"
+                + ("" if hit.kind.value == "person" else f"  [dim]({hit.kind.value})[/]")
+                + (f"  {mark}" if mark else "")
+            )
+
+
+@app.command()
+def screenpop(
+    to: str = typer.Option(..., "--to", help="The dialled number"),
+    caller: str = typer.Option("anonymous", "--from", help="The caller's number"),
+    agent: str = typer.Option("", help="The agent the call is offered to"),
+    at: str | None = typer.Option(None, help="ISO time (default: now)"),
+    lang: str = typer.Option("en", help="Language of the explanations: en, fr"),
+) -> None:
+    """Everything the agent sees for a call: account, person, decision, script, caller."""
+    with reported(), store() as session:
+        now = _instant(at)
+        _print(screen_pop(session, to, caller, agent=agent, now=now, lang=lang))
+
+
+def _instant(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{text!r}: write the time as ISO 8601, e.g. 2026-12-01T14:00+01:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _print(pop: ScreenPop) -> None:
+    a = pop.account
+    console.print(f"[bold]{escape(a.answer_name)}[/] ({escape(a.key)}) — {escape(a.hours_now)}")
+    if a.notes:
+        console.print(f"  note: {escape(a.notes)}")
+    if pop.person is not None:
+        p = pop.person
+        title = f"{p.title} " if p.title else ""
+        hint = f"  [dim]say: {escape(p.pronunciation)}[/]" if p.pronunciation else ""
+        console.print(f"[bold]{escape(title + p.name)}[/]{hint}")
+        console.print(
+            f"  {escape(p.availability)}" + (f" [yellow]({p.stale})[/]" if p.stale else "")
+        )
+    console.print(f"decision: {escape(pop.treatment)} — {escape(pop.explanation)}")
+    s = pop.script
+    if s.greeting is not None:
+        console.print(f'greeting: "{escape(s.greeting.text)}"  [dim]{escape(s.ref)}[/]')
+    if s.first is not None and s.first.prompt is not None:
+        console.print(f"first question: {escape(s.first.prompt.text)}")
+    if s.problem:
+        console.print(f"[yellow]script: {escape(s.problem)}[/]")
+    c = pop.caller
+    known = f" — {escape(c.known_name)}" if c.known_name else ""
+    console.print(f"caller: {escape(c.number)}{known}")
+    for past in c.history:
+        what = past.outcome or "call"
+        extra = f" {past.urgency}" if past.urgency else ""
+        console.print(f"  {past.at:%Y-%m-%d %H:%M} {what}{extra} {escape(past.summary)}".rstrip())
+    f = pop.familiar
+    console.print(
+        f"familiar: account {'yes' if f.account else 'no'} ({f.account_calls} calls), "
+        f"person {'yes' if f.person else 'no'} ({f.person_calls} calls)"
+    )

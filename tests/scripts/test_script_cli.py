@@ -1,0 +1,107 @@
+"""The script, search and screenpop commands, end to end on a database file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from script_examples import EXAMPLES
+from typer.testing import CliRunner
+
+from accueil.cli import app
+from accueil.services.onboarding import load_directory
+from accueil.settings import get_settings
+from accueil.store.db import make_engine, migrate, session_factory, transaction
+
+DIRECTORY = {
+    "accounts": [{"key": "martin", "name": "Cabinet Martin", "languages": ["fr", "en"]}],
+    "groups": [{"account": "martin", "key": "associes", "name": "Associés"}],
+    "people": [
+        {"account": "martin", "key": "dupont", "first_name": "Claire", "last_name": "Dupont",
+         "title": "Maître", "group": "associes", "pronunciation": "du-PON"},
+        {"account": "martin", "key": "martin", "first_name": "Jeanne", "last_name": "Martin",
+         "title": "Maître"},
+        {"account": "martin", "key": "lefevre", "first_name": "Sophie", "last_name": "Lefèvre",
+         "title": "Comptable"},
+    ],
+    "numbers": [{"number": "01 40 00 00 01", "account": "martin", "person": "dupont"}],
+}  # fmt: skip
+FIRM = str(EXAMPLES / "cabinet-martin.yaml")
+DUPONT = str(EXAMPLES / "cabinet-martin.dupont.yaml")
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("ACCUEIL_DATABASE_URL", url)
+    get_settings.cache_clear()
+    engine = make_engine(url)
+    migrate(engine)
+    with transaction(session_factory(engine)) as s:
+        load_directory(s, DIRECTORY, source="test")
+    engine.dispose()
+    yield url
+    get_settings.cache_clear()
+
+
+def _run(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return " ".join(result.output.split())  # rich wraps long lines at the terminal's width
+
+
+def test_check_save_history_diff_rollback_and_show(database: str, tmp_path: Path) -> None:
+    assert "ok — 13 steps, greetings in en, fr" in _run("script", "check", FIRM)
+    _run("script", "save", "martin", FIRM, "--comment", "first")
+    assert "ok — 13 steps" in _run("script", "check", DUPONT, "--for", "martin:dupont")
+    _run("script", "save", "martin:dupont", DUPONT)
+    changed = tmp_path / "dupont.yaml"
+    changed.write_text(
+        Path(DUPONT).read_text(encoding="utf-8").replace("secrétariat de", "bureau de"), "utf-8"
+    )
+    assert "saved version 2" in _run("script", "save", "martin:dupont", str(changed))
+    history = _run("script", "history", "martin:dupont")
+    assert "v1" in history and "v2 " in history and "v3" not in history
+    diff = _run("script", "diff", "martin:dupont", "1", "2")
+    assert "- {{ account.answer_name }}, secrétariat de Maître Dupont" in diff
+    assert "+ {{ account.answer_name }}, bureau de Maître Dupont" in diff
+    assert "version 3 = version 1" in _run("script", "rollback", "martin:dupont", "1")
+    shown = _run("script", "show", "martin:dupont", "--version", "3")
+    assert "(rollback to version 1)" in shown and "secrétariat de Maître Dupont" in shown
+
+
+def test_a_bad_script_is_refused_with_file_line_and_reason(database: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "greetings: {fr: {office_hours: '{{ person.nmae }}'}}\n"
+        "steps: [{id: m, action: take_message}]\n",
+        encoding="utf-8",
+    )
+    out = _run("script", "check", str(bad), code=2)
+    assert f"{bad}:1 field 'greetings.fr.office_hours': line 1, column 36: unknown variable" in out
+    _run("script", "save", "martin", str(bad), code=2)
+    _run("script", "show", "martin", code=1)  # nothing was saved
+
+
+def test_run_walks_the_script_with_the_answers_given(database: str) -> None:
+    _run("script", "save", "martin", FIRM)
+    out = _run("script", "run", "martin:dupont", "-a", "client=oui", "-a", "telephone=0612")
+    assert "[ask] Êtes-vous déjà client du cabinet ? → yes" in out
+    assert "? Puis-je avoir votre nom, s'il vous plaît ? (nom)" in out
+
+
+def test_search_and_screenpop(database: str) -> None:
+    assert "lefevre Sophie Lefèvre — Comptable" in _run("search", "martin", "Madame", "Lefeuvre")
+    assert "martin:dupont" in _run("search", "*", "maître dupon")
+    _run("script", "save", "martin", FIRM)
+    _run("script", "save", "martin:dupont", DUPONT)
+    pop = _run(
+        "screenpop", "--to", "01 40 00 00 01", "--from", "06 12 34 56 78",
+        "--at", "2026-12-01T14:00+01:00",
+    )  # fmt: skip
+    assert "Cabinet Martin (martin) — open until 18:00" in pop
+    assert "Maître Claire Dupont say: du-PON" in pop
+    assert 'greeting: "Cabinet Martin, secrétariat de Maître Dupont, bonjour."' in pop
+    assert "first question: Êtes-vous déjà client du cabinet ?" in pop
+    assert "caller: +33 6 12 34 56 78" in pop

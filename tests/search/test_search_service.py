@@ -1,0 +1,88 @@
+"""Searching from the store: per-account indexes, rebuilt when the directory changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from accueil.core.availability import State
+from accueil.core.search import HitKind
+from accueil.services.availability import set_status
+from accueil.services.onboarding import load_directory
+from accueil.services.search import SearchIndexes, search, search_all
+from accueil.store.db import transaction
+
+NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # Tuesday, office hours in Paris
+DIRECTORY = {
+    "accounts": [
+        {"key": "martin", "name": "Cabinet Martin"},
+        {"key": "clinique", "name": "Clinique du Parc"},
+    ],
+    "groups": [{"account": "martin", "key": "compta", "name": "Comptabilité"}],
+    "people": [
+        {"account": "martin", "key": "c1", "first_name": "Catherine", "last_name": "Aubert"},
+        {"account": "martin", "key": "c2", "first_name": "Catherine", "last_name": "Bonnet"},
+        {"account": "martin", "key": "lefevre", "first_name": "Sophie", "last_name": "Lefèvre",
+         "group": "compta"},
+        {"account": "clinique", "key": "lefebvre", "first_name": "Marc", "last_name": "Lefebvre",
+         "title": "Dr"},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def directory(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    with transaction(sessions) as s:
+        load_directory(s, DIRECTORY, source="test")
+    return sessions
+
+
+def test_an_account_search_never_returns_another_accounts_people(
+    directory: sessionmaker[Session],
+) -> None:
+    with directory() as s:
+        martin = search(s, "martin", "Lefebvre", now=NOW, indexes=SearchIndexes())
+        clinic = search(s, "clinique", "Lefèvre", now=NOW, indexes=SearchIndexes())
+    assert {(h.account, h.key) for h in martin} == {("martin", "lefevre")}
+    assert {(h.account, h.key) for h in clinic} == {("clinique", "lefebvre")}
+
+
+def test_people_available_now_come_first_at_equal_score(
+    directory: sessionmaker[Session],
+) -> None:
+    indexes = SearchIndexes()
+    with directory() as s:
+        before = [h.key for h in search(s, "martin", "Catherine", now=NOW, indexes=indexes)]
+    with transaction(directory) as s:
+        set_status(s, "martin", "c1", State.MEETING, now=NOW)
+    with directory() as s:
+        hits = search(s, "martin", "Catherine", now=NOW, indexes=indexes)
+    assert before == ["c1", "c2"]
+    assert [(h.key, h.available) for h in hits] == [("c2", True), ("c1", False)]
+
+
+def test_the_index_is_rebuilt_when_someone_joins(directory: sessionmaker[Session]) -> None:
+    indexes = SearchIndexes()
+    with directory() as s:
+        assert search(s, "martin", "Nguyen", now=NOW, indexes=indexes) == []
+    newcomer = {
+        "accounts": DIRECTORY["accounts"][:1],
+        "people": [{"account": "martin", "key": "nguyen", "first_name": "Anh",
+                    "last_name": "Nguyen"}],
+    }  # fmt: skip
+    with transaction(directory) as s:
+        load_directory(s, newcomer, source="newcomer")
+    with directory() as s:
+        assert [h.key for h in search(s, "martin", "Nguyen", now=NOW, indexes=indexes)] == [
+            "nguyen"
+        ]
+
+
+def test_which_client_is_this_searches_every_account(directory: sessionmaker[Session]) -> None:
+    with directory() as s:
+        hits = search_all(s, "docteur lefeuvre", now=NOW, indexes=SearchIndexes())
+        accounts = search_all(s, "clinique du parc", now=NOW, indexes=SearchIndexes())
+    assert (hits[0].account, hits[0].key) == ("clinique", "lefebvre")  # the title breaks the tie
+    assert (accounts[0].kind, accounts[0].account) == (HitKind.ACCOUNT, "clinique")
