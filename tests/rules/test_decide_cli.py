@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,53 @@ def test_the_installed_command_decides_in_a_real_process(database: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "martin (switchboard)" in result.stdout and "treatment: answer" in result.stdout
+
+
+def test_delegation_closure_contacts_rota_and_calendar_refresh(
+    database: str, tmp_path: Path
+) -> None:
+    class Feed(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(BOARD.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/c.ics"
+        assert "calendar feed set" in _run("calendar", "set", "martin:claire", url)
+        assert "martin:claire ok 1 feeds refreshed" in _run("calendar", "refresh")
+        assert "0 feeds refreshed" in _run("calendar", "refresh")  # not due again yet
+        assert url in _run("calendar", "show", "martin:claire")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    rota = tmp_path / "nuits.yaml"
+    rota.write_text(
+        "key: nuits\nshifts:\n  - hours: mon-sun 00:00-24:00\n    contacts: ['+33611111111']\n"
+    )
+    assert "rota 'nuits' with 1 shifts" in _run("rota", "set", "martin", str(rota))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("key: x\nshifts: []\n")
+    assert "shifts" in _run("rota", "set", "martin", str(bad), code=2)
+    assert "+33145000000 is Dupont SA" in _run(
+        "contacts", "add", "martin", "01 45 00 00 00", "Dupont SA"
+    )
+    assert "no person 'paul'" in _run("delegate", "martin:claire", "paul", code=1)
+    assert "martin closed from" in _run(
+        "closure",
+        "martin",
+        "--from",
+        "2026-12-24 12:00",
+        "--until",
+        "2026-12-26 09:00",
+        "--reason",
+        "fêtes",
+    )
+    out = _run("decide", "--to", "+33140000001", "--from", "0145000000", "--at", "2026-12-24 15:00")
+    assert "Claire is off duty (account closed: 'fêtes'" in out
