@@ -231,6 +231,16 @@ def test_caller_lists_normalise_numbers_and_refuse_bad_entries(
     assert {e.pattern for e in vip.entries} == {VIP, "+4420*"}  # unchanged
 
 
+def test_rota_contacts_are_stored_in_e164(seeded: sessionmaker[Session]) -> None:
+    with transaction(seeded) as s:
+        set_rota(s, "martin", {"key": "we", "shifts": [{"contacts": ["06 11 11 11 11"]}]})
+    with seeded() as s:
+        assert get_rota(s, "martin", "we").shifts[0].contacts == ["+33611111111"]
+    with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
+        set_rota(s, "martin", {"key": "we", "shifts": [{"contacts": ["+33611111111", "Dr Roy"]}]})
+    assert [p.field for p in caught.value.problems] == ["shifts[0].contacts[1]"]
+
+
 def test_rotas_are_validated_with_paths(seeded: sessionmaker[Session]) -> None:
     with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
         set_rota(

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Phrases:
+    days: tuple[str, ...]  # Monday … Sunday
     states: dict[str, str]
     sources: dict[str, str]
     until: str
@@ -59,6 +60,7 @@ class Phrases:
 
 
 EN = Phrases(
+    days=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
     states={
         "available": "is available",
         "busy": "is busy",
@@ -114,6 +116,7 @@ EN = Phrases(
 )
 
 FR = Phrases(
+    days=("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
     states={
         "available": "est disponible",
         "busy": "est occupé·e",

@@ -77,7 +77,7 @@ class Facts:
 
     @cached_property
     def day_name(self) -> str:
-        return self.local.strftime("%A")
+        return self.phrases.days[self.local.weekday()]
 
     @cached_property
     def short_time(self) -> str:

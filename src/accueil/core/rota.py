@@ -33,7 +33,7 @@ class Shift(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    contacts: list[str] = Field(min_length=1, description="E.164 numbers or person keys")
+    contacts: list[str] = Field(min_length=1, description="phone numbers, called in this order")
     hours: str | None = Field(None, description="weekly hours, e.g. 'mon-fri 18:00-24:00'")
     start: date | None = Field(None, alias="from")
     end: date | None = Field(None, alias="to", description="last day included")

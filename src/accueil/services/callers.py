@@ -126,6 +126,7 @@ def set_rota(session: Session, account: str, data: Mapping[str, Any]) -> Rota:
             ]
         ) from None
     acc = account_row(session, account)
+    rota = _numbers_in_e164(rota, acc.country)
     row = session.scalar(
         select(RotaRow).where(RotaRow.account_id == acc.id, RotaRow.key == rota.key)
     )
@@ -136,6 +137,22 @@ def set_rota(session: Session, account: str, data: Mapping[str, Any]) -> Rota:
     row.shifts = [s.model_dump(mode="json", by_alias=True) for s in rota.shifts]
     session.flush()
     return rota
+
+
+def _numbers_in_e164(rota: Rota, country: str) -> Rota:
+    """Contacts as E.164 (national numbers read in the account's country), or every problem."""
+    problems, shifts = [], []
+    for i, shift in enumerate(rota.shifts):
+        contacts = []
+        for j, raw in enumerate(shift.contacts):
+            try:
+                contacts.append(to_e164(raw, country))
+            except InvalidNumber as exc:
+                problems.append(Problem(exc.message, field=f"shifts[{i}].contacts[{j}]"))
+        shifts.append(shift.model_copy(update={"contacts": contacts}))
+    if problems:
+        raise ValidationFailed(problems)
+    return rota.model_copy(update={"shifts": shifts})
 
 
 def rotas_of(session: Session, account_id: int) -> dict[str, Rota]:
