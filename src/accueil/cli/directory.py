@@ -11,12 +11,11 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from accueil.cli.app import app
 from accueil.cli.common import console, err_console, reported
 from accueil.directory_io.records import Kind
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, ValidationFailed
 from accueil.services.demo import generate_demo
 from accueil.services.directory_writes import Progress as ProgressCallback
 from accueil.services.exporting import export_csv, export_yaml
@@ -46,19 +45,22 @@ class ExportFormat(StrEnum):
     CSV = "csv"
 
 
-def _database() -> Engine:
-    """The configured database, migrated to the current schema."""
+@contextmanager
+def _database() -> Iterator[Engine]:
+    """The configured database, migrated to the current schema; closed at the end."""
     engine = make_engine()
-    migrate(engine)
-    return engine
+    try:
+        migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @app.command("init-db")
 def init_db() -> None:
     """Create the database (or bring its schema up to date)."""
-    with reported():
-        engine = _database()
-        console.print(f"database ready: {make_url(str(engine.url)).render_as_string()}")
+    with reported(), _database() as engine:
+        console.print(f"database ready: {engine.url.render_as_string()}", highlight=False)
 
 
 @app.command("import")
@@ -79,13 +81,28 @@ def import_command(
     ] = False,
 ) -> None:
     """Import accounts, groups, people, numbers and agents: all of it, or nothing."""
-    with reported():
-        factory = session_factory(_database())
-        with _progress() as progress, transaction(factory) as session:
+    with reported(), _every_problem():
+        with (
+            _database() as engine,
+            _progress() as progress,
+            transaction(session_factory(engine)) as session,
+        ):
             report = import_files(
                 session, files, kind=kind, prune=prune, dry_run=dry_run, progress=progress
             )
         _print_report(report)
+
+
+@contextmanager
+def _every_problem() -> Iterator[None]:
+    """Print each problem on one unbroken line, 'file:line column: reason', easy to grep."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        for problem in exc.problems:
+            err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 @contextmanager
@@ -142,8 +159,7 @@ def export_command(
 ) -> None:
     """Write the whole directory in the import format: export then import changes nothing."""
     with reported():
-        factory = session_factory(_database())
-        with factory() as session:
+        with _database() as engine, session_factory(engine)() as session:
             if format is ExportFormat.CSV:
                 if out is None:
                     raise InvalidInput("CSV export writes one file per kind: give --out DIRECTORY")
@@ -168,8 +184,7 @@ def demo_data(
 ) -> None:
     """Generate a plausible operator's directory and import it (deterministic for a seed)."""
     with reported():
-        factory = session_factory(_database())
-        with transaction(factory) as session:
+        with _database() as engine, transaction(session_factory(engine)) as session:
             report = generate_demo(
                 session, accounts=accounts, people=people, agents=agents, seed=seed
             )
