@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from accueil.core.screenpop import Familiar, PastCall
@@ -73,26 +73,55 @@ def recent_calls(session: Session, account: str, caller: str, limit: int = 5) ->
     return history_of(session, account_row(session, account).id, caller, limit)
 
 
+# Built once: the screen pop runs these on every offer, and building a statement costs more
+# than running it on SQLite.
+_HISTORY = (
+    select(
+        CallRecordRow.started_at,
+        CallRecordRow.outcome,
+        CallRecordRow.urgency,
+        CallRecordRow.message,
+        PersonRow.first_name,
+        PersonRow.last_name,
+    )
+    .outerjoin(PersonRow, CallRecordRow.person_id == PersonRow.id)
+    .where(
+        CallRecordRow.account_id == bindparam("account_id"),
+        CallRecordRow.caller == bindparam("caller"),
+    )
+    .order_by(CallRecordRow.started_at.desc(), CallRecordRow.id.desc())
+    .limit(bindparam("limit"))
+)
+_FAMILIAR = (
+    select(
+        func.count(),
+        func.coalesce(func.sum(case((PersonRow.key == bindparam("person"), 1), else_=0)), 0),
+        func.max(CallRecordRow.started_at),
+    )
+    .select_from(CallRecordRow)
+    .outerjoin(PersonRow, CallRecordRow.person_id == PersonRow.id)
+    .where(
+        CallRecordRow.account_id == bindparam("account_id"),
+        CallRecordRow.agent_key == bindparam("agent"),
+        CallRecordRow.started_at >= bindparam("since"),
+    )
+)
+
+
 def history_of(session: Session, account_id: int, caller: str, limit: int = 5) -> list[PastCall]:
     """``recent_calls`` for an account already resolved to its id."""
     if not caller:
         return []
-    query = (
-        select(CallRecordRow, PersonRow.first_name, PersonRow.last_name)
-        .outerjoin(PersonRow, CallRecordRow.person_id == PersonRow.id)
-        .where(CallRecordRow.account_id == account_id, CallRecordRow.caller == caller)
-        .order_by(CallRecordRow.started_at.desc(), CallRecordRow.id.desc())
-        .limit(limit)
-    )
+    rows = session.execute(_HISTORY, {"account_id": account_id, "caller": caller, "limit": limit})
     return [
         PastCall(
-            at=_utc(row.started_at),
+            at=_utc(at),
             person=f"{first or ''} {last or ''}".strip(),
-            outcome=row.outcome,
-            urgency=row.urgency,
-            summary=_summary(row.message),
+            outcome=outcome,
+            urgency=urgency,
+            summary=_summary(message),
         )
-        for row, first, last in session.execute(query)
+        for at, outcome, urgency, message, first, last in rows
     ]
 
 
@@ -109,34 +138,18 @@ def familiarity_of(
     """``familiarity`` for an account already resolved to its id."""
     if not agent:
         return Familiar()
-    since = now - FAMILIAR_WITHIN
-    base = select(func.count(), func.max(CallRecordRow.started_at)).where(
-        CallRecordRow.account_id == account_id,
-        CallRecordRow.agent_key == agent,
-        CallRecordRow.started_at >= since,
-    )
-    account_calls, last = session.execute(base).one()
-    person_calls = 0
-    if person:
-        person_calls = (
-            session.scalar(
-                select(func.count())
-                .select_from(CallRecordRow)
-                .join(PersonRow, CallRecordRow.person_id == PersonRow.id)
-                .where(
-                    CallRecordRow.account_id == account_id,
-                    CallRecordRow.agent_key == agent,
-                    CallRecordRow.started_at >= since,
-                    PersonRow.key == person,
-                )
-            )
-            or 0
-        )
+    values = {
+        "account_id": account_id,
+        "agent": agent,
+        "since": now - FAMILIAR_WITHIN,
+        "person": person or "",
+    }
+    account_calls, person_calls, last = session.execute(_FAMILIAR, values).one()
     return Familiar(
         account=account_calls > 0,
         person=person_calls > 0,
         account_calls=account_calls,
-        person_calls=person_calls,
+        person_calls=int(person_calls),
         last_served=_utc(last) if last else None,
     )
 

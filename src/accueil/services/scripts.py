@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from accueil.core.scripts.build import Known, build
@@ -235,19 +235,22 @@ def _owners(group: str, person: str) -> list[Owner]:
     return owners + ([Owner("person", person)] if person else [])
 
 
+_LATEST = (
+    select(ScriptVersionRow.id, ScriptVersionRow.scope, ScriptVersionRow.owner_key)
+    .where(
+        ScriptVersionRow.account_id == bindparam("account_id"),
+        ScriptVersionRow.owner_key.in_(bindparam("keys", expanding=True)),
+    )
+    .order_by(ScriptVersionRow.version.desc())
+)  # built once: it runs on every screen pop
+
+
 def _latest_ids(session: Session, account_id: int, owners: list[Owner]) -> tuple[int, ...]:
     """The id of each owner's latest version, most general first, in one query."""
     wanted = {(o.scope, o.key) for o in owners}
-    rows = session.execute(
-        select(ScriptVersionRow.id, ScriptVersionRow.scope, ScriptVersionRow.owner_key)
-        .where(
-            ScriptVersionRow.account_id == account_id,
-            ScriptVersionRow.owner_key.in_({o.key for o in owners}),
-        )
-        .order_by(ScriptVersionRow.version.desc())
-    )
+    keys = sorted({o.key for o in owners})
     latest: dict[tuple[str, str], int] = {}
-    for row_id, scope, key in rows:
+    for row_id, scope, key in session.execute(_LATEST, {"account_id": account_id, "keys": keys}):
         if (scope, key) in wanted:
             latest.setdefault((scope, key), row_id)
     return tuple(latest[(o.scope, o.key)] for o in owners if (o.scope, o.key) in latest)
