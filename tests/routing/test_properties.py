@@ -218,7 +218,7 @@ class EngineMachine(RuleBasedStateMachine):
                 if not agent.can_take(call) or agent.id in call.declined:
                     continue
                 assert call.ring is not Ring.EVERYONE, (call.id, agent.id)
-                assert not engine.rings.in_ring(call, agent, engine.now), (call.id, agent.id)
+                assert not engine.rings.in_ring(call, agent), (call.id, agent.id)
                 assert call.ring_until is not None and call.ring_until > engine.now
 
     def teardown(self) -> None:

@@ -45,7 +45,7 @@ class Engine(Lifecycle):
     ) -> None:
         config = config or EngineConfig()
         if isinstance(strategy, str):
-            strategy = strategy_named(strategy, config.seed)
+            strategy = strategy_named(strategy, config)
         super().__init__(config, strategy)
         self._handlers: dict[type[Any], Callable[[Any], list[Command]]] = {
             AgentLoggedIn: self._logged_in,

@@ -185,7 +185,7 @@ class Lifecycle(Matcher):
         if call is None:
             return [Ignored(event, self._why_stale(event.call, event.token))]
         agent = self.agents[event.agent]
-        familiar = agent.id in self.rings.team(call.account, self._now)
+        familiar = self.rings.is_familiar(call, agent)
         self.rings.learn(call, agent, self._now)
         call.status, call.connected_at = CallStatus.CONNECTED, self._now
         agent.status, agent.status_since = AgentStatus.BUSY, self._now
@@ -240,6 +240,7 @@ class Lifecycle(Matcher):
         if wrapup <= 0 or agent.leave_after:
             return self._after_work(agent)
         agent.status, agent.status_since = AgentStatus.WRAPUP, self._now
+        agent.wrapup_until = self._now + wrapup
         agent.wrapup_stamp += 1
         self.timers.push(self._now + wrapup, Deadline.WRAPUP, agent.id, agent.wrapup_stamp)
         return [WrapUp(agent.id, call.id, self._now + wrapup)]

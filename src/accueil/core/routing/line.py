@@ -1,8 +1,8 @@
 """The line of waiting calls, indexed so that a freed agent finds its best call fast.
 
 Calls that have widened to everyone sit in heaps bucketed by their hard requirements
-(certification account, languages): an agent only looks at the few buckets it can serve. Calls
-still in a familiar ring are kept per account, where only that account's familiar agents look.
+(certification account, languages): an agent only looks at the few buckets it can serve. Every
+waiting call is also kept per account, where the account's familiar agents look first.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ _Entry = tuple[tuple[float, float, int], int, CallRecord]
 class WaitingLine:
     """Every call in status WAITING, in order of place in line (``CallRecord.key``)."""
 
-    __slots__ = ("_open", "_open_count", "_reserved", "calls")
+    __slots__ = ("_by_account", "_open", "_open_count", "calls")
 
     def __init__(self) -> None:
         # certification account ("" when none) -> languages -> heap of entries (lazy deletion)
         self._open: dict[str, dict[tuple[str, ...], list[_Entry]]] = {}
-        self._reserved: dict[str, dict[str, CallRecord]] = {}  # account -> calls in a ring
+        self._by_account: dict[str, dict[str, CallRecord]] = {}  # every waiting call
         self._open_count = 0
         self.calls: dict[str, CallRecord] = {}
 
@@ -37,8 +37,8 @@ class WaitingLine:
 
     def add(self, call: CallRecord) -> None:
         self.calls[call.id] = call
+        self._by_account.setdefault(call.account, {})[call.id] = call
         if call.ring < Ring.EVERYONE:
-            self._reserved.setdefault(call.account, {})[call.id] = call
             return
         call.qstamp += 1
         cert = call.account if call.certification_required else ""
@@ -49,23 +49,22 @@ class WaitingLine:
     def remove(self, call: CallRecord) -> None:
         if self.calls.pop(call.id, None) is None:
             return
-        if call.ring < Ring.EVERYONE:
-            calls = self._reserved[call.account]
-            del calls[call.id]
-            if not calls:
-                del self._reserved[call.account]
-        else:
+        calls = self._by_account[call.account]
+        del calls[call.id]
+        if not calls:
+            del self._by_account[call.account]
+        if call.ring is Ring.EVERYONE:
             call.qstamp += 1  # its heap entry is now stale
             self._open_count -= 1
 
-    def reserved(self, account: str) -> Iterator[CallRecord]:
-        """Calls of ``account`` still waiting for a familiar agent."""
-        calls = self._reserved.get(account)
+    def waiting_for(self, account: str) -> Iterator[CallRecord]:
+        """The waiting calls of ``account``, in any ring."""
+        calls = self._by_account.get(account)
         if calls:
             yield from calls.values()
 
-    def has_reserved(self, account: str) -> bool:
-        return account in self._reserved
+    def has_waiting(self, account: str) -> bool:
+        return account in self._by_account
 
     def best_open(self, agent: AgentRecord) -> CallRecord | None:
         """The open call first in line among those ``agent`` may take."""

@@ -37,13 +37,11 @@ class Matcher:
 
     # ----------------------------------------------------------------- Knowledge (strategies)
 
-    def account_rank(self, account: str, agent: AgentRecord) -> float:
-        return self.rings.accounts.rank_value(account, agent.id)
+    def is_familiar(self, call: CallRecord, agent: AgentRecord) -> bool:
+        return self.rings.is_familiar(call, agent)
 
-    def reserved_value(self, agent: AgentRecord) -> float:
-        """How much the accounts this agent knows may soon need them (Erlangs of load)."""
-        load = self.rings.load
-        return sum(load.erlangs(a, self._now) for a in self.rings.known_accounts(agent))
+    def coverage_loss(self, agent: AgentRecord) -> float:
+        return self.rings.coverage_loss(agent, self.pool, self._now)
 
     # ----------------------------------------------------------------- calls
 
@@ -61,9 +59,11 @@ class Matcher:
     def rematch(self, account: str) -> list[Command]:
         """The account's team changed: calls waiting for it may have a ready agent now."""
         commands: list[Command] = []
-        if not self.strategy.rings or not self.line.has_reserved(account):
+        if not self.strategy.rings or not self.line.has_waiting(account):
             return commands
-        for call in sorted(self.line.reserved(account), key=lambda c: c.key):
+        for call in sorted(self.line.waiting_for(account), key=lambda c: c.key):
+            if call.ring is Ring.EVERYONE:
+                continue  # no ready agent could take it: a new team member cannot either
             agent = self.rings.best_agent(call, self.agents, self.pool, self._now)
             if agent is not None:
                 commands.append(self.offer(call, agent))
@@ -74,9 +74,11 @@ class Matcher:
         while ring < Ring.EVERYONE:
             person_s, account_s = self.rings.budget(call, self._open_wait())
             until = started + person_s + (account_s if ring is Ring.ACCOUNT else 0.0)
-            if until > self._now and self.rings.anyone_in(
-                call, ring, self.agents, self.pool, self._now
-            ):
+            free = self.rings.soonest_free(call, ring, self.agents, self.pool)
+            if free is not None and free > until and self.config.budget == "load":
+                # Everyone in the ring is on a call: a shorter wait, they may not end in time.
+                until = started + (until - started) * self.config.busy_share
+            if until > self._now and free is not None:
                 call.ring = ring
                 call.ring_until = until
                 call.ring_stamp += 1
@@ -147,7 +149,7 @@ class Matcher:
         agent.status_since = agent.idle_since = self._now
         familiar = None
         if self.strategy.rings:
-            familiar = self.rings.best_reserved(agent, self.line, self._now)
+            familiar = self.rings.best_familiar(agent, self.line)
         call = self.strategy.pick_call(agent, familiar, self.line.best_open(agent), self._now)
         if call is not None:
             return [self.offer(call, agent)]

@@ -57,6 +57,7 @@ class AgentRecord:
         "trainings",
         "wrapup",
         "wrapup_stamp",
+        "wrapup_until",
     )
 
     def __init__(
@@ -89,6 +90,7 @@ class AgentRecord:
         self.hb_stamp = 0
         self.silent = False  # no heartbeat for too long: unavailable until a sign of life
         self.wrapup_stamp = 0
+        self.wrapup_until = 0.0
         self.pause_after: str | None = None  # pause requested while busy: applied after
         self.leave_after = False  # logged out while busy: leaves after the call
         self.ready_seq = 0  # order of becoming ready: the smallest has been idle longest

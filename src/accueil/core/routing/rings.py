@@ -27,6 +27,7 @@ class Rings:
         self.persons = Familiarity(config.familiarity_half_life, config.person_ring_size * 2)
         self.load = AccountLoad(config.load_half_life)
         self._teams: dict[str, frozenset[str]] = {}
+        self._member_of: dict[str, set[str]] = {}  # agent -> accounts whose team has them
         # agent -> account -> how many memories (the account's, its persons') hold the agent
         self._known: dict[str, dict[str, int]] = {}
 
@@ -44,7 +45,7 @@ class Rings:
                 self._remember(agent.id, call.account, +1)
             if forgotten is not None:
                 self._remember(forgotten, call.account, -1)
-        self._teams.pop(call.account, None)
+        self._refresh_team(call.account, at)
 
     def _remember(self, agent_id: str, account: str, delta: int) -> None:
         counts = self._known.setdefault(agent_id, {})
@@ -56,26 +57,37 @@ class Rings:
 
     def arrival(self, account: str, at: float) -> None:
         self.load.arrival(account, at)
-        self._teams.pop(account, None)  # its size follows the load
+        self._refresh_team(account, at)  # its size follows the load
 
-    def known_accounts(self, agent: AgentRecord) -> Iterable[str]:
-        """Accounts whose calls this agent may be waited for: familiar, or primary."""
-        known = self._known.get(agent.id, ())
-        primary = [a for a, level in agent.trainings.items() if level >= self.config.primary_level]
-        return [*known, *primary] if primary else known
+    def _refresh_team(self, account: str, at: float) -> None:
+        team = frozenset(self.accounts.top(account, self.team_size(account, at)))
+        old = self._teams.get(account, frozenset())
+        if team == old:
+            return
+        self._teams[account] = team
+        for agent_id in old - team:
+            self._member_of[agent_id].discard(account)
+        for agent_id in team - old:
+            self._member_of.setdefault(agent_id, set()).add(account)
 
     def team_size(self, account: str, at: float) -> int:
         cfg = self.config
         wanted = math.ceil(cfg.team_per_erlang * self.load.erlangs(account, at))
         return min(max(wanted, cfg.team_min), cfg.team_max)
 
-    def team(self, account: str, at: float) -> frozenset[str]:
+    def team(self, account: str) -> frozenset[str]:
         """The account's most familiar agents, as many as its load needs."""
-        team = self._teams.get(account)
-        if team is None:
-            team = frozenset(self.accounts.top(account, self.team_size(account, at)))
-            self._teams[account] = team
-        return team
+        return self._teams.get(account, frozenset())
+
+    def teams_of(self, agent: AgentRecord) -> set[str]:
+        """The accounts whose team this agent is in."""
+        return self._member_of.get(agent.id, set())
+
+    def familiar_accounts(self, agent: AgentRecord) -> Iterable[str]:
+        """Accounts whose calls may be waiting for this agent: known, or primary."""
+        known = self._known.get(agent.id, ())
+        primary = [a for a, level in agent.trainings.items() if level >= self.config.primary_level]
+        return [*known, *primary] if primary else known
 
     def person_ring(self, call: CallRecord) -> list[str]:
         if not call.person:
@@ -85,20 +97,22 @@ class Rings:
     def is_primary(self, agent: AgentRecord, account: str) -> bool:
         return agent.trainings.get(account, 0) >= self.config.primary_level
 
-    def in_ring(self, call: CallRecord, agent: AgentRecord, at: float) -> bool:
+    def is_familiar(self, call: CallRecord, agent: AgentRecord) -> bool:
+        """In the account's team (which the person's familiar agents usually are), or primary."""
+        return agent.id in self._teams.get(call.account, ()) or self.is_primary(agent, call.account)
+
+    def in_ring(self, call: CallRecord, agent: AgentRecord) -> bool:
         """Is ``agent`` among the agents the call currently waits for (soft rule only)?"""
         if call.ring is Ring.EVERYONE:
             return True
         if agent.id in self.person_ring(call):
             return True
-        if call.ring is Ring.PERSON:
-            return False
-        return agent.id in self.team(call.account, at) or self.is_primary(agent, call.account)
+        return call.ring is Ring.ACCOUNT and self.is_familiar(call, agent)
 
-    def members(self, call: CallRecord, ring: Ring, pool: ReadyPool, at: float) -> set[str]:
+    def members(self, call: CallRecord, ring: Ring, pool: ReadyPool) -> set[str]:
         ids = set(self.person_ring(call))
         if ring >= Ring.ACCOUNT:
-            ids |= self.team(call.account, at)
+            ids |= self._teams.get(call.account, frozenset())
             cut = self.config.primary_level
             ids |= {
                 a.id
@@ -121,6 +135,18 @@ class Rings:
 
     # ----------------------------------------------------------------- matching
 
+    def coverage_loss(self, agent: AgentRecord, pool: ReadyPool, at: float) -> float:
+        """Erlangs of the accounts that would have no ready team member left without this agent.
+
+        Taking such an agent for another call is what costs familiarity later: spare them.
+        """
+        loss = 0.0
+        for account in self._member_of.get(agent.id, ()):
+            team = self._teams[account]
+            if not any(m != agent.id and m in pool.ready for m in team):
+                loss += self.load.erlangs(account, at)
+        return loss
+
     def best_agent(
         self,
         call: CallRecord,
@@ -128,57 +154,68 @@ class Rings:
         pool: ReadyPool,
         at: float,
     ) -> AgentRecord | None:
-        """The most familiar ready agent of the call's current ring, then the longest idle."""
+        """The ready agent of the call's current ring whose other accounts need them least."""
         best: AgentRecord | None = None
-        best_rank = (-math.inf, 0)
-        person = self.person_ring(call)
-        ids = self.members(call, call.ring, pool, at) if call.ring is Ring.ACCOUNT else person
+        best_rank = (0.0, 0.0, 0)
+        ring = call.ring
+        ids = self.members(call, ring, pool) if ring is Ring.ACCOUNT else self.person_ring(call)
         for agent_id in ids:
             agent = agents.get(agent_id)
             if agent is None or agent not in pool or agent_id in call.declined:
                 continue
             if not agent.can_take(call):
                 continue
-            if call.ring is Ring.PERSON:
-                value = self.persons.rank_value(call.person_key, agent_id)
+            if ring is Ring.PERSON:
+                familiar = self.persons.rank_value(call.person_key, agent_id)
             else:
-                value = self.accounts.rank_value(call.account, agent_id)
-            rank = (value, -agent.ready_seq)
-            if best is None or rank > best_rank:
+                familiar = self.accounts.rank_value(call.account, agent_id)
+            rank = (self.coverage_loss(agent, pool, at), -familiar, agent.ready_seq)
+            if best is None or rank < best_rank:
                 best, best_rank = agent, rank
         return best
 
-    def best_reserved(self, agent: AgentRecord, line: WaitingLine, at: float) -> CallRecord | None:
-        """The call first in line among those still waiting for this agent in particular."""
+    def best_familiar(self, agent: AgentRecord, line: WaitingLine) -> CallRecord | None:
+        """The call first in line among the waiting calls this agent is familiar with."""
         best: CallRecord | None = None
-        for account in self.known_accounts(agent):
-            if not line.has_reserved(account):
+        for account in self.familiar_accounts(agent):
+            if not line.has_waiting(account):
                 continue
-            for call in line.reserved(account):
+            for call in line.waiting_for(account):
                 if best is not None and call.key >= best.key:
                     continue
                 if agent.id in call.declined or not agent.can_take(call):
                     continue
-                if self.in_ring(call, agent, at):
+                if self.in_ring(call, agent) and (
+                    self.is_familiar(call, agent) or agent.id in self.person_ring(call)
+                ):
                     best = call
         return best
 
-    def anyone_in(
+    def soonest_free(
         self,
         call: CallRecord,
         ring: Ring,
         agents: dict[str, AgentRecord],
         pool: ReadyPool,
-        at: float,
-    ) -> bool:
-        """Is some logged-in, working agent of this ring able to take the call at all?"""
-        for agent_id in self.members(call, ring, pool, at):
+    ) -> float | None:
+        """When the first working agent of this ring able to take the call is known to be free:
+        now for a ready one, the end of wrap-up, infinity when on a call; None: nobody."""
+        soonest: float | None = None
+        for agent_id in self.members(call, ring, pool):
             agent = agents.get(agent_id)
             if (
-                agent is not None
-                and agent.status is not AgentStatus.PAUSED
-                and agent_id not in call.declined
-                and agent.can_take(call)
+                agent is None
+                or agent.status is AgentStatus.PAUSED
+                or agent_id in call.declined
+                or not agent.can_take(call)
             ):
-                return True
-        return False
+                continue
+            if agent.status is AgentStatus.WRAPUP:
+                free = agent.wrapup_until
+            elif agent.status is AgentStatus.READY:
+                free = -math.inf
+            else:
+                free = math.inf
+            if soonest is None or free < soonest:
+                soonest = free
+        return soonest

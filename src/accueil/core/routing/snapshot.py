@@ -84,7 +84,7 @@ def _waiting(call: CallRecord, at: float, rings: Rings) -> WaitingCall:
         ring=call.ring.label,
         widens_at=call.ring_until,
         offered_to=call.agent.id if call.agent is not None else None,
-        familiar_agents=tuple(sorted(rings.team(call.account, at))),
+        familiar_agents=tuple(sorted(rings.team(call.account))),
     )
 
 

@@ -10,6 +10,7 @@ import random
 from collections.abc import Iterator
 from typing import Protocol
 
+from accueil.core.routing.config import EngineConfig
 from accueil.core.routing.records import AgentRecord, CallRecord
 from accueil.errors import InvalidInput
 
@@ -17,9 +18,9 @@ from accueil.errors import InvalidInput
 class Knowledge(Protocol):
     """What a strategy may ask the engine about familiarity."""
 
-    def account_rank(self, account: str, agent: AgentRecord) -> float: ...
+    def is_familiar(self, call: CallRecord, agent: AgentRecord) -> bool: ...
 
-    def reserved_value(self, agent: AgentRecord) -> float: ...
+    def coverage_loss(self, agent: AgentRecord) -> float: ...
 
 
 class Strategy:
@@ -111,13 +112,13 @@ class Accueil(Strategy):
         self, call: CallRecord, candidates: Iterator[AgentRecord], knowledge: Knowledge
     ) -> AgentRecord | None:
         best: AgentRecord | None = None
-        best_rank: tuple[float, float] = (0.0, 0.0)
+        best_rank: tuple[bool, float] = (True, 0.0)
         for seen, agent in enumerate(candidates):
             if seen >= self.scan:
                 break
-            familiar = knowledge.account_rank(call.account, agent)
-            rank = (familiar, -knowledge.reserved_value(agent))
-            if best is None or rank > best_rank:
+            # Familiar first; then whoever leaves the fewest accounts without a ready team member.
+            rank = (not knowledge.is_familiar(call, agent), knowledge.coverage_loss(agent))
+            if best is None or rank < best_rank:
                 best, best_rank = agent, rank
         return best
 
@@ -133,10 +134,12 @@ class Accueil(Strategy):
 STRATEGIES = ("accueil", "longest_idle", "round_robin", "random", "fewest_calls")
 
 
-def strategy_named(name: str, seed: int = 0) -> Strategy:
-    """A fresh strategy by name (one of ``STRATEGIES``)."""
+def strategy_named(name: str, config: EngineConfig | None = None) -> Strategy:
+    """A fresh strategy by name (one of ``STRATEGIES``), tuned by ``config``."""
+    config = config or EngineConfig()
+    seed = config.seed
     if name == "accueil":
-        return Accueil()
+        return Accueil(config.scan_ready, config.urgent_share)
     if name == "longest_idle":
         return LongestIdle()
     if name == "round_robin":
