@@ -17,6 +17,7 @@ from accueil.services.availability import (
     add_delegation,
     availability_of,
     clear_status,
+    default_policy,
     parse_state,
     set_status,
     status_history,
@@ -160,3 +161,18 @@ def test_unknown_people_and_accounts_are_not_found(seeded: sessionmaker[Session]
             availability_of(s, "martin", "zoe", now=NOW)
         with pytest.raises(NotFound):
             availability_of(s, "nobody", "claire", now=NOW)
+
+
+def test_the_staleness_age_comes_from_the_settings(
+    seeded: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with transaction(seeded) as s:
+        set_status(s, "martin", "claire", State.AWAY, now=NOW - timedelta(hours=2))
+    with monkeypatch.context() as env:
+        env.setenv("ACCUEIL_STATUS_STALE_AFTER_MINUTES", "60")
+        default_policy.cache_clear()
+        with seeded() as s:
+            assert availability_of(s, "martin", "claire", now=NOW).stale
+    default_policy.cache_clear()
+    with seeded() as s:
+        assert not availability_of(s, "martin", "claire", now=NOW).stale  # 12 h by default

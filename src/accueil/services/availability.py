@@ -8,8 +8,11 @@ caller's transaction: statuses are appended, never overwritten, so nothing is lo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,6 +34,25 @@ from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_availability import ClosureRow, DelegationRow, ManualStatusRow
 
 CLEARED = "auto"  # a status row that hands back to calendar and hours
+
+
+class AvailabilitySettings(BaseSettings):
+    """How old a status or a calendar may get before it is shown as stale (``ACCUEIL_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="ACCUEIL_", env_file=".env", extra="ignore")
+
+    status_stale_after_minutes: int = Field(12 * 60, gt=0)
+    calendar_stale_after_minutes: int = Field(24 * 60, gt=0)
+
+
+@lru_cache(maxsize=1)
+def default_policy() -> Policy:
+    """The operator's staleness policy, from the environment."""
+    found = AvailabilitySettings()
+    return Policy(
+        manual_stale_after=timedelta(minutes=found.status_stale_after_minutes),
+        calendar_stale_after=timedelta(minutes=found.calendar_stale_after_minutes),
+    )
 
 
 def as_utc(value: datetime) -> datetime:
@@ -252,13 +274,17 @@ def availability_of(
     person: str,
     *,
     now: datetime | None = None,
-    policy: Policy = Policy(),
+    policy: Policy | None = None,
 ) -> Availability:
-    """The person's availability now (or at ``now``)."""
+    """The person's availability now (or at ``now``); ``policy`` defaults to the settings'."""
     now = now or utcnow()
     acc = account_row(session, account)
     prow = person_row(session, acc, person)
     sources = sources_for(session, acc, prow, now)
     return availability_at(
-        person_from_row(prow, acc.key), get_account(session, account), now, sources, policy
+        person_from_row(prow, acc.key),
+        get_account(session, account),
+        now,
+        sources,
+        policy or default_policy(),
     )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from accueil.core.availability import Availability, Policy, availability_at
 from accueil.core.decision import Call, CallDirectory, Decision, decide
 from accueil.core.phone import to_e164
-from accueil.services.availability import closures, person_row, sources_for
+from accueil.services.availability import closures, default_policy, person_row, sources_for
 from accueil.services.callers import contacts_of, lists_of, rotas_of
 from accueil.services.directory import Destination, account_row, resolve_number
 from accueil.services.rules import chain_for
@@ -55,7 +55,7 @@ def decide_for(
     *,
     now: datetime | None = None,
     lang: str = "en",
-    policy: Policy = Policy(),
+    policy: Policy | None = None,
 ) -> Decision:
     """The decision for a call to ``person`` of ``account`` (None: the switchboard)."""
     now = now or datetime.now(UTC)
@@ -65,7 +65,9 @@ def decide_for(
     availability = None
     if prow is not None and directory.person is not None:
         sources = sources_for(session, acc, prow, now)
-        availability = availability_at(directory.person, directory.account, now, sources, policy)
+        availability = availability_at(
+            directory.person, directory.account, now, sources, policy or default_policy()
+        )
     return decide(call, directory, availability, chain_for(session, acc.id, prow), now, lang=lang)
 
 
@@ -77,7 +79,7 @@ def decide_call(
     now: datetime | None = None,
     lang: str = "en",
     call_id: str = "",
-    policy: Policy = Policy(),
+    policy: Policy | None = None,
     country: str = "FR",
 ) -> CallDecision:
     """Resolve the dialled number (E.164; national numbers read in ``country``) and decide."""
