@@ -165,3 +165,12 @@ def test_an_uploaded_file_is_checked_before_it_replaces_the_calendar(
 def test_only_http_feeds_are_accepted(seeded: sessionmaker[Session], url: str) -> None:
     with pytest.raises(InvalidInput), transaction(seeded) as s:
         set_feed(s, "martin", "claire", url)
+
+
+def test_refreshing_a_person_without_a_feed_says_so_and_writes_nothing(
+    seeded: sessionmaker[Session],
+) -> None:
+    with pytest.raises(InvalidInput, match="no calendar feed URL"):
+        refresh_feed(seeded, "martin", "claire", now=NOW)
+    with seeded() as s:
+        assert feed_state(s, "martin", "claire") is None

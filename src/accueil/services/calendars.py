@@ -9,6 +9,7 @@ Expanded timelines are cached in the process by content, so a decision is a bise
 from __future__ import annotations
 
 import hashlib
+import threading
 import urllib.error
 import urllib.request
 from collections import OrderedDict
@@ -155,10 +156,15 @@ def refresh_feed(
     fetch: Fetch = fetch_ics,
 ) -> FeedState:
     """Fetch and check the feed; keep it if good, else keep the last good copy and flag it."""
-    with transaction(factory) as session:
+    with factory() as session:
         acc = account_row(session, account)
-        row = _feed(session, acc, _person(session, acc, person))
-        url, tz = row.url, acc.timezone
+        prow = _person(session, acc, person)
+        found = session.scalar(
+            select(CalendarFeedRow.url).where(
+                CalendarFeedRow.account_id == acc.id, CalendarFeedRow.person_id == prow.id
+            )
+        )
+        url, tz = found or "", acc.timezone
     if not url:
         raise InvalidInput(f"{account}:{person} has no calendar feed URL (an upload, or none)")
     data, error = None, ""
@@ -215,16 +221,19 @@ class TimelineCache:
     def __init__(self, size: int = 2048, options: CalendarOptions = CalendarOptions()) -> None:
         self._items: OrderedDict[tuple[str, str], Timeline] = OrderedDict()
         self._size, self.options = size, options
+        self._lock = threading.Lock()  # the API serves calls from several threads
 
     def timeline(self, data: bytes, timezone: str, now: datetime) -> Timeline:
         key = (hashlib.sha256(data).hexdigest(), timezone)
-        found = self._items.get(key)
+        with self._lock:
+            found = self._items.get(key)
         if found is None or not found.covers(now):
             found = timeline_from_ics(data, zone(timezone), now, self.options)
+        with self._lock:
             self._items[key] = found
-        self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
         return found
 
 
