@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -180,3 +181,10 @@ def test_tenant_text_is_data_never_code() -> None:
                 "rules": [{"name": "x", "when": {"hours": sneaky}, "then": {"type": "answer"}}],
             }
         )
+
+
+def test_the_published_schema_in_docs_is_up_to_date() -> None:
+    published = Path(__file__).parents[2] / "docs" / "rules.schema.json"
+    assert json.loads(published.read_text(encoding="utf-8")) == rules_schema(), (
+        "regenerate it: accueil rules schema > docs/rules.schema.json"
+    )
