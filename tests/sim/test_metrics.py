@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accueil.sim.metrics import CallRecord, Fate, familiar_flags, figures
 from accueil.sim.scenario import DAY, AccountSpec, AgentSpec, Presence, Scenario
@@ -104,3 +106,37 @@ def test_fairness_averages_the_worst_accounts_with_enough_calls() -> None:
         _call("3", Fate.ANSWERED, 30, account="b"),  # b has one call only: ignored
     ]
     assert figures("s", scenario, records, 0).worst_accounts_service_level == pytest.approx(0.5)
+
+
+_FATES = st.sampled_from(list(Fate))
+
+
+@given(
+    st.lists(
+        st.tuples(_FATES, st.floats(0, 300), st.sampled_from(["a", "b"]), st.sampled_from("xyz")),
+        max_size=60,
+    )
+)
+def test_figures_are_shares_and_calls_add_up(calls: list[tuple[Fate, float, str, str]]) -> None:
+    records = [
+        _call(
+            str(i),
+            fate,
+            waited,
+            account=account,
+            agent=agent if fate is Fate.ANSWERED else "",
+            arrival=DAY + i,
+        )
+        for i, (fate, waited, account, agent) in enumerate(calls)
+    ]
+    result = figures("s", _scenario(), records, busy_seconds=10)
+    assert result.offered + result.short_abandoned == len(records)
+    assert result.answered + result.abandoned + result.overflowed <= result.offered
+    for share in (
+        result.service_level,
+        result.abandonment,
+        result.account_affinity,
+        result.person_affinity,
+    ):
+        assert 0.0 <= share <= 1.0
+    assert result.service_level <= (result.answered / result.offered if result.offered else 0.0)
