@@ -28,66 +28,20 @@ from accueil.core.phonetic import fold, phonetic_key
 # (account key, person key) → available now? None when unknown.
 Availability = Callable[[str, str], bool | None]
 
+
+def _words_of(text: str) -> list[str]:
+    return text.split()
+
+
 # Words a caller wraps a name in. Removed from the query unless nothing else is left.
 COURTESY = frozenset(
-    [
-        "madame",
-        "monsieur",
-        "mademoiselle",
-        "mme",
-        "mmes",
-        "mlle",
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "m",
-        "mister",
-        "sir",
-        "madam",
-        "je",
-        "voudrais",
-        "parler",
-        "a",
-        "au",
-        "aux",
-        "avec",
-        "la",
-        "le",
-        "les",
-        "l",
-        "d",
-        "de",
-        "du",
-        "des",
-        "en",
-        "chez",
-        "pour",
-        "service",
-        "please",
-        "i",
-        "would",
-        "like",
-        "to",
-        "speak",
-        "with",
-        "the",
-        "in",
-        "of",
-        "from",
-        "at",
-        "for",
-        "department",
-        "dept",
-        "svp",
-        "bonjour",
-        "hello",
-        "is",
-        "there",
-        "can",
-        "call",
-        "who",
-    ]
+    _words_of(
+        """
+        madame monsieur mademoiselle mme mmes mlle mr mrs ms miss m mister sir madam je voudrais
+        parler a au aux avec la le les l d de du des en chez pour service please i would like to
+        speak with the in of from at for department dept svp bonjour hello is there can call who
+        """
+    )
 )
 # Honorifics that point at a title: "Dr Nguyen" prefers the Nguyen whose title says so.
 HONORIFICS = {
