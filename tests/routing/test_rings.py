@@ -28,12 +28,28 @@ def test_call_waits_for_a_familiar_agent_within_its_budget(desk):
 
 
 def test_call_widens_to_everyone_when_its_budget_runs_out(desk):
-    d = desk()
+    d = desk(budget_share=0.6, busy_share=1.0)
     _ann_knows_acme(d)
     d.call("c2", at=65)  # budget: 60 % of the 20 s target = 12 s, so until 77
     (offer,) = d.until(77)
     assert isinstance(offer, Offer)
     assert (offer.agent, offer.ring) == ("bob", "everyone")
+
+
+def test_no_waiting_for_familiar_agents_who_will_not_be_free_within_the_budget(desk):
+    d = desk(budget_share=0.6, busy_share=0.0)
+    _ann_knows_acme(d)  # ann's wrap-up ends at 81: after the 12 s budget of a call at 65
+    (offer,) = d.call("c2", at=65)
+    assert isinstance(offer, Offer)
+    assert (offer.agent, offer.ring) == ("bob", "everyone")
+
+
+def test_shorter_wait_when_familiar_agents_are_all_on_calls(desk):
+    d = desk(budget_share=0.6, busy_share=0.5)
+    _ann_knows_acme(d)
+    d.call("c2", at=65)  # ann is still in wrap-up at 77: wait half the budget only
+    (waiting,) = d.engine.snapshot().waiting
+    assert waiting.widens_at == pytest.approx(65 + 6)
 
 
 def test_no_waiting_for_a_familiar_agent_who_is_paused(desk):
@@ -56,7 +72,7 @@ def test_budget_never_exceeds_its_share_of_the_target(desk):
 def test_budget_shrinks_as_the_open_line_grows(desk):
     budgets = []
     for crowd in (0, 1):
-        d = desk()
+        d = desk(budget_share=0.6)
         _ann_knows_acme(d)
         d.feed(AgentPaused(62, "bob", "break"))
         for i in range(crowd):
@@ -78,7 +94,7 @@ def test_fixed_ring_timers_are_the_fallback_configuration(desk):
 
 
 def test_person_ring_comes_before_the_account_ring(desk):
-    d = desk(wrapup_seconds=0)
+    d = desk(wrapup_seconds=0, person_share=0.3)
     d.agent("ann", at=0)
     d.agent("bob", at=0)
     d.call("c1", at=1, person="pia")
@@ -92,7 +108,7 @@ def test_person_ring_comes_before_the_account_ring(desk):
 
 
 def test_person_ring_widens_to_the_account_team(desk):
-    d = desk(wrapup_seconds=0, person_share=0.5)
+    d = desk(wrapup_seconds=0, person_share=0.5, budget_share=0.6, busy_share=1.0)
     d.agent("ann", at=0)
     d.call("c1", at=1, person="pia")
     d.serve("c1", at=1, talk=10)  # ann knows pia and acme

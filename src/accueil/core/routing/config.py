@@ -29,26 +29,26 @@ class EngineConfig:
     budget: str = "load"
     person_ring_seconds: float = 4.0
     account_ring_seconds: float = 8.0
-    budget_share: float = 0.6  # share of the target a call may spend in familiar rings
+    budget_share: float = 0.75  # share of the target a call may spend in familiar rings
     budget_floor: float = 0.0  # never wait less than this for a familiar agent (if any exists)
-    person_share: float = 0.3  # share of the budget spent on the person ring alone
+    person_share: float = 0.0  # share of the budget spent on the person ring alone
     # "load" budget when every familiar agent is on a call (none in wrap-up ending within the
     # budget): they may well not end in time, so wait only this share of the budget.
-    busy_share: float = 1.0
+    busy_share: float = 0.0
 
     # Familiarity memory: recency-weighted, learned from answered calls.
-    familiarity_half_life: float = 4 * 3600.0
+    familiarity_half_life: float = 30.0
     person_ring_size: int = 2  # agents who served this person, most familiar first
     team_min: int = 3  # the account ring: at least this many most-familiar agents
-    team_per_erlang: float = 1.0  # … plus this many per Erlang of the account's observed load
-    team_max: int = 12
+    team_per_erlang: float = 1.0  # … or this many per Erlang of the account's observed load
+    team_max: int = 3
     load_half_life: float = 1800.0  # smoothing of each account's observed call rate
     primary_level: int = 3  # training level that makes an agent a primary agent of the account
 
     # accueil strategy: a freed agent takes a call it knows before an older open call, unless
     # that call has already waited this share of its target.
-    urgent_share: float = 0.7
-    scan_ready: int = 24  # ready agents weighed for a call open to everyone, longest idle first
+    urgent_share: float = 2.0
+    scan_ready: int = 100  # ready agents weighed for a call open to everyone, longest idle first
 
     seed: int = 0  # for the "random" strategy
 
