@@ -23,6 +23,7 @@ leaf = st.one_of(
     st.builds(lambda b: {"holiday": b}, st.booleans()),
     st.builds(lambda b: {"account_open": b}, st.booleans()),
     st.just({"dialled": [DIALLED]}),
+    st.just({"dates": {"from": "2026-06-01", "to": "2026-08-31"}}),
 )
 conditions = st.recursive(
     leaf,

@@ -123,6 +123,16 @@ def test_account_open_or_closed() -> None:
     )
 
 
+def test_date_periods_are_read_on_the_accounts_calendar() -> None:
+    christmas = {"dates": {"from": "2026-12-24", "to": "2026-12-26"}}
+    assert _value(christmas, now=paris(2026, 12, 26, 23, 30)) == (
+        True,
+        "2026-12-26 is within 2026-12-24 – 2026-12-26",
+    )
+    assert _value(christmas, now=paris(2026, 12, 27, 0, 30))[0] is False  # 23:30 UTC, 27th in Paris
+    assert _value(christmas)[0] is False
+
+
 def test_dialled_number() -> None:
     assert _value({"dialled": ["+33 1 40 00 00 01"]}) == (True, "+33 1 40 00 00 01 was dialled")
     assert _value({"dialled": ["+33 1 40 00 00 02"]})[0] is False

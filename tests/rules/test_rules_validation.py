@@ -90,6 +90,15 @@ def test_impossible_time_windows_are_refused(hours: str, why: str) -> None:
     assert field == "rules[0].when.hours" and why in reason and line == 1
 
 
+def test_a_period_that_ends_before_it_starts_is_refused() -> None:
+    when = {"dates": {"from": "2026-12-26", "to": "2026-12-24"}}
+    text = json.dumps(
+        {"account": "a", "rules": [{"name": "x", "when": when, "then": {"type": "answer"}}]}
+    )
+    [(_, field, reason)] = _problems(text)
+    assert field == "rules[0].when.dates" and "ends (2026-12-24) before it starts" in reason
+
+
 def test_missing_fields_name_the_field() -> None:
     [(_, field, reason)] = _problems('{"account": "a", "rules": [{"then": {"type": "answer"}}]}')
     assert (field, reason) == ("rules[0].name", "required field is missing")

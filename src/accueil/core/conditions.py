@@ -10,9 +10,18 @@ per predicate that decided the outcome.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from accueil.core.availability import State
 from accueil.core.hours import DAYS
@@ -75,6 +84,21 @@ class AccountOpen(_Node):
     account_open: bool = Field(description="the account is (true) or is not open now")
 
 
+class Period(_Node):
+    start: date = Field(alias="from", description="first day (account's calendar)")
+    end: date = Field(alias="to", description="last day, included")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class DatesAre(_Node):
+    dates: Period = Field(description="today is within these days, e.g. from 2026-12-24 to …")
+
+
 class DialledIs(_Node):
     dialled: list[str] = Field(min_length=1, description="numbers in international form")
 
@@ -104,6 +128,7 @@ _TAGS: dict[str, type[_Node]] = {
     "hours": HoursAre,
     "holiday": HolidayIs,
     "account_open": AccountOpen,
+    "dates": DatesAre,
     "dialled": DialledIs,
 }
 _BY_CLASS = {cls: tag for tag, cls in _TAGS.items()}
@@ -128,6 +153,7 @@ Condition = Annotated[
     | Annotated[HoursAre, Tag("hours")]
     | Annotated[HolidayIs, Tag("holiday")]
     | Annotated[AccountOpen, Tag("account_open")]
+    | Annotated[DatesAre, Tag("dates")]
     | Annotated[DialledIs, Tag("dialled")],
     Discriminator(
         _tag,

@@ -40,6 +40,8 @@ class Phrases:
     open: str
     closed: str
     off_hours: str
+    in_period: str
+    out_of_period: str
     dialled: str
     not_dialled: str
     matched: str
@@ -96,6 +98,8 @@ EN = Phrases(
     open="{account} is open",
     closed="{account} is closed ({why})",
     off_hours="outside business hours",
+    in_period="{day} is within {start} – {end}",
+    out_of_period="{day} is outside {start} – {end}",
     dialled="{number} was dialled",
     not_dialled="{number} was dialled, not one of the rule's numbers",
     matched="{rule} matched",
@@ -152,6 +156,8 @@ FR = Phrases(
     open="{account} est ouvert",
     closed="{account} est fermé ({why})",
     off_hours="hors des heures d'ouverture",
+    in_period="le {day} est dans la période du {start} au {end}",
+    out_of_period="le {day} est hors de la période du {start} au {end}",
     dialled="le {number} a été composé",
     not_dialled="le {number} a été composé, pas un des numéros de la règle",
     matched="« {rule} » s'applique",

@@ -159,6 +159,12 @@ def _leaf(condition: c.Condition, facts: Facts, path: str) -> ConditionValue:
             why = o.reason or p.off_hours
             said = p.open if o.open else p.closed
             return _cv(path, o.open == wanted, said, account=facts.account.name, why=why)
+        case c.DatesAre(dates=period):
+            within = period.start <= facts.local.date() <= period.end
+            said = p.in_period if within else p.out_of_period
+            return _cv(
+                path, within, said, day=facts.local.date(), start=period.start, end=period.end
+            )
         case c.DialledIs(dialled=numbers):
             was = facts.dialled in numbers
             said = p.dialled if was else p.not_dialled
