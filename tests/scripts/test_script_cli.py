@@ -87,7 +87,7 @@ def test_a_bad_script_is_refused_with_file_line_and_reason(database: str, tmp_pa
 def test_run_walks_the_script_with_the_answers_given(database: str) -> None:
     _run("script", "save", "martin", FIRM)
     out = _run("script", "run", "martin:dupont", "-a", "client=oui", "-a", "telephone=0612")
-    assert "[ask] Êtes-vous déjà client du cabinet ? → yes" in out
+    assert "[ask] Êtes-vous déjà client du cabinet ? → oui" in out
     assert "? Puis-je avoir votre nom, s'il vous plaît ? (nom)" in out
 
 

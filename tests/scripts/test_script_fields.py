@@ -78,5 +78,6 @@ def test_text_is_trimmed_and_bounded() -> None:
 
 def test_values_are_shown_as_people_read_them() -> None:
     assert shown(True) == "yes"
+    assert shown(False, "fr") == "non"
     assert shown(None) == ""
     assert shown(datetime(2026, 12, 2, 14, 30, tzinfo=PARIS)) == "2026-12-02 14:30"

@@ -140,7 +140,9 @@ class SearchIndex:
             if not p.active:
                 continue
             group = group_names.get((p.account, p.group), "")
-            entries.append(_Entry(HitKind.PERSON, p.account, p.key, _label(p, group), _fw(p)))
+            entries.append(
+                _Entry(HitKind.PERSON, p.account, p.key, _label(p, group), _title_words(p))
+            )
             words.append(_person_words(p, group))
         for a in accounts if with_accounts else ():
             entries.append(_Entry(HitKind.ACCOUNT, a.key, a.key, a.answer_name or a.name, ()))
@@ -265,7 +267,7 @@ def _short_title(title: str) -> bool:
     return fold(title) in HONORIFICS or fold(title) in {"mme", "m", "mr", "mrs", "ms"}
 
 
-def _fw(p: Person) -> tuple[str, ...]:
+def _title_words(p: Person) -> tuple[str, ...]:
     return tuple(fold(p.title).split())
 
 

@@ -107,12 +107,16 @@ _CHECKERS: dict[FieldType, Callable[[Field, str, str, ZoneInfo], Value]] = {
 }
 
 
-def shown(value: Value) -> str:
-    """A kept value as people read it in a message."""
+_YES_NO = {"fr": ("oui", "non"), "en": ("yes", "no")}
+
+
+def shown(value: Value, lang: str = "en") -> str:
+    """A kept value as people read it in a message, in the script's language."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        yes, no = _YES_NO.get(lang, _YES_NO["en"])
+        return yes if value else no
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     return value

@@ -123,33 +123,33 @@ def greeting(script: Script, context: ScriptContext) -> Greeting:
 
 def run(script: Script, context: ScriptContext, answers: Mapping[str, str]) -> RunState:
     """Walk the script from its start with these answers, up to the next question or the end."""
-    words = variables(context)
+    words, lang = variables(context), context.lang
     values: dict[str, Value] = {}
     lines: list[Line] = []
     step_id = script.start
     for _ in range(MAX_STEPS):
         step = script.step(step_id)
         if step.kind == "say":
-            lines.append(Line(step.id, "say", render(step.text, _with(words, values))))
+            lines.append(Line(step.id, "say", render(step.text, _with(words, values, lang))))
         elif step.kind == "ask":
-            text = render(step.text, _with(words, values))
+            text = render(step.text, _with(words, values, lang))
             stop = _ask(step, text, context, answers, values)
             if stop is not None:
                 return RunState(script.ref, tuple(lines), *stop, values=dict(values))
-            lines.append(Line(step.id, "ask", text, shown(values[step.id])))
+            lines.append(Line(step.id, "ask", text, shown(values[step.id], context.lang)))
         elif step.kind == "branch":
             step_id, why = _branch(step, script, context, values)
             lines.append(Line(step.id, "branch", why))
             continue
         else:
-            outcome = _outcome(script, step, context, values, _with(words, values))
+            outcome = _outcome(script, step, context, values, _with(words, values, lang))
             return RunState(script.ref, tuple(lines), outcome=outcome, values=dict(values))
         step_id = script.after(step)
     raise ScriptError(f"the script did not end within {MAX_STEPS} steps", script=script.ref)
 
 
-def _with(words: dict[str, object], values: Mapping[str, Value]) -> dict[str, object]:
-    return {**words, "answers": {k: shown(v) for k, v in values.items()}}
+def _with(words: dict[str, object], values: Mapping[str, Value], lang: str) -> dict[str, object]:
+    return {**words, "answers": {k: shown(v, lang) for k, v in values.items()}}
 
 
 def _ask(
@@ -255,7 +255,7 @@ def _outcome(
         caller_number=context.caller.number,
         caller_name=context.caller.name,
         urgency=urgency,
-        fields=tuple(_fields(script, values)),
+        fields=tuple(_fields(script, values, context.lang)),
     )
     slot = values.get(action.slot) if action.slot else None
     return Outcome(
@@ -270,9 +270,9 @@ def _outcome(
     )
 
 
-def _fields(script: Script, values: Mapping[str, Value]) -> list[tuple[str, str, str]]:
+def _fields(script: Script, values: Mapping[str, Value], lang: str) -> list[tuple[str, str, str]]:
     out = []
     for key, value in values.items():
         field = script.step(key).field
-        out.append((key, field.label if field else key, shown(value)))
+        out.append((key, field.label if field else key, shown(value, lang)))
     return out

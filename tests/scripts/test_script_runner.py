@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from script_examples import (
     CLINIC,
     DR_NGUYEN,
@@ -86,11 +88,11 @@ def test_not_available_takes_an_urgent_message_with_every_answer(law_firm: Scrip
     assert outcome.message.for_person == "dupont"
     assert outcome.message.caller_number == "+33612345678"
     assert outcome.message.fields == (
-        ("client", "Déjà client", "yes"),
+        ("client", "Déjà client", "oui"),
         ("nom", "Nom", "Jean Leroy"),
         ("telephone", "Téléphone", "+33612345678"),
         ("dossier", "Référence du dossier", "2026-114"),
-        ("urgent", "Urgent", "yes"),
+        ("urgent", "Urgent", "oui"),
         ("objet", "Objet", "Audience"),
     )
     assert outcome.note == "Votre message est transmis, et Sophie Martin est prévenue."
@@ -255,3 +257,37 @@ def test_a_value_that_makes_a_template_too_long_fails_clearly_rather_than_floodi
     flood = ScriptContext(MARTIN, TUESDAY_2PM, caller=Caller("+33612345678", "x" * 1500))
     with pytest.raises(TemplateFailed, match="at most 2000"):
         greeting(script, flood)
+
+
+ANSWER_POOL = {
+    "urgence_vitale": ["oui", "non", "peut-être", ""],
+    "motif": ["rdv", "resultats", "ordonnance", "autre", "Prendre rendez-vous", "x"],
+    "nom": ["Lucie Martin", "", "x" * 1001],
+    "naissance": ["14/03/1985", "hier", ""],
+    "telephone": ["06 98 76 54 32", "12", ""],
+    "email": ["", "lucie@example.fr", "lucie@"],
+    "creneau": ["2026-12-03 09:30", "bientôt"],
+}
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(sorted(ANSWER_POOL)),
+        st.sampled_from(sorted({v for vs in ANSWER_POOL.values() for v in vs})),
+    ),
+    st.booleans(),
+)
+def test_any_answers_give_either_one_question_or_one_outcome(
+    answers: dict[str, str], available: bool
+) -> None:
+    script = build([example("clinique-du-parc.yaml", "account:1")])
+    state = run(script, _clinic(_available("nguyen") if available else None), answers)
+    assert (state.prompt is None) != (state.outcome is None)
+    passed = [line.step for line in state.lines]
+    assert len(passed) == len(set(passed))  # no step twice: a call always moves on
+    if state.errors:
+        assert state.prompt is not None and state.prompt.given == answers[state.prompt.step]
+    if state.prompt is not None:
+        assert state.prompt.step not in passed
+    asked = [line for line in state.lines if line.kind == "ask"]
+    assert state.values is not None and set(state.values) == {line.step for line in asked}
