@@ -15,6 +15,7 @@ from accueil.services.availability import add_delegation, set_status
 from accueil.services.callers import add_contact
 from accueil.services.calls import CallRecord, record_call
 from accueil.services.onboarding import load_directory
+from accueil.services.rules import save_rules
 from accueil.services.screenpop import PopCache, screen_pop
 from accueil.services.scripts import Owner, save_script
 from accueil.store.db import transaction
@@ -206,3 +207,31 @@ def test_the_warm_cache_rereads_rarely_changing_data_after_its_ttl_or_when_told(
     assert known() == "Smith & Co"
     cache.forget("martin")
     assert known() == "Smith & Partners"
+
+
+def test_the_decision_panel_names_the_rule_that_matched_and_why(
+    office: sessionmaker[Session],
+) -> None:
+    rules = {
+        "account": "martin",
+        "person": "dupont",
+        "rules": [
+            {
+                "name": "En réunion → message",
+                "when": {"availability": ["meeting"]},
+                "then": {"type": "message", "urgency": "normal"},
+            }
+        ],
+    }
+    with transaction(office) as s:
+        save_rules(s, "martin", rules, now=NOW - timedelta(hours=1))
+        set_status(s, "martin", "dupont", State.MEETING, now=NOW)
+    with office() as s:
+        fresh = screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW, lang="fr")
+        warm = PopCache().screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW, lang="fr")
+    assert (fresh.treatment, fresh.rule) == ("message", "En réunion → message")
+    assert "« En réunion → message » s'applique" in fresh.explanation
+    assert fresh.person is not None and fresh.person.availability.startswith(
+        "Claire Dupont est en réunion"
+    )
+    assert warm == fresh
