@@ -170,7 +170,7 @@ class Lifecycle(Matcher):
         )
         call.enqueued = self._now
         self.calls[call.id] = call
-        self.rings.arrival(call.account, self._now)
+        team_changed = self.rings.arrival(call.account, self._now)
         max_wait = event.max_wait if event.max_wait is not None else self.config.max_wait
         if max_wait is not None:
             if since + max_wait <= self._now:
@@ -178,7 +178,9 @@ class Lifecycle(Matcher):
             self.timers.push(since + max_wait, Deadline.MAX_WAIT, call.id, 0)
         if self.strategy.rings:
             self.enter_ring(call, Ring.PERSON, self._now)
-        return [*self.rematch(call.account), *self.place(call)]
+        # A bigger team may include ready agents that calls of this account are waiting for.
+        waiting = self.rematch(call.account) if team_changed else []
+        return [*waiting, *self.place(call)]
 
     def _accepted(self, event: OfferAccepted) -> list[Command]:
         call = self._offered(event, event.call, event.agent, event.token)
@@ -192,8 +194,8 @@ class Lifecycle(Matcher):
         agent.misses = 0
         agent.answered += 1
         self._end(call.id, "answered")
-        connect = Connect(call.id, agent.id, call.token, self._now - call.since, familiar)
-        return [connect, *self.rematch(call.account)]
+        # The team may change here, but only by taking in this agent, who is now busy.
+        return [Connect(call.id, agent.id, call.token, self._now - call.since, familiar)]
 
     def _declined(self, event: OfferDeclined) -> list[Command]:
         call = self._offered(event, event.call, event.agent, event.token)

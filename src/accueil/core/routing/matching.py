@@ -74,6 +74,9 @@ class Matcher:
         while ring < Ring.EVERYONE:
             person_s, account_s = self.rings.budget(call, self._open_wait())
             until = started + person_s + (account_s if ring is Ring.ACCOUNT else 0.0)
+            if until <= self._now:
+                ring = Ring(ring + 1)
+                continue
             free = self.rings.soonest_free(call, ring, self.agents, self.pool)
             if free is not None and free > until and self.config.budget == "load":
                 # Everyone in the ring is on a call: a shorter wait, they may not end in time.

@@ -28,6 +28,7 @@ class Rings:
         self.load = AccountLoad(config.load_half_life)
         self._teams: dict[str, frozenset[str]] = {}
         self._member_of: dict[str, set[str]] = {}  # agent -> accounts whose team has them
+        self._sizes: dict[str, int] = {}  # account -> team size last computed
         # agent -> account -> how many memories (the account's, its persons') hold the agent
         self._known: dict[str, dict[str, int]] = {}
 
@@ -55,20 +56,28 @@ class Rings:
         else:
             counts.pop(account, None)
 
-    def arrival(self, account: str, at: float) -> None:
+    def arrival(self, account: str, at: float) -> bool:
+        """A call for ``account`` arrived; True when that changed the account's team."""
         self.load.arrival(account, at)
-        self._refresh_team(account, at)  # its size follows the load
+        size = self.team_size(account, at)
+        if size == self._sizes.get(account):
+            return False
+        return self._refresh_team(account, at, size)  # its size follows the load
 
-    def _refresh_team(self, account: str, at: float) -> None:
-        team = frozenset(self.accounts.top(account, self.team_size(account, at)))
+    def _refresh_team(self, account: str, at: float, size: int | None = None) -> bool:
+        if size is None:
+            size = self.team_size(account, at)
+        self._sizes[account] = size
+        team = frozenset(self.accounts.top(account, size))
         old = self._teams.get(account, frozenset())
         if team == old:
-            return
+            return False
         self._teams[account] = team
         for agent_id in old - team:
             self._member_of[agent_id].discard(account)
         for agent_id in team - old:
             self._member_of.setdefault(agent_id, set()).add(account)
+        return True
 
     def team_size(self, account: str, at: float) -> int:
         cfg = self.config
