@@ -258,12 +258,22 @@ def _delegations(session: Session, account_id: int, person_id: int) -> tuple[Del
     )
 
 
-def sources_for(session: Session, account: AccountRow, person: PersonRow, now: datetime) -> Sources:
-    """Everything availability is computed from, for one person of one account."""
+def sources_for(
+    session: Session,
+    account: AccountRow,
+    person: PersonRow,
+    now: datetime,
+    *,
+    known_closures: tuple[Closure, ...] | None = None,
+) -> Sources:
+    """Everything availability is computed from, for one person of one account.
+
+    ``known_closures``: the account's closures when the caller has read them already.
+    """
     return Sources(
         manual=_current_status(session, account.id, person.id, now),
         calendar=calendar_view(session, account, person, now),
-        closures=closures(session, account.id),
+        closures=closures(session, account.id) if known_closures is None else known_closures,
         delegations=_delegations(session, account.id, person.id),
     )
 

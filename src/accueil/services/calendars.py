@@ -128,7 +128,8 @@ def upload_calendar(
 ) -> FeedState:
     """Take an uploaded ICS file as the person's calendar; refused whole if unreadable."""
     acc = account_row(session, account)
-    timeline_from_ics(data, zone(acc.timezone), now)  # raises CalendarError, nothing changed
+    timeline = timeline_from_ics(data, zone(acc.timezone), now, TIMELINES.options)
+    TIMELINES.keep(data, acc.timezone, timeline)  # raised CalendarError above: nothing changed
     row = _feed(session, acc, _person(session, acc, person))
     row.url, row.last_good, row.fetched_at, row.attempted_at = "", data, now, now
     row.last_error, row.failures = "", 0
@@ -170,7 +171,7 @@ def refresh_feed(
     data, error = None, ""
     try:
         data = fetch(url)
-        timeline_from_ics(data, zone(tz), now)
+        TIMELINES.keep(data, tz, timeline_from_ics(data, zone(tz), now, TIMELINES.options))
     except (FeedUnreachable, CalendarError) as exc:
         error = exc.message
     with transaction(factory) as session:
@@ -229,12 +230,17 @@ class TimelineCache:
             found = self._items.get(key)
         if found is None or not found.covers(now):
             found = timeline_from_ics(data, zone(timezone), now, self.options)
+            self.keep(data, timezone, found)
+        return found
+
+    def keep(self, data: bytes, timezone: str, timeline: Timeline) -> None:
+        """Remember a timeline just expanded (a refresh does this so no call waits for it)."""
+        key = (hashlib.sha256(data).hexdigest(), timezone)
         with self._lock:
-            self._items[key] = found
+            self._items[key] = timeline
             self._items.move_to_end(key)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
-        return found
 
 
 TIMELINES = TimelineCache()

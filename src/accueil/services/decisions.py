@@ -19,6 +19,7 @@ from accueil.services.callers import contacts_of, lists_of, rotas_of
 from accueil.services.directory import Destination, account_row, resolve_number
 from accueil.services.rules import chain_for
 from accueil.store.mapping import account_from_row, person_from_row
+from accueil.store.tables import AccountRow, PersonRow
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,10 @@ class CallDecision:
 def call_directory(session: Session, account: str, person: str | None = None) -> CallDirectory:
     """The slice of the directory a decision reads, for one account (and maybe one person)."""
     acc = account_row(session, account)
-    prow = person_row(session, acc, person) if person else None
+    return _directory(session, acc, person_row(session, acc, person) if person else None)
+
+
+def _directory(session: Session, acc: AccountRow, prow: PersonRow | None) -> CallDirectory:
     return CallDirectory(
         account=account_from_row(acc),
         person=person_from_row(prow, acc.key) if prow else None,
@@ -61,10 +65,10 @@ def decide_for(
     now = now or datetime.now(UTC)
     acc = account_row(session, account)
     prow = person_row(session, acc, person) if person else None
-    directory = call_directory(session, account, person)
+    directory = _directory(session, acc, prow)
     availability = None
     if prow is not None and directory.person is not None:
-        sources = sources_for(session, acc, prow, now)
+        sources = sources_for(session, acc, prow, now, known_closures=directory.closures)
         availability = availability_at(
             directory.person, directory.account, now, sources, policy or default_policy()
         )
