@@ -31,7 +31,7 @@ def test_yaml_records_know_the_line_of_each_field() -> None:
     assert kinds == {Kind.ACCOUNTS, Kind.PEOPLE, Kind.NUMBERS}
     person = next(r for r in records if r.kind is Kind.PEOPLE)
     assert person.line == 7
-    assert person.lines["first_name"] == 9
+    assert person.lines is not None and person.lines["first_name"] == 9
     assert str(person.problem("bad", "first_name")) == "d.yaml:9 field 'first_name': bad"
 
 

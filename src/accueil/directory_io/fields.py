@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -16,6 +17,7 @@ from accueil.core.directory import Device, DeviceKind, Tier, Training
 from accueil.core.hours import InvalidHours, WeeklyHours
 from accueil.core.phone import InvalidNumber, to_e164
 
+_MOBILE = DeviceKind.MOBILE
 LIST_SEPARATOR = "|"  # between the items of a list written in one CSV cell
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -36,6 +38,8 @@ class FieldError(Exception):
 
 def text(value: object, *, limit: int = 200) -> str:
     """Plain text; empty when absent."""
+    if type(value) is str and len(value) <= limit:  # the common case, first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -71,6 +75,17 @@ def items(value: object) -> list[object]:
 
 def languages(value: object) -> tuple[str, ...]:
     """Language codes (ISO 639: fr, en, de…), in order of preference, without repeats."""
+    if isinstance(value, str):
+        return _languages_text(value)  # the same few cells come back on every row
+    return _languages(value)
+
+
+@lru_cache(maxsize=256)
+def _languages_text(value: str) -> tuple[str, ...]:
+    return _languages(value)
+
+
+def _languages(value: object) -> tuple[str, ...]:
     out: list[str] = []
     for item in items(value):
         code = text(item).lower()
@@ -125,7 +140,11 @@ def country(value: object) -> str:
 
 def hours(value: object) -> WeeklyHours:
     """Weekly hours, 'mon-fri 09:00-12:30,14:00-18:00; sat 09:00-12:00', or 'closed'."""
-    written = text(value, limit=2000)
+    return _hours(text(value, limit=2000))
+
+
+@lru_cache(maxsize=256)
+def _hours(written: str) -> WeeklyHours:
     if written.lower() == "closed":
         return WeeklyHours()
     try:
@@ -165,13 +184,18 @@ def phone(value: object, region: str) -> str:
         raise FieldError(exc.message) from None
 
 
+# Device kinds by name, and each kind's name: plain dict lookups, as enum access is slow and
+# a big import reads two or three devices per person.
+DEVICE_KINDS = {kind.value: kind for kind in DeviceKind}
+KIND_NAMES = {kind: name for name, kind in DEVICE_KINDS.items()}
+
+
 def device_kind(value: object) -> DeviceKind:
     word = text(value).lower()
-    try:
-        return DeviceKind(word)
-    except ValueError:
-        names = ", ".join(k.value for k in DeviceKind)
-        raise FieldError(f"{word!r} is not a device kind ({names})") from None
+    found = DEVICE_KINDS.get(word)
+    if found is None:
+        raise FieldError(f"{word!r} is not a device kind ({', '.join(DEVICE_KINDS)})")
+    return found
 
 
 def device(value: object, region: str) -> Device:
@@ -181,7 +205,7 @@ def device(value: object, region: str) -> Device:
         if unknown:
             raise FieldError(f"unknown device field {unknown[0]!r} (key, kind, address)")
         kind = device_kind(value.get("kind"))
-        name = key(value.get("key") or kind.value)
+        name = key(value.get("key") or KIND_NAMES[kind])
         return Device(name, kind, address(kind, value.get("address"), region))
     spec = text(value, limit=300)
     head, sep, rest = spec.partition(":")
@@ -189,12 +213,12 @@ def device(value: object, region: str) -> Device:
         raise FieldError(f"{spec!r}: write a device as kind:address, e.g. mobile:06 12 34 56 78")
     name, eq, kind_text = head.partition("=")
     kind = device_kind(kind_text if eq else head)
-    return Device(key(name if eq else kind.value), kind, address(kind, rest, region))
+    return Device(key(name if eq else KIND_NAMES[kind]), kind, address(kind, rest, region))
 
 
 def address(kind: DeviceKind, value: object, region: str) -> str:
     """Where a device rings: E.164 for a mobile, a SIP URI for desk phones and softphones."""
-    if kind is DeviceKind.MOBILE:
+    if kind is _MOBILE:
         return phone(value, region)
     uri = text(value, limit=200)
     if not _SIP.match(uri):

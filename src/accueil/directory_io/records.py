@@ -7,7 +7,7 @@ so that validation and error messages are the same whatever the format.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeAlias
 
@@ -28,7 +28,7 @@ class Kind(StrEnum):
 Positions: TypeAlias = Mapping[tuple[str | int, ...], int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a big file holds one per row
 class Record:
     """One account, group, person, number or agent as written in a source."""
 
@@ -37,12 +37,12 @@ class Record:
     file: str
     index: int  # position among the records of its kind in its source, from 0
     line: int | None = None  # where the record starts, when known
-    lines: Mapping[str, int] = field(default_factory=dict)  # line of each field, when known
+    lines: Mapping[str, int] | None = None  # line of each field, when known (YAML)
     tabular: bool = False  # CSV: fields are columns
 
     def problem(self, reason: str, name: str | None = None) -> Problem:
         """A problem with this record, or with one of its fields."""
-        line = self.lines.get(name, self.line) if name else self.line
+        line = self.lines.get(name, self.line) if name and self.lines else self.line
         if self.tabular:
             return Problem(reason, file=self.file, line=line, column=name)
         if line is None:  # no lines (a mapping given by code): name the path instead

@@ -238,9 +238,10 @@ class _Validator:
         none: tuple[Device, ...] = ()
         listed = read.get("devices", lambda v: f.devices(v, region), none)
         shortcuts = tuple(
-            Device(kind.value, kind, address)
-            for kind in DeviceKind
-            if (address := read.get(kind.value, _address_reader(kind, region), ""))
+            Device(name, kind, address)
+            for name, kind in f.DEVICE_KINDS.items()
+            if name in read.record.values
+            and (address := read.get(name, _address_reader(kind, region), ""))
         )
         taken = {d.key for d in listed}
         for device in shortcuts:

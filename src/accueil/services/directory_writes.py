@@ -6,7 +6,8 @@ primary key), never one ORM object at a time, so 100,000 people stay fast and sm
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, insert, select, update
@@ -46,23 +47,26 @@ class _Ticker:
             self.progress(stage, self.done, self.total)
 
 
-def _batches(rows: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(rows), BATCH):
-        yield rows[start : start + BATCH]
+def _batches(rows: Iterable[T]) -> Iterator[list[T]]:
+    """Rows in lists of BATCH, built as they go: a big import never holds them all twice."""
+    iterator = iter(rows)
+    while batch := list(islice(iterator, BATCH)):
+        yield batch
 
 
 def write(session: Session, delta: Delta, progress: Progress | None = None) -> None:
     """Apply ``delta`` inside the session's transaction."""
     tick = _Ticker(delta, progress)
 
-    def insert_rows(table: type[Any], rows: list[Columns], stage: str) -> None:
+    def insert_rows(table: type[Any], rows: Iterable[Columns], stage: str) -> None:
+        # Core INSERT with executemany: the ORM's bulk path adds nothing for new rows.
         for batch in _batches(rows):
-            session.execute(insert(table), list(batch))
+            session.execute(insert(table.__table__), batch)
             tick(stage, len(batch))
 
-    def update_rows(table: type[Any], rows: list[Columns], stage: str) -> None:
+    def update_rows(table: type[Any], rows: Iterable[Columns], stage: str) -> None:
         for batch in _batches(rows):
-            session.execute(update(table), list(batch))
+            session.execute(update(table), batch)
             tick(stage, len(batch))
 
     creates, updates, removals = delta.creates, delta.updates, delta.removals
@@ -76,15 +80,15 @@ def write(session: Session, delta: Delta, progress: Progress | None = None) -> N
         k: i for k, i in session.execute(select(AccountRow.key, AccountRow.id))
     }
 
-    group_rows = [
+    group_rows = (
         {"account_id": account_ids[a], "key": k, **c} for (a, k), c in creates.get(Kind.GROUPS, [])
-    ]
+    )
     insert_rows(GroupRow, group_rows, "groups")
     update_rows(GroupRow, [{"id": r.id, **c} for r, c in updates.get(Kind.GROUPS, [])], "groups")
 
-    people = [
+    people = (
         {"account_id": account_ids[a], "key": k, **c} for (a, k), c in creates.get(Kind.PEOPLE, [])
-    ]
+    )
     insert_rows(PersonRow, people, "people")
     update_rows(PersonRow, [{"id": r.id, **c} for r, c in updates.get(Kind.PEOPLE, [])], "people")
     archived = [{"id": r.id, "active": False} for r in removals.get(Kind.PEOPLE, [])]
@@ -101,7 +105,7 @@ def _delete(session: Session, column: Any, ids: list[Any], tick: _Ticker, stage:
         tick(stage, len(batch))
 
 
-Writer = Callable[[type[Any], list[Columns], str], None]
+Writer = Callable[[type[Any], Iterable[Columns], str], None]
 
 
 def _write_numbers(

@@ -121,7 +121,10 @@ def apply_records(
     dry_run: bool,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Validate every record, then write the difference with the database."""
+    """Validate every record, then write the difference with the database.
+
+    Consumes ``reading``: its records are dropped once validated, to keep big imports small.
+    """
     _tell(progress, "validating")
     snapshot = take_snapshot(session)
     problems = list(reading.problems)
@@ -131,7 +134,9 @@ def apply_records(
         problems.extend(exc.problems)
     if problems:
         raise ValidationFailed(sorted(problems, key=_position))
+    reading.records.clear()  # a big file's rows are no longer needed: free them before writing
     delta = diff(plan, snapshot, prune=prune)
+    del plan, snapshot
     if not dry_run:
         try:
             write(session, delta, progress)
