@@ -108,6 +108,16 @@ def test_a_new_client_in_office_hours_books_a_call_back_slot(law_firm: Script) -
     assert state.outcome.note == "C'est noté, le cabinet vous rappelle le 2026-12-02 10:00."
 
 
+def test_a_call_back_slot_in_the_past_is_asked_again(law_firm: Script) -> None:
+    answers = {**FIRST_ANSWERS, "client": "non", "dossier": "", "urgent": "non"}
+    state = run(law_firm, _office(_in_meeting()), {**answers, "rendez_vous": "01/12/2026 09h00"})
+    assert state.outcome is None
+    assert state.prompt is not None and state.prompt.step == "rendez_vous"
+    assert state.prompt.given == "01/12/2026 09h00"
+    assert "is already past" in state.errors[0].reason
+    assert state.values is not None and "rendez_vous" not in state.values
+
+
 def test_after_hours_an_urgent_call_goes_on_call_or_to_the_persons_own_choice(
     law_firm: Script, law_firm_dupont: Script
 ) -> None:

@@ -142,6 +142,11 @@ def run(script: Script, context: ScriptContext, answers: Mapping[str, str]) -> R
             lines.append(Line(step.id, "branch", why))
             continue
         else:
+            late = _slot_in_the_past(script, step, context, values, answers)
+            if late is not None:
+                kept = {k: v for k, v in values.items() if k != late[0].step}
+                shown_lines = tuple(line for line in lines if line.step != late[0].step)
+                return RunState(script.ref, shown_lines, *late, values=kept)
             outcome = _outcome(script, step, context, values, _with(words, values, lang))
             return RunState(script.ref, tuple(lines), outcome=outcome, values=dict(values))
         step_id = script.after(step)
@@ -170,6 +175,28 @@ def _ask(
     except BadAnswer as exc:
         return Prompt(step.id, text, step.field, given), (AnswerError(step.id, given, str(exc)),)
     return None
+
+
+def _slot_in_the_past(
+    script: Script,
+    step: Step,
+    context: ScriptContext,
+    values: Mapping[str, Value],
+    answers: Mapping[str, str],
+) -> tuple[Prompt, tuple[AnswerError, ...]] | None:
+    """A call-back cannot be booked before now: ask for the slot again."""
+    action = step.action
+    if action is None or action.kind is not ActionKind.BOOK_CALLBACK:
+        return None
+    slot = values.get(action.slot)
+    if not isinstance(slot, datetime) or slot > context.now:
+        return None
+    asked = script.step(action.slot)
+    assert asked.field is not None
+    given = answers[action.slot]
+    text = render(asked.text, _with(variables(context), values, context.lang))
+    reason = f"{asked.field.label}: {given!r} is already past; give a time to come"
+    return Prompt(asked.id, text, asked.field, given), (AnswerError(asked.id, given, reason),)
 
 
 def _branch(
