@@ -165,7 +165,7 @@ class Layer:
 
     doc: LayerDoc
     file: str = "<script>"
-    label: str = ""  # "account", "group:compta", "person:dupont"
+    label: str = ""  # the version it is: "account:3", "group:compta:1", "person:dupont:5"
     places: dict[Path, tuple[int, int]] = field(default_factory=dict)  # path → (line, col)
     folded: frozenset[Path] = frozenset()  # texts written with ">": their lines are joined
     source: str = ""
