@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 from pathlib import Path
+from typing import Any
 
 from accueil.sim.metrics import Figures, Run
 from accueil.sim.report import figures_table, summarise, write_report
@@ -20,6 +21,7 @@ SEEDS = (1, 2, 3, 4, 5)
 TRADEOFF_SEEDS = (1, 2)
 # Fixed wait budgets (seconds) for a familiar agent: 30% for the person ring, 70% for the account.
 BUDGETS = (0.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0)
+BUDGET_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
 REPORT = Path("var/reports/bench-w1")
 
 
@@ -104,20 +106,32 @@ def _checks(ours: Figures, base: Figures) -> dict[str, bool]:
 
 
 def _print_tradeoff(workload: Workload) -> dict[float, Figures]:
-    points = {
+    fixed = {
         b: {"budget": "fixed", "person_ring_seconds": 0.3 * b, "account_ring_seconds": 0.7 * b}
         for b in BUDGETS
     }
-    curves = [tradeoff(workload, seed, points) for seed in TRADEOFF_SEEDS]
-    print(
-        f"\ntrade-off, accueil with a fixed wait budget for a familiar agent (30% person ring, "
-        f"70% account ring), mean of seeds {TRADEOFF_SEEDS}:"
+    curve = _curve(
+        workload,
+        fixed,
+        "accueil with a fixed wait budget for a familiar agent (30% person ring, 70% account ring)",
+        "budget s",
     )
-    print("  budget s     SL   aband.  acct aff.  pers. aff.   ASA")
-    for b in BUDGETS:
-        f = [c[b] for c in curves]
+    # The strategy's own mode: a share of the target, less what the open line makes calls wait.
+    shares = {share: {"budget": "load", "budget_share": share} for share in BUDGET_SHARES}
+    _curve(workload, shares, "accueil with the load-derived budget (share of the target)", "share")
+    return curve
+
+
+def _curve(
+    workload: Workload, points: dict[float, dict[str, Any]], title: str, label: str
+) -> dict[float, Figures]:
+    curves = [tradeoff(workload, seed, points) for seed in TRADEOFF_SEEDS]
+    print(f"\ntrade-off, {title}, mean of seeds {TRADEOFF_SEEDS}:")
+    print(f"  {label:>8}     SL   aband.  acct aff.  pers. aff.   ASA")
+    for x in points:
+        f = [c[x] for c in curves]
         print(
-            f"  {b:8g}  {_mean(f, 'service_level'):5.1f}%  {_mean(f, 'abandonment'):5.2f}%"
+            f"  {x:8g}  {_mean(f, 'service_level'):5.1f}%  {_mean(f, 'abandonment'):5.2f}%"
             f"  {_mean(f, 'account_affinity'):8.1f}%  {_mean(f, 'person_affinity'):9.1f}%"
             f"  {statistics.fmean(x.average_speed_of_answer for x in f):5.1f} s"
         )
