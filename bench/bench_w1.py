@@ -133,7 +133,7 @@ def _curve(
         print(
             f"  {x:8g}  {_mean(f, 'service_level'):5.1f}%  {_mean(f, 'abandonment'):5.2f}%"
             f"  {_mean(f, 'account_affinity'):8.1f}%  {_mean(f, 'person_affinity'):9.1f}%"
-            f"  {statistics.fmean(x.average_speed_of_answer for x in f):5.1f} s"
+            f"  {statistics.fmean(r.average_speed_of_answer for r in f):5.1f} s"
         )
     return curves[0]
 
