@@ -62,8 +62,10 @@ class EngineConfig:
             problems.append("heartbeat_timeout must be > 0")
         if self.budget not in ("load", "fixed"):
             problems.append(f"budget must be 'load' or 'fixed', not {self.budget!r}")
-        if not 0 <= self.budget_share <= 1 or not 0 <= self.person_share <= 1:
-            problems.append("budget_share and person_share must be between 0 and 1")
+        if self.budget_share < 0:
+            problems.append("budget_share must be >= 0 (above 1 waits past the target)")
+        if not 0 <= self.person_share <= 1 or not 0 <= self.busy_share <= 1:
+            problems.append("person_share and busy_share must be between 0 and 1")
         if self.familiarity_half_life <= 0 or self.load_half_life <= 0:
             problems.append("half-lives must be > 0")
         if self.team_min < 1 or self.team_max < self.team_min or self.person_ring_size < 1:
