@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from accueil.directory_io.records import Kind
 from accueil.errors import ValidationFailed
 from accueil.services import directory
-from accueil.services.onboarding import load_directory
+from accueil.services.onboarding import import_files, load_directory
 from accueil.store.db import transaction
 from accueil.store.tables import TrainingRow
 
@@ -124,7 +125,7 @@ def test_prune_only_touches_the_accounts_and_kinds_in_the_file(
 ) -> None:
     data = {"people": [{"account": "smith", "key": "jsmith", "first_name": "John"}]}
     report = _load(loaded, data, prune=True)
-    assert report.lines() == ["people: 1 changed"]  # the mobile went: it was not written
+    assert report.lines() == ["nothing to change"]  # jsmith is there; no one else is taken
     with loaded() as session:
         assert len(directory.list_people(session, "martin")) == 2
         assert len(directory.list_numbers(session, "smith")) == 1
@@ -184,3 +185,66 @@ def test_a_number_of_one_account_cannot_be_taken_by_another(
     assert dump() == before
     with loaded() as session:
         assert directory.resolve_number(session, "+33140000000").account.key == "martin"
+
+
+def test_a_partial_file_changes_only_the_columns_it_has(
+    loaded: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("account,key,email\nmartin,jmartin,jeanne@martin.example\n", "utf-8")
+    with transaction(loaded) as session:
+        report = import_files(session, [path])
+    assert [(c.key, c.fields) for c in report.changes] == [("martin/jmartin", ("email",))]
+    with loaded() as session:
+        person = directory.get_person(session, "martin", "jmartin")
+    assert (person.first_name, person.group, person.email) == (
+        "Jeanne",
+        "associes",
+        "jeanne@martin.example",
+    )
+    assert len(person.devices) == 2
+
+
+def test_a_mobile_column_replaces_only_the_mobile(
+    loaded: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("account,key,mobile\nmartin,jmartin,07 81 23 45 67\n", "utf-8")
+    with transaction(loaded) as session:
+        import_files(session, [path])
+    with loaded() as session:
+        person = directory.get_person(session, "martin", "jmartin")
+    assert [(d.key, d.address) for d in person.devices] == [
+        ("mobile", "+33781234567"),
+        ("desk", "sip:2001@pbx"),
+    ]
+
+
+def test_a_field_written_empty_is_cleared_and_a_field_left_out_is_kept(
+    loaded: sessionmaker[Session],
+) -> None:
+    _load(loaded, {"people": [{"account": "martin", "key": "pdurand", "title": "Associé"}]})
+    _load(loaded, {"people": [{"account": "martin", "key": "pdurand", "email": "p@d.example"}]})
+    with loaded() as session:
+        assert directory.get_person(session, "martin", "pdurand").title == "Associé"
+    _load(loaded, {"people": [{"account": "martin", "key": "pdurand", "title": ""}]})
+    with loaded() as session:
+        person = directory.get_person(session, "martin", "pdurand")
+    assert (person.title, person.email, person.last_name) == ("", "p@d.example", "Durand")
+
+
+def test_an_account_already_there_keeps_its_country_when_left_out(
+    loaded: sessionmaker[Session],
+) -> None:
+    data = {
+        "accounts": [{"key": "smith", "tier": "premium"}],
+        "numbers": [{"number": "020 7946 0555", "account": "smith"}],  # read in GB
+    }
+    report = _load(loaded, data)
+    assert [(c.key, c.action, c.fields) for c in report.changes] == [
+        ("smith", "change", ("tier", "target_seconds")),
+        ("+442079460555", "create", ()),
+    ]
+    with loaded() as session:
+        smith = directory.get_account(session, "smith")
+    assert (smith.name, smith.country, smith.timezone) == ("Smith Plumbing", "GB", "Europe/London")

@@ -87,6 +87,16 @@ CASES = {
         "key,name,site\ncarol,,paris\n",
         "agents.csv:2 column 'name': name is required",
     ),
+    "new account without a name": (
+        "accounts.csv",
+        "key,tier\nnewco,premium\n",
+        "accounts.csv:2 column 'name': name is required for a new account",
+    ),
+    "new person without a name": (
+        "people.yaml",
+        "people:\n  - {account: martin, key: nobody, title: Ghost}\n",
+        "people.yaml:2 field 'last_name': a new person needs a first_name or a last_name",
+    ),
     "training on an unknown account": (
         "agents.csv",
         "key,name,trainings\ncarol,Carol,martin:2|nobody:1\n",

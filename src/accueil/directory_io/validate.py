@@ -46,6 +46,7 @@ class Known:
     groups: frozenset[tuple[str, str]] = frozenset()  # (account key, group key)
     people: frozenset[tuple[str, str]] = frozenset()  # (account key, person key)
     numbers: Mapping[str, str] = field(default_factory=dict)  # e164 -> account key
+    agents: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -59,6 +60,11 @@ class Plan:
     numbers: list[Number] = field(default_factory=list)
     agents: list[Agent] = field(default_factory=list)
     kinds: set[Kind] = field(default_factory=set)  # the sections the sources had
+    # The fields each entry was written with, aligned with its kind's list: an import changes
+    # only those in an existing entry (see docs/import.md, "Partial files").
+    written: dict[Kind, list[frozenset[str]]] = field(
+        default_factory=lambda: {kind: [] for kind in Kind}
+    )
 
     def account_keys(self) -> set[str]:
         """The accounts this file speaks for: listed, or named by one of its entries."""
@@ -105,6 +111,7 @@ class _Validator:
         self.countries = dict(known.countries)
         self.languages = dict(known.languages)
         self.seen: dict[tuple[Kind, str, str], Record] = {}
+        self.field_sets: dict[tuple[str, ...], frozenset[str]] = {}  # rows of a CSV share one
 
     def run(self, records: list[Record], kinds: set[Kind]) -> Plan:
         by_kind: dict[Kind, list[Record]] = {k: [] for k in Kind}
@@ -140,6 +147,13 @@ class _Validator:
                 ok = False
         return ok
 
+    def note(self, record: Record) -> None:
+        names = tuple(record.values)
+        written = self.field_sets.get(names)
+        if written is None:
+            written = self.field_sets.setdefault(names, frozenset(names))
+        self.plan.written[record.kind].append(written)
+
     def first(self, kind: Kind, scope: str, name: str, record: Record, label: str) -> bool:
         """Whether this is the first entry with this key; a problem otherwise."""
         previous = self.seen.setdefault((kind, scope, name), record)
@@ -164,17 +178,24 @@ class _Validator:
 
     def account(self, record: Record) -> None:
         read = _Fields(record, self.problems)
-        country = read.get("country", f.country, "FR")
+        key = read.get("key", f.key, "")
+        # An account already there keeps what this entry leaves out: read its numbers in its
+        # own country, default its new people to its own languages.
+        known = key in self.known.countries
+        country = read.get("country", f.country, self.known.countries.get(key, "FR"))
         tier = read.get("tier", f.tier, Tier.STANDARD)
         name = read.get("name", f.text, "")
+        if not name and not known:
+            read.fail("name is required for a new account", "name")
+        languages = self.known.languages.get(key) or default_languages(country)
         account = Account(
-            key=read.get("key", f.key, ""),
+            key=key,
             name=name,
             answer_name=read.get("answer_name", f.text, name),
             timezone=read.get("timezone", f.timezone, default_timezone(country)),
             country=country,
             subdivision=read.get("subdivision", lambda v: f.text(v, limit=16).upper(), ""),
-            languages=read.get("languages", f.languages, default_languages(country)),
+            languages=read.get("languages", f.languages, languages),
             business_hours=read.get("business_hours", f.hours, f.hours(DEFAULT_HOURS)),
             tier=tier,
             target_seconds=read.get(
@@ -186,6 +207,7 @@ class _Validator:
         active = read.get("active", f.flag, True)
         if read.ok and self.first(Kind.ACCOUNTS, "", account.key, record, "account"):
             self.plan.accounts.append(account)
+            self.note(record)
             if not active:
                 self.plan.inactive_accounts.add(account.key)
             self.countries[account.key] = account.country
@@ -198,6 +220,7 @@ class _Validator:
         group = Group(account or "", key, read.get("name", f.text, key))
         if read.ok and account and self.first(Kind.GROUPS, account, key, record, "group"):
             self.plan.groups.append(group)
+            self.note(record)
 
     def person(self, record: Record) -> None:
         read = _Fields(record, self.problems)
@@ -205,8 +228,8 @@ class _Validator:
         key = read.get("key", f.key, "")
         first_name = read.get("first_name", lambda v: f.text(v, limit=100), "")
         last_name = read.get("last_name", lambda v: f.text(v, limit=100), "")
-        if not (first_name or last_name):
-            read.fail("a person needs a first_name or a last_name", "last_name")
+        if not (first_name or last_name) and (account, key) not in self.known.people:
+            read.fail("a new person needs a first_name or a last_name", "last_name")
         group = read.get("group", f.key, "")
         if account and group and not self.group_exists(account, group):
             read.fail(
@@ -229,6 +252,7 @@ class _Validator:
         )
         if read.ok and account and self.first(Kind.PEOPLE, account, key, record, "person"):
             self.plan.people.append(person)
+            self.note(record)
 
     def group_exists(self, account: str, group: str) -> bool:
         return (Kind.GROUPS, account, group) in self.seen or (account, group) in self.known.groups
@@ -273,6 +297,7 @@ class _Validator:
         label = read.get("label", lambda v: f.text(v, limit=100), "")
         if read.ok and self.first_number(e164, record):
             self.plan.numbers.append(Number(e164, account, person, raw, label))
+            self.note(record)
 
     def first_number(self, e164: str, record: Record) -> bool:
         previous = self.seen.setdefault((Kind.NUMBERS, "", e164), record)
@@ -298,9 +323,13 @@ class _Validator:
             if training.account not in self.countries:
                 read.fail(f"unknown account {training.account!r} in trainings", "trainings")
         sip_uri = read.get("sip_uri", lambda v: f.address(DeviceKind.SOFTPHONE, v, ""), "")
+        key = read.get("key", f.key, "")
+        name = read.get("name", f.text, "")
+        if not name and key not in self.known.agents:
+            read.fail("name is required for a new agent", "name")
         agent = Agent(
-            key=read.get("key", f.key, ""),
-            name=read.get("name", f.text, ""),
+            key=key,
+            name=name,
             site=read.get("site", lambda v: f.text(v, limit=64), "home"),
             languages=read.get("languages", f.languages, ("fr",)),
             trainings=tuple(sorted(trainings, key=lambda t: t.account)),
@@ -309,6 +338,7 @@ class _Validator:
         )
         if read.ok and self.first(Kind.AGENTS, "", agent.key, record, "agent"):
             self.plan.agents.append(agent)
+            self.note(record)
 
 
 def _address_reader(kind: DeviceKind, region: str) -> Callable[[object], str]:

@@ -120,6 +120,7 @@ def diff(plan: Plan, snapshot: Snapshot, *, prune: bool) -> Delta:
         Kind.NUMBERS: {n.e164: number_columns(n) for n in plan.numbers},
         Kind.AGENTS: {a.key: agent_columns(a) for a in plan.agents},
     }
+    written = {kind: dict(zip(wanted[kind], plan.written[kind], strict=True)) for kind in Kind}
     existing: dict[Kind, dict[Any, Row]] = {
         Kind.ACCOUNTS: snapshot.accounts,
         Kind.GROUPS: snapshot.groups,
@@ -128,14 +129,18 @@ def diff(plan: Plan, snapshot: Snapshot, *, prune: bool) -> Delta:
         Kind.AGENTS: snapshot.agents,
     }
     for kind in Kind:
-        _compare(delta, kind, wanted[kind], existing[kind])
+        _compare(delta, kind, wanted[kind], existing[kind], written[kind])
     if prune:
         _prune(delta, plan, wanted, existing)
     return delta
 
 
 def _compare(
-    delta: Delta, kind: Kind, wanted: dict[Any, Columns], existing: dict[Any, Row]
+    delta: Delta,
+    kind: Kind,
+    wanted: dict[Any, Columns],
+    existing: dict[Any, Row],
+    written: dict[Any, frozenset[str]],
 ) -> None:
     creates = delta.creates.setdefault(kind, [])
     updates = delta.updates.setdefault(kind, [])
@@ -145,6 +150,7 @@ def _compare(
             creates.append((ident, columns))
             delta.changes.append(Change(kind, _label(ident), "create"))
             continue
+        columns = _patch(columns, row.columns, written[ident])
         changed = {c: v for c, v in columns.items() if row.columns.get(c) != v}
         if changed:
             updates.append((row, changed))
@@ -197,6 +203,38 @@ def _prune(
             Kind.AGENTS,
             [k for k, r in agents.items() if k not in wanted[Kind.AGENTS] and r.columns["active"]],
         )
+
+
+# The column each written field sets, where names differ; fields not listed set their namesake.
+_COLUMN_OF = {
+    "group": "group_key",
+    "number": "raw",
+    "mobile": "devices",
+    "desk": "devices",
+    "softphone": "devices",
+}
+_SHORTCUTS = ("mobile", "desk", "softphone")
+
+
+def _patch(columns: Columns, before: Columns, written: frozenset[str]) -> Columns:
+    """The columns an entry sets on an existing row: only those its fields were written for.
+
+    A field left out (a CSV column the file does not have, a key absent from a YAML entry)
+    keeps the row's value. A device shortcut column (``mobile``…) replaces only that device.
+    """
+    names = {_COLUMN_OF.get(f, f) for f in written}
+    names.add("active")  # listing an entry makes it active again unless it says otherwise
+    if "tier" in written:
+        names.add("target_seconds")  # its default follows the tier
+    out = {c: v for c, v in columns.items() if c in names}
+    shortcuts = [s for s in _SHORTCUTS if s in written]
+    if shortcuts and "devices" not in written:
+        given = {d["key"]: d for d in columns["devices"] if d["key"] in shortcuts}
+        kept = [
+            given.pop(d["key"], None) if d["key"] in shortcuts else d for d in before["devices"]
+        ]
+        out["devices"] = [d for d in kept if d is not None] + list(given.values())
+    return out
 
 
 def _label(ident: Any) -> str:

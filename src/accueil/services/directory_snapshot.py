@@ -78,6 +78,7 @@ class Snapshot:
             groups=frozenset(self.groups),
             people=frozenset(self.people),
             numbers={e: r.columns["account"] for e, r in self.numbers.items()},
+            agents=frozenset(self.agents),
         )
 
 
