@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from accueil.cli.app import app
 from accueil.cli.common import console, reported
 from accueil.core.explain import EN, availability_sentence
-from accueil.core.localtime import parse_wall_time, zone
+from accueil.core.localtime import parse_wall_time, to_local, zone
 from accueil.errors import InvalidInput
 from accueil.services import availability as service
 from accueil.services.directory import get_account, get_person
@@ -47,6 +47,11 @@ def instant(session: Session, account: str, text: str | None, now: datetime) -> 
     if not text:
         return None
     return parse_wall_time(text, now, zone(get_account(session, account).timezone))
+
+
+def local(instant: datetime, timezone: str) -> str:
+    """An instant on the account's wall clock, as the command line prints it."""
+    return to_local(instant, zone(timezone)).strftime("%a %d %b %Y %H:%M")
 
 
 @app.command()
@@ -87,8 +92,8 @@ def _show(session: Session, account: str, person: str, now: datetime) -> None:
     if history:
         console.print("recent statuses:")
     for record in history:
-        end = f" until {record.until:%Y-%m-%d %H:%M} UTC" if record.until else ""
-        text = f"  {record.set_at:%Y-%m-%d %H:%M} UTC  {record.state}{end}  {record.note}"
+        end = f" until {local(record.until, tz)}" if record.until else ""
+        text = f"  {local(record.set_at, tz)}  {record.state}{end}  {record.note}"
         console.print(text.rstrip(), highlight=False, markup=False, soft_wrap=True)
 
 
@@ -125,4 +130,5 @@ def closure(
         tz = zone(get_account(session, account).timezone)
         begin, end = parse_wall_time(start, now, tz), parse_wall_time(until, now, tz)
         service.add_closure(session, account, start=begin, end=end, reason=reason)
-        console.print(f"{account} closed from {begin:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC")
+        name = tz.key
+        console.print(f"{account} closed from {local(begin, name)} to {local(end, name)} ({name})")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import typer
 
 from accueil.cli.app import app
-from accueil.cli.availability import instant, store
+from accueil.cli.availability import instant, local, store
 from accueil.cli.common import console, reported
 from accueil.core.decision import Call, Decision
 from accueil.core.phone import to_e164
@@ -42,7 +42,8 @@ def decide(
             console.print_json(json.dumps(decision_json(decision, account, person)))
             return
         who = f"{account}:{person}" if person else f"{account} (switchboard)"
-        console.print(f"[bold]{who}[/] at {now:%Y-%m-%d %H:%M} UTC", highlight=False)
+        when = local(now, destination.account.timezone)
+        console.print(f"[bold]{who}[/] at {when} ({destination.account.timezone})", highlight=False)
         console.print(f"treatment: {decision.treatment.type}  (rule: {decision.rule})")
         console.print(decision.explanation, highlight=False, markup=False, soft_wrap=True)
         for warning in decision.availability.warnings if decision.availability else ():
