@@ -119,3 +119,24 @@ def test_same_seed_same_outcome() -> None:
     calls = [_call(f"c{i}", NOON + 7 * i, handle=30, patience=40) for i in range(60)]
     scenario = _scenario(calls, miss_probability=0.2)
     assert play(scenario, "accueil", seed=5) == play(scenario, "accueil", seed=5)
+
+
+def test_a_home_agent_who_loses_the_link_is_back_in_rotation_once_reconnected() -> None:
+    agents = (AgentSpec("hal", "home", ("fr",)),)
+    drop = (NOON - 300, NOON + 200)
+    presences = [Presence("hal", NOON - 3600, NOON + 3600, dropouts=(drop,))]
+    scenario = _scenario([_call("c1", NOON)], presences, agents=agents)
+    (record,) = play(scenario, "longest_idle", seed=1).records
+    # The engine found hal silent and paused them; the call waited for the reconnection.
+    assert record.fate is Fate.ANSWERED
+    assert record.waited == pytest.approx(200 + 2)
+
+
+def test_a_home_agent_offline_at_the_end_of_a_break_waits_for_the_link() -> None:
+    agents = (AgentSpec("hal", "home", ("fr",)),)
+    presence = Presence(
+        "hal", NOON - 3600, NOON + 3600, ((NOON - 600, NOON - 60),), ((NOON - 120, NOON + 100),)
+    )
+    scenario = _scenario([_call("c1", NOON)], [presence], agents=agents)
+    (record,) = play(scenario, "longest_idle", seed=1).records
+    assert record.waited == pytest.approx(100 + 2)

@@ -97,3 +97,15 @@ def test_allocation_always_adds_up_and_respects_the_minimum(
     assert sum(counts) == total
     assert len(counts) == parts
     assert min(counts) >= 1
+
+
+def test_only_home_agents_lose_their_link_and_within_their_shift() -> None:
+    demo = load_workload("demo")
+    scenario = generate(demo, 6)
+    home = {a.key for a in scenario.agents if a.site == "home"}
+    dropped = [p for p in scenario.presences if p.dropouts]
+    assert dropped
+    assert {p.agent for p in dropped} <= home
+    for presence in dropped:
+        for start, end in presence.dropouts:
+            assert presence.start <= start <= end <= presence.end

@@ -79,6 +79,8 @@ class Twin:
         self._accounts = {a.key: (a.tier, a.target_seconds) for a in scenario.accounts}
         self._on_shift: dict[str, Presence] = {}
         self._on_break: set[str] = set()
+        self._offline: set[str] = set()  # home agents whose softphone lost its link
+        self._out_of_rotation: set[str] = set()  # owe an AgentReady as soon as they can
         self._busy = 0.0
         self.events = 0
         self.ignored = 0
@@ -91,6 +93,8 @@ class Twin:
             _BreakStart: self._break_starts,
             _BreakEnd: self._break_ends,
             _Recover: self._recover,
+            _DropStart: self._drop,
+            _DropEnd: self._reconnect,
             AgentLoggedOut: self._log_out,
         }
 
@@ -143,7 +147,8 @@ class Twin:
 
     def _beat(self, at: float, item: Heartbeat) -> None:
         if item.agent in self._on_shift:
-            self._feed(item)
+            if item.agent not in self._offline:
+                self._feed(item)
             later = at + self.heartbeat_seconds
             self._push(later, Heartbeat(later, item.agent))
 
@@ -153,11 +158,25 @@ class Twin:
 
     def _break_ends(self, at: float, item: _BreakEnd) -> None:
         self._on_break.discard(item.agent)
-        self._feed(AgentReady(at, item.agent))
+        self._out_of_rotation.add(item.agent)
+        self._recover(at, _Recover(item.agent))
 
     def _recover(self, at: float, item: _Recover) -> None:
-        if item.agent in self._on_shift and item.agent not in self._on_break:
-            self._feed(AgentReady(at, item.agent))
+        # Back in rotation when on shift, not on a break and connected.
+        agent = item.agent
+        able = agent in self._on_shift and agent not in self._on_break | self._offline
+        if agent in self._out_of_rotation and able:
+            self._out_of_rotation.discard(agent)
+            self._feed(AgentReady(at, agent))
+
+    def _drop(self, at: float, item: _DropStart) -> None:
+        self._offline.add(item.agent)
+
+    def _reconnect(self, at: float, item: _DropEnd) -> None:
+        self._offline.discard(item.agent)
+        if item.agent in self._on_shift:
+            self._feed(Heartbeat(at, item.agent))
+            self._recover(at, _Recover(item.agent))
 
     def _log_out(self, at: float, item: AgentLoggedOut) -> None:
         self._on_shift.pop(item.agent, None)
@@ -193,6 +212,9 @@ class Twin:
         for start, end in presence.breaks:
             self._push(start, _BreakStart(agent.key))
             self._push(end, _BreakEnd(agent.key))
+        for start, end in presence.dropouts:
+            self._push(start, _DropStart(agent.key))
+            self._push(end, _DropEnd(agent.key))
         self._push(presence.end, AgentLoggedOut(presence.end, agent.key))
 
     # ----------------------------------------------------------------- commands
@@ -200,7 +222,8 @@ class Twin:
     def _carry_out(self, at: float, command: Command) -> None:
         if isinstance(command, Offer):
             self._live_offers.add(command.token)
-            if self.random.random() >= self.scenario.miss_probability:
+            missed = self.random.random() < self.scenario.miss_probability
+            if not missed and command.agent not in self._offline:
                 pickup = at + self.scenario.ring_seconds
                 self._push(
                     pickup, OfferAccepted(pickup, command.call, command.agent, command.token)
@@ -220,6 +243,7 @@ class Twin:
             waited = at - self._calls[command.call].arrival
             self._fates.setdefault(command.call, (Fate.OVERFLOWED, waited, ""))
         elif isinstance(command, PauseAgent):
+            self._out_of_rotation.add(command.agent)
             self._push(at + RECOVER_SECONDS, _Recover(command.agent))
         elif isinstance(command, Ignored):
             self.ignored += 1
@@ -248,6 +272,16 @@ class _BreakEnd:
 
 @dataclass(frozen=True)
 class _Recover:
+    agent: str
+
+
+@dataclass(frozen=True)
+class _DropStart:
+    agent: str
+
+
+@dataclass(frozen=True)
+class _DropEnd:
     agent: str
 
 

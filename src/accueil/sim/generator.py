@@ -160,12 +160,31 @@ def generate_presences(
                     length = pause.minutes * 60.0
                     begin = float(rng.uniform(lo, max(lo, hi - length)))
                     breaks.append((offset + begin, offset + begin + length))
-                presences.append(
-                    Presence(
-                        f"{group.name}-{i + 1:02d}", offset + start, offset + end, tuple(breaks)
-                    )
-                )
+                key = f"{group.name}-{i + 1:02d}"
+                drops = _dropouts(workload, group.site, rng, offset + start, offset + end)
+                presences.append(Presence(key, offset + start, offset + end, tuple(breaks), drops))
     return tuple(presences)
+
+
+def _dropouts(
+    workload: Workload, site: str, rng: np.random.Generator, start: float, end: float
+) -> tuple[tuple[float, float], ...]:
+    """Spells without a softphone link for a home agent (no draw at all when there are none)."""
+    rate = workload.agents.home_dropouts_per_day
+    if site != "home" or rate == 0:
+        return ()
+    spells = []
+    for _ in range(int(rng.poisson(rate))):
+        begin = float(rng.uniform(start, end))
+        length = float(rng.exponential(workload.agents.dropout_mean_seconds))
+        spells.append((begin, min(begin + length, end)))
+    merged: list[tuple[float, float]] = []
+    for begin, finish in sorted(spells):  # overlapping spells are one longer spell
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], finish))
+        else:
+            merged.append((begin, finish))
+    return tuple(merged)
 
 
 def generate(workload: Workload, seed: int) -> Scenario:

@@ -31,12 +31,17 @@ class AgentSpec:
 
 @dataclass(frozen=True)
 class Presence:
-    """One agent's working period on one day: logged in over [start, end), minus breaks."""
+    """One agent's working period on one day: logged in over [start, end), minus breaks.
+
+    ``dropouts`` are spells when a home agent's softphone loses its link: no heartbeats, offers
+    ring unanswered; a call in progress carries on.
+    """
 
     agent: str
     start: float
     end: float
     breaks: tuple[tuple[float, float], ...] = ()
+    dropouts: tuple[tuple[float, float], ...] = ()
 
     @property
     def working_seconds(self) -> float:

@@ -159,6 +159,9 @@ class Agents(_Model):
     groups: tuple[AgentGroup, ...]
     miss_probability: float = Field(default=0.0, ge=0, lt=1)
     ring_seconds: float = Field(default=0.0, ge=0)
+    # Agents of site "home" lose their softphone's link this many times a day on average.
+    home_dropouts_per_day: float = Field(default=0.0, ge=0)
+    dropout_mean_seconds: float = Field(default=90.0, gt=0)
 
 
 class Simulation(_Model):
