@@ -21,7 +21,7 @@ SEEDS = (1, 2, 3, 4, 5)
 TRADEOFF_SEEDS = (1, 2)
 # Fixed wait budgets (seconds) for a familiar agent: 30% for the person ring, 70% for the account.
 BUDGETS = (0.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0)
-BUDGET_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
+BUDGET_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 REPORT = Path("var/reports/bench-w1")
 
 
