@@ -98,9 +98,19 @@ class _Fields:
         self.ok = False
 
 
-def validate(records: Iterable[Record], known: Known, kinds: Iterable[Kind] = ()) -> Plan:
+# Told (records checked, records in all) now and then, for a progress bar on big files.
+Progress = Callable[[int, int], None]
+_EVERY = 2_000
+
+
+def validate(
+    records: Iterable[Record],
+    known: Known,
+    kinds: Iterable[Kind] = (),
+    progress: Progress | None = None,
+) -> Plan:
     """The plan for ``records``, or ValidationFailed listing every problem."""
-    return _Validator(known).run(list(records), set(kinds))
+    return _Validator(known).run(list(records), set(kinds), progress)
 
 
 class _Validator:
@@ -113,7 +123,7 @@ class _Validator:
         self.seen: dict[tuple[Kind, str, str], Record] = {}
         self.field_sets: dict[tuple[str, ...], frozenset[str]] = {}  # rows of a CSV share one
 
-    def run(self, records: list[Record], kinds: set[Kind]) -> Plan:
+    def run(self, records: list[Record], kinds: set[Kind], progress: Progress | None) -> Plan:
         by_kind: dict[Kind, list[Record]] = {k: [] for k in Kind}
         for record in records:
             by_kind[record.kind].append(record)
@@ -126,7 +136,9 @@ class _Validator:
             Kind.AGENTS: self.agent,
         }
         for kind in Kind:  # accounts first: the others read their numbers in its country
-            for record in by_kind[kind]:
+            for done, record in enumerate(by_kind[kind], start=1):
+                if progress and done % _EVERY == 0:
+                    progress(done, len(by_kind[kind]))
                 if self.shape_ok(record):
                     readers[kind](record)
         if self.problems:

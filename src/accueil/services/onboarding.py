@@ -129,7 +129,7 @@ def apply_records(
     snapshot = take_snapshot(session)
     problems = list(reading.problems)
     try:
-        plan = validate(reading.records, snapshot.known(), reading.kinds)
+        plan = validate(reading.records, snapshot.known(), reading.kinds, _stage(progress))
     except ValidationFailed as exc:
         problems.extend(exc.problems)
     if problems:
@@ -152,6 +152,12 @@ def apply_records(
 def _tell(progress: Callable[[str, int, int], None] | None, stage: str) -> None:
     if progress:
         progress(stage, 0, 0)
+
+
+def _stage(progress: Progress | None) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress("validating", done, total)
 
 
 def _position(problem: Problem) -> tuple[str, int]:
