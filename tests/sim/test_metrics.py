@@ -83,6 +83,17 @@ def test_person_affinity_remembers_two_agents_per_person() -> None:
     assert [flags[str(i)][1] for i in range(5)] == [False, False, False, True, False]
 
 
+def test_switchboard_calls_count_for_the_account_but_not_for_person_affinity() -> None:
+    records = [
+        _call("1", Fate.ANSWERED, 0, agent="u", arrival=DAY, person="p"),
+        _call("2", Fate.ANSWERED, 0, agent="u", arrival=DAY + 1, person=""),
+        _call("3", Fate.ANSWERED, 0, agent="u", arrival=DAY + 2, person="p"),
+    ]
+    result = figures("s", _scenario(), records, busy_seconds=0)
+    assert result.account_affinity == pytest.approx(2 / 3)
+    assert result.person_affinity == pytest.approx(1 / 2)
+
+
 def test_affinity_follows_answer_order_not_arrival_order() -> None:
     records = [
         _call("early", Fate.ANSWERED, 100, agent="u", arrival=0.0),  # answered at 100

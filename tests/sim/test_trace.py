@@ -40,7 +40,8 @@ def test_trace_day_is_played_for_warm_up_then_counted(tmp_path: Path) -> None:
     assert scenario.counted_calls == 3
     assert scenario.calls[3].arrival == DAY + 32404.0
     assert {a.key for a in scenario.accounts} == {"cabinet-martin", "garage-lefevre"}
-    assert scenario.calls[1].person == "garage-lefevre.switchboard"
+    assert scenario.calls[1].person == ""  # the switchboard
+    assert scenario.calls[0].person == "cabinet-martin.paul"
     assert len(scenario.agents) == 60
 
 

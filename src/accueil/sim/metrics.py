@@ -5,7 +5,8 @@
 - ASA: mean wait of answered calls; abandonment: abandoned ÷ offered;
 - affinity: share of answered calls taken by one of the 3 agents who most recently answered that
   account (distinct agents, before this call); person affinity: the same with the person's 2 most
-  recent agents. The warm-up days feed this memory but are not counted;
+  recent agents, over calls for a person (switchboard calls have none). The warm-up days feed
+  this memory but are not counted;
 - occupancy: time talking or in wrap-up ÷ time logged in and not on a break;
 - fairness: mean service level of the worst accounts among those with enough calls.
 """
@@ -100,10 +101,12 @@ def familiar_flags(records: Sequence[CallRecord]) -> dict[str, tuple[bool, bool]
     by_person: dict[str, list[str]] = defaultdict(list)
     flags: dict[str, tuple[bool, bool]] = {}
     for record in answered:
-        recent_account, recent_person = by_account[record.account], by_person[record.person]
+        recent_account = by_account[record.account]
+        recent_person = by_person[record.person] if record.person else []
         flags[record.key] = (record.agent in recent_account, record.agent in recent_person)
         _remember(recent_account, record.agent, ACCOUNT_MEMORY)
-        _remember(recent_person, record.agent, PERSON_MEMORY)
+        if record.person:  # switchboard calls ("" person) have no person to know
+            _remember(recent_person, record.agent, PERSON_MEMORY)
     return flags
 
 
@@ -133,6 +136,7 @@ def figures(
     waits = [r.waited for r in answered]
     within = sum(1 for r in answered if r.waited <= targets[r.account])
     familiar = [flags[r.key] for r in answered]
+    personal = [flags[r.key][1] for r in answered if r.person]
     working = sum(p.working_seconds for p in scenario.presences if p.start >= scenario.counted_from)
     return Figures(
         strategy=strategy,
@@ -145,7 +149,7 @@ def figures(
         average_speed_of_answer=float(np.mean(waits)) if waits else 0.0,
         abandonment=_share(sum(1 for r in offered if r.fate is Fate.ABANDONED), len(offered)),
         account_affinity=_share(sum(1 for a, _ in familiar if a), len(familiar)),
-        person_affinity=_share(sum(1 for _, p in familiar if p), len(familiar)),
+        person_affinity=_share(sum(personal), len(personal)),
         occupancy=_share(busy_seconds, working),
         worst_accounts_service_level=worst_accounts(offered, targets, scenario),
         wait_percentiles=tuple(

@@ -173,7 +173,7 @@ def trace_scenario(workload: Workload, rows: list[TraceRow], seed: int) -> Scena
             key=f"d{day}l{row.line}",
             arrival=day * DAY + row.arrival,
             account=row.account,
-            person=f"{row.account}.{row.person}" if row.person else f"{row.account}.switchboard",
+            person=f"{row.account}.{row.person}" if row.person else "",
             languages=(row.language,),
             handle_seconds=row.handle_seconds,
             patience_seconds=row.patience_seconds,
