@@ -11,8 +11,9 @@ from rich.console import Console
 
 from accueil.errors import AccueilError, ValidationFailed
 
-console = Console()
-err_console = Console(stderr=True)
+# soft_wrap: long lines (explanations, error paths) stay whole when piped or captured.
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @contextmanager
