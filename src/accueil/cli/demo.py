@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import typer
+from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accueil.cli.app import app
@@ -14,15 +12,20 @@ from accueil.cli.common import console, reported
 from accueil.core.phone import pretty
 from accueil.services.decisions import decide_call
 from accueil.services.demo import generate_demo
-from accueil.services.directory import summary
+from accueil.services.demo_furnish import (
+    BLOCKED_CALLER,
+    SAMPLE_INSTANT,
+    STRANGER_CALLER,
+    VIP_CALLER,
+    furnish_demo,
+    showcase,
+)
+from accueil.services.directory import get_person, list_numbers, summary
+from accueil.services.screenpop import screen_pop
+from accueil.services.search import search
 from accueil.settings import get_settings
 from accueil.sim.demo import run_demo_day
 from accueil.store.db import make_engine, migrate, session_factory, transaction
-from accueil.store.tables import NumberRow
-
-# A fixed instant (a Monday, mid-morning in Paris) so the sample decisions read the same each run.
-SAMPLE_INSTANT = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
-SAMPLE_CALLER = "+33612345678"
 
 
 @app.command()
@@ -41,11 +44,12 @@ def demo(
         console.print(f"[bold]accueil demo[/] — database {get_settings().database_url}")
         with transaction(sessions) as session:
             report = generate_demo(session, accounts, people, agents, seed)
-        for line in report.lines():
+            furnished = furnish_demo(session, seed)
+        for line in [*report.lines(), *furnished.lines()]:
             console.print(f"  {line}")
         with sessions() as session:
             _print_summary(session)
-            _print_sample_decisions(session)
+            _print_sample_calls(session)
         if simulate:
             run_demo_day(console)
 
@@ -55,32 +59,43 @@ def _print_summary(session: Session) -> None:
     table = Table(title="The demo operator")
     for column in ("accounts", "groups", "people", "numbers", "agents"):
         table.add_column(column, justify="right")
-    table.add_row(
-        *(
-            str(n)
-            for n in (totals.accounts, totals.groups, totals.people, totals.numbers, totals.agents)
-        )
-    )
+    counts = (totals.accounts, totals.groups, totals.people, totals.numbers, totals.agents)
+    table.add_row(*(str(n) for n in counts))
     console.print(table)
 
 
-def _print_sample_decisions(session: Session, count: int = 3) -> None:
-    """Decide a few calls to people's direct lines, with their explanations."""
-    direct = session.scalars(
-        select(NumberRow.e164).where(NumberRow.person_id.is_not(None)).order_by(NumberRow.e164)
-    ).all()
-    if not direct:
+def _print_sample_calls(session: Session) -> None:
+    """One person's calls decided by their own rules, a screen pop, and a search."""
+    found = showcase(session)
+    if not found:
         return
-    when = f"{SAMPLE_INSTANT:%a %d %b %H:%M} UTC"
-    console.print(f"\n[bold]Sample calls[/] from {pretty(SAMPLE_CALLER)} at {when}:")
-    step = max(1, len(direct) // count)
-    for dialled in direct[::step][:count]:
-        outcome = decide_call(session, SAMPLE_CALLER, dialled, now=SAMPLE_INSTANT)
-        who = outcome.destination.person
-        name = who.full_name if who else "the switchboard"
+    account, person_key, direct = found[0]
+    person = get_person(session, account, person_key)
+    switchboard = next((n.e164 for n in list_numbers(session, account) if not n.person), direct)
+    console.print(
+        f"\n[bold]Calls for {escape(person.full_name)}[/] ({account}), "
+        f"decided at {SAMPLE_INSTANT:%a %d %b %H:%M} UTC:"
+    )
+    for caller, dialled, who in (
+        (VIP_CALLER, direct, "a VIP client"),
+        (STRANGER_CALLER, direct, "an unknown caller"),
+        (BLOCKED_CALLER, switchboard, "a blocked number, to the switchboard"),
+    ):
+        outcome = decide_call(session, caller, dialled, now=SAMPLE_INSTANT)
         console.print(
-            f"  → {pretty(dialled)} ({name}, {outcome.destination.account.name}): "
-            f"[bold]{outcome.decision.treatment.type}[/]",
+            f"  {pretty(caller)} ({who}) → [bold]{outcome.decision.treatment.type}[/]: "
+            f"{escape(outcome.decision.explanation)}",
             highlight=False,
         )
-        console.print(f"    {outcome.decision.explanation}", highlight=False)
+    pop = screen_pop(session, switchboard, STRANGER_CALLER, now=SAMPLE_INSTANT)
+    console.print("\n[bold]Screen pop[/] of an unknown caller on the switchboard:")
+    console.print(f"  {escape(pop.account.answer_name)} — {escape(pop.account.hours_now)}")
+    if pop.script.greeting is not None:
+        console.print(f'  greeting: "{escape(pop.script.greeting.text)}"')
+    if pop.script.first is not None and pop.script.first.prompt is not None:
+        console.print(f"  first question: {escape(pop.script.first.prompt.text)}")
+    heard = person.last_name.lower()
+    hits = search(session, account, heard, limit=3, now=SAMPLE_INSTANT)
+    console.print(f"\n[bold]Search[/] {account} for “{escape(heard)}”, as heard on the phone:")
+    for hit in hits:
+        console.print(f"  {hit.score:3d}  {escape(hit.label)}")

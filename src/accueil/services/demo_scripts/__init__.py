@@ -1,0 +1,1 @@
+"""Script templates of the demo operator, one per kind of client (package data)."""
