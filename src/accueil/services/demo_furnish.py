@@ -66,7 +66,7 @@ def furnish_demo(session: Session, seed: int = 7, now: datetime = SAMPLE_INSTANT
 
 
 def showcase(session: Session, limit: int = 1) -> list[tuple[str, str, str]]:
-    """(account, person, direct number) of people whose own rules the demo can show."""
+    """(account, person, direct number) of people in a meeting, with rules the demo can show."""
     rows = session.execute(
         select(NumberRow.e164, NumberRow.account_id, NumberRow.person_id)
         .where(NumberRow.person_id.is_not(None))
@@ -74,7 +74,7 @@ def showcase(session: Session, limit: int = 1) -> list[tuple[str, str, str]]:
     ).all()
     found: list[tuple[str, str, str]] = []
     for account in list_accounts(session):
-        for person in _with_rules(account, list_people(session, account.key)):
+        for person in _in_meeting(_with_rules(account, list_people(session, account.key))):
             number = next((e for e, _a, pid in rows if pid == person.id), None)
             if number:
                 found.append((account.key, person.key, number))
@@ -85,6 +85,11 @@ def showcase(session: Session, limit: int = 1) -> list[tuple[str, str, str]]:
 
 def _with_rules(account: Account, people: list[Person]) -> list[Person]:
     return [p for i, p in enumerate(people) if i % 3 == 0 and _mobile(p)]
+
+
+def _in_meeting(people: list[Person]) -> list[Person]:
+    """A third of the people with rules are in a meeting at the sample instant."""
+    return people[::3]
 
 
 def _mobile(person: Person) -> str:
@@ -107,11 +112,11 @@ def _furnish_account(
     done.accounts += 1
     done.scripts += 1
     done.rules += 1
-    for i, person in enumerate(_with_rules(account, list_people(session, account.key))):
+    people = _with_rules(account, list_people(session, account.key))
+    for person in people:
         save_rules(session, account.key, _person_rules(account, person), saved_by="demo", now=now)
         done.rules += 1
-        if i % 3:
-            continue  # a third of them are in a meeting at the sample instant
+    for person in _in_meeting(people):
         set_status(
             session,
             account.key,
