@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from accueil.cli.app import app
 from accueil.cli.common import console, err_console, reported
 from accueil.directory_io.records import Kind
-from accueil.errors import InvalidInput, ValidationFailed
+from accueil.errors import InvalidInput
 from accueil.services.demo import generate_demo
 from accueil.services.directory_writes import Progress as ProgressCallback
 from accueil.services.exporting import export_csv, export_yaml
@@ -81,7 +81,7 @@ def import_command(
     ] = False,
 ) -> None:
     """Import accounts, groups, people, numbers and agents: all of it, or nothing."""
-    with reported(), _every_problem():
+    with reported():
         with (
             _database() as engine,
             _progress() as progress,
@@ -91,18 +91,6 @@ def import_command(
                 session, files, kind=kind, prune=prune, dry_run=dry_run, progress=progress
             )
         _print_report(report)
-
-
-@contextmanager
-def _every_problem() -> Iterator[None]:
-    """Print each problem on one unbroken line, 'file:line column: reason', easy to grep."""
-    try:
-        yield
-    except ValidationFailed as exc:
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
-        for problem in exc.problems:
-            err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(2) from None
 
 
 @contextmanager
