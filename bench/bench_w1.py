@@ -34,7 +34,11 @@ def run() -> None:
     _print_speed(runs)
     _print_target(runs)
     curve = _print_tradeoff(workload)
-    path = write_report(REPORT, workload, runs, tradeoff=curve)
+    note = (
+        f"accueil's strategy, seed {TRADEOFF_SEEDS[0]}, as a fixed wait budget for a familiar "
+        "agent grows (30% of it waiting for the person's agents, 70% for the account's team):"
+    )
+    path = write_report(REPORT, workload, runs, tradeoff=curve, tradeoff_note=note)
     print(f"\nreport: {path}")
 
 

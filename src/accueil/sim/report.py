@@ -67,6 +67,7 @@ def write_report(
     runs: Sequence[Run],
     tradeoff: Mapping[float, Figures] | None = None,
     source: str = "",
+    tradeoff_note: str = "accueil's strategy as its wait budget for a familiar agent grows:",
 ) -> Path:
     """Write ``report.md`` and its plots into ``directory``; return the report's path."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -100,7 +101,8 @@ def write_report(
     if tradeoff:
         baseline = next((f for f in shown if f.strategy == "longest_idle"), None)
         tradeoff_plot(directory / "tradeoff.png", tradeoff, baseline)
-        parts += ["", "## Trade-off", "", _tradeoff(tradeoff), "", "![trade-off](tradeoff.png)"]
+        parts += ["", "## Trade-off", "", tradeoff_note, "", _tradeoff(tradeoff)]
+        parts += ["", "![trade-off](tradeoff.png)"]
     path = directory / "report.md"
     path.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return path
@@ -157,8 +159,6 @@ def _percentiles(shown: Sequence[Figures], seed: int) -> str:
 
 def _tradeoff(curve: Mapping[float, Figures]) -> str:
     lines = [
-        "accueil's strategy as its wait budget for a familiar agent grows:",
-        "",
         "| wait budget (s) | SL | abandonment | account affinity | person affinity |",
         "| ---: | ---: | ---: | ---: | ---: |",
     ]
