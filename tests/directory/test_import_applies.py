@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from accueil.directory_io.records import Kind
 from accueil.errors import ValidationFailed
 from accueil.services import directory
+from accueil.services.directory_snapshot import take_snapshot
 from accueil.services.onboarding import import_files, load_directory
 from accueil.store.db import transaction
 from accueil.store.tables import TrainingRow
@@ -248,3 +249,13 @@ def test_an_account_already_there_keeps_its_country_when_left_out(
     with loaded() as session:
         smith = directory.get_account(session, "smith")
     assert (smith.name, smith.country, smith.timezone) == ("Smith Plumbing", "GB", "Europe/London")
+
+
+def test_a_small_import_reads_only_the_people_of_its_accounts(
+    loaded: sessionmaker[Session],
+) -> None:
+    with loaded() as session:
+        snapshot = take_snapshot(session, {"smith"})
+    assert set(snapshot.people) == {("smith", "jsmith")}
+    assert set(snapshot.accounts) == {"martin", "smith"}  # all: numbers are read in them
+    assert snapshot.numbers["+33140000001"].columns["person"] == "jmartin"

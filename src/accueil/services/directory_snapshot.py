@@ -6,6 +6,7 @@ validation reads from it which accounts, groups, people and numbers already exis
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,43 +83,63 @@ class Snapshot:
         )
 
 
-def take_snapshot(session: Session) -> Snapshot:
-    """Read the whole directory in a handful of queries (no row objects: plain tuples)."""
+def take_snapshot(session: Session, accounts: Collection[str] | None = None) -> Snapshot:
+    """Read the directory in a handful of queries (plain tuples, no row objects).
+
+    With ``accounts``, groups and people are read for those accounts only: a small import into
+    a big directory does not read everyone. Accounts, numbers and agents are always all read.
+    """
     snap = Snapshot()
     account_cols = [getattr(AccountRow, c) for c in ACCOUNT_COLUMNS]
     for id_, key, *values in session.execute(select(AccountRow.id, AccountRow.key, *account_cols)):
         snap.accounts[key] = Row(id_, dict(zip(ACCOUNT_COLUMNS, values, strict=True)))
     keys = {r.id: k for k, r in snap.accounts.items()}
-    for id_, account_id, key, name in session.execute(
-        select(GroupRow.id, GroupRow.account_id, GroupRow.key, GroupRow.name)
-    ):
-        snap.groups[(keys[account_id], key)] = Row(id_, {"name": name})
+    scope = (
+        None if accounts is None else [snap.accounts[a].id for a in accounts if a in snap.accounts]
+    )
+    _read_groups_and_people(session, snap, keys, scope)
+    _read_numbers(session, snap, keys)
+    _read_agents(session, snap, keys)
+    return snap
+
+
+def _read_groups_and_people(
+    session: Session, snap: Snapshot, keys: dict[Any, str], scope: list[Any] | None
+) -> None:
+    groups = select(GroupRow.id, GroupRow.account_id, GroupRow.key, GroupRow.name)
     person_cols = [getattr(PersonRow, c) for c in PERSON_COLUMNS]
-    person_keys: dict[int, str] = {}
-    for id_, account_id, key, *values in session.execute(
-        select(PersonRow.id, PersonRow.account_id, PersonRow.key, *person_cols)
-    ):
-        snap.people[(keys[account_id], key)] = Row(
-            id_, dict(zip(PERSON_COLUMNS, values, strict=True))
-        )
-        person_keys[id_] = key
-    for e164, account_id, person_id, raw, label in session.execute(
-        select(
-            NumberRow.e164,
-            NumberRow.account_id,
-            NumberRow.person_id,
-            NumberRow.raw,
-            NumberRow.label,
-        )
-    ):
-        owner = person_keys.get(person_id, "") if person_id is not None else ""
+    people = select(PersonRow.id, PersonRow.account_id, PersonRow.key, *person_cols)
+    for batch in [None] if scope is None else _chunks(scope):
+        group_query, people_query = groups, people
+        if batch is not None:
+            group_query = groups.where(GroupRow.account_id.in_(batch))
+            people_query = people.where(PersonRow.account_id.in_(batch))
+        for id_, account_id, key, name in session.execute(group_query):
+            snap.groups[(keys[account_id], key)] = Row(id_, {"name": name})
+        for id_, account_id, key, *values in session.execute(people_query):
+            columns = dict(zip(PERSON_COLUMNS, values, strict=True))
+            snap.people[(keys[account_id], key)] = Row(id_, columns)
+
+
+def _chunks(ids: list[Any], size: int = 500) -> list[list[Any]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _read_numbers(session: Session, snap: Snapshot, keys: dict[Any, str]) -> None:
+    query = select(
+        NumberRow.e164, NumberRow.account_id, PersonRow.key, NumberRow.raw, NumberRow.label
+    ).outerjoin(PersonRow, PersonRow.id == NumberRow.person_id)
+    for e164, account_id, person, raw, label in session.execute(query):
         columns: Columns = {
             "account": keys[account_id],
-            "person": owner,
+            "person": person or "",
             "raw": raw,
             "label": label,
         }
         snap.numbers[e164] = Row(e164, columns)
+
+
+def _read_agents(session: Session, snap: Snapshot, keys: dict[Any, str]) -> None:
     trainings: dict[int, list[list[Any]]] = {}
     for agent_id, account_id, level in session.execute(
         select(TrainingRow.agent_id, TrainingRow.account_id, TrainingRow.level)
@@ -129,4 +150,3 @@ def take_snapshot(session: Session) -> Snapshot:
         columns = dict(zip(AGENT_COLUMNS[:-1], values, strict=True))
         columns["trainings"] = sorted(trainings.get(id_, []))
         snap.agents[key] = Row(id_, columns)
-    return snap

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from accueil.directory_io.records import Kind, records_from_document
+from accueil.directory_io.records import Kind, Record, records_from_document
 from accueil.directory_io.sources import Reading, read_sources
 from accueil.directory_io.validate import validate
 from accueil.errors import Conflict, Problem, ValidationFailed
@@ -126,7 +126,7 @@ def apply_records(
     Consumes ``reading``: its records are dropped once validated, to keep big imports small.
     """
     _tell(progress, "validating")
-    snapshot = take_snapshot(session)
+    snapshot = take_snapshot(session, _accounts_named(reading.records))
     problems = list(reading.problems)
     try:
         plan = validate(reading.records, snapshot.known(), reading.kinds, _stage(progress))
@@ -152,6 +152,16 @@ def apply_records(
 def _tell(progress: Callable[[str, int, int], None] | None, stage: str) -> None:
     if progress:
         progress(stage, 0, 0)
+
+
+def _accounts_named(records: list[Record]) -> set[str]:
+    """The accounts an import speaks of: only their groups and people need reading."""
+    named = set()
+    for record in records:
+        value = record.values.get("key" if record.kind is Kind.ACCOUNTS else "account")
+        if value is not None:
+            named.add(str(value).strip())
+    return named
 
 
 def _stage(progress: Progress | None) -> Callable[[int, int], None] | None:
