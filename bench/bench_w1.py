@@ -32,6 +32,7 @@ def run() -> None:
     print(f"\nper strategy, seeds {SEEDS} (mean ± sd over seeds):\n")
     print(figures_table(summarise(runs)))
     _print_speed(runs)
+    _print_affinity_by_size(runs)
     _print_target(runs)
     curve = _print_tradeoff(workload)
     note = (
@@ -71,6 +72,20 @@ def _print_speed(runs: list[Run]) -> None:
         f"(warm-up + counted day each), {seconds / len(runs):.1f} s per run, "
         f"{events / seconds:,.0f} engine events/s including the driver"
     )
+
+
+def _print_affinity_by_size(runs: list[Run]) -> None:
+    print("\naccount affinity by account size (accounts ranked by calls, biggest first), seed 1:")
+    for run in runs:
+        if run.seed == SEEDS[0]:
+            bands = run.figures.affinity_by_size
+            print(
+                f"  {run.strategy:>12}: "
+                + ", ".join(
+                    f"{label} ({100 * share:.0f}% of calls) {100 * a:.1f}%"
+                    for label, share, a in bands
+                )
+            )
 
 
 def _print_target(runs: list[Run]) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accueil.sim.metrics import CallRecord, Fate, familiar_flags, figures
+from accueil.sim.metrics import CallRecord, Fate, affinity_by_size, familiar_flags, figures
 from accueil.sim.scenario import DAY, AccountSpec, AgentSpec, Presence, Scenario
 
 
@@ -151,3 +151,20 @@ def test_figures_are_shares_and_calls_add_up(calls: list[tuple[Fate, float, str,
     ):
         assert 0.0 <= share <= 1.0
     assert result.service_level <= (result.answered / result.offered if result.offered else 0.0)
+
+
+def test_affinity_by_size_separates_the_biggest_callers() -> None:
+    volumes = {"a": 5, "b": 4, "c": 3, "d": 2, "e": 1}
+    records = [
+        _call(f"{account}{i}", Fate.ANSWERED, 0, account=account, agent="u", arrival=float(i))
+        for account, n in volumes.items()
+        for i in range(n)
+    ]
+    bands = affinity_by_size(records, records, familiar_flags(records))
+    assert [label for label, _, _ in bands] == ["accounts 1-3", "accounts 4-10"]
+    (_, big_share, big_affinity), (_, small_share, small_affinity) = bands
+    assert big_share == pytest.approx(12 / 15)
+    # The same agent answers everything: all but each account's first call are familiar.
+    assert big_affinity == pytest.approx(9 / 12)
+    assert small_affinity == pytest.approx(1 / 3)
+    assert small_share == pytest.approx(3 / 15)

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,6 +25,8 @@ from accueil.sim.scenario import Scenario
 ACCOUNT_MEMORY = 3
 PERSON_MEMORY = 2
 PERCENTILES = (50, 80, 90, 95, 99)
+# Accounts ranked by calls offered, biggest first: (first rank, last rank or None for the rest).
+SIZE_BANDS = ((1, 3), (4, 10), (11, 40), (41, None))
 
 
 class Fate(StrEnum):
@@ -65,6 +67,8 @@ class Figures:
     occupancy: float
     worst_accounts_service_level: float
     wait_percentiles: tuple[tuple[int, float], ...]
+    # (accounts by call volume, their share of answered calls, their account affinity)
+    affinity_by_size: tuple[tuple[str, float, float], ...]
     # Waits of the answered counted calls, for the distribution plot.
     waits: tuple[float, ...] = field(repr=False, compare=False)
 
@@ -155,8 +159,28 @@ def figures(
         wait_percentiles=tuple(
             (p, float(np.percentile(waits, p)) if waits else 0.0) for p in PERCENTILES
         ),
+        affinity_by_size=affinity_by_size(offered, answered, flags),
         waits=tuple(waits),
     )
+
+
+def affinity_by_size(
+    offered: Sequence[CallRecord],
+    answered: Sequence[CallRecord],
+    flags: dict[str, tuple[bool, bool]],
+) -> tuple[tuple[str, float, float], ...]:
+    """Account affinity of the biggest callers and of the rest: big accounts keep many agents
+    busy at once, so their few most recent agents are rarely free when the next call comes."""
+    volume = Counter(r.account for r in offered)
+    rank = {account: i for i, (account, _) in enumerate(volume.most_common(), start=1)}
+    bands = []
+    for low, high in SIZE_BANDS:
+        mine = [r for r in answered if low <= rank[r.account] <= (high or len(rank))]
+        if mine:
+            label = f"accounts {low}-{high}" if high else f"accounts {low}+"
+            familiar = sum(1 for r in mine if flags[r.key][0])
+            bands.append((label, len(mine) / len(answered), familiar / len(mine)))
+    return tuple(bands)
 
 
 def worst_accounts(

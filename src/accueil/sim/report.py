@@ -92,6 +92,10 @@ def write_report(
         "",
         f"![figures per strategy, seed {first_seed}](figures.png)",
         "",
+        "## Affinity by account size",
+        "",
+        _affinity_by_size(shown, first_seed),
+        "",
         "## Wait-time distribution",
         "",
         _percentiles(shown, first_seed),
@@ -152,6 +156,27 @@ def _percentiles(shown: Sequence[Figures], seed: int) -> str:
     ]
     lines += [
         f"| {f.strategy} | " + " | ".join(f"{v:.1f}" for _, v in f.wait_percentiles) + " |"
+        for f in shown
+    ]
+    return "\n".join(lines)
+
+
+def _affinity_by_size(shown: Sequence[Figures], seed: int) -> str:
+    bands = [label for label, _, _ in shown[0].affinity_by_size]
+    shares = " · ".join(
+        f"{label} {100 * share:.0f}%" for label, share, _ in shown[0].affinity_by_size
+    )
+    lines = [
+        f"Accounts ranked by calls, biggest first (seed {seed}); their share of answered "
+        f"calls: {shares}.",
+        "",
+        "| strategy | " + " | ".join(bands) + " |",
+        "| --- |" + " ---: |" * len(bands),
+    ]
+    lines += [
+        f"| {f.strategy} | "
+        + " | ".join(f"{100 * affinity:.1f}%" for _, _, affinity in f.affinity_by_size)
+        + " |"
         for f in shown
     ]
     return "\n".join(lines)
