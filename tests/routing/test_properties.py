@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -239,8 +240,9 @@ class LongestIdleMachine(EngineMachine):
     strategy_name = "longest_idle"
 
 
+# ROUTING_EXAMPLES=2000 for a deeper search; the default keeps the suite fast.
 _SETTINGS = settings(
-    max_examples=60,
+    max_examples=int(os.environ.get("ROUTING_EXAMPLES", "60")),
     stateful_step_count=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

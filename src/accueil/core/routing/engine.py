@@ -30,7 +30,6 @@ from accueil.core.routing.events import (
     WrapUpEnded,
 )
 from accueil.core.routing.lifecycle import Lifecycle
-from accueil.core.routing.line import WaitingLine
 from accueil.core.routing.snapshot import Snapshot, take_snapshot
 from accueil.core.routing.strategies import Strategy, strategy_named
 
@@ -89,10 +88,6 @@ class Engine(Lifecycle):
     def snapshot(self) -> Snapshot:
         """Who waits since when and in which ring, who is ready since when, offers in flight."""
         return take_snapshot(self._now, self.calls, self.agents, self.rings)
-
-    @property
-    def waiting(self) -> WaitingLine:
-        return self.line
 
     def _tick(self, event: Tick) -> list[Command]:
         return []
