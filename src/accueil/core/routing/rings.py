@@ -29,6 +29,7 @@ class Rings:
         self._teams: dict[str, frozenset[str]] = {}
         self._member_of: dict[str, set[str]] = {}  # agent -> accounts whose team has them
         self._sizes: dict[str, int] = {}  # account -> team size last computed
+        self._person_rings: dict[str, list[str]] = {}  # person key -> ring, until they learn
         # agent -> account -> how many memories (the account's, its persons') hold the agent
         self._known: dict[str, dict[str, int]] = {}
 
@@ -39,6 +40,7 @@ class Rings:
         memories = [self.accounts]
         if call.person:
             memories.append(self.persons)
+            self._person_rings.pop(call.person_key, None)
         for memory, key in zip(memories, (call.account, call.person_key), strict=False):
             known = memory.knows(key, agent.id)
             forgotten = memory.learn(key, agent.id, at)
@@ -101,7 +103,11 @@ class Rings:
     def person_ring(self, call: CallRecord) -> list[str]:
         if not call.person:
             return []
-        return self.persons.top(call.person_key, self.config.person_ring_size)
+        key = call.person_key
+        ring = self._person_rings.get(key)
+        if ring is None:
+            ring = self._person_rings[key] = self.persons.top(key, self.config.person_ring_size)
+        return ring
 
     def is_primary(self, agent: AgentRecord, account: str) -> bool:
         return agent.trainings.get(account, 0) >= self.config.primary_level
@@ -194,9 +200,10 @@ class Rings:
                     continue
                 if agent.id in call.declined or not agent.can_take(call):
                     continue
-                if self.in_ring(call, agent) and (
-                    self.is_familiar(call, agent) or agent.id in self.person_ring(call)
-                ):
+                if call.ring is Ring.PERSON:
+                    if agent.id in self.person_ring(call):
+                        best = call
+                elif self.is_familiar(call, agent) or agent.id in self.person_ring(call):
                     best = call
         return best
 
