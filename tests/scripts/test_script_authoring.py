@@ -98,10 +98,45 @@ def test_python_attribute_access_is_not_a_variable() -> None:
 
 
 def test_output_and_loops_are_bounded_and_checked_at_save_time() -> None:
-    loop = "'{% for i in (1..100000) %}x{% endfor %}'"
+    loop = "'{% for i in (1..60) %}{% for j in (1..60) %}x{% endfor %}{% endfor %}'"
     assert "loop iteration limit" in _refused(GOOD.replace("Votre nom ?", loop))[0]
     big = "'{% for i in (1..90) %}{{ person.name }} {{ person.name }} {% endfor %}'"
     assert "characters (at most 2000)" in _refused(GOOD.replace("Votre nom ?", big))[0]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{% for i in (1..100000) %}x{% endfor %}",
+        "{{ (1..10000000) | join: ',' | size }}",  # no loop: the loop limit would not count it
+        "{% if (1..30000000) contains 'x' %}x{% endif %}",
+        "{% assign n = 5 %}{% for i in (1..n) %}x{% endfor %}",
+    ],
+)
+def test_a_range_is_two_numbers_at_most_a_hundred_apart(template: str) -> None:
+    problems = _refused(GOOD.replace("Votre nom ?", json.dumps(f"Nom ? {template}")))
+    assert len(problems) == 1
+    assert problems[0].startswith("s.yaml:6 field 'steps[0].ask': line 6, column ")
+    assert "a range is written with two numbers, at most 100 apart" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("template", "reason"),
+    [
+        # each replace multiplies the length: 6 of them would build hundreds of megabytes
+        ("{{ 'ab'" + " | replace: '', 'xxxxxxxxxxxxxxxxxxxx'" * 6 + " | size }}", "a text past"),
+        ("{{ 'a,' | append: 'b,' | split: ',' | size }}{{ 9 | times: 10 }}", ""),
+        ("{{ 99999999" + " | times: 99999999" * 300 + " }}", "a number past"),
+    ],
+)
+def test_values_made_by_filters_are_bounded(template: str, reason: str) -> None:
+    text = GOOD.replace("Votre nom ?", json.dumps(f"Nom ? {template}"))
+    if not reason:
+        assert build([parse_layer(text, "s.yaml")]).step("nom").text
+        return
+    problems = _refused(text)
+    assert problems[0].startswith("s.yaml:6 field 'steps[0].ask': the template went past")
+    assert reason in problems[0]
 
 
 @pytest.mark.parametrize(
@@ -229,3 +264,14 @@ def test_a_time_window_must_be_a_real_one() -> None:
     with pytest.raises(ValidationFailed, match="1 problem") as caught:
         parse_layer(text, "s.yaml")
     assert "the end comes before the start" in caught.value.problems[0].reason
+
+
+def test_answers_in_a_script_that_asks_nothing_are_refused_plainly() -> None:
+    text = GOOD.replace("  - id: nom\n    ask: Votre nom ?\n", "").replace(
+        "take_message", "take_message\n    note: '{{ answers.nom }}'"
+    )
+    problems = _refused(text)
+    assert problems == [
+        "s.yaml:7 field 'steps[0].note': line 7, column 15: unknown variable 'answers.nom' "
+        "(this script asks no question)"
+    ]

@@ -1,25 +1,32 @@
 """Tenant-written templates in greetings and prompts, with python-liquid.
 
 Liquid was made for customer-written templates: no Python attribute access, no code. We add
-bounds (loop iterations, output size, nesting) and refuse at save time anything that could
+bounds (loop iterations, output size, nesting, the size of every value a filter takes or
+makes, ranges written with small literal numbers) and refuse at save time anything that could
 fail during a call: syntax errors, unknown variables and filters, and partial templates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from liquid import BoundTemplate, Environment, StrictUndefined
+from liquid import BoundTemplate, Environment, RenderContext, StrictUndefined
+from liquid.ast import Node
+from liquid.builtin.expressions.primitive import IntegerLiteral, RangeLiteral
 from liquid.exceptions import LiquidError, ResourceLimitError
+from liquid.expression import Expression
 from liquid.span import Span
 
 from accueil.errors import AccueilError
 
 MAX_OUTPUT = 2000  # characters a greeting or prompt may render to
-MAX_LOOP = 100
+MAX_LOOP = 100  # loop iterations in one render, and items in a range
+MAX_VALUE = 4 * MAX_OUTPUT  # characters of any string a filter takes or makes
+MAX_ITEMS = 1000  # items of any list a filter takes or makes
+MAX_NUMBER = 10**15  # magnitude of any whole number a filter makes (Python ints grow unbounded)
 
 # The variables a template may use. "answers" holds the script's own field ids.
 VARIABLES: Mapping[str, tuple[str, ...]] = {
@@ -51,12 +58,50 @@ class TemplateFailed(AccueilError):
     status = 500
 
 
+class _TooBig(ResourceLimitError):
+    """A filter was given, or made, a value past MAX_VALUE characters or MAX_ITEMS items."""
+
+
+def _small(name: str, value: object) -> None:
+    if isinstance(value, str) and len(value) > MAX_VALUE:
+        raise _TooBig(f"'{name}' made a text past {MAX_VALUE} characters", token=None)
+    if isinstance(value, range | list | tuple | dict) and len(value) > MAX_ITEMS:
+        raise _TooBig(f"'{name}' made a list past {MAX_ITEMS} items", token=None)
+    if isinstance(value, int) and abs(value) > MAX_NUMBER:
+        raise _TooBig(f"'{name}' made a number past {MAX_NUMBER:.0e}", token=None)
+
+
+class _BoundedFilter:
+    """A built-in filter whose input, arguments and result stay small.
+
+    The output limit only counts what is written out: without this, a chain of
+    ``replace: '', 'xxxx'`` or a ``(1..10000000) | join`` builds a huge value in memory first.
+    """
+
+    def __init__(self, name: str, func: Callable[..., Any]) -> None:
+        self._name, self._func = name, func
+        for flag in ("with_context", "with_environment", "validate"):  # read by liquid
+            if hasattr(func, flag):
+                setattr(self, flag, getattr(func, flag))
+
+    def __call__(self, left: object, *args: object, **kwargs: object) -> object:
+        for value in (left, *args):
+            _small(self._name, value)
+        result = self._func(left, *args, **kwargs)
+        _small(self._name, result)
+        return result
+
+
 class _Bounded(Environment):
     loop_iteration_limit: ClassVar[int | None] = MAX_LOOP
     output_stream_limit: ClassVar[int | None] = MAX_OUTPUT * 4  # bytes; UTF-8 up to 4 each
     local_namespace_limit: ClassVar[int | None] = 4096
     context_depth_limit: ClassVar[int] = 5
     block_nesting_limit: ClassVar[int] = 10
+
+    def setup_tags_and_filters(self, *, extra: bool = False) -> None:
+        super().setup_tags_and_filters(extra=extra)
+        self.filters = {name: _BoundedFilter(name, f) for name, f in self.filters.items()}
 
 
 _ENV = _Bounded(undefined=StrictUndefined, strict_filters=True)
@@ -101,7 +146,44 @@ def check(source: str, fields: Sequence[str]) -> list[TemplateProblem]:
             if reason:
                 line, col = _where(variable.span, source)
                 problems.append(TemplateProblem(reason, line, col))
+    return problems + _range_problems(template, source)
+
+
+def _range_problems(template: BoundTemplate, source: str) -> list[TemplateProblem]:
+    """Ranges are written with numbers and stay short: ``(1..n)`` or ``(1..10000000)`` would
+    let ``contains`` or a filter walk millions of items, which no loop limit counts."""
+    problems = []
+    for found in _ranges(template):
+        start, stop = found.start, found.stop
+        short = (
+            isinstance(start, IntegerLiteral)
+            and isinstance(stop, IntegerLiteral)
+            and stop.value - start.value < MAX_LOOP
+        )
+        if not short:
+            line, col = _where(Span("", found.token.start_index), source)
+            reason = f"a range is written with two numbers, at most {MAX_LOOP} apart: (1..10)"
+            problems.append(TemplateProblem(f"{reason}, not {found}", line, col))
     return problems
+
+
+def _ranges(template: BoundTemplate) -> Iterator[RangeLiteral]:
+    context = RenderContext(template)
+
+    def in_expression(expression: Expression) -> Iterator[RangeLiteral]:
+        if isinstance(expression, RangeLiteral):
+            yield expression
+        for child in expression.children():
+            yield from in_expression(child)
+
+    def in_node(node: Node) -> Iterator[RangeLiteral]:
+        for expression in node.expressions():
+            yield from in_expression(expression)
+        for child in node.children(context, include_partials=False):
+            yield from in_node(child)
+
+    for node in template.nodes:
+        yield from in_node(node)
 
 
 def _where(span: Span, source: str) -> tuple[int, int]:
@@ -115,6 +197,8 @@ def _unknown(segments: Sequence[object], fields: Sequence[str]) -> str:
     if not isinstance(root, str) or root not in VARIABLES:
         return f"unknown variable '{path}' (known: {', '.join(VARIABLES)})"
     members = tuple(fields) if root == "answers" else VARIABLES[root]
+    if root == "answers" and not members:
+        return f"unknown variable '{path}' (this script asks no question)"
     if not members:
         return "" if len(segments) == 1 else f"'{root}' has no member (write {{{{ {root} }}}})"
     if len(segments) != 2 or not isinstance(segments[1], str) or segments[1] not in members:
@@ -141,6 +225,8 @@ def render(source: str, variables: Mapping[str, Any]) -> str:
         raise TemplateFailed(f"the template went past its limits: {exc.message}") from exc
     except LiquidError as exc:
         raise TemplateFailed(f"the template could not be rendered: {exc.message}") from exc
+    except (ValueError, ArithmeticError) as exc:  # a filter's own arithmetic gave up
+        raise TemplateFailed(f"the template could not be rendered: {exc}") from exc
     if len(text) > MAX_OUTPUT:
         raise TemplateFailed(f"the template renders {len(text)} characters (at most {MAX_OUTPUT})")
     return text.strip()
