@@ -91,6 +91,30 @@ def test_run_walks_the_script_with_the_answers_given(database: str) -> None:
     assert "? Puis-je avoir votre nom, s'il vous plaît ? (nom)" in out
 
 
+def test_run_reads_the_situation_availability_and_caller_at_the_time_given(database: str) -> None:
+    _run("script", "save", "martin", FIRM)
+    _run("script", "save", "martin:dupont", DUPONT)
+    answers = ("-a", "client=oui", "-a", "nom=Jean Leroy", "-a", "telephone=06 12 34 56 78",
+               "-a", "dossier=", "-a", "urgent=oui")  # fmt: skip
+    night = _run("script", "run", "martin:dupont", *answers, "--at", "2026-12-01T21:00+01:00")
+    assert "greeting: Cabinet Martin, bonsoir. Le cabinet est fermé" in night
+    assert "[branch] → astreinte (urgent = yes, after hours)" in night
+    assert "= transfer (normal) → person martin" in night
+    day = _run("script", "run", "martin:dupont", *answers, "--at", "2026-12-01T10:00+01:00")
+    assert "greeting: Cabinet Martin, secrétariat de Maître Dupont, bonjour." in day
+    assert "[branch] → transferer (urgent = yes, available)" in day
+    assert "= patch_through (normal) → person dupont" in day
+
+
+def test_run_refuses_an_answer_to_no_question_and_a_group(database: str) -> None:
+    _run("script", "save", "martin", FIRM)
+    out = _run("script", "run", "martin", "-a", "clent=oui", code=1)
+    assert "no question 'clent' in this script (its questions: client, nom," in out
+    assert "run the script of ACCOUNT or ACCOUNT:PERSON" in _run(
+        "script", "run", "martin/group:associes", code=1
+    )
+
+
 def test_search_and_screenpop(database: str) -> None:
     assert "lefevre Sophie Lefèvre — Comptable" in _run("search", "martin", "Madame", "Lefeuvre")
     assert "martin:dupont" in _run("search", "*", "maître dupon")

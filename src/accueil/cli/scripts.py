@@ -6,22 +6,29 @@ or ``ACCOUNT/group:GROUP`` (a group's).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import typer
 from rich.markup import escape
+from sqlalchemy.orm import Session
 
 from accueil.cli.app import app
 from accueil.cli.availability import store
 from accueil.cli.common import console, reported
+from accueil.cli.search import instant
+from accueil.core.callers import normalise_caller
+from accueil.core.opening import office_state
 from accueil.core.scripts.build import build
-from accueil.core.scripts.context import ScriptContext
+from accueil.core.scripts.context import Caller, ScriptContext, situation_of
 from accueil.core.scripts.document import parse_layer
-from accueil.core.scripts.runner import RunState, run
+from accueil.core.scripts.model import Script
+from accueil.core.scripts.runner import RunState, greeting, run
 from accueil.errors import InvalidInput
 from accueil.services import scripts as service
-from accueil.services.directory import get_account, get_person
+from accueil.services.availability import availability_of
+from accueil.services.decisions import call_directory
+from accueil.services.directory import list_groups
 
 script_app = typer.Typer(help="Per-account, group and person scripts: versioned, inherited.")
 app.add_typer(script_app, name="script")
@@ -138,19 +145,55 @@ def rollback(
 def try_out(
     who: str = typer.Argument(..., help="ACCOUNT or ACCOUNT:PERSON"),
     answer: list[str] = typer.Option([], "--answer", "-a", help="FIELD=VALUE, repeatable"),
+    caller: str = typer.Option("", "--from", help="The caller's number (known contacts named)"),
+    at: str | None = typer.Option(None, help="ISO time (default: now): situation, availability"),
+    lang: str = typer.Option("", help="The script's language (default: the person's)"),
 ) -> None:
     """Walk the effective script with these answers, as the agent desktop would."""
     with reported(), store() as session:
         account, owner = service.Owner.parse(who)
+        if owner.scope == "group":
+            raise InvalidInput(f"{who!r}: run the script of ACCOUNT or ACCOUNT:PERSON")
         person = owner.key if owner.scope == "person" else None
         script = service.effective_script(session, account, person)
-        context = ScriptContext(
-            get_account(session, account),
-            datetime.now(UTC),
-            person=get_person(session, account, person) if person else None,
+        answers = dict(_pair(a) for a in answer)
+        _only_questions(script, answers)
+        context = _context(session, account, person, instant(at), caller, lang)
+        said = greeting(script, context)
+        console.print(f"greeting: {said.text}", highlight=False, markup=False, soft_wrap=True)
+        _print_state(run(script, context, answers))
+
+
+def _context(
+    session: Session, account: str, person: str | None, now: datetime, caller: str, lang: str
+) -> ScriptContext:
+    """The call as the agent would have it at ``now``: situation, availability, caller."""
+    directory = call_directory(session, account, person)
+    acc, found = directory.account, directory.person
+    office = office_state(acc.business_hours, acc, directory.closures, now)
+    e164 = (normalise_caller(caller, acc.country) or "") if caller else ""
+    groups = {g.key: g.name for g in list_groups(session, account)}
+    return ScriptContext(
+        acc,
+        now,
+        situation_of(office),
+        found,
+        group_name=groups.get(found.group, "") if found else "",
+        availability=availability_of(session, account, person, now=now) if person else None,
+        caller=Caller(e164, directory.contacts.name_of(e164 or None) or ""),
+        language=lang,
+    )
+
+
+def _only_questions(script: Script, answers: dict[str, str]) -> None:
+    """An answer to no question of the script is a typo: say so rather than ignore it."""
+    questions = [s.id for s in script.steps if s.kind == "ask"]
+    stray = sorted(set(answers) - set(questions))
+    if stray:
+        raise InvalidInput(
+            f"no question {', '.join(map(repr, stray))} in this script "
+            f"(its questions: {', '.join(questions)})"
         )
-        state = run(script, context, dict(_pair(a) for a in answer))
-        _print_state(state)
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -173,6 +216,18 @@ def _print_state(state: RunState) -> None:
         )
     if state.outcome is not None:
         out = state.outcome
-        console.print(f"= {out.action.value} ({out.message.urgency.value})", highlight=False)
+        to = [
+            f"person {out.person}" if out.person else "",
+            f"group {out.group}" if out.group else "",
+        ]
+        to += [f"rota {out.rota}" if out.rota else ""]
+        to += [f"at {out.callback_at:%Y-%m-%d %H:%M}" if out.callback_at else ""]
+        target = " ".join(t for t in to if t)
+        console.print(
+            f"= {out.action.value} ({out.message.urgency.value})"
+            + (f" → {target}" if target else ""),
+            highlight=False,
+            markup=False,
+        )
         if out.note:
             console.print(f"  {out.note}", highlight=False, markup=False)

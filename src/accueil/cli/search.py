@@ -55,11 +55,12 @@ def screenpop(
 ) -> None:
     """Everything the agent sees for a call: account, person, decision, script, caller."""
     with reported(), store() as session:
-        now = _instant(at)
+        now = instant(at)
         _print(screen_pop(session, to, caller, agent=agent, now=now, lang=lang))
 
 
-def _instant(text: str | None) -> datetime:
+def instant(text: str | None) -> datetime:
+    """An ISO time from the command line (UTC when it names no zone); now when None."""
     if not text:
         return datetime.now(UTC)
     try:
@@ -88,6 +89,8 @@ def _print(pop: ScreenPop) -> None:
     s = pop.script
     if s.greeting is not None:
         console.print(f'greeting: "{escape(s.greeting.text)}"  [dim]{escape(s.ref)}[/]')
+    for line in s.first.lines if s.first is not None else ():
+        console.print(f"  [{line.kind}] {line.text}", highlight=False, markup=False)
     if s.first is not None and s.first.prompt is not None:
         console.print(f"first question: {escape(s.first.prompt.text)}")
     if s.problem:
