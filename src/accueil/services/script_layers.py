@@ -1,0 +1,161 @@
+"""Script layers as stored: whose layer a row is, the latest versions of a call's layers, and
+a cache of built scripts keyed by the versions they are made of.
+
+Every query filters by the account's id. The use cases (save, history, diff, rollback) built
+on these are in ``scripts.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session
+
+from accueil.core.scripts.build import build
+from accueil.core.scripts.document import Layer, parse_layer
+from accueil.core.scripts.model import Script
+from accueil.errors import InvalidInput, NotFound
+from accueil.services.directory import account_row
+from accueil.store.tables import AccountRow, PersonRow
+from accueil.store.tables_scripts import ScriptVersionRow
+
+Scope = Literal["account", "group", "person"]
+Format = Literal["yaml", "json"]
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose layer: the account's (key ""), a group's or a person's."""
+
+    scope: Scope
+    key: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> tuple[str, Owner]:
+        """'martin' → the account; 'martin:dupont' (or martin/dupont) → a person;
+        'martin/group:associes' → a group."""
+        cut = min((i for i in (text.find("/"), text.find(":")) if i >= 0), default=len(text))
+        account, rest = text[:cut], text[cut + 1 :]
+        if not account or (cut < len(text) and not rest.removeprefix("group:")):
+            raise InvalidInput(
+                f"{text!r}: write ACCOUNT, ACCOUNT:PERSON or ACCOUNT/group:GROUP, "
+                "e.g. martin:dupont"
+            )
+        if not rest:
+            return account, cls("account")
+        if rest.startswith("group:"):
+            return account, cls("group", rest.removeprefix("group:"))
+        return account, cls("person", rest)
+
+    def label(self, version: int) -> str:
+        """How a call records this layer: "account:3", "person:dupont:5"."""
+        if self.scope == "account":
+            return f"account:{version}"
+        return f"{self.scope}:{self.key}:{version}"
+
+    def __str__(self) -> str:
+        return self.scope if self.scope == "account" else f"{self.scope} {self.key!r}"
+
+
+def owners_of_call(group: str, person: str) -> list[Owner]:
+    """The layers a call to ``person`` (of ``group``) is built from, most general first."""
+    owners = [Owner("account"), *([Owner("group", group)] if group else [])]
+    return owners + ([Owner("person", person)] if person else [])
+
+
+def owner_of(row: ScriptVersionRow) -> Owner:
+    scope: Scope = "person" if row.scope == "person" else "group"
+    return Owner("account") if row.scope == "account" else Owner(scope, row.owner_key)
+
+
+def layer_of(row: ScriptVersionRow) -> Layer:
+    """The parsed layer of a stored version (it was checked when saved)."""
+    owner = owner_of(row)
+    fmt: Format = "json" if row.format == "json" else "yaml"
+    label = owner.label(row.version)
+    return parse_layer(row.source, row.file or f"{owner} v{row.version}", label=label, fmt=fmt)
+
+
+def versions_of(account_id: int, owner: Owner) -> Select[ScriptVersionRow]:
+    """Every version of one owner's layer in one account (unordered)."""
+    return select(ScriptVersionRow).where(
+        ScriptVersionRow.account_id == account_id,
+        ScriptVersionRow.scope == owner.scope,
+        ScriptVersionRow.owner_key == owner.key,
+    )
+
+
+def latest_rows(session: Session, account_id: int, owners: list[Owner]) -> list[ScriptVersionRow]:
+    """The latest version of each owner's layer, for the owners that have one, in order."""
+    found = []
+    for owner in owners:
+        query = versions_of(account_id, owner).order_by(ScriptVersionRow.version.desc())
+        row = session.scalar(query.limit(1))
+        if row is not None:
+            found.append(row)
+    return found
+
+
+def person_row_of(session: Session, acc: AccountRow, person: str) -> PersonRow:
+    """The account's person, or NotFound naming the account."""
+    row = session.scalar(
+        select(PersonRow).where(PersonRow.account_id == acc.id, PersonRow.key == person)
+    )
+    if row is None:
+        raise NotFound(f"no person {person!r} in account {acc.key!r}", person=person)
+    return row
+
+
+class ScriptCache:
+    """Built scripts by the versions they are made of.
+
+    Versions never change once saved, so a script built from the same version rows is the
+    same script: no invalidation, only the (cheap) look-up of the latest version ids.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._built: dict[tuple[int, ...], Script] = {}
+
+    def script(self, session: Session, account: str, person: str | None) -> Script:
+        """Like ``effective_script``, without re-reading or re-checking unchanged layers."""
+        acc = account_row(session, account)
+        group = person_row_of(session, acc, person).group_key if person else ""
+        return self.script_of(session, acc.id, group, person or "")
+
+    def script_of(self, session: Session, account_id: int, group: str, person: str) -> Script:
+        """The script of a person (key, with their group) of an account already resolved."""
+        ids = _latest_ids(session, account_id, owners_of_call(group, person))
+        found = self._built.get(ids)
+        if found is None:
+            found = build([layer_of(session.get_one(ScriptVersionRow, i)) for i in ids])
+            if len(self._built) >= self._size:
+                self._built.pop(next(iter(self._built)))
+            self._built[ids] = found
+        return found
+
+    def clear(self) -> None:
+        self._built.clear()
+
+
+_LATEST = (
+    select(ScriptVersionRow.id, ScriptVersionRow.scope, ScriptVersionRow.owner_key)
+    .where(
+        ScriptVersionRow.account_id == bindparam("account_id"),
+        ScriptVersionRow.owner_key.in_(bindparam("keys", expanding=True)),
+    )
+    .order_by(ScriptVersionRow.version.desc())
+)  # built once: it runs on every screen pop
+
+
+def _latest_ids(session: Session, account_id: int, owners: list[Owner]) -> tuple[int, ...]:
+    """The id of each owner's latest version, most general first, in one query."""
+    wanted = {(o.scope, o.key) for o in owners}
+    keys = sorted({o.key for o in owners})
+    latest: dict[tuple[str, str], int] = {}
+    for row_id, scope, key in session.execute(_LATEST, {"account_id": account_id, "keys": keys}):
+        if (scope, key) in wanted:
+            latest.setdefault((scope, key), row_id)
+    return tuple(latest[(o.scope, o.key)] for o in owners if (o.scope, o.key) in latest)
