@@ -67,10 +67,15 @@ def _print_speed(runs: list[Run]) -> None:
     offered = statistics.fmean(r.figures.offered for r in runs)
     events = sum(r.events for r in runs)
     seconds = sum(r.wall_seconds for r in runs)
+    broken = [v for r in runs for v in r.violations]
     print(
         f"\ncalls offered per counted day: {offered:.0f} (mean); simulation: {len(runs)} runs "
         f"(warm-up + counted day each), {seconds / len(runs):.1f} s per run, "
         f"{events / seconds:,.0f} engine events/s including the driver"
+    )
+    print(
+        f"engine promises checked by the twin (one answer per call, one call per agent, "
+        f"languages): {len(broken)} broken" + (f", first: {broken[0]}" if broken else "")
     )
 
 

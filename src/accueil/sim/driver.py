@@ -43,6 +43,7 @@ from accueil.core.routing.events import (
 from accueil.errors import InvalidInput
 from accueil.sim.metrics import CallRecord, Fate
 from accueil.sim.scenario import CallSpec, Presence, Scenario
+from accueil.sim.watch import Watch
 
 # An agent the engine paused for missed offers notices and makes themselves ready again.
 RECOVER_SECONDS = 30.0
@@ -56,6 +57,7 @@ class Outcome:
     busy_seconds: float
     events: int
     ignored: int
+    violations: tuple[str, ...]  # the engine's promises broken (see ``accueil.sim.watch``)
 
 
 class Twin:
@@ -84,6 +86,7 @@ class Twin:
         self._busy = 0.0
         self.events = 0
         self.ignored = 0
+        self.watch = Watch(scenario)
         self._handlers: dict[type, Callable[[float, Any], None]] = {
             CallSpec: self._arrive,
             Presence: self._start_shift,
@@ -95,6 +98,7 @@ class Twin:
             _Recover: self._recover,
             _DropStart: self._drop,
             _DropEnd: self._reconnect,
+            CallEnded: self._end_talk,
             AgentLoggedOut: self._log_out,
         }
 
@@ -117,7 +121,9 @@ class Twin:
                 self._happen(at, item)
             else:
                 break
-        return Outcome(self._records(), self._busy, self.events, self.ignored)
+        return Outcome(
+            self._records(), self._busy, self.events, self.ignored, tuple(self.watch.violations)
+        )
 
     def _push(self, at: float, item: Any) -> None:
         heapq.heappush(self._heap, (at, next(self._seq), item))
@@ -139,7 +145,12 @@ class Twin:
     def _hang_up(self, at: float, item: CallAbandoned) -> None:
         if item.call not in self._fates:  # not answered (nor overflowed) by then
             self._fates[item.call] = (Fate.ABANDONED, at - self._calls[item.call].arrival, "")
+            self.watch.abandoned(item.call)
             self._feed(item)
+
+    def _end_talk(self, at: float, item: CallEnded) -> None:
+        self.watch.talk_over(item.agent)
+        self._feed(item)
 
     def _pick_up(self, at: float, item: OfferAccepted) -> None:
         if item.token in self._live_offers:  # the caller may have gone, the offer lapsed
@@ -221,6 +232,7 @@ class Twin:
 
     def _carry_out(self, at: float, command: Command) -> None:
         if isinstance(command, Offer):
+            self.watch.offered(at, command.call, command.agent)
             self._live_offers.add(command.token)
             missed = self.random.random() < self.scenario.miss_probability
             if not missed and command.agent not in self._offline:
@@ -232,6 +244,7 @@ class Twin:
             self._live_offers.discard(command.token)
         elif isinstance(command, Connect):
             self._live_offers.discard(command.token)
+            self.watch.answered(at, command.call, command.agent)
             self._connected[command.call] = at
             self._fates[command.call] = (Fate.ANSWERED, command.waited, command.agent)
             end = at + self._calls[command.call].handle_seconds
@@ -240,6 +253,7 @@ class Twin:
             start = self._connected.pop(command.call, at)
             self._busy += max(0.0, command.until - max(start, self.scenario.counted_from))
         elif isinstance(command, Overflow):
+            self.watch.overflowed(at, command.call)
             waited = at - self._calls[command.call].arrival
             self._fates.setdefault(command.call, (Fate.OVERFLOWED, waited, ""))
         elif isinstance(command, PauseAgent):

@@ -210,3 +210,4 @@ class Run:
     figures: Figures
     events: int  # events fed to the routing engine
     wall_seconds: float
+    violations: tuple[str, ...] = ()  # the engine's promises broken during the run

@@ -59,7 +59,8 @@ def run_strategy(
     started = time.perf_counter()
     outcome = play(scenario, strategy, seed, settings)
     result = figures(strategy, scenario, outcome.records, outcome.busy_seconds)
-    return Run(strategy, seed, result, outcome.events, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    return Run(strategy, seed, result, outcome.events, elapsed, outcome.violations)
 
 
 def simulate(
