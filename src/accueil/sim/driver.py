@@ -5,6 +5,8 @@ shifts, breaks, heartbeats) is merged with the engine's own deadlines: before an
 ``t``, the engine gets a ``Tick`` at each deadline due by ``t``. The engine's commands are carried
 out the way agents and callers would: an offer rings, the agent picks up after ``ring_seconds``
 or misses it (the lease then lapses in the engine), a connected call talks for its handle time.
+Home softphones may drop their link for a while (no heartbeats, unanswered offers). A ``Watch``
+checks the engine's promises along the way.
 """
 
 from __future__ import annotations
