@@ -19,6 +19,7 @@ from accueil.sim.workload import Workload, load_workload
 
 SEEDS = (1, 2, 3, 4, 5)
 TRADEOFF_SEEDS = (1, 2)
+CALIBRATION_SEEDS = (1, 2, 3)
 # Fixed wait budgets (seconds) for a familiar agent: 30% for the person ring, 70% for the account.
 BUDGETS = (0.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0)
 BUDGET_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
@@ -28,6 +29,7 @@ REPORT = Path("var/reports/bench-w1")
 def run() -> None:
     workload = load_workload("w1")
     _print_workload(workload)
+    _print_calibration(workload)
     runs = simulate(workload, strategies_named("all"), SEEDS)
     print(f"\nper strategy, seeds {SEEDS} (mean ± sd over seeds):\n")
     print(figures_table(summarise(runs)))
@@ -61,6 +63,20 @@ def _print_workload(workload: Workload) -> None:
         f"misses {100 * workload.agents.miss_probability:g}%; warm-up days "
         f"{workload.simulation.warmup_days}; engine overrides {workload.engine or 'none'}"
     )
+
+
+def _print_calibration(workload: Workload) -> None:
+    """How the call count was chosen: longest_idle's SL around the calibrated count."""
+    chosen = workload.arrivals.calls_per_day
+    print(f"\ncalibration, longest_idle SL by calls_per_day (seeds {CALIBRATION_SEEDS}):")
+    for calls in (chosen - 500, chosen, chosen + 500):
+        varied = workload.overridden({"arrivals.calls_per_day": calls})
+        levels = [r.figures.service_level for r in simulate(varied, [BASELINE], CALIBRATION_SEEDS)]
+        mark = "  <- W1" if calls == chosen else ""
+        print(
+            f"  {calls:7.0f}: SL {100 * statistics.fmean(levels):.1f}% "
+            f"(seeds {', '.join(f'{100 * x:.1f}' for x in levels)}){mark}"
+        )
 
 
 def _print_speed(runs: list[Run]) -> None:
