@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from typing import Literal
 
 import pytest
 
@@ -275,3 +276,21 @@ def test_answers_in_a_script_that_asks_nothing_are_refused_plainly() -> None:
         "s.yaml:7 field 'steps[0].note': line 7, column 15: unknown variable 'answers.nom' "
         "(this script asks no question)"
     ]
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands() -> None:
+    levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcde", "bcdef", strict=True):
+        levels.append(f"{name}: &{name} [{','.join([f'*{prev}'] * 9)}]")  # 9**6 values
+    text = "\n".join([*levels, "steps: *f", ""])
+    with pytest.raises(ValidationFailed) as caught:
+        parse_layer(text, "bomb.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "bomb.yaml: the script holds more than 20000 values (with YAML aliases expanded)"
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_a_script_nested_too_deeply_is_refused_not_crashed(fmt: Literal["yaml", "json"]) -> None:
+    with pytest.raises(ValidationFailed, match="nested too deeply"):
+        parse_layer("[" * 5000 + "]" * 5000, "deep", fmt=fmt)

@@ -19,6 +19,7 @@ from accueil.core.scripts.model import ActionKind, FieldType, Situation, Urgency
 from accueil.errors import Problem, ValidationFailed
 
 MAX_SOURCE = 200_000  # characters; a script is a page or two, not a book
+MAX_VALUES = 20_000  # values (keys, texts, items) once YAML aliases are expanded
 STEP_ID = r"^[a-z][a-z0-9_]{0,63}$"
 Path = tuple[str | int, ...]
 
@@ -240,26 +241,56 @@ _Places = dict[Path, tuple[int, int]]
 
 def _load(text: str, file: str, fmt: str) -> tuple[Any, _Places, frozenset[Path]]:
     try:
-        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+        if fmt == "json":
+            data = _json(text, file)
+            places, folded = _positions(text, file, tolerant=True)
+        else:
+            # Positions first: walking the nodes also counts the values that YAML aliases
+            # expand to, so an alias bomb is refused before anything builds or validates it.
+            places, folded = _positions(text, file, tolerant=False)
+            data = yaml.safe_load(text)
+    except RecursionError:
+        raise ValidationFailed([Problem("the script is nested too deeply", file)]) from None
+    except yaml.YAMLError as exc:
+        raise ValidationFailed([_yaml_problem(exc, file)]) from None
+    return data, places, folded
+
+
+def _json(text: str, file: str) -> Any:
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationFailed([Problem(f"not valid JSON: {exc.msg}", file, exc.lineno)]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        why = getattr(exc, "problem", None) or str(exc)
-        raise ValidationFailed([Problem(f"not valid YAML: {why}", file, line)]) from None
+
+
+def _yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    why = getattr(exc, "problem", None) or str(exc)
+    return Problem(f"not valid YAML: {why}", file, line)
+
+
+def _positions(text: str, file: str, *, tolerant: bool) -> tuple[_Places, frozenset[Path]]:
+    """Where each value sits; ``tolerant``: valid JSON that YAML cannot read has none."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:  # valid JSON that YAML cannot read: no positions, still usable
-        return data, {}, frozenset()
+    except yaml.YAMLError:
+        if tolerant:
+            return {}, frozenset()
+        raise
     places: _Places = {}
     folded: set[Path] = set()
     if node is not None:
         _walk(node, (), text.splitlines(), places, folded)
-    return data, places, frozenset(folded)
+    if len(places) > MAX_VALUES:
+        reason = f"the script holds more than {MAX_VALUES} values (with YAML aliases expanded)"
+        raise ValidationFailed([Problem(reason, file)])
+    return places, frozenset(folded)
 
 
 def _walk(node: yaml.Node, path: Path, lines: list[str], out: _Places, folded: set[Path]) -> None:
+    if len(out) > MAX_VALUES:
+        return  # refused by the caller; stop walking what aliases may repeat endlessly
     out[path] = _start(node, lines)
     if isinstance(node, yaml.ScalarNode) and node.style == ">":
         folded.add(path)
