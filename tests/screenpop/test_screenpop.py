@@ -235,3 +235,28 @@ def test_the_decision_panel_names_the_rule_that_matched_and_why(
         "Claire Dupont est en réunion"
     )
     assert warm == fresh
+
+
+def test_saved_layers_that_no_longer_fit_together_are_named_not_hidden(
+    office: sessionmaker[Session],
+) -> None:
+    # The associates' layer asks for a case number; Dupont's own note uses it. Moved out of
+    # the associates by an import, Dupont's layers no longer build: the pop says why.
+    group_layer = "steps:\n  - id: affaire\n    ask: Quelle affaire ?\n    next: noter\n"
+    person_layer = (
+        "steps:\n  - id: noter\n    action: take_message\n"
+        "    note: Message pour l'affaire {{ answers.affaire }}.\n"
+    )
+    with transaction(office) as s:
+        save_script(s, "martin", Owner("group", "associes"), group_layer)
+        save_script(s, "martin", Owner("person", "dupont"), person_layer)
+    with office() as s:
+        assert screen_pop(s, DIRECT, CALLER, now=NOW).script.ref.startswith("account:1+group")
+    moved = {**DIRECTORY, "people": [{**DIRECTORY["people"][0], "group": ""}]}
+    with transaction(office) as s:
+        load_directory(s, moved, source="test")
+    with office() as s:
+        pop = screen_pop(s, DIRECT, CALLER, now=NOW)
+    assert pop.script.greeting is None
+    assert pop.script.problem.startswith("the saved script does not build: ")
+    assert "unknown variable 'answers.affaire'" in pop.script.problem

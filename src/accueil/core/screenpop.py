@@ -56,6 +56,7 @@ class PopInputs:
     group_name: str = ""
     decision: Decision | None = None
     script: Script | None = None
+    script_problem: str = ""  # why there is no script, when there is none
     caller: Caller = field(default_factory=lambda: Caller(""))
     history: Sequence[PastCall] = ()
     familiar: Familiar = Familiar()
@@ -188,7 +189,9 @@ def _ago(seconds: float) -> str:
 def _script(inputs: PopInputs, found: Availability | None) -> ScriptPanel:
     script = inputs.script
     if script is None:
-        return ScriptPanel("", None, None, "no script saved for this account")
+        return ScriptPanel(
+            "", None, None, inputs.script_problem or "no script saved for this account"
+        )
     context = ScriptContext(
         account=inputs.account,
         now=inputs.now,

@@ -25,7 +25,7 @@ from accueil.core.phone import to_e164
 from accueil.core.screenpop import Familiar, PopInputs, ScreenPop, assemble
 from accueil.core.scripts.context import Caller
 from accueil.core.scripts.model import Script
-from accueil.errors import ValidationFailed
+from accueil.errors import NotFound, ValidationFailed
 from accueil.services.availability import person_row, sources_for
 from accueil.services.calls import familiarity_of, history_of
 from accueil.services.decisions import call_directory, decide_call
@@ -161,6 +161,7 @@ def _assemble(
     e164 = normalise_caller(caller, account.country) or ""
     person_key = person.key if person else ""
     group = person.group if person else ""
+    script, problem = _script(session, scripts, account_id, group, person_key)
     return assemble(
         PopInputs(
             account=account,
@@ -169,7 +170,8 @@ def _assemble(
             person=person,
             group_name=view.group_name,
             decision=decision,
-            script=_script(session, scripts, account_id, group, person_key),
+            script=script,
+            script_problem=problem,
             caller=Caller(e164, directory.contacts.name_of(e164 or None) or ""),
             history=history_of(session, account_id, e164),
             familiar=familiar or familiarity_of(session, account_id, person_key, agent, now),
@@ -180,11 +182,14 @@ def _assemble(
 
 def _script(
     session: Session, cache: ScriptCache, account_id: int, group: str, person: str
-) -> Script | None:
+) -> tuple[Script | None, str]:
+    """The call's script, or why the pop shows none (the call still goes on without it)."""
     try:
-        return cache.script_of(session, account_id, group, person)
-    except ValidationFailed:  # nothing saved yet for this account: the pop says so
-        return None
+        return cache.script_of(session, account_id, group, person), ""
+    except NotFound as exc:
+        return None, exc.message
+    except ValidationFailed as exc:
+        return None, f"the saved script does not build: {exc.problems[0]}"
 
 
 def _group_name(session: Session, account_id: int, group: str) -> str:

@@ -21,6 +21,7 @@ from accueil.services.directory import account_row
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_scripts import ScriptVersionRow
 
+NO_SCRIPT = "no script saved for this account"
 Scope = Literal["account", "group", "person"]
 Format = Literal["yaml", "json"]
 
@@ -126,8 +127,13 @@ class ScriptCache:
         return self.script_of(session, acc.id, group, person or "")
 
     def script_of(self, session: Session, account_id: int, group: str, person: str) -> Script:
-        """The script of a person (key, with their group) of an account already resolved."""
+        """The script of a person (key, with their group) of an account already resolved.
+
+        NotFound when nothing is saved; ValidationFailed when the saved layers no longer fit
+        together (the person moved to a group whose layer lacks what theirs uses)."""
         ids = _latest_ids(session, account_id, owners_of_call(group, person))
+        if not ids:
+            raise NotFound(NO_SCRIPT, account_id=account_id)
         found = self._built.get(ids)
         if found is None:
             found = build([layer_of(session.get_one(ScriptVersionRow, i)) for i in ids])
