@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from accueil.core.availability import State
 from accueil.core.scripts.model import ActionKind, Urgency
 from accueil.core.scripts.runner import Outcome, TakenMessage
+from accueil.errors import InvalidInput, NotFound
 from accueil.services.availability import add_delegation, set_status
 from accueil.services.callers import add_contact
 from accueil.services.calls import CallRecord, record_call
@@ -260,3 +261,24 @@ def test_saved_layers_that_no_longer_fit_together_are_named_not_hidden(
     assert pop.script.greeting is None
     assert pop.script.problem.startswith("the saved script does not build: ")
     assert "unknown variable 'answers.affaire'" in pop.script.problem
+
+
+def test_a_call_record_keeps_the_caller_in_e164_and_refuses_another_accounts_person(
+    office: sessionmaker[Session],
+) -> None:
+    with transaction(office) as s:
+        record_call(s, "martin", CallRecord("07 98 76 54 32", DIRECT, NOW, person="martin"))
+    with office() as s:
+        pop = screen_pop(s, DIRECT, "+33798765432", now=NOW + timedelta(minutes=5))
+    assert [c.person for c in pop.caller.history] == ["Jeanne Martin"]
+    dupont = CallRecord("+33798765432", CLINIC, NOW, person="dupont")
+    with (
+        pytest.raises(NotFound, match="no person 'dupont' in account 'clinique'"),
+        transaction(office) as s,
+    ):
+        record_call(s, "clinique", dupont)
+    naive = CallRecord("", DIRECT, NOW.replace(tzinfo=None))
+    with pytest.raises(InvalidInput, match="must carry a time zone"), transaction(office) as s:
+        record_call(s, "martin", naive)
+    with office() as s:
+        assert len(screen_pop(s, CLINIC, "+33798765432", now=NOW).caller.history) == 0

@@ -12,8 +12,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
+from accueil.core.callers import normalise_caller
+from accueil.core.localtime import require_aware
 from accueil.core.screenpop import Familiar, PastCall
 from accueil.core.scripts.runner import Outcome
+from accueil.services.availability import person_row
 from accueil.services.directory import account_row
 from accueil.store.tables import PersonRow
 from accueil.store.tables_scripts import CallRecordRow
@@ -25,7 +28,7 @@ FAMILIAR_WITHIN = timedelta(days=30)
 class CallRecord:
     """One answered call as it is recorded: who called, for whom, the script and its outcome."""
 
-    caller: str  # E.164, or "" when withheld
+    caller: str  # the number as presented (kept in E.164), or "" when withheld
     dialled: str
     started_at: datetime
     person: str = ""
@@ -37,21 +40,21 @@ class CallRecord:
 
 
 def record_call(session: Session, account: str, record: CallRecord) -> int:
-    """Write the call record (in the caller's transaction); returns its id."""
+    """Write the call record (in the caller's transaction); returns its id.
+
+    The caller is kept in E.164, as the screen pop looks it up ("" when withheld or not a
+    number); a person who is not the account's is refused, not silently dropped.
+    """
     acc = account_row(session, account)
-    person_id = None
-    if record.person:
-        person_id = session.scalar(
-            select(PersonRow.id).where(
-                PersonRow.account_id == acc.id, PersonRow.key == record.person
-            )
-        )
+    require_aware(record.started_at, "the call's start")
+    person_id = person_row(session, acc, record.person).id if record.person else None
+    caller = (normalise_caller(record.caller, acc.country) or "") if record.caller else ""
     outcome = record.outcome
     row = CallRecordRow(
         account_id=acc.id,
         person_id=person_id,
         call_id=record.call_id,
-        caller=record.caller,
+        caller=caller,
         caller_name=record.caller_name,
         dialled=record.dialled,
         started_at=record.started_at,

@@ -17,8 +17,8 @@ from accueil.core.scripts.build import build
 from accueil.core.scripts.document import Layer, parse_layer
 from accueil.core.scripts.model import Script
 from accueil.errors import InvalidInput, NotFound
+from accueil.services.availability import person_row
 from accueil.services.directory import account_row
-from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_scripts import ScriptVersionRow
 
 NO_SCRIPT = "no script saved for this account"
@@ -99,16 +99,6 @@ def latest_rows(session: Session, account_id: int, owners: list[Owner]) -> list[
     return found
 
 
-def person_row_of(session: Session, acc: AccountRow, person: str) -> PersonRow:
-    """The account's person, or NotFound naming the account."""
-    row = session.scalar(
-        select(PersonRow).where(PersonRow.account_id == acc.id, PersonRow.key == person)
-    )
-    if row is None:
-        raise NotFound(f"no person {person!r} in account {acc.key!r}", person=person)
-    return row
-
-
 class ScriptCache:
     """Built scripts by the versions they are made of.
 
@@ -123,7 +113,7 @@ class ScriptCache:
     def script(self, session: Session, account: str, person: str | None) -> Script:
         """Like ``effective_script``, without re-reading or re-checking unchanged layers."""
         acc = account_row(session, account)
-        group = person_row_of(session, acc, person).group_key if person else ""
+        group = person_row(session, acc, person).group_key if person else ""
         return self.script_of(session, acc.id, group, person or "")
 
     def script_of(self, session: Session, account_id: int, group: str, person: str) -> Script:

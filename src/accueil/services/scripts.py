@@ -19,6 +19,7 @@ from accueil.core.scripts.build import Known, build
 from accueil.core.scripts.document import Layer, parse_layer
 from accueil.core.scripts.model import Script
 from accueil.errors import NotFound
+from accueil.services.availability import person_row
 from accueil.services.directory import account_row
 from accueil.services.script_layers import (
     Format,
@@ -29,7 +30,6 @@ from accueil.services.script_layers import (
     layer_of,
     owner_of,
     owners_of_call,
-    person_row_of,
     versions_of,
 )
 from accueil.store.tables import AccountRow, GroupRow, PersonRow
@@ -182,7 +182,7 @@ def effective_script(session: Session, account: str, person: str | None) -> Scri
     acc = account_row(session, account)
     group = ""
     if person:
-        prow = person_row_of(session, acc, person)
+        prow = person_row(session, acc, person)
         group = prow.group_key
     return build(_layers(session, acc, group, person or ""), _known(session, acc))
 
@@ -268,7 +268,7 @@ def _known(session: Session, acc: AccountRow) -> Known:
 
 def _check_owner(session: Session, acc: AccountRow, owner: Owner) -> None:
     if owner.scope == "person":
-        person_row_of(session, acc, owner.key)
+        person_row(session, acc, owner.key)
     elif owner.scope == "group":
         found = session.scalar(
             select(GroupRow.id).where(GroupRow.account_id == acc.id, GroupRow.key == owner.key)
