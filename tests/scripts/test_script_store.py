@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 from script_examples import EXAMPLES
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from accueil.errors import InvalidInput, NotFound, ValidationFailed
+from accueil.errors import Conflict, InvalidInput, NotFound, ValidationFailed
 from accueil.services.onboarding import load_directory
 from accueil.services.scripts import (
     Owner,
@@ -219,3 +219,23 @@ def test_owners_are_written_account_slash_person_or_group(
 def test_a_badly_written_owner_is_refused_with_the_forms_to_use(text: str) -> None:
     with pytest.raises(InvalidInput, match="ACCOUNT:PERSON"):
         Owner.parse(text)
+
+
+def test_two_saves_racing_for_the_same_version_end_in_a_clear_conflict(
+    seeded: sessionmaker[Session],
+) -> None:
+    # Another session saves version 1 between this save's look-up of the next number and its
+    # write: the unique (owner, version) refuses the second, which says what to do.
+    with seeded() as s:
+        s.execute(select(ScriptVersionRow.id)).all()  # this session is under way
+
+        @event.listens_for(s, "before_flush", once=True)
+        def _meanwhile(*_: object) -> None:
+            with transaction(seeded) as other:
+                save_script(other, "martin", ACCOUNT, FIRM, comment="the other one")
+
+        with pytest.raises(Conflict, match="version 1 of the account script of 'martin' was"):
+            save_script(s, "martin", ACCOUNT, FIRM, comment="this one")
+        s.rollback()
+    with seeded() as s:
+        assert [v.comment for v in versions(s, "martin", ACCOUNT)] == ["the other one"]

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accueil.core.scripts.build import Known, build
 from accueil.core.scripts.document import Layer, parse_layer
 from accueil.core.scripts.model import Script
-from accueil.errors import NotFound
+from accueil.errors import Conflict, NotFound
 from accueil.services.availability import person_row
 from accueil.services.directory import account_row
 from accueil.services.script_layers import (
@@ -99,7 +100,15 @@ def save_script(
         saved_by=saved_by,
     )
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the unique (owner, version): another save took this number
+        raise Conflict(
+            f"version {version} of the {owner} script of {account!r} was saved meanwhile; "
+            "look at it (accueil script show) and save again",
+            account=account,
+            owner=str(owner),
+        ) from None
     return _version(acc.key, row)
 
 
