@@ -294,3 +294,18 @@ def test_a_yaml_alias_bomb_is_refused_before_it_expands() -> None:
 def test_a_script_nested_too_deeply_is_refused_not_crashed(fmt: Literal["yaml", "json"]) -> None:
     with pytest.raises(ValidationFailed, match="nested too deeply"):
         parse_layer("[" * 1500 + "]" * 1500, "deep", fmt=fmt)
+
+
+def test_an_availability_state_with_a_typo_is_refused_rather_than_never_matching() -> None:
+    text = GOOD.replace(
+        "  - id: noter\n",
+        "  - id: dispo\n    branch:\n      - when: {state: [meetting]}\n        goto: noter\n"
+        "  - id: noter\n",
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        parse_layer(text, "s.yaml")
+    problem = caught.value.problems[0]
+    assert (problem.line, problem.field) == (9, "steps[1].branch[0].when.state[0]")
+    assert "'meeting'" in problem.reason and "'out_of_office'" in problem.reason
+    meeting = build([parse_layer(text.replace("meetting", "meeting"), "s.yaml")])
+    assert meeting.step("dispo").cases[0].when.states == ("meeting",)

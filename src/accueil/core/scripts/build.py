@@ -272,7 +272,7 @@ def _condition(when: WhenDoc) -> Condition:
         one_of=tuple(when.one_of or ()),
         is_set=when.is_set,
         available=when.available,
-        states=tuple(when.state or ()),
+        states=tuple(state.value for state in when.state or ()),
         situation=when.situation,
         between=between,
         known_caller=when.known_caller,

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from accueil.core.availability import State
 from accueil.core.scripts.model import ActionKind, FieldType, Situation, Urgency
 from accueil.errors import Problem, ValidationFailed
 
@@ -39,7 +40,7 @@ class WhenDoc(_Doc):
     one_of: list[str] | None = Field(default=None, alias="in")
     is_set: bool | None = None
     available: bool | None = None
-    state: list[str] | None = None
+    state: list[State] | None = None  # a typo would silently never match
     situation: Situation | None = None
     between: str | None = Field(default=None, pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
     known_caller: bool | None = None
