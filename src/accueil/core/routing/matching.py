@@ -41,7 +41,7 @@ class Matcher:
         return self.rings.is_familiar(call, agent)
 
     def coverage_loss(self, agent: AgentRecord) -> float:
-        return self.rings.coverage_loss(agent, self.pool, self._now)
+        return self.rings.coverage_loss(agent, self.pool)
 
     # ----------------------------------------------------------------- calls
 
