@@ -89,6 +89,14 @@ def test_a_query_of_only_courtesy_words_or_nothing_finds_nothing_without_failing
     assert SearchIndex.for_account(MARTIN, [], []).search("Anne") == []
 
 
+def test_a_pasted_paragraph_is_cut_to_its_first_words_and_repeats_count_once() -> None:
+    index = SearchIndex.for_account(MARTIN, _people("martin", ("a", "Anne", "Morel")), [])
+    assert index.search("Anne Morel " * 1000) == index.search("Anne Morel")
+    assert index.search("Anne Morel")[0].score == 100
+    filler = " ".join(f"mot{i}" for i in range(12))
+    assert index.search(f"{filler} Morel") == []  # past the twelfth word
+
+
 def test_the_limit_is_respected() -> None:
     people = _people("martin", *((f"p{i}", "Marie", f"Martin{i}") for i in range(30)))
     index = SearchIndex.for_account(MARTIN, people, [])

@@ -58,6 +58,7 @@ HONORIFICS = {
 NAME, TITLE, GROUP = 1.0, 0.55, 0.6  # how much a word counts, by where it was found
 _TITLE_BONUS = 8.0
 _PREFIX_MIN = 2
+MAX_QUERY_WORDS = 12
 
 
 class HitKind(StrEnum):
@@ -293,4 +294,6 @@ def _query_words(text: str) -> tuple[list[str], tuple[str, ...]]:
     words = fold(text).split()
     hints = tuple(h for w in words for h in HONORIFICS.get(w, ()))
     meaningful = [w for w in words if w not in COURTESY and w not in HONORIFICS]
-    return (meaningful or words), hints
+    # Each word costs a fuzzy pass over the vocabulary: a request is a few words, so a pasted
+    # paragraph is cut (repeats dropped) rather than let one search take seconds.
+    return list(dict.fromkeys(meaningful or words))[:MAX_QUERY_WORDS], hints
