@@ -146,3 +146,13 @@ def test_duplicate_enqueue_is_ignored(desk):
     (dup,) = d.call("c1", at=1)
     assert isinstance(dup, Ignored)
     assert len(d.engine.snapshot().waiting) == 1
+
+
+def test_an_agent_who_missed_a_call_gets_it_again_after_a_while_when_nobody_else_can(desk):
+    d = desk("longest_idle", offer_timeout=10, retry_after=30, max_wait=None)
+    d.agent("ann", at=0)
+    d.call("c1", at=0)
+    d.until(39)  # lapsed at 10: ann is ready, but not offered c1 again yet
+    assert [o.agent for o in d.offers()] == ["ann"]
+    out = d.until(40)
+    assert [(o.call, o.agent) for o in out if isinstance(o, Offer)] == [("c1", "ann")]

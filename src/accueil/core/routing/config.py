@@ -17,6 +17,7 @@ class EngineConfig:
 
     offer_timeout: float = 15.0  # an offer not accepted by then lapses
     max_consecutive_misses: int = 3  # lapsed offers in a row before the agent is paused
+    retry_after: float = 30.0  # an agent who missed or declined a call may get it again then
     heartbeat_timeout: float = 30.0  # silence after which a home agent is unavailable
     heartbeat_site: str = "home"  # agents on this site must send heartbeats
     wrapup_seconds: float = 20.0  # when neither the agent nor the account says otherwise

@@ -294,6 +294,8 @@ class Lifecycle(Matcher):
         if kind is Deadline.MAX_WAIT:
             waited = self._now - call.since
             return self._overflow(call, f"waited {waited:.0f} s, the maximum")
+        if kind is Deadline.RETRY:
+            return self.retry(call)
         return self._lapse(call)
 
     def _lapse(self, call: CallRecord) -> list[Command]:

@@ -98,6 +98,16 @@ class Matcher:
         working = max(1, len(self.agents))
         return self.line.open_count * self.rings.load.mean_service / working
 
+    def retry(self, call: CallRecord) -> list[Command]:
+        """Agents who missed or declined the call long enough ago may be offered it again."""
+        for agent_id, until in list(call.declined.items()):
+            if until <= self._now:
+                del call.declined[agent_id]
+        if call.status is not CallStatus.WAITING:
+            return []
+        self.line.remove(call)
+        return self.place(call)
+
     def widen(self, call: CallRecord) -> list[Command]:
         self.line.remove(call)
         call.ring_stamp += 1
@@ -138,7 +148,9 @@ class Matcher:
 
     def requeue(self, call: CallRecord, missed_by: AgentRecord) -> list[Command]:
         """A failed offer: the call keeps its place in line and goes to someone else."""
-        call.declined.add(missed_by.id)
+        until = self._now + self.config.retry_after
+        call.declined[missed_by.id] = until
+        self.timers.push(until, Deadline.RETRY, call.id, 0)
         if call.ring_until is not None and call.ring_until <= self._now:
             call.ring_stamp += 1
             self.enter_ring(call, Ring(call.ring + 1), call.enqueued)
@@ -196,4 +208,4 @@ class Matcher:
             return call.status is CallStatus.OFFERED and call.token == stamp
         if kind is Deadline.WIDEN:
             return call.status is CallStatus.WAITING and call.ring_stamp == stamp
-        return call.status is not CallStatus.CONNECTED  # MAX_WAIT
+        return call.status is not CallStatus.CONNECTED  # MAX_WAIT, RETRY

@@ -161,7 +161,8 @@ class CallRecord:
         self.ring_stamp = 0  # invalidates superseded widening deadlines
         self.agent: AgentRecord | None = None
         self.token = 0
-        self.declined: set[str] = set()  # agents who declined or missed this call
+        # agents who declined or missed this call -> until when they are not offered it again
+        self.declined: dict[str, float] = {}
         self.connected_at = 0.0
         self.enqueued = since  # when it entered this engine's line (the rings' clock)
         self.qstamp = 0  # invalidates superseded entries of the open line

@@ -13,6 +13,7 @@ class Deadline(IntEnum):
     MAX_WAIT = 2  # a call overflows
     HEARTBEAT = 3  # a home agent fell silent
     WRAPUP = 4  # an agent's wrap-up is over
+    RETRY = 5  # agents who missed or declined a call may be offered it again
 
 
 _Entry = tuple[float, int, Deadline, str, int]
