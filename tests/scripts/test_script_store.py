@@ -170,8 +170,11 @@ def test_one_account_never_sees_or_writes_another_accounts_scripts(
         save_script(s, "martin", PERSON, DUPONT)
     with seeded() as s:
         assert versions(s, "clinique", ACCOUNT) == []
-        assert versions(s, "clinique", PERSON) == []
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound, match="no person 'dupont' in account 'clinique'"):
+            versions(s, "clinique", PERSON)
+        with pytest.raises(NotFound, match="no person 'dupont' in account 'clinique'"):
+            get_version(s, "clinique", PERSON)
+        with pytest.raises(NotFound, match="no script saved for account 'clinique' yet"):
             get_version(s, "clinique", ACCOUNT)
         with pytest.raises(NotFound):
             effective_script(s, "clinique", "dupont")  # Dupont is Martin's, not the clinic's
@@ -195,8 +198,11 @@ def test_a_missing_account_version_or_script_is_a_clear_not_found(
             effective_script(s, "martin", None)
     with transaction(seeded) as s:
         save_script(s, "martin", ACCOUNT, FIRM)
-    with seeded() as s, pytest.raises(NotFound, match="no version 7 of script"):
-        get_version(s, "martin", ACCOUNT, 7)
+    with seeded() as s:
+        with pytest.raises(NotFound, match=r"no version 7 of the account script of 'martin' \(it"):
+            get_version(s, "martin", ACCOUNT, 7)
+        with pytest.raises(NotFound, match="the person 'martin' has no script layer of its own"):
+            get_version(s, "martin", Owner("person", "martin"))
 
 
 @pytest.mark.parametrize(

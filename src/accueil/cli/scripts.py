@@ -108,7 +108,10 @@ def history(who: str = WHO) -> None:
     """Every version of a layer, oldest first."""
     with reported(), store() as session:
         account, owner = service.Owner.parse(who)
-        for v in service.versions(session, account, owner):
+        saved = service.versions(session, account, owner)
+        if not saved:
+            console.print(f"no version saved for the {owner} of {account}", highlight=False)
+        for v in saved:
             line = f"v{v.version}  {v.saved_at:%Y-%m-%d %H:%M}  {v.saved_by or '?'}  {v.comment}"
             console.print(line.rstrip(), highlight=False, markup=False)
 

@@ -123,8 +123,9 @@ def check_script(
 
 
 def versions(session: Session, account: str, owner: Owner) -> list[ScriptVersion]:
-    """Every saved version of ``owner``'s layer, oldest first."""
+    """Every saved version of ``owner``'s layer, oldest first (NotFound: no such owner)."""
     acc = account_row(session, account)
+    _check_owner(session, acc, owner)
     rows = session.scalars(versions_of(acc.id, owner).order_by(ScriptVersionRow.version))
     return [_version(acc.key, r) for r in rows]
 
@@ -134,18 +135,38 @@ def get_version(
 ) -> ScriptVersion:
     """One version of ``owner``'s layer (the latest when ``version`` is None)."""
     acc = account_row(session, account)
+    _check_owner(session, acc, owner)
     query = versions_of(acc.id, owner)
     if version is not None:
         query = query.where(ScriptVersionRow.version == version)
     row = session.scalar(query.order_by(ScriptVersionRow.version.desc()).limit(1))
     if row is None:
-        what = f"version {version} of " if version is not None else ""
-        raise NotFound(
-            f"no {what}script for the {owner} of account {account!r}",
-            account=account,
-            owner=str(owner),
-        )
+        raise NotFound(_missing(session, acc, owner, version), account=account, owner=str(owner))
     return _version(acc.key, row)
+
+
+def _missing(session: Session, acc: AccountRow, owner: Owner, version: int | None) -> str:
+    """Why there is no such version, and what there is instead."""
+    saved = session.scalars(
+        select(ScriptVersionRow.version)
+        .where(
+            ScriptVersionRow.account_id == acc.id,
+            ScriptVersionRow.scope == owner.scope,
+            ScriptVersionRow.owner_key == owner.key,
+        )
+        .order_by(ScriptVersionRow.version)
+    ).all()
+    if saved:
+        return (
+            f"no version {version} of the {owner} script of {acc.key!r} "
+            f"(it has versions {saved[0]} to {saved[-1]})"
+        )
+    if owner.scope == "account":
+        return f"no script saved for account {acc.key!r} yet (accueil script save {acc.key} FILE)"
+    return (
+        f"the {owner} has no script layer of its own in {acc.key!r}: "
+        "its calls follow the layers above it (the account's, the group's)"
+    )
 
 
 def diff(session: Session, account: str, owner: Owner, old: int, new: int) -> str:
