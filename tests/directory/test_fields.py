@@ -75,7 +75,7 @@ def test_a_training_level_is_one_to_three() -> None:
 
 def test_hours_can_be_closed() -> None:
     assert fields.hours("closed") == WeeklyHours()
-    with pytest.raises(FieldError, match="bad business hours"):
+    with pytest.raises(FieldError, match="bad hours"):
         fields.hours("mon-fri 18:00-09:00")
 
 

@@ -50,10 +50,10 @@ CASES = {
         "key,name,timezone\nnew,New,Paris/France\n",
         "accounts.csv:2 column 'timezone': 'Paris/France' is not a time zone",
     ),
-    "bad business hours": (
+    "bad hours": (
         "d.yaml",
         "accounts:\n  - key: a\n    name: A\n    business_hours: mon-fri 9h-18h\n",
-        "d.yaml:4 field 'business_hours': bad business hours: '9h-18h'",
+        "d.yaml:4 field 'business_hours': bad hours: '9h-18h'",
     ),
     "unknown group": (
         "people.csv",
@@ -173,3 +173,96 @@ def test_data_given_by_code_names_the_entry_that_is_wrong(
     assert (
         str(caught.value.problems[0]) == "seed field 'people[0].email': '@' is not an email address"
     )
+
+
+def _problems(sessions: sessionmaker[Session], *paths: Path) -> list[str]:
+    with pytest.raises(ValidationFailed) as caught, transaction(sessions) as session:
+        import_files(session, list(paths))
+    return [str(p).replace(str(paths[0].parent) + "/", "") for p in caught.value.problems]
+
+
+def test_every_kind_of_problem_in_one_yaml_file_is_reported_at_once(
+    loaded: sessionmaker[Session], dump: Dump, tmp_path: Path
+) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "accounts:\n"
+        "  - key: acme\n"  # 2
+        "    name: Acme\n"
+        "    timezone: Paris/France\n"  # 4
+        "    business_hours: 9h-18h\n"  # 5
+        "    colur: '#fff'\n"  # 6
+        "  - {key: acme, name: Acme again}\n"  # 7
+        "people:\n"
+        "  - {account: nosuch, key: a, first_name: A}\n"  # 9
+        "  - {account: acme, key: b, first_name: B, group: compta}\n"  # 10
+        "numbers:\n"
+        "  - {number: 01 40 00, account: martin}\n"  # 12
+        "  - {number: 01 40 00 00 77, account: martin}\n"  # 13
+        "  - {number: 01 40 00 00 77, account: acme}\n"  # 14
+        "agents:\n"
+        "  - {key: carol, name: Carol, trainings: {ghost: 2}}\n"  # 16
+        "  - {key: carol, name: Carol again}\n",  # 17
+        encoding="utf-8",
+    )
+    before = dump()
+    where = [m.split(": ", 1)[0] for m in _problems(loaded, path)]
+    assert where == [
+        "d.yaml:4 field 'timezone'",
+        "d.yaml:5 field 'business_hours'",
+        "d.yaml:6 field 'colur'",
+        "d.yaml:7 field 'key'",  # a duplicate, although the first acme is wrong
+        "d.yaml:9 field 'account'",
+        "d.yaml:10 field 'group'",  # checked against acme, which is in the file
+        "d.yaml:12 field 'number'",
+        "d.yaml:14 field 'number'",
+        "d.yaml:16 field 'trainings'",
+        "d.yaml:17 field 'key'",
+    ]
+    assert dump() == before
+
+
+def test_entries_of_a_wrong_account_are_not_called_unknown(
+    loaded: sessionmaker[Session], tmp_path: Path
+) -> None:
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("key,name,timezone\nacme,Acme,Mars/Olympus\n", encoding="utf-8")
+    people = tmp_path / "people.csv"
+    people.write_text("account,key,first_name\nacme,a,A\nacme,b,B\n", encoding="utf-8")
+    assert _problems(loaded, accounts, people) == [
+        "accounts.csv:2 column 'timezone': 'Mars/Olympus' is not a time zone "
+        "(write an IANA name such as Europe/Paris)"
+    ]
+
+
+def test_entries_of_an_account_with_a_wrong_country_are_left_unread(
+    loaded: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "accounts: [{key: acme, name: Acme, country: Narnia}]\n"
+        "numbers: [{number: 020 7946 0000, account: acme}]\n",
+        encoding="utf-8",
+    )
+    problems = _problems(loaded, path)
+    assert len(problems) == 1
+    assert problems[0].startswith("d.yaml:1 field 'country'")
+
+
+def test_a_file_not_in_utf8_is_still_checked_and_others_may_refer_to_it(
+    loaded: sessionmaker[Session], dump: Dump, tmp_path: Path
+) -> None:
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_bytes(
+        "key,name,timezone\nacme,Hélène & Cie,Europe/Paris\nbad,B,Nowhere\n".encode("latin-1")
+    )
+    people = tmp_path / "people.csv"
+    people.write_text("account,key,first_name\nacme,a,A\n", encoding="utf-8")
+    before = dump()
+    problems = _problems(loaded, accounts, people)
+    assert [p.split(": ", 1)[0] for p in problems] == [
+        "accounts.csv:2",
+        "accounts.csv:3 column 'timezone'",
+    ]
+    assert "not UTF-8: byte 0xe9" in problems[0]
+    assert dump() == before

@@ -150,7 +150,7 @@ def _hours(written: str) -> WeeklyHours:
     try:
         return WeeklyHours.parse(written)
     except InvalidHours as exc:
-        raise FieldError(f"bad business hours: {exc.message}") from None
+        raise FieldError(f"bad hours: {exc.message}") from None
 
 
 def tier(value: object) -> Tier:

@@ -12,6 +12,7 @@ from accueil.errors import Problem
 
 YAML_SUFFIXES = {".yaml", ".yml"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -23,24 +24,27 @@ class Reading:
     kinds: set[Kind] = field(default_factory=set)
 
 
-def decode(data: bytes, source: str) -> tuple[str | None, list[Problem]]:
-    """The text of a UTF-8 file (a BOM is allowed), or one problem per line that is not UTF-8."""
+def decode(data: bytes, source: str) -> tuple[str, list[Problem]]:
+    """The text of a UTF-8 file (a BOM is allowed), and one problem per line that is not UTF-8.
+
+    A file that is not UTF-8 is still read (bad bytes replaced), so that its other problems are
+    reported too and the entries of other files that refer to it are not all called unknown.
+    """
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
         pass
     problems = []
+    tabular = source.lower().endswith(tuple(CSV_SUFFIXES))
+    hint = "save the file as UTF-8" + ("; spreadsheets call it 'CSV UTF-8'" if tabular else "")
     for number, line in enumerate(data.split(b"\n"), start=1):
         try:
             line.decode("utf-8")
         except UnicodeDecodeError as exc:
             byte = line[exc.start]
-            reason = (
-                f"not UTF-8: byte 0x{byte:02x} at character {exc.start + 1} "
-                "(save the file as UTF-8; spreadsheets call it 'CSV UTF-8')"
-            )
+            reason = f"not UTF-8: byte 0x{byte:02x} at byte {exc.start + 1} of the line ({hint})"
             problems.append(Problem(reason, source, number))
-    return None, problems
+    return data.removeprefix(BOM).decode("utf-8", errors="replace"), problems
 
 
 def read_sources(paths: list[Path], kind: Kind | None = None) -> Reading:
@@ -55,8 +59,7 @@ def read_sources(paths: list[Path], kind: Kind | None = None) -> Reading:
             continue
         text, problems = decode(data, source)
         reading.problems.extend(problems)
-        if text is not None:
-            read_text(reading, text, source, path.suffix.lower(), kind)
+        read_text(reading, text, source, path.suffix.lower(), kind)
     return reading
 
 

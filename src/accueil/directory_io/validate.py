@@ -82,6 +82,7 @@ class _Fields:
         self.record = record
         self.problems = problems
         self.ok = True
+        self.failed: set[str] = set()  # the fields that were wrong
 
     def get(self, name: str, read: Callable[[object], T], default: T) -> T:
         raw = self.record.values.get(name)
@@ -96,6 +97,8 @@ class _Fields:
     def fail(self, reason: str, name: str | None = None) -> None:
         self.problems.append(self.record.problem(reason, name))
         self.ok = False
+        if name:
+            self.failed.add(name)
 
 
 # Told (records checked, records in all) now and then, for a progress bar on big files.
@@ -121,6 +124,9 @@ class _Validator:
         self.countries = dict(known.countries)
         self.languages = dict(known.languages)
         self.seen: dict[tuple[Kind, str, str], Record] = {}
+        # Accounts of this import whose country is wrong: their entries cannot be read (their
+        # numbers are national), and saying "unknown account" about them would be false.
+        self.unreadable: set[str] = set()
         self.field_sets: dict[tuple[str, ...], frozenset[str]] = {}  # rows of a CSV share one
 
     def run(self, records: list[Record], kinds: set[Kind], progress: Progress | None) -> Plan:
@@ -146,13 +152,13 @@ class _Validator:
         return self.plan
 
     def shape_ok(self, record: Record) -> bool:
+        """Whether the entry can be read: unknown fields are reported, the others still read."""
         ok = True
         allowed = FIELDS[record.kind]
         for name in record.values:
             if name not in allowed:
                 reason = f"unknown field {name!r}; {record.kind} have {', '.join(allowed)}"
                 self.problems.append(record.problem(reason, name))
-                ok = False
         for name in REQUIRED[record.kind]:
             if record.values.get(name) in (None, ""):
                 self.problems.append(record.problem(f"{name} is required", name))
@@ -167,7 +173,13 @@ class _Validator:
         self.plan.written[record.kind].append(written)
 
     def first(self, kind: Kind, scope: str, name: str, record: Record, label: str) -> bool:
-        """Whether this is the first entry with this key; a problem otherwise."""
+        """Whether this is the first entry with this key; a problem otherwise.
+
+        Called for wrong entries too, so that a key written twice is reported even when the
+        first entry has problems of its own.
+        """
+        if not name:  # the key itself was wrong, and reported
+            return False
         previous = self.seen.setdefault((kind, scope, name), record)
         if previous is not record:
             self.problems.append(
@@ -179,6 +191,9 @@ class _Validator:
     def owner(self, read: _Fields, name: str = "account") -> str | None:
         """The account an entry belongs to, when it exists in the file or the database."""
         account = read.get(name, f.key, "")
+        if account in self.unreadable:
+            read.ok = False  # its account's problem is reported there
+            return None
         if account and account not in self.countries:
             read.fail(
                 f"unknown account {account!r}: it is neither in this import nor in the "
@@ -217,20 +232,26 @@ class _Validator:
             colour=read.get("colour", f.colour, "#4a6fa5"),
         )
         active = read.get("active", f.flag, True)
-        if read.ok and self.first(Kind.ACCOUNTS, "", account.key, record, "account"):
+        first = self.first(Kind.ACCOUNTS, "", account.key, record, "account")
+        if first and "country" in read.failed:
+            self.unreadable.add(account.key)
+        elif first:
+            # Even a wrong account is known to the entries that follow: theirs are checked
+            # against it, rather than all reported as belonging to an unknown account.
+            self.countries[account.key] = account.country
+            self.languages[account.key] = account.languages
+        if first and read.ok:
             self.plan.accounts.append(account)
             self.note(record)
             if not active:
                 self.plan.inactive_accounts.add(account.key)
-            self.countries[account.key] = account.country
-            self.languages[account.key] = account.languages
 
     def group(self, record: Record) -> None:
         read = _Fields(record, self.problems)
         account = self.owner(read)
         key = read.get("key", f.key, "")
         group = Group(account or "", key, read.get("name", f.text, key))
-        if read.ok and account and self.first(Kind.GROUPS, account, key, record, "group"):
+        if account and self.first(Kind.GROUPS, account, key, record, "group") and read.ok:
             self.plan.groups.append(group)
             self.note(record)
 
@@ -262,7 +283,7 @@ class _Validator:
             working_hours=read.get("working_hours", f.hours, None),
             active=read.get("active", f.flag, True),
         )
-        if read.ok and account and self.first(Kind.PEOPLE, account, key, record, "person"):
+        if account and self.first(Kind.PEOPLE, account, key, record, "person") and read.ok:
             self.plan.people.append(person)
             self.note(record)
 
@@ -307,11 +328,13 @@ class _Validator:
                 "number",
             )
         label = read.get("label", lambda v: f.text(v, limit=100), "")
-        if read.ok and self.first_number(e164, record):
+        if self.first_number(e164, record) and read.ok:
             self.plan.numbers.append(Number(e164, account, person, raw, label))
             self.note(record)
 
     def first_number(self, e164: str, record: Record) -> bool:
+        if not e164:  # not a valid number, and reported
+            return False
         previous = self.seen.setdefault((Kind.NUMBERS, "", e164), record)
         if previous is not record:
             self.problems.append(
@@ -348,7 +371,7 @@ class _Validator:
             sip_uri=sip_uri,
             active=read.get("active", f.flag, True),
         )
-        if read.ok and self.first(Kind.AGENTS, "", agent.key, record, "agent"):
+        if self.first(Kind.AGENTS, "", agent.key, record, "agent") and read.ok:
             self.plan.agents.append(agent)
             self.note(record)
 
