@@ -84,6 +84,16 @@ def test_a_bad_script_is_refused_with_file_line_and_reason(database: str, tmp_pa
     _run("script", "show", "martin", code=1)  # nothing was saved
 
 
+def test_a_layer_checked_alone_points_at_for(database: str, tmp_path: Path) -> None:
+    layer = tmp_path / "urgent.yaml"
+    layer.write_text("steps:\n  - id: urgent\n    ask: Urgent ?\n    type: yesno\n", "utf-8")
+    out = _run("script", "check", str(layer), code=2)
+    assert "checked as a whole script (for a group's or person's layer, add --for" in out
+    assert f"{layer}:1 field 'greetings': no office_hours greeting in any language" in out
+    _run("script", "save", "martin", FIRM)
+    assert "ok — 13 steps" in _run("script", "check", str(layer), "--for", "martin:dupont")
+
+
 def test_run_walks_the_script_with_the_answers_given(database: str) -> None:
     _run("script", "save", "martin", FIRM)
     out = _run("script", "run", "martin:dupont", "-a", "client=oui", "-a", "telephone=0612")

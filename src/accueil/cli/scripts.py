@@ -24,7 +24,7 @@ from accueil.core.scripts.context import Caller, ScriptContext, situation_of
 from accueil.core.scripts.document import parse_layer
 from accueil.core.scripts.model import Script
 from accueil.core.scripts.runner import RunState, greeting, run
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, ValidationFailed
 from accueil.services import scripts as service
 from accueil.services.availability import availability_of
 from accueil.services.decisions import call_directory
@@ -55,7 +55,7 @@ def check(
     with reported():
         text, fmt = _read(file)
         if layer_of is None:
-            script = build([parse_layer(text, str(file), fmt=fmt)])
+            script = _alone(text, str(file), fmt)
         else:
             account, owner = service.Owner.parse(layer_of)
             with store() as session:
@@ -64,6 +64,20 @@ def check(
                 )
         languages = ", ".join(sorted(script.greetings))
         console.print(f"{file}: ok — {len(script.steps)} steps, greetings in {languages}")
+
+
+def _alone(text: str, file: str, fmt: service.Format) -> Script:
+    """The file checked as a whole script; a layer that only overrides needs ``--for``."""
+    layer = parse_layer(text, file, fmt=fmt)
+    try:
+        return build([layer])
+    except ValidationFailed as exc:
+        n = len(exc.problems)
+        raise ValidationFailed(
+            exc.problems,
+            f"{n} problem{'s' if n != 1 else ''} found, checked as a whole script "
+            "(for a group's or person's layer, add --for ACCOUNT:PERSON or ACCOUNT/group:GROUP)",
+        ) from None
 
 
 @script_app.command("save")
