@@ -44,7 +44,8 @@ STORE_DIRECTORY = {
                   "business_hours": "mon-fri 09:00-12:30,14:00-18:00"}],
     "people": [{"account": "martin", "key": "claire", "first_name": "Claire", "last_name": "M",
                 "devices": ["mobile=mobile:+33612345678", "desk=desk:sip:2001@pbx.example"]}],
-    "numbers": [{"number": "+33140000001", "account": "martin", "person": "claire"}],
+    "numbers": [{"number": "+33140000001", "account": "martin", "person": "claire"},
+                {"number": "+33140000099", "account": "martin"}],  # the press line of a rule
 }  # fmt: skip
 
 ACCOUNT = Account(

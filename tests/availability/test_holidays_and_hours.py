@@ -37,6 +37,15 @@ def test_uk_holidays_depend_on_the_nation() -> None:
     assert public_holiday("GB", "ENG", date(2026, 1, 2)) is None
 
 
+def test_holiday_names_in_french_and_english_whatever_the_locale() -> None:
+    assert public_holiday("FR", "57", date(2027, 3, 26)) == "Good Friday"
+    assert public_holiday("FR", "57", date(2027, 3, 26), "fr") == "Vendredi saint"
+    assert public_holiday("FR", "68", date(2026, 12, 26), "fr") == "Saint-Étienne"
+    assert public_holiday("FR", "", date(2026, 12, 26), "fr") is None
+    # a country without French names keeps its English ones
+    assert public_holiday("GB", "ENG", date(2026, 12, 28), "fr") == "Boxing Day (observed)"
+
+
 def test_unknown_subdivisions_are_reported() -> None:
     assert check_subdivision("FR", "67") is None
     reason = check_subdivision("GB", "XYZ")

@@ -16,7 +16,7 @@ from rules_helpers import (
     rule,
 )
 
-from accueil.core.availability import Delegation
+from accueil.core.availability import Delegation, Source
 from accueil.core.decision import Call, RingTarget, RuleChain, decide
 from accueil.core.rules import Scope
 from accueil.core.treatments import Answer, Connect, Message, OnCall, Reject
@@ -149,8 +149,12 @@ def test_explanations_name_the_delegate_and_staleness() -> None:
     cover = Delegation("paul", "Paul Roy", MONDAY_10, None)
     stale = replace(meeting(), stale=True, as_of=MONDAY_10.replace(day=27), delegate=cover)
     decision = decide(OTHER, directory(), stale, RuleChain(), MONDAY_10)
-    assert "stale: set 3 d ago" in decision.explanation
+    assert "stale: calendar last read 3 d ago" in decision.explanation
     assert decision.explanation.endswith("; Paul Roy covers")
+    own = replace(stale, source=Source.MANUAL)
+    assert (
+        "stale: set 3 d ago" in decide(OTHER, directory(), own, RuleChain(), MONDAY_10).explanation
+    )
 
 
 def test_explanations_in_french() -> None:
@@ -159,7 +163,7 @@ def test_explanations_in_french() -> None:
     )
     assert decision.explanation.startswith(
         "« VIP → mobile » s'applique : +33 6 12 34 56 78 est dans la liste « VIP » (Le président); "
-        "Claire est en réunion (agenda: 'Comité de direction', jusqu'à 15:00) → "
+        "Claire est en réunion (agenda : 'Comité de direction', jusqu'à 15:00) → "
         "sonner mobile +33 6 12 34 56 78 (20 s) ; sans réponse : le pool répond"
     )
 

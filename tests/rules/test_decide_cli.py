@@ -170,7 +170,8 @@ def test_delegation_closure_contacts_rota_and_calendar_refresh(
         assert "calendar feed set" in _run("calendar", "set", "martin:claire", url)
         assert "martin:claire ok 1 feeds refreshed" in _run("calendar", "refresh")
         assert "0 feeds refreshed" in _run("calendar", "refresh")  # not due again yet
-        assert url in _run("calendar", "show", "martin:claire")
+        shown = _run("calendar", "show", "martin:claire")
+        assert url in shown and "(Europe/Paris)" in shown  # the copy's time on the wall clock
     finally:
         server.shutdown()
         server.server_close()
@@ -182,7 +183,7 @@ def test_delegation_closure_contacts_rota_and_calendar_refresh(
     assert "rota 'nuits' with 1 shifts" in _run("rota", "set", "martin", str(rota))
     bad = tmp_path / "bad.yaml"
     bad.write_text("key: x\nshifts: []\n")
-    assert "shifts" in _run("rota", "set", "martin", str(bad), code=2)
+    assert f"{bad} field 'shifts'" in _run("rota", "set", "martin", str(bad), code=2)
     assert "+33145000000 is Dupont SA" in _run(
         "contacts", "add", "martin", "01 45 00 00 00", "Dupont SA"
     )

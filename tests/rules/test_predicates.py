@@ -10,6 +10,7 @@ from pydantic import TypeAdapter
 from rules_helpers import DIALLED, MONDAY_10, VIP_CALLER, available, directory, meeting, paris
 
 from accueil.core.availability import Availability
+from accueil.core.callers import normalise_caller
 from accueil.core.conditions import Condition
 from accueil.core.explain import EN
 from accueil.core.facts import Facts, evaluate
@@ -156,3 +157,15 @@ def test_all_any_not_combine(when: dict[str, Any], expected: bool) -> None:
 def test_a_failed_all_gives_the_reason_it_failed() -> None:
     value, why = _value({"all": [{"caller_in_list": "VIP"}, {"days": ["sun"]}]})
     assert not value and why == "today is Monday"
+
+
+def test_a_shown_number_outside_the_known_ranges_is_not_withheld() -> None:
+    # +33 7 00… is not an allocated French mobile range, but the caller's number is shown
+    odd = "+33 7 00 00 00 03"
+    assert normalise_caller(odd, "FR") == "+33700000003"
+    assert normalise_caller("07 00 00 00 03", "FR") == "+33700000003"
+    assert normalise_caller("anonymous", "FR") is None
+    assert normalise_caller("not a number", "FR") is None
+    value, reason = _value({"caller_withheld": True}, caller=odd)
+    assert value is False and reason.startswith("the caller's number is shown (+33 7")
+    assert _value({"caller_in_list": "VIP"}, caller=odd)[0] is False

@@ -262,3 +262,48 @@ def test_check_text_reads_yaml_with_lines(seeded: sessionmaker[Session]) -> None
         5,
         "rules[0].then.devices[0].device",
     )
+
+
+def test_a_rule_cannot_name_another_accounts_dialled_number(
+    seeded: sessionmaker[Session],
+) -> None:
+    durand_line = {
+        "name": "d",
+        "when": {"dialled": ["+33 1 50 00 00 00"]},
+        "then": {"type": "reject"},
+    }
+    own_line = {"name": "m", "when": {"dialled": ["+33 1 40 00 00 00"]}, "then": {"type": "answer"}}
+    with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
+        save_rules(s, "martin", _doc({"person": "claire"}, [own_line, durand_line]))
+    assert [(p.field, p.reason) for p in caught.value.problems] == [
+        ("rules[1].when.dialled[0]", "+33150000000 is not a number of this account")
+    ]
+    with transaction(seeded) as s:
+        assert save_rules(s, "martin", _doc({"person": "claire"}, [own_line])).version == 1
+
+
+def test_showing_rules_of_someone_outside_the_account_is_not_found(
+    seeded: sessionmaker[Session],
+) -> None:
+    with transaction(seeded) as s:
+        save_rules(
+            s,
+            "durand",
+            _doc({"person": "zoe"}, [{"name": "all", "then": {"type": "message"}}], "durand"),
+        )
+    with seeded() as s:
+        assert get_rules(s, "durand", Scope.PERSON, "zoe").version == 1
+        with pytest.raises(NotFound, match="no person 'zoe' in account 'martin'"):
+            get_rules(s, "martin", Scope.PERSON, "zoe")
+        with pytest.raises(NotFound, match="no group 'associes' in account 'durand'"):
+            rule_versions(s, "durand", Scope.GROUP, "associes")
+        assert get_rules(s, "martin", Scope.GROUP, "associes").version == 0
+
+
+def test_a_bad_rota_file_is_named_in_each_problem(seeded: sessionmaker[Session]) -> None:
+    bad = {"key": "jour", "shifts": [{"contacts": ["abc"]}]}
+    with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
+        set_rota(s, "martin", bad, file="jour.yaml")
+    assert str(caught.value.problems[0]).startswith("jour.yaml field 'shifts[0].contacts[0]'")
+    with seeded() as s, pytest.raises(NotFound):
+        get_rota(s, "martin", "jour")

@@ -106,6 +106,11 @@ def test_missing_fields_name_the_field() -> None:
         '{"account": "a", "rules": [{"name": "x", "then": {"type": "on_call"}}]}'
     )
     assert field == "rules[0].then.rota"
+    [(_, field, reason)] = _problems("- account: a\n- rules: []\n")
+    assert (field, reason) == (
+        "(document)",
+        "a rules document is a mapping with account, person or group, and rules",
+    )
 
 
 def test_duplicate_names_and_two_owners_are_refused() -> None:

@@ -9,10 +9,11 @@ from pathlib import Path
 import typer
 
 from accueil.cli.app import app
-from accueil.cli.availability import person_ref, store
+from accueil.cli.availability import local, person_ref, store
 from accueil.cli.common import console, reported
 from accueil.errors import InvalidInput
 from accueil.services import calendars as service
+from accueil.services.directory import get_account
 from accueil.store.db import make_engine, migrate, session_factory
 
 calendar_app = typer.Typer(help="Calendars: ICS feeds and uploaded files, refreshed on a schedule.")
@@ -83,7 +84,9 @@ def show(who: str = typer.Argument(..., help="ACCOUNT:PERSON")) -> None:
             console.print(f"{who}: no calendar")
             return
         console.print(f"{who}: {state.url or 'uploaded file'}", highlight=False)
-        console.print(f"  last good copy: {state.fetched_at or 'none'}")
+        timezone = get_account(session, account).timezone
+        fetched = local(state.fetched_at, timezone) if state.fetched_at else "none"
+        console.print(f"  last good copy: {fetched} ({timezone})", highlight=False)
         if state.failing:
             console.print(
                 f"  [red]failing[/] ×{state.failures}: {state.last_error}", highlight=False

@@ -142,5 +142,5 @@ def set_rota(
         data = load_text(_read(file), str(file))
         if not isinstance(data, dict):
             raise InvalidInput(f"{file}: a rota is a mapping with key, name and shifts")
-        rota = callers.set_rota(session, account, data)
+        rota = callers.set_rota(session, account, data, file=str(file))
         console.print(f"{account}: rota {rota.key!r} with {len(rota.shifts)} shifts")

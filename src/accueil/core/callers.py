@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import phonenumbers
+
 from accueil.core.phone import InvalidNumber, pretty, to_e164
 
 WITHHELD = frozenset({"", "anonymous", "unknown", "private", "withheld", "restricted"})
@@ -21,7 +23,7 @@ _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 @lru_cache(maxsize=65536)
 def normalise_caller(raw: str, country: str) -> str | None:
-    """The caller's E.164, or None when withheld or not a valid number.
+    """The caller's E.164, or None when withheld or not a phone number at all.
 
     Carriers hand us E.164 already; that form is taken as is (full parsing costs ~100 µs,
     half a decision's budget). Anything else is parsed in the account's country.
@@ -34,7 +36,19 @@ def normalise_caller(raw: str, country: str) -> str | None:
     try:
         return to_e164(text, country)
     except InvalidNumber:
+        return _possible(text, country)
+
+
+def _possible(text: str, country: str) -> str | None:
+    # A number outside the known ranges (a new range, a foreign carrier's) is still a shown
+    # number: treating it as withheld would fire 'caller_withheld' rules on a caller we can see.
+    try:
+        parsed = phonenumbers.parse(text, country.upper() or None)
+    except phonenumbers.NumberParseException:
         return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 @lru_cache(maxsize=65536)

@@ -9,15 +9,16 @@ trace says so.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from accueil.core.availability import Availability
+from accueil.core.availability import Availability, Source
 from accueil.core.callers import CallerList, KnownContacts, readable
 from accueil.core.directory import Account, Person
 from accueil.core.explain import EN, Phrases, availability_sentence, phrases
 from accueil.core.facts import ConditionValue, Facts, evaluate
-from accueil.core.localtime import require_aware
+from accueil.core.holidays import public_holiday
+from accueil.core.localtime import require_aware, to_local, zone
 from accueil.core.opening import Closure
 from accueil.core.rota import Rota
 from accueil.core.rules import Rule, Scope
@@ -209,7 +210,13 @@ def _availability_words(
     if availability is None or person is None:
         return ""
     name = person.first_name or person.full_name
-    return availability_sentence(availability, name, directory.account.timezone, now, p)
+    account = directory.account
+    if availability.source is Source.HOLIDAY and p.lang != "en":
+        # the holiday's name was read in English with the availability; say it in p's words
+        day = to_local(now, zone(account.timezone)).date()
+        said = public_holiday(account.country, account.subdivision, day, p.lang)
+        availability = replace(availability, note=said or availability.note)
+    return availability_sentence(availability, name, account.timezone, now, p)
 
 
 def treatment_words(
@@ -228,13 +235,13 @@ def treatment_words(
             )
             return rings + p.no_answer + treatment_words(treatment.no_answer, p=p)
         case Answer():
-            extra = [f"script {treatment.script}"] if treatment.script else []
-            extra += [f"priority +{treatment.priority}"] if treatment.priority else []
+            extra = [p.script.format(script=treatment.script)] if treatment.script else []
+            extra += [p.priority.format(priority=treatment.priority)] if treatment.priority else []
             extra += ["/".join(treatment.languages)] if treatment.languages else []
             return p.pool + (f" ({', '.join(extra)})" if extra else "")
         case Message():
             channels = p.or_.join(treatment.delivery)
-            return p.message.format(urgency=treatment.urgency, channels=channels)
+            return p.message.format(urgency=p.urgency[treatment.urgency], channels=channels)
         case OnCall():
             who = p.then.join(_addr(c) for c in contacts) or treatment.rota
             return (

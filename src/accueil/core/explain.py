@@ -18,11 +18,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Phrases:
+    lang: str
     days: tuple[str, ...]  # Monday … Sunday
+    short_days: tuple[str, ...]  # Mon … Sun
+    months: tuple[str, ...]  # Jan … Dec
+    ages: tuple[str, str, str]  # days, hours, minutes: '{n} d'
     states: dict[str, str]
     sources: dict[str, str]
     until: str
     stale: str
+    stale_calendar: str
     covers: str
     withheld: str
     in_list: str
@@ -53,6 +58,9 @@ class Phrases:
     no_answer: str
     pool: str
     message: str
+    urgency: dict[str, str]
+    script: str
+    priority: str
     or_: str
     on_call: str
     reject_busy: str
@@ -62,7 +70,11 @@ class Phrases:
 
 
 EN = Phrases(
+    lang="en",
     days=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    short_days=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    ages=("{n} d", "{n} h", "{n} min"),
     states={
         "available": "is available",
         "busy": "is busy",
@@ -81,6 +93,7 @@ EN = Phrases(
     },
     until="until {time}",
     stale="stale: set {age} ago",
+    stale_calendar="stale: calendar last read {age} ago",
     covers="{name} covers",
     withheld="a withheld number",
     in_list="{caller} is in list '{list}'",
@@ -111,6 +124,9 @@ EN = Phrases(
     no_answer="; if no answer: ",
     pool="the pool answers",
     message="take a message ({urgency}, by {channels})",
+    urgency={"low": "not urgent", "normal": "normal", "urgent": "urgent"},
+    script="script {script}",
+    priority="priority +{priority}",
     or_=" or ",
     on_call="on call: {who}",
     reject_busy="reject (busy tone)",
@@ -119,8 +135,15 @@ EN = Phrases(
     no_rules="no rules",
 )
 
+_FR_MONTHS: tuple[str, ...] = ("janv.", "févr.", "mars", "avr.", "mai", "juin")
+_FR_MONTHS += ("juil.", "août", "sept.", "oct.", "nov.", "déc.")
+
 FR = Phrases(
+    lang="fr",
     days=("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    short_days=("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
+    months=_FR_MONTHS,
+    ages=("{n} j", "{n} h", "{n} min"),
     states={
         "available": "est disponible",
         "busy": "est occupé·e",
@@ -139,6 +162,7 @@ FR = Phrases(
     },
     until="jusqu'à {time}",
     stale="ancien : indiqué il y a {age}",
+    stale_calendar="ancien : agenda lu il y a {age}",
     covers="{name} assure le relais",
     withheld="un numéro masqué",
     in_list="{caller} est dans la liste « {list} »",
@@ -169,6 +193,9 @@ FR = Phrases(
     no_answer=" ; sans réponse : ",
     pool="le pool répond",
     message="prendre un message ({urgency}, par {channels})",
+    urgency={"low": "pas urgent", "normal": "normal", "urgent": "urgent"},
+    script="script {script}",
+    priority="priorité +{priority}",
     or_=" ou ",
     on_call="astreinte : {who}",
     reject_busy="rejeter (tonalité occupé)",
@@ -188,12 +215,18 @@ def state_phrase(state: State, p: Phrases) -> str:
     return p.states[state.value]
 
 
-def _age(seconds: float) -> str:
+def _age(seconds: float, p: Phrases) -> str:
+    days, hours, minutes = p.ages
     if seconds >= 86400:
-        return f"{int(seconds // 86400)} d"
+        return days.format(n=int(seconds // 86400))
     if seconds >= 3600:
-        return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 60)} min"
+        return hours.format(n=int(seconds // 3600))
+    return minutes.format(n=int(seconds // 60))
+
+
+def when(instant: datetime, timezone: str, now: datetime, p: Phrases) -> str:
+    """'15:00', 'Mon 09:00', '3 Dec 09:00' in the explanation's language."""
+    return hhmm(instant, zone(timezone), now, days=p.short_days, months=p.months)
 
 
 def availability_sentence(
@@ -202,11 +235,13 @@ def availability_sentence(
     """'Claire is in a meeting (calendar: 'Comité de direction', until 15:00)'."""
     details = [p.sources[availability.source.value]]
     if availability.note:
-        details[0] += f": '{availability.note}'"
+        details[0] += f"{p.colon}'{availability.note}'"
     if availability.until is not None:
-        details.append(p.until.format(time=hhmm(availability.until, zone(timezone), now)))
+        details.append(p.until.format(time=when(availability.until, timezone, now, p)))
     if availability.stale:
-        details.append(p.stale.format(age=_age((now - availability.as_of).total_seconds())))
+        age = _age((now - availability.as_of).total_seconds(), p)
+        calendar = availability.source.value == "calendar"
+        details.append((p.stale_calendar if calendar else p.stale).format(age=age))
     sentence = f"{name} {state_phrase(availability.state, p)} ({', '.join(details)})"
     if availability.delegate is not None:
         sentence += "; " + p.covers.format(name=availability.delegate.delegate_name)

@@ -18,7 +18,7 @@ from accueil.core.explain import Phrases, state_phrase
 from accueil.core.holidays import public_holiday
 from accueil.core.hours import DAYS
 from accueil.core.localtime import to_local, zone
-from accueil.core.opening import Closure, OfficeState, office_state
+from accueil.core.opening import ClosedBecause, Closure, OfficeState, office_state
 from accueil.core.rota import weekly
 
 
@@ -81,11 +81,12 @@ class Facts:
 
     @cached_property
     def short_time(self) -> str:
-        return self.local.strftime("%a %H:%M")
+        return f"{self.phrases.short_days[self.local.weekday()]} {self.local:%H:%M}"
 
     @cached_property
     def holiday(self) -> str | None:
-        return public_holiday(self.account.country, self.account.subdivision, self.local.date())
+        account, day = self.account, self.local.date()
+        return public_holiday(account.country, account.subdivision, day, self.phrases.lang)
 
     @cached_property
     def office(self) -> OfficeState:
@@ -156,7 +157,8 @@ def _leaf(condition: c.Condition, facts: Facts, path: str) -> ConditionValue:
             return _cv(path, (h is not None) == wanted, p.holiday if h else p.no_holiday, name=h)
         case c.AccountOpen(account_open=wanted):
             o = facts.office
-            why = o.reason or p.off_hours
+            holiday = o.because is ClosedBecause.HOLIDAY and facts.holiday  # in p's language
+            why = holiday or o.reason or p.off_hours
             said = p.open if o.open else p.closed
             return _cv(path, o.open == wanted, said, account=facts.account.name, why=why)
         case c.DatesAre(dates=period):

@@ -8,6 +8,7 @@ the wall would; in an overlap (02:30 happens twice in autumn) we take the first 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,18 +60,30 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     return wall_to_instant(day, 0, tz)
 
 
-def hhmm(instant: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
-    """'15:00' today, 'Mon 09:00' within a week, '3 Dec 09:00' beyond, as people say it."""
+def hhmm(
+    instant: datetime,
+    tz: ZoneInfo,
+    now: datetime | None = None,
+    *,
+    days: Sequence[str] | None = None,
+    months: Sequence[str] | None = None,
+) -> str:
+    """'15:00' today, 'Mon 09:00' within a week, '3 Dec 09:00' beyond, as people say it.
+
+    ``days`` (Monday first) and ``months`` (January first) give the words of another language.
+    """
     local = to_local(instant, tz)
     if now is None:
         return local.strftime("%H:%M")
     today = to_local(now, tz).date()
-    days = (local.date() - today).days
-    if days == 0:
+    ahead = (local.date() - today).days
+    if ahead == 0:
         return local.strftime("%H:%M")
-    if 0 < days < 7:
-        return local.strftime("%a %H:%M")
-    return f"{local.day} {local.strftime('%b %H:%M')}"
+    if 0 < ahead < 7:
+        day = days[local.weekday()] if days else local.strftime("%a")
+        return f"{day} {local:%H:%M}"
+    month = months[local.month - 1] if months else local.strftime("%b")
+    return f"{local.day} {month} {local:%H:%M}"
 
 
 def parse_wall_time(text: str, now: datetime, tz: ZoneInfo) -> datetime:

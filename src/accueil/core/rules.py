@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from accueil.core.conditions import CallerInList, Condition, leaves
+from accueil.core.conditions import CallerInList, Condition, DialledIs, leaves
 from accueil.core.treatments import Connect, OnCall, Treatment
 from accueil.errors import Problem, ValidationFailed
 
@@ -80,11 +80,12 @@ class RulesDocument(BaseModel):
 
 @dataclass(frozen=True)
 class References:
-    """What rules may name. ``devices`` None: not checked (no person known)."""
+    """What rules may name. ``devices`` or ``numbers`` None: not checked."""
 
     lists: frozenset[str]
     rotas: frozenset[str]
     devices: frozenset[str] | None = None
+    numbers: frozenset[str] | None = None  # the account's own dialled numbers (E.164)
 
 
 def load_text(text: str, file: str = "") -> Any:
@@ -125,11 +126,21 @@ def _reference_errors(
         base: tuple[str | int, ...] = ("rules", i)
         if rule.when is not None:
             for path, leaf in leaves(rule.when, "when"):
-                if isinstance(leaf, CallerInList) and leaf.caller_in_list not in refs.lists:
-                    known = ", ".join(sorted(refs.lists)) or "none yet"
-                    reason = f"no caller list {leaf.caller_in_list!r} (lists: {known})"
-                    yield base + _split(path), reason
+                for where, reason in _leaf_errors(leaf, refs):
+                    yield base + _split(path) + where, reason
         yield from _treatment_errors(rule.then, (*base, "then"), refs)
+
+
+def _leaf_errors(leaf: Condition, refs: References) -> Iterable[tuple[tuple[int, ...], str]]:
+    if isinstance(leaf, CallerInList) and leaf.caller_in_list not in refs.lists:
+        known = ", ".join(sorted(refs.lists)) or "none yet"
+        yield (), f"no caller list {leaf.caller_in_list!r} (lists: {known})"
+    if isinstance(leaf, DialledIs) and refs.numbers is not None:
+        # a number of another account would never be dialled here: say so rather than keep
+        # a rule that can never match
+        for i, number in enumerate(leaf.dialled):
+            if number not in refs.numbers:
+                yield (i,), f"{number} is not a number of this account"
 
 
 def _treatment_errors(
@@ -190,6 +201,8 @@ def _problem(err: Any, data: Any, file: str, lines: dict[tuple[str | int, ...], 
     reason = "required field is missing" if missing else err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         reason = "unknown field (check its spelling)"
+    if err["type"] == "model_type" and not loc:
+        reason = "a rules document is a mapping with account, person or group, and rules"
     return Problem(reason, file, _line(lines, loc), field=field or "(document)")
 
 

@@ -114,19 +114,19 @@ def contacts_of(session: Session, account_id: int) -> KnownContacts:
     return KnownContacts({e164: name for e164, name in rows})
 
 
-def set_rota(session: Session, account: str, data: Mapping[str, Any]) -> Rota:
+def set_rota(session: Session, account: str, data: Mapping[str, Any], *, file: str = "") -> Rota:
     """Create or replace an on-call rota; refused with the path of every problem."""
     try:
         rota = Rota.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(
             [
-                Problem(e["msg"].removeprefix("Value error, "), field=display(e["loc"]))
+                Problem(e["msg"].removeprefix("Value error, "), file, field=display(e["loc"]))
                 for e in exc.errors()
             ]
         ) from None
     acc = account_row(session, account)
-    rota = _numbers_in_e164(rota, acc.country)
+    rota = _numbers_in_e164(rota, acc.country, file)
     row = session.scalar(
         select(RotaRow).where(RotaRow.account_id == acc.id, RotaRow.key == rota.key)
     )
@@ -139,7 +139,7 @@ def set_rota(session: Session, account: str, data: Mapping[str, Any]) -> Rota:
     return rota
 
 
-def _numbers_in_e164(rota: Rota, country: str) -> Rota:
+def _numbers_in_e164(rota: Rota, country: str, file: str = "") -> Rota:
     """Contacts as E.164 (national numbers read in the account's country), or every problem."""
     problems, shifts = [], []
     for i, shift in enumerate(rota.shifts):
@@ -148,7 +148,7 @@ def _numbers_in_e164(rota: Rota, country: str) -> Rota:
             try:
                 contacts.append(to_e164(raw, country))
             except InvalidNumber as exc:
-                problems.append(Problem(exc.message, field=f"shifts[{i}].contacts[{j}]"))
+                problems.append(Problem(exc.message, file, field=f"shifts[{i}].contacts[{j}]"))
         shifts.append(shift.model_copy(update={"contacts": contacts}))
     if problems:
         raise ValidationFailed(problems)

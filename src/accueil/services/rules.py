@@ -30,7 +30,7 @@ from accueil.core.rules import (
 from accueil.errors import InvalidInput, NotFound, Problem, ValidationFailed
 from accueil.services.directory import account_row
 from accueil.store.mapping import devices_from_json
-from accueil.store.tables import AccountRow, GroupRow, PersonRow
+from accueil.store.tables import AccountRow, GroupRow, NumberRow, PersonRow
 from accueil.store.tables_availability import CallerListRow, RotaRow, RuleVersionRow
 
 
@@ -90,9 +90,11 @@ def _references(
     devices = frozenset(d.key for p in people for d in devices_from_json(p.devices))
     lists = session.scalars(select(CallerListRow.key).where(CallerListRow.account_id == acc.id))
     rotas = session.scalars(select(RotaRow.key).where(RotaRow.account_id == acc.id))
+    numbers = session.scalars(select(NumberRow.e164).where(NumberRow.account_id == acc.id))
     # group and account defaults ring the called person's device of that name: any person's
     # device key is acceptable there, and a person who lacks it is skipped at decision time
-    return References(frozenset(lists), frozenset(rotas), devices), problem
+    refs = References(frozenset(lists), frozenset(rotas), devices, frozenset(numbers))
+    return refs, problem
 
 
 def save_rules(
@@ -139,6 +141,19 @@ def save_rules(
     return _ruleset(row, account)
 
 
+def _require_owner(session: Session, acc: AccountRow, scope: Scope, owner: str) -> None:
+    """An unknown person or group is an error, not an empty rule set that reads as 'none'."""
+    if scope is Scope.PERSON:
+        table: type[PersonRow] | type[GroupRow] = PersonRow
+    elif scope is Scope.GROUP:
+        table = GroupRow
+    else:
+        return
+    found = session.scalar(select(table.id).where(table.account_id == acc.id, table.key == owner))
+    if found is None:
+        raise NotFound(f"no {scope.value} {owner!r} in account {acc.key!r}", **{scope.value: owner})
+
+
 def _ruleset(row: RuleVersionRow, account: str) -> RuleSet:
     saved = row.saved_at if row.saved_at.tzinfo else row.saved_at.replace(tzinfo=UTC)
     rules = tuple(Rule.model_validate(r) for r in row.rules)
@@ -165,6 +180,7 @@ def _latest_row(
 def get_rules(session: Session, account: str, scope: Scope, owner: str = "") -> RuleSet:
     """The latest rules of a person, a group or the account (an empty set if none saved)."""
     acc = account_row(session, account)
+    _require_owner(session, acc, scope, owner)
     row = _latest_row(session, acc.id, scope, owner)
     if row is None:
         return RuleSet(account, scope, owner, 0, (), datetime.fromtimestamp(0, UTC), "")
@@ -174,6 +190,7 @@ def get_rules(session: Session, account: str, scope: Scope, owner: str = "") -> 
 def rule_versions(session: Session, account: str, scope: Scope, owner: str = "") -> list[RuleSet]:
     """Every saved version, newest first: nothing is lost."""
     acc = account_row(session, account)
+    _require_owner(session, acc, scope, owner)
     rows = session.scalars(
         select(RuleVersionRow)
         .where(
