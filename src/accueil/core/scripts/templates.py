@@ -226,7 +226,8 @@ def render(source: str, variables: Mapping[str, Any]) -> str:
     except LiquidError as exc:
         raise TemplateFailed(f"the template could not be rendered: {exc.message}") from exc
     except (ValueError, ArithmeticError) as exc:  # a filter's own arithmetic gave up
-        raise TemplateFailed(f"the template could not be rendered: {exc}") from exc
+        why = f"a filter could not compute its value ({type(exc).__name__})"
+        raise TemplateFailed(f"the template could not be rendered: {why}") from exc
     if len(text) > MAX_OUTPUT:
         raise TemplateFailed(f"the template renders {len(text)} characters (at most {MAX_OUTPUT})")
     return text.strip()
