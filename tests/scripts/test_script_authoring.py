@@ -129,6 +129,7 @@ def test_a_range_is_two_numbers_at_most_a_hundred_apart(template: str) -> None:
         ("{{ 'a,' | append: 'b,' | split: ',' | size }}{{ 9 | times: 10 }}", ""),
         ("{{ 99999999" + " | times: 99999999" * 300 + " }}", "a number past"),
         ("{{ person.name | split: ' ' | sum }}", "a filter could not compute its value"),
+        ("{{ '' | compact: -1 }}", "a filter could not compute its value (IndexError)"),
     ],
 )
 def test_values_made_by_filters_are_bounded(template: str, reason: str) -> None:

@@ -225,7 +225,7 @@ def render(source: str, variables: Mapping[str, Any]) -> str:
         raise TemplateFailed(f"the template went past its limits: {exc.message}") from exc
     except LiquidError as exc:
         raise TemplateFailed(f"the template could not be rendered: {exc.message}") from exc
-    except (ValueError, ArithmeticError) as exc:  # a filter's own arithmetic gave up
+    except (ValueError, ArithmeticError, LookupError) as exc:  # a filter gave up on its input
         why = f"a filter could not compute its value ({type(exc).__name__})"
         raise TemplateFailed(f"the template could not be rendered: {why}") from exc
     if len(text) > MAX_OUTPUT:
