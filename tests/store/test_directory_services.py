@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -108,3 +112,49 @@ def test_agents_carry_their_trainings_and_the_summary_counts_rows(
 def test_an_unknown_account_is_not_found(two_accounts: sessionmaker[Session]) -> None:
     with two_accounts() as s, pytest.raises(NotFound, match="no account 'nobody'"):
         directory.list_people(s, "nobody")
+
+
+def _tenant_functions() -> list[Callable[..., Any]]:
+    """Every read of services.directory that takes an account (the tenant) after the session."""
+    return [
+        fn
+        for _name, fn in inspect.getmembers(directory, inspect.isfunction)
+        if fn.__module__ == directory.__name__
+        and list(inspect.signature(fn).parameters)[1:2] == ["account"]
+    ]
+
+
+def _account_of(item: object) -> str:
+    owner = getattr(item, "account", None)
+    return owner if isinstance(owner, str) else str(getattr(item, "key", ""))
+
+
+@pytest.mark.parametrize("account", ["martin", "plomberie"])
+def test_every_read_that_takes_an_account_returns_only_that_accounts_rows(
+    two_accounts: sessionmaker[Session], account: str
+) -> None:
+    other_person = {"martin": "paul", "plomberie": "claire"}[account]
+    functions = _tenant_functions()
+    assert {f.__name__ for f in functions} >= {"list_people", "get_person", "list_numbers"}
+    with two_accounts() as s:
+        for fn in functions:
+            extra = {"person": other_person} if "person" in inspect.signature(fn).parameters else {}
+            if extra:  # a person of the other account is not found through this one
+                with pytest.raises(NotFound):
+                    fn(s, account, **extra)
+                continue
+            found = fn(s, account)
+            items = found if isinstance(found, list) else [found]
+            assert {_account_of(i) for i in items} <= {account}, fn.__name__
+
+
+def test_a_direct_number_never_leads_to_a_person_of_another_account(
+    two_accounts: sessionmaker[Session],
+) -> None:
+    with two_accounts() as s, s.begin():
+        paul = s.query(PersonRow).filter_by(key="paul").one()
+        s.get_one(NumberRow, "+33142685300").person_id = paul.id  # a row written by hand
+    with two_accounts() as s:
+        dest = directory.resolve_number(s, "+33142685300")
+    assert dest.account.key == "martin"
+    assert dest.person is None
