@@ -226,6 +226,7 @@ def _check_chains(session: Session, acc: AccountRow, owner: Owner, layer: Layer)
     """Build every script this layer takes part in; returns the one of the layer's owner."""
     known = _known(session, acc)
     chains = _chains(session, acc, owner)
+    parsed: dict[int, Layer] = {}  # the account's and groups' layers sit in many chains
     own: Script | None = None
     for chain in chains:
         layers = []
@@ -233,7 +234,9 @@ def _check_chains(session: Session, acc: AccountRow, owner: Owner, layer: Layer)
             if o == owner:
                 layers.append(layer)  # the layer being saved replaces its current version
             elif row is not None:
-                layers.append(layer_of(row))
+                if row.id not in parsed:
+                    parsed[row.id] = layer_of(row)
+                layers.append(parsed[row.id])
         script = build(layers, known)
         if own is None:
             own = script
