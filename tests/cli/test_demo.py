@@ -31,7 +31,7 @@ def test_demo_shows_one_persons_rules_deciding_their_calls(fresh_database: str) 
     assert "is in a meeting (own status:" in out
     assert "(an unknown caller) → message: in a meeting → message matched" in out
     assert "→ reject: blocked callers matched" in out
-    assert "first question: C'est de la part de qui ?" in out
+    assert "first question: Who shall I say is calling?" in out  # a British account
     assert "as heard on the phone:\n  100  " in out
 
 
@@ -41,3 +41,30 @@ def test_a_second_demo_adds_nothing(fresh_database: str) -> None:
     assert again.exit_code == 0, again.output
     assert "created" not in again.output.split("The demo operator")[0]
     assert "personal settings: already in place" in again.output
+
+
+def test_each_demo_account_is_answered_in_its_own_language(sqlite_url: str) -> None:
+    from accueil.services.demo import generate_demo
+    from accueil.services.demo_furnish import SAMPLE_INSTANT, STRANGER_CALLER, furnish_demo
+    from accueil.services.directory import list_accounts, list_numbers
+    from accueil.services.screenpop import screen_pop
+    from accueil.store.db import make_engine, migrate, session_factory, transaction
+
+    engine = make_engine(sqlite_url)
+    migrate(engine)
+    with transaction(session_factory(engine)) as session:
+        generate_demo(session, accounts=10, people=60, agents=4, seed=7)
+        furnish_demo(session, seed=7)
+        first_questions = {}
+        for account in list_accounts(session):
+            switchboard = next(n.e164 for n in list_numbers(session, account.key) if not n.person)
+            pop = screen_pop(session, switchboard, STRANGER_CALLER, now=SAMPLE_INSTANT)
+            assert pop.script.greeting is not None and pop.script.first is not None
+            assert pop.script.first.prompt is not None
+            assert "?." not in pop.script.greeting.text
+            first_questions[account.country] = pop.script.first.prompt.text
+    engine.dispose()
+    assert first_questions == {
+        "FR": "C'est de la part de qui ?",
+        "GB": "Who shall I say is calling?",
+    }

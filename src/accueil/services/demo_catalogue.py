@@ -138,7 +138,7 @@ GB_TRADES = (
     ),
 )
 
-GREETING = {"FR": "{name}, bonjour", "GB": "{name}, how may I help?"}
+GREETING = {"FR": "{name}, bonjour", "GB": "Thank you for calling {name}"}
 PART_TIME = ("mon-thu 09:00-17:00", "tue-fri 08:30-16:30", "mon,tue,thu 09:00-18:00")
 SUBDIVISIONS = {
     "FR": ("", "", "", "", "", "", "", "", "57", "67", "68"),

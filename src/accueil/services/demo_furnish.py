@@ -31,7 +31,10 @@ SAMPLE_INSTANT = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
 VIP_CALLER = "+33699887766"
 BLOCKED_CALLER = "+33899123456"
 STRANGER_CALLER = "+33612345678"
-_MEETINGS = ("Comité de direction", "Rendez-vous client", "Audience", "Réunion d'équipe")
+_MEETINGS = {
+    "fr": ("Comité de direction", "Rendez-vous client", "Audience", "Réunion d'équipe"),
+    "en": ("Board meeting", "Client meeting", "Site visit", "Team meeting"),
+}
 
 
 @dataclass
@@ -57,12 +60,18 @@ def furnish_demo(session: Session, seed: int = 7, now: datetime = SAMPLE_INSTANT
     """Give the demo operator's accounts and people their lists, rules, statuses and scripts."""
     rng = random.Random(seed)
     done = Furnished()
-    script = (resources.files("accueil.services.demo_scripts") / "standard.yaml").read_text("utf-8")
     for account in list_accounts(session):
         if "vip" in caller_lists(session, account.key):
             continue
-        _furnish_account(session, account, rng, script, now, done)
+        _furnish_account(session, account, rng, _standard_script(account), now, done)
     return done
+
+
+def _standard_script(account: Account) -> str:
+    """The standard script in the account's first language: English, else French."""
+    english = account.languages[:1] == ("en",)
+    name = "standard_en.yaml" if english else "standard.yaml"
+    return (resources.files("accueil.services.demo_scripts") / name).read_text("utf-8")
 
 
 def showcase(session: Session, limit: int = 1) -> list[tuple[str, str, str]]:
@@ -104,9 +113,11 @@ def _furnish_account(
     now: datetime,
     done: Furnished,
 ) -> None:
-    set_caller_list(session, account.key, "vip", [(VIP_CALLER, "Le client")], name="VIP")
+    english = account.languages[:1] == ("en",)
+    client = "The client" if english else "Le client"
+    set_caller_list(session, account.key, "vip", [(VIP_CALLER, client)], name="VIP")
     set_caller_list(session, account.key, "blocked", [BLOCKED_CALLER, "+3389*"], name="Blocked")
-    add_contact(session, account.key, VIP_CALLER, "Le client")
+    add_contact(session, account.key, VIP_CALLER, client)
     save_rules(session, account.key, _account_rules(account), saved_by="demo", now=now)
     save_script(session, account.key, Owner("account", ""), script, saved_by="demo")
     done.accounts += 1
@@ -123,7 +134,7 @@ def _furnish_account(
             person.key,
             State.MEETING,
             until=now + timedelta(minutes=rng.choice((30, 60, 90))),
-            note=rng.choice(_MEETINGS),
+            note=rng.choice(_MEETINGS["en" if english else "fr"]),
             origin="demo",
             now=now - timedelta(minutes=20),
         )
