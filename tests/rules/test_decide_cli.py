@@ -200,3 +200,28 @@ def test_delegation_closure_contacts_rota_and_calendar_refresh(
     )
     out = _run("decide", "--to", "+33140000001", "--from", "0145000000", "--at", "2026-12-24 15:00")
     assert "Claire is off duty (account closed: 'fêtes'" in out
+
+
+def test_decide_says_which_rules_held_but_could_not_be_carried_out(
+    database: str, tmp_path: Path
+) -> None:
+    rota = tmp_path / "nuits.yaml"
+    rota.write_text(
+        "key: nuits\nshifts:\n  - hours: mon-fri 19:00-24:00\n    contacts: ['+33611111111']\n"
+    )
+    _run("rota", "set", "martin", str(rota))
+    rules = tmp_path / "claire.yaml"
+    rules.write_text(
+        "account: martin\nperson: claire\nrules:\n"
+        "  - name: holiday → on call\n    when: {holiday: true}\n"
+        "    then: {type: on_call, rota: nuits}\n"
+        "  - name: paused\n    enabled: false\n    then: {type: reject}\n",
+        encoding="utf-8",
+    )
+    _run("rules", "set", str(rules))
+    out = _run(
+        "decide", "--to", "01 40 00 00 01", "--from", "0145000000", "--at", "2026-11-11 10:00"
+    )
+    assert "treatment: answer (rule: fallback)" in out
+    assert "skipped: holiday → on call: nobody is on call in rota 'nuits' now" in out
+    assert "skipped: paused" not in out  # disabled rules are not news to the agent

@@ -77,6 +77,8 @@ def test_every_problem_of_a_file_is_reported_with_its_path_and_line() -> None:
         ("fri-mon 09:00-10:00", "goes forward"),
         ("mon 09:00-12:00,11:00-13:00", "overlap"),
         ("someday 09:00-10:00", "days are written"),
+        ("", "empty hours are never open"),
+        ("   ", "empty hours are never open"),
     ],
 )
 def test_impossible_time_windows_are_refused(hours: str, why: str) -> None:
@@ -88,6 +90,17 @@ def test_impossible_time_windows_are_refused(hours: str, why: str) -> None:
     )
     [(line, field, reason)] = _problems(text)
     assert field == "rules[0].when.hours" and why in reason and line == 1
+
+
+def test_an_impossible_date_in_yaml_is_refused_with_its_path_not_a_crash() -> None:
+    text = (
+        "account: a\nrules:\n  - name: x\n"
+        "    when: {dates: {from: 2026-02-30, to: 2026-03-01}}\n    then: {type: answer}\n"
+    )
+    [(line, field, reason)] = _problems(text)
+    assert (line, field) == (4, "rules[0].when.dates.from") and "day value" in reason
+    ok = load_text("when: {dates: {from: 2026-12-24, to: 2026-12-26}}")
+    assert ok == {"when": {"dates": {"from": "2026-12-24", "to": "2026-12-26"}}}
 
 
 def test_a_period_that_ends_before_it_starts_is_refused() -> None:

@@ -46,6 +46,12 @@ def decide(
         console.print(f"[bold]{who}[/] at {when} ({destination.account.timezone})", highlight=False)
         console.print(f"treatment: {decision.treatment.type}  (rule: {decision.rule})")
         console.print(decision.explanation, highlight=False, markup=False, soft_wrap=True)
+        for tried in decision.trace:
+            # a rule whose conditions held but could not be carried out (no one on call,
+            # a device gone) is why the call went elsewhere: the agent should see it
+            if tried.skipped and tried.skipped != "disabled":
+                text = f"skipped: {tried.rule}: {tried.skipped}"
+                console.print(text, highlight=False, markup=False, soft_wrap=True)
         for warning in decision.availability.warnings if decision.availability else ():
             console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 

@@ -21,6 +21,8 @@ def weekly(text: str) -> WeeklyHours:
 
 def check_hours(text: str) -> str:
     """A pydantic validator body: weekly hours text that parses, or a ValueError saying why."""
+    if not text.strip():
+        raise ValueError("empty hours are never open; write e.g. 'mon-fri 12:00-14:00'")
     try:
         weekly(text)
     except InvalidHours as exc:

@@ -88,14 +88,27 @@ class References:
     numbers: frozenset[str] | None = None  # the account's own dialled numbers (E.164)
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: '2026-02-30' stays text, and pydantic then says
+    which field holds an impossible date (PyYAML itself would raise a bare ValueError)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_text(text: str, file: str = "") -> Any:
     """YAML (a superset of JSON) to plain data, with the line of a syntax error."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader, minus timestamps
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise ValidationFailed([Problem(f"not YAML or JSON: {exc}", file, line)]) from None
+    except (ValueError, RecursionError) as exc:  # a value YAML cannot build, nesting too deep
+        raise ValidationFailed([Problem(f"cannot read this file: {exc}", file)]) from None
 
 
 def parse_document(data: Any, file: str = "", text: str = "") -> RulesDocument:
