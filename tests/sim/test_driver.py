@@ -101,18 +101,18 @@ def test_a_home_agent_stays_available_through_a_long_quiet_spell() -> None:
     assert outcome.events > 3600 / 15  # heartbeats kept the softphone alive
 
 
-def test_a_missed_offer_costs_the_caller_a_lease_then_goes_to_another_agent() -> None:
+def test_a_missed_offer_costs_the_caller_a_lease_and_the_call_is_still_answered() -> None:
     agents = (AgentSpec("ann", "A", ("fr",)), AgentSpec("bob", "A", ("fr",)))
     presences = [Presence("ann", 0, NOON * 2), Presence("bob", 0, NOON * 2)]
     calls = [_call(f"c{i}", NOON + 200 * i, handle=10) for i in range(12)]
     scenario = _scenario(calls, presences, agents=agents, miss_probability=0.3)
     outcome = play(scenario, "longest_idle", seed=3, params={"offer_timeout": 15.0})
-    answered = [r for r in outcome.records if r.fate is Fate.ANSWERED]
-    # Each miss costs one 15 s lease before the next agent rings for 2 s.
-    leases = sorted(round((r.waited - 2.0) / 15.0, 6) for r in answered)
-    assert set(leases) == {0.0, 1.0}
-    # Missed by both agents: no one left to offer it to, it overflows at the maximum wait.
-    assert all(r.fate is Fate.OVERFLOWED for r in outcome.records if r not in answered)
+    assert all(r.fate is Fate.ANSWERED for r in outcome.records)
+    waits = sorted(r.waited for r in outcome.records)
+    assert waits[0] == pytest.approx(2.0)  # picked up after the ring
+    # A miss costs a whole 15 s lease before someone else (or the same agent later) rings.
+    assert waits[-1] >= 15.0 + 2.0
+    assert not [w for w in waits if 2.0 + 1e-6 < w < 17.0 - 1e-6]
 
 
 def test_same_seed_same_outcome() -> None:
