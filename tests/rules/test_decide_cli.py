@@ -225,3 +225,5 @@ def test_decide_says_which_rules_held_but_could_not_be_carried_out(
     assert "treatment: answer (rule: fallback)" in out
     assert "skipped: holiday → on call: nobody is on call in rota 'nuits' now" in out
     assert "skipped: paused" not in out  # disabled rules are not news to the agent
+    refused = _run("decide", "--to", "01 40 00 00 01", "--lang", "de", code=1)
+    assert "--lang 'de': explanations are in en, fr" in refused

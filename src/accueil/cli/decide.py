@@ -12,7 +12,9 @@ from accueil.cli.app import app
 from accueil.cli.availability import instant, local, store
 from accueil.cli.common import console, reported
 from accueil.core.decision import Call, Decision
+from accueil.core.explain import LANGUAGES
 from accueil.core.phone import to_e164
+from accueil.errors import InvalidInput
 from accueil.services.decisions import decide_for
 from accueil.services.directory import resolve_number
 
@@ -32,6 +34,8 @@ def decide(
 ) -> None:
     """Print the decision for a call and its explanation."""
     with reported(), store() as session:
+        if lang not in LANGUAGES:
+            raise InvalidInput(f"--lang {lang!r}: explanations are in {', '.join(LANGUAGES)}")
         destination = resolve_number(session, to_e164(to, country))
         account = destination.account.key
         now = instant(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
