@@ -37,7 +37,9 @@ class EngineConfig:
     # budget): they may well not end in time, so wait only this share of the budget.
     busy_share: float = 0.0
 
-    # Familiarity memory: recency-weighted, learned from answered calls.
+    # Familiarity memory: recency-weighted, learned from answered calls. The defaults were tuned
+    # on W1 (docs/routing.md): a short half-life ranks agents by their last answer, and a team of
+    # 3 is exactly the "3 most recent answerers" that account affinity counts.
     familiarity_half_life: float = 30.0
     person_ring_size: int = 2  # agents who served this person, most familiar first
     team_min: int = 3  # the account ring: at least this many most-familiar agents
@@ -59,6 +61,8 @@ class EngineConfig:
             problems.append("offer_timeout must be > 0")
         if self.max_consecutive_misses < 1:
             problems.append("max_consecutive_misses must be >= 1")
+        if self.retry_after < 0:
+            problems.append("retry_after must be >= 0")
         if self.heartbeat_timeout <= 0:
             problems.append("heartbeat_timeout must be > 0")
         if self.budget not in ("load", "fixed"):

@@ -95,16 +95,17 @@ class FewestCalls(Strategy):
 class Accueil(Strategy):
     """Familiar agents first, within a budget that keeps the target; spare specialists' time.
 
-    Calls wait in rings (person, then account team) for a budget; a freed agent prefers a call
-    of an account it knows unless an open call is close to its target; a call open to everyone
-    goes to a ready agent familiar with its account if any, else to the agent whose own accounts
-    need it least, so that agents stay free for the accounts they know.
+    Calls wait in rings (person, then account team) for a budget; a freed agent takes a call of
+    an account it knows before an older open call, unless that one has waited ``urgent_share`` of
+    its target; a call open to everyone goes to a ready familiar agent if any, else to the agent
+    whose leaving would strand the fewest accounts without a ready team member, so that agents
+    stay free for the accounts they know.
     """
 
     name = "accueil"
     rings = True
 
-    def __init__(self, scan: int = 24, urgent_share: float = 0.7) -> None:
+    def __init__(self, scan: int = 100, urgent_share: float = 2.0) -> None:
         self.scan = scan  # ready agents considered for an open call, longest idle first
         self.urgent_share = urgent_share  # of the target waited: open calls go first
 
