@@ -307,3 +307,25 @@ def test_a_bad_rota_file_is_named_in_each_problem(seeded: sessionmaker[Session])
     assert str(caught.value.problems[0]).startswith("jour.yaml field 'shifts[0].contacts[0]'")
     with seeded() as s, pytest.raises(NotFound):
         get_rota(s, "martin", "jour")
+
+
+def test_names_too_long_for_the_store_are_refused_before_writing(
+    seeded: sessionmaker[Session],
+) -> None:
+    # PostgreSQL would reject these mid-transaction; SQLite would keep them: both now refuse
+    with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
+        set_caller_list(s, "martin", "k" * 65, [("+33 6 11 22 33 44", "x" * 201)])
+    assert [p.field for p in caught.value.problems] == ["key", "entries[0].label"]
+    with pytest.raises(ValidationFailed, match="15 digits"), transaction(seeded) as s:
+        set_caller_list(s, "martin", "long", ["+33 1234567890123456*"])
+    with pytest.raises(ValidationFailed), transaction(seeded) as s:
+        add_contact(s, "martin", "01 45 00 00 01", "n" * 201)
+    with pytest.raises(ValidationFailed, match="at most 200"), transaction(seeded) as s:
+        set_rota(
+            s, "martin", {"key": "r", "name": "n" * 201, "shifts": [{"contacts": ["+33611111111"]}]}
+        )
+    with pytest.raises(InvalidInput, match="100 characters"), transaction(seeded) as s:
+        save_rules(s, "martin", _doc({}, []), saved_by="b" * 101)
+    with seeded() as s:
+        assert set(caller_lists(s, "martin")) == {"VIP"}
+        assert get_rules(s, "martin", Scope.ACCOUNT).version == 0

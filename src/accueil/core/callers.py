@@ -62,9 +62,10 @@ def normalise_entry(raw: str, country: str) -> str:
     text = raw.strip()
     if text.endswith("*"):
         digits = "".join(c for c in text[:-1] if c.isdigit())
-        if not text.startswith("+") or not digits:
+        if not text.startswith("+") or not 0 < len(digits) <= 15:
             raise InvalidNumber(
-                f"{raw!r}: write a prefix in international form, e.g. '+33 1*'", raw=raw
+                f"{raw!r}: write a prefix in international form (at most 15 digits), e.g. '+33 1*'",
+                raw=raw,
             )
         return f"+{digits}*"
     return to_e164(text, country)

@@ -64,7 +64,7 @@ class Rota(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     key: str = Field(min_length=1, max_length=64)
-    name: str = ""
+    name: str = Field("", max_length=200)
     shifts: list[Shift] = Field(min_length=1)
 
     def on_call(self, local: datetime) -> tuple[str, ...]:

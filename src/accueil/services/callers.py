@@ -37,9 +37,12 @@ def set_caller_list(
 ) -> CallerList:
     """Create or replace the list ``key`` with these numbers or '+prefix*' (optionally labelled)."""
     acc = account_row(session, account)
-    parsed, problems = [], []
+    parsed, problems = [], _too_long(("key", key, 64), ("name", name, 200))
+    if not key.strip():
+        problems.append(Problem("a caller list needs a key, e.g. VIP", field="key"))
     for i, item in enumerate(entries):
         raw, label = (item, "") if isinstance(item, str) else item
+        problems += _too_long((f"entries[{i}].label", label, 200))
         try:
             parsed.append(ListEntry(normalise_entry(raw, acc.country), label))
         except InvalidNumber as exc:
@@ -63,6 +66,15 @@ def set_caller_list(
     )
     session.flush()
     return CallerList.of(key, unique, row.name)
+
+
+def _too_long(*fields: tuple[str, str, int]) -> list[Problem]:
+    # the columns' sizes: refused here with the field's name, not by the database mid-write
+    return [
+        Problem(f"at most {limit} characters (this has {len(value)})", field=field)
+        for field, value, limit in fields
+        if len(value) > limit
+    ]
 
 
 def caller_lists(session: Session, account: str) -> dict[str, CallerList]:
@@ -91,6 +103,9 @@ def lists_of(session: Session, account_id: int) -> dict[str, CallerList]:
 def add_contact(session: Session, account: str, number: str, name: str) -> str:
     """Remember a known contact of the account; returns its E.164. Updates the name if known."""
     acc = account_row(session, account)
+    problems = _too_long(("name", name, 200))
+    if problems:
+        raise ValidationFailed(problems)
     e164 = to_e164(number, acc.country)
     row = session.scalar(
         select(KnownContactRow).where(

@@ -113,6 +113,8 @@ def save_rules(
         if isinstance(document, RulesDocument)
         else document
     )
+    if len(saved_by) > 100:
+        raise InvalidInput("who saved the rules is at most 100 characters", saved_by=saved_by)
     checked = check_document(session, data, file=file, text=text)
     if checked.account != account:
         raise InvalidInput(
