@@ -143,3 +143,30 @@ def test_an_unknown_file_format_is_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "people.xlsx"
     path.write_bytes(b"PK")
     assert "unknown format" in read_sources([path]).problems[0].reason
+
+
+def test_an_alias_bomb_is_a_problem_not_a_hang() -> None:
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for name, previous in zip("bcdefghi", "abcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 10)}]")  # 10^9 values
+    records, problems, _ = read_yaml("\n".join(lines) + "\n", "bomb.yaml")
+    assert records == []
+    assert [p.file for p in problems] == ["bomb.yaml"]
+    assert "expand to too many values" in problems[0].reason
+
+
+def test_an_alias_inside_itself_is_a_problem_not_a_crash() -> None:
+    text = "people: &loop\n  - {account: a, key: x, first_name: X, more: *loop}\n"
+    records, problems, _ = read_yaml(text, "loop.yaml")
+    assert records == []
+    assert [(p.line, p.reason) for p in problems] == [
+        (1, "this collection holds an alias to itself: it never ends")  # the anchor's line
+    ]
+
+
+def test_a_merge_key_inside_its_own_mapping_is_a_problem_not_a_crash() -> None:
+    text = "people:\n  - &p {account: a, key: x}\n  - &q {<<: *q, key: y}\n"
+    _, problems, _ = read_yaml(text, "merge.yaml")
+    assert [(p.line, p.reason) for p in problems] == [
+        (3, "this collection holds an alias to itself: it never ends")
+    ]
