@@ -6,7 +6,8 @@ waiting calls: every call answered or abandoned is replaced by a new arrival, so
 works with a full line. A compact closed-loop driver feeds a long stream of realistic events
 (enqueue, accept, end, abandon, heartbeats, and the engine's own deadlines as ticks) and times
 ``engine.handle`` alone. The accueil strategy runs against the longest-idle baseline on the same
-stream in the same process.
+stream in the same process. Each event is timed in CPU time of the thread (``thread_time_ns``),
+so the figures stay those of one core when other jobs share the machine.
 """
 
 from __future__ import annotations
@@ -64,9 +65,9 @@ class Stream:
         self.mu, self.sigma = _lognormal(HANDLE_MEAN, HANDLE_SD)
 
     def feed(self, event: Event) -> None:
-        started = time.perf_counter_ns()
+        started = time.thread_time_ns()
         commands = self.engine.handle(event)
-        self.timings.append(time.perf_counter_ns() - started)
+        self.timings.append(time.thread_time_ns() - started)
         for c in commands:
             if isinstance(c, Offer):
                 self.later(RING_SECONDS, OfferAccepted(0, c.call, c.agent, c.token))
@@ -177,4 +178,4 @@ def run() -> None:
             f"{strategy:<14}{m['per_s']:>12,.0f}{m['median_us']:>12.1f}{m['p99_us']:>10.1f}"
             f"{m['waiting']:>9.0f}   ({m['events']:,} events, {m['simulated_h']:.1f} h simulated)"
         )
-    print("target: >= 50,000 events/s on one core")
+    print("target: >= 50,000 events/s on one core (thread CPU time per engine.handle call)")
