@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.core.availability import State
@@ -19,6 +20,7 @@ from accueil.services.decisions import decide_call
 from accueil.services.onboarding import load_directory
 from accueil.services.rules import check_text, get_rules, rule_versions, save_rules
 from accueil.store.db import transaction
+from accueil.store.tables_availability import RuleVersionRow
 
 MONDAY_10 = datetime(2026, 11, 30, 10, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)
 DIRECTORY = {
@@ -329,3 +331,21 @@ def test_names_too_long_for_the_store_are_refused_before_writing(
     with seeded() as s:
         assert set(caller_lists(s, "martin")) == {"VIP"}
         assert get_rules(s, "martin", Scope.ACCOUNT).version == 0
+
+
+def test_a_stored_rule_that_no_longer_validates_is_skipped_and_said(
+    seeded: sessionmaker[Session],
+) -> None:
+    # saved before a check was tightened (empty hours were once accepted): calls still decide
+    with transaction(seeded) as s:
+        save_rules(s, "martin", _doc({"person": "claire"}, [VIP_RULE]))
+        row = s.scalars(select(RuleVersionRow)).one()
+        row.rules = [
+            {"name": "never", "when": {"hours": ""}, "then": {"type": "reject"}},
+            *row.rules,
+        ]
+    with seeded() as s:
+        vip = decide_call(s, VIP, "+33140000001", now=MONDAY_10).decision
+    assert vip.rule == "VIP → mobile"
+    assert vip.trace[0].rule == "never" and vip.trace[0].matched is False
+    assert vip.trace[0].note.startswith("no longer valid (when.hours: empty hours are never open")

@@ -53,6 +53,7 @@ class RuleChain:
     person: tuple[Rule, ...] = ()
     group: tuple[Rule, ...] = ()
     account: tuple[Rule, ...] = ()
+    broken: tuple[RuleTrace, ...] = ()  # stored rules that no longer validate: said, not tried
 
     def walk(self) -> list[tuple[Scope, Rule]]:
         scopes = ((Scope.PERSON, self.person), (Scope.GROUP, self.group))
@@ -122,7 +123,7 @@ def decide(
         now=now,
         phrases=p,
     )
-    trace: list[RuleTrace] = []
+    trace: list[RuleTrace] = list(rules.broken)
     for scope, rule in rules.walk():
         if not rule.enabled:
             trace.append(RuleTrace(scope, rule.name, False, "disabled"))

@@ -219,6 +219,11 @@ def _problem(err: Any, data: Any, file: str, lines: dict[tuple[str | int, ...], 
     return Problem(reason, file, _line(lines, loc), field=field or "(document)")
 
 
+def first_problem(exc: ValidationError, data: Any) -> Problem:
+    """The first problem of a validation error, with the path as people read it."""
+    return _problem(exc.errors()[0], data, "", {})
+
+
 def _line(lines: dict[tuple[str | int, ...], int], path: tuple[str | int, ...]) -> int | None:
     for end in range(len(path), -1, -1):
         if path[:end] in lines:

@@ -14,16 +14,18 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accueil.core.decision import RuleChain
+from accueil.core.decision import RuleChain, RuleTrace
 from accueil.core.rules import (
     References,
     Rule,
     RulesDocument,
     Scope,
     check_references,
+    first_problem,
     load_text,
     parse_document,
 )
@@ -206,22 +208,38 @@ def rule_versions(session: Session, account: str, scope: Scope, owner: str = "")
 
 
 @lru_cache(maxsize=4096)
-def _parsed(rules_json: str) -> tuple[Rule, ...]:
+def _parsed(rules_json: str, scope: Scope) -> tuple[tuple[Rule, ...], tuple[RuleTrace, ...]]:
     # rule versions are append-only: the same JSON always means the same rules, and
     # validating twenty rules costs more than the whole decision
-    return tuple(Rule.model_validate(r) for r in json.loads(rules_json))
+    rules, broken = [], []
+    for i, data in enumerate(json.loads(rules_json)):
+        try:
+            rules.append(Rule.model_validate(data))
+        except ValidationError as exc:
+            # saved under older, looser checks: a call must still get a decision
+            name = data.get("name") if isinstance(data, dict) else None
+            first = first_problem(exc, data)
+            note = f"no longer valid ({first.field}: {first.reason}); save it again"
+            broken.append(RuleTrace(scope, str(name or f"rule {i + 1}"), False, note))
+    return tuple(rules), tuple(broken)
 
 
 def chain_for(session: Session, account_id: int, person: PersonRow | None) -> RuleChain:
     """The rules a call to ``person`` (or to the switchboard) walks, in order."""
+    broken: list[RuleTrace] = []
 
     def rules(scope: Scope, owner: str) -> tuple[Rule, ...]:
         row = _latest_row(session, account_id, scope, owner)
-        return _parsed(json.dumps(row.rules, sort_keys=True)) if row else ()
+        if row is None:
+            return ()
+        found, unusable = _parsed(json.dumps(row.rules, sort_keys=True), scope)
+        broken.extend(unusable)
+        return found
 
     if person is None:
-        return RuleChain(account=rules(Scope.ACCOUNT, ""))
+        return RuleChain(account=rules(Scope.ACCOUNT, ""), broken=tuple(broken))
     if person.account_id != account_id:
         raise NotFound("no such person in this account")
+    own = rules(Scope.PERSON, person.key)
     group = rules(Scope.GROUP, person.group_key) if person.group_key else ()
-    return RuleChain(rules(Scope.PERSON, person.key), group, rules(Scope.ACCOUNT, ""))
+    return RuleChain(own, group, rules(Scope.ACCOUNT, ""), tuple(broken))
