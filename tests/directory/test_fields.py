@@ -97,3 +97,15 @@ def test_flags_and_languages_read_what_people_write() -> None:
     assert fields.languages("FR|en|fr") == ("fr", "en")
     with pytest.raises(FieldError, match="not a language code"):
         fields.languages(["french"])
+
+
+def test_one_line_texts_refuse_line_breaks_and_control_characters() -> None:
+    with pytest.raises(FieldError, match="a line break in a one-line field"):
+        fields.text("Jeanne\nMartin")
+    with pytest.raises(FieldError, match=r"a control character \('\\x00'\)"):
+        fields.text("Jea\x00nne")  # PostgreSQL cannot even store it
+    assert fields.text(
+        "Ne jamais confirmer.\nRappeler le soir.\tMerci", limit=5000, lines=True
+    ) == ("Ne jamais confirmer.\nRappeler le soir.\tMerci")
+    with pytest.raises(FieldError, match="control character"):
+        fields.text("note\x07", lines=True)

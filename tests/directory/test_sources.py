@@ -170,3 +170,21 @@ def test_a_merge_key_inside_its_own_mapping_is_a_problem_not_a_crash() -> None:
     assert [(p.line, p.reason) for p in problems] == [
         (3, "this collection holds an alias to itself: it never ends")
     ]
+
+
+def test_a_quote_never_closed_is_a_problem_not_a_cell_that_eats_the_file() -> None:
+    text = 'account,key,first_name\na,x,"Jeanne\na,y,Paul\n'
+    records, problems, _ = read_csv(text, "people.csv")
+    assert records == []
+    assert [str(p) for p in problems] == [
+        "people.csv:2: not valid CSV from this line on: unexpected end of data "
+        "(a quote opened here is never closed)"
+    ]
+
+
+def test_a_cell_past_the_csv_field_limit_is_a_problem_not_a_crash() -> None:
+    text = 'account,key,first_name\na,x,X\na,y,"' + "y" * 200_000 + '"\n'
+    records, problems, _ = read_csv(text, "people.csv")
+    assert [r.values["key"] for r in records] == ["x"]
+    assert problems[0].line == 3
+    assert "field larger than field limit" in problems[0].reason

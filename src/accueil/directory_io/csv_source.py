@@ -53,8 +53,12 @@ def read_csv(
     """The records of a CSV file, the problems of its shape, and the kind it holds."""
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader, [])]
+    # strict: a quote never closed is an error, not the rest of the file read into one cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as exc:
+        return [], [_not_csv(exc, source, 1)], kind
     if not any(header):
         return [], [Problem("the file is empty (expected a header line)", source, 1)], kind
     kind = kind or kind_from_name(source) or kind_from_header(header)
@@ -65,15 +69,27 @@ def read_csv(
     known = [(i, name) for i, name in enumerate(header) if name in FIELDS[kind]]
     records: list[Record] = []
     line = reader.line_num + 1
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            if len(row) != len(header):
-                reason = f"{len(row)} cells but the header has {len(header)} columns"
-                problems.append(Problem(reason, source, line))
-            values = {name: row[i] for i, name in known if i < len(row)}
-            records.append(Record(kind, values, source, len(records), line, tabular=True))
-        line = reader.line_num + 1
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                if len(row) != len(header):
+                    reason = f"{len(row)} cells but the header has {len(header)} columns"
+                    problems.append(Problem(reason, source, line))
+                values = {name: row[i] for i, name in known if i < len(row)}
+                records.append(Record(kind, values, source, len(records), line, tabular=True))
+            line = reader.line_num + 1
+    except csv.Error as exc:  # the rows after it cannot be told apart: stop there
+        problems.append(_not_csv(exc, source, line))
     return records, problems, kind
+
+
+def _not_csv(exc: csv.Error, source: str, line: int) -> Problem:
+    reason = f"not valid CSV from this line on: {exc}"
+    if "end of data" in str(exc):
+        reason += " (a quote opened here is never closed)"
+    elif "field limit" in str(exc):
+        reason += " (a cell this long is not a directory field; is a quote left open?)"
+    return Problem(reason, source, line)
 
 
 def _header_problems(header: list[str], kind: Kind, source: str) -> list[Problem]:

@@ -24,6 +24,10 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _COLOUR = re.compile(r"^#[0-9a-f]{6}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SIP = re.compile(r"^sips?:[^\s]+$")
+# Control characters: a NUL cannot even be stored in PostgreSQL, and a line break in a name is a
+# cell gone wrong (an unclosed quote). Only long texts (notes) may hold line breaks and tabs.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TRUE = {"true", "yes", "y", "1", "on", "oui"}
 _FALSE = {"false", "no", "n", "0", "off", "non"}
 
@@ -36,17 +40,23 @@ class FieldError(Exception):
         self.reason = reason
 
 
-def text(value: object, *, limit: int = 200) -> str:
-    """Plain text; empty when absent."""
+def text(value: object, *, limit: int = 200, lines: bool = False) -> str:
+    """Plain text on one line (several with ``lines``); empty when absent."""
     if type(value) is str and len(value) <= limit:  # the common case, first
-        return value.strip()
-    if value is None:
+        out = value.strip()
+    elif value is None:
         return ""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    elif isinstance(value, bool) or not isinstance(value, str | int | float):
         raise FieldError("expected text")
-    out = str(value).strip()
-    if len(out) > limit:
-        raise FieldError(f"too long ({len(out)} characters, at most {limit})")
+    else:
+        out = str(value).strip()
+        if len(out) > limit:
+            raise FieldError(f"too long ({len(out)} characters, at most {limit})")
+    control = (_CONTROL_IN_LINES if lines else _CONTROL).search(out)
+    if control:
+        if control.group() in "\r\n":
+            raise FieldError("a line break in a one-line field (is a quote left open?)")
+        raise FieldError(f"a control character ({control.group()!r}) in the text")
     return out
 
 

@@ -228,7 +228,7 @@ class _Validator:
             target_seconds=read.get(
                 "target_seconds", lambda v: f.integer(v, low=1, high=3600), TARGET_SECONDS[tier]
             ),
-            notes=read.get("notes", lambda v: f.text(v, limit=5000), ""),
+            notes=read.get("notes", lambda v: f.text(v, limit=5000, lines=True), ""),
             colour=read.get("colour", f.colour, "#4a6fa5"),
         )
         active = read.get("active", f.flag, True)
