@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from script_examples import EXAMPLES
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from accueil.core.scripts.model import Situation
 from accueil.errors import Conflict, InvalidInput, NotFound, ValidationFailed
 from accueil.services.onboarding import load_directory
 from accueil.services.scripts import (
     Owner,
+    ScriptCache,
     diff,
     effective_script,
     get_version,
@@ -20,7 +23,7 @@ from accueil.services.scripts import (
     save_script,
     versions,
 )
-from accueil.store.db import transaction
+from accueil.store.db import make_engine, migrate, session_factory, transaction
 from accueil.store.tables_scripts import ScriptVersionRow
 
 DIRECTORY = {
@@ -245,3 +248,22 @@ def test_two_saves_racing_for_the_same_version_end_in_a_clear_conflict(
         s.rollback()
     with seeded() as s:
         assert [v.comment for v in versions(s, "martin", ACCOUNT)] == ["the other one"]
+
+
+def test_the_script_cache_never_serves_one_databases_script_to_another(tmp_path: Path) -> None:
+    # Row ids restart in every database (and are reused after a rollback): two databases in
+    # one process, same ids, different texts. The cache is keyed by what the layers say.
+    cache = ScriptCache()
+    greetings = []
+    for name, text in (("one", FIRM), ("two", FIRM.replace("Le cabinet est fermé", "Fermé"))):
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        migrate(engine)
+        with transaction(session_factory(engine)) as s:
+            load_directory(s, DIRECTORY, source="test")
+            save_script(s, "martin", ACCOUNT, text)
+        with session_factory(engine)() as s:
+            script = cache.script(s, "martin", "dupont")
+            greetings.append(script.greetings["fr"][Situation.AFTER_HOURS])
+        engine.dispose()
+    assert "Le cabinet est fermé" in greetings[0]
+    assert "Le cabinet est fermé" not in greetings[1] and "Fermé" in greetings[1]

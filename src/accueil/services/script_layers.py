@@ -8,10 +8,10 @@ on these are in ``scripts.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, exists, select
+from sqlalchemy.orm import Session, aliased
 
 from accueil.core.scripts.build import build
 from accueil.core.scripts.document import Layer, parse_layer
@@ -67,16 +67,18 @@ def owners_of_call(group: str, person: str) -> list[Owner]:
 
 
 def owner_of(row: ScriptVersionRow) -> Owner:
-    scope: Scope = "person" if row.scope == "person" else "group"
-    return Owner("account") if row.scope == "account" else Owner(scope, row.owner_key)
+    return _owner(row.scope, row.owner_key)
+
+
+def _owner(scope: str, key: str) -> Owner:
+    if scope == "account":
+        return Owner("account")
+    return Owner("person" if scope == "person" else "group", key)
 
 
 def layer_of(row: ScriptVersionRow) -> Layer:
     """The parsed layer of a stored version (it was checked when saved)."""
-    owner = owner_of(row)
-    fmt: Format = "json" if row.format == "json" else "yaml"
-    label = owner.label(row.version)
-    return parse_layer(row.source, row.file or f"{owner} v{row.version}", label=label, fmt=fmt)
+    return _parse(_Stored(row.scope, row.owner_key, row.version, row.format, row.source, row.file))
 
 
 def versions_of(account_id: int, owner: Owner) -> Select[ScriptVersionRow]:
@@ -100,18 +102,20 @@ def latest_rows(session: Session, account_id: int, owners: list[Owner]) -> list[
 
 
 class ScriptCache:
-    """Built scripts by the versions they are made of.
+    """Built scripts by the text of the layers they are made of.
 
-    Versions never change once saved, so a script built from the same version rows is the
-    same script: no invalidation, only the (cheap) look-up of the latest version ids.
+    Keyed by content (owner, version, format and source of each layer), not by row ids: ids
+    are reused after a rollback, and differ in meaning between two databases in one process
+    (tests, a demo re-created), so an id key could serve another script. Saved versions never
+    change, so there is nothing to invalidate; a new version is a new key.
     """
 
     def __init__(self, size: int = 4096) -> None:
         self._size = size
-        self._built: dict[tuple[int, ...], Script] = {}
+        self._built: dict[tuple[_Stored, ...], Script] = {}
 
     def script(self, session: Session, account: str, person: str | None) -> Script:
-        """Like ``effective_script``, without re-reading or re-checking unchanged layers."""
+        """Like ``effective_script``, without re-parsing or re-checking unchanged layers."""
         acc = account_row(session, account)
         group = person_row(session, acc, person).group_key if person else ""
         return self.script_of(session, acc.id, group, person or "")
@@ -121,37 +125,62 @@ class ScriptCache:
 
         NotFound when nothing is saved; ValidationFailed when the saved layers no longer fit
         together (the person moved to a group whose layer lacks what theirs uses)."""
-        ids = _latest_ids(session, account_id, owners_of_call(group, person))
-        if not ids:
+        stored = _latest_stored(session, account_id, owners_of_call(group, person))
+        if not stored:
             raise NotFound(NO_SCRIPT, account_id=account_id)
-        found = self._built.get(ids)
+        found = self._built.get(stored)
         if found is None:
-            found = build([layer_of(session.get_one(ScriptVersionRow, i)) for i in ids])
+            found = build([_parse(layer) for layer in stored])
             if len(self._built) >= self._size:
                 self._built.pop(next(iter(self._built)))
-            self._built[ids] = found
+            self._built[stored] = found
         return found
 
     def clear(self) -> None:
         self._built.clear()
 
 
-_LATEST = (
-    select(ScriptVersionRow.id, ScriptVersionRow.scope, ScriptVersionRow.owner_key)
-    .where(
-        ScriptVersionRow.account_id == bindparam("account_id"),
-        ScriptVersionRow.owner_key.in_(bindparam("keys", expanding=True)),
-    )
-    .order_by(ScriptVersionRow.version.desc())
+class _Stored(NamedTuple):
+    """A saved layer as the cache keys it: what it is made of, not where it is stored."""
+
+    scope: str
+    owner_key: str
+    version: int
+    format: str
+    source: str
+    file: str
+
+
+def _parse(stored: _Stored) -> Layer:
+    owner = _owner(stored.scope, stored.owner_key)
+    fmt: Format = "json" if stored.format == "json" else "yaml"
+    file = stored.file or f"{owner} v{stored.version}"
+    return parse_layer(stored.source, file, label=owner.label(stored.version), fmt=fmt)
+
+
+_NEWER = aliased(ScriptVersionRow)
+_LATEST = select(
+    ScriptVersionRow.scope,
+    ScriptVersionRow.owner_key,
+    ScriptVersionRow.version,
+    ScriptVersionRow.format,
+    ScriptVersionRow.source,
+    ScriptVersionRow.file,
+).where(
+    ScriptVersionRow.account_id == bindparam("account_id"),
+    ScriptVersionRow.owner_key.in_(bindparam("keys", expanding=True)),
+    ~exists().where(  # the latest version only: no newer one of the same owner
+        _NEWER.account_id == ScriptVersionRow.account_id,
+        _NEWER.scope == ScriptVersionRow.scope,
+        _NEWER.owner_key == ScriptVersionRow.owner_key,
+        _NEWER.version > ScriptVersionRow.version,
+    ),
 )  # built once: it runs on every screen pop
 
 
-def _latest_ids(session: Session, account_id: int, owners: list[Owner]) -> tuple[int, ...]:
-    """The id of each owner's latest version, most general first, in one query."""
-    wanted = {(o.scope, o.key) for o in owners}
+def _latest_stored(session: Session, account_id: int, owners: list[Owner]) -> tuple[_Stored, ...]:
+    """Each owner's latest version, most general first, in one query."""
     keys = sorted({o.key for o in owners})
-    latest: dict[tuple[str, str], int] = {}
-    for row_id, scope, key in session.execute(_LATEST, {"account_id": account_id, "keys": keys}):
-        if (scope, key) in wanted:
-            latest.setdefault((scope, key), row_id)
+    rows = session.execute(_LATEST, {"account_id": account_id, "keys": keys})
+    latest = {(row.scope, row.owner_key): _Stored(*row) for row in rows}
     return tuple(latest[(o.scope, o.key)] for o in owners if (o.scope, o.key) in latest)
