@@ -346,6 +346,9 @@ def test_a_stored_rule_that_no_longer_validates_is_skipped_and_said(
         ]
     with seeded() as s:
         vip = decide_call(s, VIP, "+33140000001", now=MONDAY_10).decision
+        shown = get_rules(s, "martin", Scope.PERSON, "claire")
+    assert [r.name for r in shown.rules] == ["VIP → mobile"]
+    assert [b.rule for b in shown.broken] == ["never"]
     assert vip.rule == "VIP → mobile"
     assert vip.trace[0].rule == "never" and vip.trace[0].matched is False
     assert vip.trace[0].note.startswith("no longer valid (when.hours: empty hours are never open")

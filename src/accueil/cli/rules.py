@@ -94,6 +94,9 @@ def show(
             else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
         )
         console.print(f"# version {found.version}", highlight=False)
+        for broken in found.broken:
+            text = f"# not shown: rule {broken.rule!r}, {broken.note}"
+            console.print(text, highlight=False, markup=False, soft_wrap=True)
         console.print(text, highlight=False, markup=False)
 
 

@@ -47,6 +47,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     saved_at: datetime
     saved_by: str
+    broken: tuple[RuleTrace, ...] = ()  # saved rules that no longer validate (not in ``rules``)
 
     def document(self) -> RulesDocument:
         owner = {self.scope.value: self.owner} if self.scope is not Scope.ACCOUNT else {}
@@ -160,10 +161,9 @@ def _require_owner(session: Session, acc: AccountRow, scope: Scope, owner: str) 
 
 def _ruleset(row: RuleVersionRow, account: str) -> RuleSet:
     saved = row.saved_at if row.saved_at.tzinfo else row.saved_at.replace(tzinfo=UTC)
-    rules = tuple(Rule.model_validate(r) for r in row.rules)
-    return RuleSet(
-        account, Scope(row.scope), row.owner_key, row.version, rules, saved, row.saved_by
-    )
+    scope = Scope(row.scope)
+    rules, broken = _parsed(json.dumps(row.rules, sort_keys=True), scope)
+    return RuleSet(account, scope, row.owner_key, row.version, rules, saved, row.saved_by, broken)
 
 
 def _latest_row(
