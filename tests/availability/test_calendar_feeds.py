@@ -174,3 +174,9 @@ def test_refreshing_a_person_without_a_feed_says_so_and_writes_nothing(
         refresh_feed(seeded, "martin", "claire", now=NOW)
     with seeded() as s:
         assert feed_state(s, "martin", "claire") is None
+
+
+def test_webcal_links_are_fetched_over_https(seeded: sessionmaker[Session]) -> None:
+    with transaction(seeded) as s:
+        state = set_feed(s, "martin", "claire", " webcal://calendar.example/claire.ics?k=1 ")
+    assert state.url == "https://calendar.example/claire.ics?k=1"

@@ -112,13 +112,20 @@ def _feed(session: Session, acc: AccountRow, prow: PersonRow) -> CalendarFeedRow
 
 
 def set_feed(session: Session, account: str, person: str, url: str) -> FeedState:
-    """Use this ICS feed URL for the person's calendar (fetched on the next refresh)."""
+    """Use this ICS feed URL for the person's calendar (fetched on the next refresh).
+
+    ``webcal://`` links (what Google, Outlook and iCloud hand out) are fetched over https.
+    """
     parsed = urlparse(url.strip())
+    if parsed.scheme in {"webcal", "webcals"}:
+        parsed = parsed._replace(scheme="https")
     if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-        raise InvalidInput(f"{url!r}: a calendar feed is an http:// or https:// URL", url=url)
+        raise InvalidInput(
+            f"{url!r}: a calendar feed is an http://, https:// or webcal:// URL", url=url
+        )
     acc = account_row(session, account)
     row = _feed(session, acc, _person(session, acc, person))
-    row.url = url.strip()
+    row.url = parsed.geturl()
     session.flush()
     return _state(row, account, person)
 
