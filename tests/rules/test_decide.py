@@ -99,6 +99,7 @@ def test_reject_blocked_callers_politely_or_busy() -> None:
     chain = RuleChain(person=(polite, busy))
     blocked = decide(Call("+33 8 99 12 34 56", DIALLED), directory(), available(), chain, MONDAY_10)
     assert blocked.treatment == Reject(say="Nous ne pouvons pas donner suite.")
+    assert blocked.explanation.endswith('→ reject politely ("Nous ne pouvons pas donner suite.")')
     hidden = decide(Call("anonymous", DIALLED), directory(), available(), chain, MONDAY_10)
     assert hidden.treatment == Reject(mode="busy") and "reject (busy tone)" in hidden.explanation
 

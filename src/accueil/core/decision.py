@@ -249,7 +249,10 @@ def treatment_words(
                 p.on_call.format(who=who) + p.no_answer + treatment_words(treatment.no_answer, p=p)
             )
         case Reject():
-            return p.reject_busy if treatment.mode == "busy" else p.reject_polite
+            if treatment.mode == "busy":
+                return p.reject_busy
+            # what the caller will hear, so the agent who reads this knows too
+            return p.reject_polite + (f' ("{treatment.say}")' if treatment.say else "")
     return str(treatment)
 
 
