@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,7 +13,7 @@ from accueil.core.search import HitKind
 from accueil.services.availability import set_status
 from accueil.services.onboarding import load_directory
 from accueil.services.search import SearchIndexes, search, search_all
-from accueil.store.db import transaction
+from accueil.store.db import make_engine, migrate, session_factory, transaction
 
 NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # Tuesday, office hours in Paris
 DIRECTORY = {
@@ -86,3 +87,38 @@ def test_which_client_is_this_searches_every_account(directory: sessionmaker[Ses
         accounts = search_all(s, "clinique du parc", now=NOW, indexes=SearchIndexes())
     assert (hits[0].account, hits[0].key) == ("clinique", "lefebvre")  # the title breaks the tie
     assert (accounts[0].kind, accounts[0].account) == (HitKind.ACCOUNT, "clinique")
+
+
+def test_a_rename_in_the_same_second_as_the_index_is_still_seen(
+    directory: sessionmaker[Session],
+) -> None:
+    # SQLite stamps rows to the second: an index built in the second of the latest change is
+    # not kept, so a rename later in that second is not missed.
+    indexes = SearchIndexes()
+    with directory() as s:
+        assert [h.key for h in search(s, "martin", "Aubert", now=NOW, indexes=indexes)] == ["c1"]
+    renamed = {
+        "accounts": DIRECTORY["accounts"][:1],
+        "people": [{"account": "martin", "key": "c1", "first_name": "Catherine",
+                    "last_name": "Nguyen"}],
+    }  # fmt: skip
+    with transaction(directory) as s:
+        load_directory(s, renamed, source="rename")
+    with directory() as s:
+        assert [h.key for h in search(s, "martin", "Nguyen", now=NOW, indexes=indexes)] == ["c1"]
+        assert search(s, "martin", "Aubert", now=NOW, indexes=indexes) == []
+
+
+def test_two_databases_in_one_process_never_share_an_index(tmp_path: Path) -> None:
+    indexes = SearchIndexes()
+    found = []
+    for name, last in (("one", "Aubert"), ("two", "Bonnet")):
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        migrate(engine)
+        people = [{"account": "martin", "key": "c1", "first_name": "Anne", "last_name": last}]
+        with transaction(session_factory(engine)) as s:
+            load_directory(s, {"accounts": DIRECTORY["accounts"][:1], "people": people})
+        with session_factory(engine)() as s:
+            found.append([h.label for h in search(s, "martin", "Anne", now=NOW, indexes=indexes)])
+        engine.dispose()
+    assert found == [["Anne Aubert"], ["Anne Bonnet"]]

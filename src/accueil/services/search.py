@@ -1,12 +1,17 @@
 """Searching the directory from the store, with indexes built once and kept while unchanged.
 
 An account's index is rebuilt only when its people or groups change (their count or their
-latest update time moves); the cross-account index likewise for the whole directory. The
-availability of the people tied at the top comes from the availability service.
+latest update time moves); the cross-account index likewise for the whole directory. An index
+built in the same clock second as the latest change is not kept: SQLite stamps rows to the
+second, so a rename later in that second would not move the stamp. Indexes are kept per
+database, so two databases in one process never share one. The availability of the people
+tied at the top comes from the availability service.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -27,39 +32,55 @@ from accueil.store.tables import GroupRow, PersonRow
 Stamp = tuple[object, ...]
 
 
+@dataclass(frozen=True)
+class _Kept:
+    stamp: Stamp
+    settled: bool  # built after the second of the latest change: the stamp will see the next
+    index: SearchIndex
+
+
 class SearchIndexes:
     """Indexes per account, and one across accounts, rebuilt when the directory changes."""
 
     def __init__(self) -> None:
-        self._accounts: dict[str, tuple[Stamp, SearchIndex]] = {}
-        self._all: tuple[Stamp, SearchIndex] | None = None
+        self._kept: dict[tuple[str, str | None], _Kept] = {}
 
     def of_account(self, session: Session, account: str) -> SearchIndex:
         acc = account_row(session, account)
-        stamp = _stamp(session, acc.id)
-        cached = self._accounts.get(account)
-        if cached is None or cached[0] != stamp:
-            people = list_people(session, account)
-            index = SearchIndex.for_account(
-                get_account(session, account), people, list_groups(session, account)
-            )
-            cached = (stamp, index)
-            self._accounts[account] = cached
-        return cached[1]
 
-    def forget(self) -> None:
-        """Drop every index (the stamp has one-second resolution on SQLite)."""
-        self._accounts.clear()
-        self._all = None
+        def build() -> SearchIndex:
+            people, groups = list_people(session, account), list_groups(session, account)
+            return SearchIndex.for_account(get_account(session, account), people, groups)
+
+        return self._index(session, account, acc.id, build)
 
     def across(self, session: Session) -> SearchIndex:
-        stamp = _stamp(session, None)
-        if self._all is None or self._all[0] != stamp:
+        def build() -> SearchIndex:
             accounts = list_accounts(session)
             people = [p for a in accounts for p in list_people(session, a.key)]
             groups = [g for a in accounts for g in list_groups(session, a.key)]
-            self._all = (stamp, SearchIndex.across(accounts, people, groups))
-        return self._all[1]
+            return SearchIndex.across(accounts, people, groups)
+
+        return self._index(session, None, None, build)
+
+    def forget(self) -> None:
+        """Drop every index."""
+        self._kept.clear()
+
+    def _index(
+        self,
+        session: Session,
+        account: str | None,
+        account_id: int | None,
+        build: Callable[[], SearchIndex],
+    ) -> SearchIndex:
+        key = (str(session.connection().engine.url), account)
+        stamp, settled = _stamp(session, account_id)
+        kept = self._kept.get(key)
+        if kept is None or kept.stamp != stamp or not kept.settled:
+            kept = _Kept(stamp, settled, build())
+            self._kept[key] = kept
+        return kept.index
 
 
 INDEXES = SearchIndexes()
@@ -104,10 +125,21 @@ def _availability(session: Session, now: datetime | None) -> Availability:
     return available
 
 
-def _stamp(session: Session, account_id: int | None) -> Stamp:
-    people = select(func.count(), func.max(PersonRow.updated_at))
+def _stamp(session: Session, account_id: int | None) -> tuple[Stamp, bool]:
+    """The directory's (count, latest update) of people and groups, and whether the database's
+    clock is already past the second of the latest update."""
+    people = select(func.count(), func.max(PersonRow.updated_at), func.now())
     groups = select(func.count(), func.max(GroupRow.updated_at))
     if account_id is not None:
         people = people.where(PersonRow.account_id == account_id)
         groups = groups.where(GroupRow.account_id == account_id)
-    return (*session.execute(people).one(), *session.execute(groups).one())
+    n_people, people_at, db_now = session.execute(people).one()
+    n_groups, groups_at = session.execute(groups).one()
+    changed = [_utc(t) for t in (people_at, groups_at) if t is not None]
+    now = _utc(db_now)
+    settled = not changed or now.replace(microsecond=0) > max(changed).replace(microsecond=0)
+    return (n_people, people_at, n_groups, groups_at), settled
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
