@@ -139,3 +139,5 @@ def test_search_and_screenpop(database: str) -> None:
     assert 'greeting: "Cabinet Martin, secrétariat de Maître Dupont, bonjour."' in pop
     assert "first question: Êtes-vous déjà client du cabinet ?" in pop
     assert "caller: +33 6 12 34 56 78" in pop
+    refused = _run("screenpop", "--to", "01 40 00 00 01", "--lang", "de", code=1)
+    assert "--lang 'de': explanations are in en, fr" in refused

@@ -11,6 +11,7 @@ from rich.markup import escape
 from accueil.cli.app import app
 from accueil.cli.availability import store
 from accueil.cli.common import console, reported
+from accueil.core.explain import LANGUAGES
 from accueil.core.screenpop import ScreenPop
 from accueil.errors import InvalidInput
 from accueil.services.screenpop import screen_pop
@@ -55,6 +56,8 @@ def screenpop(
 ) -> None:
     """Everything the agent sees for a call: account, person, decision, script, caller."""
     with reported(), store() as session:
+        if lang not in LANGUAGES:
+            raise InvalidInput(f"--lang {lang!r}: explanations are in {', '.join(LANGUAGES)}")
         now = instant(at)
         _print(screen_pop(session, to, caller, agent=agent, now=now, lang=lang))
 
