@@ -130,6 +130,8 @@ def test_a_range_is_two_numbers_at_most_a_hundred_apart(template: str) -> None:
         ("{{ 99999999" + " | times: 99999999" * 300 + " }}", "a number past"),
         ("{{ person.name | split: ' ' | sum }}", "a filter could not compute its value"),
         ("{{ '' | compact: -1 }}", "a filter could not compute its value (IndexError)"),
+        ("{{ 'now' | date: '%H:%M' }}", "'date' of 'now': write {{ time.hour }}"),  # no clock
+        ("{{ time.date | date: '%d/%m' }}", ""),
     ],
 )
 def test_values_made_by_filters_are_bounded(template: str, reason: str) -> None:
