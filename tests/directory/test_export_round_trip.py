@@ -125,3 +125,29 @@ def test_archived_people_inactive_agents_and_closed_hours_survive_the_trip(
     assert _content(copy.kw["bind"]) == _content(engine)
     with sessions() as session:
         assert session.scalar(select(AccountRow.business_hours)) == ""  # closed: no range
+
+
+def test_a_mobile_keeps_the_number_as_written_beside_its_e164(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    data = {
+        "accounts": [{"key": "smith", "name": "Smith", "country": "GB"}],
+        "people": [
+            {
+                "account": "smith",
+                "key": "js",
+                "last_name": "Smith",
+                "devices": ["mobile:07400 123456", "spare=mobile:+447400123457"],
+            }
+        ],
+    }
+    with transaction(sessions) as session:
+        load_directory(session, data)
+    with sessions() as session:
+        stored = session.scalar(select(PersonRow.devices))
+        exported = export_document(session)["people"][0]["devices"]
+    assert stored == [
+        {"key": "mobile", "kind": "mobile", "address": "+447400123456", "raw": "07400 123456"},
+        {"key": "spare", "kind": "mobile", "address": "+447400123457"},
+    ]
+    assert exported == ["mobile:07400 123456", "spare=mobile:+447400123457"]

@@ -27,13 +27,17 @@ def test_devices_are_written_as_mappings_or_kind_colon_address() -> None:
             {"kind": "mobile", "address": "06 12 34 56 78"},
             "desk:sip:2001@pbx.example",
             "home=mobile:07 81 23 45 67",
+            "work=mobile:+33 6 00 00 00 01",
+            "spare=mobile:+33600000002",
         ],
         "FR",
     )
-    assert found == (
-        Device("mobile", DeviceKind.MOBILE, "+33612345678"),
+    assert found == (  # a mobile's number as written is kept beside its E.164
+        Device("mobile", DeviceKind.MOBILE, "+33612345678", "06 12 34 56 78"),
         Device("desk", DeviceKind.DESK, "sip:2001@pbx.example"),
-        Device("home", DeviceKind.MOBILE, "+33781234567"),
+        Device("home", DeviceKind.MOBILE, "+33781234567", "07 81 23 45 67"),
+        Device("work", DeviceKind.MOBILE, "+33600000001", "+33 6 00 00 00 01"),
+        Device("spare", DeviceKind.MOBILE, "+33600000002"),  # written in E.164: nothing to keep
     )
 
 

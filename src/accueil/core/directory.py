@@ -62,6 +62,7 @@ class Device:
     key: str  # "mobile", "desk", "home"…, unique per person; rules name devices by it
     kind: DeviceKind
     address: str  # E.164 for mobiles, a SIP URI otherwise
+    raw: str = ""  # a mobile's number as it was written (a national one, read in the country)
 
 
 @dataclass(frozen=True)

@@ -216,14 +216,21 @@ def device(value: object, region: str) -> Device:
             raise FieldError(f"unknown device field {unknown[0]!r} (key, kind, address)")
         kind = device_kind(value.get("kind"))
         name = key(value.get("key") or KIND_NAMES[kind])
-        return Device(name, kind, address(kind, value.get("address"), region))
+        return mobile_or_sip(name, kind, value.get("address"), region)
     spec = text(value, limit=300)
     head, sep, rest = spec.partition(":")
     if not sep:
         raise FieldError(f"{spec!r}: write a device as kind:address, e.g. mobile:06 12 34 56 78")
     name, eq, kind_text = head.partition("=")
     kind = device_kind(kind_text if eq else head)
-    return Device(key(name if eq else KIND_NAMES[kind]), kind, address(kind, rest, region))
+    return mobile_or_sip(key(name if eq else KIND_NAMES[kind]), kind, rest, region)
+
+
+def mobile_or_sip(name: str, kind: DeviceKind, value: object, region: str) -> Device:
+    """A device named ``name``; a mobile keeps its number as written beside the E.164."""
+    where = address(kind, value, region)
+    written = text(value, limit=64) if kind is _MOBILE else ""
+    return Device(name, kind, where, written if written != where else "")
 
 
 def address(kind: DeviceKind, value: object, region: str) -> str:

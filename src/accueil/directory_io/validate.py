@@ -294,11 +294,12 @@ class _Validator:
         region = self.countries[account]
         none: tuple[Device, ...] = ()
         listed = read.get("devices", lambda v: f.devices(v, region), none)
+        none_found: Device | None = None
         shortcuts = tuple(
-            Device(name, kind, address)
+            device
             for name, kind in f.DEVICE_KINDS.items()
             if name in read.record.values
-            and (address := read.get(name, _address_reader(kind, region), ""))
+            and (device := read.get(name, _device_reader(name, kind, region), none_found))
         )
         taken = {d.key for d in listed}
         for device in shortcuts:
@@ -376,5 +377,5 @@ class _Validator:
             self.note(record)
 
 
-def _address_reader(kind: DeviceKind, region: str) -> Callable[[object], str]:
-    return lambda value: f.address(kind, value, region)
+def _device_reader(name: str, kind: DeviceKind, region: str) -> Callable[[object], Device]:
+    return lambda value: f.mobile_or_sip(name, kind, value, region)

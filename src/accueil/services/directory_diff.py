@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accueil.core.directory import Account, Agent, Group, Number, Person
-from accueil.directory_io.fields import KIND_NAMES
 from accueil.directory_io.records import Kind
 from accueil.directory_io.validate import Plan
 from accueil.directory_io.writers import compact_hours
 from accueil.services.directory_snapshot import Columns, Row, Snapshot
+from accueil.store.mapping import devices_to_json
 
 # How each kind is taken down by --prune: nothing taken down is lost (see docs/import.md).
 REMOVAL_VERB = {
@@ -78,9 +78,7 @@ def person_columns(person: Person) -> Columns:
         "group_key": person.group,
         "languages": list(person.languages),
         "email": person.email,
-        "devices": [
-            {"key": d.key, "kind": KIND_NAMES[d.kind], "address": d.address} for d in person.devices
-        ],
+        "devices": devices_to_json(person.devices),
         "working_hours": compact_hours(person.working_hours) or None
         if person.working_hours
         else None,

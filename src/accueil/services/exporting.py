@@ -83,7 +83,7 @@ def _device(device: dict[str, str]) -> str:
     head = (
         device["kind"] if device["key"] == device["kind"] else f"{device['key']}={device['kind']}"
     )
-    return f"{head}:{device['address']}"
+    return f"{head}:{device.get('raw') or device['address']}"  # a number as it was written
 
 
 def _number(e164: str, c: Columns) -> dict[str, Any]:

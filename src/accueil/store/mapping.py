@@ -42,12 +42,17 @@ def group_from_row(row: GroupRow, account_key: str) -> Group:
 
 def devices_from_json(items: list[Any]) -> tuple[Device, ...]:
     return tuple(
-        Device(key=d["key"], kind=DeviceKind(d["kind"]), address=d["address"]) for d in items
+        Device(d["key"], DeviceKind(d["kind"]), d["address"], d.get("raw", "")) for d in items
     )
 
 
 def devices_to_json(devices: tuple[Device, ...]) -> list[dict[str, str]]:
-    return [{"key": d.key, "kind": d.kind.value, "address": d.address} for d in devices]
+    """Devices as stored: ``raw`` only where a mobile's number was written another way."""
+    return [
+        {"key": d.key, "kind": d.kind.value, "address": d.address}
+        | ({"raw": d.raw} if d.raw else {})
+        for d in devices
+    ]
 
 
 def person_from_row(row: PersonRow, account_key: str) -> Person:
