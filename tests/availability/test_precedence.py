@@ -53,6 +53,15 @@ def test_the_calendar_beats_working_hours(claire: Person, account: Account) -> N
     assert found.note == "Comité de direction" and found.until == paris(2026, 11, 30, 11)
 
 
+def test_available_until_the_next_meeting_rather_than_closing_time(
+    claire: Person, account: Account
+) -> None:
+    before = _at(claire, account, paris(2026, 11, 30, 9), calendar=_calendar())
+    assert (before.state, before.until) == (State.AVAILABLE, paris(2026, 11, 30, 9, 30))
+    after = _at(claire, account, paris(2026, 11, 30, 11), calendar=_calendar())
+    assert (after.state, after.until) == (State.AVAILABLE, paris(2026, 11, 30, 19))
+
+
 def test_an_out_of_office_day_in_the_calendar(claire: Person, account: Account) -> None:
     found = _at(claire, account, paris(2026, 12, 2, 15), calendar=_calendar())
     assert found.state is State.OUT_OF_OFFICE and found.until == paris(2026, 12, 3)

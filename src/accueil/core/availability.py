@@ -8,7 +8,7 @@ Pure: it is given the time and the data. The precedence (first that speaks wins)
 4. a public holiday of the account's country and subdivision (off duty);
 5. working hours (the person's, else the account's business hours): outside → off duty;
 6. a stale manual status, shown but flagged ``stale``;
-7. otherwise available, from working hours.
+7. otherwise available, from working hours (until closing or the next busy event).
 
 A delegate is attached whenever the person is not available and a delegation covers now.
 """
@@ -157,7 +157,17 @@ def _merge(
         return Availability(person.key, State.OFF_DUTY, source, now, office.until, office.reason)
     if manual is not None:
         return _from_manual(person, manual, stale=True)
-    return Availability(person.key, State.AVAILABLE, Source.HOURS, now, office.until)
+    until = _earliest(office.until, _next_busy(sources.calendar, now))
+    return Availability(person.key, State.AVAILABLE, Source.HOURS, now, until)
+
+
+def _next_busy(view: CalendarView | None, now: datetime) -> datetime | None:
+    # "available until 14:00" when a meeting starts at 14:00, not until closing time
+    return view.timeline.next_busy(now) if view is not None and view.timeline.covers(now) else None
+
+
+def _earliest(*instants: datetime | None) -> datetime | None:
+    return min((i for i in instants if i is not None), default=None)
 
 
 _CLOSED_SOURCE = {

@@ -93,6 +93,11 @@ class Timeline:
     def covers(self, instant: datetime) -> bool:
         return self.window_start <= instant < self.window_end
 
+    def next_busy(self, instant: datetime) -> datetime | None:
+        """When the next busy block after ``instant`` starts (within the window), or None."""
+        i = bisect.bisect_right(self._starts, instant)
+        return self._starts[i] if i < len(self._starts) else None
+
     def block_at(self, instant: datetime) -> BusyBlock | None:
         """The busy block around ``instant``, or None when the person is free then."""
         i = bisect.bisect_right(self._starts, instant) - 1
