@@ -72,6 +72,13 @@ def test_dry_run_lists_what_would_change(tmp_path: Path) -> None:
     assert "dry run" in out and "create person martin/jm" in out
     assert "would: people: 1 created" in out
     assert yaml.safe_load(_run("export")[1])["accounts"] == []
+    assert _run("import", str(path))[0] == 0
+    code, out, _ = _run("import", "--dry-run", str(path))
+    assert (code, out) == (
+        0,
+        "dry run: nothing was changed, and this import would change nothing\n"
+        "  2 entries already up to date\n",
+    )
 
 
 def test_csv_export_needs_a_directory() -> None:

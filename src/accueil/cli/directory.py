@@ -114,11 +114,16 @@ def _progress() -> Iterator[ProgressCallback]:
 
 
 def _print_report(report: ImportReport) -> None:
-    if report.dry_run:
+    if not report.dry_run:
+        for line in report.lines():
+            console.print(line, highlight=False)
+    elif report.changes:
         console.print("[bold]dry run[/]: nothing was changed; this import would do:")
         _print_changes(report)
-    for line in report.lines():
-        console.print(("  would: " if report.dry_run else "") + line, highlight=False)
+        for line in report.lines():
+            console.print(f"  would: {line}", highlight=False)
+    else:
+        console.print("[bold]dry run[/]: nothing was changed, and this import would change nothing")
     console.print(f"  {report.unchanged} entries already up to date", highlight=False)
 
 
