@@ -95,6 +95,8 @@ def test_a_status_ending_in_the_past_is_refused_and_nothing_is_written(
 ) -> None:
     with pytest.raises(InvalidInput, match="already past"), transaction(seeded) as s:
         set_status(s, "martin", "claire", State.MEETING, until=NOW - timedelta(minutes=1), now=NOW)
+    with pytest.raises(InvalidInput, match="at most 20"), transaction(seeded) as s:
+        set_status(s, "martin", "claire", State.MEETING, origin="x" * 21, now=NOW)
     with seeded() as s:
         assert s.scalar(select(func.count()).select_from(ManualStatusRow)) == 0
 

@@ -107,6 +107,8 @@ def set_status(
 ) -> ManualStatus:
     """The person says what they are doing (until when); appended to their history."""
     now = now or utcnow()
+    if len(origin) > 20:  # the column's size: refused here, not by PostgreSQL mid-write
+        raise InvalidInput(f"{origin[:30]!r}…: a status's origin is at most 20 characters")
     if until is not None and as_utc(until) <= now:
         raise InvalidInput(
             f"the status would end at {until.isoformat()}, which is already past; "
