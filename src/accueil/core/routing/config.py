@@ -52,6 +52,14 @@ class EngineConfig:
     # that call has already waited this share of its target.
     urgent_share: float = 2.0
     scan_ready: int = 100  # ready agents weighed for a call open to everyone, longest idle first
+    # accueil_teams strategy (experimental, docs/routing.md): every flex_every-th agent (first-
+    # login order) is flexible and takes first the calls of accounts of at least big_erlangs
+    # observed load; protect: "count" the accounts a taken agent strands, or weigh them by "rate".
+    flex_every: int = 3
+    big_erlangs: float = 0.8
+    protect: str = "count"
+    # Rings: the budget_share of accounts of at least big_erlangs (None: budget_share).
+    big_budget_share: float | None = None
 
     seed: int = 0  # for the "random" strategy
 
@@ -75,6 +83,10 @@ class EngineConfig:
             problems.append("half-lives must be > 0")
         if self.team_min < 1 or self.team_max < self.team_min or self.person_ring_size < 1:
             problems.append("need 1 <= team_min <= team_max and person_ring_size >= 1")
+        if self.flex_every < 0 or self.big_erlangs <= 0 or self.protect not in ("count", "rate"):
+            problems.append("need flex_every >= 0, big_erlangs > 0, protect 'count' or 'rate'")
+        if self.big_budget_share is not None and self.big_budget_share < 0:
+            problems.append("big_budget_share must be >= 0")
         if problems:
             raise InvalidInput(
                 "invalid routing engine configuration: " + "; ".join(problems),

@@ -43,6 +43,21 @@ class Matcher:
     def coverage_loss(self, agent: AgentRecord) -> float:
         return self.rings.coverage_loss(agent, self.pool)
 
+    def account_erlangs(self, account: str) -> float:
+        return self.rings.load.erlangs(account, self._now)
+
+    def coverage_rate(self, agent: AgentRecord, below: float) -> float:
+        """Observed load of the accounts (under ``below`` Erlangs) this agent's leaving strands."""
+        rings, ready = self.rings, self.pool.ready
+        loss = 0.0
+        for account in rings.teams_of(agent):
+            if any(m != agent.id and m in ready for m in rings.team(account)):
+                continue
+            erlangs = rings.load.erlangs(account, self._now)
+            if erlangs < below:
+                loss += erlangs
+        return loss
+
     # ----------------------------------------------------------------- calls
 
     def place(self, call: CallRecord) -> list[Command]:

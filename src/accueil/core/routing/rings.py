@@ -145,7 +145,11 @@ class Rings:
             return cfg.person_ring_seconds, cfg.account_ring_seconds
         # Never wait for a familiar voice when that would break the target: what the open line
         # will make the call wait anyway comes off its allowance.
-        total = max(cfg.budget_floor, call.target * cfg.budget_share - open_wait)
+        share = cfg.budget_share
+        big = cfg.big_budget_share
+        if big is not None and self.load.erlangs(call.account, call.enqueued) >= cfg.big_erlangs:
+            share = big  # big accounts' recent answerers are seldom free: spend less there
+        total = max(cfg.budget_floor, call.target * share - open_wait)
         return total * cfg.person_share, total * (1 - cfg.person_share)
 
     # ----------------------------------------------------------------- matching

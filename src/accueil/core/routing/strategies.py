@@ -22,6 +22,10 @@ class Knowledge(Protocol):
 
     def coverage_loss(self, agent: AgentRecord) -> float: ...
 
+    def account_erlangs(self, account: str) -> float: ...  # observed load, in Erlangs
+
+    def coverage_rate(self, agent: AgentRecord, below: float) -> float: ...
+
 
 class Strategy:
     """Longest idle agent takes the call; a freed agent takes the call first in line."""
@@ -132,7 +136,7 @@ class Accueil(Strategy):
         return open_ if urgent and open_.key < familiar.key else familiar
 
 
-STRATEGIES = ("accueil", "longest_idle", "round_robin", "random", "fewest_calls")
+STRATEGIES = ("accueil", "longest_idle", "round_robin", "random", "fewest_calls", "accueil_teams")
 
 
 def strategy_named(name: str, config: EngineConfig | None = None) -> Strategy:
@@ -141,6 +145,16 @@ def strategy_named(name: str, config: EngineConfig | None = None) -> Strategy:
     seed = config.seed
     if name == "accueil":
         return Accueil(config.scan_ready, config.urgent_share)
+    if name == "accueil_teams":
+        from accueil.core.routing.teams import AccueilTeams  # builds on Accueil, above
+
+        return AccueilTeams(
+            config.scan_ready,
+            config.urgent_share,
+            config.flex_every,
+            config.big_erlangs,
+            config.protect,
+        )
     if name == "longest_idle":
         return LongestIdle()
     if name == "round_robin":
