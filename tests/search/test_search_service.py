@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.core.availability import State
@@ -14,6 +15,7 @@ from accueil.services.availability import set_status
 from accueil.services.onboarding import load_directory
 from accueil.services.search import SearchIndexes, search, search_all
 from accueil.store.db import make_engine, migrate, session_factory, transaction
+from accueil.store.tables import AccountRow, GroupRow, PersonRow
 
 NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # Tuesday, office hours in Paris
 DIRECTORY = {
@@ -122,3 +124,18 @@ def test_two_databases_in_one_process_never_share_an_index(tmp_path: Path) -> No
             found.append([h.label for h in search(s, "martin", "Anne", now=NOW, indexes=indexes)])
         engine.dispose()
     assert found == [["Anne Aubert"], ["Anne Bonnet"]]
+
+
+def test_which_client_is_this_sees_an_account_renamed(directory: sessionmaker[Session]) -> None:
+    with transaction(directory) as s:  # written long ago: the index is settled once built
+        for table in (AccountRow, GroupRow, PersonRow):
+            s.execute(update(table).values(updated_at=datetime(2026, 1, 5, tzinfo=UTC)))
+    indexes = SearchIndexes()
+    with directory() as s:
+        assert search_all(s, "Horizon", now=NOW, indexes=indexes) == []
+    renamed = {"accounts": [{**DIRECTORY["accounts"][1], "name": "Clinique Horizon"}]}
+    with transaction(directory) as s:
+        load_directory(s, renamed, source="rename")
+    with directory() as s:
+        hits = search_all(s, "Horizon", now=NOW, indexes=indexes)
+    assert [(h.kind, h.account) for h in hits[:1]] == [(HitKind.ACCOUNT, "clinique")]

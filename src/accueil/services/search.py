@@ -27,7 +27,7 @@ from accueil.services.directory import (
     list_groups,
     list_people,
 )
-from accueil.store.tables import GroupRow, PersonRow
+from accueil.store.tables import AccountRow, GroupRow, PersonRow
 
 Stamp = tuple[object, ...]
 
@@ -126,19 +126,23 @@ def _availability(session: Session, now: datetime | None) -> Availability:
 
 
 def _stamp(session: Session, account_id: int | None) -> tuple[Stamp, bool]:
-    """The directory's (count, latest update) of people and groups, and whether the database's
-    clock is already past the second of the latest update."""
+    """The directory's (count, latest update) of people and groups (and of accounts, whose
+    names the cross-account index holds), and whether the database's clock is already past the
+    second of the latest update."""
     people = select(func.count(), func.max(PersonRow.updated_at), func.now())
     groups = select(func.count(), func.max(GroupRow.updated_at))
+    accounts = select(func.count(), func.max(AccountRow.updated_at))
     if account_id is not None:
         people = people.where(PersonRow.account_id == account_id)
         groups = groups.where(GroupRow.account_id == account_id)
     n_people, people_at, db_now = session.execute(people).one()
-    n_groups, groups_at = session.execute(groups).one()
-    changed = [_utc(t) for t in (people_at, groups_at) if t is not None]
+    stamp: Stamp = (n_people, people_at, *session.execute(groups).one())
+    if account_id is None:
+        stamp = (*stamp, *session.execute(accounts).one())
+    changed = [_utc(t) for t in stamp[1::2] if isinstance(t, datetime)]
     now = _utc(db_now)
     settled = not changed or now.replace(microsecond=0) > max(changed).replace(microsecond=0)
-    return (n_people, people_at, n_groups, groups_at), settled
+    return stamp, settled
 
 
 def _utc(value: datetime) -> datetime:
