@@ -241,7 +241,8 @@ def test_entries_of_an_account_with_a_wrong_country_are_left_unread(
     path = tmp_path / "d.yaml"
     path.write_text(
         "accounts: [{key: acme, name: Acme, country: Narnia}]\n"
-        "numbers: [{number: 020 7946 0000, account: acme}]\n",
+        "numbers: [{number: 020 7946 0000, account: acme}]\n"
+        "agents: [{key: carol, name: Carol, trainings: {acme: 2}}]\n",
         encoding="utf-8",
     )
     problems = _problems(loaded, path)

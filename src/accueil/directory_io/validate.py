@@ -356,7 +356,9 @@ class _Validator:
         none: tuple[Training, ...] = ()
         trainings = read.get("trainings", f.trainings, none)
         for training in trainings:
-            if training.account not in self.countries:
+            if training.account in self.unreadable:
+                read.ok = False  # its account's problem is reported there
+            elif training.account not in self.countries:
                 read.fail(f"unknown account {training.account!r} in trainings", "trainings")
         sip_uri = read.get("sip_uri", lambda v: f.address(DeviceKind.SOFTPHONE, v, ""), "")
         key = read.get("key", f.key, "")
