@@ -33,6 +33,9 @@ class EngineConfig:
     budget_share: float = 0.75  # share of the target a call may spend in familiar rings
     budget_floor: float = 0.0  # never wait less than this for a familiar agent (if any exists)
     person_share: float = 0.0  # share of the budget spent on the person ring alone
+    # The account ring also holds the person's own agents (True), or only the account's team
+    # and primary agents (False: more account affinity, less person affinity; docs/routing.md).
+    person_in_account_ring: bool = True
     # "load" budget when every familiar agent is on a call (none in wrap-up ending within the
     # budget): they may well not end in time, so wait only this share of the budget.
     busy_share: float = 0.0

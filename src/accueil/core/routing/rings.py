@@ -120,12 +120,18 @@ class Rings:
         """Is ``agent`` among the agents the call currently waits for (soft rule only)?"""
         if call.ring is Ring.EVERYONE:
             return True
-        if agent.id in self.person_ring(call):
+        if self._person_counts(call.ring) and agent.id in self.person_ring(call):
             return True
         return call.ring is Ring.ACCOUNT and self.is_familiar(call, agent)
 
+    def _person_counts(self, ring: Ring) -> bool:
+        """Do the person's own agents belong to ``ring``? Always to the person ring; to the
+        account ring only with ``person_in_account_ring`` (a person's agent who is not among the
+        account's team is then not waited for there, and not preferred to the team)."""
+        return ring is Ring.PERSON or self.config.person_in_account_ring
+
     def members(self, call: CallRecord, ring: Ring, pool: ReadyPool) -> set[str]:
-        ids = set(self.person_ring(call))
+        ids = set(self.person_ring(call)) if self._person_counts(ring) else set()
         if ring >= Ring.ACCOUNT:
             ids |= self._teams.get(call.account, frozenset())
             cut = self.config.primary_level
@@ -208,7 +214,9 @@ class Rings:
                 if call.ring is Ring.PERSON:
                     if agent.id in self.person_ring(call):
                         best = call
-                elif self.is_familiar(call, agent) or agent.id in self.person_ring(call):
+                elif self.is_familiar(call, agent) or (
+                    self.config.person_in_account_ring and agent.id in self.person_ring(call)
+                ):
                     best = call
         return best
 
