@@ -35,7 +35,12 @@ def run_demo_day(console: Console, directory: Path = DEMO_REPORT, seed: int = 1)
         "familiar agent (person)",
         "avg wait",
     ):
-        table.add_column(column, justify="left" if column == "strategy" else "right")
+        # The strategy's name is what the row means: never cut it to fit an 80-column pipe.
+        table.add_column(
+            column,
+            justify="left" if column == "strategy" else "right",
+            no_wrap=column == "strategy",
+        )
     for run in runs:
         f = run.figures
         table.add_row(
