@@ -12,12 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from accueil.cli import app
-from accueil.services.onboarding import load_directory
-from accueil.settings import get_settings
-from accueil.store.db import make_engine, migrate, session_factory, transaction
+from cli_support import cli_database, run_cli
 
 DIRECTORY = {
     "accounts": [{"key": "martin", "name": "Cabinet Martin", "country": "FR", "subdivision": "57"}],
@@ -55,22 +51,7 @@ BOARD = (
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("ACCUEIL_DATABASE_URL", url)
-    get_settings.cache_clear()
-    engine = make_engine(url)
-    migrate(engine)
-    with transaction(session_factory(engine)) as s:
-        load_directory(s, DIRECTORY, source="test")
-    engine.dispose()
-    yield url
-    get_settings.cache_clear()
-
-
-def _run(*args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == code, result.output
-    return " ".join(result.output.split())  # rich wraps long lines at the terminal's width
+    yield from cli_database(tmp_path, monkeypatch, DIRECTORY)
 
 
 def test_a_day_at_the_command_line(database: str, tmp_path: Path) -> None:
@@ -79,19 +60,19 @@ def test_a_day_at_the_command_line(database: str, tmp_path: Path) -> None:
     board = tmp_path / "claire.ics"
     board.write_text(BOARD, encoding="utf-8")
 
-    missing_list = _run("rules", "check", str(rules), code=2)
+    missing_list = run_cli("rules", "check", str(rules), code=2)
     assert (
         "claire.yaml:5 field 'rules[0].when.caller_in_list': no caller list 'VIP'" in missing_list
     )
-    assert "1 rules for martin claire: ok" in _run("rules", "check", str(rules), "--offline")
-    assert "2 entries" in _run(
+    assert "1 rules for martin claire: ok" in run_cli("rules", "check", str(rules), "--offline")
+    assert "2 entries" in run_cli(
         "lists", "set", "martin", "VIP", "+33 6 99 88 77 66=Le client", "+44 20*"
     )
-    assert "saved version 1 of martin claire" in _run("rules", "set", str(rules))
-    assert "VIP → mobile" in _run("rules", "show", "martin:claire")
-    assert "calendar loaded" in _run("calendar", "upload", "martin:claire", str(board))
+    assert "saved version 1 of martin claire" in run_cli("rules", "set", str(rules))
+    assert "VIP → mobile" in run_cli("rules", "show", "martin:claire")
+    assert "calendar loaded" in run_cli("calendar", "upload", "martin:claire", str(board))
 
-    out = _run(
+    out = run_cli(
         "decide", "--to", "01 40 00 00 01", "--from", "+33699887766", "--at", "2026-11-30 14:10"
     )
     assert "treatment: connect (rule: VIP → mobile)" in out
@@ -100,7 +81,7 @@ def test_a_day_at_the_command_line(database: str, tmp_path: Path) -> None:
         "meeting (calendar: 'Comité de direction', until 15:00)"
     ) in out
 
-    shown = _run(
+    shown = run_cli(
         "status",
         "martin:claire",
         "away",
@@ -113,7 +94,7 @@ def test_a_day_at_the_command_line(database: str, tmp_path: Path) -> None:
     )
     assert "Claire Martin is away (own status: 'chantier', until 17:00)" in shown
     as_json = json.loads(
-        _run(
+        run_cli(
             "decide",
             "--to",
             "+33140000001",
@@ -129,14 +110,14 @@ def test_a_day_at_the_command_line(database: str, tmp_path: Path) -> None:
 
 
 def test_errors_are_clear_and_change_nothing(database: str) -> None:
-    assert "ACCOUNT:PERSON" in _run("status", "claire", "meeting", code=1)
-    assert "is not a status" in _run("status", "martin:claire", "lunching", code=1)
-    assert "leads to no account" in _run("decide", "--to", "+33 1 99 99 99 99", code=1)
-    assert "no person 'zoe'" in _run("status", "martin:zoe", code=1)
+    assert "ACCOUNT:PERSON" in run_cli("status", "claire", "meeting", code=1)
+    assert "is not a status" in run_cli("status", "martin:claire", "lunching", code=1)
+    assert "leads to no account" in run_cli("decide", "--to", "+33 1 99 99 99 99", code=1)
+    assert "no person 'zoe'" in run_cli("status", "martin:zoe", code=1)
 
 
 def test_the_rules_schema_is_printed_as_json(database: str) -> None:
-    schema = json.loads(_run("rules", "schema"))
+    schema = json.loads(run_cli("rules", "schema"))
     assert schema["title"] == "RulesDocument" and "rules" in schema["properties"]
 
 
@@ -167,10 +148,10 @@ def test_delegation_closure_contacts_rota_and_calendar_refresh(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/c.ics"
-        assert "calendar feed set" in _run("calendar", "set", "martin:claire", url)
-        assert "martin:claire ok 1 feeds refreshed" in _run("calendar", "refresh")
-        assert "0 feeds refreshed" in _run("calendar", "refresh")  # not due again yet
-        shown = _run("calendar", "show", "martin:claire")
+        assert "calendar feed set" in run_cli("calendar", "set", "martin:claire", url)
+        assert "martin:claire ok 1 feeds refreshed" in run_cli("calendar", "refresh")
+        assert "0 feeds refreshed" in run_cli("calendar", "refresh")  # not due again yet
+        shown = run_cli("calendar", "show", "martin:claire")
         assert url in shown and "(Europe/Paris)" in shown  # the copy's time on the wall clock
     finally:
         server.shutdown()
@@ -180,15 +161,15 @@ def test_delegation_closure_contacts_rota_and_calendar_refresh(
     rota.write_text(
         "key: nuits\nshifts:\n  - hours: mon-sun 00:00-24:00\n    contacts: ['+33611111111']\n"
     )
-    assert "rota 'nuits' with 1 shifts" in _run("rota", "set", "martin", str(rota))
+    assert "rota 'nuits' with 1 shifts" in run_cli("rota", "set", "martin", str(rota))
     bad = tmp_path / "bad.yaml"
     bad.write_text("key: x\nshifts: []\n")
-    assert f"{bad} field 'shifts'" in _run("rota", "set", "martin", str(bad), code=2)
-    assert "+33145000000 is Dupont SA" in _run(
+    assert f"{bad} field 'shifts'" in run_cli("rota", "set", "martin", str(bad), code=2)
+    assert "+33145000000 is Dupont SA" in run_cli(
         "contacts", "add", "martin", "01 45 00 00 00", "Dupont SA"
     )
-    assert "no person 'paul'" in _run("delegate", "martin:claire", "paul", code=1)
-    assert "martin closed from" in _run(
+    assert "no person 'paul'" in run_cli("delegate", "martin:claire", "paul", code=1)
+    assert "martin closed from" in run_cli(
         "closure",
         "martin",
         "--from",
@@ -198,7 +179,9 @@ def test_delegation_closure_contacts_rota_and_calendar_refresh(
         "--reason",
         "fêtes",
     )
-    out = _run("decide", "--to", "+33140000001", "--from", "0145000000", "--at", "2026-12-24 15:00")
+    out = run_cli(
+        "decide", "--to", "+33140000001", "--from", "0145000000", "--at", "2026-12-24 15:00"
+    )
     assert "Claire is off duty (account closed: 'fêtes'" in out
 
 
@@ -209,7 +192,7 @@ def test_decide_says_which_rules_held_but_could_not_be_carried_out(
     rota.write_text(
         "key: nuits\nshifts:\n  - hours: mon-fri 19:00-24:00\n    contacts: ['+33611111111']\n"
     )
-    _run("rota", "set", "martin", str(rota))
+    run_cli("rota", "set", "martin", str(rota))
     rules = tmp_path / "claire.yaml"
     rules.write_text(
         "account: martin\nperson: claire\nrules:\n"
@@ -218,12 +201,12 @@ def test_decide_says_which_rules_held_but_could_not_be_carried_out(
         "  - name: paused\n    enabled: false\n    then: {type: reject}\n",
         encoding="utf-8",
     )
-    _run("rules", "set", str(rules))
-    out = _run(
+    run_cli("rules", "set", str(rules))
+    out = run_cli(
         "decide", "--to", "01 40 00 00 01", "--from", "0145000000", "--at", "2026-11-11 10:00"
     )
     assert "treatment: answer (rule: fallback)" in out
     assert "skipped: holiday → on call: nobody is on call in rota 'nuits' now" in out
     assert "skipped: paused" not in out  # disabled rules are not news to the agent
-    refused = _run("decide", "--to", "01 40 00 00 01", "--lang", "de", code=1)
+    refused = run_cli("decide", "--to", "01 40 00 00 01", "--lang", "de", code=1)
     assert "--lang 'de': explanations are in en, fr" in refused

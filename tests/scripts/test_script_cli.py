@@ -7,12 +7,8 @@ from pathlib import Path
 
 import pytest
 from script_examples import EXAMPLES
-from typer.testing import CliRunner
 
-from accueil.cli import app
-from accueil.services.onboarding import load_directory
-from accueil.settings import get_settings
-from accueil.store.db import make_engine, migrate, session_factory, transaction
+from cli_support import cli_database, run_cli
 
 DIRECTORY = {
     "accounts": [{"key": "martin", "name": "Cabinet Martin", "languages": ["fr", "en"]}],
@@ -33,41 +29,26 @@ DUPONT = str(EXAMPLES / "cabinet-martin.dupont.yaml")
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("ACCUEIL_DATABASE_URL", url)
-    get_settings.cache_clear()
-    engine = make_engine(url)
-    migrate(engine)
-    with transaction(session_factory(engine)) as s:
-        load_directory(s, DIRECTORY, source="test")
-    engine.dispose()
-    yield url
-    get_settings.cache_clear()
-
-
-def _run(*args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == code, result.output
-    return " ".join(result.output.split())  # rich wraps long lines at the terminal's width
+    yield from cli_database(tmp_path, monkeypatch, DIRECTORY)
 
 
 def test_check_save_history_diff_rollback_and_show(database: str, tmp_path: Path) -> None:
-    assert "ok — 13 steps, greetings in en, fr" in _run("script", "check", FIRM)
-    _run("script", "save", "martin", FIRM, "--comment", "first")
-    assert "ok — 13 steps" in _run("script", "check", DUPONT, "--for", "martin:dupont")
-    _run("script", "save", "martin:dupont", DUPONT)
+    assert "ok — 13 steps, greetings in en, fr" in run_cli("script", "check", FIRM)
+    run_cli("script", "save", "martin", FIRM, "--comment", "first")
+    assert "ok — 13 steps" in run_cli("script", "check", DUPONT, "--for", "martin:dupont")
+    run_cli("script", "save", "martin:dupont", DUPONT)
     changed = tmp_path / "dupont.yaml"
     changed.write_text(
         Path(DUPONT).read_text(encoding="utf-8").replace("secrétariat de", "bureau de"), "utf-8"
     )
-    assert "saved version 2" in _run("script", "save", "martin:dupont", str(changed))
-    history = _run("script", "history", "martin:dupont")
+    assert "saved version 2" in run_cli("script", "save", "martin:dupont", str(changed))
+    history = run_cli("script", "history", "martin:dupont")
     assert "v1" in history and "v2 " in history and "v3" not in history
-    diff = _run("script", "diff", "martin:dupont", "1", "2")
+    diff = run_cli("script", "diff", "martin:dupont", "1", "2")
     assert "- {{ account.answer_name }}, secrétariat de Maître Dupont" in diff
     assert "+ {{ account.answer_name }}, bureau de Maître Dupont" in diff
-    assert "version 3 = version 1" in _run("script", "rollback", "martin:dupont", "1")
-    shown = _run("script", "show", "martin:dupont", "--version", "3")
+    assert "version 3 = version 1" in run_cli("script", "rollback", "martin:dupont", "1")
+    shown = run_cli("script", "show", "martin:dupont", "--version", "3")
     assert "(rollback to version 1)" in shown and "secrétariat de Maître Dupont" in shown
 
 
@@ -78,59 +59,59 @@ def test_a_bad_script_is_refused_with_file_line_and_reason(database: str, tmp_pa
         "steps: [{id: m, action: take_message}]\n",
         encoding="utf-8",
     )
-    out = _run("script", "check", str(bad), code=2)
+    out = run_cli("script", "check", str(bad), code=2)
     assert f"{bad}:1 field 'greetings.fr.office_hours': line 1, column 36: unknown variable" in out
-    _run("script", "save", "martin", str(bad), code=2)
-    _run("script", "show", "martin", code=1)  # nothing was saved
+    run_cli("script", "save", "martin", str(bad), code=2)
+    run_cli("script", "show", "martin", code=1)  # nothing was saved
 
 
 def test_a_layer_checked_alone_points_at_for(database: str, tmp_path: Path) -> None:
     layer = tmp_path / "urgent.yaml"
     layer.write_text("steps:\n  - id: urgent\n    ask: Urgent ?\n    type: yesno\n", "utf-8")
-    out = _run("script", "check", str(layer), code=2)
+    out = run_cli("script", "check", str(layer), code=2)
     assert "checked as a whole script (for a group's or person's layer, add --for" in out
     assert f"{layer}:1 field 'greetings': no office_hours greeting in any language" in out
-    _run("script", "save", "martin", FIRM)
-    assert "ok — 13 steps" in _run("script", "check", str(layer), "--for", "martin:dupont")
+    run_cli("script", "save", "martin", FIRM)
+    assert "ok — 13 steps" in run_cli("script", "check", str(layer), "--for", "martin:dupont")
 
 
 def test_run_walks_the_script_with_the_answers_given(database: str) -> None:
-    _run("script", "save", "martin", FIRM)
-    out = _run("script", "run", "martin:dupont", "-a", "client=oui", "-a", "telephone=0612")
+    run_cli("script", "save", "martin", FIRM)
+    out = run_cli("script", "run", "martin:dupont", "-a", "client=oui", "-a", "telephone=0612")
     assert "[ask] Êtes-vous déjà client du cabinet ? → oui" in out
     assert "? Puis-je avoir votre nom, s'il vous plaît ? (nom)" in out
 
 
 def test_run_reads_the_situation_availability_and_caller_at_the_time_given(database: str) -> None:
-    _run("script", "save", "martin", FIRM)
-    _run("script", "save", "martin:dupont", DUPONT)
+    run_cli("script", "save", "martin", FIRM)
+    run_cli("script", "save", "martin:dupont", DUPONT)
     answers = ("-a", "client=oui", "-a", "nom=Jean Leroy", "-a", "telephone=06 12 34 56 78",
                "-a", "dossier=", "-a", "urgent=oui")  # fmt: skip
-    night = _run("script", "run", "martin:dupont", *answers, "--at", "2026-12-01T21:00+01:00")
+    night = run_cli("script", "run", "martin:dupont", *answers, "--at", "2026-12-01T21:00+01:00")
     assert "greeting: Cabinet Martin, bonsoir. Le cabinet est fermé" in night
     assert "[branch] → astreinte (urgent = yes, after hours)" in night
     assert "= transfer (normal) → person martin" in night
-    day = _run("script", "run", "martin:dupont", *answers, "--at", "2026-12-01T10:00+01:00")
+    day = run_cli("script", "run", "martin:dupont", *answers, "--at", "2026-12-01T10:00+01:00")
     assert "greeting: Cabinet Martin, secrétariat de Maître Dupont, bonjour." in day
     assert "[branch] → transferer (urgent = yes, available)" in day
     assert "= patch_through (normal) → person dupont" in day
 
 
 def test_run_refuses_an_answer_to_no_question_and_a_group(database: str) -> None:
-    _run("script", "save", "martin", FIRM)
-    out = _run("script", "run", "martin", "-a", "clent=oui", code=1)
+    run_cli("script", "save", "martin", FIRM)
+    out = run_cli("script", "run", "martin", "-a", "clent=oui", code=1)
     assert "no question 'clent' in this script (its questions: client, nom," in out
-    assert "run the script of ACCOUNT or ACCOUNT:PERSON" in _run(
+    assert "run the script of ACCOUNT or ACCOUNT:PERSON" in run_cli(
         "script", "run", "martin/group:associes", code=1
     )
 
 
 def test_search_and_screenpop(database: str) -> None:
-    assert "lefevre Sophie Lefèvre — Comptable" in _run("search", "martin", "Madame", "Lefeuvre")
-    assert "martin:dupont" in _run("search", "*", "maître dupon")
-    _run("script", "save", "martin", FIRM)
-    _run("script", "save", "martin:dupont", DUPONT)
-    pop = _run(
+    assert "lefevre Sophie Lefèvre — Comptable" in run_cli("search", "martin", "Madame", "Lefeuvre")
+    assert "martin:dupont" in run_cli("search", "*", "maître dupon")
+    run_cli("script", "save", "martin", FIRM)
+    run_cli("script", "save", "martin:dupont", DUPONT)
+    pop = run_cli(
         "screenpop", "--to", "01 40 00 00 01", "--from", "06 12 34 56 78",
         "--at", "2026-12-01T14:00+01:00",
     )  # fmt: skip
@@ -139,5 +120,5 @@ def test_search_and_screenpop(database: str) -> None:
     assert 'greeting: "Cabinet Martin, secrétariat de Maître Dupont, bonjour."' in pop
     assert "first question: Êtes-vous déjà client du cabinet ?" in pop
     assert "caller: +33 6 12 34 56 78" in pop
-    refused = _run("screenpop", "--to", "01 40 00 00 01", "--lang", "de", code=1)
+    refused = run_cli("screenpop", "--to", "01 40 00 00 01", "--lang", "de", code=1)
     assert "--lang 'de': explanations are in en, fr" in refused
