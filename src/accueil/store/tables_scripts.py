@@ -45,6 +45,8 @@ class CallRecordRow(Base):
     __tablename__ = "call_records"
     __table_args__ = (
         Index("ix_call_records_account_caller", "account_id", "caller", "started_at"),
+        # the screen pop asks "has this agent served this account lately?" on every offer
+        Index("ix_call_records_account_agent", "account_id", "agent_key", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
