@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from accueil.settings import get_settings
 from accueil.store.db import make_engine, migrate, session_factory
 
 # These machines are shared and noisy: no per-example deadline, and on CI a fixed derandomised
@@ -46,6 +47,15 @@ def _postgres_schema_url() -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def calendar_feeds_on_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The tests' calendar servers listen on loopback, which production refuses by default."""
+    monkeypatch.setenv("ACCUEIL_CALENDAR_ALLOW_PRIVATE_HOSTS", "true")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

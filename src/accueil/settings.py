@@ -14,6 +14,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./var/accueil.db"
     # Where reports, caches and the default database live.
     var_dir: str = "./var"
+    # Calendar feeds on private, loopback or link-local addresses are refused unless allowed.
+    calendar_allow_private_hosts: bool = False
 
 
 @lru_cache(maxsize=1)

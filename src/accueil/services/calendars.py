@@ -26,6 +26,7 @@ from accueil.core.calendar import CalendarError, CalendarOptions, Timeline, time
 from accueil.core.localtime import zone
 from accueil.errors import AccueilError, InvalidInput, NotFound
 from accueil.services.directory import account_row
+from accueil.services.feed_guard import PrivateHost, check_public, opener
 from accueil.store.db import transaction
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_availability import CalendarFeedRow
@@ -49,8 +50,11 @@ def fetch_ics(url: str, timeout: float = 10.0) -> bytes:
     """GET the feed; FeedUnreachable says why it could not be read."""
     request = urllib.request.Request(url, headers={"User-Agent": "accueil-calendar/1"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        check_public(url)
+        with opener().open(request, timeout=timeout) as response:
             data: bytes = response.read(MAX_BYTES + 1)
+    except PrivateHost as exc:
+        raise FeedUnreachable(f"the feed was not read: {exc}") from None
     except urllib.error.HTTPError as exc:
         raise FeedUnreachable(f"the feed answered HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
