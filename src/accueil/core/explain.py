@@ -215,7 +215,8 @@ def state_phrase(state: State, p: Phrases) -> str:
     return p.states[state.value]
 
 
-def _age(seconds: float, p: Phrases) -> str:
+def age(seconds: float, p: Phrases) -> str:
+    """'14 h', '3 d' (or '3 j') in the explanation's language."""
     days, hours, minutes = p.ages
     if seconds >= 86400:
         return days.format(n=int(seconds // 86400))
@@ -239,9 +240,9 @@ def availability_sentence(
     if availability.until is not None:
         details.append(p.until.format(time=when(availability.until, timezone, now, p)))
     if availability.stale:
-        age = _age((now - availability.as_of).total_seconds(), p)
+        old = age((now - availability.as_of).total_seconds(), p)
         calendar = availability.source.value == "calendar"
-        details.append((p.stale_calendar if calendar else p.stale).format(age=age))
+        details.append((p.stale_calendar if calendar else p.stale).format(age=old))
     sentence = f"{name} {state_phrase(availability.state, p)} ({', '.join(details)})"
     if availability.delegate is not None:
         sentence += "; " + p.covers.format(name=availability.delegate.delegate_name)

@@ -15,8 +15,7 @@ from datetime import datetime
 from accueil.core.availability import Availability
 from accueil.core.decision import Decision
 from accueil.core.directory import Account, Person
-from accueil.core.explain import availability_sentence, phrases
-from accueil.core.localtime import hhmm, zone
+from accueil.core.explain import age, availability_sentence, phrases, when
 from accueil.core.opening import OfficeState
 from accueil.core.phone import pretty
 from accueil.core.scripts.context import Caller, ScriptContext, situation_of
@@ -84,7 +83,7 @@ class PersonPanel:
     state: str
     source: str
     back_at: str
-    stale: str  # "" when fresh, else "set 14 h ago"
+    stale: str  # "" when fresh, else "stale: set 14 h ago" (in the desk's language)
     delegate: str
 
 
@@ -133,18 +132,22 @@ def assemble(inputs: PopInputs) -> ScreenPop:
     )
 
 
+# The account's hours as the desk reads them: open until …, closed (why), opens ….
+_HOURS = {
+    "en": ("open until {when}", "open", "closed{why}, opens {when}", "closed{why}"),
+    "fr": ("ouvert jusqu'à {when}", "ouvert", "fermé{why}, ouvre {when}", "fermé{why}"),
+}
+
+
 def _account(inputs: PopInputs, lang: str) -> AccountPanel:
     account, office = inputs.account, inputs.office
-    tz = zone(account.timezone)
-    when = hhmm(office.until, tz, inputs.now) if office.until else ""
+    until, opened, closed_until, closed = _HOURS.get(lang, _HOURS["en"])
+    at = when(office.until, account.timezone, inputs.now, phrases(lang)) if office.until else ""
+    why = f" ({office.reason})" if office.reason else ""
     if office.open:
-        hours = f"open until {when}" if when else "open"
+        hours = until.format(when=at) if at else opened
     else:
-        why = f" ({office.reason})" if office.reason else ""
-        hours = f"closed{why}, opens {when}" if when else f"closed{why}"
-    if lang == "fr":
-        hours = hours.replace("open until", "ouvert jusqu'à").replace("closed", "fermé")
-        hours = hours.replace("opens", "ouvre").replace("open", "ouvert")
+        hours = closed_until.format(why=why, when=at) if at else closed.format(why=why)
     return AccountPanel(
         account.key, account.answer_name, account.colour, account.notes, hours, office.open
     )
@@ -160,9 +163,11 @@ def _person(inputs: PopInputs, found: Availability | None, lang: str) -> PersonP
         sentence = availability_sentence(
             found, person.full_name, tz_name, inputs.now, phrases(lang)
         )
-        back_at = hhmm(found.until, zone(tz_name), inputs.now) if found.until else ""
+        back_at = when(found.until, tz_name, inputs.now, phrases(lang)) if found.until else ""
         if found.stale:
-            stale = f"set {_ago((inputs.now - found.as_of).total_seconds())} ago"
+            stale = phrases(lang).stale.format(
+                age=age((inputs.now - found.as_of).total_seconds(), phrases(lang))
+            )
     return PersonPanel(
         key=person.key,
         name=person.full_name,
@@ -176,14 +181,6 @@ def _person(inputs: PopInputs, found: Availability | None, lang: str) -> PersonP
         stale=stale,
         delegate=found.delegate.delegate_name if found and found.delegate else "",
     )
-
-
-def _ago(seconds: float) -> str:
-    if seconds >= 86400:
-        return f"{int(seconds // 86400)} d"
-    if seconds >= 3600:
-        return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 60)} min"
 
 
 def _script(inputs: PopInputs, found: Availability | None) -> ScriptPanel:
