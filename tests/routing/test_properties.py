@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -40,6 +40,7 @@ LANGS = st.sampled_from([("fr",), ("fr", "en"), ("en",)])
 
 class EngineMachine(RuleBasedStateMachine):
     strategy_name = "accueil"
+    overrides: ClassVar[dict[str, Any]] = {}  # EngineConfig fields for this machine
 
     def __init__(self) -> None:
         super().__init__()
@@ -49,6 +50,7 @@ class EngineMachine(RuleBasedStateMachine):
             max_wait=120,
             max_consecutive_misses=2,
             wrapup_seconds=5,
+            **self.overrides,
         )
         self.engine = Engine(config, self.strategy_name)
         self.now = 0.0
@@ -218,7 +220,14 @@ class EngineMachine(RuleBasedStateMachine):
             for agent in engine.pool.ready.values():
                 if not agent.can_take(call) or agent.id in call.declined:
                     continue
-                assert call.ring is not Ring.EVERYONE, (call.id, agent.id)
+                if call.ring is Ring.EVERYONE:
+                    # Held calls (hold_seconds > 0) may wait for a less precious agent, but
+                    # never past their hold: a RETRY deadline re-places them then.
+                    hold_end = call.enqueued + engine.config.hold_seconds
+                    assert engine.now < hold_end, (call.id, agent.id)
+                    assert engine.next_deadline() is not None
+                    assert engine.next_deadline() <= hold_end
+                    continue
                 assert not engine.rings.in_ring(call, agent), (call.id, agent.id)
                 assert call.ring_until is not None and call.ring_until > engine.now
 
@@ -240,6 +249,12 @@ class LongestIdleMachine(EngineMachine):
     strategy_name = "longest_idle"
 
 
+class HoldingMachine(EngineMachine):
+    """accueil holding strangers' calls as much as it may (every ready agent is precious)."""
+
+    overrides: ClassVar[dict[str, Any]] = {"hold_seconds": 8.0, "hold_loss": 0.0}
+
+
 # ROUTING_EXAMPLES=2000 for a deeper search; the default keeps the suite fast.
 _SETTINGS = settings(
     max_examples=int(os.environ.get("ROUTING_EXAMPLES", "60")),
@@ -249,5 +264,7 @@ _SETTINGS = settings(
 )
 EngineMachine.TestCase.settings = _SETTINGS
 LongestIdleMachine.TestCase.settings = _SETTINGS
+HoldingMachine.TestCase.settings = _SETTINGS
 TestAccueilInvariants = EngineMachine.TestCase
 TestLongestIdleInvariants = LongestIdleMachine.TestCase
+TestHoldingInvariants = HoldingMachine.TestCase

@@ -55,6 +55,11 @@ class EngineConfig:
     # that call has already waited this share of its target.
     urgent_share: float = 2.0
     scan_ready: int = 100  # ready agents weighed for a call open to everyone, longest idle first
+    # accueil: keep precious agents free (core/routing/holding.py). A stranger's call may be held
+    # up to hold_seconds after it arrived when every ready agent's absence would cost at least
+    # hold_loss expected familiar answers; 0 (the default) never holds.
+    hold_seconds: float = 0.0
+    hold_loss: float = 0.5
     # accueil_teams strategy (experimental, docs/routing.md): every flex_every-th agent (first-
     # login order) is flexible and takes first the calls of accounts of at least big_erlangs
     # observed load; protect: "count" the accounts a taken agent strands, or weigh them by "rate".
@@ -90,6 +95,8 @@ class EngineConfig:
             problems.append("need flex_every >= 0, big_erlangs > 0, protect 'count' or 'rate'")
         if self.big_budget_share is not None and self.big_budget_share < 0:
             problems.append("big_budget_share must be >= 0")
+        if self.hold_seconds < 0 or self.hold_loss < 0:
+            problems.append("hold_seconds and hold_loss must be >= 0")
         if problems:
             raise InvalidInput(
                 "invalid routing engine configuration: " + "; ".join(problems),

@@ -11,6 +11,7 @@ import math
 
 from accueil.core.routing.config import EngineConfig
 from accueil.core.routing.events import Command, Offer, PauseAgent, RevokeOffer
+from accueil.core.routing.holding import absence_cost, hold_until, least_costly, may_hold
 from accueil.core.routing.line import WaitingLine
 from accueil.core.routing.pool import ReadyPool
 from accueil.core.routing.records import AgentRecord, AgentStatus, CallRecord, CallStatus, Ring
@@ -62,7 +63,9 @@ class Matcher:
 
     def place(self, call: CallRecord) -> list[Command]:
         """Offer the call to the best ready agent of its ring, or put it in line."""
-        if call.ring is Ring.EVERYONE:
+        if call.ring is Ring.EVERYONE and self._holding:
+            agent = self._pick_or_hold(call)
+        elif call.ring is Ring.EVERYONE:
             agent = self.strategy.pick_agent(call, self.pool.candidates(call), self)
         else:
             agent = self.rings.best_agent(call, self.agents, self.pool, self._now)
@@ -70,6 +73,27 @@ class Matcher:
             return [self.offer(call, agent)]
         self.line.add(call)
         return []
+
+    @property
+    def _holding(self) -> bool:
+        return self.config.hold_seconds > 0 and self.strategy.rings
+
+    def _pick_or_hold(self, call: CallRecord) -> AgentRecord | None:
+        """The least precious ready agent, or None (held) when even they are precious."""
+        candidates = self.pool.candidates(call)
+        agent, cost = least_costly(
+            call, candidates, self.rings, self.pool, self._now, self.config.scan_ready
+        )
+        if agent is not None and cost >= self.config.hold_loss and self._hold(call):
+            return None
+        return agent
+
+    def _hold(self, call: CallRecord) -> bool:
+        """Hold the call if it is still within its hold; its end re-places it (a RETRY)."""
+        if not may_hold(call, self.config, self._now):
+            return False
+        self.timers.push(hold_until(call, self.config), Deadline.RETRY, call.id, 0)
+        return True
 
     def rematch(self, account: str) -> list[Command]:
         """The account's team changed: calls waiting for it may have a ready agent now."""
@@ -181,10 +205,37 @@ class Matcher:
         if self.strategy.rings:
             familiar = self.rings.best_familiar(agent, self.line)
         call = self.strategy.pick_call(agent, familiar, self.line.best_open(agent), self._now)
+        if call is not None and call is not familiar and self._holding:
+            call = self._open_for(agent, call)
         if call is not None:
             return [self.offer(call, agent)]
         self.pool.add(agent)
         return []
+
+    def _open_for(self, agent: AgentRecord, first: CallRecord) -> CallRecord | None:
+        """The open call a freed agent (familiar with none waiting) takes, or None: stay ready.
+
+        Calls past their hold are taken first in line. A precious agent leaves the others (it
+        stays ready); the rest skip only held calls that one of their team will be free to take
+        before the hold ends (in wrap-up).
+        """
+        config = self.config
+        if not may_hold(first, config, self._now):
+            return first
+        precious = absence_cost(agent, self.rings, self.pool, self._now) >= config.hold_loss
+        line = self.line.calls.values()
+        for call in sorted((c for c in line if self._may_take(agent, c)), key=lambda c: c.key):
+            if not may_hold(call, config, self._now):
+                return call  # past its hold (behind a premium call in line, say)
+            if not precious:
+                free = self.rings.soonest_free(call, Ring.ACCOUNT, self.agents, self.pool)
+                if free is None or free > hold_until(call, config):
+                    return call
+            self._hold(call)  # every call this agent leaves is re-placed when its hold ends
+        return None
+
+    def _may_take(self, agent: AgentRecord, call: CallRecord) -> bool:
+        return call.ring is Ring.EVERYONE and agent.id not in call.declined and agent.can_take(call)
 
     def pause(self, agent: AgentRecord, reason: str) -> list[Command]:
         """Take the agent out of rotation now, or after their call."""
