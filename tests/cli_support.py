@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from accueil.cli import app
@@ -15,9 +16,12 @@ from accueil.store.db import make_engine, migrate, session_factory, transaction
 
 
 def cli_database(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, directory: Mapping[str, object]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    directory: Mapping[str, object],
+    then: Callable[[Session], None] | None = None,
 ) -> Iterator[str]:
-    """Point the command at a fresh SQLite file holding ``directory``; yield its URL."""
+    """Point the command at a fresh SQLite file holding ``directory`` (then ``then``'s rows)."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("ACCUEIL_DATABASE_URL", url)
     get_settings.cache_clear()
@@ -25,6 +29,8 @@ def cli_database(
     migrate(engine)
     with transaction(session_factory(engine)) as s:
         load_directory(s, directory, source="test")
+        if then is not None:
+            then(s)
     engine.dispose()
     yield url
     get_settings.cache_clear()

@@ -20,6 +20,7 @@ from accueil.services.rules import save_rules
 from accueil.services.screenpop import PopCache, screen_pop
 from accueil.services.scripts import Owner, save_script
 from accueil.store.db import transaction
+from example_rotas import add_example_rotas
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "scripts"
 NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # Tuesday 14:00 in Paris
@@ -62,6 +63,7 @@ def _message(urgency: Urgency = Urgency.NORMAL) -> Outcome:
 def office(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     with transaction(sessions) as s:
         load_directory(s, DIRECTORY, source="test")
+        add_example_rotas(s, "martin")
         firm = (EXAMPLES / "cabinet-martin.yaml").read_text(encoding="utf-8")
         own = (EXAMPLES / "cabinet-martin.dupont.yaml").read_text(encoding="utf-8")
         save_script(s, "martin", Owner("account"), firm)

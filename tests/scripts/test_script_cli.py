@@ -9,6 +9,7 @@ import pytest
 from script_examples import EXAMPLES
 
 from cli_support import cli_database, run_cli
+from example_rotas import add_example_rotas
 
 DIRECTORY = {
     "accounts": [{"key": "martin", "name": "Cabinet Martin", "languages": ["fr", "en"]}],
@@ -29,7 +30,9 @@ DUPONT = str(EXAMPLES / "cabinet-martin.dupont.yaml")
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    yield from cli_database(tmp_path, monkeypatch, DIRECTORY)
+    yield from cli_database(
+        tmp_path, monkeypatch, DIRECTORY, lambda s: add_example_rotas(s, "martin")
+    )
 
 
 def test_check_save_history_diff_rollback_and_show(database: str, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from accueil.services.scripts import (
 )
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 from accueil.store.tables_scripts import ScriptVersionRow
+from example_rotas import add_example_rotas
 
 DIRECTORY = {
     "accounts": [
@@ -55,6 +56,7 @@ T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 def seeded(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     with transaction(sessions) as s:
         load_directory(s, DIRECTORY, source="test")
+        add_example_rotas(s, "martin", "clinique")
     return sessions
 
 
@@ -130,6 +132,19 @@ def test_a_refused_save_changes_nothing_and_says_where(seeded: sessionmaker[Sess
     problem = caught.value.problems[0]
     assert problem.file == "cabinet-martin.yaml" and problem.line == 18
     assert problem.reason.startswith("line 18, column 10: unknown variable 'person.lastname'")
+    with seeded() as s:
+        assert _count(s) == 0
+
+
+def test_an_on_call_rota_the_account_does_not_have_is_refused(
+    seeded: sessionmaker[Session],
+) -> None:
+    elsewhere = FIRM.replace("rota: permanence", "rota: medecin-de-garde")  # the clinic's rota
+    with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
+        save_script(s, "martin", ACCOUNT, elsewhere, file="cabinet-martin.yaml")
+    (problem,) = caught.value.problems
+    assert problem.reason == "no on-call rota 'medecin-de-garde' in this account (permanence)"
+    assert problem.line is not None
     with seeded() as s:
         assert _count(s) == 0
 
@@ -260,6 +275,7 @@ def test_the_script_cache_never_serves_one_databases_script_to_another(tmp_path:
         migrate(engine)
         with transaction(session_factory(engine)) as s:
             load_directory(s, DIRECTORY, source="test")
+            add_example_rotas(s, "martin", "clinique")
             save_script(s, "martin", ACCOUNT, text)
         with session_factory(engine)() as s:
             script = cache.script(s, "martin", "dupont")

@@ -21,6 +21,7 @@ from accueil.core.scripts.document import Layer, parse_layer
 from accueil.core.scripts.model import Script
 from accueil.errors import Conflict, NotFound
 from accueil.services.availability import person_row
+from accueil.services.callers import rotas_of
 from accueil.services.directory import account_row
 from accueil.services.script_layers import (
     Format,
@@ -296,7 +297,7 @@ def _owners_with_layers(session: Session, account_id: int) -> dict[str, list[str
 def _known(session: Session, acc: AccountRow) -> Known:
     people = session.scalars(select(PersonRow.key).where(PersonRow.account_id == acc.id))
     groups = session.scalars(select(GroupRow.key).where(GroupRow.account_id == acc.id))
-    return Known(people=set(people), groups=set(groups))
+    return Known(people=set(people), groups=set(groups), rotas=set(rotas_of(session, acc.id)))
 
 
 def _check_owner(session: Session, acc: AccountRow, owner: Owner) -> None:

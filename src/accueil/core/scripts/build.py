@@ -32,10 +32,11 @@ from accueil.errors import Problem, ValidationFailed
 
 @dataclass(frozen=True)
 class Known:
-    """The account's person and group keys, to check transfer targets (None: not checked)."""
+    """The account's people, groups and rotas, to check action targets (None: not checked)."""
 
     people: Collection[str] | None = None
     groups: Collection[str] | None = None
+    rotas: Collection[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,11 @@ def _check_action(p: _Placed, ids: dict[str, _Placed], known: Known) -> list[Pro
         out.append(p.layer.problem(f"no person '{person}' in this account", p.path))
     if group and known.groups is not None and group not in known.groups:
         out.append(p.layer.problem(f"no group '{group}' in this account", p.path))
+    if step.rota and known.rotas is not None and step.rota not in known.rotas:
+        have = ", ".join(sorted(known.rotas)) or "none yet: add one with 'accueil rota set'"
+        out.append(
+            p.layer.problem(f"no on-call rota '{step.rota}' in this account ({have})", p.path)
+        )
     return out
 
 
