@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accueil.directory_io.records import Kind
+from accueil.directory_io.schema import FIELDS
 from accueil.directory_io.validate import Known
 from accueil.store.tables import (
     AccountRow,
@@ -25,20 +27,8 @@ from accueil.store.tables import (
 
 Columns = dict[str, Any]
 
-ACCOUNT_COLUMNS = (
-    "name",
-    "answer_name",
-    "timezone",
-    "country",
-    "subdivision",
-    "languages",
-    "business_hours",
-    "tier",
-    "target_seconds",
-    "notes",
-    "colour",
-    "active",
-)
+# Every account field of an import file but its key is a column of its own.
+ACCOUNT_COLUMNS = tuple(f for f in FIELDS[Kind.ACCOUNTS] if f != "key")
 GROUP_COLUMNS = ("name",)
 PERSON_COLUMNS = (
     "first_name",
