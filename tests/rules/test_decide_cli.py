@@ -110,7 +110,8 @@ def test_a_day_at_the_command_line(database: str, tmp_path: Path) -> None:
 
 
 def test_errors_are_clear_and_change_nothing(database: str) -> None:
-    assert "ACCOUNT:PERSON" in run_cli("status", "claire", "meeting", code=1)
+    assert "no person 'zoe' in any account" in run_cli("status", "zoe", "meeting", code=1)
+    assert "ACCOUNT:PERSON" in run_cli("status", ":claire", "meeting", code=1)
     assert "is not a status" in run_cli("status", "martin:claire", "lunching", code=1)
     assert "leads to no account" in run_cli("decide", "--to", "+33 1 99 99 99 99", code=1)
     assert "no person 'zoe'" in run_cli("status", "martin:zoe", code=1)

@@ -1,6 +1,7 @@
 """``accueil status``, ``accueil delegate``, ``accueil closure``: what people are doing.
 
-People are named ``ACCOUNT:PERSON`` (account key, colon, person key), e.g. ``martin:claire``.
+People are named ``ACCOUNT:PERSON`` (account key, colon, person key), e.g. ``martin:claire``, or
+by their key alone when only one account has such a person.
 """
 
 from __future__ import annotations
@@ -16,18 +17,32 @@ from accueil.cli.app import app
 from accueil.cli.common import console, reported
 from accueil.core.explain import EN, availability_sentence
 from accueil.core.localtime import parse_wall_time, to_local, zone
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, NotFound
 from accueil.services import availability as service
-from accueil.services.directory import get_account, get_person
+from accueil.services.directory import accounts_with_person, get_account, get_person
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 
 
-def person_ref(text: str) -> tuple[str, str]:
-    """'martin:claire' → ('martin', 'claire')."""
+def person_ref(text: str, session: Session | None = None) -> tuple[str, str]:
+    """'martin:claire' → ('martin', 'claire'); a bare 'claire' when one account has her."""
     account, sep, person = text.partition(":")
+    if not sep and session is not None and text:
+        return _only_account(session, text), text
     if not sep or not account or not person:
         raise InvalidInput(f"{text!r}: name a person as ACCOUNT:PERSON, e.g. martin:claire")
     return account, person
+
+
+def _only_account(session: Session, person: str) -> str:
+    accounts = accounts_with_person(session, person)
+    if not accounts:
+        raise NotFound(f"no person {person!r} in any account; name them as ACCOUNT:PERSON")
+    if len(accounts) > 1:
+        raise InvalidInput(
+            f"{person!r} is a person of several accounts ({', '.join(accounts)}); "
+            f"write ACCOUNT:PERSON, e.g. {accounts[0]}:{person}"
+        )
+    return accounts[0]
 
 
 @contextmanager
@@ -56,7 +71,9 @@ def local(instant: datetime, timezone: str) -> str:
 
 @app.command()
 def status(
-    who: str = typer.Argument(..., help="ACCOUNT:PERSON, e.g. martin:claire"),
+    who: str = typer.Argument(
+        ..., help="ACCOUNT:PERSON, e.g. martin:claire (or PERSON when one account has them)"
+    ),
     state: str | None = typer.Argument(
         None,
         help="available, busy, meeting, away, out_of_office, do_not_disturb, off_duty; "
@@ -68,7 +85,7 @@ def status(
 ) -> None:
     """Set a person's status, or show their availability and status history."""
     with reported(), store() as session:
-        account, person = person_ref(who)
+        account, person = person_ref(who, session)
         now = instant(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
         if state == service.CLEARED:
             service.clear_status(session, account, person, origin="cli", now=now)
@@ -107,7 +124,7 @@ def delegate(
 ) -> None:
     """Say who covers for a person while they are away."""
     with reported(), store() as session:
-        account, person = person_ref(who)
+        account, person = person_ref(who, session)
         now = datetime.now(UTC)
         begin = instant(session, account, start, now) or now
         end = instant(session, account, until, begin)

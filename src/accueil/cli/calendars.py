@@ -27,7 +27,7 @@ def set_feed(
 ) -> None:
     """Use an ICS feed for a person's calendar (fetched by 'calendar refresh')."""
     with reported(), store() as session:
-        account, person = person_ref(who)
+        account, person = person_ref(who, session)
         service.set_feed(session, account, person, url)
         console.print(f"{who}: calendar feed set; run 'accueil calendar refresh'", highlight=False)
 
@@ -39,7 +39,7 @@ def upload(
 ) -> None:
     """Use an ICS file as a person's calendar (checked before it is kept)."""
     with reported(), store() as session:
-        account, person = person_ref(who)
+        account, person = person_ref(who, session)
         try:
             data = file.read_bytes()
         except OSError as exc:
@@ -78,7 +78,7 @@ def refresh(
 def show(who: str = typer.Argument(..., help="ACCOUNT:PERSON")) -> None:
     """Where a person's calendar comes from and how its last refresh went."""
     with reported(), store() as session:
-        account, person = person_ref(who)
+        account, person = person_ref(who, session)
         state = service.feed_state(session, account, person)
         if state is None:
             console.print(f"{who}: no calendar")

@@ -88,6 +88,17 @@ def list_numbers(session: Session, account: str) -> list[Number]:
     ]
 
 
+def accounts_with_person(session: Session, person: str) -> list[str]:
+    """The accounts having a current person with this key (the operator's command line only)."""
+    query = (
+        select(AccountRow.key)
+        .join(PersonRow, PersonRow.account_id == AccountRow.id)
+        .where(PersonRow.key == person, PersonRow.active.is_(True))
+        .order_by(AccountRow.key)
+    )
+    return list(session.scalars(query))
+
+
 @dataclass(frozen=True)
 class Destination:
     """Where a dialled number leads: an account, and maybe one person of it."""
