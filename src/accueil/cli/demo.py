@@ -50,8 +50,8 @@ def demo(
         with sessions() as session:
             _print_summary(session)
             _print_sample_calls(session)
-        if simulate:
-            run_demo_day(console)
+            if simulate:
+                run_demo_day(console, session=session)
 
 
 def _print_summary(session: Session) -> None:

@@ -1,4 +1,5 @@
-"""``accueil simulate``: play a workload (or a replayed trace) through the routing engine."""
+"""``accueil simulate``: play a workload (or a replayed trace, or the operator in the database)
+through the routing engine."""
 
 from __future__ import annotations
 
@@ -12,15 +13,26 @@ from rich.table import Table
 from accueil.cli.app import app
 from accueil.cli.common import console, reported
 from accueil.errors import InvalidInput
+from accueil.sim.from_directory import workload_from_directory
 from accueil.sim.report import summarise, write_report
 from accueil.sim.runner import simulate as run_simulation
 from accueil.sim.runner import strategies_named
-from accueil.sim.workload import load_workload
+from accueil.sim.workload import Workload, load_workload
+from accueil.store.db import make_engine, migrate, session_factory
 
 
 @app.command()
 def simulate(
-    workload: str = typer.Option("w1", help="A packaged workload (w1, demo) or a YAML file."),
+    workload: str | None = typer.Option(
+        None,
+        help="A packaged workload (w1, demo) or a YAML file; default w1, or demo with --from-db.",
+    ),
+    from_db: bool = typer.Option(
+        False,
+        "--from-db",
+        help="Simulate the operator in ACCUEIL_DATABASE_URL (its accounts and agents) playing "
+        "the --workload's day, scaled to its pool.",
+    ),
     strategy: str = typer.Option("all", help="'all' or comma-separated strategy names."),
     report: Path | None = typer.Option(None, help="Write report.md and PNG plots here."),
     trace: Path | None = typer.Option(None, help="Replay this CSV day instead of generating."),
@@ -32,7 +44,9 @@ def simulate(
 ) -> None:
     """Simulate a day per strategy and print service level, abandonment and affinity."""
     with reported():
-        loaded = load_workload(workload)
+        loaded = load_workload(workload or ("demo" if from_db else "w1"))
+        if from_db:
+            loaded = _from_database(loaded)
         if override:
             loaded = loaded.overridden(_overrides(override))
         names = strategies_named(strategy)
@@ -58,6 +72,18 @@ _SHORT = {
     "occupancy": "occup.",
     "worst-accounts SL": "worst SL",
 }
+
+
+def _from_database(base: Workload) -> Workload:
+    """The configured database's operator playing ``base``'s day (the schema is brought up to
+    date first, as every command reading the directory does)."""
+    engine = make_engine()
+    try:
+        migrate(engine)
+        with session_factory(engine)() as session:
+            return workload_from_directory(session, base)
+    finally:
+        engine.dispose()
 
 
 def _overrides(items: list[str]) -> dict[str, Any]:

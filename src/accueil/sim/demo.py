@@ -6,7 +6,9 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
+from accueil.sim.from_directory import workload_from_directory
 from accueil.sim.report import write_report
 from accueil.sim.runner import BASELINE, simulate
 from accueil.sim.workload import load_workload
@@ -14,14 +16,25 @@ from accueil.sim.workload import load_workload
 DEMO_REPORT = Path("var/reports/demo-day")
 
 
-def run_demo_day(console: Console, directory: Path = DEMO_REPORT, seed: int = 1) -> Path:
-    """Simulate the demo operator's day with accueil's strategy and the longest-idle baseline.
+def run_demo_day(
+    console: Console,
+    directory: Path = DEMO_REPORT,
+    seed: int = 1,
+    session: Session | None = None,
+) -> Path:
+    """Simulate a day with accueil's strategy and the longest-idle baseline.
 
-    Prints the headline figures and where the report lies; returns the report's path.
+    With a ``session``, the day is the operator in that database (its accounts and agents, the
+    ``demo`` workload's day); without, the packaged ``demo`` workload. Prints the headline
+    figures and where the report lies; returns the report's path.
     """
     workload = load_workload("demo")
+    whose = "the packaged demo operator"
+    if session is not None:
+        workload = workload_from_directory(session, workload)
+        whose = "the operator just loaded"
     console.print(
-        f"Simulating a working day of the demo operator ({workload.agent_count} agents, "
+        f"Simulating a working day of {whose} ({workload.agent_count} agents, "
         f"{workload.accounts.count} accounts, about {workload.arrivals.calls_per_day:.0f} calls, "
         "after a warm-up day)…"
     )

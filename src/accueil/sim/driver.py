@@ -216,7 +216,7 @@ class Twin:
     def _start_shift(self, at: float, presence: Presence) -> None:
         agent = self._agents[presence.agent]
         self._on_shift[agent.key] = presence
-        self._feed(AgentLoggedIn(at, agent.key, agent.languages, site=agent.site))
+        self._feed(AgentLoggedIn(at, agent.key, agent.languages, agent.trainings, site=agent.site))
         self._feed(AgentReady(at, agent.key))
         if agent.site == self.heartbeat_site:
             self._push(

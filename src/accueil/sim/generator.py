@@ -12,7 +12,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accueil.sim.scenario import DAY, AccountSpec, AgentSpec, CallSpec, Presence, Scenario
-from accueil.sim.workload import Arrivals, Calls, Workload, clock_seconds, range_seconds
+from accueil.sim.workload import (
+    AgentGroup,
+    Arrivals,
+    Calls,
+    Workload,
+    clock_seconds,
+    range_seconds,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -74,6 +81,9 @@ class _Population:
 
     def __init__(self, workload: Workload, rng: np.random.Generator) -> None:
         accounts, people = workload.accounts, workload.people
+        if accounts.listed:
+            self._listed(workload)
+            return
         self.shares = zipf_shares(accounts.count, accounts.zipf)
         tier_shares = np.array([t.share for t in accounts.tiers])
         tiers = rng.choice(len(accounts.tiers), size=accounts.count, p=tier_shares)
@@ -91,6 +101,22 @@ class _Population:
         else:
             per_account = allocate(people.count, self.shares)
         self.people_cumulative = [np.cumsum(zipf_shares(n, people.zipf)) for n in per_account]
+        self.english: FloatArray = np.full(accounts.count, workload.calls.english_share)
+        self.language = ["fr"] * accounts.count
+
+    def _listed(self, workload: Workload) -> None:
+        """Real accounts: a firm's share of the calls is its share of the people (no draw)."""
+        listed = workload.accounts.listed
+        people = np.array([a.people for a in listed], dtype=np.float64)
+        self.shares = people / people.sum()
+        self.accounts = tuple(
+            AccountSpec(a.key, a.tier, a.target_seconds, a.priority_seconds) for a in listed
+        )
+        self.people_cumulative = [
+            np.cumsum(zipf_shares(a.people, workload.people.zipf)) for a in listed
+        ]
+        self.english = np.array([a.english_share for a in listed], dtype=np.float64)
+        self.language = [a.language for a in listed]
 
     def person(self, account: int, u: float) -> str:
         cumulative = self.people_cumulative[account]
@@ -106,7 +132,7 @@ def _calls_of_day(
     arrivals = np.sort(np.interp(rng.random(n), cumulative, times)) + day * DAY
     accounts = rng.choice(len(population.accounts), size=n, p=population.shares)
     person_u = rng.random(n)
-    english = rng.random(n) < workload.calls.english_share
+    english = rng.random(n) < population.english[accounts]
     handles, outcomes = handle_times(rng, workload.calls, n)
     patience = np.full(n, math.inf)
     if workload.calls.patience_mean_seconds is not None:
@@ -119,7 +145,7 @@ def _calls_of_day(
             arrival=float(arrivals[i]),
             account=population.accounts[int(accounts[i])].key,
             person=population.person(int(accounts[i]), float(person_u[i])),
-            languages=("en",) if english[i] else ("fr",),
+            languages=("en",) if english[i] else (population.language[int(accounts[i])],),
             handle_seconds=float(handles[i]),
             patience_seconds=float(patience[i]),
             outcome=outcomes[i],
@@ -129,19 +155,33 @@ def _calls_of_day(
 
 
 def generate_agents(workload: Workload) -> tuple[AgentSpec, ...]:
-    """The pool: per group, the first round(count × english_share) agents also speak English."""
+    """The pool: the listed agents, or per group the first round(count × english_share) agents
+    also speak English."""
+    sites = {g.name: g.site for g in workload.agents.groups}
+    if workload.agents.listed:
+        return tuple(
+            AgentSpec(a.key, sites[a.group], a.languages, a.trainings)
+            for a in workload.agents.listed
+        )
     agents: list[AgentSpec] = []
     for group in workload.agents.groups:
         speakers = round(group.count * group.english_share)
         agents += [
             AgentSpec(
-                key=f"{group.name}-{i + 1:02d}",
+                key=key,
                 site=group.site,
                 languages=("fr", "en") if i < speakers else ("fr",),
             )
-            for i in range(group.count)
+            for i, key in enumerate(_agent_keys(workload, group))
         ]
     return tuple(agents)
+
+
+def _agent_keys(workload: Workload, group: AgentGroup) -> list[str]:
+    """The keys of a group's agents: the listed ones in it, or numbered after the group."""
+    if workload.agents.listed:
+        return [a.key for a in workload.agents.listed if a.group == group.name]
+    return [f"{group.name}-{i + 1:02d}" for i in range(group.count)]
 
 
 def generate_presences(
@@ -153,14 +193,13 @@ def generate_presences(
         offset = day * DAY
         for group in workload.agents.groups:
             start, end = range_seconds(group.shift)
-            for i in range(group.count):
+            for key in _agent_keys(workload, group):
                 breaks = []
                 for pause in group.breaks:
                     lo, hi = range_seconds(pause.window)
                     length = pause.minutes * 60.0
                     begin = float(rng.uniform(lo, max(lo, hi - length)))
                     breaks.append((offset + begin, offset + begin + length))
-                key = f"{group.name}-{i + 1:02d}"
                 drops = _dropouts(workload, group.site, rng, offset + start, offset + end)
                 presences.append(Presence(key, offset + start, offset + end, tuple(breaks), drops))
     return tuple(presences)

@@ -124,8 +124,13 @@ def _parameters(
             + (" (mean over seeds)" if len(seeds) > 1 else ""),
             f"- agents: {workload.agent_count} in "
             + ", ".join(f"{g.name} ({g.count}, {g.site})" for g in workload.agents.groups),
-            f"- accounts: {workload.accounts.count} (Zipf {workload.accounts.zipf}); "
-            f"people: {workload.people.count} (Zipf {workload.people.zipf})",
+            f"- accounts: {workload.accounts.count} "
+            + (
+                "listed (call shares follow their people)"
+                if workload.accounts.listed
+                else f"(Zipf {workload.accounts.zipf})"
+            )
+            + f"; people: {workload.people.count} (Zipf {workload.people.zipf})",
             f"- warm-up days (simulated, not counted): {sim.warmup_days}; counted days: {sim.days}",
             f"- seeds: {', '.join(map(str, seeds))}"
             + (" (figures are mean ± standard deviation)" if len(seeds) > 1 else ""),

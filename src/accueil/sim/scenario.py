@@ -27,6 +27,7 @@ class AgentSpec:
     key: str
     site: str
     languages: tuple[str, ...]
+    trainings: tuple[tuple[str, int], ...] = ()  # (account, level): the engine's primary agents
 
 
 @dataclass(frozen=True)

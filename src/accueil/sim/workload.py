@@ -81,15 +81,36 @@ class TierShare(_Model):
     priority_seconds: float = Field(default=0.0, ge=0)
 
 
+class ListedAccount(_Model):
+    """A real account (from the directory): its call share follows its number of people.
+
+    Its callers speak ``language``; a share ``english_share`` of its calls need English.
+    """
+
+    key: str = Field(min_length=1)
+    tier: str
+    target_seconds: float = Field(gt=0)
+    priority_seconds: float = Field(default=0.0, ge=0)
+    people: int = Field(ge=1)
+    language: str = "fr"
+    english_share: float = Field(default=0.0, ge=0, le=1)
+
+
 class Accounts(_Model):
     count: int = Field(gt=0)
     zipf: float = Field(ge=0)
     tiers: tuple[TierShare, ...] = (TierShare(name="standard", share=1.0, target_seconds=20),)
+    # When given, these accounts replace the ``count`` generated ones (zipf and tiers unused).
+    listed: tuple[ListedAccount, ...] = ()
 
     @model_validator(mode="after")
     def _shares(self) -> Accounts:
         if abs(sum(t.share for t in self.tiers) - 1.0) > 1e-6:
             raise ValueError("the tier shares must add up to 1")
+        if self.listed and self.count != len(self.listed):
+            raise ValueError(f"count is {self.count} but {len(self.listed)} accounts are listed")
+        if len({a.key for a in self.listed}) != len(self.listed):
+            raise ValueError("listed accounts must have distinct keys")
         return self
 
 
@@ -155,13 +176,40 @@ class AgentGroup(_Model):
         return value
 
 
+class ListedAgent(_Model):
+    """A real agent (from the directory), working the shift and breaks of ``group``."""
+
+    key: str = Field(min_length=1)
+    group: str
+    languages: tuple[str, ...] = ("fr",)
+    trainings: tuple[tuple[str, int], ...] = ()  # (account, level 1..3)
+
+
 class Agents(_Model):
     groups: tuple[AgentGroup, ...]
+    # When given, these agents replace the groups' numbered ones; each group's count is theirs.
+    listed: tuple[ListedAgent, ...] = ()
     miss_probability: float = Field(default=0.0, ge=0, lt=1)
     ring_seconds: float = Field(default=0.0, ge=0)
     # Agents of site "home" lose their softphone's link this many times a day on average.
     home_dropouts_per_day: float = Field(default=0.0, ge=0)
     dropout_mean_seconds: float = Field(default=90.0, gt=0)
+
+    @model_validator(mode="after")
+    def _listed(self) -> Agents:
+        if not self.listed:
+            return self
+        if len({a.key for a in self.listed}) != len(self.listed):
+            raise ValueError("listed agents must have distinct keys")
+        for group in self.groups:
+            members = sum(1 for a in self.listed if a.group == group.name)
+            if members != group.count:
+                raise ValueError(f"group {group.name!r} counts {group.count}, lists {members}")
+        named = {g.name for g in self.groups}
+        strays = sorted({a.group for a in self.listed} - named)
+        if strays:
+            raise ValueError(f"listed agents name unknown groups: {', '.join(strays)}")
+        return self
 
 
 class Simulation(_Model):
