@@ -31,6 +31,7 @@ from accueil.core.screenpop import PopInputs, assemble
 from accueil.core.scripts import templates
 from accueil.services import screenpop as service
 from accueil.services.availability import set_status
+from accueil.services.callers import set_rota
 from accueil.services.calls import CallRecord, record_call
 from accueil.services.demo import generate_demo
 from accueil.services.scripts import Owner, ScriptCache, save_script
@@ -52,6 +53,9 @@ CALLERS = ["+33612345678", "+33698765432", "+447700900123", "+33145678901", "ano
 def _seed(session: Session, rng: random.Random) -> list[tuple[str, str, str]]:
     generate_demo(session, accounts=40, people=1500, agents=30, seed=SEED)
     for key in session.scalars(select(AccountRow.key)):
+        # the law firm's script dispatches to its on-call rota, which must exist to be saved
+        shift = {"contacts": ["+33612345678"], "hours": "mon-sun 00:00-24:00"}
+        set_rota(session, key, {"key": "permanence", "name": "Permanence", "shifts": [shift]})
         save_script(session, key, Owner("account"), FIRM, now=NOW)
     direct = session.execute(
         select(NumberRow.e164, AccountRow.key, PersonRow.key)
