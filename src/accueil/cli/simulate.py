@@ -53,7 +53,7 @@ def simulate(
         runs = run_simulation(loaded, names, range(seed, seed + seeds), trace)
         table = Table(title=f"{loaded.name}: seeds {seed}–{seed + seeds - 1}")
         summaries = summarise(runs)
-        table.add_column("strategy")
+        table.add_column("strategy", no_wrap=True)
         for metric in summaries[0].mean:
             table.add_column(_SHORT.get(metric, metric), justify="right")
         for summary in summaries:
@@ -71,6 +71,7 @@ _SHORT = {
     "person affinity": "pers. aff.",
     "occupancy": "occup.",
     "worst-accounts SL": "worst SL",
+    "affinity ceiling": "aff. ceiling",
 }
 
 

@@ -17,10 +17,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from accueil.sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from accueil.sim.reach import Reach
 
 ACCOUNT_MEMORY = 3
 PERSON_MEMORY = 2
@@ -71,6 +75,13 @@ class Figures:
     affinity_by_size: tuple[tuple[str, float, float], ...]
     # Waits of the answered counted calls, for the distribution plot.
     waits: tuple[float, ...] = field(repr=False, compare=False)
+    # Could a familiar agent be reached? (accueil.sim.reach): the answered calls by the state of
+    # their account's most recent answerers at arrival, and the affinity no routing could beat.
+    reach: Reach | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def affinity_ceiling(self) -> float:
+        return self.reach.ceiling if self.reach is not None else float("nan")
 
     def __str__(self) -> str:
         return (
@@ -80,7 +91,8 @@ class Figures:
             f"account affinity {100 * self.account_affinity:.1f}%, "
             f"person affinity {100 * self.person_affinity:.1f}%, "
             f"occupancy {100 * self.occupancy:.1f}%, "
-            f"worst accounts SL {100 * self.worst_accounts_service_level:.1f}% "
+            f"worst accounts SL {100 * self.worst_accounts_service_level:.1f}%, "
+            f"affinity ceiling {100 * self.affinity_ceiling:.1f}% "
             f"({self.offered} calls offered)"
         )
 
@@ -93,6 +105,7 @@ class Figures:
             "person affinity": self.person_affinity,
             "occupancy": self.occupancy,
             "worst-accounts SL": self.worst_accounts_service_level,
+            "affinity ceiling": self.affinity_ceiling,
         }
 
 
@@ -128,6 +141,8 @@ def figures(
     busy_seconds: float,
 ) -> Figures:
     """Compute the figures over the counted calls; ``busy_seconds`` is counted talk + wrap-up."""
+    from accueil.sim.reach import reach  # reach builds on this module's records and flags
+
     targets = {a.key: a.target_seconds for a in scenario.accounts}
     flags = familiar_flags(records)
     counted = [r for r in records if r.arrival >= scenario.counted_from]
@@ -161,6 +176,7 @@ def figures(
         ),
         affinity_by_size=affinity_by_size(offered, answered, flags),
         waits=tuple(waits),
+        reach=reach(scenario, records) if _all_known(scenario, records) else None,
     )
 
 
@@ -195,6 +211,12 @@ def worst_accounts(
     levels = sorted(met[a] / n for a, n in calls.items() if n >= scenario.fairness_min_calls)
     worst = levels[: scenario.fairness_accounts]
     return float(np.mean(worst)) if worst else float("nan")
+
+
+def _all_known(scenario: Scenario, records: Iterable[CallRecord]) -> bool:
+    """Whether every record is one of the scenario's calls (hand-made records may not be)."""
+    known = {c.key for c in scenario.calls}
+    return all(r.key in known for r in records)
 
 
 def _share(part: float, whole: float) -> float:

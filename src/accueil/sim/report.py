@@ -12,7 +12,7 @@ from accueil.sim.plots import headline_plot, tradeoff_plot, wait_plot
 from accueil.sim.workload import Workload
 
 PERCENT = {"SL", "abandonment", "account affinity", "person affinity", "occupancy"}
-PERCENT |= {"worst-accounts SL"}
+PERCENT |= {"worst-accounts SL", "affinity ceiling"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,10 @@ def write_report(
         "",
         _affinity_by_size(shown, first_seed),
         "",
+        "## Could a familiar agent be reached?",
+        "",
+        _reach(shown, first_seed, workload),
+        "",
         "## Wait-time distribution",
         "",
         _percentiles(shown, first_seed),
@@ -147,8 +151,47 @@ def _definitions(workload: Workload) -> str:
         "agents who most recently answered that account; person affinity = the same with the "
         "person's 2 most recent agents. Occupancy = talk + wrap-up ÷ logged-in time outside "
         f"breaks. Worst-accounts SL = mean SL of the {sim.fairness_accounts} worst accounts with "
-        f"at least {sim.fairness_min_calls} calls."
+        f"at least {sim.fairness_min_calls} calls. Affinity ceiling = the account affinity no "
+        "routing of the same run could exceed (see below)."
     )
+
+
+def _reach(shown: Sequence[Figures], seed: int, workload: Workload) -> str:
+    from accueil.sim.reach import CLASSES
+
+    known = [f for f in shown if f.reach is not None]
+    if not known:
+        return "Not computed for these runs."
+    lines = [
+        f"Answered calls (seed {seed}) by what their account's 3 most recent answerers were doing "
+        "when the call arrived: one of them free; none free but one in wrap-up; all on a call; "
+        "no previous answerer able to take it. Each cell: share of answered calls (share of "
+        "them answered by a familiar agent).",
+        "",
+        "| strategy | " + " | ".join(CLASSES) + " | affinity ceiling |",
+        "| --- |" + " ---: |" * (len(CLASSES) + 1),
+    ]
+    for f in known:
+        assert f.reach is not None
+        cells = [
+            f"{100 * f.reach.shares.get(c, 0.0):.1f}% ({100 * f.reach.affinity.get(c, 0.0):.0f}%)"
+            for c in CLASSES
+        ]
+        lines.append(
+            f"| {f.strategy} | " + " | ".join(cells) + f" | {100 * f.reach.ceiling:.1f}% |"
+        )
+    wrap = workload.calls.wrap_up_seconds
+    lines += [
+        "",
+        f"An agent on a call is free no sooner than {wrap:g} s (wrap-up) after it ends, so a call "
+        "whose recent answerers are all on a call cannot be answered by one of them within "
+        f"{wrap + workload.agents.ring_seconds:g} s: each such call answered that fast was "
+        "necessarily answered by a stranger, and the affinity ceiling is 1 − those calls ÷ "
+        "answered calls. A routing can only beat it by making those callers wait longer (beyond "
+        "the target when it is shorter than that). Routings differ little in how often the "
+        "recent answerers are all busy: it depends mostly on the load.",
+    ]
+    return "\n".join(lines)
 
 
 def _percentiles(shown: Sequence[Figures], seed: int) -> str:
