@@ -127,7 +127,9 @@ def _print_target(runs: list[Run]) -> None:
             f"SL {100 * ours.service_level:.1f}% vs {100 * base.service_level:.1f}% "
             f"({100 * (ours.service_level - base.service_level):+.1f} pts), abandonment "
             f"{100 * ours.abandonment:.2f}% vs {100 * base.abandonment:.2f}% "
-            f"({100 * (ours.abandonment - base.abandonment):+.2f} pts): "
+            f"({100 * (ours.abandonment - base.abandonment):+.2f} pts), affinity ceiling of "
+            f"this run {100 * ours.affinity_ceiling:.1f}% (longest_idle's "
+            f"{100 * base.affinity_ceiling:.1f}%): "
             + (
                 "HOLDS"
                 if all(checks.values())
@@ -135,6 +137,11 @@ def _print_target(runs: list[Run]) -> None:
             )
         )
     print(f"  target holds on {held} of {len(by_seed)} seeds")
+    print(
+        "  (ceiling: calls whose account's 3 most recent answerers were all on a call when they "
+        "arrived, answered within 22 s, were necessarily answered by a stranger — see "
+        "`make bench BENCH=w1_reach` and docs/routing.md)"
+    )
 
 
 def _checks(ours: Figures, base: Figures) -> dict[str, bool]:

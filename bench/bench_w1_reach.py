@@ -79,8 +79,8 @@ def _print_classes(workload: Workload) -> None:
         cells.append(_pct([r.ceiling for _, r in runs]))
         print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
     print(
-        "\nceiling: 1 - (calls whose recent answerers were all on a call, or who had none, "
-        "answered within target) / answered — those calls cannot have been familiar"
+        "\nceiling: 1 - (calls whose recent answerers were all on a call, or who had none able, "
+        "answered within wrap-up + ring) / answered — those calls cannot have been familiar"
     )
 
 
