@@ -182,9 +182,10 @@ class Rings:
     ) -> AgentRecord | None:
         """The ready agent of the call's current ring whose other accounts need them least."""
         best: AgentRecord | None = None
-        best_rank = (0, 0.0, 0)
+        best_rank = (False, 0, 0.0, 0)
         ring = call.ring
         ids = self.members(call, ring, pool) if ring is Ring.ACCOUNT else self.person_ring(call)
+        outsiders_last = ring is Ring.ACCOUNT and self.config.team_first
         for agent_id in ids:
             agent = agents.get(agent_id)
             if agent is None or agent not in pool or agent_id in call.declined:
@@ -195,29 +196,42 @@ class Rings:
                 familiar = self.persons.rank_value(call.person_key, agent_id)
             else:
                 familiar = self.accounts.rank_value(call.account, agent_id)
-            rank = (self.coverage_loss(agent, pool), -familiar, agent.ready_seq)
+            outsider = outsiders_last and not self.is_familiar(call, agent)
+            rank = (outsider, self.coverage_loss(agent, pool), -familiar, agent.ready_seq)
             if best is None or rank < best_rank:
                 best, best_rank = agent, rank
         return best
 
     def best_familiar(self, agent: AgentRecord, line: WaitingLine) -> CallRecord | None:
-        """The call first in line among the waiting calls this agent is familiar with."""
+        """The call first in line among the waiting calls this agent is familiar with (with
+        ``team_first``: among those of accounts whose team it is in, if any)."""
         best: CallRecord | None = None
+        best_outsider = True
+        team_first = self.config.team_first
         for account in self.familiar_accounts(agent):
             if not line.has_waiting(account):
                 continue
             for call in line.waiting_for(account):
-                if best is not None and call.key >= best.key:
+                if (
+                    best is not None
+                    and call.key >= best.key
+                    and (not team_first or best_outsider is False)
+                ):
                     continue
                 if agent.id in call.declined or not agent.can_take(call):
                     continue
+                in_team = self.is_familiar(call, agent)
                 if call.ring is Ring.PERSON:
-                    if agent.id in self.person_ring(call):
-                        best = call
-                elif self.is_familiar(call, agent) or (
-                    self.config.person_in_account_ring and agent.id in self.person_ring(call)
-                ):
-                    best = call
+                    takes = agent.id in self.person_ring(call)
+                else:
+                    takes = in_team or (
+                        self.config.person_in_account_ring and agent.id in self.person_ring(call)
+                    )
+                if not takes:
+                    continue
+                outsider = team_first and not in_team
+                if best is None or (outsider, call.key) < (best_outsider, best.key):
+                    best, best_outsider = call, outsider
         return best
 
     def soonest_free(
