@@ -53,15 +53,15 @@ def _team_member_and_the_persons_former_agent_both_ready(d):
     return d.call("c1", at=200.0, person="pia")
 
 
-def test_a_ready_team_member_goes_before_the_persons_agent_outside_the_team(desk):
-    d = desk("accueil")
+def test_with_team_first_a_ready_team_member_goes_before_the_persons_agent_outside_it(desk):
+    d = desk("accueil", team_first=True)
     offered = _team_member_and_the_persons_former_agent_both_ready(d)
     assert [o.agent for o in offered] == ["a"]
 
 
-def test_without_team_first_the_persons_agent_whom_no_team_needs_goes_first(desk):
-    # the order of session 1: p, whom no account's team needs, before a, acme's last ready member
-    d = desk("accueil", team_first=False)
+def test_by_default_the_persons_agent_whom_no_team_needs_goes_first(desk):
+    # p, whom no account's team needs, is spared less than a, acme's last ready member
+    d = desk("accueil")
     offered = _team_member_and_the_persons_former_agent_both_ready(d)
     assert [o.agent for o in offered] == ["p"]
 
@@ -88,13 +88,14 @@ def _freed_agent_knows_one_waiting_call_by_its_person_and_another_by_its_team(d)
     return d
 
 
-def test_a_freed_agent_takes_the_call_of_its_team_before_one_it_knows_only_by_the_person(desk):
-    d = _freed_agent_knows_one_waiting_call_by_its_person_and_another_by_its_team(desk("accueil"))
+def test_with_team_first_a_freed_agent_takes_its_teams_call_before_one_known_by_person(desk):
+    d = desk("accueil", team_first=True)
+    d = _freed_agent_knows_one_waiting_call_by_its_person_and_another_by_its_team(d)
     assert d.offer("x1").agent == "q"
     assert not [o for o in d.offers() if o.call == "y1"]
 
 
-def test_without_team_first_a_freed_agent_takes_the_first_in_line_it_knows(desk):
-    d = desk("accueil", team_first=False)
+def test_by_default_a_freed_agent_takes_the_first_call_in_line_it_knows(desk):
+    d = desk("accueil")
     d = _freed_agent_knows_one_waiting_call_by_its_person_and_another_by_its_team(d)
     assert d.offer("y1").agent == "q"
