@@ -41,6 +41,9 @@ class Reach:
     affinity: dict[str, float]  # class → account affinity within it
     forced_strangers: int  # talk/none calls answered within wrap-up + ring: never familiar
     ceiling: float  # 1 − forced_strangers / answered
+    # forced strangers who were familiar all the same: always 0 unless an agent took a call
+    # while on another or in wrap-up (the engine's promise; the twin's tests check it)
+    forced_familiar: int = 0
 
     def line(self) -> str:
         parts = ", ".join(
@@ -90,7 +93,7 @@ def reach(scenario: Scenario, records: Sequence[CallRecord]) -> Reach:
     flags = familiar_flags(records)
     totals: Counter[str] = Counter()
     familiar: Counter[str] = Counter()
-    forced = 0
+    forced = forced_familiar = 0
     for r in answered:
         if r.arrival < scenario.counted_from:
             continue
@@ -103,6 +106,7 @@ def reach(scenario: Scenario, records: Sequence[CallRecord]) -> Reach:
         familiar[kind] += flags[r.key][0]
         if kind in ("talk", "none") and r.waited <= wrap + ring:
             forced += 1
+            forced_familiar += flags[r.key][0]
     count = sum(totals.values())
     return Reach(
         answered=count,
@@ -110,6 +114,7 @@ def reach(scenario: Scenario, records: Sequence[CallRecord]) -> Reach:
         affinity={k: familiar[k] / totals[k] for k in CLASSES if totals[k]},
         forced_strangers=forced,
         ceiling=1 - forced / count if count else 1.0,
+        forced_familiar=forced_familiar,
     )
 
 
