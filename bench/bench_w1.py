@@ -138,9 +138,10 @@ def _print_target(runs: list[Run]) -> None:
         )
     print(f"  target holds on {held} of {len(by_seed)} seeds")
     print(
-        "  (ceiling: calls whose account's 3 most recent answerers were all on a call when they "
-        "arrived, answered within 22 s, were necessarily answered by a stranger — see "
-        "`make bench BENCH=w1_reach` and docs/routing.md)"
+        "  (ceiling: 1 - forced strangers / answered; calls whose account's 3 most recent "
+        "answerers were all on a call when they arrived, picked up before any of them was free "
+        "again, were necessarily answered by a stranger — `make bench BENCH=w1_reach`, "
+        "docs/routing.md)"
     )
 
 

@@ -4,8 +4,9 @@ Prints, on the same seeds:
 
 1. per strategy, its figures and its answered calls classified by what the account's three most
    recent answerers were doing when the call arrived (``accueil.sim.reach``): one free, the best
-   in wrap-up, or all on a call. A call of the last kind cannot be answered by one of them within
-   20 s (wrap-up alone is 20 s), so the run's affinity is at most its "ceiling";
+   in wrap-up, or all on a call. A call of the last kind picked up before any of them was free
+   again (W1: within 22 s, as wrap-up alone is 20 s) was necessarily answered by a stranger, so
+   the run's affinity is at most its "ceiling";
 2. the same against the day's load: the number of calls per day (W1: 12,100) from 8,000 up, with
    longest_idle's service level and occupancy, and where accueil's affinity stands;
 3. an independent cross-check: a small separate simulator (``bench/w1_policies.py``) trying the
@@ -22,7 +23,7 @@ from typing import Any
 from accueil.sim.driver import play
 from accueil.sim.generator import generate
 from accueil.sim.metrics import Figures, figures
-from accueil.sim.reach import CLASSES, Reach, reach
+from accueil.sim.reach import CLASSES, Reach
 from accueil.sim.workload import Workload, load_workload
 
 SEEDS = (1, 2)
@@ -55,7 +56,8 @@ def _play(
     scenario = generate(workload, seed)
     outcome = play(scenario, strategy, seed, {**workload.engine, "seed": seed, **params})
     result = figures(strategy, scenario, outcome.records, outcome.busy_seconds)
-    return result, reach(scenario, outcome.records)
+    assert result.reach is not None  # the driver's records are the scenario's calls
+    return result, result.reach
 
 
 def _print_classes(workload: Workload) -> None:
@@ -82,8 +84,9 @@ def _print_classes(workload: Workload) -> None:
         cells.append(_pct([r.ceiling for _, r in runs]))
         print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
     print(
-        "\nceiling: 1 - (calls whose recent answerers were all on a call, or who had none able, "
-        "answered within wrap-up + ring) / answered — those calls cannot have been familiar"
+        "\nceiling: 1 - forced strangers / answered; a forced stranger: a call whose recent "
+        "answerers were all on a call (or who had none able), picked up before any agent who "
+        "could have been familiar with it was free — it cannot have been familiar"
         f"\n(checked: such calls answered by a familiar agent in these runs: {broken})"
     )
 

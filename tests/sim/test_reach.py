@@ -33,9 +33,11 @@ def _spec(
     return CallSpec(key, arrival, account, "p", languages, HANDLE)
 
 
-def _answered(spec: CallSpec, agent: str, waited: float = 2.0) -> CallRecord:
+def _answered(
+    spec: CallSpec, agent: str, waited: float = 2.0, freed: float | None = None
+) -> CallRecord:
     return CallRecord(
-        spec.key, spec.account, spec.person, spec.arrival, Fate.ANSWERED, waited, agent
+        spec.key, spec.account, spec.person, spec.arrival, Fate.ANSWERED, waited, agent, freed
     )
 
 
@@ -119,3 +121,38 @@ def test_no_answered_call_gives_an_empty_classification() -> None:
     result = reach(_scenario([]), [])
     assert result.answered == 0
     assert result.ceiling == pytest.approx(1.0)
+
+
+def test_a_talk_call_that_waited_while_every_familiar_agent_stayed_busy_is_forced() -> None:
+    # x, y, z are free again at 1122, 1132, 1142; w answers the call at 1110 after 60 s
+    result = _run(_history(1000), _spec("c", 1050), "w", waited=60)
+    assert result.shares["talk"] == 1.0
+    assert result.forced_strangers == 1
+
+
+def test_a_call_is_not_forced_once_a_recent_answerer_was_free_before_its_offer() -> None:
+    # x is free again at 1122; the call is picked up by w at 1125, offered at 1123
+    result = _run(_history(1000), _spec("c", 1050), "w", waited=75)
+    assert result.forced_strangers == 0
+
+
+def test_an_agent_freed_early_from_wrap_up_counts_as_free() -> None:
+    # x talks 1002-1102 but says ready at 1040 (after a pause), before its wrap-up would end
+    specs = [_spec(f"h{i}", 1000 + 10 * i) for i in range(3)]
+    records = [_answered(specs[0], "x", freed=1040.0)]
+    records += [_answered(s, a) for s, a in zip(specs[1:], "yz", strict=True)]
+    call = _spec("c", 1050)
+    result = reach(_scenario([*specs, call]), [*records, _answered(call, "x")])
+    assert result.shares["free"] == 1.0
+    assert result.forced_strangers == 0
+
+
+def test_an_agent_who_answered_the_account_while_the_call_waited_may_be_free_for_it() -> None:
+    # the account's first call (c0) arrives at 1040 with nobody to know; w answers it at once and
+    # is free again at 1045; the second call (c1, arrived 1041) is then answered by w at 1050
+    first, second = _spec("c0", 1040), _spec("c1", 1041)
+    records = [_answered(first, "w", freed=1045.0), _answered(second, "w", waited=9.0)]
+    result = reach(_scenario([first, second]), records)
+    assert result.shares["none"] == 1.0
+    assert result.forced_strangers == 1  # c0: answered by a stranger, necessarily
+    assert result.forced_familiar == 0

@@ -43,7 +43,7 @@ from accueil.core.routing.events import (
     WrapUp,
 )
 from accueil.errors import InvalidInput
-from accueil.sim.metrics import CallRecord, Fate
+from accueil.sim.outcomes import CallRecord, Fate
 from accueil.sim.scenario import CallSpec, Presence, Scenario
 from accueil.sim.watch import Watch
 
@@ -78,6 +78,8 @@ class Twin:
         self._calls = {c.key: c for c in scenario.calls}
         self._fates: dict[str, tuple[Fate, float, str]] = {}
         self._connected: dict[str, float] = {}  # call -> answered at
+        self._freed: dict[str, float] = {}  # call -> its agent free again at
+        self._wrapping: dict[str, tuple[str, float]] = {}  # agent -> (call, wrap-up until)
         self._live_offers: set[int] = set()
         self._agents = {a.key: a for a in scenario.agents}
         self._accounts = {a.key: (a.tier, a.target_seconds) for a in scenario.accounts}
@@ -132,6 +134,10 @@ class Twin:
 
     def _feed(self, event: Event) -> None:
         self.events += 1
+        if isinstance(event, AgentReady) and event.agent in self._wrapping:
+            call, until = self._wrapping.pop(event.agent)
+            if event.at < until:  # ready again before the end of wrap-up (after a pause)
+                self._freed[call] = event.at
         for command in self.engine.handle(event):
             self._carry_out(event.at, command)
 
@@ -252,6 +258,8 @@ class Twin:
             end = at + self._calls[command.call].handle_seconds
             self._push(end, CallEnded(end, command.call, command.agent, command.token))
         elif isinstance(command, WrapUp):
+            self._freed[command.call] = command.until
+            self._wrapping[command.agent] = (command.call, command.until)
             start = self._connected.pop(command.call, at)
             self._busy += max(0.0, command.until - max(start, self.scenario.counted_from))
         elif isinstance(command, Overflow):
@@ -270,8 +278,11 @@ class Twin:
         records = []
         for call in self.scenario.calls:
             fate, waited, agent = self._fates.get(call.key, (Fate.UNFINISHED, 0.0, ""))
+            freed = self._freed.get(call.key) if fate is Fate.ANSWERED else None
             records.append(
-                CallRecord(call.key, call.account, call.person, call.arrival, fate, waited, agent)
+                CallRecord(
+                    call.key, call.account, call.person, call.arrival, fate, waited, agent, freed
+                )
             )
         return tuple(records)
 

@@ -16,41 +16,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from accueil.sim.outcomes import CallRecord, Fate, familiar_flags
+from accueil.sim.reach import Reach, reach
 from accueil.sim.scenario import Scenario
 
-if TYPE_CHECKING:
-    from accueil.sim.reach import Reach
+__all__ = ["CallRecord", "Fate", "Figures", "Run", "familiar_flags", "figures"]
 
-ACCOUNT_MEMORY = 3
-PERSON_MEMORY = 2
 PERCENTILES = (50, 80, 90, 95, 99)
 # Accounts ranked by calls offered, biggest first: (first rank, last rank or None for the rest).
 SIZE_BANDS = ((1, 3), (4, 10), (11, 40), (41, None))
-
-
-class Fate(StrEnum):
-    ANSWERED = "answered"
-    ABANDONED = "abandoned"
-    OVERFLOWED = "overflowed"
-    UNFINISHED = "unfinished"  # still waiting when the simulation stopped
-
-
-@dataclass(frozen=True)
-class CallRecord:
-    """What happened to one call: its fate, how long the caller waited, who answered."""
-
-    key: str
-    account: str
-    person: str
-    arrival: float
-    fate: Fate
-    waited: float  # until answered, abandoned or overflowed
-    agent: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,8 +69,12 @@ class Figures:
             f"person affinity {100 * self.person_affinity:.1f}%, "
             f"occupancy {100 * self.occupancy:.1f}%, "
             f"worst accounts SL {100 * self.worst_accounts_service_level:.1f}%, "
-            f"affinity ceiling {100 * self.affinity_ceiling:.1f}% "
-            f"({self.offered} calls offered)"
+            + (
+                f"affinity ceiling {100 * self.affinity_ceiling:.1f}% "
+                if self.reach is not None
+                else ""
+            )
+            + f"({self.offered} calls offered)"
         )
 
     def row(self) -> dict[str, float]:
@@ -109,31 +90,6 @@ class Figures:
         }
 
 
-def familiar_flags(records: Sequence[CallRecord]) -> dict[str, tuple[bool, bool]]:
-    """For each answered call, whether its agent was familiar with (account, person)."""
-    answered = sorted(
-        (r for r in records if r.fate is Fate.ANSWERED), key=lambda r: r.arrival + r.waited
-    )
-    by_account: dict[str, list[str]] = defaultdict(list)
-    by_person: dict[str, list[str]] = defaultdict(list)
-    flags: dict[str, tuple[bool, bool]] = {}
-    for record in answered:
-        recent_account = by_account[record.account]
-        recent_person = by_person[record.person] if record.person else []
-        flags[record.key] = (record.agent in recent_account, record.agent in recent_person)
-        _remember(recent_account, record.agent, ACCOUNT_MEMORY)
-        if record.person:  # switchboard calls ("" person) have no person to know
-            _remember(recent_person, record.agent, PERSON_MEMORY)
-    return flags
-
-
-def _remember(recent: list[str], agent: str, size: int) -> None:
-    if agent in recent:
-        recent.remove(agent)
-    recent.insert(0, agent)
-    del recent[size:]
-
-
 def figures(
     strategy: str,
     scenario: Scenario,
@@ -141,8 +97,6 @@ def figures(
     busy_seconds: float,
 ) -> Figures:
     """Compute the figures over the counted calls; ``busy_seconds`` is counted talk + wrap-up."""
-    from accueil.sim.reach import reach  # reach builds on this module's records and flags
-
     targets = {a.key: a.target_seconds for a in scenario.accounts}
     flags = familiar_flags(records)
     counted = [r for r in records if r.arrival >= scenario.counted_from]
@@ -176,7 +130,7 @@ def figures(
         ),
         affinity_by_size=affinity_by_size(offered, answered, flags),
         waits=tuple(waits),
-        reach=reach(scenario, records) if _all_known(scenario, records) else None,
+        reach=reach(scenario, records, flags) if _all_known(scenario, records) else None,
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from accueil.sim.metrics import Figures, Run
 from accueil.sim.plots import headline_plot, tradeoff_plot, wait_plot
+from accueil.sim.reach import CLASSES
 from accueil.sim.workload import Workload
 
 PERCENT = {"SL", "abandonment", "account affinity", "person affinity", "occupancy"}
@@ -157,8 +158,6 @@ def _definitions(workload: Workload) -> str:
 
 
 def _reach(shown: Sequence[Figures], seed: int, workload: Workload) -> str:
-    from accueil.sim.reach import CLASSES
-
     known = [f for f in shown if f.reach is not None]
     if not known:
         return "Not computed for these runs."
@@ -183,13 +182,13 @@ def _reach(shown: Sequence[Figures], seed: int, workload: Workload) -> str:
     wrap = workload.calls.wrap_up_seconds
     lines += [
         "",
-        f"An agent on a call is free no sooner than {wrap:g} s (wrap-up) after it ends, so a call "
-        "whose recent answerers are all on a call cannot be answered by one of them within "
-        f"{wrap + workload.agents.ring_seconds:g} s: each such call answered that fast was "
-        "necessarily answered by a stranger, and the affinity ceiling is 1 − those calls ÷ "
-        "answered calls. A routing can only beat it by making those callers wait longer (beyond "
-        "the target when it is shorter than that). Routings differ little in how often the "
-        "recent answerers are all busy: it depends mostly on the load.",
+        f"An agent on a call is free again only after its wrap-up ({wrap:g} s here), so a call "
+        "whose recent answerers are all on a call (or who has none) was necessarily answered by "
+        "a stranger when it was picked up before any of them — or of the agents who answered its "
+        "account meanwhile — was free: a forced stranger (here, every such call picked up within "
+        f"{wrap + workload.agents.ring_seconds:g} s). The affinity ceiling is 1 − forced "
+        "strangers ÷ answered calls: no routing decision in this run could have made those "
+        "calls familiar; a routing could only make such callers wait longer.",
     ]
     return "\n".join(lines)
 

@@ -36,10 +36,11 @@ class EngineConfig:
     # The account ring also holds the person's own agents (True), or only the account's team
     # and primary agents (False: more account affinity, less person affinity; docs/routing.md).
     person_in_account_ring: bool = True
-    # In the account ring, a member of the account's team is preferred to a person's agent who
-    # is not in it, and a freed agent takes a call of an account whose team it is in before a
-    # call it knows only through the person (more account affinity, less person affinity; off by
-    # default: the person's own agents come first in the rings; docs/routing.md).
+    # In the account ring, a member of the account's team (or a primary agent) is preferred to a
+    # person's agent who is not in it, and a freed agent takes a call of an account whose team
+    # it is in (or is primary for) before a call it knows only through the person. More account
+    # affinity, less person affinity; off by default: the person's own agents come first in the
+    # issue's rings (docs/routing.md, "Fourth look").
     team_first: bool = False
     # "load" budget when every familiar agent is on a call (none in wrap-up ending within the
     # budget): they may well not end in time, so wait only this share of the budget.

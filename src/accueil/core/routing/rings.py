@@ -215,7 +215,7 @@ class Rings:
                 if (
                     best is not None
                     and call.key >= best.key
-                    and (not team_first or best_outsider is False)
+                    and (not team_first or not best_outsider)
                 ):
                     continue
                 if agent.id in call.declined or not agent.can_take(call):
