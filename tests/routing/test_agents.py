@@ -61,6 +61,22 @@ def test_silent_agent_comes_back_with_a_sign_of_life_and_ready(desk):
     assert len([c for c in d.commands if isinstance(c, PauseAgent)]) == 2
 
 
+def test_an_agent_silent_during_a_call_and_ready_during_wrap_up_takes_calls_again(desk):
+    # ann's link drops during her call: the engine pauses her after it; she is back (a sign of
+    # life and ready) during wrap-up, before anyone told the engine she was ready during the call
+    d = desk("longest_idle", heartbeat_timeout=30, wrapup_seconds=20)
+    d.agent("ann", at=0, site="home")
+    d.call("c1", at=1)
+    d.answer("c1", at=1)
+    out = d.until(40)
+    assert [c.agent for c in out if isinstance(c, PauseAgent)] == ["ann"]
+    d.finish("c1", at=100)  # wrap-up until 120
+    d.feed(Heartbeat(110, "ann"))
+    d.feed(AgentReady(110, "ann"))
+    assert d.engine.snapshot().agents[0].status == "ready"
+    assert d.call("c2", at=111)[0].agent == "ann"
+
+
 def test_wrapup_follows_the_account_then_the_agent_is_ready(desk):
     d = desk("longest_idle", wrapup_seconds=20)
     d.agent("ann", at=0)

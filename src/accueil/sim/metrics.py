@@ -53,7 +53,7 @@ class Figures:
     # Waits of the answered counted calls, for the distribution plot.
     waits: tuple[float, ...] = field(repr=False, compare=False)
     # Could a familiar agent be reached? (accueil.sim.reach): the answered calls by the state of
-    # their account's most recent answerers at arrival, and the affinity no routing could beat.
+    # their account's most recent answerers at arrival, and the run's affinity ceiling.
     reach: Reach | None = field(default=None, repr=False, compare=False)
 
     @property

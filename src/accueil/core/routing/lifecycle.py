@@ -82,6 +82,7 @@ class Lifecycle(Matcher):
             return [Ignored(event, "agent not logged in")]
         self._sign_of_life(agent)
         if agent.status is AgentStatus.WRAPUP:
+            agent.pause_after = None  # ready now: a pause owed since the call is over too
             return self._after_work(agent)
         if agent.status is AgentStatus.BUSY:
             agent.pause_after = None  # ready again once this call is over
