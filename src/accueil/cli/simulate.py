@@ -42,7 +42,8 @@ def simulate(
         [], "--set", help="Override a parameter: arrivals.calls_per_day=9000, engine.max_wait=240."
     ),
 ) -> None:
-    """Simulate a day per strategy and print service level, abandonment and affinity."""
+    """Simulate a day per strategy and print service level, abandonment, affinity and the
+    affinity ceiling (the most the run allowed)."""
     with reported():
         loaded = load_workload(workload or ("demo" if from_db else "w1"))
         if from_db:

@@ -51,14 +51,6 @@ class Reach:
     # (an agent answering while on another call or in wrap-up); the twin's tests check it
     forced_familiar: int = 0
 
-    def line(self) -> str:
-        parts = ", ".join(
-            f"{name} {100 * self.shares.get(name, 0.0):.1f}% "
-            f"(familiar {100 * self.affinity.get(name, 0.0):.0f}%)"
-            for name in CLASSES
-        )
-        return f"{parts}; ceiling {100 * self.ceiling:.1f}%"
-
 
 @dataclass(frozen=True)
 class _Timeline:

@@ -152,13 +152,13 @@ def _definitions(workload: Workload) -> str:
         "agents who most recently answered that account; person affinity = the same with the "
         "person's 2 most recent agents. Occupancy = talk + wrap-up ÷ logged-in time outside "
         f"breaks. Worst-accounts SL = mean SL of the {sim.fairness_accounts} worst accounts with "
-        f"at least {sim.fairness_min_calls} calls. Affinity ceiling = the account affinity no "
-        "routing of the same run could exceed (see below)."
+        f"at least {sim.fairness_min_calls} calls. Affinity ceiling = the account affinity that "
+        "run could not exceed, given when its agents were busy (see below)."
     )
 
 
 def _reach(shown: Sequence[Figures], seed: int, workload: Workload) -> str:
-    known = [f for f in shown if f.reach is not None]
+    known = [(f.strategy, f.reach) for f in shown if f.reach is not None]
     if not known:
         return "Not computed for these runs."
     lines = [
@@ -170,15 +170,12 @@ def _reach(shown: Sequence[Figures], seed: int, workload: Workload) -> str:
         "| strategy | " + " | ".join(CLASSES) + " | affinity ceiling |",
         "| --- |" + " ---: |" * (len(CLASSES) + 1),
     ]
-    for f in known:
-        assert f.reach is not None
+    for strategy, reached in known:
         cells = [
-            f"{100 * f.reach.shares.get(c, 0.0):.1f}% ({100 * f.reach.affinity.get(c, 0.0):.0f}%)"
+            f"{100 * reached.shares.get(c, 0.0):.1f}% ({100 * reached.affinity.get(c, 0.0):.0f}%)"
             for c in CLASSES
         ]
-        lines.append(
-            f"| {f.strategy} | " + " | ".join(cells) + f" | {100 * f.reach.ceiling:.1f}% |"
-        )
+        lines.append(f"| {strategy} | " + " | ".join(cells) + f" | {100 * reached.ceiling:.1f}% |")
     wrap = workload.calls.wrap_up_seconds
     lines += [
         "",
