@@ -19,21 +19,7 @@ import statistics
 import time
 from typing import Any
 
-from accueil.core.routing import Engine, EngineConfig
-from accueil.core.routing.events import (
-    AgentLoggedIn,
-    AgentReady,
-    CallAbandoned,
-    CallEnded,
-    CallEnqueued,
-    Connect,
-    Event,
-    Heartbeat,
-    Offer,
-    OfferAccepted,
-    Overflow,
-    Tick,
-)
+from accueil.core.routing import Engine, EngineConfig, events
 
 AGENTS = 1_000
 ACCOUNTS = 2_000
@@ -64,21 +50,21 @@ class Stream:
         self.account_i = 0
         self.mu, self.sigma = _lognormal(HANDLE_MEAN, HANDLE_SD)
 
-    def feed(self, event: Event) -> None:
+    def feed(self, event: events.Event) -> None:
         started = time.thread_time_ns()
         commands = self.engine.handle(event)
         self.timings.append(time.thread_time_ns() - started)
         for c in commands:
-            if isinstance(c, Offer):
-                self.later(RING_SECONDS, OfferAccepted(0, c.call, c.agent, c.token))
-            elif isinstance(c, Connect):
+            if isinstance(c, events.Offer):
+                self.later(RING_SECONDS, events.OfferAccepted(0, c.call, c.agent, c.token))
+            elif isinstance(c, events.Bridge):
                 talk = self.random.lognormvariate(self.mu, self.sigma)
-                self.later(talk, CallEnded(0, c.call, c.agent, c.token))
+                self.later(talk, events.CallEnded(0, c.call, c.agent, c.token))
                 self.replace(c.call)
-            elif isinstance(c, Overflow):
+            elif isinstance(c, events.Overflow):
                 self.replace(c.call)
 
-    def later(self, delay: float, event: Event) -> None:
+    def later(self, delay: float, event: events.Event) -> None:
         heapq.heappush(self.heap, (self.now + delay, next(self.seq), event))
 
     def replace(self, call: str) -> None:
@@ -95,10 +81,10 @@ class Stream:
         english = self.random.random() < 0.1
         self.live.add(name)
         person = f"p{int(self.random.paretovariate(1.0)) % 50}"
-        event = CallEnqueued(
+        event = events.CallEnqueued(
             self.now, name, f"acc{account}", person, ("en",) if english else ("fr",)
         )
-        self.later(self.random.expovariate(1 / PATIENCE_MEAN), CallAbandoned(0, name))
+        self.later(self.random.expovariate(1 / PATIENCE_MEAN), events.CallAbandoned(0, name))
         self.feed(event)
 
     def start(self) -> None:
@@ -109,10 +95,10 @@ class Stream:
                 for _ in range(3)
             )
             site = "home" if i % 3 == 1 else ("A" if i % 2 else "B")
-            self.feed(AgentLoggedIn(0.0, f"a{i}", langs, trainings, site))
-            self.feed(AgentReady(0.0, f"a{i}"))
+            self.feed(events.AgentLoggedIn(0.0, f"a{i}", langs, trainings, site))
+            self.feed(events.AgentReady(0.0, f"a{i}"))
             if site == "home":
-                self.later(self.random.uniform(0, HEARTBEAT_SECONDS), Heartbeat(0, f"a{i}"))
+                self.later(self.random.uniform(0, HEARTBEAT_SECONDS), events.Heartbeat(0, f"a{i}"))
         for _ in range(AGENTS + WAITING):
             self.arrive()
 
@@ -123,21 +109,21 @@ class Stream:
             deadline = self.engine.next_deadline()
             if deadline is not None and (not self.heap or deadline <= self.heap[0][0]):
                 self.now = max(self.now, deadline)
-                self.feed(Tick(deadline))
+                self.feed(events.Tick(deadline))
                 continue
             at, _, event = heapq.heappop(self.heap)
             self.now = at
-            if isinstance(event, CallAbandoned) and event.call not in self.live:
+            if isinstance(event, events.CallAbandoned) and event.call not in self.live:
                 continue  # the caller was answered long ago: no hang-up to report
-            if isinstance(event, CallAbandoned):
+            if isinstance(event, events.CallAbandoned):
                 self.live.discard(event.call)
                 self.arrive()
-            if isinstance(event, Heartbeat):
-                self.later(HEARTBEAT_SECONDS, Heartbeat(0, event.agent))
+            if isinstance(event, events.Heartbeat):
+                self.later(HEARTBEAT_SECONDS, events.Heartbeat(0, event.agent))
             self.feed(type(event)(at, *_fields(event)[1:]))
 
 
-def _fields(event: Event) -> tuple[Any, ...]:
+def _fields(event: events.Event) -> tuple[Any, ...]:
     return tuple(getattr(event, f) for f in event.__slots__)
 
 

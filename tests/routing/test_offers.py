@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from accueil.core.routing.events import (
+    Bridge,
     CallEnded,
-    Connect,
     Ignored,
     Offer,
     OfferAccepted,
@@ -46,7 +46,7 @@ def test_accepted_offer_connects_and_reports_the_wait(desk):
     d.call("c1", at=0)
     d.agent("ann", at=7)
     (connect,) = d.answer("c1", at=9)
-    assert connect == Connect("c1", "ann", d.offer("c1").token, 9.0, False)
+    assert connect == Bridge("c1", "ann", d.offer("c1").token, 9.0, False)
 
 
 def test_missed_offer_keeps_callers_place_in_line(desk):

@@ -15,11 +15,11 @@ from accueil.core.routing.events import (
     AgentLoggedOut,
     AgentPaused,
     AgentReady,
+    Bridge,
     CallAbandoned,
     CallEnded,
     CallEnqueued,
     Command,
-    Connect,
     Event,
     Heartbeat,
     Ignored,
@@ -31,7 +31,7 @@ from accueil.core.routing.events import (
     Tick,
     WrapUpEnded,
 )
-from accueil.core.routing.records import CallStatus, Ring
+from accueil.core.routing.records import CallStatus, FamiliarRing
 
 AGENTS = [f"a{i}" for i in range(6)]
 ACCOUNTS = ["acme", "bolt", "cube"]
@@ -77,7 +77,7 @@ class EngineMachine(RuleBasedStateMachine):
             self.old_tokens.append((command.call, command.agent, command.token))
         elif isinstance(command, RevokeOffer):
             assert self.leases.pop(command.call) == (command.agent, command.token)
-        elif isinstance(command, Connect):
+        elif isinstance(command, Bridge):
             assert self.leases.pop(command.call) == (command.agent, command.token)
             self.connected[command.call] = (command.agent, command.token)
             self.outcomes.setdefault(command.call, []).append("answered")
@@ -220,7 +220,7 @@ class EngineMachine(RuleBasedStateMachine):
             for agent in engine.pool.ready.values():
                 if not agent.can_take(call) or agent.id in call.declined:
                     continue
-                if call.ring is Ring.EVERYONE:
+                if call.ring is FamiliarRing.EVERYONE:
                     # Held calls (hold_seconds > 0) may wait for a less precious agent, but
                     # never past their hold: a RETRY deadline re-places them then.
                     hold_end = call.enqueued + engine.config.hold_seconds

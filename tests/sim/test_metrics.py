@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accueil.sim.metrics import CallRecord, Fate, affinity_by_size, familiar_flags, figures
+from accueil.sim.metrics import CallResult, Fate, affinity_by_size, familiar_flags, figures
 from accueil.sim.scenario import DAY, AccountSpec, AgentSpec, Presence, Scenario
 
 
@@ -34,8 +34,8 @@ def _call(
     agent: str = "x",
     arrival: float = DAY,
     person: str = "p",
-) -> CallRecord:
-    return CallRecord(key, account, person, arrival, fate, waited, agent)
+) -> CallResult:
+    return CallResult(key, account, person, arrival, fate, waited, agent)
 
 
 def test_service_level_counts_abandoned_as_missed_but_not_short_abandons() -> None:

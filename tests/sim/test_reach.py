@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accueil.sim.metrics import CallRecord, Fate
+from accueil.sim.metrics import CallResult, Fate
 from accueil.sim.reach import Reach, reach
 from accueil.sim.scenario import AccountSpec, AgentSpec, CallSpec, Presence, Scenario
 
@@ -35,8 +35,8 @@ def _spec(
 
 def _answered(
     spec: CallSpec, agent: str, waited: float = 2.0, freed: float | None = None
-) -> CallRecord:
-    return CallRecord(
+) -> CallResult:
+    return CallResult(
         spec.key, spec.account, spec.person, spec.arrival, Fate.ANSWERED, waited, agent, freed
     )
 

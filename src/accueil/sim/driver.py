@@ -19,31 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from accueil.core.routing import events
 from accueil.core.routing.config import EngineConfig
 from accueil.core.routing.engine import Engine
-from accueil.core.routing.events import (
-    AgentLoggedIn,
-    AgentLoggedOut,
-    AgentPaused,
-    AgentReady,
-    CallAbandoned,
-    CallEnded,
-    CallEnqueued,
-    Command,
-    Connect,
-    Event,
-    Heartbeat,
-    Ignored,
-    Offer,
-    OfferAccepted,
-    Overflow,
-    PauseAgent,
-    RevokeOffer,
-    Tick,
-    WrapUp,
-)
 from accueil.errors import InvalidInput
-from accueil.sim.outcomes import CallRecord, Fate
+from accueil.sim.outcomes import CallResult, Fate
 from accueil.sim.scenario import CallSpec, Presence, Scenario
 from accueil.sim.watch import Watch
 
@@ -52,10 +32,10 @@ RECOVER_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
-class Outcome:
+class TwinResult:
     """What the driver saw: each call's fate, counted busy time, events fed, ignored events."""
 
-    records: tuple[CallRecord, ...]
+    records: tuple[CallResult, ...]
     busy_seconds: float
     events: int
     ignored: int
@@ -94,21 +74,21 @@ class Twin:
         self._handlers: dict[type, Callable[[float, Any], None]] = {
             CallSpec: self._arrive,
             Presence: self._start_shift,
-            CallAbandoned: self._hang_up,
-            OfferAccepted: self._pick_up,
-            Heartbeat: self._beat,
+            events.CallAbandoned: self._hang_up,
+            events.OfferAccepted: self._pick_up,
+            events.Heartbeat: self._beat,
             _BreakStart: self._break_starts,
             _BreakEnd: self._break_ends,
             _Recover: self._recover,
             _DropStart: self._drop,
             _DropEnd: self._reconnect,
-            CallEnded: self._end_talk,
-            AgentLoggedOut: self._log_out,
+            events.CallEnded: self._end_talk,
+            events.AgentLoggedOut: self._log_out,
         }
 
     # ----------------------------------------------------------------- the loop
 
-    def run(self) -> Outcome:
+    def run(self) -> TwinResult:
         for call in self.scenario.calls:
             self._push(call.arrival, call)
         for presence in self.scenario.presences:
@@ -119,22 +99,22 @@ class Twin:
             deadline = self.engine.next_deadline()
             upcoming = self._heap[0][0] if self._heap else None
             if deadline is not None and (upcoming is None or deadline <= upcoming):
-                self._feed(Tick(deadline))
+                self._feed(events.Tick(deadline))
             elif upcoming is not None:
                 at, _, item = heapq.heappop(self._heap)
                 self._happen(at, item)
             else:
                 break
-        return Outcome(
+        return TwinResult(
             self._records(), self._busy, self.events, self.ignored, tuple(self.watch.violations)
         )
 
     def _push(self, at: float, item: Any) -> None:
         heapq.heappush(self._heap, (at, next(self._seq), item))
 
-    def _feed(self, event: Event) -> None:
+    def _feed(self, event: events.Event) -> None:
         self.events += 1
-        if isinstance(event, AgentReady) and event.agent in self._wrapping:
+        if isinstance(event, events.AgentReady) and event.agent in self._wrapping:
             call, until = self._wrapping.pop(event.agent)
             if event.at < until:  # ready again before the end of wrap-up (after a pause)
                 self._freed[call] = event.at
@@ -150,30 +130,30 @@ class Twin:
         else:
             handler(at, item)
 
-    def _hang_up(self, at: float, item: CallAbandoned) -> None:
+    def _hang_up(self, at: float, item: events.CallAbandoned) -> None:
         if item.call not in self._fates:  # not answered (nor overflowed) by then
             self._fates[item.call] = (Fate.ABANDONED, at - self._calls[item.call].arrival, "")
             self.watch.abandoned(item.call)
             self._feed(item)
 
-    def _end_talk(self, at: float, item: CallEnded) -> None:
+    def _end_talk(self, at: float, item: events.CallEnded) -> None:
         self.watch.talk_over(item.agent)
         self._feed(item)
 
-    def _pick_up(self, at: float, item: OfferAccepted) -> None:
+    def _pick_up(self, at: float, item: events.OfferAccepted) -> None:
         if item.token in self._live_offers:  # the caller may have gone, the offer lapsed
             self._feed(item)
 
-    def _beat(self, at: float, item: Heartbeat) -> None:
+    def _beat(self, at: float, item: events.Heartbeat) -> None:
         if item.agent in self._on_shift:
             if item.agent not in self._offline:
                 self._feed(item)
             later = at + self.heartbeat_seconds
-            self._push(later, Heartbeat(later, item.agent))
+            self._push(later, events.Heartbeat(later, item.agent))
 
     def _break_starts(self, at: float, item: _BreakStart) -> None:
         self._on_break.add(item.agent)
-        self._feed(AgentPaused(at, item.agent, "break"))
+        self._feed(events.AgentPaused(at, item.agent, "break"))
 
     def _break_ends(self, at: float, item: _BreakEnd) -> None:
         self._on_break.discard(item.agent)
@@ -186,7 +166,7 @@ class Twin:
         able = agent in self._on_shift and agent not in self._on_break | self._offline
         if agent in self._out_of_rotation and able:
             self._out_of_rotation.discard(agent)
-            self._feed(AgentReady(at, agent))
+            self._feed(events.AgentReady(at, agent))
 
     def _drop(self, at: float, item: _DropStart) -> None:
         self._offline.add(item.agent)
@@ -194,17 +174,17 @@ class Twin:
     def _reconnect(self, at: float, item: _DropEnd) -> None:
         self._offline.discard(item.agent)
         if item.agent in self._on_shift:
-            self._feed(Heartbeat(at, item.agent))
+            self._feed(events.Heartbeat(at, item.agent))
             self._recover(at, _Recover(item.agent))
 
-    def _log_out(self, at: float, item: AgentLoggedOut) -> None:
+    def _log_out(self, at: float, item: events.AgentLoggedOut) -> None:
         self._on_shift.pop(item.agent, None)
         self._feed(item)
 
     def _arrive(self, at: float, call: CallSpec) -> None:
         account = self._accounts[call.account]
         self._feed(
-            CallEnqueued(
+            events.CallEnqueued(
                 at=call.arrival,
                 call=call.key,
                 account=call.account,
@@ -217,16 +197,19 @@ class Twin:
         )
         if call.patience_seconds != float("inf"):
             hangup = call.arrival + call.patience_seconds
-            self._push(hangup, CallAbandoned(hangup, call.key))
+            self._push(hangup, events.CallAbandoned(hangup, call.key))
 
     def _start_shift(self, at: float, presence: Presence) -> None:
         agent = self._agents[presence.agent]
         self._on_shift[agent.key] = presence
-        self._feed(AgentLoggedIn(at, agent.key, agent.languages, agent.trainings, site=agent.site))
-        self._feed(AgentReady(at, agent.key))
+        self._feed(
+            events.AgentLoggedIn(at, agent.key, agent.languages, agent.trainings, site=agent.site)
+        )
+        self._feed(events.AgentReady(at, agent.key))
         if agent.site == self.heartbeat_site:
             self._push(
-                at + self.heartbeat_seconds, Heartbeat(at + self.heartbeat_seconds, agent.key)
+                at + self.heartbeat_seconds,
+                events.Heartbeat(at + self.heartbeat_seconds, agent.key),
             )
         for start, end in presence.breaks:
             self._push(start, _BreakStart(agent.key))
@@ -234,53 +217,53 @@ class Twin:
         for start, end in presence.dropouts:
             self._push(start, _DropStart(agent.key))
             self._push(end, _DropEnd(agent.key))
-        self._push(presence.end, AgentLoggedOut(presence.end, agent.key))
+        self._push(presence.end, events.AgentLoggedOut(presence.end, agent.key))
 
     # ----------------------------------------------------------------- commands
 
-    def _carry_out(self, at: float, command: Command) -> None:
-        if isinstance(command, Offer):
+    def _carry_out(self, at: float, command: events.Command) -> None:
+        if isinstance(command, events.Offer):
             self.watch.offered(at, command.call, command.agent)
             self._live_offers.add(command.token)
             missed = self.random.random() < self.scenario.miss_probability
             if not missed and command.agent not in self._offline:
                 pickup = at + self.scenario.ring_seconds
                 self._push(
-                    pickup, OfferAccepted(pickup, command.call, command.agent, command.token)
+                    pickup, events.OfferAccepted(pickup, command.call, command.agent, command.token)
                 )
-        elif isinstance(command, RevokeOffer):
+        elif isinstance(command, events.RevokeOffer):
             self._live_offers.discard(command.token)
-        elif isinstance(command, Connect):
+        elif isinstance(command, events.Bridge):
             self._live_offers.discard(command.token)
             self.watch.answered(at, command.call, command.agent)
             self._connected[command.call] = at
             self._fates[command.call] = (Fate.ANSWERED, command.waited, command.agent)
             end = at + self._calls[command.call].handle_seconds
-            self._push(end, CallEnded(end, command.call, command.agent, command.token))
-        elif isinstance(command, WrapUp):
+            self._push(end, events.CallEnded(end, command.call, command.agent, command.token))
+        elif isinstance(command, events.WrapUp):
             self._freed[command.call] = command.until
             self._wrapping[command.agent] = (command.call, command.until)
             start = self._connected.pop(command.call, at)
             self._busy += max(0.0, command.until - max(start, self.scenario.counted_from))
-        elif isinstance(command, Overflow):
+        elif isinstance(command, events.Overflow):
             self.watch.overflowed(at, command.call)
             waited = at - self._calls[command.call].arrival
             self._fates.setdefault(command.call, (Fate.OVERFLOWED, waited, ""))
-        elif isinstance(command, PauseAgent):
+        elif isinstance(command, events.PauseAgent):
             self._out_of_rotation.add(command.agent)
             self._push(at + RECOVER_SECONDS, _Recover(command.agent))
-        elif isinstance(command, Ignored):
+        elif isinstance(command, events.Ignored):
             self.ignored += 1
 
     # ----------------------------------------------------------------- results
 
-    def _records(self) -> tuple[CallRecord, ...]:
+    def _records(self) -> tuple[CallResult, ...]:
         records = []
         for call in self.scenario.calls:
             fate, waited, agent = self._fates.get(call.key, (Fate.UNFINISHED, 0.0, ""))
             freed = self._freed.get(call.key) if fate is Fate.ANSWERED else None
             records.append(
-                CallRecord(
+                CallResult(
                     call.key, call.account, call.person, call.arrival, fate, waited, agent, freed
                 )
             )
@@ -329,7 +312,7 @@ def engine_config(scenario: Scenario, params: dict[str, Any]) -> EngineConfig:
 
 def play(
     scenario: Scenario, strategy: str, seed: int, params: dict[str, Any] | None = None
-) -> Outcome:
+) -> TwinResult:
     """Play ``scenario`` through a fresh engine running ``strategy``."""
     engine = Engine(engine_config(scenario, params or {}), strategy)
     return Twin(scenario, engine, seed).run()

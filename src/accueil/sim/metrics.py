@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from accueil.sim.outcomes import CallRecord, Fate, familiar_flags
+from accueil.sim.outcomes import CallResult, Fate, familiar_flags
 from accueil.sim.reach import Reach, reach
 from accueil.sim.scenario import Scenario
 
-__all__ = ["CallRecord", "Fate", "Figures", "Run", "familiar_flags", "figures"]
+__all__ = ["CallResult", "Fate", "Figures", "Run", "familiar_flags", "figures"]
 
 PERCENTILES = (50, 80, 90, 95, 99)
 # Accounts ranked by calls offered, biggest first: (first rank, last rank or None for the rest).
@@ -93,7 +93,7 @@ class Figures:
 def figures(
     strategy: str,
     scenario: Scenario,
-    records: Sequence[CallRecord],
+    records: Sequence[CallResult],
     busy_seconds: float,
 ) -> Figures:
     """Compute the figures over the counted calls; ``busy_seconds`` is counted talk + wrap-up."""
@@ -135,8 +135,8 @@ def figures(
 
 
 def affinity_by_size(
-    offered: Sequence[CallRecord],
-    answered: Sequence[CallRecord],
+    offered: Sequence[CallResult],
+    answered: Sequence[CallResult],
     flags: dict[str, tuple[bool, bool]],
 ) -> tuple[tuple[str, float, float], ...]:
     """Account affinity of the biggest callers and of the rest: big accounts keep many agents
@@ -154,7 +154,7 @@ def affinity_by_size(
 
 
 def worst_accounts(
-    offered: Iterable[CallRecord], targets: dict[str, float], scenario: Scenario
+    offered: Iterable[CallResult], targets: dict[str, float], scenario: Scenario
 ) -> float:
     """Mean SL of the ``fairness_accounts`` worst accounts having ``fairness_min_calls`` calls."""
     calls: dict[str, int] = defaultdict(int)
@@ -167,7 +167,7 @@ def worst_accounts(
     return float(np.mean(worst)) if worst else float("nan")
 
 
-def _all_known(scenario: Scenario, records: Iterable[CallRecord]) -> bool:
+def _all_known(scenario: Scenario, records: Iterable[CallResult]) -> bool:
     """Whether every record is one of the scenario's calls (hand-made records may not be)."""
     known = {c.key for c in scenario.calls}
     return all(r.key in known for r in records)

@@ -24,7 +24,7 @@ class Fate(StrEnum):
 
 
 @dataclass(frozen=True)
-class CallRecord:
+class CallResult:
     """What happened to one call: its fate, how long the caller waited, who answered."""
 
     key: str
@@ -39,7 +39,7 @@ class CallRecord:
     freed: float | None = None
 
 
-def familiar_flags(records: Sequence[CallRecord]) -> dict[str, tuple[bool, bool]]:
+def familiar_flags(records: Sequence[CallResult]) -> dict[str, tuple[bool, bool]]:
     """For each answered call, whether its agent was familiar with (account, person)."""
     answered = sorted(
         (r for r in records if r.fate is Fate.ANSWERED), key=lambda r: r.arrival + r.waited

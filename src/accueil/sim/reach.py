@@ -32,7 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from accueil.sim.outcomes import ACCOUNT_MEMORY, CallRecord, Fate, familiar_flags
+from accueil.sim.outcomes import ACCOUNT_MEMORY, CallResult, Fate, familiar_flags
 from accueil.sim.scenario import Scenario
 
 CLASSES = ("free", "wrap", "talk", "none")
@@ -71,7 +71,7 @@ class _Timeline:
 
 def reach(
     scenario: Scenario,
-    records: Sequence[CallRecord],
+    records: Sequence[CallResult],
     flags: dict[str, tuple[bool, bool]] | None = None,
 ) -> Reach:
     """Classify the counted answered calls of one run (records as the driver returns them;
@@ -134,13 +134,13 @@ def reach(
     )
 
 
-def _freed(record: CallRecord, handle: float, wrap: float) -> float:
+def _freed(record: CallResult, handle: float, wrap: float) -> float:
     if record.freed is not None:
         return record.freed
     return record.arrival + record.waited + handle + wrap
 
 
-def _recent_answerers(answered: Sequence[CallRecord], mine: list[int], before: int) -> list[str]:
+def _recent_answerers(answered: Sequence[CallResult], mine: list[int], before: int) -> list[str]:
     """The account's ``ACCOUNT_MEMORY`` distinct most recent answerers among ``mine[:before]``."""
     recent: list[str] = []
     for position in range(before - 1, -1, -1):

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from accueil.core.routing.strategies import STRATEGIES
+from accueil.core.routing.catalogue import STRATEGIES
 from accueil.errors import InvalidInput
 from accueil.sim.driver import play
 from accueil.sim.generator import generate

@@ -122,7 +122,7 @@ class People(_Model):
     allocation: Literal["proportional", "equal"] = "proportional"
 
 
-class Outcome(_Model):
+class OutcomeShare(_Model):
     """How a call ends and how long it takes: lognormal (mean, sd) or exponential (mean)."""
 
     name: str
@@ -134,7 +134,7 @@ class Outcome(_Model):
 
 class Calls(_Model):
     english_share: float = Field(default=0.0, ge=0, le=1)
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[OutcomeShare, ...]
     wrap_up_seconds: float = Field(default=0.0, ge=0)
     patience_grace_seconds: float = Field(default=0.0, ge=0)
     patience_mean_seconds: float | None = Field(default=None, gt=0)

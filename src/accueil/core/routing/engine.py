@@ -11,27 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from accueil.core.routing import events
+from accueil.core.routing.catalogue import strategy_named
 from accueil.core.routing.config import EngineConfig
-from accueil.core.routing.events import (
-    AgentLoggedIn,
-    AgentLoggedOut,
-    AgentPaused,
-    AgentReady,
-    CallAbandoned,
-    CallEnded,
-    CallEnqueued,
-    Command,
-    Event,
-    Heartbeat,
-    Ignored,
-    OfferAccepted,
-    OfferDeclined,
-    Tick,
-    WrapUpEnded,
-)
 from accueil.core.routing.lifecycle import Lifecycle
-from accueil.core.routing.snapshot import Snapshot, take_snapshot
-from accueil.core.routing.strategies import Strategy, strategy_named
+from accueil.core.routing.snapshot import RoutingSnapshot, take_snapshot
+from accueil.core.routing.strategies import Strategy
 
 __all__ = ["Engine"]
 
@@ -46,19 +31,19 @@ class Engine(Lifecycle):
         if isinstance(strategy, str):
             strategy = strategy_named(strategy, config)
         super().__init__(config, strategy)
-        self._handlers: dict[type[Any], Callable[[Any], list[Command]]] = {
-            AgentLoggedIn: self._logged_in,
-            AgentReady: self._ready,
-            AgentPaused: self._paused,
-            AgentLoggedOut: self._logged_out,
-            Heartbeat: self._heartbeat,
-            CallEnqueued: self._enqueued,
-            OfferAccepted: self._accepted,
-            OfferDeclined: self._declined,
-            CallEnded: self._ended,
-            CallAbandoned: self._abandoned,
-            WrapUpEnded: self._wrapup_ended,
-            Tick: self._tick,
+        self._handlers: dict[type[Any], Callable[[Any], list[events.Command]]] = {
+            events.AgentLoggedIn: self._logged_in,
+            events.AgentReady: self._ready,
+            events.AgentPaused: self._paused,
+            events.AgentLoggedOut: self._logged_out,
+            events.Heartbeat: self._heartbeat,
+            events.CallEnqueued: self._enqueued,
+            events.OfferAccepted: self._accepted,
+            events.OfferDeclined: self._declined,
+            events.CallEnded: self._ended,
+            events.CallAbandoned: self._abandoned,
+            events.WrapUpEnded: self._wrapup_ended,
+            events.Tick: self._tick,
         }
 
     @property
@@ -70,24 +55,27 @@ class Engine(Lifecycle):
     def strategy_name(self) -> str:
         return self.strategy.name
 
-    def handle(self, event: Event) -> list[Command]:
+    def handle(self, event: events.Event) -> list[events.Command]:
         """Apply one event (after any deadline due by its time) and return the commands."""
         commands = self._fire_due(event.at)
         if event.at > self._now:
             self._now = event.at
         handler = self._handlers.get(type(event))
         if handler is None:
-            return [*commands, Ignored(event, f"not a routing event: {type(event).__name__}")]
+            return [
+                *commands,
+                events.Ignored(event, f"not a routing event: {type(event).__name__}"),
+            ]
         commands.extend(handler(event))
         return commands
 
     def next_deadline(self) -> float | None:
-        """When the engine next needs a ``Tick`` (None: nothing pending)."""
+        """When the engine next needs a ``events.Tick`` (None: nothing pending)."""
         return self.timers.next_at()
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self) -> RoutingSnapshot:
         """Who waits since when and in which ring, who is ready since when, offers in flight."""
         return take_snapshot(self._now, self.calls, self.agents, self.rings)
 
-    def _tick(self, event: Tick) -> list[Command]:
+    def _tick(self, event: events.Tick) -> list[events.Command]:
         return []

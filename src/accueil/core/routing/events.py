@@ -188,7 +188,7 @@ class RevokeOffer:
 
 
 @dataclass(frozen=True, slots=True)
-class Connect:
+class Bridge:
     """The offer was accepted: bridge the caller to the agent. ``waited`` counts from ``since``."""
 
     call: str
@@ -231,4 +231,4 @@ class Ignored:
     reason: str
 
 
-Command = Offer | RevokeOffer | Connect | Overflow | PauseAgent | WrapUp | Ignored
+Command = Offer | RevokeOffer | Bridge | Overflow | PauseAgent | WrapUp | Ignored

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from accueil.core.routing.config import EngineConfig
 from accueil.core.routing.pool import ReadyPool
-from accueil.core.routing.records import AgentRecord, CallRecord, Ring
+from accueil.core.routing.records import AgentRecord, FamiliarRing, LiveCall
 from accueil.core.routing.rings import Rings
 
 
@@ -35,18 +35,22 @@ def absence_cost(agent: AgentRecord, rings: Rings, pool: ReadyPool, now: float) 
     return cost
 
 
-def hold_until(call: CallRecord, config: EngineConfig) -> float:
+def hold_until(call: LiveCall, config: EngineConfig) -> float:
     """Until when a stranger's call may be held for a less precious agent."""
     return call.enqueued + config.hold_seconds
 
 
-def may_hold(call: CallRecord, config: EngineConfig, now: float) -> bool:
+def may_hold(call: LiveCall, config: EngineConfig, now: float) -> bool:
     """Is the call open to everyone and still within its hold?"""
-    return config.hold_seconds > 0 and call.ring is Ring.EVERYONE and now < hold_until(call, config)
+    return (
+        config.hold_seconds > 0
+        and call.ring is FamiliarRing.EVERYONE
+        and now < hold_until(call, config)
+    )
 
 
 def least_costly(
-    call: CallRecord,
+    call: LiveCall,
     candidates: Iterator[AgentRecord],
     rings: Rings,
     pool: ReadyPool,

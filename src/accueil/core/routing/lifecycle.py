@@ -8,28 +8,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from accueil.core.routing import events
 from accueil.core.routing.config import EngineConfig
-from accueil.core.routing.events import (
-    AgentLoggedIn,
-    AgentLoggedOut,
-    AgentPaused,
-    AgentReady,
-    CallAbandoned,
-    CallEnded,
-    CallEnqueued,
-    Command,
-    Connect,
-    Event,
-    Heartbeat,
-    Ignored,
-    OfferAccepted,
-    OfferDeclined,
-    Overflow,
-    WrapUp,
-    WrapUpEnded,
-)
 from accueil.core.routing.matching import Matcher
-from accueil.core.routing.records import AgentRecord, AgentStatus, CallRecord, CallStatus, Ring
+from accueil.core.routing.records import (
+    AgentRecord,
+    AgentStatus,
+    CallStatus,
+    FamiliarRing,
+    LiveCall,
+)
 from accueil.core.routing.strategies import Strategy
 from accueil.core.routing.timers import Deadline
 from accueil.errors import InvalidInput
@@ -47,13 +35,13 @@ class Lifecycle(Matcher):
 
     # ----------------------------------------------------------------- agents
 
-    def _logged_in(self, event: AgentLoggedIn) -> list[Command]:
+    def _logged_in(self, event: events.AgentLoggedIn) -> list[events.Command]:
         agent = self.agents.get(event.agent)
         if agent is not None:
             if agent.leave_after:
                 agent.leave_after = False
                 return []
-            return [Ignored(event, "agent already logged in")]
+            return [events.Ignored(event, "agent already logged in")]
         trainings = dict(event.trainings)
         agent = AgentRecord(
             event.agent,
@@ -76,19 +64,19 @@ class Lifecycle(Matcher):
         deadline = agent.last_heartbeat + self.config.heartbeat_timeout
         self.timers.push(deadline, Deadline.HEARTBEAT, agent.id, agent.hb_stamp)
 
-    def _ready(self, event: AgentReady) -> list[Command]:
+    def _ready(self, event: events.AgentReady) -> list[events.Command]:
         agent = self.agents.get(event.agent)
         if agent is None:
-            return [Ignored(event, "agent not logged in")]
+            return [events.Ignored(event, "agent not logged in")]
         self._sign_of_life(agent)
         if agent.status is AgentStatus.WRAPUP:
             agent.pause_after = None  # ready now: a pause owed since the call is over too
             return self._after_work(agent)
         if agent.status is AgentStatus.BUSY:
             agent.pause_after = None  # ready again once this call is over
-            return [Ignored(event, "agent is on a call; ready after it")]
+            return [events.Ignored(event, "agent is on a call; ready after it")]
         if agent.status is not AgentStatus.PAUSED:
-            return [Ignored(event, f"agent already {agent.status.value}")]
+            return [events.Ignored(event, f"agent already {agent.status.value}")]
         agent.misses = 0
         agent.pause_after = None
         return self.free(agent)
@@ -99,16 +87,16 @@ class Lifecycle(Matcher):
             agent.silent = False
             self._watch_heartbeat(agent)
 
-    def _paused(self, event: AgentPaused) -> list[Command]:
+    def _paused(self, event: events.AgentPaused) -> list[events.Command]:
         agent = self.agents.get(event.agent)
         if agent is None:
-            return [Ignored(event, "agent not logged in")]
+            return [events.Ignored(event, "agent not logged in")]
         return self.pause(agent, event.reason)
 
-    def _logged_out(self, event: AgentLoggedOut) -> list[Command]:
+    def _logged_out(self, event: events.AgentLoggedOut) -> list[events.Command]:
         agent = self.agents.get(event.agent)
         if agent is None:
-            return [Ignored(event, "agent not logged in")]
+            return [events.Ignored(event, "agent not logged in")]
         if agent.status is AgentStatus.BUSY:
             agent.leave_after = True
             return []
@@ -122,20 +110,20 @@ class Lifecycle(Matcher):
         agent.wrapup_stamp += 1
         del self.agents[agent.id]
 
-    def _heartbeat(self, event: Heartbeat) -> list[Command]:
+    def _heartbeat(self, event: events.Heartbeat) -> list[events.Command]:
         agent = self.agents.get(event.agent)
         if agent is None:
-            return [Ignored(event, "agent not logged in")]
+            return [events.Ignored(event, "agent not logged in")]
         self._sign_of_life(agent)
         return []
 
-    def _wrapup_ended(self, event: WrapUpEnded) -> list[Command]:
+    def _wrapup_ended(self, event: events.WrapUpEnded) -> list[events.Command]:
         agent = self.agents.get(event.agent)
         if agent is None or agent.status is not AgentStatus.WRAPUP:
-            return [Ignored(event, "agent not in wrap-up")]
+            return [events.Ignored(event, "agent not in wrap-up")]
         return self._after_work(agent)
 
-    def _after_work(self, agent: AgentRecord) -> list[Command]:
+    def _after_work(self, agent: AgentRecord) -> list[events.Command]:
         """After a call and its wrap-up: leave, pause, or take the next call."""
         agent.wrapup_stamp += 1
         if agent.leave_after:
@@ -150,13 +138,13 @@ class Lifecycle(Matcher):
 
     # ----------------------------------------------------------------- calls
 
-    def _enqueued(self, event: CallEnqueued) -> list[Command]:
+    def _enqueued(self, event: events.CallEnqueued) -> list[events.Command]:
         if event.call in self.calls or event.call in self.ended:
-            return [Ignored(event, "call already known")]
+            return [events.Ignored(event, "call already known")]
         _check_call(event)
         self._seq += 1
         since = event.since if event.since is not None else event.at
-        call = CallRecord(
+        call = LiveCall(
             event.call,
             event.account,
             event.person,
@@ -178,15 +166,15 @@ class Lifecycle(Matcher):
                 return self._overflow(call, f"waited over the maximum of {max_wait:.0f} s")
             self.timers.push(since + max_wait, Deadline.MAX_WAIT, call.id, 0)
         if self.strategy.rings:
-            self.enter_ring(call, Ring.PERSON, self._now)
+            self.enter_ring(call, FamiliarRing.PERSON, self._now)
         # A bigger team may include ready agents that calls of this account are waiting for.
         waiting = self.rematch(call.account) if team_changed else []
         return [*waiting, *self.place(call)]
 
-    def _accepted(self, event: OfferAccepted) -> list[Command]:
+    def _accepted(self, event: events.OfferAccepted) -> list[events.Command]:
         call = self._offered(event, event.call, event.agent, event.token)
         if call is None:
-            return [Ignored(event, self._why_stale(event.call, event.token))]
+            return [events.Ignored(event, self._why_stale(event.call, event.token))]
         agent = self.agents[event.agent]
         familiar = self.rings.is_familiar(call, agent)
         self.rings.learn(call, agent, self._now)
@@ -196,17 +184,19 @@ class Lifecycle(Matcher):
         agent.answered += 1
         self._end(call.id, "answered")
         # The team may change here, but only by taking in this agent, who is now busy.
-        return [Connect(call.id, agent.id, call.token, self._now - call.since, familiar)]
+        return [events.Bridge(call.id, agent.id, call.token, self._now - call.since, familiar)]
 
-    def _declined(self, event: OfferDeclined) -> list[Command]:
+    def _declined(self, event: events.OfferDeclined) -> list[events.Command]:
         call = self._offered(event, event.call, event.agent, event.token)
         if call is None:
-            return [Ignored(event, self._why_stale(event.call, event.token))]
+            return [events.Ignored(event, self._why_stale(event.call, event.token))]
         agent = self.agents[event.agent]
         self.withdraw(call, "declined")  # the agent declined it: no revoke to send them
         return [*self.requeue(call, agent), *self.free(agent)]
 
-    def _offered(self, event: Event, call_id: str, agent_id: str, token: int) -> CallRecord | None:
+    def _offered(
+        self, event: events.Event, call_id: str, agent_id: str, token: int
+    ) -> LiveCall | None:
         call = self.calls.get(call_id)
         if call is None or call.status is not CallStatus.OFFERED:
             return None
@@ -223,7 +213,7 @@ class Lifecycle(Matcher):
             return f"stale token {token}: the current lease is {call.token}"
         return f"call is {call.status.value}, not offered to this agent"
 
-    def _ended(self, event: CallEnded) -> list[Command]:
+    def _ended(self, event: events.CallEnded) -> list[events.Command]:
         call = self.calls.get(event.call)
         agent = self.agents.get(event.agent)
         if (
@@ -233,7 +223,7 @@ class Lifecycle(Matcher):
             or call.token != event.token
             or call.agent is not agent
         ):
-            return [Ignored(event, self._why_stale(event.call, event.token))]
+            return [events.Ignored(event, self._why_stale(event.call, event.token))]
         del self.calls[call.id]
         wrapup = agent.wrapup if agent.wrapup is not None else call.wrapup
         if wrapup is None:
@@ -246,18 +236,18 @@ class Lifecycle(Matcher):
         agent.wrapup_until = self._now + wrapup
         agent.wrapup_stamp += 1
         self.timers.push(self._now + wrapup, Deadline.WRAPUP, agent.id, agent.wrapup_stamp)
-        return [WrapUp(agent.id, call.id, self._now + wrapup)]
+        return [events.WrapUp(agent.id, call.id, self._now + wrapup)]
 
-    def _abandoned(self, event: CallAbandoned) -> list[Command]:
+    def _abandoned(self, event: events.CallAbandoned) -> list[events.Command]:
         call = self.calls.get(event.call)
         if call is None or call.status is CallStatus.CONNECTED:
-            return [Ignored(event, self._why_stale(event.call, call.token if call else 0))]
+            return [events.Ignored(event, self._why_stale(event.call, call.token if call else 0))]
         return self._leave(call, "abandoned", "caller hung up")
 
-    def _overflow(self, call: CallRecord, reason: str) -> list[Command]:
-        return [*self._leave(call, "overflowed", reason), Overflow(call.id, reason)]
+    def _overflow(self, call: LiveCall, reason: str) -> list[events.Command]:
+        return [*self._leave(call, "overflowed", reason), events.Overflow(call.id, reason)]
 
-    def _leave(self, call: CallRecord, outcome: str, reason: str) -> list[Command]:
+    def _leave(self, call: LiveCall, outcome: str, reason: str) -> list[events.Command]:
         """The call leaves the line unanswered; an agent it was offered to is free again."""
         agent = call.agent
         commands = self.withdraw(call, reason)
@@ -275,8 +265,8 @@ class Lifecycle(Matcher):
 
     # ----------------------------------------------------------------- deadlines
 
-    def _fire_due(self, until: float) -> list[Command]:
-        commands: list[Command] = []
+    def _fire_due(self, until: float) -> list[events.Command]:
+        commands: list[events.Command] = []
         while (due := self.timers.pop_due(until)) is not None:
             at, kind, key, _ = due
             if at > self._now:
@@ -284,7 +274,7 @@ class Lifecycle(Matcher):
             commands += self._fire(kind, key)
         return commands
 
-    def _fire(self, kind: Deadline, key: str) -> list[Command]:
+    def _fire(self, kind: Deadline, key: str) -> list[events.Command]:
         if kind is Deadline.HEARTBEAT:
             return self._silence(self.agents[key])
         if kind is Deadline.WRAPUP:
@@ -299,11 +289,11 @@ class Lifecycle(Matcher):
             return self.retry(call)
         return self._lapse(call)
 
-    def _lapse(self, call: CallRecord) -> list[Command]:
+    def _lapse(self, call: LiveCall) -> list[events.Command]:
         agent = call.agent
         assert agent is not None  # an offered call has an agent
         reason = f"offer not answered within {self.config.offer_timeout:.0f} s"
-        commands: list[Command] = self.withdraw(call, reason)
+        commands: list[events.Command] = self.withdraw(call, reason)
         agent.misses += 1
         agent.status = AgentStatus.PAUSED  # out of reach while the call is placed again
         commands += self.requeue(call, agent)
@@ -311,7 +301,7 @@ class Lifecycle(Matcher):
             return commands + self.engine_pause(agent, f"missed {agent.misses} offers in a row")
         return commands + self.free(agent)
 
-    def _silence(self, agent: AgentRecord) -> list[Command]:
+    def _silence(self, agent: AgentRecord) -> list[events.Command]:
         quiet = self._now - agent.last_heartbeat
         if quiet < self.config.heartbeat_timeout:
             self._watch_heartbeat(agent)
@@ -321,7 +311,7 @@ class Lifecycle(Matcher):
         return self.engine_pause(agent, f"silent for {quiet:.0f} s (no heartbeat)")
 
 
-def _check_call(event: CallEnqueued) -> None:
+def _check_call(event: events.CallEnqueued) -> None:
     problems = []
     if not event.account:
         problems.append("account is empty")

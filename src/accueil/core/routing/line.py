@@ -10,22 +10,22 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 
-from accueil.core.routing.records import AgentRecord, CallRecord, CallStatus, Ring
+from accueil.core.routing.records import AgentRecord, CallStatus, FamiliarRing, LiveCall
 
-_Entry = tuple[tuple[float, float, int], int, CallRecord]
+_Entry = tuple[tuple[float, float, int], int, LiveCall]
 
 
 class WaitingLine:
-    """Every call in status WAITING, in order of place in line (``CallRecord.key``)."""
+    """Every call in status WAITING, in order of place in line (``LiveCall.key``)."""
 
     __slots__ = ("_by_account", "_open", "_open_count", "calls")
 
     def __init__(self) -> None:
         # certification account ("" when none) -> languages -> heap of entries (lazy deletion)
         self._open: dict[str, dict[tuple[str, ...], list[_Entry]]] = {}
-        self._by_account: dict[str, dict[str, CallRecord]] = {}  # every waiting call
+        self._by_account: dict[str, dict[str, LiveCall]] = {}  # every waiting call
         self._open_count = 0
-        self.calls: dict[str, CallRecord] = {}
+        self.calls: dict[str, LiveCall] = {}
 
     def __len__(self) -> int:
         return len(self.calls)
@@ -35,10 +35,10 @@ class WaitingLine:
         """Calls open to every eligible agent."""
         return self._open_count
 
-    def add(self, call: CallRecord) -> None:
+    def add(self, call: LiveCall) -> None:
         self.calls[call.id] = call
         self._by_account.setdefault(call.account, {})[call.id] = call
-        if call.ring < Ring.EVERYONE:
+        if call.ring < FamiliarRing.EVERYONE:
             return
         call.qstamp += 1
         cert = call.account if call.certification_required else ""
@@ -46,18 +46,18 @@ class WaitingLine:
         heapq.heappush(heap, (call.key, call.qstamp, call))
         self._open_count += 1
 
-    def remove(self, call: CallRecord) -> None:
+    def remove(self, call: LiveCall) -> None:
         if self.calls.pop(call.id, None) is None:
             return
         calls = self._by_account[call.account]
         del calls[call.id]
         if not calls:
             del self._by_account[call.account]
-        if call.ring is Ring.EVERYONE:
+        if call.ring is FamiliarRing.EVERYONE:
             call.qstamp += 1  # its heap entry is now stale
             self._open_count -= 1
 
-    def waiting_for(self, account: str) -> Iterator[CallRecord]:
+    def waiting_for(self, account: str) -> Iterator[LiveCall]:
         """The waiting calls of ``account``, in any ring."""
         calls = self._by_account.get(account)
         if calls:
@@ -66,9 +66,9 @@ class WaitingLine:
     def has_waiting(self, account: str) -> bool:
         return account in self._by_account
 
-    def best_open(self, agent: AgentRecord) -> CallRecord | None:
+    def best_open(self, agent: AgentRecord) -> LiveCall | None:
         """The open call first in line among those ``agent`` may take."""
-        best: CallRecord | None = None
+        best: LiveCall | None = None
         for heap in self._heaps_for(agent):
             call = self._top(heap, agent)
             if call is not None and (best is None or call.key < best.key):
@@ -86,7 +86,7 @@ class WaitingLine:
                     yield heap
 
     @staticmethod
-    def _top(heap: list[_Entry], agent: AgentRecord) -> CallRecord | None:
+    def _top(heap: list[_Entry], agent: AgentRecord) -> LiveCall | None:
         while heap:
             _, stamp, call = heap[0]
             if call.qstamp != stamp or call.status is not CallStatus.WAITING:

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import math
 
+from accueil.core.routing import events
 from accueil.core.routing.config import EngineConfig
-from accueil.core.routing.events import Command, Offer, PauseAgent, RevokeOffer
 from accueil.core.routing.holding import absence_cost, hold_until, least_costly, may_hold
 from accueil.core.routing.line import WaitingLine
 from accueil.core.routing.pool import ReadyPool
-from accueil.core.routing.records import AgentRecord, AgentStatus, CallRecord, CallStatus, Ring
+from accueil.core.routing.records import (
+    AgentRecord,
+    AgentStatus,
+    CallStatus,
+    FamiliarRing,
+    LiveCall,
+)
 from accueil.core.routing.rings import Rings
 from accueil.core.routing.strategies import Strategy
 from accueil.core.routing.timers import Deadline, Timers
@@ -27,7 +33,7 @@ class Matcher:
         self.config = config
         self.strategy = strategy
         self.agents: dict[str, AgentRecord] = {}
-        self.calls: dict[str, CallRecord] = {}  # waiting, offered or connected
+        self.calls: dict[str, LiveCall] = {}  # waiting, offered or connected
         self.line = WaitingLine()
         self.pool = ReadyPool()
         self.rings = Rings(config)
@@ -38,7 +44,7 @@ class Matcher:
 
     # ----------------------------------------------------------------- Knowledge (strategies)
 
-    def is_familiar(self, call: CallRecord, agent: AgentRecord) -> bool:
+    def is_familiar(self, call: LiveCall, agent: AgentRecord) -> bool:
         return self.rings.is_familiar(call, agent)
 
     def coverage_loss(self, agent: AgentRecord) -> float:
@@ -61,11 +67,11 @@ class Matcher:
 
     # ----------------------------------------------------------------- calls
 
-    def place(self, call: CallRecord) -> list[Command]:
+    def place(self, call: LiveCall) -> list[events.Command]:
         """Offer the call to the best ready agent of its ring, or put it in line."""
-        if call.ring is Ring.EVERYONE and self._holding:
+        if call.ring is FamiliarRing.EVERYONE and self._holding:
             agent = self._pick_or_hold(call)
-        elif call.ring is Ring.EVERYONE:
+        elif call.ring is FamiliarRing.EVERYONE:
             agent = self.strategy.pick_agent(call, self.pool.candidates(call), self)
         else:
             agent = self.rings.best_agent(call, self.agents, self.pool, self._now)
@@ -78,7 +84,7 @@ class Matcher:
     def _holding(self) -> bool:
         return self.config.hold_seconds > 0 and self.strategy.rings
 
-    def _pick_or_hold(self, call: CallRecord) -> AgentRecord | None:
+    def _pick_or_hold(self, call: LiveCall) -> AgentRecord | None:
         """The least precious ready agent, or None (held) when even they are precious."""
         candidates = self.pool.candidates(call)
         agent, cost = least_costly(
@@ -88,33 +94,33 @@ class Matcher:
             return None
         return agent
 
-    def _hold(self, call: CallRecord) -> bool:
+    def _hold(self, call: LiveCall) -> bool:
         """Hold the call if it is still within its hold; its end re-places it (a RETRY)."""
         if not may_hold(call, self.config, self._now):
             return False
         self.timers.push(hold_until(call, self.config), Deadline.RETRY, call.id, 0)
         return True
 
-    def rematch(self, account: str) -> list[Command]:
+    def rematch(self, account: str) -> list[events.Command]:
         """The account's team changed: calls waiting for it may have a ready agent now."""
-        commands: list[Command] = []
+        commands: list[events.Command] = []
         if not self.strategy.rings or not self.line.has_waiting(account):
             return commands
         for call in sorted(self.line.waiting_for(account), key=lambda c: c.key):
-            if call.ring is Ring.EVERYONE:
+            if call.ring is FamiliarRing.EVERYONE:
                 continue  # no ready agent could take it: a new team member cannot either
             agent = self.rings.best_agent(call, self.agents, self.pool, self._now)
             if agent is not None:
                 commands.append(self.offer(call, agent))
         return commands
 
-    def enter_ring(self, call: CallRecord, ring: Ring, started: float) -> None:
+    def enter_ring(self, call: LiveCall, ring: FamiliarRing, started: float) -> None:
         """Move the call to ``ring`` or, when nobody could answer there, a wider one."""
-        while ring < Ring.EVERYONE:
+        while ring < FamiliarRing.EVERYONE:
             person_s, account_s = self.rings.budget(call, self._open_wait())
-            until = started + person_s + (account_s if ring is Ring.ACCOUNT else 0.0)
+            until = started + person_s + (account_s if ring is FamiliarRing.ACCOUNT else 0.0)
             if until <= self._now:
-                ring = Ring(ring + 1)
+                ring = FamiliarRing(ring + 1)
                 continue
             free = self.rings.soonest_free(call, ring, self.agents, self.pool)
             if free is not None and free > until and self.config.budget == "load":
@@ -126,8 +132,8 @@ class Matcher:
                 call.ring_stamp += 1
                 self.timers.push(until, Deadline.WIDEN, call.id, call.ring_stamp)
                 return
-            ring = Ring(ring + 1)
-        call.ring = Ring.EVERYONE
+            ring = FamiliarRing(ring + 1)
+        call.ring = FamiliarRing.EVERYONE
         call.ring_until = None
 
     def _open_wait(self) -> float:
@@ -137,7 +143,7 @@ class Matcher:
         working = max(1, len(self.agents))
         return self.line.open_count * self.rings.load.mean_service / working
 
-    def retry(self, call: CallRecord) -> list[Command]:
+    def retry(self, call: LiveCall) -> list[events.Command]:
         """Agents who missed or declined the call long enough ago may be offered it again."""
         for agent_id, until in list(call.declined.items()):
             if until <= self._now:
@@ -147,13 +153,13 @@ class Matcher:
         self.line.remove(call)
         return self.place(call)
 
-    def widen(self, call: CallRecord) -> list[Command]:
+    def widen(self, call: LiveCall) -> list[events.Command]:
         self.line.remove(call)
         call.ring_stamp += 1
-        self.enter_ring(call, Ring(call.ring + 1), call.enqueued)
+        self.enter_ring(call, FamiliarRing(call.ring + 1), call.enqueued)
         return self.place(call)
 
-    def offer(self, call: CallRecord, agent: AgentRecord) -> Offer:
+    def offer(self, call: LiveCall, agent: AgentRecord) -> events.Offer:
         self._tokens += 1
         token = self._tokens
         self.pool.remove(agent)
@@ -163,41 +169,43 @@ class Matcher:
         agent.status_since = self._now
         deadline = self._now + self.config.offer_timeout
         self.timers.push(deadline, Deadline.OFFER, call.id, token)
-        return Offer(call.id, agent.id, token, deadline, call.ring.label, self._why(call, agent))
+        return events.Offer(
+            call.id, agent.id, token, deadline, call.ring.label, self._why(call, agent)
+        )
 
-    def _why(self, call: CallRecord, agent: AgentRecord) -> str:
+    def _why(self, call: LiveCall, agent: AgentRecord) -> str:
         waited = self._now - call.since
-        if call.ring is Ring.PERSON:
+        if call.ring is FamiliarRing.PERSON:
             return f"served this person recently; waited {waited:.0f} s"
-        if call.ring is Ring.ACCOUNT:
+        if call.ring is FamiliarRing.ACCOUNT:
             if self.rings.is_primary(agent, call.account):
                 return f"a primary agent of the account; waited {waited:.0f} s"
             return f"in the account's familiar team; waited {waited:.0f} s"
         return f"{self.strategy.name}: best ready eligible agent; waited {waited:.0f} s"
 
-    def withdraw(self, call: CallRecord, reason: str) -> list[Command]:
+    def withdraw(self, call: LiveCall, reason: str) -> list[events.Command]:
         """Void the call's offer, if any; the agent is left to the caller to settle."""
         agent = call.agent
         if call.status is not CallStatus.OFFERED or agent is None:
             return []
-        revoke = RevokeOffer(call.id, agent.id, call.token, reason)
+        revoke = events.RevokeOffer(call.id, agent.id, call.token, reason)
         call.status, call.agent = CallStatus.WAITING, None
         agent.call = None
         return [revoke]
 
-    def requeue(self, call: CallRecord, missed_by: AgentRecord) -> list[Command]:
+    def requeue(self, call: LiveCall, missed_by: AgentRecord) -> list[events.Command]:
         """A failed offer: the call keeps its place in line and goes to someone else."""
         until = self._now + self.config.retry_after
         call.declined[missed_by.id] = until
         self.timers.push(until, Deadline.RETRY, call.id, 0)
         if call.ring_until is not None and call.ring_until <= self._now:
             call.ring_stamp += 1
-            self.enter_ring(call, Ring(call.ring + 1), call.enqueued)
+            self.enter_ring(call, FamiliarRing(call.ring + 1), call.enqueued)
         return self.place(call)
 
     # ----------------------------------------------------------------- agents
 
-    def free(self, agent: AgentRecord) -> list[Command]:
+    def free(self, agent: AgentRecord) -> list[events.Command]:
         """The agent is ready: give them the best call they may take now, or let them wait."""
         agent.status, agent.call = AgentStatus.READY, None
         agent.status_since = agent.idle_since = self._now
@@ -212,7 +220,7 @@ class Matcher:
         self.pool.add(agent)
         return []
 
-    def _open_for(self, agent: AgentRecord, first: CallRecord) -> CallRecord | None:
+    def _open_for(self, agent: AgentRecord, first: LiveCall) -> LiveCall | None:
         """The open call a freed agent (familiar with none waiting) takes, or None: stay ready.
 
         Calls past their hold are taken first in line. A precious agent leaves the others (it
@@ -228,18 +236,22 @@ class Matcher:
             if not may_hold(call, config, self._now):
                 return call  # past its hold (behind a premium call in line, say)
             if not precious:
-                free = self.rings.soonest_free(call, Ring.ACCOUNT, self.agents, self.pool)
+                free = self.rings.soonest_free(call, FamiliarRing.ACCOUNT, self.agents, self.pool)
                 if free is None or free > hold_until(call, config):
                     return call
             self._hold(call)  # every call this agent leaves is re-placed when its hold ends
         return None
 
-    def _may_take(self, agent: AgentRecord, call: CallRecord) -> bool:
-        return call.ring is Ring.EVERYONE and agent.id not in call.declined and agent.can_take(call)
+    def _may_take(self, agent: AgentRecord, call: LiveCall) -> bool:
+        return (
+            call.ring is FamiliarRing.EVERYONE
+            and agent.id not in call.declined
+            and agent.can_take(call)
+        )
 
-    def pause(self, agent: AgentRecord, reason: str) -> list[Command]:
+    def pause(self, agent: AgentRecord, reason: str) -> list[events.Command]:
         """Take the agent out of rotation now, or after their call."""
-        commands: list[Command] = []
+        commands: list[events.Command] = []
         if agent.status is AgentStatus.BUSY:
             agent.pause_after = reason
             return commands
@@ -253,9 +265,9 @@ class Matcher:
         agent.wrapup_stamp += 1
         return commands
 
-    def engine_pause(self, agent: AgentRecord, reason: str) -> list[Command]:
+    def engine_pause(self, agent: AgentRecord, reason: str) -> list[events.Command]:
         """A pause the engine decides (missed offers, silence): the driver is told."""
-        return [*self.pause(agent, reason), PauseAgent(agent.id, reason)]
+        return [*self.pause(agent, reason), events.PauseAgent(agent.id, reason)]
 
     # ----------------------------------------------------------------- deadlines
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from accueil.core.routing.records import AgentRecord, CallRecord
+from accueil.core.routing.records import AgentRecord, LiveCall
 
 
 class ReadyPool:
@@ -54,7 +54,7 @@ class ReadyPool:
         """Logged-in agents trained on ``account``, whatever their status."""
         return self._trained.get(account, {})
 
-    def candidates(self, call: CallRecord) -> Iterator[AgentRecord]:
+    def candidates(self, call: LiveCall) -> Iterator[AgentRecord]:
         """Ready agents who meet the call's hard requirements, longest idle first."""
         source: dict[str, AgentRecord] = self.ready
         for lang in call.languages:

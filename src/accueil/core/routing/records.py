@@ -19,7 +19,7 @@ class CallStatus(StrEnum):
     CONNECTED = "connected"
 
 
-class Ring(IntEnum):
+class FamiliarRing(IntEnum):
     """How far a call's soft preferences have widened; hard requirements never widen."""
 
     PERSON = 0  # agents familiar with this person
@@ -82,7 +82,7 @@ class AgentRecord:
         self.status_since = at
         self.pause_reason = "not ready yet"
         self.idle_since = at
-        self.call: CallRecord | None = None  # the call offered to or handled by this agent
+        self.call: LiveCall | None = None  # the call offered to or handled by this agent
         self.token = 0
         self.misses = 0  # consecutive lapsed offers
         self.answered = 0  # calls answered since login
@@ -95,14 +95,14 @@ class AgentRecord:
         self.leave_after = False  # logged out while busy: leaves after the call
         self.ready_seq = 0  # order of becoming ready: the smallest has been idle longest
 
-    def can_take(self, call: CallRecord) -> bool:
+    def can_take(self, call: LiveCall) -> bool:
         """The hard requirements: languages and certification. Never relaxed."""
         if call.certification_required and call.account not in self.trainings:
             return False
         return all(lang in self.languages for lang in call.languages)
 
 
-class CallRecord:
+class LiveCall:
     """One call between enqueue and its end."""
 
     __slots__ = (
@@ -156,7 +156,7 @@ class CallRecord:
         self.key = (since - bonus, since, seq)
         self.seq = seq
         self.status = CallStatus.WAITING
-        self.ring = Ring.EVERYONE
+        self.ring = FamiliarRing.EVERYONE
         self.ring_until: float | None = None  # when the ring widens next
         self.ring_stamp = 0  # invalidates superseded widening deadlines
         self.agent: AgentRecord | None = None

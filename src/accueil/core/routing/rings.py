@@ -14,7 +14,7 @@ from accueil.core.routing.config import EngineConfig
 from accueil.core.routing.familiarity import AccountLoad, Familiarity
 from accueil.core.routing.line import WaitingLine
 from accueil.core.routing.pool import ReadyPool
-from accueil.core.routing.records import AgentRecord, AgentStatus, CallRecord, Ring
+from accueil.core.routing.records import AgentRecord, AgentStatus, FamiliarRing, LiveCall
 
 
 class Rings:
@@ -35,7 +35,7 @@ class Rings:
 
     # ----------------------------------------------------------------- memory
 
-    def learn(self, call: CallRecord, agent: AgentRecord, at: float) -> None:
+    def learn(self, call: LiveCall, agent: AgentRecord, at: float) -> None:
         """An answered call: the agent becomes (more) familiar with its account and person."""
         memories = [self.accounts]
         if call.person:
@@ -100,7 +100,7 @@ class Rings:
         primary = [a for a, level in agent.trainings.items() if level >= self.config.primary_level]
         return [*known, *primary] if primary else known
 
-    def person_ring(self, call: CallRecord) -> list[str]:
+    def person_ring(self, call: LiveCall) -> list[str]:
         if not call.person:
             return []
         key = call.person_key
@@ -112,27 +112,27 @@ class Rings:
     def is_primary(self, agent: AgentRecord, account: str) -> bool:
         return agent.trainings.get(account, 0) >= self.config.primary_level
 
-    def is_familiar(self, call: CallRecord, agent: AgentRecord) -> bool:
+    def is_familiar(self, call: LiveCall, agent: AgentRecord) -> bool:
         """In the account's team (which the person's familiar agents usually are), or primary."""
         return agent.id in self._teams.get(call.account, ()) or self.is_primary(agent, call.account)
 
-    def in_ring(self, call: CallRecord, agent: AgentRecord) -> bool:
+    def in_ring(self, call: LiveCall, agent: AgentRecord) -> bool:
         """Is ``agent`` among the agents the call currently waits for (soft rule only)?"""
-        if call.ring is Ring.EVERYONE:
+        if call.ring is FamiliarRing.EVERYONE:
             return True
         if self._person_counts(call.ring) and agent.id in self.person_ring(call):
             return True
-        return call.ring is Ring.ACCOUNT and self.is_familiar(call, agent)
+        return call.ring is FamiliarRing.ACCOUNT and self.is_familiar(call, agent)
 
-    def _person_counts(self, ring: Ring) -> bool:
+    def _person_counts(self, ring: FamiliarRing) -> bool:
         """Do the person's own agents belong to ``ring``? Always to the person ring; to the
         account ring only with ``person_in_account_ring`` (a person's agent who is not among the
         account's team is then not waited for there, and not preferred to the team)."""
-        return ring is Ring.PERSON or self.config.person_in_account_ring
+        return ring is FamiliarRing.PERSON or self.config.person_in_account_ring
 
-    def members(self, call: CallRecord, ring: Ring, pool: ReadyPool) -> set[str]:
+    def members(self, call: LiveCall, ring: FamiliarRing, pool: ReadyPool) -> set[str]:
         ids = set(self.person_ring(call)) if self._person_counts(ring) else set()
-        if ring >= Ring.ACCOUNT:
+        if ring >= FamiliarRing.ACCOUNT:
             ids |= self._teams.get(call.account, frozenset())
             cut = self.config.primary_level
             ids |= {
@@ -144,7 +144,7 @@ class Rings:
 
     # ----------------------------------------------------------------- budgets
 
-    def budget(self, call: CallRecord, open_wait: float) -> tuple[float, float]:
+    def budget(self, call: LiveCall, open_wait: float) -> tuple[float, float]:
         """Seconds to wait for the person ring, then for the account ring."""
         cfg = self.config
         if cfg.budget == "fixed":
@@ -175,7 +175,7 @@ class Rings:
 
     def best_agent(
         self,
-        call: CallRecord,
+        call: LiveCall,
         agents: dict[str, AgentRecord],
         pool: ReadyPool,
         at: float,
@@ -184,15 +184,19 @@ class Rings:
         best: AgentRecord | None = None
         best_rank = (False, 0, 0.0, 0)
         ring = call.ring
-        ids = self.members(call, ring, pool) if ring is Ring.ACCOUNT else self.person_ring(call)
-        outsiders_last = ring is Ring.ACCOUNT and self.config.team_first
+        ids = (
+            self.members(call, ring, pool)
+            if ring is FamiliarRing.ACCOUNT
+            else self.person_ring(call)
+        )
+        outsiders_last = ring is FamiliarRing.ACCOUNT and self.config.team_first
         for agent_id in ids:
             agent = agents.get(agent_id)
             if agent is None or agent not in pool or agent_id in call.declined:
                 continue
             if not agent.can_take(call):
                 continue
-            if ring is Ring.PERSON:
+            if ring is FamiliarRing.PERSON:
                 familiar = self.persons.rank_value(call.person_key, agent_id)
             else:
                 familiar = self.accounts.rank_value(call.account, agent_id)
@@ -202,10 +206,10 @@ class Rings:
                 best, best_rank = agent, rank
         return best
 
-    def best_familiar(self, agent: AgentRecord, line: WaitingLine) -> CallRecord | None:
+    def best_familiar(self, agent: AgentRecord, line: WaitingLine) -> LiveCall | None:
         """The call first in line among the waiting calls this agent is familiar with (with
         ``team_first``: among those of accounts whose team it is in, if any)."""
-        best: CallRecord | None = None
+        best: LiveCall | None = None
         best_outsider = True
         team_first = self.config.team_first
         for account in self.familiar_accounts(agent):
@@ -221,7 +225,7 @@ class Rings:
                 if agent.id in call.declined or not agent.can_take(call):
                     continue
                 in_team = self.is_familiar(call, agent)
-                if call.ring is Ring.PERSON:
+                if call.ring is FamiliarRing.PERSON:
                     takes = agent.id in self.person_ring(call)
                 else:
                     takes = in_team or (
@@ -236,8 +240,8 @@ class Rings:
 
     def soonest_free(
         self,
-        call: CallRecord,
-        ring: Ring,
+        call: LiveCall,
+        ring: FamiliarRing,
         agents: dict[str, AgentRecord],
         pool: ReadyPool,
     ) -> float | None:

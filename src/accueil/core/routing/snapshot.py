@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accueil.core.routing.records import AgentRecord, AgentStatus, CallRecord, CallStatus
+from accueil.core.routing.records import AgentRecord, AgentStatus, CallStatus, LiveCall
 from accueil.core.routing.rings import Rings
 
 
@@ -43,7 +43,7 @@ class OfferInFlight:
 
 
 @dataclass(frozen=True, slots=True)
-class Snapshot:
+class RoutingSnapshot:
     at: float
     waiting: tuple[WaitingCall, ...]  # waiting or ringing, first in line first
     agents: tuple[AgentState, ...]
@@ -57,12 +57,12 @@ class Snapshot:
 
 
 def take_snapshot(
-    at: float, calls: dict[str, CallRecord], agents: dict[str, AgentRecord], rings: Rings
-) -> Snapshot:
+    at: float, calls: dict[str, LiveCall], agents: dict[str, AgentRecord], rings: Rings
+) -> RoutingSnapshot:
     waiting = sorted(
         (c for c in calls.values() if c.status is not CallStatus.CONNECTED), key=lambda c: c.key
     )
-    return Snapshot(
+    return RoutingSnapshot(
         at=at,
         waiting=tuple(_waiting(c, at, rings) for c in waiting),
         agents=tuple(_agent(a) for a in agents.values()),
@@ -74,7 +74,7 @@ def take_snapshot(
     )
 
 
-def _waiting(call: CallRecord, at: float, rings: Rings) -> WaitingCall:
+def _waiting(call: LiveCall, at: float, rings: Rings) -> WaitingCall:
     return WaitingCall(
         call=call.id,
         account=call.account,
@@ -103,4 +103,4 @@ def _agent(agent: AgentRecord) -> AgentState:
     )
 
 
-__all__ = ["AgentState", "OfferInFlight", "Snapshot", "WaitingCall"]
+__all__ = ["AgentState", "OfferInFlight", "RoutingSnapshot", "WaitingCall"]

@@ -10,15 +10,13 @@ import random
 from collections.abc import Iterator
 from typing import Protocol
 
-from accueil.core.routing.config import EngineConfig
-from accueil.core.routing.records import AgentRecord, CallRecord
-from accueil.errors import InvalidInput
+from accueil.core.routing.records import AgentRecord, LiveCall
 
 
 class Knowledge(Protocol):
     """What a strategy may ask the engine about familiarity."""
 
-    def is_familiar(self, call: CallRecord, agent: AgentRecord) -> bool: ...
+    def is_familiar(self, call: LiveCall, agent: AgentRecord) -> bool: ...
 
     def coverage_loss(self, agent: AgentRecord) -> float: ...
 
@@ -34,13 +32,13 @@ class Strategy:
     rings = False  # whether calls wait in familiar rings before opening to everyone
 
     def pick_agent(
-        self, call: CallRecord, candidates: Iterator[AgentRecord], knowledge: Knowledge
+        self, call: LiveCall, candidates: Iterator[AgentRecord], knowledge: Knowledge
     ) -> AgentRecord | None:
         return next(candidates, None)
 
     def pick_call(
-        self, agent: AgentRecord, familiar: CallRecord | None, open_: CallRecord | None, now: float
-    ) -> CallRecord | None:
+        self, agent: AgentRecord, familiar: LiveCall | None, open_: LiveCall | None, now: float
+    ) -> LiveCall | None:
         if familiar is None:
             return open_
         if open_ is None:
@@ -61,7 +59,7 @@ class RoundRobin(Strategy):
         self._last = -1
 
     def pick_agent(
-        self, call: CallRecord, candidates: Iterator[AgentRecord], knowledge: Knowledge
+        self, call: LiveCall, candidates: Iterator[AgentRecord], knowledge: Knowledge
     ) -> AgentRecord | None:
         last = self._last
         chosen = min(candidates, key=lambda a: (a.order <= last, a.order), default=None)
@@ -79,7 +77,7 @@ class RandomAgent(Strategy):
         self._random = random.Random(seed)
 
     def pick_agent(
-        self, call: CallRecord, candidates: Iterator[AgentRecord], knowledge: Knowledge
+        self, call: LiveCall, candidates: Iterator[AgentRecord], knowledge: Knowledge
     ) -> AgentRecord | None:
         agents = list(candidates)
         return self._random.choice(agents) if agents else None
@@ -91,7 +89,7 @@ class FewestCalls(Strategy):
     name = "fewest_calls"
 
     def pick_agent(
-        self, call: CallRecord, candidates: Iterator[AgentRecord], knowledge: Knowledge
+        self, call: LiveCall, candidates: Iterator[AgentRecord], knowledge: Knowledge
     ) -> AgentRecord | None:
         return min(candidates, key=lambda a: (a.answered, a.ready_seq), default=None)
 
@@ -114,7 +112,7 @@ class Accueil(Strategy):
         self.urgent_share = urgent_share  # of the target waited: open calls go first
 
     def pick_agent(
-        self, call: CallRecord, candidates: Iterator[AgentRecord], knowledge: Knowledge
+        self, call: LiveCall, candidates: Iterator[AgentRecord], knowledge: Knowledge
     ) -> AgentRecord | None:
         best: AgentRecord | None = None
         best_rank: tuple[bool, float] = (True, 0.0)
@@ -128,43 +126,9 @@ class Accueil(Strategy):
         return best
 
     def pick_call(
-        self, agent: AgentRecord, familiar: CallRecord | None, open_: CallRecord | None, now: float
-    ) -> CallRecord | None:
+        self, agent: AgentRecord, familiar: LiveCall | None, open_: LiveCall | None, now: float
+    ) -> LiveCall | None:
         if familiar is None or open_ is None:
             return familiar or open_
         urgent = now - open_.since >= open_.target * self.urgent_share
         return open_ if urgent and open_.key < familiar.key else familiar
-
-
-STRATEGIES = ("accueil", "longest_idle", "round_robin", "random", "fewest_calls", "accueil_teams")
-
-
-def strategy_named(name: str, config: EngineConfig | None = None) -> Strategy:
-    """A fresh strategy by name (one of ``STRATEGIES``), tuned by ``config``."""
-    config = config or EngineConfig()
-    seed = config.seed
-    if name == "accueil":
-        return Accueil(config.scan_ready, config.urgent_share)
-    if name == "accueil_teams":
-        from accueil.core.routing.teams import AccueilTeams  # builds on Accueil, above
-
-        return AccueilTeams(
-            config.scan_ready,
-            config.urgent_share,
-            config.flex_every,
-            config.big_erlangs,
-            config.protect,
-        )
-    if name == "longest_idle":
-        return LongestIdle()
-    if name == "round_robin":
-        return RoundRobin()
-    if name == "random":
-        return RandomAgent(seed)
-    if name == "fewest_calls":
-        return FewestCalls()
-    raise InvalidInput(
-        f"unknown routing strategy {name!r}; choose one of {', '.join(STRATEGIES)}",
-        strategy=name,
-        known=list(STRATEGIES),
-    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from accueil.core.routing.records import AgentRecord, CallRecord
+from accueil.core.routing.records import AgentRecord, LiveCall
 from accueil.core.routing.strategies import Accueil, Knowledge
 
 
@@ -39,7 +39,7 @@ class AccueilTeams(Accueil):
         return self.flex_every > 0 and agent.order % self.flex_every == 0
 
     def pick_agent(
-        self, call: CallRecord, candidates: Iterator[AgentRecord], knowledge: Knowledge
+        self, call: LiveCall, candidates: Iterator[AgentRecord], knowledge: Knowledge
     ) -> AgentRecord | None:
         big = knowledge.account_erlangs(call.account) >= self.big_erlangs
         best: AgentRecord | None = None
