@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any, ClassVar
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -32,6 +34,7 @@ from accueil.core.routing.events import (
     WrapUpEnded,
 )
 from accueil.core.routing.records import CallStatus, FamiliarRing
+from accueil.errors import InvalidInput
 
 AGENTS = [f"a{i}" for i in range(6)]
 ACCOUNTS = ["acme", "bolt", "cube"]
@@ -186,6 +189,29 @@ class EngineMachine(RuleBasedStateMachine):
         if current == (agent, token):
             return  # that one is not stale
         self.assert_ignored(kind(self.now, call, agent, token))
+
+    @rule(
+        bad=st.sampled_from([math.nan, math.inf, -math.inf, -1.0]),
+        where=st.sampled_from(["tick", "heartbeat", "at", "max_wait", "target", "wrapup", "since"]),
+        agent=st.sampled_from(AGENTS),
+    )
+    def bad_number(self, bad: float, where: str, agent: str) -> None:
+        """A non-finite or negative time or duration is refused and changes nothing."""
+        now = self.now
+        events: dict[str, Event] = {
+            "tick": Tick(bad),
+            "heartbeat": Heartbeat(bad, agent),
+            "at": CallEnqueued(bad, "bad", "acme"),
+            "max_wait": CallEnqueued(now, "bad", "acme", max_wait=bad),
+            "target": CallEnqueued(now, "bad", "acme", target_seconds=bad),
+            "wrapup": AgentLoggedIn(now, "newcomer", wrapup_seconds=bad),
+            "since": CallEnqueued(now, "bad", "acme", since=bad),
+        }
+        before, deadline = self.engine.snapshot(), self.engine.next_deadline()
+        with pytest.raises(InvalidInput):
+            self.engine.handle(events[where])
+        assert self.engine.snapshot() == before
+        assert self.engine.next_deadline() == deadline
 
     @rule(seconds=st.sampled_from([1.0, 3.0, 7.0, 15.0, 40.0]))
     def time_passes(self, seconds: float) -> None:

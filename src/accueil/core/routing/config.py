@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from accueil.core.routing.checks import check_config
 from accueil.errors import InvalidInput
 
 
@@ -103,6 +104,7 @@ class EngineConfig:
             problems.append("big_budget_share must be >= 0")
         if self.hold_seconds < 0 or self.hold_loss < 0:
             problems.append("hold_seconds and hold_loss must be >= 0")
+        problems += check_config(self)
         if problems:
             raise InvalidInput(
                 "invalid routing engine configuration: " + "; ".join(problems),

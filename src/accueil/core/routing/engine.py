@@ -13,6 +13,7 @@ from typing import Any
 
 from accueil.core.routing import events
 from accueil.core.routing.catalogue import strategy_named
+from accueil.core.routing.checks import check_event
 from accueil.core.routing.config import EngineConfig
 from accueil.core.routing.lifecycle import Lifecycle
 from accueil.core.routing.snapshot import RoutingSnapshot, take_snapshot
@@ -56,7 +57,12 @@ class Engine(Lifecycle):
         return self.strategy.name
 
     def handle(self, event: events.Event) -> list[events.Command]:
-        """Apply one event (after any deadline due by its time) and return the commands."""
+        """Apply one event (after any deadline due by its time) and return the commands.
+
+        An event with a non-finite or negative time or duration is refused (``InvalidInput``)
+        before anything changes.
+        """
+        check_event(event)
         commands = self._fire_due(event.at)
         if event.at > self._now:
             self._now = event.at

@@ -20,7 +20,6 @@ from accueil.core.routing.records import (
 )
 from accueil.core.routing.strategies import Strategy
 from accueil.core.routing.timers import Deadline
-from accueil.errors import InvalidInput
 
 _ENDED_MEMORY = 100_000  # ended call ids remembered, so that late duplicates are recognised
 
@@ -141,7 +140,6 @@ class Lifecycle(Matcher):
     def _enqueued(self, event: events.CallEnqueued) -> list[events.Command]:
         if event.call in self.calls or event.call in self.ended:
             return [events.Ignored(event, "call already known")]
-        _check_call(event)
         self._seq += 1
         since = event.since if event.since is not None else event.at
         call = LiveCall(
@@ -309,19 +307,3 @@ class Lifecycle(Matcher):
         agent.hb_stamp += 1  # no more watching until the next sign of life
         agent.silent = True
         return self.engine_pause(agent, f"silent for {quiet:.0f} s (no heartbeat)")
-
-
-def _check_call(event: events.CallEnqueued) -> None:
-    problems = []
-    if not event.account:
-        problems.append("account is empty")
-    if event.target_seconds < 0:
-        problems.append(f"target_seconds is negative ({event.target_seconds})")
-    if event.max_wait is not None and event.max_wait <= 0:
-        problems.append(f"max_wait must be > 0, not {event.max_wait}")
-    if problems:
-        raise InvalidInput(
-            f"call {event.call!r} cannot be enqueued: " + "; ".join(problems),
-            call=event.call,
-            problems=problems,
-        )
