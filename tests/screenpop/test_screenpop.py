@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.core.availability import State
 from accueil.core.scripts.model import ActionKind, Urgency
-from accueil.core.scripts.runner import ScriptOutcome, TakenMessage
+from accueil.core.scripts.runner import ScriptOutcome, TakenMessage, greeting
 from accueil.errors import InvalidInput, NotFound
-from accueil.services.availability import add_delegation, set_status
+from accueil.services.availability import add_delegation, default_policy, set_status
 from accueil.services.callers import add_contact
 from accueil.services.calls import CallRecord, record_call
 from accueil.services.onboarding import load_directory
 from accueil.services.rules import save_rules
-from accueil.services.screenpop import PopCache, screen_pop
-from accueil.services.scripts import Owner, save_script
+from accueil.services.screenpop import PopCache, screen_pop, script_context
+from accueil.services.scripts import Owner, effective_script, save_script
 from accueil.store.db import transaction
 from example_rotas import add_example_rotas
 
@@ -284,3 +286,80 @@ def test_a_call_record_keeps_the_caller_in_e164_and_refuses_another_accounts_per
         record_call(s, "martin", naive)
     with office() as s:
         assert len(screen_pop(s, CLINIC, "+33798765432", now=NOW).caller.history) == 0
+
+
+def _statements(s: Session, pop: Callable[[], object]) -> list[tuple[str, str]]:
+    """The SQL statements (with their parameters) that ``pop`` ran on ``s``'s connection."""
+    ran: list[tuple[str, str]] = []
+
+    def seen(conn: object, cursor: object, statement: str, params: object, *rest: object) -> None:
+        ran.append((statement, repr(params)))
+
+    engine = s.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        pop()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return ran
+
+
+def test_a_fresh_pop_reads_each_row_once_and_a_warm_one_reads_less(
+    office: sessionmaker[Session],
+) -> None:
+    with office() as s:
+        fresh = _statements(s, lambda: screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW))
+        cache = PopCache()
+        cache.screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW)
+        s.expunge_all()  # a new call: nothing from the first one in the identity map
+        warm = _statements(s, lambda: cache.screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW))
+    repeated = [statement for statement in fresh if fresh.count(statement) > 1]
+    assert repeated == []
+    assert len(warm) < len(fresh)
+
+
+def test_a_cache_that_keeps_nothing_sees_every_change_at_once(
+    office: sessionmaker[Session],
+) -> None:
+    cache = PopCache(ttl=0.0)
+    smith = "+44 20 7946 0958"
+    with office() as s:
+        assert cache.screen_pop(s, DIRECT, smith, now=NOW).caller.known_name == ""
+    with transaction(office) as s:
+        add_contact(s, "martin", smith, "Smith & Co")
+    with office() as s:
+        assert cache.screen_pop(s, DIRECT, smith, now=NOW).caller.known_name == "Smith & Co"
+
+
+def test_warm_and_fresh_pops_follow_the_operators_staleness_setting(
+    office: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACCUEIL_STATUS_STALE_AFTER_MINUTES", "10")
+    default_policy.cache_clear()
+    try:
+        with transaction(office) as s:
+            set_status(s, "martin", "dupont", State.MEETING, now=NOW - timedelta(minutes=20))
+        with office() as s:
+            fresh = screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW)
+            warm = PopCache().screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW)
+    finally:
+        default_policy.cache_clear()
+    assert fresh.person is not None and fresh.person.stale == "stale: set 20 min ago"
+    assert warm == fresh
+
+
+def test_a_script_tried_out_sees_the_call_as_the_pop_shows_it(
+    office: sessionmaker[Session],
+) -> None:
+    with transaction(office) as s:
+        set_status(s, "martin", "dupont", State.MEETING, note="Comité", now=NOW)
+    with office() as s:
+        pop = screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW)
+        context = script_context(s, "martin", "dupont", CALLER, now=NOW)
+        script = effective_script(s, "martin", "dupont")
+    assert pop.script.greeting == greeting(script, context)
+    assert context.caller.name == "Dupont SA — M. Leroy" and context.group_name == "Associés"
+    assert context.availability is not None and context.availability.state is State.MEETING
+    with office() as s:
+        english = script_context(s, "martin", None, "anonymous", now=NIGHT, lang="en")
+    assert english.lang == "en" and english.person is None and english.caller.number == ""

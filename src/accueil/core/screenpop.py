@@ -189,7 +189,22 @@ def _script(inputs: PopInputs, found: Availability | None) -> ScriptPanel:
         return ScriptPanel(
             "", None, None, inputs.script_problem or "no script saved for this account"
         )
-    context = ScriptContext(
+    context = script_context(inputs, found)
+    try:
+        return ScriptPanel(script.ref, greeting(script, context), run(script, context, {}))
+    except TemplateFailed as exc:  # shown to the agent; the call still goes on
+        return ScriptPanel(script.ref, None, None, exc.message)
+
+
+def script_context(
+    inputs: PopInputs, found: Availability | None, language: str = ""
+) -> ScriptContext:
+    """What the call's script sees: the pop's account, person, office, caller and availability.
+
+    ``language``: the script's language ("" → the person's); ``inputs.language`` is the desk's
+    language for explanations, which the script does not speak.
+    """
+    return ScriptContext(
         account=inputs.account,
         now=inputs.now,
         situation=situation_of(inputs.office),
@@ -197,11 +212,8 @@ def _script(inputs: PopInputs, found: Availability | None) -> ScriptPanel:
         group_name=inputs.group_name,
         availability=found,
         caller=inputs.caller,
+        language=language,
     )
-    try:
-        return ScriptPanel(script.ref, greeting(script, context), run(script, context, {}))
-    except TemplateFailed as exc:  # shown to the agent; the call still goes on
-        return ScriptPanel(script.ref, None, None, exc.message)
 
 
 def _caller(inputs: PopInputs) -> CallerPanel:

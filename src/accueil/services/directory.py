@@ -110,16 +110,23 @@ class Destination:
 
 def resolve_number(session: Session, e164: str) -> Destination:
     """The account (and maybe person) a dialled number leads to."""
+    return destination_of(*number_rows(session, e164))
+
+
+def number_rows(session: Session, e164: str) -> tuple[NumberRow, AccountRow, PersonRow | None]:
+    """The rows a dialled number leads to: the number, its account, maybe its person."""
     row = session.get(NumberRow, e164)
     if row is None:
         raise NotFound(f"the number {e164} leads to no account", number=e164)
     acc = session.get_one(AccountRow, row.account_id)
-    person = None
-    if row.person_id is not None:
-        prow = session.get_one(PersonRow, row.person_id)
-        if prow.account_id == acc.id:
-            person = person_from_row(prow, acc.key)
-    number = Number(e164, acc.key, person.key if person else "", row.raw, row.label)
+    prow = session.get_one(PersonRow, row.person_id) if row.person_id is not None else None
+    return row, acc, prow if prow is not None and prow.account_id == acc.id else None
+
+
+def destination_of(row: NumberRow, acc: AccountRow, prow: PersonRow | None) -> Destination:
+    """The ``Destination`` of rows read by ``number_rows``."""
+    person = person_from_row(prow, acc.key) if prow is not None else None
+    number = Number(row.e164, acc.key, person.key if person else "", row.raw, row.label)
     return Destination(number, account_from_row(acc), person)
 
 

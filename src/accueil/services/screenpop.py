@@ -1,39 +1,49 @@
 """The screen pop of a call offer, from the store: read what is needed, then assemble (pure).
 
-Two ways in. ``screen_pop`` reads everything afresh (``decide_call`` for availability, rules and
-explanation). ``PopCache.screen_pop`` keeps what changes rarely (the number's destination, the
-account's lists, contacts, rotas, closures and rules, the built scripts) for ``ttl`` seconds and
-reads only what changes call by call: the person's status, calendar and delegations, the
-caller's history and the agent's familiarity. Both assemble the same ``ScreenPop``.
+One path. ``PopCache.screen_pop`` reads the dialled number's slice — its destination, the
+account's lists, contacts, rotas, closures and rules, the person's group — once, keeps it for
+``ttl`` seconds, and reads per call only what changes call by call: the person's status, calendar
+and delegations (the one decide step, ``decisions.decide_in``), the caller's history and the
+agent's familiarity. ``screen_pop`` is the same path through a cache that keeps nothing.
+
+``script_context`` is what the call's script sees, read the same way; ``accueil script run``
+renders with it, so a script tried out on the command line sees what the pop shows.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accueil.core.availability import Policy, availability_at
+from accueil.core.availability import Policy
 from accueil.core.callers import normalise_caller
-from accueil.core.decision import Call, CallDirectory, Decision, RuleChain, decide
+from accueil.core.decision import Call
 from accueil.core.opening import office_state
 from accueil.core.phone import to_e164
 from accueil.core.screenpop import Familiar, PopInputs, ScreenPop, assemble
-from accueil.core.scripts.context import Caller
+from accueil.core.screenpop import script_context as context_of_pop
+from accueil.core.scripts.context import Caller, ScriptContext
 from accueil.core.scripts.model import Script
 from accueil.errors import NotFound, ValidationFailed
-from accueil.services.availability import person_row, sources_for
+from accueil.services.availability import default_policy
 from accueil.services.calls import familiarity_of, history_of
-from accueil.services.decisions import call_directory, decide_call
-from accueil.services.directory import Destination, account_row, resolve_number
-from accueil.services.rules import chain_for
+from accueil.services.decisions import (
+    CallSlice,
+    availability_in,
+    decide_in,
+    read_slice,
+    slice_for,
+)
+from accueil.services.directory import number_rows
 from accueil.services.scripts import ScriptCache
-from accueil.store.tables import AccountRow, GroupRow, PersonRow
+from accueil.store.tables import GroupRow, PersonRow
 
+# Built scripts are keyed by the text of their layers, so sharing them is always current.
 _SCRIPTS = ScriptCache()
 
 
@@ -53,51 +63,49 @@ def screen_pop(
     ``familiar`` may come from the routing engine (it knows which ring the offer came from);
     otherwise it is read from the call records of the last 30 days.
     """
-    now = now or datetime.now(UTC)
-    decided = decide_call(session, caller, dialled, now=now, lang=lang, country=country)
-    account, person = decided.destination.account, decided.destination.person
-    directory = call_directory(session, account.key, person.key if person else None)
-    acc = account_row(session, account.key)
-    group = _group_name(session, acc.id, person.group if person else "")
-    view = _Slice(decided.destination, acc, None, directory, RuleChain(), group)
-    return _assemble(session, view, _SCRIPTS, caller, agent, now, lang, familiar, decided.decision)
+    fresh = PopCache(ttl=0.0, scripts=_SCRIPTS)
+    return fresh.screen_pop(
+        session, dialled, caller, agent=agent, now=now, lang=lang, country=country,
+        familiar=familiar,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
-class _Slice:
+class PopSlice:
     """What a call to one number needs that changes rarely."""
 
-    destination: Destination
-    account_row: AccountRow  # detached, loaded: ids and zone for the availability sources
-    person_row: PersonRow | None
-    directory: CallDirectory
-    rules: RuleChain
+    number: str  # the dialled number, E.164 ("" when read by account and person keys)
+    call: CallSlice
     group_name: str
 
 
 class PopCache:
-    """Warm screen pops: the rarely changing data of each dialled number, for ``ttl`` seconds.
+    """Screen pops with the rarely changing data of each dialled number kept ``ttl`` seconds.
 
     Changes to rules, lists or the directory show within ``ttl``; ``forget`` applies them at
-    once. Statuses, calendars, delegations, history and scripts are always current.
+    once. Statuses, calendars, delegations, history and scripts are always current. ``ttl`` 0
+    keeps nothing: every pop reads its slice afresh (``screen_pop``). ``policy`` defaults to the
+    operator's settings, read when the cache is made.
     """
 
     def __init__(
         self,
         ttl: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
-        policy: Policy = Policy(),
+        policy: Policy | None = None,
+        scripts: ScriptCache | None = None,
     ) -> None:
-        self.ttl, self._clock, self.policy = ttl, clock, policy
-        self.scripts = ScriptCache()
-        self._slices: dict[str, tuple[float, _Slice]] = {}
+        self.ttl, self._clock = ttl, clock
+        self.policy = policy or default_policy()
+        self.scripts = scripts or ScriptCache()
+        self._slices: dict[str, tuple[float, PopSlice]] = {}
 
     def forget(self, account: str | None = None) -> None:
         """Drop the cached data of one account (or all), e.g. after an import or a rule change."""
         self._slices = {
             number: item
             for number, item in self._slices.items()
-            if account is not None and item[1].destination.account.key != account
+            if account is not None and item[1].call.directory.account.key != account
         }
 
     def screen_pop(
@@ -112,80 +120,88 @@ class PopCache:
         country: str = "FR",
         familiar: Familiar | None = None,
     ) -> ScreenPop:
-        """Like ``screen_pop``, from warm data."""
+        """Everything the agent sees for a call from ``caller`` to ``dialled``."""
         now = now or datetime.now(UTC)
         view = self._slice(session, to_e164(dialled, country))
-        found = None
-        if view.person_row is not None and view.directory.person is not None:
-            sources = sources_for(session, view.account_row, view.person_row, now)
-            found = availability_at(
-                view.directory.person, view.directory.account, now, sources, self.policy
+        decision = decide_in(
+            session, view.call, Call(caller, view.number), now, lang=lang, policy=self.policy
+        )
+        inputs = _inputs(view, caller, now)
+        account_id = view.call.account_row.id
+        person = inputs.person.key if inputs.person else ""
+        script, problem = _script(session, self.scripts, account_id, view.call.person_row)
+        return assemble(
+            replace(
+                inputs,
+                decision=decision,
+                script=script,
+                script_problem=problem,
+                history=history_of(session, account_id, inputs.caller.number),
+                familiar=familiar or familiarity_of(session, account_id, person, agent, now),
+                language=lang,
             )
-        call = Call(caller, view.destination.number.e164)
-        decision = decide(call, view.directory, found, view.rules, now, lang=lang)
-        return _assemble(session, view, self.scripts, caller, agent, now, lang, familiar, decision)
+        )
 
-    def _slice(self, session: Session, e164: str) -> _Slice:
+    def _slice(self, session: Session, e164: str) -> PopSlice:
         cached = self._slices.get(e164)
         if cached is not None and self._clock() - cached[0] < self.ttl:
             return cached[1]
-        destination = resolve_number(session, e164)
-        account, person = destination.account, destination.person
-        acc = account_row(session, account.key)
-        prow = person_row(session, acc, person.key) if person else None
-        view = _Slice(
-            destination,
-            acc,
-            prow,
-            call_directory(session, account.key, person.key if person else None),
-            chain_for(session, acc.id, prow),
-            _group_name(session, acc.id, person.group if person else ""),
-        )
-        self._slices[e164] = (self._clock(), view)
+        number, acc, person = number_rows(session, e164)
+        view = _read(session, number.e164, read_slice(session, acc, person))
+        if self.ttl > 0:
+            self._slices[e164] = (self._clock(), view)
         return view
 
 
-def _assemble(
+def script_context(
     session: Session,
-    view: _Slice,
-    scripts: ScriptCache,
+    account: str,
+    person: str | None,
     caller: str,
-    agent: str,
+    *,
     now: datetime,
-    lang: str,
-    familiar: Familiar | None,
-    decision: Decision,
-) -> ScreenPop:
-    directory, person = view.directory, view.destination.person
-    account, account_id = view.destination.account, view.account_row.id
+    lang: str = "",
+    policy: Policy | None = None,
+) -> ScriptContext:
+    """What the script of a call to ``person`` of ``account`` (None: the switchboard) sees at
+    ``now``: the same office, person, group, caller and availability as the screen pop's.
+
+    ``lang``: the script's language ("" → the person's).
+    """
+    view = _read(session, "", slice_for(session, account, person))
+    found = availability_in(session, view.call, now, policy)
+    return context_of_pop(_inputs(view, caller, now), found, lang)
+
+
+def _read(session: Session, number: str, call: CallSlice) -> PopSlice:
+    """A number's slice: the call's slice and the name of the person's group."""
+    person = call.person_row
+    group = _group_name(session, call.account_row.id, person.group_key if person else "")
+    return PopSlice(number, call, group)
+
+
+def _inputs(view: PopSlice, caller: str, now: datetime) -> PopInputs:
+    """The pop's inputs that come from the slice: account, office, person, group, caller."""
+    directory = view.call.directory
+    account = directory.account
     e164 = normalise_caller(caller, account.country) or ""
-    person_key = person.key if person else ""
-    group = person.group if person else ""
-    script, problem = _script(session, scripts, account_id, group, person_key)
-    return assemble(
-        PopInputs(
-            account=account,
-            now=now,
-            office=office_state(account.business_hours, account, directory.closures, now),
-            person=person,
-            group_name=view.group_name,
-            decision=decision,
-            script=script,
-            script_problem=problem,
-            caller=Caller(e164, directory.contacts.name_of(e164 or None) or ""),
-            history=history_of(session, account_id, e164),
-            familiar=familiar or familiarity_of(session, account_id, person_key, agent, now),
-            language=lang,
-        )
+    return PopInputs(
+        account=account,
+        now=now,
+        office=office_state(account.business_hours, account, directory.closures, now),
+        person=directory.person,
+        group_name=view.group_name,
+        caller=Caller(e164, directory.contacts.name_of(e164 or None) or ""),
     )
 
 
 def _script(
-    session: Session, cache: ScriptCache, account_id: int, group: str, person: str
+    session: Session, cache: ScriptCache, account_id: int, person: PersonRow | None
 ) -> tuple[Script | None, str]:
     """The call's script, or why the pop shows none (the call still goes on without it)."""
+    group, key = (person.group_key, person.key) if person else ("", "")
     try:
-        return cache.script_of(session, account_id, group, person), ""
+        return cache.script_of(session, account_id, group, key), ""
     except NotFound as exc:
         return None, exc.message
     except ValidationFailed as exc:
