@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 
 from accueil.core.routing import EngineConfig
-from accueil.errors import InvalidInput
-
 from accueil.core.routing.events import (
     AgentLoggedOut,
     AgentPaused,
@@ -19,6 +17,7 @@ from accueil.core.routing.events import (
     WrapUp,
     WrapUpEnded,
 )
+from accueil.errors import InvalidInput
 
 
 def test_silent_home_agent_becomes_unavailable_and_their_offer_goes_to_someone_else(desk):
@@ -77,7 +76,7 @@ def test_a_star_site_watches_every_site_not_named(desk):
 
 
 def test_a_site_silence_that_is_not_positive_is_refused():
-    with pytest.raises(InvalidInput, match="heartbeat_sites.*B"):
+    with pytest.raises(InvalidInput, match=r"heartbeat_sites.*B"):
         EngineConfig(heartbeat_sites={"B": 0.0})
 
 

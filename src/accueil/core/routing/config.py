@@ -94,9 +94,8 @@ class EngineConfig:
             problems.append("retry_after must be >= 0")
         if self.heartbeat_timeout <= 0:
             problems.append("heartbeat_timeout must be > 0")
-        bad_sites = sorted(
-            k for k, v in self.heartbeat_sites.items() if not isinstance(v, int | float) or not v > 0
-        )
+        sites = self.heartbeat_sites.items()
+        bad_sites = sorted(k for k, v in sites if not isinstance(v, int | float) or not v > 0)
         if bad_sites:
             problems.append(f"heartbeat_sites: the silence must be > 0 for {', '.join(bad_sites)}")
         if self.budget not in ("load", "fixed"):
