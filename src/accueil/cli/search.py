@@ -28,7 +28,7 @@ def search(
 ) -> None:
     """Find people and groups by name, title or group, as heard on the phone."""
     with reported(), store() as session:
-        said, now = " ".join(text), instant(at)
+        said, now = " ".join(text), iso_time(at)
         if account == "*":
             hits = search_all(session, said, limit=limit, now=now)
         else:
