@@ -68,3 +68,30 @@ def test_each_demo_account_is_answered_in_its_own_language(sqlite_url: str) -> N
         "FR": "C'est de la part de qui ?",
         "GB": "Who shall I say is calling?",
     }
+
+
+def test_the_sample_calls_are_read_by_the_demo_package_not_the_command(sqlite_url: str) -> None:
+    from accueil.demo.directory import generate_demo
+    from accueil.demo.furnish import VIP_CALLER, furnish_demo
+    from accueil.demo.samples import sample_calls
+    from accueil.store.db import make_engine, migrate, session_factory, transaction
+
+    engine = make_engine(sqlite_url)
+    migrate(engine)
+    with transaction(session_factory(engine)) as session:
+        assert sample_calls(session) is None  # an empty operator has nobody to show
+        generate_demo(session, accounts=3, people=30, agents=4, seed=7)
+        furnish_demo(session, seed=7)
+        found = sample_calls(session)
+    engine.dispose()
+    assert found is not None
+    assert found.calls[0].caller == VIP_CALLER
+    assert [c.decided.decision.treatment.type for c in found.calls] == [
+        "connect",
+        "message",
+        "reject",
+    ]
+    assert all(c.decided.destination.account.key == found.account for c in found.calls)
+    assert found.pop.person is None  # the switchboard
+    assert found.heard == found.person.last_name.lower()
+    assert found.hits and found.hits[0].score == 100

@@ -20,6 +20,7 @@ from accueil.services.calls import CallRecord, record_call
 from accueil.services.onboarding import load_directory
 from accueil.services.rules import save_rules
 from accueil.services.screenpop import PopCache, screen_pop, script_context
+from accueil.services.script_trial import try_script
 from accueil.services.scripts import Owner, effective_script, save_script
 from accueil.store.db import transaction
 from example_rotas import add_example_rotas
@@ -363,3 +364,16 @@ def test_a_script_tried_out_sees_the_call_as_the_pop_shows_it(
     with office() as s:
         english = script_context(s, "martin", None, "anonymous", now=NIGHT, lang="en")
     assert english.lang == "en" and english.person is None and english.caller.number == ""
+
+
+def test_trying_a_script_walks_the_answers_in_the_pops_context_and_refuses_typos(
+    office: sessionmaker[Session],
+) -> None:
+    with office() as s:
+        pop = screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW)
+        trial = try_script(s, "martin", "dupont", {"client": "oui"}, caller=CALLER, now=NOW)
+        with pytest.raises(InvalidInput, match="no question 'clent' in this script"):
+            try_script(s, "martin", "dupont", {"clent": "oui"}, now=NOW)
+    assert pop.script.greeting == trial.greeting
+    assert trial.state.prompt is not None
+    assert trial.state.prompt.text == "Puis-je avoir votre nom, s'il vous plaît ?"

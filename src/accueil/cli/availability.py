@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from accueil.cli.app import app
 from accueil.cli.common import console, reported
 from accueil.core.explain import EN, availability_sentence
-from accueil.core.localtime import parse_wall_time, to_local, zone
-from accueil.errors import InvalidInput, NotFound
+from accueil.core.localtime import to_local, zone
+from accueil.errors import InvalidInput
 from accueil.services import availability as service
-from accueil.services.directory import accounts_with_person, get_account, get_person
+from accueil.services.directory import account_of_person, get_account, get_person, wall_time
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 
 
@@ -27,22 +27,10 @@ def person_ref(text: str, session: Session | None = None) -> tuple[str, str]:
     """'martin:claire' → ('martin', 'claire'); a bare 'claire' when one account has her."""
     account, sep, person = text.partition(":")
     if not sep and session is not None and text:
-        return _only_account(session, text), text
+        return account_of_person(session, text), text
     if not sep or not account or not person:
         raise InvalidInput(f"{text!r}: name a person as ACCOUNT:PERSON, e.g. martin:claire")
     return account, person
-
-
-def _only_account(session: Session, person: str) -> str:
-    accounts = accounts_with_person(session, person)
-    if not accounts:
-        raise NotFound(f"no person {person!r} in any account; name them as ACCOUNT:PERSON")
-    if len(accounts) > 1:
-        raise InvalidInput(
-            f"{person!r} is a person of several accounts ({', '.join(accounts)}); "
-            f"write ACCOUNT:PERSON, e.g. {accounts[0]}:{person}"
-        )
-    return accounts[0]
 
 
 @contextmanager
@@ -57,11 +45,9 @@ def store() -> Iterator[Session]:
         engine.dispose()
 
 
-def wall_time(session: Session, account: str, text: str | None, now: datetime) -> datetime | None:
-    """A time typed on the command line, in the account's time zone."""
-    if not text:
-        return None
-    return parse_wall_time(text, now, zone(get_account(session, account).timezone))
+def typed_time(session: Session, account: str, text: str | None, now: datetime) -> datetime | None:
+    """A time typed on the command line, in the account's time zone; None when not typed."""
+    return wall_time(session, account, text, now) if text else None
 
 
 def local(instant: datetime, timezone: str) -> str:
@@ -86,11 +72,11 @@ def status(
     """Set a person's status, or show their availability and status history."""
     with reported(), store() as session:
         account, person = person_ref(who, session)
-        now = wall_time(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
+        now = typed_time(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
         if state == service.CLEARED:
             service.clear_status(session, account, person, origin="cli", now=now)
         elif state is not None:
-            end = wall_time(session, account, until, now)
+            end = typed_time(session, account, until, now)
             service.set_status(
                 session, account, person, service.parse_state(state),
                 until=end, note=note, origin="cli", now=now,
@@ -126,8 +112,8 @@ def delegate(
     with reported(), store() as session:
         account, person = person_ref(who, session)
         now = datetime.now(UTC)
-        begin = wall_time(session, account, start, now) or now
-        end = wall_time(session, account, until, begin)
+        begin = typed_time(session, account, start, now) or now
+        end = typed_time(session, account, until, begin)
         found = service.add_delegation(
             session, account, person, to, start=begin, end=end, note=note
         )
@@ -144,8 +130,8 @@ def closure(
     """Close an account over a period (a seminar, the August break)."""
     with reported(), store() as session:
         now = datetime.now(UTC)
-        tz = zone(get_account(session, account).timezone)
-        begin, end = parse_wall_time(start, now, tz), parse_wall_time(until, now, tz)
+        begin = wall_time(session, account, start, now)
+        end = wall_time(session, account, until, now)
         service.add_closure(session, account, start=begin, end=end, reason=reason)
-        name = tz.key
+        name = get_account(session, account).timezone
         console.print(f"{account} closed from {local(begin, name)} to {local(end, name)} ({name})")

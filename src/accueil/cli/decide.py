@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 import typer
 
 from accueil.cli.app import app
-from accueil.cli.availability import local, store, wall_time
+from accueil.cli.availability import local, store, typed_time
 from accueil.cli.common import console, reported
-from accueil.core.decision import Call
 from accueil.core.explain import LANGUAGES
 from accueil.core.phone import to_e164
 from accueil.errors import InvalidInput
-from accueil.services.decisions import decide_for, decision_json
+from accueil.services.decisions import decide_call, decision_json
 from accueil.services.directory import resolve_number
 
 
@@ -35,12 +34,12 @@ def decide(
     with reported(), store() as session:
         if lang not in LANGUAGES:
             raise InvalidInput(f"--lang {lang!r}: explanations are in {', '.join(LANGUAGES)}")
-        destination = resolve_number(session, to_e164(to, country))
-        account = destination.account.key
-        now = wall_time(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
+        # --at is read on the wall clock of the account the number leads to
+        account = resolve_number(session, to_e164(to, country)).account.key
+        now = typed_time(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
+        decided = decide_call(session, caller, to, now=now, lang=lang, country=country)
+        decision, destination = decided.decision, decided.destination
         person = destination.person.key if destination.person else None
-        call = Call(caller, destination.number.e164)
-        decision = decide_for(session, account, person, call, now=now, lang=lang)
         if as_json:
             console.print_json(json.dumps(decision_json(decision, account, person)))
             return

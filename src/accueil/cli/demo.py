@@ -12,18 +12,9 @@ from accueil.cli.common import console, reported
 from accueil.core.phone import pretty
 from accueil.demo.day import run_demo_day
 from accueil.demo.directory import generate_demo
-from accueil.demo.furnish import (
-    BLOCKED_CALLER,
-    SAMPLE_INSTANT,
-    STRANGER_CALLER,
-    VIP_CALLER,
-    furnish_demo,
-    showcase,
-)
-from accueil.services.decisions import decide_call
-from accueil.services.directory import get_person, list_numbers, summary
-from accueil.services.screenpop import screen_pop
-from accueil.services.search import search
+from accueil.demo.furnish import SAMPLE_INSTANT, furnish_demo
+from accueil.demo.samples import sample_calls
+from accueil.services.directory import summary
 from accueil.settings import get_settings
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 
@@ -66,36 +57,30 @@ def _print_summary(session: Session) -> None:
 
 def _print_sample_calls(session: Session) -> None:
     """One person's calls decided by their own rules, a screen pop, and a search."""
-    found = showcase(session)
-    if not found:
+    found = sample_calls(session)
+    if found is None:
         return
-    account, person_key, direct = found[0]
-    person = get_person(session, account, person_key)
-    switchboard = next((n.e164 for n in list_numbers(session, account) if not n.person), direct)
     console.print(
-        f"\n[bold]Calls for {escape(person.full_name)}[/] ({account}), "
+        f"\n[bold]Calls for {escape(found.person.full_name)}[/] ({found.account}), "
         f"decided at {SAMPLE_INSTANT:%a %d %b %H:%M} UTC:"
     )
-    for caller, dialled, who in (
-        (VIP_CALLER, direct, "a VIP client"),
-        (STRANGER_CALLER, direct, "an unknown caller"),
-        (BLOCKED_CALLER, switchboard, "a blocked number, to the switchboard"),
-    ):
-        outcome = decide_call(session, caller, dialled, now=SAMPLE_INSTANT)
+    for call in found.calls:
+        decision = call.decided.decision
         console.print(
-            f"  {pretty(caller)} ({who}) → [bold]{outcome.decision.treatment.type}[/]: "
-            f"{escape(outcome.decision.explanation)}",
+            f"  {pretty(call.caller)} ({call.who}) → [bold]{decision.treatment.type}[/]: "
+            f"{escape(decision.explanation)}",
             highlight=False,
         )
-    pop = screen_pop(session, switchboard, STRANGER_CALLER, now=SAMPLE_INSTANT)
+    pop = found.pop
     console.print("\n[bold]Screen pop[/] of an unknown caller on the switchboard:")
     console.print(f"  {escape(pop.account.answer_name)} — {escape(pop.account.hours_now)}")
     if pop.script.greeting is not None:
         console.print(f'  greeting: "{escape(pop.script.greeting.text)}"')
     if pop.script.first is not None and pop.script.first.prompt is not None:
         console.print(f"  first question: {escape(pop.script.first.prompt.text)}")
-    heard = person.last_name.lower()
-    hits = search(session, account, heard, limit=3, now=SAMPLE_INSTANT)
-    console.print(f"\n[bold]Search[/] {account} for “{escape(heard)}”, as heard on the phone:")
-    for hit in hits:
+    heard = found.heard
+    console.print(
+        f"\n[bold]Search[/] {found.account} for “{escape(heard)}”, as heard on the phone:"
+    )
+    for hit in found.hits:
         console.print(f"  {hit.score:3d}  {escape(hit.label)}")

@@ -18,10 +18,10 @@ from accueil.cli.search import iso_time
 from accueil.core.scripts.build import build
 from accueil.core.scripts.document import parse_layer
 from accueil.core.scripts.model import Script
-from accueil.core.scripts.runner import RunState, greeting, run
+from accueil.core.scripts.runner import RunState
 from accueil.errors import InvalidInput, ValidationFailed
 from accueil.services import scripts as service
-from accueil.services.screenpop import script_context
+from accueil.services.script_trial import try_script
 
 script_app = typer.Typer(help="Per-account, group and person scripts: versioned, inherited.")
 app.add_typer(script_app, name="script")
@@ -165,24 +165,13 @@ def try_out(
         if owner.scope == "group":
             raise InvalidInput(f"{who!r}: run the script of ACCOUNT or ACCOUNT:PERSON")
         person = owner.key if owner.scope == "person" else None
-        script = service.effective_script(session, account, person)
         answers = dict(_pair(a) for a in answer)
-        _only_questions(script, answers)
-        context = script_context(session, account, person, caller, now=iso_time(at), lang=lang)
-        said = greeting(script, context)
-        console.print(f"greeting: {said.text}", highlight=False, markup=False, soft_wrap=True)
-        _print_state(run(script, context, answers))
-
-
-def _only_questions(script: Script, answers: dict[str, str]) -> None:
-    """An answer to no question of the script is a typo: say so rather than ignore it."""
-    questions = [s.id for s in script.steps if s.kind == "ask"]
-    stray = sorted(set(answers) - set(questions))
-    if stray:
-        raise InvalidInput(
-            f"no question {', '.join(map(repr, stray))} in this script "
-            f"(its questions: {', '.join(questions)})"
+        trial = try_script(
+            session, account, person, answers, caller=caller, now=iso_time(at), lang=lang
         )
+        said = trial.greeting.text
+        console.print(f"greeting: {said}", highlight=False, markup=False, soft_wrap=True)
+        _print_state(trial.state)
 
 
 def _pair(text: str) -> tuple[str, str]:
