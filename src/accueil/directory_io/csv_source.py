@@ -1,9 +1,9 @@
 """Reading a CSV directory file: one kind of entry per file, one entry per row.
 
 The kind comes from ``--kind``, else the file's name (``people.csv``, ``acme-numbers.csv``),
-else its header. Lists in a cell are separated by ``|``. A leading quote that export put before a
-cell a spreadsheet would run (``'=…``, ``'+33…``) is taken off (see ``formulas``). Commas, semicolons (as spreadsheets
-write in France) and tabs are all understood as delimiters.
+else its header. Lists in a cell are separated by ``|``. A leading quote that export put before
+a cell a spreadsheet would run (``'=…``, ``'+33…``) is taken off (see ``formulas``). Commas,
+semicolons (as spreadsheets write in France) and tabs are all understood as delimiters.
 """
 
 from __future__ import annotations
