@@ -19,7 +19,7 @@ from accueil.core.explain import EN, availability_sentence
 from accueil.core.localtime import to_local, zone
 from accueil.errors import InvalidInput
 from accueil.services import availability as service
-from accueil.services.directory import account_of_person, get_account, get_person, wall_time
+from accueil.services.directory import account_of_person, get_account, get_person
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 
 
@@ -47,7 +47,7 @@ def store() -> Iterator[Session]:
 
 def typed_time(session: Session, account: str, text: str | None, now: datetime) -> datetime | None:
     """A time typed on the command line, in the account's time zone; None when not typed."""
-    return wall_time(session, account, text, now) if text else None
+    return service.wall_time(session, account, text, now) if text else None
 
 
 def local(instant: datetime, timezone: str) -> str:
@@ -130,8 +130,8 @@ def closure(
     """Close an account over a period (a seminar, the August break)."""
     with reported(), store() as session:
         now = datetime.now(UTC)
-        begin = wall_time(session, account, start, now)
-        end = wall_time(session, account, until, now)
+        begin = service.wall_time(session, account, start, now)
+        end = service.wall_time(session, account, until, now)
         service.add_closure(session, account, start=begin, end=end, reason=reason)
         name = get_account(session, account).timezone
         console.print(f"{account} closed from {local(begin, name)} to {local(end, name)} ({name})")

@@ -26,6 +26,7 @@ from accueil.core.availability import (
     State,
     availability_at,
 )
+from accueil.core.localtime import parse_wall_time, zone
 from accueil.core.opening import Closure
 from accueil.errors import AccueilError, InvalidInput, NotFound
 from accueil.services.calendars import calendar_view, view_of_feed
@@ -79,6 +80,12 @@ def person_row(session: Session, account: AccountRow, person: str) -> PersonRow:
             f"no person {person!r} in account {account.key!r}", account=account.key, person=person
         )
     return row
+
+
+def wall_time(session: Session, account: str, text: str, now: datetime) -> datetime:
+    """A time written on the account's wall clock ('15:00', '2026-12-01 15:00', ISO 8601), as
+    statuses, delegations and closures are typed."""
+    return parse_wall_time(text, now, zone(account_row(session, account).timezone))
 
 
 def parse_state(text: str) -> State:

@@ -7,13 +7,11 @@ Every function that reads a client's data takes the account key first and filter
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accueil.core.directory import Account, Agent, Group, Number, Person
-from accueil.core.localtime import parse_wall_time, zone
 from accueil.errors import InvalidInput, NotFound
 from accueil.store.mapping import (
     account_from_row,
@@ -112,11 +110,6 @@ def account_of_person(session: Session, person: str) -> str:
             f"write ACCOUNT:PERSON, e.g. {accounts[0]}:{person}"
         )
     return accounts[0]
-
-
-def wall_time(session: Session, account: str, text: str, now: datetime) -> datetime:
-    """A time written on the account's wall clock ('15:00', '2026-12-01 15:00', ISO 8601)."""
-    return parse_wall_time(text, now, zone(account_row(session, account).timezone))
 
 
 @dataclass(frozen=True)
