@@ -167,7 +167,25 @@ def options(
     debug: bool = typer.Option(
         False, "--debug", help="Show the traceback when a command fails (also ACCUEIL_DEBUG=1)."
     ),
+    log_format: str | None = typer.Option(
+        None,
+        "--log-format",
+        help="Logs on stderr: 'console' (readable) or 'json' (for services); default "
+        "ACCUEIL_LOG_FORMAT, else console on a terminal and json otherwise.",
+    ),
+    log_level: str | None = typer.Option(
+        None,
+        "--log-level",
+        help="debug, info, warning or error (default ACCUEIL_LOG_LEVEL, else warning; "
+        "info for jobs that keep running).",
+    ),
 ) -> None:
     """accueil: pooled telephone answering that gives every client employee a personal
     receptionist. Start with 'accueil demo'."""
     failures.set_debug(debug)
+    from accueil import logs
+
+    try:
+        logs.configure(log_format, log_level)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None

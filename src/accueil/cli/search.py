@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from accueil.cli.app import app
+from accueil.cli.availability import instant as account_instant
 from accueil.cli.availability import store
 from accueil.cli.common import console, reported
 from accueil.core.explain import LANGUAGES
@@ -24,14 +25,19 @@ def search(
     account: str = typer.Argument(..., help="An account key, or '*' for every account"),
     text: list[str] = typer.Argument(..., help="What the caller said: Madame Lefèvre compta"),
     limit: int = typer.Option(10, min=1, max=100),
+    at: str | None = typer.Option(
+        None, help="Availability at this time (ISO 8601, or the account's local time)"
+    ),
 ) -> None:
     """Find people and groups by name, title or group, as heard on the phone."""
     with reported(), store() as session:
         said = " ".join(text)
+        now = datetime.now(UTC)
         if account == "*":
-            hits = search_all(session, said, limit=limit)
+            hits = search_all(session, said, limit=limit, now=instant(at) if at else now)
         else:
-            hits = search_account(session, account, said, limit=limit)
+            when = account_instant(session, account, at, now) or now
+            hits = search_account(session, account, said, limit=limit, now=when)
         if not hits:
             console.print("nobody matches")
         for hit in hits:
