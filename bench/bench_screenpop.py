@@ -29,11 +29,11 @@ from sqlalchemy.orm import Session
 from accueil.core.availability import State
 from accueil.core.screenpop import PopInputs, assemble
 from accueil.core.scripts import templates
+from accueil.demo.directory import generate_demo
 from accueil.services import screenpop as service
 from accueil.services.availability import set_status
 from accueil.services.callers import set_rota
 from accueil.services.calls import CallRecord, record_call
-from accueil.services.demo import generate_demo
 from accueil.services.scripts import Owner, ScriptCache, save_script
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 from accueil.store.tables import AccountRow, NumberRow, PersonRow

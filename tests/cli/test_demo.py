@@ -44,8 +44,8 @@ def test_a_second_demo_adds_nothing(fresh_database: str) -> None:
 
 
 def test_each_demo_account_is_answered_in_its_own_language(sqlite_url: str) -> None:
-    from accueil.services.demo import generate_demo
-    from accueil.services.demo_furnish import SAMPLE_INSTANT, STRANGER_CALLER, furnish_demo
+    from accueil.demo.directory import generate_demo
+    from accueil.demo.furnish import SAMPLE_INSTANT, STRANGER_CALLER, furnish_demo
     from accueil.services.directory import list_accounts, list_numbers
     from accueil.services.screenpop import screen_pop
     from accueil.store.db import make_engine, migrate, session_factory, transaction

@@ -7,8 +7,8 @@ from collections import Counter
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.core.phone import national
+from accueil.demo.directory import demo_document, generate_demo
 from accueil.services import directory
-from accueil.services.demo import demo_document, generate_demo
 from accueil.services.exporting import export_yaml
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from accueil.services.demo import generate_demo
+from accueil.demo.directory import generate_demo
 from accueil.services.exporting import export_csv, export_document, export_yaml
 from accueil.services.onboarding import import_files, load_directory
 from accueil.store.db import make_engine, migrate, session_factory, transaction

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.core.availability import State
 from accueil.core.scripts.model import ActionKind, Urgency
-from accueil.core.scripts.runner import Outcome, TakenMessage
+from accueil.core.scripts.runner import ScriptOutcome, TakenMessage
 from accueil.errors import InvalidInput, NotFound
 from accueil.services.availability import add_delegation, set_status
 from accueil.services.callers import add_contact
@@ -50,9 +50,9 @@ DIRECTORY = {
 }  # fmt: skip
 
 
-def _message(urgency: Urgency = Urgency.NORMAL) -> Outcome:
+def _message(urgency: Urgency = Urgency.NORMAL) -> ScriptOutcome:
     fields = (("nom", "Nom", "Jean Leroy"), ("objet", "Objet", "Audience du 3"))
-    return Outcome(
+    return ScriptOutcome(
         ActionKind.TAKE_MESSAGE,
         "noter",
         TakenMessage("dupont", "+33612345678", "", urgency, fields),

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from accueil.cli import app
+from accueil.demo.day import run_demo_day
 from accueil.errors import NotFound
 from accueil.services.onboarding import load_directory
 from accueil.settings import get_settings
-from accueil.sim.demo import run_demo_day
 from accueil.sim.from_directory import BILINGUAL_ENGLISH_SHARE, workload_from_directory
 from accueil.sim.generator import generate
 from accueil.sim.report import write_report

@@ -8,7 +8,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from accueil.cli import app
-from accueil.sim.demo import run_demo_day
+from accueil.demo.day import run_demo_day
 
 SMALL = ["--workload", "demo", "--set", "arrivals.calls_per_day=300"]
 

@@ -57,7 +57,7 @@ def store() -> Iterator[Session]:
         engine.dispose()
 
 
-def instant(session: Session, account: str, text: str | None, now: datetime) -> datetime | None:
+def wall_time(session: Session, account: str, text: str | None, now: datetime) -> datetime | None:
     """A time typed on the command line, in the account's time zone."""
     if not text:
         return None
@@ -86,11 +86,11 @@ def status(
     """Set a person's status, or show their availability and status history."""
     with reported(), store() as session:
         account, person = person_ref(who, session)
-        now = instant(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
+        now = wall_time(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
         if state == service.CLEARED:
             service.clear_status(session, account, person, origin="cli", now=now)
         elif state is not None:
-            end = instant(session, account, until, now)
+            end = wall_time(session, account, until, now)
             service.set_status(
                 session, account, person, service.parse_state(state),
                 until=end, note=note, origin="cli", now=now,
@@ -126,8 +126,8 @@ def delegate(
     with reported(), store() as session:
         account, person = person_ref(who, session)
         now = datetime.now(UTC)
-        begin = instant(session, account, start, now) or now
-        end = instant(session, account, until, begin)
+        begin = wall_time(session, account, start, now) or now
+        end = wall_time(session, account, until, begin)
         found = service.add_delegation(
             session, account, person, to, start=begin, end=end, note=note
         )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import typer
 
 from accueil.cli.app import app
-from accueil.cli.availability import instant, local, store
+from accueil.cli.availability import local, store, wall_time
 from accueil.cli.common import console, reported
 from accueil.core.decision import Call, Decision
 from accueil.core.explain import LANGUAGES
@@ -38,7 +38,7 @@ def decide(
             raise InvalidInput(f"--lang {lang!r}: explanations are in {', '.join(LANGUAGES)}")
         destination = resolve_number(session, to_e164(to, country))
         account = destination.account.key
-        now = instant(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
+        now = wall_time(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
         person = destination.person.key if destination.person else None
         call = Call(caller, destination.number.e164)
         decision = decide_for(session, account, person, call, now=now, lang=lang)

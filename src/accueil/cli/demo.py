@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from accueil.cli.app import app
 from accueil.cli.common import console, reported
 from accueil.core.phone import pretty
-from accueil.services.decisions import decide_call
-from accueil.services.demo import generate_demo
-from accueil.services.demo_furnish import (
+from accueil.demo.day import run_demo_day
+from accueil.demo.directory import generate_demo
+from accueil.demo.furnish import (
     BLOCKED_CALLER,
     SAMPLE_INSTANT,
     STRANGER_CALLER,
@@ -20,11 +20,11 @@ from accueil.services.demo_furnish import (
     furnish_demo,
     showcase,
 )
+from accueil.services.decisions import decide_call
 from accueil.services.directory import get_person, list_numbers, summary
 from accueil.services.screenpop import screen_pop
 from accueil.services.search import search
 from accueil.settings import get_settings
-from accueil.sim.demo import run_demo_day
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 
 from accueil.cli.app import app
 from accueil.cli.common import console, err_console, reported
+from accueil.demo.directory import generate_demo
 from accueil.directory_io.records import Kind
 from accueil.errors import InvalidInput
-from accueil.services.demo import generate_demo
 from accueil.services.directory_writes import Progress as ProgressCallback
 from accueil.services.exporting import export_csv, export_yaml
 from accueil.services.onboarding import ImportReport, import_files

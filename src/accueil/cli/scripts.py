@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from accueil.cli.app import app
 from accueil.cli.availability import store
 from accueil.cli.common import console, reported
-from accueil.cli.search import instant
+from accueil.cli.search import iso_time
 from accueil.core.callers import normalise_caller
 from accueil.core.opening import office_state
 from accueil.core.scripts.build import build
@@ -175,7 +175,7 @@ def try_out(
         script = service.effective_script(session, account, person)
         answers = dict(_pair(a) for a in answer)
         _only_questions(script, answers)
-        context = _context(session, account, person, instant(at), caller, lang)
+        context = _context(session, account, person, iso_time(at), caller, lang)
         said = greeting(script, context)
         console.print(f"greeting: {said.text}", highlight=False, markup=False, soft_wrap=True)
         _print_state(run(script, context, answers))

@@ -64,11 +64,11 @@ def screenpop(
     with reported(), store() as session:
         if lang not in LANGUAGES:
             raise InvalidInput(f"--lang {lang!r}: explanations are in {', '.join(LANGUAGES)}")
-        now = instant(at)
+        now = iso_time(at)
         _print(screen_pop(session, to, caller, agent=agent, now=now, lang=lang))
 
 
-def instant(text: str | None) -> datetime:
+def iso_time(text: str | None) -> datetime:
     """An ISO time from the command line (UTC when it names no zone); now when None."""
     if not text:
         return datetime.now(UTC)

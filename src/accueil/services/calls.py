@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from accueil.core.callers import normalise_caller
 from accueil.core.localtime import require_aware
 from accueil.core.screenpop import Familiar, PastCall
-from accueil.core.scripts.runner import Outcome
+from accueil.core.scripts.runner import ScriptOutcome
 from accueil.services.availability import person_row
 from accueil.services.directory import account_row
 from accueil.store.tables import PersonRow
@@ -36,7 +36,7 @@ class CallRecord:
     call_id: str = ""
     caller_name: str = ""
     script_ref: str = ""
-    outcome: Outcome | None = None
+    outcome: ScriptOutcome | None = None
 
 
 def record_call(session: Session, account: str, record: CallRecord) -> int:

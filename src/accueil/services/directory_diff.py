@@ -15,7 +15,7 @@ from accueil.core.directory import Account, Agent, Group, Number, Person
 from accueil.directory_io.records import Kind
 from accueil.directory_io.validate import Plan
 from accueil.directory_io.writers import compact_hours
-from accueil.services.directory_snapshot import Columns, Row, Snapshot
+from accueil.services.directory_snapshot import Columns, DirectorySnapshot, Row
 from accueil.store.mapping import devices_to_json
 
 # How each kind is taken down by --prune: nothing taken down is lost (see docs/import.md).
@@ -106,7 +106,7 @@ def agent_columns(agent: Agent) -> Columns:
     }
 
 
-def diff(plan: Plan, snapshot: Snapshot, *, prune: bool) -> Delta:
+def diff(plan: Plan, snapshot: DirectorySnapshot, *, prune: bool) -> Delta:
     """The delta that brings the database to what ``plan`` says."""
     delta = Delta()
     wanted: dict[Kind, dict[Any, Columns]] = {

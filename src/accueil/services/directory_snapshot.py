@@ -55,7 +55,7 @@ class Row:
 
 
 @dataclass
-class Snapshot:
+class DirectorySnapshot:
     accounts: dict[str, Row] = field(default_factory=dict)
     groups: dict[tuple[str, str], Row] = field(default_factory=dict)
     people: dict[tuple[str, str], Row] = field(default_factory=dict)
@@ -73,13 +73,13 @@ class Snapshot:
         )
 
 
-def take_snapshot(session: Session, accounts: Collection[str] | None = None) -> Snapshot:
+def take_snapshot(session: Session, accounts: Collection[str] | None = None) -> DirectorySnapshot:
     """Read the directory in a handful of queries (plain tuples, no row objects).
 
     With ``accounts``, groups and people are read for those accounts only: a small import into
     a big directory does not read everyone. Accounts, numbers and agents are always all read.
     """
-    snap = Snapshot()
+    snap = DirectorySnapshot()
     account_cols = [getattr(AccountRow, c) for c in ACCOUNT_COLUMNS]
     for id_, key, *values in session.execute(select(AccountRow.id, AccountRow.key, *account_cols)):
         snap.accounts[key] = Row(id_, dict(zip(ACCOUNT_COLUMNS, values, strict=True)))
@@ -94,7 +94,7 @@ def take_snapshot(session: Session, accounts: Collection[str] | None = None) -> 
 
 
 def _read_groups_and_people(
-    session: Session, snap: Snapshot, keys: dict[Any, str], scope: list[Any] | None
+    session: Session, snap: DirectorySnapshot, keys: dict[Any, str], scope: list[Any] | None
 ) -> None:
     groups = select(GroupRow.id, GroupRow.account_id, GroupRow.key, GroupRow.name)
     person_cols = [getattr(PersonRow, c) for c in PERSON_COLUMNS]
@@ -115,7 +115,7 @@ def _chunks(ids: list[Any], size: int = 500) -> list[list[Any]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def _read_numbers(session: Session, snap: Snapshot, keys: dict[Any, str]) -> None:
+def _read_numbers(session: Session, snap: DirectorySnapshot, keys: dict[Any, str]) -> None:
     query = select(
         NumberRow.e164, NumberRow.account_id, PersonRow.key, NumberRow.raw, NumberRow.label
     ).outerjoin(PersonRow, PersonRow.id == NumberRow.person_id)
@@ -129,7 +129,7 @@ def _read_numbers(session: Session, snap: Snapshot, keys: dict[Any, str]) -> Non
         snap.numbers[e164] = Row(e164, columns)
 
 
-def _read_agents(session: Session, snap: Snapshot, keys: dict[Any, str]) -> None:
+def _read_agents(session: Session, snap: DirectorySnapshot, keys: dict[Any, str]) -> None:
     trainings: dict[int, list[list[Any]]] = {}
     for agent_id, account_id, level in session.execute(
         select(TrainingRow.agent_id, TrainingRow.account_id, TrainingRow.level)

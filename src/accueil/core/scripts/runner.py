@@ -81,7 +81,7 @@ class TakenMessage:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ScriptOutcome:
     """How the script ends: an action, with the message it carries (the answers collected)."""
 
     action: ActionKind
@@ -100,7 +100,7 @@ class RunState:
     lines: tuple[Line, ...]
     prompt: Prompt | None = None
     errors: tuple[AnswerError, ...] = ()
-    outcome: Outcome | None = None
+    outcome: ScriptOutcome | None = None
     values: Mapping[str, Value] | None = None
 
     @property
@@ -270,7 +270,7 @@ def _outcome(
     context: ScriptContext,
     values: Mapping[str, Value],
     words: dict[str, object],
-) -> Outcome:
+) -> ScriptOutcome:
     action = step.action
     assert action is not None
     person = context.person.key if context.person else ""
@@ -285,7 +285,7 @@ def _outcome(
         fields=tuple(_fields(script, values, context.lang)),
     )
     slot = values.get(action.slot) if action.slot else None
-    return Outcome(
+    return ScriptOutcome(
         action=action.kind,
         step=step.id,
         message=message,

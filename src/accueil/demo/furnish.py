@@ -71,7 +71,7 @@ def _standard_script(account: Account) -> str:
     """The standard script in the account's first language: English, else French."""
     english = account.languages[:1] == ("en",)
     name = "standard_en.yaml" if english else "standard.yaml"
-    return (resources.files("accueil.services.demo_scripts") / name).read_text("utf-8")
+    return (resources.files("accueil.demo.scripts") / name).read_text("utf-8")
 
 
 def showcase(session: Session, limit: int = 1) -> list[tuple[str, str, str]]:

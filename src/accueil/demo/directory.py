@@ -17,7 +17,7 @@ import phonenumbers
 from faker import Faker
 from sqlalchemy.orm import Session
 
-from accueil.services.demo_catalogue import (
+from accueil.demo.catalogue import (
     COLOURS,
     FR_TRADES,
     GB_TRADES,
