@@ -9,8 +9,7 @@ import typer
 from rich.markup import escape
 
 from accueil.cli.app import app
-from accueil.cli.availability import instant as account_instant
-from accueil.cli.availability import store
+from accueil.cli.availability import store, wall_time
 from accueil.cli.common import console, reported
 from accueil.core.explain import LANGUAGES
 from accueil.core.screenpop import ScreenPop
@@ -34,9 +33,9 @@ def search(
         said = " ".join(text)
         now = datetime.now(UTC)
         if account == "*":
-            hits = search_all(session, said, limit=limit, now=instant(at) if at else now)
+            hits = search_all(session, said, limit=limit, now=iso_time(at) if at else now)
         else:
-            when = account_instant(session, account, at, now) or now
+            when = wall_time(session, account, at, now) or now
             hits = search_account(session, account, said, limit=limit, now=when)
         if not hits:
             console.print("nobody matches")
