@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from accueil.cli.app import app
-from accueil.cli.availability import store, wall_time
+from accueil.cli.availability import store
 from accueil.cli.common import console, reported
 from accueil.core.explain import LANGUAGES
 from accueil.core.screenpop import ScreenPop
@@ -24,19 +24,15 @@ def search(
     account: str = typer.Argument(..., help="An account key, or '*' for every account"),
     text: list[str] = typer.Argument(..., help="What the caller said: Madame Lefèvre compta"),
     limit: int = typer.Option(10, min=1, max=100),
-    at: str | None = typer.Option(
-        None, help="Availability at this time (ISO 8601, or the account's local time)"
-    ),
+    at: str | None = typer.Option(None, help="ISO time of the availability shown (default: now)"),
 ) -> None:
     """Find people and groups by name, title or group, as heard on the phone."""
     with reported(), store() as session:
-        said = " ".join(text)
-        now = datetime.now(UTC)
+        said, now = " ".join(text), iso_time(at)
         if account == "*":
-            hits = search_all(session, said, limit=limit, now=iso_time(at) if at else now)
+            hits = search_all(session, said, limit=limit, now=now)
         else:
-            when = wall_time(session, account, at, now) or now
-            hits = search_account(session, account, said, limit=limit, now=when)
+            hits = search_account(session, account, said, limit=limit, now=now)
         if not hits:
             console.print("nobody matches")
         for hit in hits:
