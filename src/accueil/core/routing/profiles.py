@@ -1,10 +1,10 @@
 """Named profiles for operators: a few settings of ``EngineConfig`` that go together.
 
 - ``balanced`` (the default): the person's own agents, then the account's team, within budgets
-  the guard keeps from costing service level;
+  the guard keeps from costing service level (and grows, to 1.33 ×, while they cost none);
 - ``familiar``: the account's team first (the account ring holds the team and primary agents
-  only, a ready team member before a person's agent), and longer waits while service has room —
-  more account affinity for a little service and less person affinity;
+  only, a ready team member before a person's agent) — more account affinity, less person
+  affinity;
 - ``strict``: service first — short budgets, a guard with half the tolerance that never lets
   budgets grow past their size, no waiting for calls past their target.
 
