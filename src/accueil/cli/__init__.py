@@ -32,6 +32,7 @@ PANELS = {
     ),
     "Answering calls": ("script", "search", "screenpop"),
     "The digital twin": ("simulate",),
+    "The service": ("serve", "user", "token"),
 }
 _PANEL_OF = {name: panel for panel, names in PANELS.items() for name in names}
 _ORDER = [name for names in PANELS.values() for name in names]

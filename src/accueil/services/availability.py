@@ -230,6 +230,11 @@ def add_closure(
     return Closure(as_utc(start), as_utc(end), reason)
 
 
+def account_closures(session: Session, account: str) -> tuple[Closure, ...]:
+    """The account's closures, in the order they start."""
+    return closures(session, account_row(session, account).id)
+
+
 def closures(session: Session, account_id: int) -> tuple[Closure, ...]:
     rows = session.scalars(
         select(ClosureRow).where(ClosureRow.account_id == account_id).order_by(ClosureRow.starts_at)
