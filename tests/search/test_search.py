@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from accueil.core.directory import Account, Group, Person
 from accueil.core.search import HitKind, SearchIndex
 
@@ -27,17 +29,40 @@ def test_available_people_come_first_at_equal_score() -> None:
     index = SearchIndex.for_account(MARTIN, people, [])
     assert [h.key for h in index.search("Catherine")] == ["a", "b"]
 
-    def only_b_is_available(account: str, person: str) -> bool | None:
-        return person == "b"
+    asked: list[list[tuple[str, str]]] = []
+
+    def only_b_is_available(
+        people: Sequence[tuple[str, str]],
+    ) -> Mapping[tuple[str, str], bool | None]:
+        asked.append(list(people))
+        return {(a, p): p == "b" for a, p in people}
 
     hits = index.search("Catherine", availability=only_b_is_available)
     assert [(h.key, h.available) for h in hits] == [("b", True), ("a", False)]
+    assert asked == [[("martin", "a"), ("martin", "b")]]  # once, for the rows shown
+
+
+def test_availability_is_asked_for_the_rows_shown_only() -> None:
+    people = _people("martin", *[(f"c{i}", "Catherine", f"Name{i}") for i in range(30)])
+    index = SearchIndex.for_account(MARTIN, people, [])
+    asked: list[tuple[str, str]] = []
+
+    def nobody(people: Sequence[tuple[str, str]]) -> Mapping[tuple[str, str], bool | None]:
+        asked.extend(people)
+        return {}
+
+    hits = index.search("Catherine", limit=5, availability=nobody)
+    assert len(hits) == 5
+    assert sorted(asked) == sorted((h.account, h.key) for h in hits)
+    assert all(h.available is None for h in hits)
 
 
 def test_availability_never_lifts_a_worse_match_above_a_better_one() -> None:
     people = _people("martin", ("good", "Sophie", "Lefèvre"), ("near", "Sophie", "Lefort"))
     index = SearchIndex.for_account(MARTIN, people, [])
-    hits = index.search("Sophie Lefèvre", availability=lambda _a, p: p == "near")
+    hits = index.search(
+        "Sophie Lefèvre", availability=lambda people: {(a, p): p == "near" for a, p in people}
+    )
     assert hits[0].key == "good"
 
 

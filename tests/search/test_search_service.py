@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.core.availability import State
 from accueil.core.search import HitKind
+from accueil.errors import NotFound
 from accueil.services.availability import set_status
 from accueil.services.onboarding import load_directory
 from accueil.services.search import SearchIndexes, search, search_all
@@ -91,7 +93,7 @@ def test_which_client_is_this_searches_every_account(directory: sessionmaker[Ses
     assert (accounts[0].kind, accounts[0].account) == (HitKind.ACCOUNT, "clinique")
 
 
-def test_a_rename_in_the_same_second_as_the_index_is_still_seen(
+def test_a_rename_is_seen_by_the_next_search(
     directory: sessionmaker[Session],
 ) -> None:
     # SQLite stamps rows to the second: an index built in the second of the latest change is
@@ -139,3 +141,67 @@ def test_which_client_is_this_sees_an_account_renamed(directory: sessionmaker[Se
     with directory() as s:
         hits = search_all(s, "Horizon", now=NOW, indexes=indexes)
     assert [(h.kind, h.account) for h in hits[:1]] == [(HitKind.ACCOUNT, "clinique")]
+
+
+def _statements(sessions: sessionmaker[Session], run: Callable[[Session], object]) -> list[str]:
+    seen: list[str] = []
+    with sessions() as s:
+        engine = s.get_bind()
+
+        def listen(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(engine, "before_cursor_execute", listen)
+        try:
+            run(s)
+        finally:
+            event.remove(engine, "before_cursor_execute", listen)
+    return seen
+
+
+def test_a_kept_index_costs_one_row_read_and_availability_one_batch(
+    directory: sessionmaker[Session],
+) -> None:
+    indexes = SearchIndexes()
+    with directory() as s:
+        search(s, "martin", "Catherine", now=NOW, indexes=indexes)  # builds the index
+    few = _statements(directory, lambda s: search(s, "martin", "Cat", now=NOW, indexes=indexes))
+    many = _statements(
+        directory, lambda s: search(s, "martin", "Catherine Sophie", now=NOW, indexes=indexes)
+    )
+    # the version (one row by key), then the people shown with their status and calendar, then
+    # the account's closures: the same three statements whether 1 or 3 people are shown
+    assert len(few) == len(many) == 3
+    assert "directory_version" in few[0] and "people" not in few[0]
+
+
+def test_an_index_is_kept_until_its_own_account_changes(
+    directory: sessionmaker[Session],
+) -> None:
+    indexes = SearchIndexes()
+    with directory() as s:
+        martin, everyone = indexes.of_account(s, "martin"), indexes.across(s)
+        assert indexes.of_account(s, "martin") is martin and indexes.across(s) is everyone
+    anne = {"account": "clinique", "key": "new", "first_name": "Anne", "last_name": "Roy"}
+    other = {"accounts": DIRECTORY["accounts"][1:], "people": [anne]}
+    with transaction(directory) as s:
+        load_directory(s, other, source="clinic")
+    with directory() as s:
+        assert indexes.of_account(s, "martin") is martin  # another account's change
+        assert indexes.across(s) is not everyone
+        assert [h.key for h in search_all(s, "Anne Roy", now=NOW, indexes=indexes)][:1] == ["new"]
+
+
+def test_an_import_that_changes_nothing_keeps_the_index(directory: sessionmaker[Session]) -> None:
+    indexes = SearchIndexes()
+    with directory() as s:
+        martin = indexes.of_account(s, "martin")
+    with transaction(directory) as s:
+        load_directory(s, DIRECTORY, source="again")
+    with directory() as s:
+        assert indexes.of_account(s, "martin") is martin
+
+
+def test_searching_an_unknown_account_says_so(directory: sessionmaker[Session]) -> None:
+    with directory() as s, pytest.raises(NotFound, match="no account 'nobody'"):
+        search(s, "nobody", "Catherine", now=NOW, indexes=SearchIndexes())

@@ -24,14 +24,15 @@ def search(
     account: str = typer.Argument(..., help="An account key, or '*' for every account"),
     text: list[str] = typer.Argument(..., help="What the caller said: Madame Lefèvre compta"),
     limit: int = typer.Option(10, min=1, max=100),
+    at: str | None = typer.Option(None, help="ISO time of the availability shown (default: now)"),
 ) -> None:
     """Find people and groups by name, title or group, as heard on the phone."""
     with reported(), store() as session:
-        said = " ".join(text)
+        said, now = " ".join(text), iso_time(at)
         if account == "*":
-            hits = search_all(session, said, limit=limit)
+            hits = search_all(session, said, limit=limit, now=now)
         else:
-            hits = search_account(session, account, said, limit=limit)
+            hits = search_account(session, account, said, limit=limit, now=now)
         if not hits:
             console.print("nobody matches")
         for hit in hits:

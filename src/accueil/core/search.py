@@ -14,9 +14,10 @@ number of people, and scoring is a few vectorised maximums.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -25,8 +26,8 @@ from rapidfuzz import fuzz, process
 from accueil.core.directory import Account, Group, Person
 from accueil.core.phonetic import fold, phonetic_key
 
-# (account key, person key) → available now? None when unknown.
-Availability = Callable[[str, str], bool | None]
+# The (account key, person key) of the people shown → available now? Absent or None: unknown.
+Availability = Callable[[Sequence[tuple[str, str]]], Mapping[tuple[str, str], bool | None]]
 
 
 def _words_of(text: str) -> list[str]:
@@ -113,6 +114,9 @@ class SearchIndex:
                 by_sound.setdefault(key, []).append(i)
         self._sounds = list(by_sound)
         self._sound_words = [by_sound[s] for s in self._sounds]
+        # The index never changes: what a word matches is kept. Callers repeat the same first
+        # names, groups and titles all day, and an agent typing "mar", "mart"… repeats words.
+        self._matches = lru_cache(maxsize=8192)(self._matching_words)
 
     @classmethod
     def for_account(
@@ -175,7 +179,7 @@ class SearchIndex:
 
     def _best_per_entry(self, word: str) -> npt.NDArray[np.float32]:
         best = np.zeros(len(self._entries), dtype=np.float32)
-        for word_id, score in self._matching_words(word).items():
+        for word_id, score in self._matches(word).items():
             ids = self._ids[word_id]
             best[ids] = np.maximum(best[ids], self._weights[word_id] * score)
         return best
@@ -237,20 +241,17 @@ class SearchIndex:
                 raw += _TITLE_BONUS
             scored.append((min(100, round(raw)), raw, entry))
         scored.sort(key=lambda s: (-s[0], -s[1], s[2].label))
-        if not scored:
-            return []
-        cut = scored[min(limit, len(scored)) - 1][0]
-        # Every entry tied with the last place may still move up on availability.
-        ranked = [(_hit(e, score, availability), raw) for score, raw, e in scored if score >= cut]
-        ranked.sort(key=lambda h: (-h[0].score, _availability_rank(h[0].available), -h[1]))
-        return [hit for hit, _ in ranked[:limit]]
-
-
-def _hit(entry: _Entry, score: int, availability: Availability | None) -> Hit:
-    available = None
-    if availability is not None and entry.kind is HitKind.PERSON:
-        available = availability(entry.account, entry.key)
-    return Hit(entry.kind, entry.account, entry.key, entry.label, score, available)
+        shown = scored[:limit]
+        # Availability is asked for the rows shown only, all at once (one read in the service).
+        people = [(e.account, e.key) for _, _, e in shown if e.kind is HitKind.PERSON]
+        known = availability(people) if availability is not None and people else {}
+        hits = [
+            (Hit(e.kind, e.account, e.key, e.label, score, known.get((e.account, e.key))), raw)
+            for score, raw, e in shown
+        ]
+        # At equal score, people known to be available come first.
+        hits.sort(key=lambda h: (-h[0].score, _availability_rank(h[0].available), -h[1]))
+        return [hit for hit, _ in hits]
 
 
 def _availability_rank(available: bool | None) -> int:

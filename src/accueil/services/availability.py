@@ -7,13 +7,14 @@ caller's transaction: statuses are appended, never overwritten, so nothing is lo
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from accueil.core.availability import (
@@ -26,12 +27,17 @@ from accueil.core.availability import (
     availability_at,
 )
 from accueil.core.opening import Closure
-from accueil.errors import InvalidInput, NotFound
-from accueil.services.calendars import calendar_view
+from accueil.errors import AccueilError, InvalidInput, NotFound
+from accueil.services.calendars import calendar_view, view_of_feed
 from accueil.services.directory import account_row, get_account
-from accueil.store.mapping import person_from_row
+from accueil.store.mapping import account_from_row, person_from_row
 from accueil.store.tables import AccountRow, PersonRow
-from accueil.store.tables_availability import ClosureRow, DelegationRow, ManualStatusRow
+from accueil.store.tables_availability import (
+    CalendarFeedRow,
+    ClosureRow,
+    DelegationRow,
+    ManualStatusRow,
+)
 
 CLEARED = "auto"  # a status row that hands back to calendar and hours
 
@@ -178,6 +184,10 @@ def _current_status(
         .order_by(ManualStatusRow.id.desc())
         .limit(1)
     )
+    return _status_of(row)
+
+
+def _status_of(row: ManualStatusRow | None) -> ManualStatus | None:
     if row is None or row.state == CLEARED:
         return None
     until = as_utc(row.until) if row.until else None
@@ -235,10 +245,15 @@ def account_closures(session: Session, account: str) -> tuple[Closure, ...]:
     return closures(session, account_row(session, account).id)
 
 
+_CLOSURES = (  # built once: the screen pop and every search read it
+    select(ClosureRow)
+    .where(ClosureRow.account_id == bindparam("account_id"))
+    .order_by(ClosureRow.starts_at)
+)
+
+
 def closures(session: Session, account_id: int) -> tuple[Closure, ...]:
-    rows = session.scalars(
-        select(ClosureRow).where(ClosureRow.account_id == account_id).order_by(ClosureRow.starts_at)
-    )
+    rows = session.scalars(_CLOSURES, {"account_id": account_id})
     return tuple(Closure(as_utc(r.starts_at), as_utc(r.ends_at), r.reason) for r in rows)
 
 
@@ -305,3 +320,74 @@ def availability_of(
         sources,
         policy or default_policy(),
     )
+
+
+def _people_shown() -> Select[AccountRow, PersonRow, ManualStatusRow, CalendarFeedRow]:
+    """Some people of one account, each with their latest status as of ``now`` and their
+    calendar feed: built once, bound per call (``account``, ``people``, ``now``)."""
+    latest = (
+        select(func.max(ManualStatusRow.id))
+        .where(
+            ManualStatusRow.account_id == PersonRow.account_id,
+            ManualStatusRow.person_id == PersonRow.id,
+            ManualStatusRow.set_at <= bindparam("now"),
+        )
+        .correlate(PersonRow)
+        .scalar_subquery()
+    )
+    return (
+        select(AccountRow, PersonRow, ManualStatusRow, CalendarFeedRow)
+        .join(PersonRow, PersonRow.account_id == AccountRow.id)
+        .outerjoin(ManualStatusRow, ManualStatusRow.id == latest)
+        .outerjoin(
+            CalendarFeedRow,
+            (CalendarFeedRow.account_id == AccountRow.id)
+            & (CalendarFeedRow.person_id == PersonRow.id),
+        )
+        .where(
+            AccountRow.key == bindparam("account"),
+            PersonRow.key.in_(bindparam("people", expanding=True)),
+        )
+    )
+
+
+_PEOPLE_SHOWN = _people_shown()
+
+
+def available_now(
+    session: Session,
+    account: str,
+    people: Collection[str],
+    *,
+    now: datetime,
+    policy: Policy | None = None,
+) -> dict[str, bool | None]:
+    """Whether each of ``people`` (keys of ``account``) is available at ``now``.
+
+    For a list of results (a search): one query reads the people with their current status and
+    calendar feed, one more the account's closures, however many people are asked for.
+    Delegations are not read: they say who covers, never whether the person is available.
+    A person whose availability cannot be worked out (broken hours) maps to None; unknown keys
+    are left out.
+    """
+    if not people:
+        return {}
+    keys = {"account": account, "people": sorted(set(people)), "now": now}
+    rows = session.execute(_PEOPLE_SHOWN, keys).all()
+    if not rows:
+        return {}
+    acc = rows[0][0]
+    shut, core_account = closures(session, acc.id), account_from_row(acc)
+    found: dict[str, bool | None] = {}
+    for _, prow, status, feed in rows:
+        sources = Sources(
+            manual=_status_of(status), calendar=view_of_feed(feed, acc, now), closures=shut
+        )
+        try:
+            person = person_from_row(prow, acc.key)
+            found[prow.key] = availability_at(
+                person, core_account, now, sources, policy or default_policy()
+            ).available
+        except AccueilError:  # a person's broken hours must not break a list of results
+            found[prow.key] = None
+    return found

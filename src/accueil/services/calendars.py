@@ -266,6 +266,13 @@ def calendar_view(
             CalendarFeedRow.account_id == account.id, CalendarFeedRow.person_id == person.id
         )
     )
+    return view_of_feed(row, account, now)
+
+
+def view_of_feed(
+    row: CalendarFeedRow | None, account: AccountRow, now: datetime
+) -> CalendarView | None:
+    """The calendar kept in a feed row already read (by ``calendar_view`` or a batch)."""
     if row is None or row.last_good is None or row.fetched_at is None:
         return None
     try:

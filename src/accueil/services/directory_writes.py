@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from accueil.directory_io.records import Kind
 from accueil.services.directory_diff import Delta
 from accueil.services.directory_snapshot import Columns
+from accueil.services.directory_version import bump
 from accueil.store.tables import (
     AccountRow,
     AgentRow,
@@ -97,6 +98,13 @@ def write(session: Session, delta: Delta, progress: Progress | None = None) -> N
 
     _write_numbers(session, delta, account_ids, insert_rows, update_rows, tick)
     _write_agents(session, delta, account_ids, insert_rows, update_rows)
+    bump(session, _searched_accounts(delta))
+
+
+def _searched_accounts(delta: Delta) -> set[str]:
+    """The accounts whose names, people or groups change: what the search indexes hold."""
+    kinds = (Kind.ACCOUNTS, Kind.GROUPS, Kind.PEOPLE)
+    return {c.key.split("/", 1)[0] for c in delta.changes if c.kind in kinds}
 
 
 def _delete(session: Session, column: Any, ids: list[Any], tick: _Ticker, stage: str) -> None:

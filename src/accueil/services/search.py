@@ -1,41 +1,30 @@
 """Searching the directory from the store, with indexes built once and kept while unchanged.
 
-An account's index is rebuilt only when its people or groups change (their count or their
-latest update time moves); the cross-account index likewise for the whole directory. An index
-built in the same clock second as the latest change is not kept: SQLite stamps rows to the
-second, so a rename later in that second would not move the stamp. Indexes are kept per
-database, so two databases in one process never share one. The availability of the people
-tied at the top comes from the availability service.
+An index is kept with the directory version it was built at (``directory_version``): each
+search reads that one counter — one row by key — and rebuilds only when a directory write has
+bumped it, so a search costs the same in 50 people or 100,000. Indexes are kept per database, so
+two databases in one process never share one. Availability is read for the rows shown only,
+in one batch (``available_now``), at the ``now`` the caller gives: the service reads no clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accueil.core.search import Availability, Hit, SearchIndex
-from accueil.errors import AccueilError
-from accueil.services.availability import availability_of
-from accueil.services.directory import (
-    account_row,
-    get_account,
-    list_accounts,
-    list_groups,
-    list_people,
-)
-from accueil.store.tables import AccountRow, GroupRow, PersonRow
-
-Stamp = tuple[object, ...]
+from accueil.services.availability import available_now
+from accueil.services.directory import get_account, list_accounts, list_groups, list_people
+from accueil.services.directory_version import account_version, directory_version
 
 
 @dataclass(frozen=True)
 class _Kept:
-    stamp: Stamp
-    settled: bool  # built after the second of the latest change: the stamp will see the next
+    version: int
     index: SearchIndex
 
 
@@ -44,15 +33,16 @@ class SearchIndexes:
 
     def __init__(self) -> None:
         self._kept: dict[tuple[str, str | None], _Kept] = {}
+        self._lock = threading.Lock()  # the API serves searches from several threads
 
     def of_account(self, session: Session, account: str) -> SearchIndex:
-        acc = account_row(session, account)
+        _, version = account_version(session, account)
 
         def build() -> SearchIndex:
             people, groups = list_people(session, account), list_groups(session, account)
             return SearchIndex.for_account(get_account(session, account), people, groups)
 
-        return self._index(session, account, acc.id, build)
+        return self._index(session, account, version, build)
 
     def across(self, session: Session) -> SearchIndex:
         def build() -> SearchIndex:
@@ -61,25 +51,28 @@ class SearchIndexes:
             groups = [g for a in accounts for g in list_groups(session, a.key)]
             return SearchIndex.across(accounts, people, groups)
 
-        return self._index(session, None, None, build)
+        return self._index(session, None, directory_version(session), build)
 
     def forget(self) -> None:
         """Drop every index."""
-        self._kept.clear()
+        with self._lock:
+            self._kept.clear()
 
     def _index(
         self,
         session: Session,
         account: str | None,
-        account_id: int | None,
+        version: int,
         build: Callable[[], SearchIndex],
     ) -> SearchIndex:
-        key = (str(session.connection().engine.url), account)
-        stamp, settled = _stamp(session, account_id)
+        # The version was read before the rows: a write committed in between leaves an index
+        # newer than its version, which the next search rebuilds — never an older one kept.
+        key = (str(session.get_bind().engine.url), account)
         kept = self._kept.get(key)
-        if kept is None or kept.stamp != stamp or not kept.settled:
-            kept = _Kept(stamp, settled, build())
-            self._kept[key] = kept
+        if kept is None or kept.version != version:
+            kept = _Kept(version, build())
+            with self._lock:
+                self._kept[key] = kept
         return kept.index
 
 
@@ -91,8 +84,8 @@ def search(
     account: str,
     text: str,
     *,
+    now: datetime,
     limit: int = 10,
-    now: datetime | None = None,
     indexes: SearchIndexes | None = None,
 ) -> list[Hit]:
     """The account's people and groups that best match ``text``; available people first."""
@@ -104,8 +97,8 @@ def search_all(
     session: Session,
     text: str,
     *,
+    now: datetime,
     limit: int = 10,
-    now: datetime | None = None,
     indexes: SearchIndexes | None = None,
 ) -> list[Hit]:
     """Across every account: "which client is this?"."""
@@ -113,37 +106,15 @@ def search_all(
     return index.search(text, limit=limit, availability=_availability(session, now))
 
 
-def _availability(session: Session, now: datetime | None) -> Availability:
-    at = now or datetime.now(UTC)
-
-    def available(account: str, person: str) -> bool | None:
-        try:
-            return availability_of(session, account, person, now=at).available
-        except AccueilError:  # a broken calendar or hours must not break a search
-            return None
+def _availability(session: Session, now: datetime) -> Availability:
+    def available(people: Sequence[tuple[str, str]]) -> Mapping[tuple[str, str], bool | None]:
+        by_account: dict[str, list[str]] = {}
+        for account, person in people:
+            by_account.setdefault(account, []).append(person)
+        return {
+            (account, person): state
+            for account, keys in by_account.items()
+            for person, state in available_now(session, account, keys, now=now).items()
+        }
 
     return available
-
-
-def _stamp(session: Session, account_id: int | None) -> tuple[Stamp, bool]:
-    """The directory's (count, latest update) of people and groups (and of accounts, whose
-    names the cross-account index holds), and whether the database's clock is already past the
-    second of the latest update."""
-    people = select(func.count(), func.max(PersonRow.updated_at), func.now())
-    groups = select(func.count(), func.max(GroupRow.updated_at))
-    accounts = select(func.count(), func.max(AccountRow.updated_at))
-    if account_id is not None:
-        people = people.where(PersonRow.account_id == account_id)
-        groups = groups.where(GroupRow.account_id == account_id)
-    n_people, people_at, db_now = session.execute(people).one()
-    stamp: Stamp = (n_people, people_at, *session.execute(groups).one())
-    if account_id is None:
-        stamp = (*stamp, *session.execute(accounts).one())
-    changed = [_utc(t) for t in stamp[1::2] if isinstance(t, datetime)]
-    now = _utc(db_now)
-    settled = not changed or now.replace(microsecond=0) > max(changed).replace(microsecond=0)
-    return stamp, settled
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -62,6 +62,18 @@ class AccountRow(Stamped, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     colour: Mapped[str] = mapped_column(String(16), default="#4a6fa5")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped by every write to the account's people, groups or names: a cache of the directory
+    # (the search index) checks it in one row read (services/directory_version.py).
+    directory_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class DirectoryVersionRow(Base):
+    """One row: the whole directory's version, bumped with any account's."""
+
+    __tablename__ = "directory_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class GroupRow(Stamped, Base):

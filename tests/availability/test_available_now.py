@@ -1,0 +1,108 @@
+"""Availability of a list of people (a search's results) read in one batch: the same answer
+as asking for each person alone, from every source, one account only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from calendar_helpers import ics, paris
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from accueil.core.availability import State
+from accueil.services.availability import (
+    add_closure,
+    availability_of,
+    available_now,
+    clear_status,
+    set_status,
+)
+from accueil.services.calendars import upload_calendar
+from accueil.services.onboarding import load_directory
+from accueil.store.db import transaction
+
+NOW = paris(2026, 11, 30, 10)  # a Monday morning
+PEOPLE = ["free", "meeting", "cleared", "later", "calendar", "night"]
+DIRECTORY = {
+    "accounts": [
+        {"key": "martin", "name": "Cabinet Martin", "country": "FR"},
+        {"key": "durand", "name": "Durand SA", "country": "FR"},
+    ],
+    "people": [
+        *[{"account": "martin", "key": k, "first_name": k.title(), "last_name": "Martin"}
+          for k in PEOPLE[:-1]],
+        {"account": "martin", "key": "night", "first_name": "Nuit", "last_name": "Martin",
+         "working_hours": "mon-fri 20:00-23:00"},
+        {"account": "durand", "key": "free", "first_name": "Free", "last_name": "Durand"},
+    ],
+}  # fmt: skip
+BUSY = ics("UID:1\nDTSTART:20261130T083000Z\nDTEND:20261130T100000Z\nSUMMARY:Client")
+
+
+@pytest.fixture
+def seeded(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    with transaction(sessions) as s:
+        load_directory(s, DIRECTORY, source="test")
+        set_status(s, "martin", "meeting", State.MEETING, now=NOW - timedelta(minutes=5))
+        set_status(s, "martin", "cleared", State.AWAY, now=NOW - timedelta(hours=2))
+        clear_status(s, "martin", "cleared", now=NOW - timedelta(hours=1))
+        # set after NOW: it did not exist yet at NOW
+        set_status(s, "martin", "later", State.AWAY, now=NOW + timedelta(minutes=1))
+        upload_calendar(s, "martin", "calendar", BUSY, now=NOW - timedelta(days=1))
+        set_status(s, "durand", "free", State.AWAY, now=NOW - timedelta(minutes=5))
+    return sessions
+
+
+def test_a_batch_says_what_asking_one_by_one_says(seeded: sessionmaker[Session]) -> None:
+    with seeded() as s:
+        batch = available_now(s, "martin", PEOPLE, now=NOW)
+        alone = {p: availability_of(s, "martin", p, now=NOW).available for p in PEOPLE}
+    assert batch == alone
+    assert batch == {
+        "free": True,
+        "meeting": False,
+        "cleared": True,
+        "later": True,
+        "calendar": False,
+        "night": False,
+    }
+
+
+def test_a_closure_of_the_account_closes_everyone_in_the_batch(
+    seeded: sessionmaker[Session],
+) -> None:
+    with transaction(seeded) as s:
+        add_closure(s, "martin", start=NOW - timedelta(hours=1), end=NOW + timedelta(days=1))
+    with seeded() as s:
+        assert set(available_now(s, "martin", PEOPLE, now=NOW).values()) == {False}
+        assert available_now(s, "durand", ["free"], now=NOW + timedelta(hours=13)) == {
+            "free": False
+        }
+
+
+def test_a_batch_reads_only_its_own_account(seeded: sessionmaker[Session]) -> None:
+    with seeded() as s:
+        # durand's "free" is away; martin's "free" is available: neither leaks into the other
+        assert available_now(s, "durand", ["free", "meeting"], now=NOW) == {"free": False}
+        assert available_now(s, "martin", ["free"], now=NOW) == {"free": True}
+        assert available_now(s, "martin", [], now=NOW) == {}
+        assert available_now(s, "nobody", ["free"], now=NOW) == {}
+
+
+def test_a_batch_costs_two_statements_however_many_people(
+    seeded: sessionmaker[Session],
+) -> None:
+    def statements(people: list[str]) -> int:
+        seen: list[str] = []
+        with seeded() as s:
+            engine = s.get_bind()
+            listen = lambda *args: seen.append(args[2])  # noqa: E731
+            event.listen(engine, "before_cursor_execute", listen)
+            try:
+                available_now(s, "martin", people, now=NOW)
+            finally:
+                event.remove(engine, "before_cursor_execute", listen)
+        return len(seen)
+
+    assert statements(PEOPLE[:1]) == statements(PEOPLE) == 2
