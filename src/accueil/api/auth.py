@@ -24,6 +24,7 @@ from accueil.core.access import (
     may_manage_users,
     may_operator,
     may_person,
+    may_reach,
 )
 from accueil.errors import NotFound
 from accueil.services import users
@@ -86,6 +87,12 @@ def person(caller: Caller, account: str, person: str, action: Action = Action.RE
         if may_account_card(caller.principal, account):
             raise _absent(account, person)
         raise _absent(account)
+
+
+def reach(caller: Caller, number: str, account: str, person: str | None) -> None:
+    """A dialled number leads somewhere this caller may not see: for them it leads nowhere."""
+    if not may_reach(caller.principal, account, person):
+        raise NotFound(f"the number {number} leads to no account", field="to")
 
 
 def operator(caller: Caller, action: Action = Action.READ) -> None:

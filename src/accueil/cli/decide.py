@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 import typer
@@ -11,11 +10,11 @@ import typer
 from accueil.cli.app import app
 from accueil.cli.availability import local, store, wall_time
 from accueil.cli.common import console, reported
-from accueil.core.decision import Call, Decision
+from accueil.core.decision import Call
 from accueil.core.explain import LANGUAGES
 from accueil.core.phone import to_e164
 from accueil.errors import InvalidInput
-from accueil.services.decisions import decide_for
+from accueil.services.decisions import decide_for, decision_json
 from accueil.services.directory import resolve_number
 
 
@@ -58,37 +57,3 @@ def decide(
                 console.print(text, highlight=False, markup=False, soft_wrap=True)
         for warning in decision.availability.warnings if decision.availability else ():
             console.print(f"[yellow]warning:[/] {warning}", highlight=False)
-
-
-def decision_json(decision: Decision, account: str, person: str | None) -> dict[str, object]:
-    """The decision as plain JSON: for scripts, the API and the screen pop."""
-    availability = decision.availability
-    return {
-        "account": account,
-        "person": person,
-        "rule": decision.rule,
-        "scope": decision.scope.value,
-        "treatment": decision.treatment.model_dump(mode="json"),
-        "explanation": decision.explanation,
-        "conditions": [
-            {"path": c.path, "value": c.value, "reason": c.reason} for c in decision.conditions
-        ],
-        "targets": [asdict(t) for t in decision.targets],
-        "contacts": list(decision.contacts),
-        "trace": [
-            {"scope": t.scope.value, "rule": t.rule, "matched": t.matched, "note": t.note}
-            for t in decision.trace
-        ],
-        "availability": None
-        if availability is None
-        else {
-            "state": availability.state.value,
-            "source": availability.source.value,
-            "until": availability.until.isoformat() if availability.until else None,
-            "note": availability.note,
-            "stale": availability.stale,
-            "as_of": availability.as_of.isoformat(),
-            "delegate": availability.delegate.delegate if availability.delegate else None,
-            "warnings": list(availability.warnings),
-        },
-    }

@@ -17,18 +17,14 @@ from accueil.cli.app import app
 from accueil.cli.availability import store
 from accueil.cli.common import console, reported
 from accueil.cli.search import iso_time
-from accueil.core.callers import normalise_caller
-from accueil.core.opening import office_state
 from accueil.core.scripts.build import build
-from accueil.core.scripts.context import Caller, ScriptContext, situation_of
+from accueil.core.scripts.context import ScriptContext
 from accueil.core.scripts.document import parse_layer
 from accueil.core.scripts.model import Script
 from accueil.core.scripts.runner import RunState, greeting, run
 from accueil.errors import InvalidInput, ValidationFailed
 from accueil.services import scripts as service
-from accueil.services.availability import availability_of
-from accueil.services.decisions import call_directory
-from accueil.services.directory import list_groups
+from accueil.services.script_preview import call_context, only_questions
 
 script_app = typer.Typer(help="Per-account, group and person scripts: versioned, inherited.")
 app.add_typer(script_app, name="script")
@@ -174,7 +170,7 @@ def try_out(
         person = owner.key if owner.scope == "person" else None
         script = service.effective_script(session, account, person)
         answers = dict(_pair(a) for a in answer)
-        _only_questions(script, answers)
+        only_questions(script, answers)
         context = _context(session, account, person, iso_time(at), caller, lang)
         said = greeting(script, context)
         console.print(f"greeting: {said.text}", highlight=False, markup=False, soft_wrap=True)
@@ -184,33 +180,7 @@ def try_out(
 def _context(
     session: Session, account: str, person: str | None, now: datetime, caller: str, lang: str
 ) -> ScriptContext:
-    """The call as the agent would have it at ``now``: situation, availability, caller."""
-    directory = call_directory(session, account, person)
-    acc, found = directory.account, directory.person
-    office = office_state(acc.business_hours, acc, directory.closures, now)
-    e164 = (normalise_caller(caller, acc.country) or "") if caller else ""
-    groups = {g.key: g.name for g in list_groups(session, account)}
-    return ScriptContext(
-        acc,
-        now,
-        situation_of(office),
-        found,
-        group_name=groups.get(found.group, "") if found else "",
-        availability=availability_of(session, account, person, now=now) if person else None,
-        caller=Caller(e164, directory.contacts.name_of(e164 or None) or ""),
-        language=lang,
-    )
-
-
-def _only_questions(script: Script, answers: dict[str, str]) -> None:
-    """An answer to no question of the script is a typo: say so rather than ignore it."""
-    questions = [s.id for s in script.steps if s.kind == "ask"]
-    stray = sorted(set(answers) - set(questions))
-    if stray:
-        raise InvalidInput(
-            f"no question {', '.join(map(repr, stray))} in this script "
-            f"(its questions: {', '.join(questions)})"
-        )
+    return call_context(session, account, person, now, caller, lang)
 
 
 def _pair(text: str) -> tuple[str, str]:

@@ -35,6 +35,7 @@ class Scope(StrEnum):
     OPERATOR = "operator"  # the whole operator (pool, users, imports of every account)
     ACCOUNT = "account"  # one account's data, named in the path
     PERSON = "person"  # one person's data, named in the path
+    LOOKUP = "lookup"  # a dialled number leads to an account (and maybe a person) first
 
 
 class Action(StrEnum):
@@ -93,6 +94,13 @@ def may_person(principal: Principal, account: str, person: str, action: Action) 
     if principal.role is Role.EMPLOYEE:
         return principal.account == account and principal.person == person
     return may_account(principal, account, action)
+
+
+def may_reach(principal: Principal, account: str, person: str | None) -> bool:
+    """A call to ``person`` of ``account`` (None: its switchboard): its decision and screen pop."""
+    if person is not None:
+        return may_person(principal, account, person, Action.READ)
+    return may_account(principal, account, Action.READ)
 
 
 def may_operator(principal: Principal, action: Action) -> bool:

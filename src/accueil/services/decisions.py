@@ -6,7 +6,7 @@ This is what the telephony adapter, the API and the screen pop call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -94,3 +94,37 @@ def decide_call(
         session, destination.account.key, person, call, now=now, lang=lang, policy=policy
     )
     return CallDecision(destination, decision)
+
+
+def decision_json(decision: Decision, account: str, person: str | None) -> dict[str, object]:
+    """The decision as plain JSON: for scripts, the API and the screen pop."""
+    availability = decision.availability
+    return {
+        "account": account,
+        "person": person,
+        "rule": decision.rule,
+        "scope": decision.scope.value,
+        "treatment": decision.treatment.model_dump(mode="json"),
+        "explanation": decision.explanation,
+        "conditions": [
+            {"path": c.path, "value": c.value, "reason": c.reason} for c in decision.conditions
+        ],
+        "targets": [asdict(t) for t in decision.targets],
+        "contacts": list(decision.contacts),
+        "trace": [
+            {"scope": t.scope.value, "rule": t.rule, "matched": t.matched, "note": t.note}
+            for t in decision.trace
+        ],
+        "availability": None
+        if availability is None
+        else {
+            "state": availability.state.value,
+            "source": availability.source.value,
+            "until": availability.until.isoformat() if availability.until else None,
+            "note": availability.note,
+            "stale": availability.stale,
+            "as_of": availability.as_of.isoformat(),
+            "delegate": availability.delegate.delegate if availability.delegate else None,
+            "warnings": list(availability.warnings),
+        },
+    }
