@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from accueil.core.routing import EngineConfig
 from accueil.core.routing.events import (
     AgentLoggedOut,
     AgentPaused,
@@ -14,6 +17,7 @@ from accueil.core.routing.events import (
     WrapUp,
     WrapUpEnded,
 )
+from accueil.errors import InvalidInput
 
 
 def test_silent_home_agent_becomes_unavailable_and_their_offer_goes_to_someone_else(desk):
@@ -46,6 +50,34 @@ def test_agents_on_a_site_need_no_heartbeat(desk):
     d.until(1000)
     assert d.engine.next_deadline() is None
     assert d.call("c1", at=1001)[0].agent == "ann"
+
+
+def test_heartbeats_are_watched_per_site_with_each_sites_own_silence(desk):
+    d = desk("longest_idle", heartbeat_sites={"B": 60.0, "home": 20.0})
+    d.agent("ann", at=0, site="home")
+    d.agent("bea", at=0, site="B")
+    d.agent("cid", at=0, site="A")
+    paused = [c.agent for c in d.until(59) if isinstance(c, PauseAgent)]
+    assert paused == ["ann"]  # home: silent 20 s (the site's own, not heartbeat_timeout)
+    out = d.until(60)
+    assert PauseAgent("bea", "silent for 60 s (no heartbeat)") in out
+    d.until(1000)
+    assert [a.status for a in d.engine.snapshot().agents if a.agent == "cid"] == ["ready"]
+
+
+def test_a_star_site_watches_every_site_not_named(desk):
+    d = desk("longest_idle", heartbeat_sites={"*": 45.0, "A": 90.0})
+    d.agent("bea", at=0, site="B")
+    d.agent("cid", at=0, site="A")
+    d.feed(Heartbeat(30, "bea"))
+    out = d.until(80)
+    assert [c.agent for c in out if isinstance(c, PauseAgent)] == ["bea"]  # silent since 30
+    assert [c.agent for c in d.until(90) if isinstance(c, PauseAgent)] == ["cid"]
+
+
+def test_a_site_silence_that_is_not_positive_is_refused():
+    with pytest.raises(InvalidInput, match=r"heartbeat_sites.*B"):
+        EngineConfig(heartbeat_sites={"B": 0.0})
 
 
 def test_silent_agent_comes_back_with_a_sign_of_life_and_ready(desk):

@@ -6,7 +6,7 @@ from accueil.core.routing.events import CallAbandoned, Ignored, Offer, Overflow,
 
 
 def test_max_wait_overflows_the_call_to_its_fallback(desk):
-    d = desk(max_wait=90)
+    d = desk(max_wait=90, overflow_unservable=False)
     d.call("c1", at=0)
     assert d.until(89) == []
     assert d.until(90) == [Overflow("c1", "waited 90 s, the maximum")]
@@ -14,7 +14,7 @@ def test_max_wait_overflows_the_call_to_its_fallback(desk):
 
 
 def test_the_calls_own_max_wait_wins_over_the_default(desk):
-    d = desk(max_wait=300)
+    d = desk(max_wait=300, overflow_unservable=False)
     d.call("c1", at=0, max_wait=30)
     assert Overflow("c1", "waited 30 s, the maximum") in d.until(30)
 
@@ -30,7 +30,7 @@ def test_max_wait_while_ringing_revokes_the_offer(desk):
 
 
 def test_call_already_past_its_max_wait_overflows_at_once(desk):
-    d = desk(max_wait=60)
+    d = desk(max_wait=60, overflow_unservable=False)
     assert d.call("c1", at=100, since=0) == [Overflow("c1", "waited over the maximum of 60 s")]
 
 
@@ -45,7 +45,7 @@ def test_abandoned_while_ringing_revokes_the_offer_and_frees_the_agent(desk):
 
 
 def test_abandoned_while_waiting_leaves_the_line(desk):
-    d = desk()
+    d = desk(overflow_unservable=False)
     d.call("c1", at=0)
     assert d.feed(CallAbandoned(5, "c1")) == []
     assert d.engine.snapshot().waiting == ()

@@ -23,7 +23,7 @@ def test_arriving_call_is_offered_to_longest_idle_ready_agent(desk):
 
 
 def test_agent_becoming_ready_takes_the_call_first_in_line(desk):
-    d = desk("longest_idle")
+    d = desk("longest_idle", overflow_unservable=False)
     d.call("c1", at=0)
     d.call("c2", at=1)
     d.agent("ann", at=2)
@@ -42,7 +42,7 @@ def test_each_offer_has_a_new_increasing_token(desk):
 
 
 def test_accepted_offer_connects_and_reports_the_wait(desk):
-    d = desk("longest_idle")
+    d = desk("longest_idle", overflow_unservable=False)
     d.call("c1", at=0)
     d.agent("ann", at=7)
     (connect,) = d.answer("c1", at=9)
@@ -141,7 +141,7 @@ def test_end_with_a_wrong_token_is_ignored(desk):
 
 
 def test_duplicate_enqueue_is_ignored(desk):
-    d = desk("longest_idle")
+    d = desk("longest_idle", overflow_unservable=False)
     d.call("c1", at=0)
     (dup,) = d.call("c1", at=1)
     assert isinstance(dup, Ignored)

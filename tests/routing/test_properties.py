@@ -240,6 +240,12 @@ class EngineMachine(RuleBasedStateMachine):
         assert set(self.calls) == waiting | set(self.outcomes)
 
     @invariant()
+    def no_call_waits_that_no_logged_in_agent_could_take(self) -> None:
+        engine = self.engine
+        for call in engine.calls.values():
+            assert any(a.can_take(call) for a in engine.agents.values()), call.id
+
+    @invariant()
     def no_call_waits_past_its_budget_while_an_eligible_agent_sits_ready(self) -> None:
         engine = self.engine
         for call in engine.line.calls.values():

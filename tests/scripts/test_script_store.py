@@ -159,7 +159,7 @@ def test_an_account_save_that_would_break_a_persons_script_is_refused(
     # Dupont's layer would add back a question nobody branches on, fine; but dropping
     # "astreinte" leaves Dupont's override of it unreachable yet valid. Drop "nom" instead,
     # which Dupont's transfer note does not use; so break on a transfer target:
-    firm_without_martin_rota = FIRM.replace("rota: permanence", "rota: permanence\n    note: x")
+    firm_without_martin_rota = FIRM.replace("l'avocat de permanence", "l'associé de permanence")
     with transaction(seeded) as s:
         save_script(s, "martin", ACCOUNT, firm_without_martin_rota)
     broken_person = DUPONT.replace("person: martin", "person: personne")

@@ -80,7 +80,22 @@ def test_nobody_answers_during_a_break_and_the_caller_is_served_after_it() -> No
 
 def test_after_the_shift_callers_are_not_answered() -> None:
     calls = [_call("late", NOON + 3700, patience=60)]
-    assert play(_scenario(calls), "longest_idle", seed=1).records[0].fate is Fate.ABANDONED
+    # Nobody is logged in: the call goes to its fallback at once instead of ringing out.
+    (record,) = play(_scenario(calls), "longest_idle", seed=1).records
+    assert (record.fate, record.waited) == (Fate.OVERFLOWED, 0.0)
+
+
+def test_without_wrap_up_talk_time_still_counts_as_busy() -> None:
+    calls = [_call("c1", NOON, handle=100), _call("c2", NOON + 500, handle=50)]
+    outcome = play(_scenario(calls, wrap_up_seconds=0.0), "longest_idle", seed=1)
+    assert outcome.busy_seconds == pytest.approx(150.0)
+
+
+def test_the_last_call_of_a_shift_counts_as_busy_when_the_agent_leaves_after_it() -> None:
+    # ann's shift ends during her call: she leaves after it, with no wrap-up command.
+    calls = [_call("c1", NOON + 3500, handle=300)]
+    outcome = play(_scenario(calls), "longest_idle", seed=1)
+    assert outcome.busy_seconds == pytest.approx(300.0)
 
 
 def test_an_english_call_waits_for_an_english_speaker() -> None:

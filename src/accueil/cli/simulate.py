@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 from rich.table import Table
 
 from accueil.cli.app import app
 from accueil.cli.common import console, reported
+from accueil.core.safe_yaml import load_yaml
 from accueil.errors import InvalidInput
 from accueil.sim.from_directory import workload_from_directory
 from accueil.sim.report import summarise, write_report
@@ -94,5 +94,6 @@ def _overrides(items: list[str]) -> dict[str, Any]:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise InvalidInput(f"--set {item!r}: expected key=value, e.g. engine.max_wait=240")
-        parsed[key.strip()] = yaml.safe_load(value)
+        name = key.strip()
+        parsed[name] = load_yaml(value, f"--set {name}").data if value.strip() else None
     return parsed

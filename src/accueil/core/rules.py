@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from accueil.core.conditions import CallerInList, Condition, DialledIs, leaves
+from accueil.core.safe_yaml import Limits, load_yaml
 from accueil.core.treatments import Connect, OnCall, Treatment
 from accueil.errors import Problem, ValidationFailed
 
@@ -88,27 +88,17 @@ class References:
     numbers: frozenset[str] | None = None  # the account's own dialled numbers (E.164)
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML without implicit timestamps: '2026-02-30' stays text, and pydantic then says
-    which field holds an impossible date (PyYAML itself would raise a bare ValueError)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+RULES_LIMITS = Limits(max_chars=1_000_000)  # a person's rules are a page, not a book
 
 
 def load_text(text: str, file: str = "") -> Any:
-    """YAML (a superset of JSON) to plain data, with the line of a syntax error."""
-    try:
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader, minus timestamps
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ValidationFailed([Problem(f"not YAML or JSON: {exc}", file, line)]) from None
-    except (ValueError, RecursionError) as exc:  # a value YAML cannot build, nesting too deep
-        raise ValidationFailed([Problem(f"cannot read this file: {exc}", file)]) from None
+    """YAML (a superset of JSON) to plain data, by the one safe loader (``core.safe_yaml``):
+    dates stay text (pydantic then says which field holds an impossible date), an alias bomb,
+    a tag that is not plain data, a key written twice or an empty file are refused."""
+    document = load_yaml(text, file, limits=RULES_LIMITS, expected="a rules document")
+    if document.duplicates:
+        raise ValidationFailed(document.duplicates)
+    return document.data
 
 
 def parse_document(data: Any, file: str = "", text: str = "") -> RulesDocument:
@@ -232,25 +222,11 @@ def _line(lines: dict[tuple[str | int, ...], int], path: tuple[str | int, ...]) 
 
 
 def yaml_lines(text: str) -> dict[tuple[str | int, ...], int]:
-    """Line (1-based) of every value of a YAML/JSON text, by path; empty if it does not parse."""
+    """Line (1-based) of every value of a YAML/JSON text, by path; empty if it does not load."""
     try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
+        return load_yaml(text, limits=RULES_LIMITS).lines
+    except ValidationFailed:
         return {}
-    out: dict[tuple[str | int, ...], int] = {}
-
-    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
-        out[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                walk(value, (*path, str(key.value)))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, (*path, i))
-
-    if root is not None:
-        walk(root, ())
-    return out
 
 
 def rules_schema() -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Reading a CSV directory file: one kind of entry per file, one entry per row.
 
 The kind comes from ``--kind``, else the file's name (``people.csv``, ``acme-numbers.csv``),
-else its header. Lists in a cell are separated by ``|``. Commas, semicolons (as spreadsheets
-write in France) and tabs are all understood as delimiters.
+else its header. Lists in a cell are separated by ``|``. A leading quote that export put before
+a cell a spreadsheet would run (``'=…``, ``'+33…``) is taken off (see ``formulas``). Commas,
+semicolons (as spreadsheets write in France) and tabs are all understood as delimiters.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import csv
 import io
 from pathlib import PurePath
 
+from accueil.directory_io.formulas import restore
 from accueil.directory_io.records import Kind, Record
 from accueil.directory_io.schema import FIELDS, REQUIRED
 from accueil.errors import Problem
@@ -75,7 +77,7 @@ def read_csv(
                 if len(row) != len(header):
                     reason = f"{len(row)} cells but the header has {len(header)} columns"
                     problems.append(Problem(reason, source, line))
-                values = {name: row[i] for i, name in known if i < len(row)}
+                values = {name: restore(row[i]) for i, name in known if i < len(row)}
                 records.append(Record(kind, values, source, len(records), line, tabular=True))
             line = reader.line_num + 1
     except csv.Error as exc:  # the rows after it cannot be told apart: stop there

@@ -15,6 +15,7 @@ import yaml
 
 from accueil.core.hours import DAYS, WeeklyHours
 from accueil.directory_io.fields import LIST_SEPARATOR
+from accueil.directory_io.formulas import neutralise
 from accueil.directory_io.records import Kind
 from accueil.directory_io.schema import EXPORTED
 
@@ -64,13 +65,14 @@ _Dumper.add_representer(list, _represent_list)
 
 
 def to_csv(document: Document, kind: Kind) -> str:
-    """One kind of entry as CSV (comma-separated, UTF-8, lists joined with '|')."""
+    """One kind of entry as CSV (comma-separated, UTF-8, lists joined with '|'); a cell a
+    spreadsheet would run as a formula is written with a leading quote (see ``formulas``)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     columns = EXPORTED[kind]
     writer.writerow(columns)
     for entry in document.get(kind.value, []):
-        writer.writerow([cell(entry.get(name)) for name in columns])
+        writer.writerow([neutralise(cell(entry.get(name))) for name in columns])
     return out.getvalue()
 
 

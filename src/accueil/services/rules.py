@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from accueil.core.decision import RuleChain, RuleTrace
 from accueil.core.rules import (
+    RULES_LIMITS,
     References,
     Rule,
     RulesDocument,
@@ -207,10 +208,18 @@ def rule_versions(session: Session, account: str, scope: Scope, owner: str = "")
     return [_ruleset(r, account) for r in rows]
 
 
+# Saved rules larger than a rules file may be (an alias bomb saved before the safe loader
+# refused them) are not validated at decision time: no call pays for them.
+MAX_SAVED_RULES = RULES_LIMITS.max_chars
+
+
 @lru_cache(maxsize=4096)
 def _parsed(rules_json: str, scope: Scope) -> tuple[tuple[Rule, ...], tuple[RuleTrace, ...]]:
     # rule versions are append-only: the same JSON always means the same rules, and
     # validating twenty rules costs more than the whole decision
+    if len(rules_json) > MAX_SAVED_RULES:
+        note = f"too large to be rules ({len(rules_json):,} characters saved); save them again"
+        return (), (RuleTrace(scope, "all the saved rules", False, note),)
     rules, broken = [], []
     for i, data in enumerate(json.loads(rules_json)):
         try:

@@ -52,7 +52,6 @@ class Twin:
         self.engine = engine
         self.random = random.Random(seed)
         self.heartbeat_seconds = heartbeat_seconds
-        self.heartbeat_site = engine.config.heartbeat_site
         self._heap: list[tuple[float, int, Any]] = []
         self._seq = itertools.count()
         self._calls = {c.key: c for c in scenario.calls}
@@ -89,10 +88,11 @@ class Twin:
     # ----------------------------------------------------------------- the loop
 
     def run(self) -> TwinResult:
-        for call in self.scenario.calls:
-            self._push(call.arrival, call)
+        # Shifts first: an agent whose shift starts as a call arrives is logged in to take it.
         for presence in self.scenario.presences:
             self._push(presence.start, presence)
+        for call in self.scenario.calls:
+            self._push(call.arrival, call)
         # The engine's deadlines and the heap are merged one step at a time: a deadline may
         # schedule happenings (a pick-up) that come before the next deadline.
         while True:
@@ -138,6 +138,10 @@ class Twin:
 
     def _end_talk(self, at: float, item: events.CallEnded) -> None:
         self.watch.talk_over(item.agent)
+        # Talk time counts from the call's own start and end, whatever follows (a wrap-up, none,
+        # or the agent leaving): the engine sends no WrapUp in the last two cases.
+        start = self._connected.pop(item.call, at)
+        self._busy += max(0.0, at - max(start, self.scenario.counted_from))
         self._feed(item)
 
     def _pick_up(self, at: float, item: events.OfferAccepted) -> None:
@@ -206,7 +210,7 @@ class Twin:
             events.AgentLoggedIn(at, agent.key, agent.languages, agent.trainings, site=agent.site)
         )
         self._feed(events.AgentReady(at, agent.key))
-        if agent.site == self.heartbeat_site:
+        if self.engine.config.heartbeat_for(agent.site) is not None:
             self._push(
                 at + self.heartbeat_seconds,
                 events.Heartbeat(at + self.heartbeat_seconds, agent.key),
@@ -243,8 +247,7 @@ class Twin:
         elif isinstance(command, events.WrapUp):
             self._freed[command.call] = command.until
             self._wrapping[command.agent] = (command.call, command.until)
-            start = self._connected.pop(command.call, at)
-            self._busy += max(0.0, command.until - max(start, self.scenario.counted_from))
+            self._busy += max(0.0, command.until - max(at, self.scenario.counted_from))
         elif isinstance(command, events.Overflow):
             self.watch.overflowed(at, command.call)
             waited = at - self._calls[command.call].arrival

@@ -11,10 +11,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from accueil.core.safe_yaml import Limits, load_yaml
+from accueil.core.safe_yaml import Path as YamlPath
 from accueil.errors import NotFound, Problem, ValidationFailed
+
+Lines = dict[YamlPath, int]
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
@@ -277,21 +280,20 @@ def load_workload(name_or_path: str | Path) -> Workload:
     return parse_workload(text, f"{name}.yaml")
 
 
+WORKLOAD_LIMITS = Limits(max_chars=1_000_000)
+
+
 def parse_workload(text: str, file: str) -> Workload:
     """Read a workload from YAML text; every problem names the file, line and field."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ValidationFailed([Problem(f"not valid YAML: {exc}", file=file, line=line)]) from None
-    if not isinstance(data, dict):
+    document = load_yaml(text, file, limits=WORKLOAD_LIMITS, expected="a workload's sections")
+    if document.duplicates:
+        raise ValidationFailed(document.duplicates)
+    if not isinstance(document.data, dict):
         raise ValidationFailed([Problem("expected a mapping of sections", file=file, line=1)])
-    return _validated(data, file, node)
+    return _validated(document.data, file, document.lines)
 
 
-def _validated(data: dict[str, Any], file: str, node: yaml.Node | None) -> Workload:
+def _validated(data: dict[str, Any], file: str, lines: Lines | None) -> Workload:
     try:
         return Workload.model_validate(data)
     except ValidationError as exc:
@@ -299,7 +301,7 @@ def _validated(data: dict[str, Any], file: str, node: yaml.Node | None) -> Workl
             Problem(
                 error["msg"],
                 file=file,
-                line=_line_of(node, error["loc"]),
+                line=_line_of(lines, error["loc"]),
                 field=".".join(str(part) for part in error["loc"]),
             )
             for error in exc.errors()
@@ -307,20 +309,12 @@ def _validated(data: dict[str, Any], file: str, node: yaml.Node | None) -> Workl
         raise ValidationFailed(problems) from None
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """The 1-based line of the YAML node at ``loc``, or of its nearest existing parent."""
-    if node is None:
+def _line_of(lines: Lines | None, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the value at ``loc``, or of its nearest existing parent."""
+    if lines is None:
         return None
-    line: int = node.start_mark.line + 1
-    for part in loc:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == part), None)
-            if child is None:
-                child = next((k for k, _ in node.value if k.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            child = node.value[part] if part < len(node.value) else None
-        if child is None:
-            return line
-        node, line = child, child.start_mark.line + 1
-    return line
+    path = tuple(str(p) if not isinstance(p, int) else p for p in loc)
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None

@@ -21,8 +21,14 @@ class EngineConfig:
     retry_after: float = 30.0  # an agent who missed or declined a call may get it again then
     heartbeat_timeout: float = 30.0  # silence after which a home agent is unavailable
     heartbeat_site: str = "home"  # agents on this site must send heartbeats
+    # Heartbeats per site: site -> silence (seconds) after which its agents are unavailable; "*"
+    # for every site not named. Adds to (or overrides) heartbeat_site/heartbeat_timeout.
+    heartbeat_sites: dict[str, float] = field(default_factory=dict)
     wrapup_seconds: float = 20.0  # when neither the agent nor the account says otherwise
     max_wait: float | None = 300.0  # then the call overflows; None: never
+    # A call that no logged-in agent can take (languages, certification) overflows at once, and
+    # so do waiting calls when the last agent able to take them logs out. False: they wait.
+    overflow_unservable: bool = True
     # Seconds added to a call's time waited when ordering the line (premium goes first).
     tier_bonus: dict[str, float] = field(default_factory=_default_tier_bonus)
 
@@ -88,6 +94,10 @@ class EngineConfig:
             problems.append("retry_after must be >= 0")
         if self.heartbeat_timeout <= 0:
             problems.append("heartbeat_timeout must be > 0")
+        sites = self.heartbeat_sites.items()
+        bad_sites = sorted(k for k, v in sites if not isinstance(v, int | float) or not v > 0)
+        if bad_sites:
+            problems.append(f"heartbeat_sites: the silence must be > 0 for {', '.join(bad_sites)}")
         if self.budget not in ("load", "fixed"):
             problems.append(f"budget must be 'load' or 'fixed', not {self.budget!r}")
         if self.budget_share < 0:
@@ -110,6 +120,15 @@ class EngineConfig:
                 "invalid routing engine configuration: " + "; ".join(problems),
                 problems=problems,
             )
+
+    def heartbeat_for(self, site: str) -> float | None:
+        """The silence after which an agent of ``site`` is unavailable; None: not watched."""
+        sites = self.heartbeat_sites
+        if site in sites:
+            return sites[site]
+        if site == self.heartbeat_site:
+            return self.heartbeat_timeout
+        return sites.get("*")
 
     def bonus(self, tier: str) -> float:
         """The priority bonus of a tier; unknown tiers get none."""

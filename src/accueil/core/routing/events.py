@@ -20,7 +20,8 @@ class AgentLoggedIn:
 
     ``trainings`` pairs an account with a level (1 = can answer, 3 = knows it well); an agent
     trained on an account at ``EngineConfig.primary_level`` or above is one of its primary agents.
-    Agents whose ``site`` is ``EngineConfig.heartbeat_site`` ("home") must send heartbeats.
+    Agents whose ``site`` is ``EngineConfig.heartbeat_site`` ("home"), or one of
+    ``EngineConfig.heartbeat_sites``, must send heartbeats.
     """
 
     at: float

@@ -48,19 +48,20 @@ class Lifecycle(Matcher):
             trainings,
             event.site,
             event.wrapup_seconds,
-            event.site == self.config.heartbeat_site,
+            self.config.heartbeat_for(event.site),
             self._orders.setdefault(event.agent, len(self._orders)),
             self._now,
         )
         self.agents[agent.id] = agent
         self.pool.login(agent)
+        self.groups.login(agent)
         if agent.heartbeats:
             self._watch_heartbeat(agent)
         return []
 
     def _watch_heartbeat(self, agent: AgentRecord) -> None:
         agent.hb_stamp += 1
-        deadline = agent.last_heartbeat + self.config.heartbeat_timeout
+        deadline = agent.last_heartbeat + agent.hb_timeout
         self.timers.push(deadline, Deadline.HEARTBEAT, agent.id, agent.hb_stamp)
 
     def _ready(self, event: events.AgentReady) -> list[events.Command]:
@@ -100,14 +101,29 @@ class Lifecycle(Matcher):
             agent.leave_after = True
             return []
         commands = self.pause(agent, "logged out")
-        self._remove(agent)
-        return commands
+        return commands + self._remove(agent)
 
-    def _remove(self, agent: AgentRecord) -> None:
+    def _remove(self, agent: AgentRecord) -> list[events.Command]:
+        """The agent leaves; waiting calls that nobody left could take overflow at once."""
         self.pool.logout(agent)
+        self.groups.logout(agent)
         agent.hb_stamp += 1
         agent.wrapup_stamp += 1
         del self.agents[agent.id]
+        if not self.config.overflow_unservable:
+            return []
+        commands: list[events.Command] = []
+        for call in [c for c in self.line.calls.values() if agent.can_take(c)]:
+            if self.groups.able(call) == 0:
+                commands += self._overflow(call, self._unservable(call))
+        return commands
+
+    @staticmethod
+    def _unservable(call: LiveCall) -> str:
+        needs = [f"language {'+'.join(call.languages)}"] if call.languages else []
+        if call.certification_required:
+            needs.append(f"training on account {call.account}")
+        return f"no logged-in agent can take it (needs {' and '.join(needs) or 'nothing'})"
 
     def _heartbeat(self, event: events.Heartbeat) -> list[events.Command]:
         agent = self.agents.get(event.agent)
@@ -127,8 +143,7 @@ class Lifecycle(Matcher):
         agent.wrapup_stamp += 1
         if agent.leave_after:
             agent.status = AgentStatus.PAUSED
-            self._remove(agent)
-            return []
+            return self._remove(agent)
         if agent.pause_after is not None:
             reason, agent.pause_after = agent.pause_after, None
             agent.status = AgentStatus.PAUSED  # off the call: the pause applies now
@@ -158,6 +173,9 @@ class Lifecycle(Matcher):
         call.enqueued = self._now
         self.calls[call.id] = call
         team_changed = self.rings.arrival(call.account, self._now)
+        self.groups.arrival(call, self._now)
+        if self.config.overflow_unservable and self.groups.able(call) == 0:
+            return self._overflow(call, self._unservable(call))
         max_wait = event.max_wait if event.max_wait is not None else self.config.max_wait
         if max_wait is not None:
             if since + max_wait <= self._now:
@@ -301,7 +319,7 @@ class Lifecycle(Matcher):
 
     def _silence(self, agent: AgentRecord) -> list[events.Command]:
         quiet = self._now - agent.last_heartbeat
-        if quiet < self.config.heartbeat_timeout:
+        if quiet < agent.hb_timeout:
             self._watch_heartbeat(agent)
             return []
         agent.hb_stamp += 1  # no more watching until the next sign of life

@@ -11,6 +11,7 @@ import math
 
 from accueil.core.routing import events
 from accueil.core.routing.config import EngineConfig
+from accueil.core.routing.groups import Groups
 from accueil.core.routing.holding import absence_cost, hold_until, least_costly, may_hold
 from accueil.core.routing.line import WaitingLine
 from accueil.core.routing.pool import ReadyPool
@@ -37,6 +38,7 @@ class Matcher:
         self.line = WaitingLine()
         self.pool = ReadyPool()
         self.rings = Rings(config)
+        self.groups = Groups(self.agents, config.load_half_life)
         self.timers = Timers(self._is_live)
         self._now = -math.inf
         self._tokens = 0

@@ -38,6 +38,7 @@ class AgentRecord:
         "answered",
         "call",
         "hb_stamp",
+        "hb_timeout",
         "heartbeats",
         "id",
         "idle_since",
@@ -67,7 +68,7 @@ class AgentRecord:
         trainings: dict[str, int],
         site: str,
         wrapup: float | None,
-        heartbeats: bool,
+        heartbeats: float | None,
         order: int,
         at: float,
     ) -> None:
@@ -76,7 +77,8 @@ class AgentRecord:
         self.trainings = trainings
         self.site = site
         self.wrapup = wrapup
-        self.heartbeats = heartbeats
+        self.heartbeats = heartbeats is not None  # its site's heartbeats are watched
+        self.hb_timeout = heartbeats if heartbeats is not None else 0.0
         self.order = order  # first-login order, kept across logouts (round-robin memory)
         self.status = AgentStatus.PAUSED
         self.status_since = at

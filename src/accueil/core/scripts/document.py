@@ -12,15 +12,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from accueil.core.availability import State
+from accueil.core.safe_yaml import Limits, load_yaml
 from accueil.core.scripts.model import ActionKind, FieldType, Situation, Urgency
 from accueil.errors import Problem, ValidationFailed
 
 MAX_SOURCE = 200_000  # characters; a script is a page or two, not a book
 MAX_VALUES = 20_000  # values (keys, texts, items) once YAML aliases are expanded
+LIMITS = Limits(max_chars=MAX_SOURCE, max_values=MAX_VALUES)
+EXPECTED = "a script (greetings, steps…)"
 STEP_ID = r"^[a-z][a-z0-9_]{0,63}$"
 Path = tuple[str | int, ...]
 
@@ -215,8 +217,6 @@ def parse_layer(
             [Problem(f"the script is longer than {MAX_SOURCE} characters", file)]
         )
     data, places, folded = _load(text, file, fmt)
-    if data is None:
-        data = {}
     if not isinstance(data, dict):
         raise ValidationFailed([Problem("a script is a mapping (greetings, steps…)", file, 1)])
     try:
@@ -241,20 +241,20 @@ _Places = dict[Path, tuple[int, int]]
 
 
 def _load(text: str, file: str, fmt: str) -> tuple[Any, _Places, frozenset[Path]]:
-    try:
-        if fmt == "json":
+    if fmt == "json":
+        try:
             data = _json(text, file)
-            places, folded = _positions(text, file, tolerant=True)
-        else:
-            # Positions first: walking the nodes also counts the values that YAML aliases
-            # expand to, so an alias bomb is refused before anything builds or validates it.
-            places, folded = _positions(text, file, tolerant=False)
-            data = yaml.safe_load(text)
-    except RecursionError:
-        raise ValidationFailed([Problem("the script is nested too deeply", file)]) from None
-    except yaml.YAMLError as exc:
-        raise ValidationFailed([_yaml_problem(exc, file)]) from None
-    return data, places, folded
+        except RecursionError:
+            raise ValidationFailed([Problem("the script is nested too deeply", file)]) from None
+        try:  # where each value sits, when YAML reads the JSON too
+            found = load_yaml(text, file, limits=LIMITS, starts=True)
+        except ValidationFailed:
+            return data, {}, frozenset()
+        return data, found.starts, found.folded
+    document = load_yaml(text, file, limits=LIMITS, starts=True, expected=EXPECTED)
+    if document.duplicates:
+        raise ValidationFailed(document.duplicates)
+    return document.data, document.starts, document.folded
 
 
 def _json(text: str, file: str) -> Any:
@@ -262,53 +262,3 @@ def _json(text: str, file: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationFailed([Problem(f"not valid JSON: {exc.msg}", file, exc.lineno)]) from None
-
-
-def _yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:
-    mark = getattr(exc, "problem_mark", None)
-    line = mark.line + 1 if mark is not None else None
-    why = getattr(exc, "problem", None) or str(exc)
-    return Problem(f"not valid YAML: {why}", file, line)
-
-
-def _positions(text: str, file: str, *, tolerant: bool) -> tuple[_Places, frozenset[Path]]:
-    """Where each value sits; ``tolerant``: valid JSON that YAML cannot read has none."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        if tolerant:
-            return {}, frozenset()
-        raise
-    places: _Places = {}
-    folded: set[Path] = set()
-    if node is not None:
-        _walk(node, (), text.splitlines(), places, folded)
-    if len(places) > MAX_VALUES:
-        reason = f"the script holds more than {MAX_VALUES} values (with YAML aliases expanded)"
-        raise ValidationFailed([Problem(reason, file)])
-    return places, frozenset(folded)
-
-
-def _walk(node: yaml.Node, path: Path, lines: list[str], out: _Places, folded: set[Path]) -> None:
-    if len(out) > MAX_VALUES:
-        return  # refused by the caller; stop walking what aliases may repeat endlessly
-    out[path] = _start(node, lines)
-    if isinstance(node, yaml.ScalarNode) and node.style == ">":
-        folded.add(path)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            _walk(value, (*path, str(key.value)), lines, out, folded)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _walk(item, (*path, i), lines, out, folded)
-
-
-def _start(node: yaml.Node, lines: list[str]) -> tuple[int, int]:
-    """Where a value's text starts (1-based), past block indicators and quotes."""
-    mark = node.start_mark
-    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
-        first = mark.line + 1  # the text starts on the line after "|"
-        content = lines[first] if first < len(lines) else ""
-        return first + 1, len(content) - len(content.lstrip(" ")) + 1
-    quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
-    return mark.line + 1, mark.column + 1 + (1 if quoted else 0)
