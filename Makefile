@@ -1,16 +1,32 @@
-# The front door. Each target creates .venv when it is missing or older than pyproject.toml.
+# The front door. Each target creates .venv when it is missing or older than pyproject.toml or
+# requirements.lock, installing exactly the versions the lock pins.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint types unit bench clean
+# Tests run on every core (pytest-xdist); `make unit PYTEST_WORKERS=0` runs them in one process.
+PYTEST_WORKERS ?= auto
 
-$(STAMP): pyproject.toml
+.PHONY: demo test lint types unit bench clean lock
+
+# Installs exactly the versions of requirements.lock (pip, the dependencies, the dev tools).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
+
+# Bring requirements.lock in line with pyproject.toml (after adding or changing a dependency),
+# keeping the versions already pinned where they still fit, then reinstall from it.
+# `make lock LOCK_FLAGS=--upgrade` moves every pin to the newest version the index offers.
+LOCK_FLAGS ?=
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/pip-compile || $(BIN)/python -m pip install --quiet -c requirements.lock pip-tools
+	$(BIN)/pip-compile --quiet $(LOCK_FLAGS) --extra dev --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+	$(MAKE) $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/accueil demo
@@ -23,7 +39,7 @@ types: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest --cov --cov-report=term:skip-covered -q
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --cov --cov-report=term:skip-covered -q
 
 test: lint types unit
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from accueil import logs
 from accueil.cli.app import app
 from accueil.cli.availability import local, person_ref, store
 from accueil.cli.common import console, reported
@@ -15,6 +16,8 @@ from accueil.errors import InvalidInput
 from accueil.services import calendars as service
 from accueil.services.directory import get_account
 from accueil.store.db import make_engine, migrate, session_factory
+
+log = logs.get_logger(__name__)
 
 calendar_app = typer.Typer(help="Calendars: ICS feeds and uploaded files, refreshed on a schedule.")
 app.add_typer(calendar_app, name="calendar")
@@ -55,19 +58,30 @@ def refresh(
     watch: bool = typer.Option(False, help="Keep running, refreshing every --every minutes"),
 ) -> None:
     """Fetch due calendar feeds; a failing feed keeps its last good copy and is flagged."""
+    if watch:
+        logs.serving()
     with reported():
         engine = make_engine()
         migrate(engine)
         factory = session_factory(engine)
         while True:
             now = datetime.now(UTC)
+            started = time.monotonic()
             states = service.refresh_due(
                 factory, now=now, every=timedelta(minutes=every), account=account
             )
             for s in states:
                 outcome = f"[red]failing[/] ({s.last_error})" if s.failing else "[green]ok[/]"
                 console.print(f"{s.account}:{s.person}  {outcome}", highlight=False)
+                log.info(
+                    "calendar.feed_refreshed", account=s.account, person=s.person, url=s.url,
+                    ok=not s.failing, failures=s.failures, error=s.last_error or None,
+                )  # fmt: skip
             console.print(f"{len(states)} feeds refreshed at {now:%H:%M:%S} UTC")
+            log.info(
+                "calendar.refresh", feeds=len(states), failing=sum(s.failing for s in states),
+                account=account, seconds=round(time.monotonic() - started, 3), watch=watch,
+            )  # fmt: skip
             if not watch:
                 break
             time.sleep(every * 60)

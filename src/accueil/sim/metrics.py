@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from accueil.sim.intervals import Interval, by_interval
 from accueil.sim.outcomes import CallResult, Fate, familiar_flags
 from accueil.sim.reach import Reach, reach
 from accueil.sim.scenario import Scenario
@@ -55,6 +56,8 @@ class Figures:
     # Could a familiar agent be reached? (accueil.sim.reach): the answered calls by the state of
     # their account's most recent answerers at arrival, and the run's affinity ceiling.
     reach: Reach | None = field(default=None, repr=False, compare=False)
+    # The counted day by 15-minute interval (accueil.sim.intervals), for the supervisor's view.
+    intervals: tuple[Interval, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def affinity_ceiling(self) -> float:
@@ -131,6 +134,7 @@ def figures(
         affinity_by_size=affinity_by_size(offered, answered, flags),
         waits=tuple(waits),
         reach=reach(scenario, records, flags) if _all_known(scenario, records) else None,
+        intervals=by_interval(offered, targets, scenario.presences, scenario.counted_from),
     )
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from accueil.sim.metrics import Figures, Run
-from accueil.sim.plots import headline_plot, tradeoff_plot, wait_plot
 from accueil.sim.reach import CLASSES
 from accueil.sim.workload import Workload
 
@@ -49,6 +48,51 @@ def summarise(runs: Sequence[Run]) -> list[Summary]:
     return summaries
 
 
+def by_strategy(runs: Sequence[Run]) -> dict[str, list[Figures]]:
+    """Every seed's figures per strategy, strategies in the order they first appear."""
+    grouped: dict[str, list[Figures]] = {}
+    for run in runs:
+        grouped.setdefault(run.strategy, []).append(run.figures)
+    return grouped
+
+
+def intervals_table(by_seed: Mapping[str, Sequence[Figures]]) -> str:
+    """Calls offered, agents staffed and each strategy's service level per 15-minute interval
+    (means over seeds, ± the spread when there are several)."""
+    strategies = list(by_seed)
+    rows: dict[float, dict[str, list[float]]] = {}
+    for strategy, seeds in by_seed.items():
+        for figures in seeds:
+            for slot in figures.intervals:
+                row = rows.setdefault(slot.start, {"calls": [], "staffed": []})
+                if strategy == strategies[0]:
+                    row["calls"].append(slot.offered)
+                    row["staffed"].append(slot.staffed)
+                row.setdefault(strategy, []).append(100 * slot.service_level)
+    if not rows:
+        return "(no calls counted)"
+    lines = [
+        "| interval | calls | agents | " + " | ".join(f"SL {s}" for s in strategies) + " |",
+        "| --- | ---: | ---: |" + " ---: |" * len(strategies),
+    ]
+    for start in sorted(rows):
+        row = rows[start]
+        minutes = int(start // 60)
+        cells = [f"{minutes // 60:02d}:{minutes % 60:02d}"]
+        cells += [_mean_spread(row["calls"], "{:.1f}"), _mean_spread(row["staffed"], "{:.1f}")]
+        cells += [_mean_spread(row.get(s, []), "{:.0f}%") for s in strategies]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _mean_spread(values: Sequence[float], form: str) -> str:
+    known = [v for v in values if v == v]  # an interval with no call has no service level
+    if not known:
+        return "–"
+    text = form.format(statistics.fmean(known))
+    return text if len(known) == 1 else f"{text} ± {form.format(statistics.stdev(known))}"
+
+
 def figures_table(summaries: Sequence[Summary]) -> str:
     """The headline figures as a Markdown table."""
     metrics = list(summaries[0].mean)
@@ -71,13 +115,19 @@ def write_report(
     tradeoff_note: str = "accueil's strategy as its wait budget for a familiar agent grows:",
 ) -> Path:
     """Write ``report.md`` and its plots into ``directory``; return the report's path."""
+    from accueil.sim import plots  # matplotlib is imported only when a report is drawn
+
     directory.mkdir(parents=True, exist_ok=True)
     summaries = summarise(runs)
     first_seed = runs[0].seed
     shown = [r.figures for r in runs if r.seed == first_seed]
+    by_seed = by_strategy(runs)
     targets = {f"target {t.name}": t.target_seconds for t in workload.accounts.tiers}
-    headline_plot(directory / "figures.png", shown)
-    wait_plot(directory / "waits.png", shown, targets)
+    plots.save(plots.headline_figure(by_seed), directory / "figures.png")
+    plots.save(plots.waits_figure(by_seed, targets), directory / "waits.png")
+    plots.save(plots.intervals_figure(by_seed), directory / "intervals.png")
+    seeds = len({r.seed for r in runs})
+    over = f"mean of {seeds} seeds, error bars: spread" if seeds > 1 else f"seed {first_seed}"
     parts = [
         f"# Simulation report — {workload.name}",
         "",
@@ -91,7 +141,7 @@ def write_report(
         "",
         _definitions(workload),
         "",
-        f"![figures per strategy, seed {first_seed}](figures.png)",
+        f"![figures per strategy, {over}](figures.png)",
         "",
         "## Affinity by account size",
         "",
@@ -106,10 +156,16 @@ def write_report(
         _percentiles(shown, first_seed),
         "",
         "![wait-time distribution](waits.png)",
+        "",
+        "## By 15-minute interval",
+        "",
+        intervals_table(by_seed),
+        "",
+        "![service level by interval against calls and staffing](intervals.png)",
     ]
     if tradeoff:
         baseline = next((f for f in shown if f.strategy == "longest_idle"), None)
-        tradeoff_plot(directory / "tradeoff.png", tradeoff, baseline)
+        plots.save(plots.tradeoff_figure(tradeoff, baseline), directory / "tradeoff.png")
         parts += ["", "## Trade-off", "", tradeoff_note, "", _tradeoff(tradeoff)]
         parts += ["", "![trade-off](tradeoff.png)"]
     path = directory / "report.md"

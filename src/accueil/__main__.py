@@ -1,0 +1,5 @@
+"""``python -m accueil``: the same as the ``accueil`` command."""
+
+from accueil.cli import main
+
+main()
