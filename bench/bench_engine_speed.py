@@ -102,10 +102,10 @@ class Stream:
         for _ in range(AGENTS + WAITING):
             self.arrive()
 
-    def run(self, events: int) -> None:
+    def run(self, count: int) -> None:
         self.start()
         self.timings.clear()
-        while len(self.timings) < events:
+        while len(self.timings) < count:
             deadline = self.engine.next_deadline()
             if deadline is not None and (not self.heap or deadline <= self.heap[0][0]):
                 self.now = max(self.now, deadline)
@@ -156,6 +156,12 @@ def run() -> None:
         f"line held at ~{WAITING} waiting calls (10% English), handle lognormal "
         f"{HANDLE_MEAN:.0f}±{HANDLE_SD:.0f} s, ring {RING_SECONDS:.0f} s, wrap-up 20 s, "
         f"patience exp. mean {PATIENCE_MEAN:.0f} s; {EVENTS:,} timed events, seed {SEED}"
+    )
+    defaults = EngineConfig()
+    print(
+        f"engine settings: defaults, max_wait None (guard on the service level "
+        f"{'on' if defaults.guard else 'off'}, one waiter per agent {defaults.one_waiter}, "
+        f"scarce skills protected {defaults.protect_scarce})"
     )
     print(f"{'strategy':<14}{'events/s':>12}{'median µs':>12}{'p99 µs':>10}{'waiting':>9}")
     for strategy in ("accueil", "longest_idle"):

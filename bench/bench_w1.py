@@ -12,6 +12,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from accueil.core.routing.profiles import PROFILES
 from accueil.sim.metrics import Figures, Run
 from accueil.sim.report import figures_table, summarise, write_report
 from accueil.sim.runner import BASELINE, simulate, strategies_named, tradeoff
@@ -36,6 +37,7 @@ def run() -> None:
     _print_speed(runs)
     _print_affinity_by_size(runs)
     _print_target(runs)
+    _print_profiles(workload, runs)
     curve = _print_tradeoff(workload)
     note = (
         f"accueil's strategy, seed {TRADEOFF_SEEDS[0]}, as a fixed wait budget for a familiar "
@@ -143,6 +145,38 @@ def _print_target(runs: list[Run]) -> None:
         "again, were necessarily answered by a stranger — `make bench BENCH=w1_reach`, "
         "docs/routing.md)"
     )
+
+
+def _print_profiles(workload: Workload, runs: list[Run]) -> None:
+    """Issue 17's target: account affinity >= 48%, SL within 1 point and abandonment within 0.5
+    point of longest_idle's, seed by seed; for each named profile of the engine."""
+    base = {r.seed: r.figures for r in runs if r.strategy == BASELINE}
+    print(
+        "\nprofiles (issue 17 target: account affinity >= 48%, SL within 1 point, abandonment "
+        f"within 0.5 point of longest_idle's, same seed), seeds {SEEDS}:"
+    )
+    for profile in PROFILES:
+        ours = {
+            r.seed: r.figures
+            for r in simulate(workload, ["accueil"], SEEDS, params={"profile": profile})
+        }
+        d_sl = [100 * (ours[s].service_level - base[s].service_level) for s in SEEDS]
+        d_ab = [100 * (ours[s].abandonment - base[s].abandonment) for s in SEEDS]
+        affinity = statistics.fmean(100 * f.account_affinity for f in ours.values())
+        held = sum(
+            ours[s].account_affinity >= 0.48 and d_sl[i] >= -1.0 and d_ab[i] <= 0.5
+            for i, s in enumerate(SEEDS)
+        )
+        print(
+            f"  {profile:>9}: account affinity {affinity:.1f}%, person "
+            f"{statistics.fmean(100 * f.person_affinity for f in ours.values()):.1f}%, SL "
+            f"{statistics.fmean(100 * f.service_level for f in ours.values()):.2f}%, abandonment "
+            f"{statistics.fmean(100 * f.abandonment for f in ours.values()):.2f}%; SL - LI by seed "
+            + " ".join(f"{d:+.2f}" for d in d_sl)
+            + "; abandonment - LI "
+            + " ".join(f"{d:+.2f}" for d in d_ab)
+            + f"; target holds on {held} of {len(SEEDS)} seeds"
+        )
 
 
 def _checks(ours: Figures, base: Figures) -> dict[str, bool]:

@@ -240,6 +240,14 @@ class EngineMachine(RuleBasedStateMachine):
         assert set(self.calls) == waiting | set(self.outcomes)
 
     @invariant()
+    def one_waiter_per_agent(self) -> None:
+        engine = self.engine
+        if not engine.config.one_waiter:
+            return
+        claimed = [c.claimed for c in engine.line.calls.values() if c.claimed]
+        assert len(claimed) == len(set(claimed)), claimed
+
+    @invariant()
     def no_call_waits_that_no_logged_in_agent_could_take(self) -> None:
         engine = self.engine
         for call in engine.calls.values():
@@ -287,6 +295,20 @@ class HoldingMachine(EngineMachine):
     overrides: ClassVar[dict[str, Any]] = {"hold_seconds": 8.0, "hold_loss": 0.0}
 
 
+class GuardMachine(EngineMachine):
+    """accueil with a guard that acts after 3 calls, budgets up to 3× and down to 0, and calls
+    past their target left to familiar agents ending wrap-up: hard requirements still hold."""
+
+    overrides: ClassVar[dict[str, Any]] = {
+        "guard_min_calls": 3,
+        "guard_window": 120.0,
+        "guard_max": 3.0,
+        "guard_tolerance": 0.2,
+        "past_target_seconds": 15.0,
+        "budget_share": 1.5,
+    }
+
+
 # ROUTING_EXAMPLES=2000 for a deeper search; the default keeps the suite fast.
 _SETTINGS = settings(
     max_examples=int(os.environ.get("ROUTING_EXAMPLES", "60")),
@@ -297,6 +319,8 @@ _SETTINGS = settings(
 EngineMachine.TestCase.settings = _SETTINGS
 LongestIdleMachine.TestCase.settings = _SETTINGS
 HoldingMachine.TestCase.settings = _SETTINGS
+GuardMachine.TestCase.settings = _SETTINGS
 TestAccueilInvariants = EngineMachine.TestCase
 TestLongestIdleInvariants = LongestIdleMachine.TestCase
 TestHoldingInvariants = HoldingMachine.TestCase
+TestGuardInvariants = GuardMachine.TestCase

@@ -9,6 +9,7 @@ import pytest
 
 from accueil.sim.driver import play
 from accueil.sim.metrics import Fate
+from accueil.sim.runner import quick
 from accueil.sim.scenario import AccountSpec, AgentSpec, CallSpec, Presence, Scenario
 
 NOON = 12 * 3600.0
@@ -155,3 +156,10 @@ def test_a_home_agent_offline_at_the_end_of_a_break_waits_for_the_link() -> None
     scenario = _scenario([_call("c1", NOON)], [presence], agents=agents)
     (record,) = play(scenario, "longest_idle", seed=1).records
     assert record.waited == pytest.approx(100 + 2)
+
+
+def test_the_guard_is_reproducible_in_the_twin() -> None:
+    overrides = {"arrivals.calls_per_day": 3000, "simulation.warmup_days": 0}
+    first = quick("accueil", seed=4, overrides=overrides, guard_min_calls=5)
+    again = quick("accueil", seed=4, overrides=overrides, guard_min_calls=5)
+    assert first == again

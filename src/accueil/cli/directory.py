@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -63,7 +64,15 @@ def init_db() -> None:
         console.print(f"database ready: {engine.url.render_as_string()}", highlight=False)
 
 
-@app.command("import")
+IMPORT_HELP = (
+    "Import accounts, groups, people, numbers and agents: all of it, or nothing.\n\n"
+    "The files may also hold the operator's other sections, as 'accueil export' writes them: "
+    "caller lists, contacts, rotas, rules, scripts, closures, delegations and calendars "
+    "(caller_lists.csv, contacts.csv, closures.csv, delegations.csv, operator.yaml…)."
+)
+
+
+@app.command("import", help=IMPORT_HELP)
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="YAML or CSV files, imported together")],
     kind: Annotated[
@@ -80,7 +89,7 @@ def import_command(
         ),
     ] = False,
 ) -> None:
-    """Import accounts, groups, people, numbers and agents: all of it, or nothing."""
+    """Import the files (see IMPORT_HELP)."""
     with reported():
         with (
             _database() as engine,
@@ -88,7 +97,13 @@ def import_command(
             transaction(session_factory(engine)) as session,
         ):
             report = import_files(
-                session, files, kind=kind, prune=prune, dry_run=dry_run, progress=progress
+                session,
+                files,
+                kind=kind,
+                prune=prune,
+                dry_run=dry_run,
+                progress=progress,
+                now=datetime.now(UTC),
             )
         _print_report(report)
 
@@ -140,17 +155,28 @@ def _print_changes(report: ImportReport) -> None:
                 console.print(f"  … and {len(changes) - SHOWN_PER_KIND} more", highlight=False)
 
 
-@app.command("export")
+EXPORT_HELP = (
+    "Write the whole operator in the import format: export then import changes nothing.\n\n"
+    "The directory (accounts, groups, people, numbers, agents) and caller lists, contacts, "
+    "rotas, the current rules and scripts, closures, delegations and calendar feeds. Not "
+    "exported: rule and script history, manual statuses, call records (see docs/import.md)."
+)
+
+
+@app.command("export", help=EXPORT_HELP)
 def export_command(
     format: Annotated[
         ExportFormat, typer.Option("--format", help="yaml or csv")
     ] = ExportFormat.YAML,
     out: Annotated[
         Path | None,
-        typer.Option(help="YAML: a file (default: standard output); CSV: a directory (required)"),
+        typer.Option(
+            help="YAML: a file (default: standard output); CSV: a directory (required), "
+            "one file per kind and flat section, the nested sections in operator.yaml"
+        ),
     ] = None,
 ) -> None:
-    """Write the whole directory in the import format: export then import changes nothing."""
+    """Write the whole operator in the import format (see EXPORT_HELP)."""
     with reported():
         with _database() as engine, session_factory(engine)() as session:
             if format is ExportFormat.CSV:

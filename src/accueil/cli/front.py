@@ -46,7 +46,7 @@ SERVICE = "The service"
 COMMANDS: tuple[Entry, ...] = (
     Entry("demo", "demo", START, "Create the database, load a demo operator, decide sample calls, simulate a day."),  # noqa: E501
     Entry("import", "directory", DIRECTORY, "Import accounts, groups, people, numbers and agents: all of it, or nothing."),  # noqa: E501
-    Entry("export", "directory", DIRECTORY, "Write the whole directory in the import format: export then import changes nothing."),  # noqa: E501
+    Entry("export", "directory", DIRECTORY, "Write the whole operator in the import format: export then import changes nothing."),  # noqa: E501
     Entry("demo-data", "directory", DIRECTORY, "Generate a plausible operator's directory and import it (deterministic for a seed)."),  # noqa: E501
     Entry("init-db", "directory", DIRECTORY, "Create the database (or bring its schema up to date)."),  # noqa: E501
     Entry("status", "availability", AVAILABILITY, "Set a person's status, or show their availability and status history."),  # noqa: E501

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeAlias
 
+from accueil.directory_io.sections import SECTION_NAMES
 from accueil.errors import Problem
 
 
@@ -75,6 +76,8 @@ def records_from_document(
     problems: list[Problem] = []
     for section, items in document.items():
         line = positions.get((str(section),))
+        if str(section) in SECTION_NAMES:
+            continue  # the operator's other sections: read by ``sections``
         if str(section) not in Kind.__members__.values():
             reason = f"unknown section {section!r}; {_TOP_LEVEL}"
             problems.append(Problem(reason, file=source, line=line, field=str(section)))
@@ -100,7 +103,10 @@ def records_from_document(
     return records, problems, kinds
 
 
-_TOP_LEVEL = "a directory file has the sections accounts, groups, people, numbers and agents"
+_TOP_LEVEL = (
+    "a directory file has the sections accounts, groups, people, numbers and agents (and, "
+    "from a whole-operator export, " + ", ".join(sorted(SECTION_NAMES)) + ")"
+)
 _SINGULAR = {
     Kind.ACCOUNTS: "account",
     Kind.GROUPS: "group",

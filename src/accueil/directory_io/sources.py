@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from accueil.directory_io.csv_source import read_csv
+from accueil.directory_io.csv_source import kind_from_name, read_csv
 from accueil.directory_io.records import Kind, Record
-from accueil.directory_io.yaml_source import read_yaml
+from accueil.directory_io.sections import Entry, Section, read_section_csv, section_from_name
+from accueil.directory_io.yaml_source import read_operator_yaml
 from accueil.errors import Problem
 
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -22,6 +23,7 @@ class Reading:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     kinds: set[Kind] = field(default_factory=set)
+    entries: list[Entry] = field(default_factory=list)  # caller lists, rules, scripts…
 
 
 def decode(data: bytes, source: str) -> tuple[str, list[Problem]]:
@@ -65,8 +67,15 @@ def read_sources(paths: list[Path], kind: Kind | None = None) -> Reading:
 
 def read_text(reading: Reading, text: str, source: str, suffix: str, kind: Kind | None) -> None:
     if suffix in YAML_SUFFIXES:
-        records, problems, kinds = read_yaml(text, source)
+        records, entries, problems, kinds = read_operator_yaml(text, source)
         reading.kinds.update(kinds)
+        reading.entries.extend(entries)
+    elif suffix in CSV_SUFFIXES and kind is None and _section(source):
+        section = _section(source)
+        assert section is not None
+        entries, problems = read_section_csv(text, source, section)
+        reading.entries.extend(entries)
+        records = []
     elif suffix in CSV_SUFFIXES:
         records, problems, found = read_csv(text, source, kind)
         if found:
@@ -76,3 +85,8 @@ def read_text(reading: Reading, text: str, source: str, suffix: str, kind: Kind 
         records, problems = [], [Problem(reason, source)]
     reading.records.extend(records)
     reading.problems.extend(problems)
+
+
+def _section(source: str) -> Section | None:
+    """The operator section a CSV file holds, when its name says one and no directory kind."""
+    return section_from_name(source) if kind_from_name(source) is None else None

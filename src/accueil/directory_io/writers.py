@@ -39,10 +39,14 @@ def compact_hours(hours: WeeklyHours) -> str:
     return "; ".join(parts)
 
 
-def to_yaml(document: Document) -> str:
-    header = "# accueil directory export: import it back with 'accueil import FILE'\n"
+def to_yaml(document: Document, *, kinds: bool = True) -> str:
+    """The document as YAML: the directory's kinds (each, even empty, unless ``kinds`` is
+    False), then the operator's other sections the document has, in its order."""
+    header = "# accueil export: import it back with 'accueil import FILE'\n"
+    sections = {k.value: list(document.get(k.value, [])) for k in Kind} if kinds else {}
+    sections |= {k: list(v) for k, v in document.items() if k not in sections}
     body = yaml.dump(
-        {k.value: list(document.get(k.value, [])) for k in Kind},
+        sections,
         Dumper=_Dumper,
         allow_unicode=True,
         sort_keys=False,
@@ -61,7 +65,15 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[object]) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
 
+def _represent_text(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    """Texts of several lines (a script, a calendar file) as a block, as they were written;
+    PyYAML falls back to a quoted form when a block cannot hold the text exactly."""
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
 _Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(str, _represent_text)
 
 
 def to_csv(document: Document, kind: Kind) -> str:

@@ -1,7 +1,11 @@
-"""Export: the whole directory as a document in the import format, then as YAML or CSV.
+"""Export: the whole operator as a document in the import format, then as YAML or CSV.
 
-Export then import gives back an identical directory: every field import reads is written,
-archived people and inactive agents included, in key order so that the files are stable.
+The directory (accounts, groups, people, numbers, agents) and the operator's other sections
+(caller lists, contacts, rotas, current rules and scripts, closures, delegations, calendars).
+Export then import into an empty database gives back the same files: every field import reads
+is written, archived people and inactive agents included, in key order so that the files are
+stable. CSV: one file per directory kind and per flat section, the nested sections (rotas,
+rules, scripts, calendars) in ``operator.yaml`` beside them.
 """
 
 from __future__ import annotations
@@ -12,12 +16,19 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accueil.directory_io.records import Kind
+from accueil.directory_io.sections import COLUMNS, NESTED, NESTED_FILE, write_section_csv
 from accueil.directory_io.writers import CLOSED, Document, to_csv, to_yaml
 from accueil.services.directory_snapshot import Columns, take_snapshot
+from accueil.services.operator_export import export_sections
 
 
 def export_document(session: Session) -> Document:
-    """The directory as data, in the shape ``load_directory`` takes."""
+    """The whole operator as data, in the shape ``load_directory`` takes."""
+    return {**export_directory(session), **export_sections(session)}
+
+
+def export_directory(session: Session) -> Document:
+    """The directory's five kinds as data."""
     snap = take_snapshot(session)
     return {
         Kind.ACCOUNTS.value: [_account(k, r.columns) for k, r in sorted(snap.accounts.items())],
@@ -36,15 +47,25 @@ def export_yaml(session: Session) -> str:
 
 
 def export_csv(session: Session, directory: Path) -> list[Path]:
-    """One CSV file per kind (accounts.csv, groups.csv, …) in ``directory``."""
-    document = export_document(session)
+    """One CSV file per kind and flat section (accounts.csv, …, caller_lists.csv, …) and
+    ``operator.yaml`` for the nested sections, in ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind in Kind:
-        path = directory / f"{kind.value}.csv"
-        path.write_text(to_csv(document, kind), encoding="utf-8")
+    for name, text in export_csv_texts(session).items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def export_csv_texts(session: Session) -> dict[str, str]:
+    """The files of a CSV export by name, as text (for callers that do not write files)."""
+    document = export_document(session)
+    files = {f"{kind.value}.csv": to_csv(document, kind) for kind in Kind}
+    for section in COLUMNS:
+        files[f"{section.value}.csv"] = write_section_csv(section, document[section.value])
+    files[NESTED_FILE] = to_yaml({s.value: document[s.value] for s in NESTED}, kinds=False)
+    return files
 
 
 # Fields whose absence reads the same as empty; languages are kept, as absent means "default".

@@ -10,20 +10,30 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import UTC, datetime
+from pathlib import Path, PurePath
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accueil.directory_io.records import Kind, Record, records_from_document
-from accueil.directory_io.sources import Reading, read_sources
+from accueil.directory_io.sections import entries_from_document
+from accueil.directory_io.sources import Reading, decode, read_sources, read_text
 from accueil.directory_io.validate import validate
 from accueil.errors import Conflict, Problem, ValidationFailed
 from accueil.services.directory_diff import REMOVAL_VERB, Change, diff
 from accueil.services.directory_snapshot import take_snapshot
 from accueil.services.directory_writes import Progress, write
+from accueil.services.operator_import import apply_entries, check_entries
 
-__all__ = ["Change", "ImportReport", "Progress", "import_files", "load_directory"]
+__all__ = [
+    "Change",
+    "ImportReport",
+    "Progress",
+    "import_files",
+    "import_texts",
+    "load_directory",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class ImportReport:
     dry_run: bool
     changes: tuple[Change, ...]
     unchanged: int
+    others: tuple[str, ...] = ()  # the operator's other sections: 'rules: 3 saved'
 
     def count(self, action: str, kind: Kind | None = None) -> int:
         return sum(1 for c in self.changes if c.action == action and kind in (None, c.kind))
@@ -66,7 +77,7 @@ class ImportReport:
             ]
             if parts:
                 out.append(f"{kind}: {', '.join(parts)}")
-        return out or ["nothing to change"]
+        return out + list(self.others) or ["nothing to change"]
 
 
 def load_directory(
@@ -76,6 +87,7 @@ def load_directory(
     source: str = "<data>",
     prune: bool = False,
     dry_run: bool = False,
+    now: datetime | None = None,
 ) -> ImportReport:
     """Import a directory given as data: ``{"accounts": [{...}], "people": [...], ...}``.
 
@@ -84,12 +96,14 @@ def load_directory(
     (the caller commits).
     """
     records, problems, kinds = records_from_document(data, source)
+    entries, more = entries_from_document(data, source)
     return apply_records(
         session,
-        Reading(records, problems, kinds),
+        Reading(records, problems + more, kinds, entries),
         source=source,
         prune=prune,
         dry_run=dry_run,
+        now=now,
     )
 
 
@@ -101,14 +115,46 @@ def import_files(
     prune: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> ImportReport:
-    """Import YAML and CSV files together, as one change: all of them, or nothing."""
+    """Import YAML and CSV files together, as one change: all of them, or nothing.
+
+    Besides the directory, the files may hold the operator's other sections (caller lists,
+    contacts, rotas, rules, scripts, closures, delegations, calendars: see docs/import.md).
+    """
     files = list(paths)
     _tell(progress, "reading")
     reading = read_sources(files, kind)
     source = ", ".join(str(p) for p in files)
     return apply_records(
-        session, reading, source=source, prune=prune, dry_run=dry_run, progress=progress
+        session, reading, source=source, prune=prune, dry_run=dry_run, progress=progress, now=now
+    )
+
+
+def import_texts(
+    session: Session,
+    texts: Iterable[tuple[str, str | bytes]],
+    *,
+    kind: Kind | None = None,
+    prune: bool = False,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> ImportReport:
+    """``import_files`` for contents already in memory (an upload): (file name, text or bytes).
+
+    The name says the format (``.yaml``, ``.csv``) and is the ``file`` of every problem.
+    """
+    reading = Reading()
+    names = []
+    for name, content in texts:
+        names.append(name)
+        if isinstance(content, bytes):
+            content, problems = decode(content, name)
+            reading.problems.extend(problems)
+        suffix = PurePath(name).suffix.lower()
+        read_text(reading, content.removeprefix("\ufeff"), name, suffix, kind)
+    return apply_records(
+        session, reading, source=", ".join(names), prune=prune, dry_run=dry_run, now=now
     )
 
 
@@ -120,14 +166,16 @@ def apply_records(
     prune: bool,
     dry_run: bool,
     progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> ImportReport:
-    """Validate every record, then write the difference with the database.
+    """Validate every record, then write the difference with the database; then the
+    operator's other sections, each through its own service (``operator_import``).
 
     Consumes ``reading``: its records are dropped once validated, to keep big imports small.
     """
     _tell(progress, "validating")
     snapshot = take_snapshot(session, _accounts_named(reading.records))
-    problems = list(reading.problems)
+    problems = list(reading.problems) + check_entries(reading.entries)
     try:
         plan = validate(reading.records, snapshot.known(), reading.kinds, _stage(progress))
     except ValidationFailed as exc:
@@ -146,7 +194,8 @@ def apply_records(
                 "time?); nothing was changed: run the import again",
                 source=source,
             ) from exc
-    return ImportReport(source, dry_run, tuple(delta.changes), delta.unchanged)
+    others = apply_entries(session, reading.entries, now=now or datetime.now(UTC), dry_run=dry_run)
+    return ImportReport(source, dry_run, tuple(delta.changes), delta.unchanged, tuple(others))
 
 
 def _tell(progress: Callable[[str, int, int], None] | None, stage: str) -> None:

@@ -11,7 +11,6 @@ checks the engine's promises along the way.
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
 import itertools
 import random
@@ -22,7 +21,7 @@ from typing import Any
 from accueil.core.routing import events
 from accueil.core.routing.config import EngineConfig
 from accueil.core.routing.engine import Engine
-from accueil.errors import InvalidInput
+from accueil.core.routing.profiles import profiled
 from accueil.sim.outcomes import CallResult, Fate
 from accueil.sim.scenario import CallSpec, Presence, Scenario
 from accueil.sim.watch import Watch
@@ -299,18 +298,12 @@ class _DropEnd:
 
 
 def engine_config(scenario: Scenario, params: dict[str, Any]) -> EngineConfig:
-    """The engine's configuration: the scenario's tier bonuses, then the workload's overrides."""
+    """The engine's configuration: the scenario's tier bonuses, then the workload's overrides
+    (``profile``: a named profile of ``accueil.core.routing.profiles`` under them)."""
     bonus = {a.tier: a.priority_seconds for a in scenario.accounts}
     settings: dict[str, Any] = {"tier_bonus": bonus, "wrapup_seconds": scenario.wrap_up_seconds}
     settings.update(params)
-    known = {f.name for f in dataclasses.fields(EngineConfig)}
-    unknown = sorted(set(settings) - known)
-    if unknown:
-        raise InvalidInput(
-            f"unknown engine parameter {', '.join(unknown)}; known: {', '.join(sorted(known))}",
-            unknown=unknown,
-        )
-    return EngineConfig(**settings)
+    return profiled(str(settings.pop("profile", "balanced")), **settings)
 
 
 def play(

@@ -26,7 +26,7 @@ def strategy_named(name: str, config: EngineConfig | None = None) -> Strategy:
     config = config or EngineConfig()
     seed = config.seed
     if name == "accueil":
-        return Accueil(config.scan_ready, config.urgent_share)
+        return Accueil(config.scan_ready, config.urgent_share, config.protect_scarce)
     if name == "accueil_teams":
         return AccueilTeams(
             config.scan_ready,

@@ -49,6 +49,29 @@ class EngineConfig:
     # affinity, less person affinity; off by default: the person's own agents come first in the
     # issue's rings (docs/routing.md, "Fourth look").
     team_first: bool = False
+    # Scarce skills protected (accueil): among otherwise equal ready agents, a call goes to the
+    # one whose other skills (languages) the calls need least; a freed agent takes an open call
+    # of a smaller requirement group (fewer agents able) before a familiar call of a larger one.
+    protect_scarce: bool = True
+    # One waiter per agent: a call waits for a familiar agent ending wrap-up only when no earlier
+    # call already waits for that agent; the others move on at once (issue 17).
+    one_waiter: bool = True
+    # The guard on the measured service level (core/routing/guard.py): per tier, over the last
+    # guard_window seconds, the calls that waited for a familiar agent while an able agent sat
+    # ready and then missed their target (or were abandoned) may cost at most guard_tolerance
+    # of the calls (guard_abandon_tolerance for abandonment); wait budgets are multiplied by a
+    # factor between guard_min (cost at twice the tolerance) and guard_max (no cost at all).
+    guard: bool = True
+    guard_window: float = 1800.0
+    guard_tolerance: float = 0.01
+    guard_abandon_tolerance: float = 0.004
+    guard_min: float = 0.0
+    guard_max: float = 1.33
+    guard_min_calls: int = 30  # calls in a tier's window before the guard acts on it
+    # A call past its target (its wait no longer changes the service level) is left by a freed
+    # stranger for a familiar agent ending wrap-up within this many seconds (× the guard's
+    # factor), one waiter per agent: the cap on the abandonment risk added. 0: never.
+    past_target_seconds: float = 5.0
     # "load" budget when every familiar agent is on a call (none in wrap-up ending within the
     # budget): they may well not end in time, so wait only this share of the budget.
     busy_share: float = 0.0
@@ -112,6 +135,16 @@ class EngineConfig:
             problems.append("need flex_every >= 0, big_erlangs > 0, protect 'count' or 'rate'")
         if self.big_budget_share is not None and self.big_budget_share < 0:
             problems.append("big_budget_share must be >= 0")
+        if not self.guard_window > 0 or not 0 < self.guard_tolerance < 1:
+            problems.append("need guard_window > 0 and 0 < guard_tolerance < 1")
+        if not 0 < self.guard_abandon_tolerance < 1:
+            problems.append("need 0 < guard_abandon_tolerance < 1")
+        if self.guard_min_calls < 1:
+            problems.append("guard_min_calls must be >= 1")
+        if not 0 <= self.guard_min <= 1 <= self.guard_max:
+            problems.append("need 0 <= guard_min <= 1 <= guard_max")
+        if self.past_target_seconds < 0:
+            problems.append("past_target_seconds must be >= 0")
         if self.hold_seconds < 0 or self.hold_loss < 0:
             problems.append("hold_seconds and hold_loss must be >= 0")
         problems += check_config(self)

@@ -16,6 +16,12 @@ from accueil.core.routing.records import AgentRecord, LiveCall
 
 Key = tuple[str, tuple[str, ...]]  # (certification account or "", languages)
 
+# A language is scarce when its share of the calls is at least this share of its speakers' share
+# of the agents (W1: English is 10% of calls for 33% of agents, 0.3: not scarce; the scarce-skill
+# workload: 30% of calls for 35% of agents, 0.86: scarce).
+SCARCE_RATIO = 0.5
+_ALL = "\x00all"  # the demand of every call, whatever its languages
+
 
 def key_of(call: LiveCall) -> Key:
     return (call.account if call.certification_required else "", call.languages)
@@ -66,24 +72,36 @@ class Groups:
 
     def arrival(self, call: LiveCall, at: float) -> None:
         """Count the call's need for each of its languages (exponentially smoothed rate)."""
-        for lang in call.languages:
+        for lang in (*call.languages, _ALL):
             rate, then = self._demand.get(lang, (0.0, at))
-            decay = math.exp(-(at - then) * math.log(2) / self._half_life) if at > then else 1.0
-            self._demand[lang] = (rate * decay + 1.0, max(at, then))
+            self._demand[lang] = (self._decayed(rate, then, at) + 1.0, max(at, then))
+
+    def _decayed(self, rate: float, then: float, at: float) -> float:
+        if at <= then:
+            return rate
+        return rate * math.exp(-(at - then) * math.log(2) / self._half_life)
 
     def skill_weight(self, agent: AgentRecord, call: LiveCall, at: float) -> float:
-        """How much the calls need this agent's skills beyond what ``call`` needs: for each of
-        its other languages, that language's demand per agent who speaks it. Zero for an agent
-        with no skill past the call's (the least-skilled agent is spared nothing)."""
+        """How much the calls need this agent's scarce skills beyond what ``call`` needs: for
+        each of its other languages that is scarce (its share of the calls at least
+        ``SCARCE_RATIO`` × its speakers' share of the agents), its demand per speaker. Zero
+        for an agent with no scarce skill past the call's: they are spared nothing."""
         weight = 0.0
         for lang in agent.languages:
-            if lang in call.languages:
-                continue
-            demand = self._demand.get(lang)
-            speakers = self._speakers.get(lang, 0)
-            if demand is not None and speakers > 0:
-                rate, then = demand
-                if at > then:
-                    rate *= math.exp(-(at - then) * math.log(2) / self._half_life)
-                weight += rate / speakers
+            if lang not in call.languages:
+                weight += self._scarcity(lang, at)
         return weight
+
+    def scarce(self, call: LiveCall, at: float) -> bool:
+        """Does the call need a scarce language?"""
+        return any(self._scarcity(lang, at) > 0 for lang in call.languages)
+
+    def _scarcity(self, lang: str, at: float) -> float:
+        """The language's demand per speaker when it is scarce, else 0."""
+        everyone, demand = self._demand.get(_ALL), self._demand.get(lang)
+        speakers, agents = self._speakers.get(lang, 0), len(self._agents)
+        if everyone is None or demand is None or not speakers:
+            return 0.0
+        rate = self._decayed(demand[0], demand[1], at)
+        share = rate / self._decayed(everyone[0], everyone[1], at)
+        return rate / speakers if share >= SCARCE_RATIO * speakers / agents else 0.0

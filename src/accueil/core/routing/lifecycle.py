@@ -194,6 +194,7 @@ class Lifecycle(Matcher):
         agent = self.agents[event.agent]
         familiar = self.rings.is_familiar(call, agent)
         self.rings.learn(call, agent, self._now)
+        self.waited_out(call, answered=True)
         call.status, call.connected_at = CallStatus.CONNECTED, self._now
         agent.status, agent.status_since = AgentStatus.BUSY, self._now
         agent.misses = 0
@@ -268,6 +269,8 @@ class Lifecycle(Matcher):
         agent = call.agent
         commands = self.withdraw(call, reason)
         self.line.remove(call)
+        self.waited_out(call, answered=False)
+        call.claimed = ""
         del self.calls[call.id]
         self._end(call.id, outcome)
         if agent is not None:

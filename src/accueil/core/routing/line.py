@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 
+from accueil.core.routing.groups import Key, key_of
 from accueil.core.routing.records import AgentRecord, CallStatus, FamiliarRing, LiveCall
 
 _Entry = tuple[tuple[float, float, int], int, LiveCall]
@@ -18,13 +19,14 @@ _Entry = tuple[tuple[float, float, int], int, LiveCall]
 class WaitingLine:
     """Every call in status WAITING, in order of place in line (``LiveCall.key``)."""
 
-    __slots__ = ("_by_account", "_open", "_open_count", "calls")
+    __slots__ = ("_by_account", "_by_key", "_open", "_open_count", "calls")
 
     def __init__(self) -> None:
         # certification account ("" when none) -> languages -> heap of entries (lazy deletion)
         self._open: dict[str, dict[tuple[str, ...], list[_Entry]]] = {}
         self._by_account: dict[str, dict[str, LiveCall]] = {}  # every waiting call
         self._open_count = 0
+        self._by_key: dict[Key, int] = {}  # open calls per requirement key
         self.calls: dict[str, LiveCall] = {}
 
     def __len__(self) -> int:
@@ -34,6 +36,10 @@ class WaitingLine:
     def open_count(self) -> int:
         """Calls open to every eligible agent."""
         return self._open_count
+
+    def open_in_group(self, call: LiveCall) -> int:
+        """Open calls with the same hard requirements as ``call``."""
+        return self._by_key.get(key_of(call), 0)
 
     def add(self, call: LiveCall) -> None:
         self.calls[call.id] = call
@@ -45,6 +51,8 @@ class WaitingLine:
         heap = self._open.setdefault(cert, {}).setdefault(call.languages, [])
         heapq.heappush(heap, (call.key, call.qstamp, call))
         self._open_count += 1
+        key = key_of(call)
+        self._by_key[key] = self._by_key.get(key, 0) + 1
 
     def remove(self, call: LiveCall) -> None:
         if self.calls.pop(call.id, None) is None:
@@ -56,6 +64,12 @@ class WaitingLine:
         if call.ring is FamiliarRing.EVERYONE:
             call.qstamp += 1  # its heap entry is now stale
             self._open_count -= 1
+            key = key_of(call)
+            left = self._by_key[key] - 1
+            if left:
+                self._by_key[key] = left
+            else:
+                del self._by_key[key]
 
     def waiting_for(self, account: str) -> Iterator[LiveCall]:
         """The waiting calls of ``account``, in any ring."""

@@ -12,6 +12,7 @@ import math
 from accueil.core.routing import events
 from accueil.core.routing.config import EngineConfig
 from accueil.core.routing.groups import Groups
+from accueil.core.routing.guard import Guard
 from accueil.core.routing.holding import absence_cost, hold_until, least_costly, may_hold
 from accueil.core.routing.line import WaitingLine
 from accueil.core.routing.pool import ReadyPool
@@ -39,6 +40,15 @@ class Matcher:
         self.pool = ReadyPool()
         self.rings = Rings(config)
         self.groups = Groups(self.agents, config.load_half_life)
+        self.guard = Guard(
+            config.guard_window,
+            config.guard_tolerance,
+            config.guard_abandon_tolerance,
+            config.guard_min,
+            config.guard_max,
+            config.guard_min_calls,
+        )
+        self.claims: dict[str, LiveCall] = {}  # agent ending wrap-up -> the call waiting for them
         self.timers = Timers(self._is_live)
         self._now = -math.inf
         self._tokens = 0
@@ -51,6 +61,9 @@ class Matcher:
 
     def coverage_loss(self, agent: AgentRecord) -> float:
         return self.rings.coverage_loss(agent, self.pool)
+
+    def skill_weight(self, agent: AgentRecord, call: LiveCall) -> float:
+        return self.groups.skill_weight(agent, call, self._now)
 
     def account_erlangs(self, account: str) -> float:
         return self.rings.load.erlangs(account, self._now)
@@ -77,6 +90,9 @@ class Matcher:
             agent = self.strategy.pick_agent(call, self.pool.candidates(call), self)
         else:
             agent = self.rings.best_agent(call, self.agents, self.pool, self._now)
+            if agent is None and not call.held and self.config.guard:
+                # Waiting for a familiar voice while someone able is free: the guard counts it.
+                call.held = next(self.pool.candidates(call), None) is not None
         if agent is not None:
             return [self.offer(call, agent)]
         self.line.add(call)
@@ -117,33 +133,60 @@ class Matcher:
         return commands
 
     def enter_ring(self, call: LiveCall, ring: FamiliarRing, started: float) -> None:
-        """Move the call to ``ring`` or, when nobody could answer there, a wider one."""
+        """Move the call to ``ring`` or, when nobody could answer there, a wider one.
+
+        With ``one_waiter``, a call waits for a familiar agent ending wrap-up only if no earlier
+        call already waits for that agent (it claims them); the others move on at once.
+        """
+        claims = self.claims if self.config.one_waiter else None
         while ring < FamiliarRing.EVERYONE:
-            person_s, account_s = self.rings.budget(call, self._open_wait())
+            person_s, account_s = self.rings.budget(call, self.open_wait(call), self.factor(call))
             until = started + person_s + (account_s if ring is FamiliarRing.ACCOUNT else 0.0)
             if until <= self._now:
                 ring = FamiliarRing(ring + 1)
                 continue
-            free = self.rings.soonest_free(call, ring, self.agents, self.pool)
+            soonest = self.rings.soonest(call, ring, self.agents, self.pool, claims)
+            free = soonest[0] if soonest is not None else None
             if free is not None and free > until and self.config.budget == "load":
                 # Everyone in the ring is on a call: a shorter wait, they may not end in time.
                 until = started + (until - started) * self.config.busy_share
-            if until > self._now and free is not None:
+            if until > self._now and soonest is not None:
                 call.ring = ring
                 call.ring_until = until
                 call.ring_stamp += 1
+                self._claim(call, soonest)
                 self.timers.push(until, Deadline.WIDEN, call.id, call.ring_stamp)
                 return
             ring = FamiliarRing(ring + 1)
         call.ring = FamiliarRing.EVERYONE
         call.ring_until = None
+        call.claimed = ""
 
-    def _open_wait(self) -> float:
-        """What the open line would make a new call wait, roughly (Little's law)."""
-        if not self.line.open_count:
+    def factor(self, call: LiveCall) -> float:
+        """The guard's factor on the call's wait budgets (1 with the guard off)."""
+        return self.guard.factor(call.tier, self._now) if self.config.guard else 1.0
+
+    def waited_out(self, call: LiveCall, answered: bool) -> None:
+        """The call's wait is over (answered, abandoned or overflowed): tell the guard."""
+        if self.config.guard:
+            within = answered and self._now - call.since <= call.target
+            self.guard.outcome(call.tier, self._now, within, call.held, not answered)
+
+    def _claim(self, call: LiveCall, soonest: tuple[float, str]) -> None:
+        free, agent_id = soonest
+        call.claimed = ""
+        if self.config.one_waiter and self._now < free < math.inf:
+            call.claimed = agent_id
+            self.claims[agent_id] = call
+
+    def open_wait(self, call: LiveCall) -> float:
+        """What the open line would make this call wait, roughly (Little's law over the agents
+        able to take it: the open calls of its requirement group ÷ the group's agents)."""
+        waiting = self.line.open_in_group(call)
+        if not waiting:
             return 0.0
-        working = max(1, len(self.agents))
-        return self.line.open_count * self.rings.load.mean_service / working
+        able = max(1, self.groups.able(call))
+        return waiting * self.rings.load.mean_service / able
 
     def retry(self, call: LiveCall) -> list[events.Command]:
         """Agents who missed or declined the call long enough ago may be offered it again."""
@@ -166,6 +209,7 @@ class Matcher:
         token = self._tokens
         self.pool.remove(agent)
         self.line.remove(call)
+        call.claimed = ""
         call.status, call.agent, call.token = CallStatus.OFFERED, agent, token
         agent.status, agent.call, agent.token = AgentStatus.OFFERED, call, token
         agent.status_since = self._now
@@ -214,13 +258,56 @@ class Matcher:
         familiar = None
         if self.strategy.rings:
             familiar = self.rings.best_familiar(agent, self.line)
-        call = self.strategy.pick_call(agent, familiar, self.line.best_open(agent), self._now)
+        open_ = self.line.best_open(agent)
+        call = self.strategy.pick_call(agent, familiar, open_, self._now)
+        if call is familiar and open_ is not None and self._scarcer(open_, familiar):
+            call = open_  # only a few can take that one: the familiar call has more takers
         if call is not None and call is not familiar and self._holding:
             call = self._open_for(agent, call)
+        elif call is open_ and call is not None and self.config.past_target_seconds > 0:
+            call = self._past_target(agent, call)
         if call is not None:
             return [self.offer(call, agent)]
         self.pool.add(agent)
         return []
+
+    def _past_target(self, agent: AgentRecord, first: LiveCall) -> LiveCall | None:
+        """The open call a freed stranger takes: calls past their target (their wait no longer
+        changes the service level) are left, a few at most, to a familiar agent ending wrap-up
+        within ``past_target_seconds`` (× the guard's factor) whom no other call waits for."""
+        call: LiveCall | None = first
+        left: list[LiveCall] = []
+        while call is not None and len(left) < 3 and self._leave_for_familiar(agent, call):
+            left.append(call)
+            self.line.remove(call)
+            call = self.line.best_open(agent)
+        for waiting in left:
+            self.line.add(waiting)
+        if call is None:  # nothing else to take: a free agent never sits ready beside a call
+            first.claimed = ""
+            return first
+        return call
+
+    def _leave_for_familiar(self, agent: AgentRecord, call: LiveCall) -> bool:
+        if self._now - call.since <= call.target or self.rings.is_familiar(call, agent):
+            return False
+        cap = self.config.past_target_seconds * self.factor(call)
+        soonest = self.rings.soonest(
+            call, FamiliarRing.ACCOUNT, self.agents, self.pool, self.claims
+        )
+        if soonest is None or not self._now < soonest[0] <= self._now + cap:
+            return False
+        call.claimed = soonest[1]
+        self.claims[soonest[1]] = call
+        return True
+
+    def _scarcer(self, open_: LiveCall, familiar: LiveCall | None) -> bool:
+        """Protect scarce skills: does the open call need a scarce language, with fewer agents
+        able to take it than the familiar call?"""
+        if familiar is None or not self.config.protect_scarce or not self.strategy.rings:
+            return False
+        groups = self.groups
+        return groups.scarce(open_, self._now) and groups.able(open_) < groups.able(familiar)
 
     def _open_for(self, agent: AgentRecord, first: LiveCall) -> LiveCall | None:
         """The open call a freed agent (familiar with none waiting) takes, or None: stay ready.

@@ -111,9 +111,11 @@ class LiveCall:
         "account",
         "agent",
         "certification_required",
+        "claimed",
         "connected_at",
         "declined",
         "enqueued",
+        "held",
         "id",
         "key",
         "languages",
@@ -168,6 +170,8 @@ class LiveCall:
         self.connected_at = 0.0
         self.enqueued = since  # when it entered this engine's line (the rings' clock)
         self.qstamp = 0  # invalidates superseded entries of the open line
+        self.claimed = ""  # the familiar agent ending wrap-up this call waits for (one waiter)
+        self.held = False  # waited in a ring while an agent able to take it sat ready
 
     @property
     def person_key(self) -> str:

@@ -144,18 +144,19 @@ class Rings:
 
     # ----------------------------------------------------------------- budgets
 
-    def budget(self, call: LiveCall, open_wait: float) -> tuple[float, float]:
-        """Seconds to wait for the person ring, then for the account ring."""
+    def budget(self, call: LiveCall, open_wait: float, factor: float = 1.0) -> tuple[float, float]:
+        """Seconds to wait for the person ring, then for the account ring (``factor``: the
+        guard's, on the share of the target spent waiting)."""
         cfg = self.config
         if cfg.budget == "fixed":
-            return cfg.person_ring_seconds, cfg.account_ring_seconds
+            return cfg.person_ring_seconds * factor, cfg.account_ring_seconds * factor
         # Never wait for a familiar voice when that would break the target: what the open line
         # will make the call wait anyway comes off its allowance.
         share = cfg.budget_share
         big = cfg.big_budget_share
         if big is not None and self.load.erlangs(call.account, call.enqueued) >= cfg.big_erlangs:
             share = big  # big accounts' recent answerers are seldom free: spend less there
-        total = max(cfg.budget_floor, call.target * share - open_wait)
+        total = max(cfg.budget_floor, call.target * share * factor - open_wait)
         return total * cfg.person_share, total * (1 - cfg.person_share)
 
     # ----------------------------------------------------------------- matching
@@ -247,7 +248,20 @@ class Rings:
     ) -> float | None:
         """When the first working agent of this ring able to take the call is known to be free:
         now for a ready one, the end of wrap-up, infinity when on a call; None: nobody."""
-        soonest: float | None = None
+        soonest = self.soonest(call, ring, agents, pool, None)
+        return soonest[0] if soonest is not None else None
+
+    def soonest(
+        self,
+        call: LiveCall,
+        ring: FamiliarRing,
+        agents: dict[str, AgentRecord],
+        pool: ReadyPool,
+        claims: dict[str, LiveCall] | None,
+    ) -> tuple[float, str] | None:
+        """``soonest_free`` and that agent; with ``claims``, an agent in wrap-up another call
+        already waits for is left out (one waiter per agent: only the first gets them)."""
+        soonest: tuple[float, str] | None = None
         for agent_id in self.members(call, ring, pool):
             agent = agents.get(agent_id)
             if (
@@ -258,11 +272,15 @@ class Rings:
             ):
                 continue
             if agent.status is AgentStatus.WRAPUP:
+                if claims is not None:
+                    other = claims.get(agent_id)
+                    if other is not None and other is not call and other.claimed == agent_id:
+                        continue
                 free = agent.wrapup_until
             elif agent.status is AgentStatus.READY:
                 free = -math.inf
             else:
                 free = math.inf
-            if soonest is None or free < soonest:
-                soonest = free
+            if soonest is None or (free, agent_id) < soonest:
+                soonest = (free, agent_id)
         return soonest

@@ -24,6 +24,9 @@ class Knowledge(Protocol):
 
     def coverage_rate(self, agent: AgentRecord, below: float) -> float: ...
 
+    # How much waiting and expected calls need this agent's skills beyond the call's own.
+    def skill_weight(self, agent: AgentRecord, call: LiveCall) -> float: ...
+
 
 class Strategy:
     """Longest idle agent takes the call; a freed agent takes the call first in line."""
@@ -101,26 +104,34 @@ class Accueil(Strategy):
     an account it knows before an older open call, unless that one has waited ``urgent_share`` of
     its target; a call open to everyone goes to a ready familiar agent if any, else to the agent
     whose leaving would strand the fewest accounts without a ready team member, so that agents
-    stay free for the accounts they know.
+    stay free for the accounts they know; among those equal, the least-skilled (``protect``:
+    the agent whose other skills the calls need least), so that scarce skills stay free for the
+    calls only they can take.
     """
 
     name = "accueil"
     rings = True
 
-    def __init__(self, scan: int = 100, urgent_share: float = 2.0) -> None:
+    def __init__(self, scan: int = 100, urgent_share: float = 2.0, protect: bool = True) -> None:
         self.scan = scan  # ready agents considered for an open call, longest idle first
         self.urgent_share = urgent_share  # of the target waited: open calls go first
+        self.protect_scarce = protect  # spare scarce skills among otherwise equal agents
 
     def pick_agent(
         self, call: LiveCall, candidates: Iterator[AgentRecord], knowledge: Knowledge
     ) -> AgentRecord | None:
         best: AgentRecord | None = None
-        best_rank: tuple[bool, float] = (True, 0.0)
+        best_rank: tuple[bool, float, float] = (True, 0.0, 0.0)
         for seen, agent in enumerate(candidates):
             if seen >= self.scan:
                 break
-            # Familiar first; then whoever leaves the fewest accounts without a ready team member.
-            rank = (not knowledge.is_familiar(call, agent), knowledge.coverage_loss(agent))
+            # Familiar first; then whoever leaves the fewest accounts without a ready team member;
+            # then whoever has the skills least needed elsewhere; then the longest idle.
+            rank = (
+                not knowledge.is_familiar(call, agent),
+                knowledge.coverage_loss(agent),
+                knowledge.skill_weight(agent, call) if self.protect_scarce else 0.0,
+            )
             if best is None or rank < best_rank:
                 best, best_rank = agent, rank
         return best

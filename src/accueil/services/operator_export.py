@@ -1,0 +1,191 @@
+"""The operator's other sections as data, for a whole-operator export: caller lists, contacts,
+rotas, the current rules and scripts, closures, delegations and calendars.
+
+Each section is a list of entries in the shape ``services.operator_import`` reads back, sorted
+by stable keys so that the same database always gives the same files. What is left out, and
+why, is said in docs/import.md ("What an export leaves out").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from accueil.directory_io.sections import Section
+from accueil.store.tables import AccountRow, PersonRow
+from accueil.store.tables_availability import (
+    CalendarFeedRow,
+    CallerListEntryRow,
+    CallerListRow,
+    ClosureRow,
+    DelegationRow,
+    KnownContactRow,
+    RotaRow,
+    RuleVersionRow,
+)
+from accueil.store.tables_scripts import ScriptVersionRow
+
+Entry = dict[str, Any]
+_SCOPES = {"account": 0, "group": 1, "person": 2}  # a script's layers, most general first
+
+
+def export_sections(session: Session) -> dict[str, list[Entry]]:
+    """Every operator section, by name, in import order."""
+    accounts = dict(session.execute(select(AccountRow.id, AccountRow.key)).all())
+    readers: dict[Section, Callable[[Session, dict[int, str]], list[Entry]]] = {
+        Section.CALLER_LISTS: _caller_lists,
+        Section.CONTACTS: _contacts,
+        Section.ROTAS: _rotas,
+        Section.RULES: _rules,
+        Section.SCRIPTS: _scripts,
+        Section.CLOSURES: _closures,
+        Section.DELEGATIONS: _delegations,
+        Section.CALENDARS: _calendars,
+    }
+    return {section.value: readers[section](session, accounts) for section in Section}
+
+
+def instant(value: datetime) -> str:
+    """A stored time as written in an export: ISO 8601 in UTC."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat()
+
+
+def _caller_lists(session: Session, accounts: dict[int, str]) -> list[Entry]:
+    numbers: dict[int, list[str]] = {}
+    for row in session.scalars(select(CallerListEntryRow)):
+        item = f"{row.pattern}={row.label}" if row.label else row.pattern
+        numbers.setdefault(row.list_id, []).append(item)
+    rows = session.scalars(select(CallerListRow))
+    out = [
+        {
+            "account": accounts[r.account_id],
+            "key": r.key,
+            "name": r.name,
+            "entries": sorted(numbers.get(r.id, [])),
+        }
+        for r in rows
+    ]
+    return sorted(out, key=lambda e: (e["account"], e["key"]))
+
+
+def _contacts(session: Session, accounts: dict[int, str]) -> list[Entry]:
+    rows = session.scalars(select(KnownContactRow))
+    out = [{"account": accounts[r.account_id], "number": r.e164, "name": r.name} for r in rows]
+    return sorted(out, key=lambda e: (e["account"], e["number"]))
+
+
+def _rotas(session: Session, accounts: dict[int, str]) -> list[Entry]:
+    out = [
+        {
+            "account": accounts[r.account_id],
+            "key": r.key,
+            "name": r.name,
+            "shifts": [_present(shift) for shift in r.shifts],
+        }
+        for r in session.scalars(select(RotaRow))
+    ]
+    return sorted(out, key=lambda e: (e["account"], e["key"]))
+
+
+def _present(value: Any) -> Any:
+    """A stored shift without the fields left empty (read back the same)."""
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if v is not None}
+    return value
+
+
+def _latest(rows: list[Any]) -> list[Any]:
+    """The latest version of each (account, scope, owner)."""
+    latest: dict[tuple[int, str, str], Any] = {}
+    for row in rows:
+        at = (row.account_id, row.scope, row.owner_key)
+        if at not in latest or latest[at].version < row.version:
+            latest[at] = row
+    return list(latest.values())
+
+
+def _owner(scope: str, key: str) -> Entry:
+    return {} if scope == "account" else {scope: key}
+
+
+def _rules(session: Session, accounts: dict[int, str]) -> list[Entry]:
+    out = [
+        {"account": accounts[r.account_id], **_owner(r.scope, r.owner_key), "rules": r.rules}
+        for r in _latest(list(session.scalars(select(RuleVersionRow))))
+    ]
+    return sorted(out, key=lambda e: (e["account"], _order(e)))
+
+
+def _order(entry: Entry) -> tuple[int, str]:
+    for scope in ("group", "person"):
+        if scope in entry:
+            return _SCOPES[scope], str(entry[scope])
+    return 0, ""
+
+
+def _scripts(session: Session, accounts: dict[int, str]) -> list[Entry]:
+    out = []
+    for r in _latest(list(session.scalars(select(ScriptVersionRow)))):
+        entry = {"account": accounts[r.account_id], **_owner(r.scope, r.owner_key)}
+        entry["format"] = r.format
+        if r.file:
+            entry["file"] = r.file
+        entry["source"] = r.source
+        out.append(entry)
+    return sorted(out, key=lambda e: (e["account"], _order(e)))
+
+
+def _closures(session: Session, accounts: dict[int, str]) -> list[Entry]:
+    out = [
+        {
+            "account": accounts[r.account_id],
+            "starts": instant(r.starts_at),
+            "ends": instant(r.ends_at),
+            "reason": r.reason,
+        }
+        for r in session.scalars(select(ClosureRow))
+    ]
+    return sorted(out, key=lambda e: (e["account"], e["starts"], e["ends"], e["reason"]))
+
+
+def _delegations(session: Session, accounts: dict[int, str]) -> list[Entry]:
+    person, delegate = aliased(PersonRow), aliased(PersonRow)
+    query = (
+        select(DelegationRow, person.key, delegate.key)
+        .join(person, person.id == DelegationRow.person_id)
+        .join(delegate, delegate.id == DelegationRow.delegate_id)
+    )
+    out = [
+        {
+            "account": accounts[d.account_id],
+            "person": who,
+            "delegate": by,
+            "starts": instant(d.starts_at),
+            "ends": instant(d.ends_at) if d.ends_at else "",
+            "note": d.note,
+        }
+        for d, who, by in session.execute(query).all()
+    ]
+    return sorted(out, key=lambda e: tuple(str(e[k]) for k in e))
+
+
+def _calendars(session: Session, accounts: dict[int, str]) -> list[Entry]:
+    query = select(CalendarFeedRow, PersonRow.key).join(
+        PersonRow, PersonRow.id == CalendarFeedRow.person_id
+    )
+    out = []
+    for feed, person in session.execute(query).all():
+        entry: Entry = {"account": accounts[feed.account_id], "person": person}
+        if feed.url:
+            entry["url"] = feed.url
+        elif feed.last_good is not None:  # an uploaded calendar: its file is all there is
+            entry["ics"] = feed.last_good.decode("utf-8", errors="replace")
+        else:
+            continue
+        out.append(entry)
+    return sorted(out, key=lambda e: (e["account"], e["person"]))

@@ -1,0 +1,43 @@
+"""Named profiles: balanced (the defaults), familiar, strict; unknown names refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from accueil.core.routing import EngineConfig
+from accueil.core.routing.profiles import PROFILES, profiled
+from accueil.errors import InvalidInput
+from accueil.sim.driver import engine_config
+from accueil.sim.scenario import AccountSpec, Scenario
+
+
+def test_balanced_is_the_default_configuration() -> None:
+    assert profiled("balanced") == EngineConfig()
+
+
+def test_familiar_puts_the_account_team_first_and_strict_puts_service_first() -> None:
+    familiar, strict = profiled("familiar"), profiled("strict")
+    assert not familiar.person_in_account_ring and familiar.team_first
+    assert familiar.guard_max > 1
+    assert strict.budget_share < EngineConfig().budget_share
+    assert strict.guard_tolerance < EngineConfig().guard_tolerance
+    assert strict.guard_max == 1 and strict.past_target_seconds == 0
+
+
+def test_overrides_go_on_top_of_a_profile() -> None:
+    assert profiled("familiar", guard_max=2.0).guard_max == 2.0
+    assert not profiled("familiar", guard_max=2.0).person_in_account_ring
+
+
+def test_an_unknown_profile_or_setting_is_refused_with_the_choices() -> None:
+    with pytest.raises(InvalidInput, match="balanced, familiar, strict"):
+        profiled("cosy")
+    with pytest.raises(InvalidInput, match="unknown engine parameter budget_shar"):
+        profiled("strict", budget_shar=0.3)
+    assert set(PROFILES) == {"balanced", "familiar", "strict"}
+
+
+def test_the_twin_takes_a_profile_among_its_engine_parameters() -> None:
+    scenario = Scenario("t", (AccountSpec("acme", "standard", 20.0),), (), (), (), 0.0)
+    config = engine_config(scenario, {"profile": "familiar", "budget_share": 0.6})
+    assert config.team_first and config.budget_share == 0.6
