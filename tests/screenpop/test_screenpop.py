@@ -20,7 +20,7 @@ from accueil.services.calls import CallRecord, record_call
 from accueil.services.onboarding import load_directory
 from accueil.services.rules import save_rules
 from accueil.services.screenpop import PopCache, screen_pop, script_context
-from accueil.services.script_trial import try_script
+from accueil.services.script_preview import preview
 from accueil.services.scripts import Owner, effective_script, save_script
 from accueil.store.db import transaction
 from example_rotas import add_example_rotas
@@ -371,9 +371,9 @@ def test_trying_a_script_walks_the_answers_in_the_pops_context_and_refuses_typos
 ) -> None:
     with office() as s:
         pop = screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW)
-        trial = try_script(s, "martin", "dupont", {"client": "oui"}, caller=CALLER, now=NOW)
+        trial = preview(s, "martin", "dupont", answers={"client": "oui"}, caller=CALLER, now=NOW)
         with pytest.raises(InvalidInput, match="no question 'clent' in this script"):
-            try_script(s, "martin", "dupont", {"clent": "oui"}, now=NOW)
+            preview(s, "martin", "dupont", answers={"clent": "oui"}, now=NOW)
     assert pop.script.greeting == trial.greeting
     assert trial.state.prompt is not None
     assert trial.state.prompt.text == "Puis-je avoir votre nom, s'il vous plaît ?"

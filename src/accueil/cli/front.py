@@ -40,6 +40,7 @@ DIRECTORY = "The directory"
 AVAILABILITY = "Availability and rules"
 CALLS = "Answering calls"
 TWIN = "The digital twin"
+SERVICE = "The service"
 
 # In the order ``accueil --help`` shows them: the order a newcomer meets them.
 COMMANDS: tuple[Entry, ...] = (
@@ -61,6 +62,9 @@ COMMANDS: tuple[Entry, ...] = (
     Entry("search", "search", CALLS, "Find people and groups by name, title or group, as heard on the phone."),  # noqa: E501
     Entry("screenpop", "search", CALLS, "Everything the agent sees for a call: account, person, decision, script, caller."),  # noqa: E501
     Entry("simulate", "simulate", TWIN, "Simulate a day per strategy and print service level, abandonment, affinity and the affinity ceiling (the most the run allowed)."),  # noqa: E501
+    Entry("serve", "serve", SERVICE, "Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs)."),  # noqa: E501
+    Entry("user", "serve", SERVICE, "Users of the API and their roles."),
+    Entry("token", "serve", SERVICE, "API tokens: create (shown once), list, revoke."),
 )  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in COMMANDS}

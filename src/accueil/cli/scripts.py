@@ -21,7 +21,7 @@ from accueil.core.scripts.model import Script
 from accueil.core.scripts.runner import RunState
 from accueil.errors import InvalidInput, ValidationFailed
 from accueil.services import scripts as service
-from accueil.services.script_trial import try_script
+from accueil.services.script_preview import preview
 
 script_app = typer.Typer(help="Per-account, group and person scripts: versioned, inherited.")
 app.add_typer(script_app, name="script")
@@ -166,8 +166,8 @@ def try_out(
             raise InvalidInput(f"{who!r}: run the script of ACCOUNT or ACCOUNT:PERSON")
         person = owner.key if owner.scope == "person" else None
         answers = dict(_pair(a) for a in answer)
-        trial = try_script(
-            session, account, person, answers, caller=caller, now=iso_time(at), lang=lang
+        trial = preview(
+            session, account, person, now=iso_time(at), caller=caller, lang=lang, answers=answers
         )
         said = trial.greeting.text
         console.print(f"greeting: {said}", highlight=False, markup=False, soft_wrap=True)

@@ -247,6 +247,11 @@ def add_closure(
     return Closure(as_utc(start), as_utc(end), reason)
 
 
+def account_closures(session: Session, account: str) -> tuple[Closure, ...]:
+    """The account's closures, in the order they start."""
+    return closures(session, account_row(session, account).id)
+
+
 _CLOSURES = (  # built once: the screen pop and every search read it
     select(ClosureRow)
     .where(ClosureRow.account_id == bindparam("account_id"))

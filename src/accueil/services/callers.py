@@ -83,6 +83,14 @@ def caller_lists(session: Session, account: str) -> dict[str, CallerList]:
     return lists_of(session, acc.id)
 
 
+def caller_list(session: Session, account: str, key: str) -> CallerList:
+    """One caller list of the account (NotFound when there is none by that key)."""
+    found = caller_lists(session, account).get(key)
+    if found is None:
+        raise NotFound(f"no caller list {key!r} in account {account!r}", field="key")
+    return found
+
+
 def lists_of(session: Session, account_id: int) -> dict[str, CallerList]:
     lists = {
         r.id: r
@@ -118,6 +126,11 @@ def add_contact(session: Session, account: str, number: str, name: str) -> str:
         row.name = name
     session.flush()
     return e164
+
+
+def account_contacts(session: Session, account: str) -> KnownContacts:
+    """The account's known contacts."""
+    return contacts_of(session, account_row(session, account).id)
 
 
 def contacts_of(session: Session, account_id: int) -> KnownContacts:
@@ -175,6 +188,11 @@ def rotas_of(session: Session, account_id: int) -> dict[str, Rota]:
     return {
         r.key: Rota.model_validate({"key": r.key, "name": r.name, "shifts": r.shifts}) for r in rows
     }
+
+
+def account_rotas(session: Session, account: str) -> dict[str, Rota]:
+    """The account's on-call rotas, by key."""
+    return rotas_of(session, account_row(session, account).id)
 
 
 def get_rota(session: Session, account: str, key: str) -> Rota:

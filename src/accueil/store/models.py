@@ -4,4 +4,5 @@ from accueil.store import (  # noqa: F401
     tables,
     tables_availability,
     tables_scripts,
+    tables_users,
 )

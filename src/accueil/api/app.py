@@ -1,0 +1,60 @@
+"""The application factory: ``create_app(runtime)`` gives the ASGI app ``accueil serve`` runs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from accueil import __version__
+from accueil.api import problems
+from accueil.api.middleware import Guard
+from accueil.api.problems import ProblemDocument
+from accueil.api.routes import (
+    availability,
+    callers,
+    calls,
+    directory,
+    health,
+    rules,
+    scripts,
+    session,
+    users,
+)
+from accueil.api.runtime import Runtime
+
+PREFIX = "/api/v1"
+_ERRORS = {
+    code: {"model": ProblemDocument, "content": {"application/problem+json": {}}}
+    for code in (401, 403, 404, 409, 412, 422, 429)
+}
+
+
+def create_app(runtime: Runtime | None = None) -> FastAPI:
+    """The API on ``runtime``'s database (default: the settings' database and server settings)."""
+    rt = runtime or Runtime.from_url()
+    app = FastAPI(
+        title="accueil",
+        version=__version__,
+        summary="Pooled telephone answering: the directory, availability, rules and scripts.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = rt
+    problems.install(app)
+    app.include_router(health.router)
+    api = APIRouter(prefix=PREFIX, responses=_ERRORS)  # type: ignore[arg-type]
+    features = (session, users, directory, availability, callers, rules, scripts, calls)
+    for feature in features:
+        api.include_router(feature.router)
+    app.include_router(api)
+    if rt.settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=rt.settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "X-Request-Id"],
+        )
+    app.add_middleware(Guard, max_body=rt.settings.max_body_bytes)
+    return app

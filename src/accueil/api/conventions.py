@@ -1,0 +1,157 @@
+"""The API's conventions: cursor pages, ETags and If-Match, Idempotency-Key on creates."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from fastapi import Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accueil.api.problems import PreconditionFailed
+from accueil.core.access import Scope
+from accueil.errors import Conflict, InvalidInput
+from accueil.store.tables_users import IdempotentAnswerRow
+
+T = TypeVar("T")
+SCOPE_KEY = "x-accueil-scope"
+
+
+def scoped(scope: Scope) -> dict[str, Any]:
+    """The ``openapi_extra`` marking an operation's tenant scope (the isolation tests read it)."""
+    return {SCOPE_KEY: scope.value}
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; pass ``next_cursor`` as ``cursor`` for the next page (null: the end)."""
+
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class PageQuery:
+    """``cursor`` and ``limit`` query parameters."""
+
+    def __init__(
+        self,
+        cursor: str | None = Query(None, description="from a previous page's next_cursor"),
+        limit: int = Query(50, ge=1, le=500, description="items per page"),
+    ) -> None:
+        self.cursor = cursor
+        self.limit = limit
+
+
+def _encode(key: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([key]).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> str:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        value = None
+    if not (isinstance(value, list) and len(value) == 1 and isinstance(value[0], str)):
+        raise InvalidInput("the cursor is not one this API gave", field="query.cursor")
+    return value[0]
+
+
+def paginate(items: Sequence[T], key: Callable[[T], str], page: PageQuery) -> Page[T]:
+    """Items ordered by ``key``, after the cursor, at most ``limit`` of them."""
+    ordered = sorted(items, key=key)
+    if page.cursor is not None:
+        after = _decode(page.cursor)
+        ordered = [item for item in ordered if key(item) > after]
+    chunk = ordered[: page.limit]
+    more = len(ordered) > page.limit
+    return Page[T](items=list(chunk), next_cursor=_encode(key(chunk[-1])) if more else None)
+
+
+def etag_of(value: Any) -> str:
+    """A strong ETag of a representation (its canonical JSON, hashed)."""
+    text = json.dumps(jsonable_encoder(value), sort_keys=True, separators=(",", ":"))
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:20] + '"'
+
+
+def with_etag(response: Response, value: Any) -> None:
+    response.headers["ETag"] = etag_of(value)
+
+
+def check_if_match(request: Request, current: Any) -> None:
+    """Refuse an edit whose ``If-Match`` is not the current version (412, with the current)."""
+    sent = request.headers.get("if-match")
+    if sent is None or sent.strip() == "*":
+        return
+    now = etag_of(current)
+    tags = [t.strip().removeprefix("W/") for t in sent.split(",")]
+    if now not in tags:
+        raise PreconditionFailed(
+            "someone changed this since you read it; read it again and redo your change",
+            field="header.If-Match",
+            current_etag=now,
+        )
+
+
+def _fingerprint(request: Request, body: BaseModel | None) -> str:
+    text = f"{request.method} {request.url.path} {body.model_dump_json() if body else ''}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def replayed(
+    session: Session, request: Request, user_id: int, body: BaseModel | None
+) -> JSONResponse | None:
+    """The answer kept for this ``Idempotency-Key``, if the create was already done."""
+    key = request.headers.get("idempotency-key")
+    if not key:
+        return None
+    if len(key) > 200:
+        raise InvalidInput(
+            "an Idempotency-Key is at most 200 characters", field="header.Idempotency-Key"
+        )
+    row = session.scalar(
+        select(IdempotentAnswerRow).where(
+            IdempotentAnswerRow.user_id == user_id, IdempotentAnswerRow.key == key
+        )
+    )
+    if row is None:
+        return None
+    if row.fingerprint != _fingerprint(request, body):
+        raise Conflict(
+            "this Idempotency-Key was used for a different request; use a new key",
+            field="header.Idempotency-Key",
+        )
+    headers = {"Idempotent-Replayed": "true"}
+    return JSONResponse(json.loads(row.body), status_code=row.status, headers=headers)
+
+
+def remember(
+    session: Session,
+    request: Request,
+    user_id: int,
+    body: BaseModel | None,
+    answer: Any,
+    status: int,
+    now: Any,
+) -> None:
+    """Keep the answer of a create made with an ``Idempotency-Key`` (same transaction)."""
+    key = request.headers.get("idempotency-key")
+    if not key:
+        return
+    session.add(
+        IdempotentAnswerRow(
+            user_id=user_id,
+            key=key,
+            fingerprint=_fingerprint(request, body),
+            status=status,
+            body=json.dumps(jsonable_encoder(answer)),
+            created_at=now,
+        )
+    )

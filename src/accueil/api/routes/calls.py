@@ -1,0 +1,89 @@
+"""A call, before it happens: the decision (a dry run) and the agent's screen pop.
+
+Both start from the dialled number; a number that leads to an account (or a person) the caller
+may not see leads nowhere for them (404, as an unknown number).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.encoders import jsonable_encoder
+from pydantic import Field
+
+from accueil.api import auth
+from accueil.api.auth import Caller, authenticated
+from accueil.api.conventions import scoped
+from accueil.api.schemas import In, Out
+from accueil.api.times import aware
+from accueil.core.access import Scope
+from accueil.core.decision import Call
+from accueil.core.explain import LANGUAGES
+from accueil.core.phone import to_e164
+from accueil.errors import InvalidInput
+from accueil.services.decisions import decide_for, decision_json
+from accueil.services.directory import Destination, resolve_number
+from accueil.services.screenpop import screen_pop
+
+router = APIRouter(tags=["calls"])
+LOOKUP = scoped(Scope.LOOKUP)
+
+
+class CallIn(In):
+    to: str = Field(min_length=1, max_length=64, description="the dialled number, as typed")
+    caller: str = Field("", max_length=64, description="the caller's number; empty: withheld")
+    at: datetime | None = Field(None, description="when (default now); naive: account's zone")
+    lang: str = Field("en", max_length=8, description="language of the explanation")
+    country: str = Field("FR", min_length=2, max_length=2, description="for national numbers")
+
+
+class DecisionOut(Out):
+    decision: dict[str, Any]
+    at: datetime
+
+
+class ScreenPopOut(Out):
+    pop: dict[str, Any]
+    at: datetime
+
+
+def _destination(caller: Caller, body: CallIn, session: Any) -> tuple[Destination, datetime]:
+    if body.lang not in LANGUAGES:
+        raise InvalidInput(f"explanations are in {', '.join(LANGUAGES)}", field="body.lang")
+    e164 = to_e164(body.to, body.country)
+    found = resolve_number(session, e164)
+    person = found.person.key if found.person else None
+    auth.reach(caller, e164, found.account.key, person)
+    when = aware(body.at, found.account.timezone) or caller.runtime.now()
+    return found, when
+
+
+@router.post("/decide", openapi_extra=LOOKUP)
+def decide(body: CallIn, caller: Caller = Depends(authenticated)) -> DecisionOut:
+    """What would happen to this call, and why: the rule, the treatment, the explanation."""
+    with caller.unit() as session:
+        found, when = _destination(caller, body, session)
+        account = found.account.key
+        person = found.person.key if found.person else None
+        call = Call(body.caller, found.number.e164)
+        decision = decide_for(session, account, person, call, now=when, lang=body.lang)
+        return DecisionOut(decision=decision_json(decision, account, person), at=when)
+
+
+@router.post("/screen-pop", openapi_extra=LOOKUP)
+def pop(body: CallIn, caller: Caller = Depends(authenticated)) -> ScreenPopOut:
+    """Everything the agent sees when this call is offered (read afresh)."""
+    with caller.unit() as session:
+        found, when = _destination(caller, body, session)
+        shown = screen_pop(
+            session,
+            found.number.e164,
+            body.caller,
+            agent=caller.principal.agent or "",
+            now=when,
+            lang=body.lang,
+            country=body.country,
+        )
+    return ScreenPopOut(pop=jsonable_encoder(shown), at=when)

@@ -1,0 +1,68 @@
+"""What the running API holds: the database, the clock, the login limiter.
+
+Every unit of work of a request opens here, so how sessions and transactions are made is decided
+in one place.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from accueil.api.settings import ApiSettings
+from accueil.store.db import make_engine, session_factory, transaction
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class LoginLimiter:
+    """At most ``per_minute`` attempts per key in any sliding minute (kept in memory)."""
+
+    per_minute: int
+    seen: dict[str, deque[float]] = field(default_factory=dict)
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        stamps = self.seen.setdefault(key, deque())
+        while stamps and stamps[0] <= now - 60:
+            stamps.popleft()
+        if len(stamps) >= self.per_minute:
+            return False
+        stamps.append(now)
+        return True
+
+
+@dataclass
+class Runtime:
+    engine: Engine
+    settings: ApiSettings
+    clock: Callable[[], datetime] = _utcnow
+    sessions: sessionmaker[Session] = field(init=False)
+    limiter: LoginLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = session_factory(self.engine)
+        self.limiter = LoginLimiter(self.settings.login_attempts_per_minute)
+
+    @classmethod
+    def from_url(cls, url: str | None = None, settings: ApiSettings | None = None) -> Runtime:
+        return cls(make_engine(url), settings or ApiSettings())
+
+    @contextmanager
+    def unit(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error."""
+        with transaction(self.sessions) as session:
+            yield session
+
+    def now(self) -> datetime:
+        return self.clock()

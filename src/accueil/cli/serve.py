@@ -1,0 +1,139 @@
+"""``accueil serve`` (the HTTP API) and ``accueil user`` / ``accueil token`` (who may use it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from accueil.cli.app import app
+from accueil.cli.common import console, reported
+from accueil.errors import InvalidInput
+from accueil.services import users
+from accueil.store.db import make_engine, migrate, session_factory, transaction
+
+user_app = typer.Typer(help="Users of the API and their roles.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens: create (shown once), list, revoke.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="address to listen on (default 127.0.0.1)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on (default 8080)")] = None,
+) -> None:
+    """Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs)."""
+    import uvicorn
+
+    from accueil.api import create_app
+    from accueil.api.runtime import Runtime
+    from accueil.api.settings import ApiSettings
+
+    settings = ApiSettings()
+    runtime = Runtime.from_url(settings=settings)
+    with reported():
+        migrate(runtime.engine)
+    uvicorn.run(
+        create_app(runtime),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    engine = make_engine()
+    try:
+        migrate(engine)
+        with transaction(session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="the user's sign-in name")],
+    role: Annotated[
+        str,
+        typer.Option(help="operator_admin, supervisor, agent, client_admin or employee"),
+    ],
+    account: Annotated[str | None, typer.Option(help="client admin, employee: the account")] = None,
+    person: Annotated[str | None, typer.Option(help="employee: their person key")] = None,
+    agent: Annotated[str | None, typer.Option(help="agent: their agent key")] = None,
+    password: Annotated[
+        bool, typer.Option("--password", help="ask for a password (for signing in)")
+    ] = False,
+) -> None:
+    """Add a user with a role (and an account, for a client's users)."""
+    with reported():
+        secret = None
+        if password:
+            secret = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+        with _session() as session:
+            made = users.add_user(
+                session,
+                name,
+                users.parse_role(role),
+                account=account,
+                person=person,
+                agent=agent,
+                password=secret,
+            )
+        where = f" of {made.account}" if made.account else ""
+        console.print(f"user {made.name}: {made.role.value}{where}", highlight=False)
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """The users, their roles and accounts."""
+    with reported(), _session() as session:
+        for u in users.list_users(session):
+            state = "" if u.active else " (deactivated)"
+            where = f" {u.account}" if u.account else ""
+            who = f" {u.person}" if u.person else ""
+            console.print(f"{u.name}\t{u.role.value}{where}{who}{state}", highlight=False)
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str, typer.Argument(help="the user the token acts for")],
+    label: Annotated[str, typer.Option(help="what the token is for")] = "",
+) -> None:
+    """Create an API token; it is printed once and never shown again."""
+    with reported(), _session() as session:
+        made = users.create_token(session, user, label)
+    console.print(made.secret, highlight=False)
+
+
+@token_app.command("list")
+def token_list(user: Annotated[str | None, typer.Option(help="one user's tokens")] = None) -> None:
+    """Tokens (their public prefix only), with last use and revocation."""
+    with reported(), _session() as session:
+        for t in users.list_tokens(session, user):
+            used = t.last_used_at.isoformat() if t.last_used_at else "never used"
+            gone = f" revoked {t.revoked_at.isoformat()}" if t.revoked_at else ""
+            console.print(f"{t.prefix}\t{t.user}\t{t.label}\t{used}{gone}", highlight=False)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    prefix: Annotated[str, typer.Argument(help="the token's prefix, or the token")],
+) -> None:
+    """Revoke a token: it stops working at once."""
+    with reported():
+        parts = prefix.split("_", 2)
+        key = parts[1] if len(parts) == 3 and parts[0] == "acc" else prefix
+        if not key:
+            raise InvalidInput("name the token's prefix")
+        with _session() as session:
+            t = users.revoke_token(session, key)
+        console.print(f"token {t.prefix} of {t.user} revoked", highlight=False)
