@@ -257,15 +257,15 @@ def _from_the_store(data: bytes, workload: list[tuple[datetime, Call]]) -> None:
         migrate(engine)
         factory = session_factory(engine)
         with transaction(factory) as s:
-            load_directory(s, STORE_DIRECTORY, source="bench")
-            set_caller_list(s, "martin", "VIP", ["+4420*", "+33699887766"])
+            load_directory(s, STORE_DIRECTORY, source="bench", now=START)
+            set_caller_list(s, "martin", "VIP", ["+4420*", "+33699887766"], now=START)
             for key in ("blocked", "family", *(f"list{k}" for k in range(8))):
-                set_caller_list(s, "martin", key, ["+33899*"])
+                set_caller_list(s, "martin", key, ["+33899*"], now=START)
             shift = {"hours": "mon-sun 00:00-24:00", "contacts": ["+33611111111"]}
-            set_rota(s, "martin", {"key": "nuits", "shifts": [shift]})
+            set_rota(s, "martin", {"key": "nuits", "shifts": [shift]}, now=START)
             document = {"account": "martin", "person": "claire", "rules": []}
             document["rules"] = [r.model_dump(mode="json", by_alias=True) for r in rules()]
-            save_rules(s, "martin", document)
+            save_rules(s, "martin", document, now=START)
             upload_calendar(s, "martin", "claire", data, now=START)
         samples = []
         with factory() as s:

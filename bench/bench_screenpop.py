@@ -34,8 +34,11 @@ from accueil.core.scripts import templates
 from accueil.demo.directory import generate_demo
 from accueil.services import screenpop as service
 from accueil.services.availability import set_status
+from accueil.services.caching import SCRIPTS
 from accueil.services.callers import set_rota
 from accueil.services.calls import CallRecord, record_call
+from accueil.services.clock import FixedClock
+from accueil.services.script_layers import scripts_of
 from accueil.services.scripts import Owner, ScriptCache, save_script
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 from accueil.store.tables import AccountRow, NumberRow, PersonRow
@@ -53,11 +56,13 @@ CALLERS = ["+33612345678", "+33698765432", "+447700900123", "+33145678901", "ano
 
 
 def _seed(session: Session, rng: random.Random) -> list[tuple[str, str, str]]:
-    generate_demo(session, accounts=40, people=1500, agents=30, seed=SEED)
+    generate_demo(session, accounts=40, people=1500, agents=30, seed=SEED, now=NOW)
     for key in session.scalars(select(AccountRow.key)):
         # the law firm's script dispatches to its on-call rota, which must exist to be saved
         shift = {"contacts": ["+33612345678"], "hours": "mon-sun 00:00-24:00"}
-        set_rota(session, key, {"key": "permanence", "name": "Permanence", "shifts": [shift]})
+        set_rota(
+            session, key, {"key": "permanence", "name": "Permanence", "shifts": [shift]}, now=NOW
+        )
         save_script(session, key, Owner("account"), FIRM, now=NOW)
     direct = session.execute(
         select(NumberRow.e164, AccountRow.key, PersonRow.key)
@@ -109,7 +114,7 @@ def run() -> None:
 
 
 def _measure(s: Session, offers: list[tuple[str, str, str]]) -> None:
-    cache = service.PopCache()
+    cache = service.PopCache(FixedClock(NOW))
     warm = lambda n, c, a: cache.screen_pop(s, n, c, agent=a, now=NOW)  # noqa: E731
     fresh = lambda n, c, a: service.screen_pop(s, n, c, agent=a, now=NOW)  # noqa: E731
     _time(warm, offers)  # warm-up: every number's slice and script
@@ -127,13 +132,13 @@ def _measure(s: Session, offers: list[tuple[str, str, str]]) -> None:
     _report("fresh: screen_pop (a cache keeping nothing)", _time(fresh, offers))
 
     def cold(n: str, c: str, a: str) -> object:
-        service._SCRIPTS = ScriptCache()  # what a restarted process starts with
+        s.info[SCRIPTS] = ScriptCache()  # what a restarted process starts with
         templates.compiled.cache_clear()
         return service.screen_pop(s, n, c, agent=a, now=NOW)
 
-    shared = service._SCRIPTS
+    shared = scripts_of(s)
     _report("cold: every cache emptied first (baseline)", _time(cold, offers[:100]))
-    service._SCRIPTS = shared
+    s.info[SCRIPTS] = shared
     # The number of SQL statements does not depend on how busy the machine is: the figure that
     # shows a slice read once (fresh) or kept (warm), where timings on a shared machine wander.
     for name, fn in (("warm", warm), ("fresh", fresh)):

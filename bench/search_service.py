@@ -49,7 +49,7 @@ def service_case(
         sessions = session_factory(engine)
         started = time.perf_counter()
         with transaction(sessions) as s:
-            load_directory(s, _document(accounts, people, groups), source="bench")
+            load_directory(s, _document(accounts, people, groups), source="bench", now=NOW)
             _availability_sources(s, rng)
         loaded = time.perf_counter() - started
         indexes = SearchIndexes()

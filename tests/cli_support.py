@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from accueil.cli import app
 from accueil.services.onboarding import load_directory
 from accueil.settings import get_settings
 from accueil.store.db import make_engine, migrate, session_factory, transaction
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # when the test writes
 
 
 def cli_database(
@@ -28,7 +31,7 @@ def cli_database(
     engine = make_engine(url)
     migrate(engine)
     with transaction(session_factory(engine)) as s:
-        load_directory(s, directory, source="test")
+        load_directory(s, directory, source="test", now=NOW)
         if then is not None:
             then(s)
     engine.dispose()

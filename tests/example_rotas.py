@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.orm import Session
 
 from accueil.services.callers import set_rota
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # when the test writes
 
 ALWAYS = "mon-sun 00:00-24:00"
 ROTAS = {
@@ -18,4 +22,6 @@ def add_example_rotas(session: Session, *accounts: str) -> None:
     for account in accounts:
         rota = ROTAS[account]
         shift = {"contacts": [rota["contact"]], "hours": ALWAYS}
-        set_rota(session, account, {"key": rota["key"], "name": rota["name"], "shifts": [shift]})
+        set_rota(
+            session, account, {"key": rota["key"], "name": rota["name"], "shifts": [shift]}, now=NOW
+        )

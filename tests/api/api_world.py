@@ -4,6 +4,7 @@ role, and a client for each user (a real ASGI app on a real database)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -68,6 +69,8 @@ USERS: dict[str, tuple[Role, str | None, str | None, str | None]] = {
     "bruno": (Role.EMPLOYEE, "bravo", "bruno", None),
 }
 PASSWORD = "correct horse battery"
+# the API runs on the wall clock: users and tokens are made "now" too
+NOW = datetime.now(UTC)
 
 
 @dataclass
@@ -85,7 +88,7 @@ class World:
 
 def build_world(engine: Engine, settings: ApiSettings | None = None) -> World:
     with transaction(session_factory(engine)) as session:
-        load_directory(session, DIRECTORY, source="test")
+        load_directory(session, DIRECTORY, source="test", now=NOW)
         tokens = {}
         for name, (role, account, person, agent) in USERS.items():
             users.add_user(
@@ -97,7 +100,8 @@ def build_world(engine: Engine, settings: ApiSettings | None = None) -> World:
                 agent=agent,
                 # argon2 is slow on purpose: one user with a password is enough for the tests
                 password=PASSWORD if name == "claire" else None,
+                now=NOW,
             )
-            tokens[name] = users.create_token(session, name, "test").secret
+            tokens[name] = users.create_token(session, name, "test", now=NOW).secret
     runtime = Runtime(engine, settings or ApiSettings())
     return World(create_app(runtime), runtime, tokens)

@@ -44,7 +44,7 @@ DIRECTORY = {
 @pytest.fixture
 def seeded(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     with transaction(sessions) as s:
-        load_directory(s, DIRECTORY, source="test")
+        load_directory(s, DIRECTORY, source="test", now=NOW)
     return sessions
 
 
@@ -121,11 +121,13 @@ def test_one_accounts_status_never_shows_in_another_account(
 
 def test_a_delegate_must_be_of_the_same_account(seeded: sessionmaker[Session]) -> None:
     with pytest.raises(NotFound, match="zoe"), transaction(seeded) as s:
-        add_delegation(s, "martin", "claire", "zoe", start=NOW)
+        add_delegation(s, "martin", "claire", "zoe", start=NOW, now=NOW)
     with pytest.raises(InvalidInput), transaction(seeded) as s:
-        add_delegation(s, "martin", "claire", "claire", start=NOW)
+        add_delegation(s, "martin", "claire", "claire", start=NOW, now=NOW)
     with transaction(seeded) as s:
-        add_delegation(s, "martin", "claire", "paul", start=NOW, end=NOW + timedelta(days=1))
+        add_delegation(
+            s, "martin", "claire", "paul", start=NOW, end=NOW + timedelta(days=1), now=NOW
+        )
         set_status(s, "martin", "claire", State.AWAY, now=NOW)
     with seeded() as s:
         found = availability_of(s, "martin", "claire", now=NOW + timedelta(minutes=1))
@@ -144,6 +146,7 @@ def test_a_closure_applies_to_its_account_only(seeded: sessionmaker[Session]) ->
             start=NOW - timedelta(hours=1),
             end=NOW + timedelta(hours=8),
             reason="séminaire",
+            now=NOW,
         )
     with seeded() as s:
         closed = availability_of(s, "martin", "claire", now=NOW)
@@ -154,7 +157,7 @@ def test_a_closure_applies_to_its_account_only(seeded: sessionmaker[Session]) ->
         )
         assert availability_of(s, "durand", "claire", now=NOW).state is State.AVAILABLE
     with pytest.raises(InvalidInput), transaction(seeded) as s:
-        add_closure(s, "martin", start=NOW, end=NOW)
+        add_closure(s, "martin", start=NOW, end=NOW, now=NOW)
 
 
 def test_unknown_people_and_accounts_are_not_found(seeded: sessionmaker[Session]) -> None:

@@ -43,7 +43,7 @@ BUSY = ics("UID:1\nDTSTART:20261130T083000Z\nDTEND:20261130T100000Z\nSUMMARY:Cli
 @pytest.fixture
 def seeded(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     with transaction(sessions) as s:
-        load_directory(s, DIRECTORY, source="test")
+        load_directory(s, DIRECTORY, source="test", now=NOW)
         set_status(s, "martin", "meeting", State.MEETING, now=NOW - timedelta(minutes=5))
         set_status(s, "martin", "cleared", State.AWAY, now=NOW - timedelta(hours=2))
         clear_status(s, "martin", "cleared", now=NOW - timedelta(hours=1))
@@ -73,7 +73,9 @@ def test_a_closure_of_the_account_closes_everyone_in_the_batch(
     seeded: sessionmaker[Session],
 ) -> None:
     with transaction(seeded) as s:
-        add_closure(s, "martin", start=NOW - timedelta(hours=1), end=NOW + timedelta(days=1))
+        add_closure(
+            s, "martin", start=NOW - timedelta(hours=1), end=NOW + timedelta(days=1), now=NOW
+        )
     with seeded() as s:
         assert set(available_now(s, "martin", PEOPLE, now=NOW).values()) == {False}
         assert available_now(s, "durand", ["free"], now=NOW + timedelta(hours=13)) == {

@@ -80,7 +80,7 @@ def feed_server() -> Iterator[FeedServer]:
 @pytest.fixture
 def seeded(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     with transaction(sessions) as s:
-        load_directory(s, DIRECTORY, source="test")
+        load_directory(s, DIRECTORY, source="test", now=NOW)
     return sessions
 
 
@@ -93,7 +93,7 @@ def test_good_then_malformed_then_unreachable_feed_keeps_the_last_good_copy(
     seeded: sessionmaker[Session], feed_server: FeedServer
 ) -> None:
     with transaction(seeded) as s:
-        set_feed(s, "martin", "claire", feed_server.url)
+        set_feed(s, "martin", "claire", feed_server.url, now=NOW)
 
     good = refresh_feed(seeded, "martin", "claire", now=NOW)
     assert not good.failing and good.fetched_at == NOW
@@ -126,7 +126,7 @@ def test_a_feed_that_recovers_clears_its_flag(
     seeded: sessionmaker[Session], feed_server: FeedServer
 ) -> None:
     with transaction(seeded) as s:
-        set_feed(s, "martin", "claire", feed_server.url)
+        set_feed(s, "martin", "claire", feed_server.url, now=NOW)
     feed_server.body = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n"
     assert refresh_feed(seeded, "martin", "claire", now=NOW).failing
     assert _availability(seeded).source is Source.HOURS  # type: ignore[attr-defined]
@@ -139,7 +139,7 @@ def test_the_schedule_refreshes_only_feeds_that_are_due(
     seeded: sessionmaker[Session], feed_server: FeedServer
 ) -> None:
     with transaction(seeded) as s:
-        set_feed(s, "martin", "claire", feed_server.url)
+        set_feed(s, "martin", "claire", feed_server.url, now=NOW)
     every = timedelta(minutes=15)
     assert len(refresh_due(seeded, now=NOW, every=every)) == 1
     assert refresh_due(seeded, now=NOW + timedelta(minutes=5), every=every) == []
@@ -164,7 +164,7 @@ def test_an_uploaded_file_is_checked_before_it_replaces_the_calendar(
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://x/y.ics", "claire.ics"])
 def test_only_http_feeds_are_accepted(seeded: sessionmaker[Session], url: str) -> None:
     with pytest.raises(InvalidInput), transaction(seeded) as s:
-        set_feed(s, "martin", "claire", url)
+        set_feed(s, "martin", "claire", url, now=NOW)
 
 
 def test_refreshing_a_person_without_a_feed_says_so_and_writes_nothing(
@@ -178,5 +178,7 @@ def test_refreshing_a_person_without_a_feed_says_so_and_writes_nothing(
 
 def test_webcal_links_are_fetched_over_https(seeded: sessionmaker[Session]) -> None:
     with transaction(seeded) as s:
-        state = set_feed(s, "martin", "claire", " webcal://calendar.example/claire.ics?k=1 ")
+        state = set_feed(
+            s, "martin", "claire", " webcal://calendar.example/claire.ics?k=1 ", now=NOW
+        )
     assert state.url == "https://calendar.example/claire.ics?k=1"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from typer.testing import CliRunner
 
 from accueil.cli import app
 from accueil.settings import get_settings
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # when the test writes
 
 ARGS = ["demo", "--accounts", "3", "--people", "30", "--agents", "4", "--no-simulate"]
 
@@ -53,7 +56,7 @@ def test_each_demo_account_is_answered_in_its_own_language(sqlite_url: str) -> N
     engine = make_engine(sqlite_url)
     migrate(engine)
     with transaction(session_factory(engine)) as session:
-        generate_demo(session, accounts=10, people=60, agents=4, seed=7)
+        generate_demo(session, accounts=10, people=60, agents=4, seed=7, now=NOW)
         furnish_demo(session, seed=7)
         first_questions = {}
         for account in list_accounts(session):
@@ -80,7 +83,7 @@ def test_the_sample_calls_are_read_by_the_demo_package_not_the_command(sqlite_ur
     migrate(engine)
     with transaction(session_factory(engine)) as session:
         assert sample_calls(session) is None  # an empty operator has nobody to show
-        generate_demo(session, accounts=3, people=30, agents=4, seed=7)
+        generate_demo(session, accounts=3, people=30, agents=4, seed=7, now=NOW)
         furnish_demo(session, seed=7)
         found = sample_calls(session)
     engine.dispose()

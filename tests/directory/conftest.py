@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.services.onboarding import load_directory
 from accueil.store.db import transaction
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # when the test writes
 
 SMALL: dict[str, Any] = {
     "accounts": [
@@ -60,7 +63,7 @@ def small() -> dict[str, Any]:
 def loaded(sessions: sessionmaker[Session], small: dict[str, Any]) -> sessionmaker[Session]:
     """The small directory, imported."""
     with transaction(sessions) as session:
-        load_directory(session, small, source="small")
+        load_directory(session, small, source="small", now=NOW)
     return sessions
 
 

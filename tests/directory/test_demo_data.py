@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,13 +13,15 @@ from accueil.services import directory
 from accueil.services.exporting import export_yaml
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # when the test writes
+
 
 def _demo_export(url: str, seed: int) -> str:
     engine = make_engine(url)
     migrate(engine)
     sessions = session_factory(engine)
     with transaction(sessions) as session:
-        generate_demo(session, accounts=8, people=200, agents=10, seed=seed)
+        generate_demo(session, accounts=8, people=200, agents=10, seed=seed, now=NOW)
     with sessions() as session:
         text = export_yaml(session)
     engine.dispose()
@@ -37,7 +40,7 @@ def test_another_seed_gives_another_directory() -> None:
 
 def test_the_demo_has_the_sizes_asked_for(sessions: sessionmaker[Session]) -> None:
     with transaction(sessions) as session:
-        report = generate_demo(session, accounts=12, people=300, agents=9, seed=7)
+        report = generate_demo(session, accounts=12, people=300, agents=9, seed=7, now=NOW)
     with sessions() as session:
         count = directory.summary(session)
     assert (count.accounts, count.people, count.agents) == (12, 300, 9)
@@ -60,7 +63,7 @@ def test_demo_numbers_are_written_in_their_national_format(
     sessions: sessionmaker[Session],
 ) -> None:
     with transaction(sessions) as session:
-        generate_demo(session, accounts=10, people=100, agents=5, seed=5)
+        generate_demo(session, accounts=10, people=100, agents=5, seed=5, now=NOW)
     with sessions() as session:
         for account in directory.list_accounts(session):
             for number in directory.list_numbers(session, account.key):
@@ -72,5 +75,5 @@ def test_demo_numbers_are_written_in_their_national_format(
 def test_loading_the_demo_twice_changes_nothing(sessions: sessionmaker[Session]) -> None:
     for expected in (False, True):
         with transaction(sessions) as session:
-            report = generate_demo(session, accounts=4, people=40, agents=3, seed=9)
+            report = generate_demo(session, accounts=4, people=40, agents=3, seed=9, now=NOW)
         assert (report.lines() == ["nothing to change"]) is expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from accueil.store.tables import (
     PersonRow,
     TrainingRow,
 )
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # when the test writes
 
 
 def _fresh(tmp_path: Path, name: str) -> sessionmaker[Session]:
@@ -60,7 +63,7 @@ def _content(engine: Engine) -> dict[str, list[str]]:
 def demo(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     """A small demo operator (some people archived, some part-time, some direct lines)."""
     with transaction(sessions) as session:
-        generate_demo(session, accounts=6, people=120, agents=8, seed=3)
+        generate_demo(session, accounts=6, people=120, agents=8, seed=3, now=NOW)
     return sessions
 
 
@@ -77,7 +80,7 @@ def test_export_then_import_rebuilds_an_identical_database(
             files = export_csv(session, tmp_path / "csv")
     copy = _fresh(tmp_path, "copy.db")
     with transaction(copy) as session:
-        import_files(session, files)
+        import_files(session, files, now=NOW)
     assert _content(copy.kw["bind"]) == _content(engine)
 
 
@@ -89,7 +92,7 @@ def test_export_of_the_copy_is_byte_identical(
         document = export_document(session)
     copy = _fresh(tmp_path, "copy.db")
     with transaction(copy) as session:
-        load_directory(session, document, source="export")
+        load_directory(session, document, source="export", now=NOW)
     with copy() as session:
         assert export_yaml(session) == original
 
@@ -100,7 +103,7 @@ def test_importing_an_export_into_its_own_database_changes_nothing(
     with demo() as session:
         files = export_csv(session, tmp_path / "csv")
     with transaction(demo) as session:
-        report = import_files(session, files, prune=True)
+        report = import_files(session, files, prune=True, now=NOW)
     assert report.lines() == ["nothing to change"]
 
 
@@ -115,13 +118,13 @@ def test_archived_people_inactive_agents_and_closed_hours_survive_the_trip(
         "agents": [{"key": "old", "name": "Old", "active": False, "languages": []}],
     }
     with transaction(sessions) as session:
-        load_directory(session, data)
+        load_directory(session, data, now=NOW)
     with sessions() as session:
         path = tmp_path / "d.yaml"
         path.write_text(export_yaml(session), encoding="utf-8")
     copy = _fresh(tmp_path, "copy.db")
     with transaction(copy) as session:
-        import_files(session, [path])
+        import_files(session, [path], now=NOW)
     assert _content(copy.kw["bind"]) == _content(engine)
     with sessions() as session:
         assert session.scalar(select(AccountRow.business_hours)) == ""  # closed: no range
@@ -142,7 +145,7 @@ def test_a_mobile_keeps_the_number_as_written_beside_its_e164(
         ],
     }
     with transaction(sessions) as session:
-        load_directory(session, data)
+        load_directory(session, data, now=NOW)
     with sessions() as session:
         stored = session.scalar(select(PersonRow.devices))
         exported = export_document(session)["people"][0]["devices"]

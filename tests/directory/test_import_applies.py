@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,14 @@ from accueil.services.onboarding import import_files, load_directory
 from accueil.store.db import transaction
 from accueil.store.tables import TrainingRow
 
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # when the test writes
+
 Dump = Callable[[], object]  # the `dump` fixture: every row of every table
 
 
 def _load(sessions: sessionmaker[Session], data: dict[str, Any], **options: Any) -> Any:
     with transaction(sessions) as session:
-        return load_directory(session, data, source="test", **options)
+        return load_directory(session, data, source="test", now=NOW, **options)
 
 
 def test_an_import_creates_the_directory_it_describes(loaded: sessionmaker[Session]) -> None:
@@ -194,7 +197,7 @@ def test_a_partial_file_changes_only_the_columns_it_has(
     path = tmp_path / "people.csv"
     path.write_text("account,key,email\nmartin,jmartin,jeanne@martin.example\n", "utf-8")
     with transaction(loaded) as session:
-        report = import_files(session, [path])
+        report = import_files(session, [path], now=NOW)
     assert [(c.key, c.fields) for c in report.changes] == [("martin/jmartin", ("email",))]
     with loaded() as session:
         person = directory.get_person(session, "martin", "jmartin")
@@ -212,7 +215,7 @@ def test_a_mobile_column_replaces_only_the_mobile(
     path = tmp_path / "people.csv"
     path.write_text("account,key,mobile\nmartin,jmartin,07 81 23 45 67\n", "utf-8")
     with transaction(loaded) as session:
-        import_files(session, [path])
+        import_files(session, [path], now=NOW)
     with loaded() as session:
         person = directory.get_person(session, "martin", "jmartin")
     assert [(d.key, d.address) for d in person.devices] == [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from accueil.errors import ValidationFailed
 from accueil.services.onboarding import import_files, load_directory
 from accueil.store.db import transaction
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # when the test writes
 
 Dump = Callable[[], object]  # the `dump` fixture: every row of every table
 
@@ -114,7 +117,7 @@ def test_bad_input_is_refused_with_a_clear_error_and_nothing_changes(
     path.write_text(content, encoding="utf-8")
     before = dump()
     with pytest.raises(ValidationFailed) as caught, transaction(loaded) as session:
-        import_files(session, [path])
+        import_files(session, [path], now=NOW)
     messages = [str(p).replace(str(tmp_path) + "/", "") for p in caught.value.problems]
     assert any(m.startswith(expected) for m in messages), messages
     assert dump() == before
@@ -127,7 +130,7 @@ def test_a_file_not_in_utf8_is_refused_and_nothing_changes(
     path.write_bytes("account,key,last_name\nmartin,x,Lefèvre\n".encode("cp1252"))
     before = dump()
     with pytest.raises(ValidationFailed) as caught, transaction(loaded) as session:
-        import_files(session, [path])
+        import_files(session, [path], now=NOW)
     assert caught.value.problems[0].line == 2
     assert "not UTF-8" in caught.value.problems[0].reason
     assert dump() == before
@@ -146,7 +149,7 @@ def test_every_problem_is_reported_not_just_the_first(
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed) as caught, transaction(loaded) as session:
-        import_files(session, [people])
+        import_files(session, [people], now=NOW)
     where = [(p.line, p.column) for p in caught.value.problems]
     assert where == [(3, "key"), (4, "account"), (4, "email"), (5, "languages")]
 
@@ -160,7 +163,7 @@ def test_one_bad_file_keeps_the_good_ones_out_too(
     bad.write_text("number,account\n12,new\n", encoding="utf-8")
     before = dump()
     with pytest.raises(ValidationFailed), transaction(loaded) as session:
-        import_files(session, [good, bad])
+        import_files(session, [good, bad], now=NOW)
     assert dump() == before
 
 
@@ -169,7 +172,7 @@ def test_data_given_by_code_names_the_entry_that_is_wrong(
 ) -> None:
     data = {"people": [{"account": "martin", "key": "a", "first_name": "A", "email": "@"}]}
     with pytest.raises(ValidationFailed) as caught, transaction(loaded) as session:
-        load_directory(session, data, source="seed")
+        load_directory(session, data, source="seed", now=NOW)
     assert (
         str(caught.value.problems[0]) == "seed field 'people[0].email': '@' is not an email address"
     )
@@ -177,7 +180,7 @@ def test_data_given_by_code_names_the_entry_that_is_wrong(
 
 def _problems(sessions: sessionmaker[Session], *paths: Path) -> list[str]:
     with pytest.raises(ValidationFailed) as caught, transaction(sessions) as session:
-        import_files(session, list(paths))
+        import_files(session, list(paths), now=NOW)
     return [str(p).replace(str(paths[0].parent) + "/", "") for p in caught.value.problems]
 
 

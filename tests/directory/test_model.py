@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,6 +13,8 @@ from accueil.directory_io.validate import Known, validate
 from accueil.services import directory
 from accueil.services.onboarding import load_directory
 from accueil.store.db import transaction
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # when the test writes
 
 
 def test_an_imported_person_is_reached_by_device_key(loaded: sessionmaker[Session]) -> None:
@@ -34,7 +37,7 @@ def test_an_account_gets_its_hours_tier_and_country_defaults(
 ) -> None:
     data: dict[str, Any] = {"accounts": [{"key": "uk", "name": "UK Ltd", "country": "gb"}]}
     with transaction(sessions) as session:
-        load_directory(session, data)
+        load_directory(session, data, now=NOW)
     with sessions() as session:
         account = directory.get_account(session, "uk")
     assert (account.country, account.timezone, account.languages) == (

@@ -51,19 +51,20 @@ ICS = (
 
 def _operator(session: Session) -> None:
     """A demo operator, furnished, plus a law firm with every section filled."""
-    generate_demo(session, accounts=3, people=30, agents=4, seed=3)
+    generate_demo(session, accounts=3, people=30, agents=4, seed=3, now=T0)
     furnish_demo(session, seed=3, now=T0)
-    load_directory(session, LAW_FIRM, source="test")
+    load_directory(session, LAW_FIRM, source="test", now=T0)
     add_example_rotas(session, "martin")
-    set_caller_list(session, "martin", "VIP", [("+33612345678", "=HYPERLINK(1)"), "+4420*"])
-    set_caller_list(session, "martin", "empty", [], name="Nobody yet")
-    add_contact(session, "martin", "01 40 00 00 99", "Dupont SA — M. Leroy")
+    set_caller_list(session, "martin", "VIP", [("+33612345678", "=HYPERLINK(1)"), "+4420*"], now=T0)
+    set_caller_list(session, "martin", "empty", [], name="Nobody yet", now=T0)
+    add_contact(session, "martin", "01 40 00 00 99", "Dupont SA — M. Leroy", now=T0)
     set_rota(
         session,
         "martin",
         {"key": "nights", "name": "Nuits", "shifts": [{"hours": "mon-fri 18:00-24:00",
          "contacts": ["06 11 11 11 11"]}, {"from": "2026-12-24", "to": "2026-12-26",
          "contacts": ["+33622222222", "+33633333333"]}]},
+        now=T0,
     )  # fmt: skip
     person_rules = {
         "account": "martin",
@@ -83,13 +84,24 @@ def _operator(session: Session) -> None:
     save_script(session, "martin", Owner("account"), FIRM + "\n# v2\n", now=T0)
     save_script(session, "martin", Owner("person", "dupont"), DUPONT, now=T0)
     add_closure(
-        session, "martin", start=T0, end=datetime(2026, 12, 2, tzinfo=UTC), reason="Séminaire"
+        session,
+        "martin",
+        start=T0,
+        end=datetime(2026, 12, 2, tzinfo=UTC),
+        reason="Séminaire",
+        now=T0,
     )
-    add_delegation(session, "martin", "dupont", "martin", start=T0, note="congés")
+    add_delegation(session, "martin", "dupont", "martin", start=T0, note="congés", now=T0)
     add_delegation(
-        session, "martin", "martin", "dupont", start=T0, end=datetime(2027, 1, 1, tzinfo=UTC)
+        session,
+        "martin",
+        "martin",
+        "dupont",
+        start=T0,
+        end=datetime(2027, 1, 1, tzinfo=UTC),
+        now=T0,
     )
-    set_feed(session, "martin", "martin", "https://calendar.example/martin.ics")
+    set_feed(session, "martin", "martin", "https://calendar.example/martin.ics", now=T0)
     upload_calendar(session, "martin", "dupont", ICS.encode(), now=T0)  # fmt: skip
 
 

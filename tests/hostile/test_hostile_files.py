@@ -30,6 +30,8 @@ from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_availability import RuleVersionRow
 from cli_support import cli_database, run_cli
 
+NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
+
 DIRECTORY = {
     "accounts": [{"key": "martin", "name": "Cabinet Martin", "country": "FR"}],
     "people": [
@@ -176,7 +178,7 @@ def test_a_directory_alias_bomb_is_refused_and_changes_nothing(
     bomb = tmp_path / "people.yaml"
     bomb.write_text(billion_laughs("accounts: []", tail="people: *l8\n"), encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught, transaction(sessions) as s:
-        import_files(s, [bomb])
+        import_files(s, [bomb], now=NOW)
     assert BOMB_MESSAGE in str(caught.value)
     with Session(sessions.kw["bind"]) as s:
         assert s.scalar(select(func.count()).select_from(AccountRow)) == 0
@@ -232,7 +234,7 @@ def test_an_empty_directory_file_is_refused_by_import(
     empty = tmp_path / "clients.yaml"
     empty.write_text(content, encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught, transaction(sessions) as s:
-        import_files(s, [empty])
+        import_files(s, [empty], now=NOW)
     assert [str(p) for p in caught.value.problems] == [
         f"{empty}:1: the file is empty: expected the sections accounts, groups, people, "
         "numbers and agents"
@@ -271,7 +273,7 @@ def test_a_python_tag_on_a_name_is_refused_with_file_and_line_and_nothing_is_sto
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed) as caught, transaction(sessions) as s:
-        import_files(s, [hostile])
+        import_files(s, [hostile], now=NOW)
     assert [str(p) for p in caught.value.problems] == [
         f"{hostile}:6: the tag !!python/object/apply:os.system is not plain data; accueil "
         "reads only text, numbers, true/false, null, lists and mappings: remove it"
@@ -369,7 +371,7 @@ def test_csv_export_neutralises_formulas_and_round_trips_exactly(
     engine = make_engine(db_url)
     migrate(engine)
     with transaction(session_factory(engine)) as s:
-        load_directory(s, _hostile_directory())
+        load_directory(s, _hostile_directory(), now=NOW)
     with Session(engine) as s:
         files = export_csv(s, first)
     cells = [
@@ -386,7 +388,7 @@ def test_csv_export_neutralises_formulas_and_round_trips_exactly(
     other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
     migrate(other)
     with transaction(session_factory(other)) as s:
-        import_files(s, files)
+        import_files(s, files, now=NOW)
     with Session(other) as s:
         names = {p.key: p.first_name for p in s.scalars(select(PersonRow))}
         again = export_csv(s, second)
@@ -394,7 +396,7 @@ def test_csv_export_neutralises_formulas_and_round_trips_exactly(
     for a, b in zip(files, again, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
     with Session(other) as s:
-        decision = decide_call(s, "+33699999999", "+33140000000")
+        decision = decide_call(s, "+33699999999", "+33140000000", now=NOW)
         assert decision.destination.account.key == "acme"
     engine.dispose()
     other.dispose()

@@ -23,6 +23,7 @@ from accueil.store.db import transaction
 from accueil.store.tables_availability import RuleVersionRow
 
 MONDAY_10 = datetime(2026, 11, 30, 10, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # when the tests save and decide
 DIRECTORY = {
     "accounts": [
         {
@@ -71,9 +72,9 @@ VIP = "+33699887766"
 @pytest.fixture
 def seeded(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     with transaction(sessions) as s:
-        load_directory(s, DIRECTORY, source="test")
-        set_caller_list(s, "martin", "VIP", [(VIP, "Le client"), "+44 20*"])
-        set_caller_list(s, "durand", "famille", ["06 11 22 33 44"])
+        load_directory(s, DIRECTORY, source="test", now=NOW)
+        set_caller_list(s, "martin", "VIP", [(VIP, "Le client"), "+44 20*"], now=NOW)
+        set_caller_list(s, "durand", "famille", ["06 11 22 33 44"], now=NOW)
         set_rota(
             s,
             "martin",
@@ -81,8 +82,9 @@ def seeded(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
                 "key": "nuits",
                 "shifts": [{"hours": "mon-sun 18:00-24:00", "contacts": ["+33611111111"]}],
             },
+            now=NOW,
         )
-        add_contact(s, "martin", "01 45 00 00 00", "Dupont SA")
+        add_contact(s, "martin", "01 45 00 00 00", "Dupont SA", now=NOW)
     return sessions
 
 
@@ -117,7 +119,7 @@ def test_decisions_walk_person_group_and_account_rules_from_the_store(
     seeded: sessionmaker[Session],
 ) -> None:
     with transaction(seeded) as s:
-        save_rules(s, "martin", _doc({"person": "claire"}, [VIP_RULE]))
+        save_rules(s, "martin", _doc({"person": "claire"}, [VIP_RULE]), now=NOW)
         save_rules(
             s,
             "martin",
@@ -131,6 +133,7 @@ def test_decisions_walk_person_group_and_account_rules_from_the_store(
                     }
                 ],
             ),
+            now=NOW,
         )
         save_rules(
             s,
@@ -145,6 +148,7 @@ def test_decisions_walk_person_group_and_account_rules_from_the_store(
                     }
                 ],
             ),
+            now=NOW,
         )
         set_status(s, "martin", "paul", State.MEETING, now=MONDAY_10)
     with seeded() as s:
@@ -172,7 +176,7 @@ def test_invalid_rules_are_refused_whole_with_paths(seeded: sessionmaker[Session
         ],
     )
     with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
-        save_rules(s, "martin", bad)
+        save_rules(s, "martin", bad, now=NOW)
     assert [p.field for p in caught.value.problems] == [
         "rules[0].when.caller_in_list",
         "rules[1].then.devices[0].device",
@@ -186,7 +190,7 @@ def test_another_accounts_people_lists_and_devices_are_not_usable(
     seeded: sessionmaker[Session],
 ) -> None:
     with pytest.raises(ValidationFailed, match="1 problem") as caught, transaction(seeded) as s:
-        save_rules(s, "martin", _doc({"person": "zoe"}, []))
+        save_rules(s, "martin", _doc({"person": "zoe"}, []), now=NOW)
     assert "no person 'zoe' in account 'martin'" in str(caught.value)
     with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
         save_rules(
@@ -196,10 +200,11 @@ def test_another_accounts_people_lists_and_devices_are_not_usable(
                 {"person": "claire"},
                 [{"name": "f", "when": {"caller_in_list": "famille"}, "then": {"type": "answer"}}],
             ),
+            now=NOW,
         )
     assert "no caller list 'famille' (lists: VIP)" in str(caught.value)
     with pytest.raises(InvalidInput, match="for account 'durand'"), transaction(seeded) as s:
-        save_rules(s, "martin", _doc({"person": "zoe"}, [], account="durand"))
+        save_rules(s, "martin", _doc({"person": "zoe"}, [], account="durand"), now=NOW)
     with seeded() as s:
         assert set(caller_lists(s, "durand")) == {"famille"}
         with pytest.raises(NotFound):
@@ -214,6 +219,7 @@ def test_another_accounts_rules_never_apply_to_this_account(seeded: sessionmaker
             s,
             "durand",
             _doc({}, [{"name": "all to voicemail", "then": {"type": "message"}}], account="durand"),
+            now=NOW,
         )
     with seeded() as s:
         assert decide_call(s, VIP, "01 40 00 00 01", now=MONDAY_10).decision.rule == "fallback"
@@ -226,7 +232,7 @@ def test_caller_lists_normalise_numbers_and_refuse_bad_entries(
     seeded: sessionmaker[Session],
 ) -> None:
     with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
-        set_caller_list(s, "martin", "VIP", ["06 12 34 56 78", "12", "33 1*"])
+        set_caller_list(s, "martin", "VIP", ["06 12 34 56 78", "12", "33 1*"], now=NOW)
     assert [p.field for p in caught.value.problems] == ["entries[1]", "entries[2]"]
     with seeded() as s:
         vip = caller_lists(s, "martin")["VIP"]
@@ -235,18 +241,26 @@ def test_caller_lists_normalise_numbers_and_refuse_bad_entries(
 
 def test_rota_contacts_are_stored_in_e164(seeded: sessionmaker[Session]) -> None:
     with transaction(seeded) as s:
-        set_rota(s, "martin", {"key": "we", "shifts": [{"contacts": ["06 11 11 11 11"]}]})
+        set_rota(s, "martin", {"key": "we", "shifts": [{"contacts": ["06 11 11 11 11"]}]}, now=NOW)
     with seeded() as s:
         assert get_rota(s, "martin", "we").shifts[0].contacts == ["+33611111111"]
     with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
-        set_rota(s, "martin", {"key": "we", "shifts": [{"contacts": ["+33611111111", "Dr Roy"]}]})
+        set_rota(
+            s,
+            "martin",
+            {"key": "we", "shifts": [{"contacts": ["+33611111111", "Dr Roy"]}]},
+            now=NOW,
+        )
     assert [p.field for p in caught.value.problems] == ["shifts[0].contacts[1]"]
 
 
 def test_rotas_are_validated_with_paths(seeded: sessionmaker[Session]) -> None:
     with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
         set_rota(
-            s, "martin", {"key": "x", "shifts": [{"contacts": [], "hours": "mon 20:00-08:00"}]}
+            s,
+            "martin",
+            {"key": "x", "shifts": [{"contacts": [], "hours": "mon 20:00-08:00"}]},
+            now=NOW,
         )
     assert {p.field for p in caught.value.problems} == {"shifts[0].contacts", "shifts[0].hours"}
 
@@ -276,12 +290,12 @@ def test_a_rule_cannot_name_another_accounts_dialled_number(
     }
     own_line = {"name": "m", "when": {"dialled": ["+33 1 40 00 00 00"]}, "then": {"type": "answer"}}
     with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
-        save_rules(s, "martin", _doc({"person": "claire"}, [own_line, durand_line]))
+        save_rules(s, "martin", _doc({"person": "claire"}, [own_line, durand_line]), now=NOW)
     assert [(p.field, p.reason) for p in caught.value.problems] == [
         ("rules[1].when.dialled[0]", "+33150000000 is not a number of this account")
     ]
     with transaction(seeded) as s:
-        assert save_rules(s, "martin", _doc({"person": "claire"}, [own_line])).version == 1
+        assert save_rules(s, "martin", _doc({"person": "claire"}, [own_line]), now=NOW).version == 1
 
 
 def test_showing_rules_of_someone_outside_the_account_is_not_found(
@@ -292,6 +306,7 @@ def test_showing_rules_of_someone_outside_the_account_is_not_found(
             s,
             "durand",
             _doc({"person": "zoe"}, [{"name": "all", "then": {"type": "message"}}], "durand"),
+            now=NOW,
         )
     with seeded() as s:
         assert get_rules(s, "durand", Scope.PERSON, "zoe").version == 1
@@ -305,7 +320,7 @@ def test_showing_rules_of_someone_outside_the_account_is_not_found(
 def test_a_bad_rota_file_is_named_in_each_problem(seeded: sessionmaker[Session]) -> None:
     bad = {"key": "jour", "shifts": [{"contacts": ["abc"]}]}
     with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
-        set_rota(s, "martin", bad, file="jour.yaml")
+        set_rota(s, "martin", bad, file="jour.yaml", now=NOW)
     assert str(caught.value.problems[0]).startswith("jour.yaml field 'shifts[0].contacts[0]'")
     with seeded() as s, pytest.raises(NotFound):
         get_rota(s, "martin", "jour")
@@ -316,18 +331,21 @@ def test_names_too_long_for_the_store_are_refused_before_writing(
 ) -> None:
     # PostgreSQL would reject these mid-transaction; SQLite would keep them: both now refuse
     with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
-        set_caller_list(s, "martin", "k" * 65, [("+33 6 11 22 33 44", "x" * 201)])
+        set_caller_list(s, "martin", "k" * 65, [("+33 6 11 22 33 44", "x" * 201)], now=NOW)
     assert [p.field for p in caught.value.problems] == ["key", "entries[0].label"]
     with pytest.raises(ValidationFailed, match="15 digits"), transaction(seeded) as s:
-        set_caller_list(s, "martin", "long", ["+33 1234567890123456*"])
+        set_caller_list(s, "martin", "long", ["+33 1234567890123456*"], now=NOW)
     with pytest.raises(ValidationFailed), transaction(seeded) as s:
-        add_contact(s, "martin", "01 45 00 00 01", "n" * 201)
+        add_contact(s, "martin", "01 45 00 00 01", "n" * 201, now=NOW)
     with pytest.raises(ValidationFailed, match="at most 200"), transaction(seeded) as s:
         set_rota(
-            s, "martin", {"key": "r", "name": "n" * 201, "shifts": [{"contacts": ["+33611111111"]}]}
+            s,
+            "martin",
+            {"key": "r", "name": "n" * 201, "shifts": [{"contacts": ["+33611111111"]}]},
+            now=NOW,
         )
     with pytest.raises(InvalidInput, match="100 characters"), transaction(seeded) as s:
-        save_rules(s, "martin", _doc({}, []), saved_by="b" * 101)
+        save_rules(s, "martin", _doc({}, []), saved_by="b" * 101, now=NOW)
     with seeded() as s:
         assert set(caller_lists(s, "martin")) == {"VIP"}
         assert get_rules(s, "martin", Scope.ACCOUNT).version == 0
@@ -338,7 +356,7 @@ def test_a_stored_rule_that_no_longer_validates_is_skipped_and_said(
 ) -> None:
     # saved before a check was tightened (empty hours were once accepted): calls still decide
     with transaction(seeded) as s:
-        save_rules(s, "martin", _doc({"person": "claire"}, [VIP_RULE]))
+        save_rules(s, "martin", _doc({"person": "claire"}, [VIP_RULE]), now=NOW)
         row = s.scalars(select(RuleVersionRow)).one()
         row.rules = [
             {"name": "never", "when": {"hours": ""}, "then": {"type": "reject"}},

@@ -17,6 +17,7 @@ from accueil.errors import InvalidInput, NotFound
 from accueil.services.availability import add_delegation, default_policy, set_status
 from accueil.services.callers import add_contact
 from accueil.services.calls import CallRecord, record_call
+from accueil.services.clock import FixedClock
 from accueil.services.onboarding import load_directory
 from accueil.services.rules import save_rules
 from accueil.services.screenpop import PopCache, screen_pop, script_context
@@ -65,13 +66,13 @@ def _message(urgency: Urgency = Urgency.NORMAL) -> ScriptOutcome:
 @pytest.fixture
 def office(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     with transaction(sessions) as s:
-        load_directory(s, DIRECTORY, source="test")
+        load_directory(s, DIRECTORY, source="test", now=NOW)
         add_example_rotas(s, "martin")
         firm = (EXAMPLES / "cabinet-martin.yaml").read_text(encoding="utf-8")
         own = (EXAMPLES / "cabinet-martin.dupont.yaml").read_text(encoding="utf-8")
-        save_script(s, "martin", Owner("account"), firm)
-        save_script(s, "martin", Owner("person", "dupont"), own)
-        add_contact(s, "martin", CALLER, "Dupont SA — M. Leroy")
+        save_script(s, "martin", Owner("account"), firm, now=NOW)
+        save_script(s, "martin", Owner("person", "dupont"), own, now=NOW)
+        add_contact(s, "martin", CALLER, "Dupont SA — M. Leroy", now=NOW)
         for days, urgency in ((3, Urgency.NORMAL), (1, Urgency.URGENT)):
             record_call(
                 s,
@@ -93,7 +94,7 @@ def test_the_pop_shows_account_person_decision_script_caller_and_familiarity(
     with transaction(office) as s:
         until = NOW + timedelta(hours=2)
         set_status(s, "martin", "dupont", State.MEETING, until=until, note="Comité", now=NOW)
-        add_delegation(s, "martin", "dupont", "martin", start=NOW - timedelta(hours=1))
+        add_delegation(s, "martin", "dupont", "martin", start=NOW - timedelta(hours=1), now=NOW)
     with office() as s:
         pop = screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW)
     assert (pop.account.answer_name, pop.account.colour) == ("Cabinet Martin", "#8a1c2b")
@@ -172,7 +173,7 @@ def test_an_account_without_a_script_says_so(office: sessionmaker[Session]) -> N
 def test_the_warm_cache_gives_the_same_pop_and_sees_new_statuses_and_scripts(
     office: sessionmaker[Session],
 ) -> None:
-    cache = PopCache()
+    cache = PopCache(FixedClock(NOW))
     with office() as s:
         assert cache.screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW) == screen_pop(
             s, DIRECT, CALLER, agent="alice", now=NOW
@@ -180,7 +181,13 @@ def test_the_warm_cache_gives_the_same_pop_and_sees_new_statuses_and_scripts(
     with transaction(office) as s:
         set_status(s, "martin", "dupont", State.AWAY, now=NOW)
         firm = (EXAMPLES / "cabinet-martin.dupont.yaml").read_text(encoding="utf-8")
-        save_script(s, "martin", Owner("person", "dupont"), firm.replace("secrétariat", "bureau"))
+        save_script(
+            s,
+            "martin",
+            Owner("person", "dupont"),
+            firm.replace("secrétariat", "bureau"),
+            now=NOW,
+        )
     with office() as s:
         warm = cache.screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW)
     assert warm.person is not None and warm.person.state == "away"
@@ -193,8 +200,8 @@ def test_the_warm_cache_gives_the_same_pop_and_sees_new_statuses_and_scripts(
 def test_the_warm_cache_rereads_rarely_changing_data_after_its_ttl_or_when_told(
     office: sessionmaker[Session],
 ) -> None:
-    clock = [0.0]
-    cache = PopCache(ttl=30.0, clock=lambda: clock[0])
+    clock = FixedClock(NOW)
+    cache = PopCache(clock, ttl=30.0)
     smith = "+44 20 7946 0958"
 
     def known() -> str:
@@ -203,12 +210,12 @@ def test_the_warm_cache_rereads_rarely_changing_data_after_its_ttl_or_when_told(
 
     assert known() == ""
     with transaction(office) as s:
-        add_contact(s, "martin", smith, "Smith & Co")
+        add_contact(s, "martin", smith, "Smith & Co", now=NOW)
     assert known() == ""  # contacts are warm data: kept for the ttl
-    clock[0] = 31.0
+    clock.advance(timedelta(seconds=31))
     assert known() == "Smith & Co"
     with transaction(office) as s:
-        add_contact(s, "martin", smith, "Smith & Partners")
+        add_contact(s, "martin", smith, "Smith & Partners", now=NOW)
     cache.forget("clinique")
     assert known() == "Smith & Co"
     cache.forget("martin")
@@ -234,7 +241,9 @@ def test_the_decision_panel_names_the_rule_that_matched_and_why(
         set_status(s, "martin", "dupont", State.MEETING, now=NOW)
     with office() as s:
         fresh = screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW, lang="fr")
-        warm = PopCache().screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW, lang="fr")
+        warm = PopCache(FixedClock(NOW)).screen_pop(
+            s, DIRECT, CALLER, agent="alice", now=NOW, lang="fr"
+        )
     assert (fresh.treatment, fresh.rule) == ("message", "En réunion → message")
     assert "« En réunion → message » s'applique" in fresh.explanation
     assert fresh.person is not None and fresh.person.availability.startswith(
@@ -254,13 +263,13 @@ def test_saved_layers_that_no_longer_fit_together_are_named_not_hidden(
         "    note: Message pour l'affaire {{ answers.affaire }}.\n"
     )
     with transaction(office) as s:
-        save_script(s, "martin", Owner("group", "associes"), group_layer)
-        save_script(s, "martin", Owner("person", "dupont"), person_layer)
+        save_script(s, "martin", Owner("group", "associes"), group_layer, now=NOW)
+        save_script(s, "martin", Owner("person", "dupont"), person_layer, now=NOW)
     with office() as s:
         assert screen_pop(s, DIRECT, CALLER, now=NOW).script.ref.startswith("account:1+group")
     moved = {**DIRECTORY, "people": [{**DIRECTORY["people"][0], "group": ""}]}
     with transaction(office) as s:
-        load_directory(s, moved, source="test")
+        load_directory(s, moved, source="test", now=NOW)
     with office() as s:
         pop = screen_pop(s, DIRECT, CALLER, now=NOW)
     assert pop.script.greeting is None
@@ -310,7 +319,7 @@ def test_a_fresh_pop_reads_each_row_once_and_a_warm_one_reads_less(
 ) -> None:
     with office() as s:
         fresh = _statements(s, lambda: screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW))
-        cache = PopCache()
+        cache = PopCache(FixedClock(NOW))
         cache.screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW)
         s.expunge_all()  # a new call: nothing from the first one in the identity map
         warm = _statements(s, lambda: cache.screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW))
@@ -322,12 +331,12 @@ def test_a_fresh_pop_reads_each_row_once_and_a_warm_one_reads_less(
 def test_a_cache_that_keeps_nothing_sees_every_change_at_once(
     office: sessionmaker[Session],
 ) -> None:
-    cache = PopCache(ttl=0.0)
+    cache = PopCache(FixedClock(NOW), ttl=0.0)
     smith = "+44 20 7946 0958"
     with office() as s:
         assert cache.screen_pop(s, DIRECT, smith, now=NOW).caller.known_name == ""
     with transaction(office) as s:
-        add_contact(s, "martin", smith, "Smith & Co")
+        add_contact(s, "martin", smith, "Smith & Co", now=NOW)
     with office() as s:
         assert cache.screen_pop(s, DIRECT, smith, now=NOW).caller.known_name == "Smith & Co"
 
@@ -342,7 +351,7 @@ def test_warm_and_fresh_pops_follow_the_operators_staleness_setting(
             set_status(s, "martin", "dupont", State.MEETING, now=NOW - timedelta(minutes=20))
         with office() as s:
             fresh = screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW)
-            warm = PopCache().screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW)
+            warm = PopCache(FixedClock(NOW)).screen_pop(s, DIRECT, CALLER, agent="alice", now=NOW)
     finally:
         default_policy.cache_clear()
     assert fresh.person is not None and fresh.person.stale == "stale: set 20 min ago"

@@ -27,6 +27,7 @@ from accueil.store.db import make_engine, migrate, session_factory, transaction
 from accueil.store.tables_scripts import ScriptVersionRow
 from example_rotas import add_example_rotas
 
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # when the tests save and decide
 DIRECTORY = {
     "accounts": [
         {"key": "martin", "name": "Cabinet Martin"},
@@ -55,7 +56,7 @@ T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def seeded(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     with transaction(sessions) as s:
-        load_directory(s, DIRECTORY, source="test")
+        load_directory(s, DIRECTORY, source="test", now=NOW)
         add_example_rotas(s, "martin", "clinique")
     return sessions
 
@@ -84,8 +85,10 @@ def test_every_save_is_a_new_version_and_the_latest_is_used(
 
 def test_diff_shows_what_changed_between_two_versions(seeded: sessionmaker[Session]) -> None:
     with transaction(seeded) as s:
-        save_script(s, "martin", ACCOUNT, FIRM)
-        save_script(s, "martin", ACCOUNT, FIRM.replace("Puis-je avoir", "Pourrais-je avoir"))
+        save_script(s, "martin", ACCOUNT, FIRM, now=NOW)
+        save_script(
+            s, "martin", ACCOUNT, FIRM.replace("Puis-je avoir", "Pourrais-je avoir"), now=NOW
+        )
         text = diff(s, "martin", ACCOUNT, 1, 2)
     assert "--- martin account v1" in text
     assert "-    ask: Puis-je avoir votre nom, s'il vous plaît ?" in text
@@ -96,9 +99,11 @@ def test_rollback_is_a_new_version_equal_to_the_old_one_and_loses_nothing(
     seeded: sessionmaker[Session],
 ) -> None:
     with transaction(seeded) as s:
-        save_script(s, "martin", ACCOUNT, FIRM)
-        save_script(s, "martin", ACCOUNT, FIRM.replace("Puis-je avoir", "Pourrais-je avoir"))
-        back = rollback(s, "martin", ACCOUNT, 1, saved_by="lead")
+        save_script(s, "martin", ACCOUNT, FIRM, now=NOW)
+        save_script(
+            s, "martin", ACCOUNT, FIRM.replace("Puis-je avoir", "Pourrais-je avoir"), now=NOW
+        )
+        back = rollback(s, "martin", ACCOUNT, 1, saved_by="lead", now=NOW)
     assert back.version == 3 and back.comment == "rollback to version 1"
     with seeded() as s:
         history = versions(s, "martin", ACCOUNT)
@@ -111,10 +116,10 @@ def test_a_person_layer_overrides_the_account_and_group_layers(
     seeded: sessionmaker[Session],
 ) -> None:
     with transaction(seeded) as s:
-        save_script(s, "martin", ACCOUNT, FIRM)
-        save_script(s, "martin", PERSON, DUPONT)
-        save_script(s, "clinique", ACCOUNT, CLINIC)
-        save_script(s, "clinique", Owner("group", "pediatrie"), PAEDIATRICS)
+        save_script(s, "martin", ACCOUNT, FIRM, now=NOW)
+        save_script(s, "martin", PERSON, DUPONT, now=NOW)
+        save_script(s, "clinique", ACCOUNT, CLINIC, now=NOW)
+        save_script(s, "clinique", Owner("group", "pediatrie"), PAEDIATRICS, now=NOW)
     with seeded() as s:
         dupont = effective_script(s, "martin", "dupont")
         assert dupont.ref == "account:1+person:dupont:1"
@@ -128,7 +133,7 @@ def test_a_person_layer_overrides_the_account_and_group_layers(
 def test_a_refused_save_changes_nothing_and_says_where(seeded: sessionmaker[Session]) -> None:
     broken = FIRM.replace("{{ person.last_name }}'s office", "{{ person.lastname }}'s office")
     with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
-        save_script(s, "martin", ACCOUNT, broken, file="cabinet-martin.yaml")
+        save_script(s, "martin", ACCOUNT, broken, file="cabinet-martin.yaml", now=NOW)
     problem = caught.value.problems[0]
     assert problem.file == "cabinet-martin.yaml" and problem.line == 18
     assert problem.reason.startswith("line 18, column 10: unknown variable 'person.lastname'")
@@ -141,7 +146,7 @@ def test_an_on_call_rota_the_account_does_not_have_is_refused(
 ) -> None:
     elsewhere = FIRM.replace("rota: permanence", "rota: medecin-de-garde")  # the clinic's rota
     with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
-        save_script(s, "martin", ACCOUNT, elsewhere, file="cabinet-martin.yaml")
+        save_script(s, "martin", ACCOUNT, elsewhere, file="cabinet-martin.yaml", now=NOW)
     (problem,) = caught.value.problems
     assert problem.reason == "no on-call rota 'medecin-de-garde' in this account (permanence)"
     assert problem.line is not None
@@ -153,28 +158,28 @@ def test_an_account_save_that_would_break_a_persons_script_is_refused(
     seeded: sessionmaker[Session],
 ) -> None:
     with transaction(seeded) as s:
-        save_script(s, "martin", ACCOUNT, FIRM)
-        save_script(s, "martin", PERSON, DUPONT)
+        save_script(s, "martin", ACCOUNT, FIRM, now=NOW)
+        save_script(s, "martin", PERSON, DUPONT, now=NOW)
     # the firm drops the "urgent" question that Dupont's layer redefines, and its branch:
     # Dupont's layer would add back a question nobody branches on, fine; but dropping
     # "astreinte" leaves Dupont's override of it unreachable yet valid. Drop "nom" instead,
     # which Dupont's transfer note does not use; so break on a transfer target:
     firm_without_martin_rota = FIRM.replace("l'avocat de permanence", "l'associé de permanence")
     with transaction(seeded) as s:
-        save_script(s, "martin", ACCOUNT, firm_without_martin_rota)
+        save_script(s, "martin", ACCOUNT, firm_without_martin_rota, now=NOW)
     broken_person = DUPONT.replace("person: martin", "person: personne")
     with pytest.raises(ValidationFailed, match="1 problem") as caught, transaction(seeded) as s:
-        save_script(s, "martin", PERSON, broken_person)
+        save_script(s, "martin", PERSON, broken_person, now=NOW)
     assert "no person 'personne' in this account" in caught.value.problems[0].reason
     uses_a_question = DUPONT + (
         "  - id: noter\n    action: take_message\n    note: Merci {{ answers.objet }}.\n"
     )
     with transaction(seeded) as s:
-        save_script(s, "martin", PERSON, uses_a_question)
+        save_script(s, "martin", PERSON, uses_a_question, now=NOW)
     without_objet = FIRM.replace("  - id: objet\n    ask: Quel est l'objet de votre appel ?\n"
                                  "    label: Objet\n", "")  # fmt: skip
     with pytest.raises(ValidationFailed) as caught, transaction(seeded) as s:
-        save_script(s, "martin", ACCOUNT, without_objet)
+        save_script(s, "martin", ACCOUNT, without_objet, now=NOW)
     assert "unknown variable 'answers.objet'" in caught.value.problems[0].reason
     with seeded() as s:
         assert [v.version for v in versions(s, "martin", ACCOUNT)] == [1, 2]
@@ -184,8 +189,8 @@ def test_one_account_never_sees_or_writes_another_accounts_scripts(
     seeded: sessionmaker[Session],
 ) -> None:
     with transaction(seeded) as s:
-        save_script(s, "martin", ACCOUNT, FIRM)
-        save_script(s, "martin", PERSON, DUPONT)
+        save_script(s, "martin", ACCOUNT, FIRM, now=NOW)
+        save_script(s, "martin", PERSON, DUPONT, now=NOW)
     with seeded() as s:
         assert versions(s, "clinique", ACCOUNT) == []
         with pytest.raises(NotFound, match="no person 'dupont' in account 'clinique'"):
@@ -197,11 +202,13 @@ def test_one_account_never_sees_or_writes_another_accounts_scripts(
         with pytest.raises(NotFound):
             effective_script(s, "clinique", "dupont")  # Dupont is Martin's, not the clinic's
     with pytest.raises(NotFound), transaction(seeded) as s:
-        save_script(s, "clinique", PERSON, DUPONT)
+        save_script(s, "clinique", PERSON, DUPONT, now=NOW)
     with pytest.raises(NotFound), transaction(seeded) as s:
-        save_script(s, "clinique", Owner("group", "associes"), DUPONT)
+        save_script(s, "clinique", Owner("group", "associes"), DUPONT, now=NOW)
     with transaction(seeded) as s:
-        assert save_script(s, "clinique", ACCOUNT, CLINIC).version == 1  # its own numbering
+        assert (
+            save_script(s, "clinique", ACCOUNT, CLINIC, now=NOW).version == 1
+        )  # its own numbering
     with seeded() as s:
         assert _count(s) == 3
 
@@ -215,7 +222,7 @@ def test_a_missing_account_version_or_script_is_a_clear_not_found(
         with pytest.raises(ValidationFailed, match="1 problem"):
             effective_script(s, "martin", None)
     with transaction(seeded) as s:
-        save_script(s, "martin", ACCOUNT, FIRM)
+        save_script(s, "martin", ACCOUNT, FIRM, now=NOW)
     with seeded() as s:
         with pytest.raises(NotFound, match=r"no version 7 of the account script of 'martin' \(it"):
             get_version(s, "martin", ACCOUNT, 7)
@@ -256,10 +263,10 @@ def test_two_saves_racing_for_the_same_version_end_in_a_clear_conflict(
         @event.listens_for(s, "before_flush", once=True)
         def _meanwhile(*_: object) -> None:
             with transaction(seeded) as other:
-                save_script(other, "martin", ACCOUNT, FIRM, comment="the other one")
+                save_script(other, "martin", ACCOUNT, FIRM, comment="the other one", now=NOW)
 
         with pytest.raises(Conflict, match="version 1 of the account script of 'martin' was"):
-            save_script(s, "martin", ACCOUNT, FIRM, comment="this one")
+            save_script(s, "martin", ACCOUNT, FIRM, comment="this one", now=NOW)
         s.rollback()
     with seeded() as s:
         assert [v.comment for v in versions(s, "martin", ACCOUNT)] == ["the other one"]
@@ -274,9 +281,9 @@ def test_the_script_cache_never_serves_one_databases_script_to_another(tmp_path:
         engine = make_engine(f"sqlite:///{tmp_path / name}.db")
         migrate(engine)
         with transaction(session_factory(engine)) as s:
-            load_directory(s, DIRECTORY, source="test")
+            load_directory(s, DIRECTORY, source="test", now=NOW)
             add_example_rotas(s, "martin", "clinique")
-            save_script(s, "martin", ACCOUNT, text)
+            save_script(s, "martin", ACCOUNT, text, now=NOW)
         with session_factory(engine)() as s:
             script = cache.script(s, "martin", "dupont")
             greetings.append(script.greetings["fr"][Situation.AFTER_HOURS])

@@ -40,7 +40,7 @@ DIRECTORY = {
 @pytest.fixture
 def directory(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     with transaction(sessions) as s:
-        load_directory(s, DIRECTORY, source="test")
+        load_directory(s, DIRECTORY, source="test", now=NOW)
     return sessions
 
 
@@ -78,7 +78,7 @@ def test_the_index_is_rebuilt_when_someone_joins(directory: sessionmaker[Session
                     "last_name": "Nguyen"}],
     }  # fmt: skip
     with transaction(directory) as s:
-        load_directory(s, newcomer, source="newcomer")
+        load_directory(s, newcomer, source="newcomer", now=NOW)
     with directory() as s:
         assert [h.key for h in search(s, "martin", "Nguyen", now=NOW, indexes=indexes)] == [
             "nguyen"
@@ -107,7 +107,7 @@ def test_a_rename_is_seen_by_the_next_search(
                     "last_name": "Nguyen"}],
     }  # fmt: skip
     with transaction(directory) as s:
-        load_directory(s, renamed, source="rename")
+        load_directory(s, renamed, source="rename", now=NOW)
     with directory() as s:
         assert [h.key for h in search(s, "martin", "Nguyen", now=NOW, indexes=indexes)] == ["c1"]
         assert search(s, "martin", "Aubert", now=NOW, indexes=indexes) == []
@@ -121,7 +121,7 @@ def test_two_databases_in_one_process_never_share_an_index(tmp_path: Path) -> No
         migrate(engine)
         people = [{"account": "martin", "key": "c1", "first_name": "Anne", "last_name": last}]
         with transaction(session_factory(engine)) as s:
-            load_directory(s, {"accounts": DIRECTORY["accounts"][:1], "people": people})
+            load_directory(s, {"accounts": DIRECTORY["accounts"][:1], "people": people}, now=NOW)
         with session_factory(engine)() as s:
             found.append([h.label for h in search(s, "martin", "Anne", now=NOW, indexes=indexes)])
         engine.dispose()
@@ -137,7 +137,7 @@ def test_which_client_is_this_sees_an_account_renamed(directory: sessionmaker[Se
         assert search_all(s, "Horizon", now=NOW, indexes=indexes) == []
     renamed = {"accounts": [{**DIRECTORY["accounts"][1], "name": "Clinique Horizon"}]}
     with transaction(directory) as s:
-        load_directory(s, renamed, source="rename")
+        load_directory(s, renamed, source="rename", now=NOW)
     with directory() as s:
         hits = search_all(s, "Horizon", now=NOW, indexes=indexes)
     assert [(h.kind, h.account) for h in hits[:1]] == [(HitKind.ACCOUNT, "clinique")]
@@ -185,7 +185,7 @@ def test_an_index_is_kept_until_its_own_account_changes(
     anne = {"account": "clinique", "key": "new", "first_name": "Anne", "last_name": "Roy"}
     other = {"accounts": DIRECTORY["accounts"][1:], "people": [anne]}
     with transaction(directory) as s:
-        load_directory(s, other, source="clinic")
+        load_directory(s, other, source="clinic", now=NOW)
     with directory() as s:
         assert indexes.of_account(s, "martin") is martin  # another account's change
         assert indexes.across(s) is not everyone
@@ -197,7 +197,7 @@ def test_an_import_that_changes_nothing_keeps_the_index(directory: sessionmaker[
     with directory() as s:
         martin = indexes.of_account(s, "martin")
     with transaction(directory) as s:
-        load_directory(s, DIRECTORY, source="again")
+        load_directory(s, DIRECTORY, source="again", now=NOW)
     with directory() as s:
         assert indexes.of_account(s, "martin") is martin
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from accueil.sim.report import write_report
 from accueil.sim.runner import simulate
 from accueil.sim.workload import Workload, load_workload
 from accueil.store.db import make_engine, migrate, session_factory, transaction
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # when the test writes
 
 
 def _person(account: str, key: str) -> dict[str, Any]:
@@ -56,7 +59,7 @@ DIRECTORY: dict[str, list[dict[str, Any]]] = {
 @pytest.fixture
 def loaded(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     with transaction(sessions) as session:
-        load_directory(session, DIRECTORY, source="test")
+        load_directory(session, DIRECTORY, source="test", now=NOW)
     return sessions
 
 
@@ -161,7 +164,7 @@ def test_simulate_from_db_plays_the_configured_database(
     engine = make_engine(sqlite_url)
     migrate(engine)
     with transaction(session_factory(engine)) as session:
-        load_directory(session, DIRECTORY, source="test")
+        load_directory(session, DIRECTORY, source="test", now=NOW)
     engine.dispose()
     monkeypatch.setenv("ACCUEIL_DATABASE_URL", sqlite_url)
     get_settings.cache_clear()

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.api.settings import ApiSettings
-from accueil.store.db import make_engine, session_factory, transaction
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
+from accueil.services.clock import Clock
+from accueil.services.unit_of_work import Application
+from accueil.store.db import make_engine
+from accueil.wallclock import WallClock
 
 
 @dataclass
@@ -44,14 +43,18 @@ class LoginLimiter:
 
 @dataclass
 class Runtime:
+    """The API's process: its ``Application`` (engine, clock, caches, subscribers) and limiter."""
+
     engine: Engine
     settings: ApiSettings
-    clock: Callable[[], datetime] = _utcnow
+    clock: Clock = field(default_factory=WallClock)
+    app: Application = field(init=False)
     sessions: sessionmaker[Session] = field(init=False)
     limiter: LoginLimiter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.sessions = session_factory(self.engine)
+        self.app = Application(self.engine, self.clock)
+        self.sessions = self.app.sessions
         self.limiter = LoginLimiter(self.settings.login_attempts_per_minute)
 
     @classmethod
@@ -60,9 +63,10 @@ class Runtime:
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on any error."""
-        with transaction(self.sessions) as session:
-            yield session
+        """One unit of work: committed when the block ends (its events then published), rolled
+        back on any error (and nothing published)."""
+        with self.app.unit_of_work() as work:
+            yield work.session
 
     def now(self) -> datetime:
-        return self.clock()
+        return self.clock.now()

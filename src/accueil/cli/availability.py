@@ -6,21 +6,20 @@ by their key alone when only one account has such a person.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 
 import typer
 from sqlalchemy.orm import Session
 
 from accueil.cli.app import app
-from accueil.cli.common import console, reported
+from accueil.cli.common import console, reported, unit_of_work
 from accueil.core.explain import EN, availability_sentence
 from accueil.core.localtime import to_local, zone
 from accueil.errors import InvalidInput
 from accueil.services import availability as service
 from accueil.services.directory import account_of_person, get_account, get_person
-from accueil.store.db import make_engine, migrate, session_factory, transaction
+from accueil.services.times import HELP as TIME_HELP
+from accueil.services.times import at_account
 
 
 def person_ref(text: str, session: Session | None = None) -> tuple[str, str]:
@@ -33,26 +32,17 @@ def person_ref(text: str, session: Session | None = None) -> tuple[str, str]:
     return account, person
 
 
-@contextmanager
-def store() -> Iterator[Session]:
-    """One transaction on the configured database (migrated first)."""
-    engine = make_engine()
-    migrate(engine)
-    try:
-        with transaction(session_factory(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def typed_time(session: Session, account: str, text: str | None, now: datetime) -> datetime | None:
-    """A time typed on the command line, in the account's time zone; None when not typed."""
-    return service.wall_time(session, account, text, now) if text else None
+def until_time(session: Session, account: str, text: str | None, now: datetime) -> datetime | None:
+    """An end typed on the command line (None when not given), read as ``--at`` is."""
+    return at_account(session, account, text, now) if text else None
 
 
 def local(instant: datetime, timezone: str) -> str:
     """An instant on the account's wall clock, as the command line prints it."""
     return to_local(instant, zone(timezone)).strftime("%a %d %b %Y %H:%M")
+
+
+AT = TIME_HELP
 
 
 @app.command()
@@ -65,18 +55,21 @@ def status(
         help="available, busy, meeting, away, out_of_office, do_not_disturb, off_duty; "
         "'auto' hands back to calendar and hours; omit to show",
     ),
-    until: str | None = typer.Option(None, help="HH:MM (next such time), or 'YYYY-MM-DD HH:MM'"),
+    until: str | None = typer.Option(None, help=f"When it ends: {TIME_HELP}"),
     note: str = typer.Option("", help="A few words for the agent: 'back after lunch'"),
-    at: str | None = typer.Option(None, help="Pretend it is this time (ISO 8601 or local)."),
+    at: str | None = typer.Option(
+        None, help=f"Pretend it is this time (default: now): {TIME_HELP}"
+    ),
 ) -> None:
     """Set a person's status, or show their availability and status history."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         account, person = person_ref(who, session)
-        now = typed_time(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
+        now = at_account(session, account, at, work.now)
         if state == service.CLEARED:
             service.clear_status(session, account, person, origin="cli", now=now)
         elif state is not None:
-            end = typed_time(session, account, until, now)
+            end = until_time(session, account, until, now)
             service.set_status(
                 session, account, person, service.parse_state(state),
                 until=end, note=note, origin="cli", now=now,
@@ -109,13 +102,14 @@ def delegate(
     note: str = typer.Option(""),
 ) -> None:
     """Say who covers for a person while they are away."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         account, person = person_ref(who, session)
-        now = datetime.now(UTC)
-        begin = typed_time(session, account, start, now) or now
-        end = typed_time(session, account, until, begin)
+        now = work.now
+        begin = at_account(session, account, start, now)
+        end = until_time(session, account, until, begin)
         found = service.add_delegation(
-            session, account, person, to, start=begin, end=end, note=note
+            session, account, person, to, start=begin, end=end, note=note, now=now
         )
         console.print(f"{found.delegate_name} covers for {account}:{person}", highlight=False)
 
@@ -128,10 +122,11 @@ def closure(
     reason: str = typer.Option("", help="Said to callers and agents: 'seminar'"),
 ) -> None:
     """Close an account over a period (a seminar, the August break)."""
-    with reported(), store() as session:
-        now = datetime.now(UTC)
-        begin = service.wall_time(session, account, start, now)
-        end = service.wall_time(session, account, until, now)
-        service.add_closure(session, account, start=begin, end=end, reason=reason)
+    with reported(), unit_of_work() as work:
+        session = work.session
+        now = work.now
+        begin = at_account(session, account, start, now)
+        end = at_account(session, account, until, now)
+        service.add_closure(session, account, start=begin, end=end, reason=reason, now=now)
         name = get_account(session, account).timezone
         console.print(f"{account} closed from {local(begin, name)} to {local(end, name)} ({name})")

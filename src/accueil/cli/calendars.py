@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import typer
 
 from accueil import logs
 from accueil.cli.app import app
-from accueil.cli.availability import local, person_ref, store
-from accueil.cli.common import console, reported
+from accueil.cli.availability import local, person_ref
+from accueil.cli.common import application, console, reported, unit_of_work
 from accueil.errors import InvalidInput
 from accueil.services import calendars as service
 from accueil.services.directory import get_account
-from accueil.store.db import make_engine, migrate, session_factory
 
 log = logs.get_logger(__name__)
 
@@ -29,9 +28,10 @@ def set_feed(
     url: str = typer.Argument(..., help="The ICS feed URL (http or https)"),
 ) -> None:
     """Use an ICS feed for a person's calendar (fetched by 'calendar refresh')."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         account, person = person_ref(who, session)
-        service.set_feed(session, account, person, url)
+        service.set_feed(session, account, person, url, now=work.now)
         console.print(f"{who}: calendar feed set; run 'accueil calendar refresh'", highlight=False)
 
 
@@ -41,13 +41,14 @@ def upload(
     file: Path = typer.Argument(..., help="An .ics file"),
 ) -> None:
     """Use an ICS file as a person's calendar (checked before it is kept)."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         account, person = person_ref(who, session)
         try:
             data = file.read_bytes()
         except OSError as exc:
             raise InvalidInput(f"{file}: cannot read it ({exc.strerror})") from None
-        service.upload_calendar(session, account, person, data, now=datetime.now(UTC))
+        service.upload_calendar(session, account, person, data, now=work.now)
         console.print(f"{who}: calendar loaded from {file}", highlight=False)
 
 
@@ -60,15 +61,12 @@ def refresh(
     """Fetch due calendar feeds; a failing feed keeps its last good copy and is flagged."""
     if watch:
         logs.serving()
-    with reported():
-        engine = make_engine()
-        migrate(engine)
-        factory = session_factory(engine)
+    with reported(), application() as found:
         while True:
-            now = datetime.now(UTC)
+            now = found.clock.now()
             started = time.monotonic()
             states = service.refresh_due(
-                factory, now=now, every=timedelta(minutes=every), account=account
+                found.sessions, now=now, every=timedelta(minutes=every), account=account
             )
             for s in states:
                 outcome = f"[red]failing[/] ({s.last_error})" if s.failing else "[green]ok[/]"
@@ -85,13 +83,13 @@ def refresh(
             if not watch:
                 break
             time.sleep(every * 60)
-        engine.dispose()
 
 
 @calendar_app.command("show")
 def show(who: str = typer.Argument(..., help="ACCOUNT:PERSON")) -> None:
     """Where a person's calendar comes from and how its last refresh went."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         account, person = person_ref(who, session)
         state = service.feed_state(session, account, person)
         if state is None:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import typer
 
 from accueil.cli.app import app
-from accueil.cli.availability import local, store, typed_time
-from accueil.cli.common import console, reported
+from accueil.cli.availability import local
+from accueil.cli.common import console, reported, unit_of_work
 from accueil.core.explain import LANGUAGES
 from accueil.core.phone import to_e164
 from accueil.errors import InvalidInput
 from accueil.services.decisions import decide_call, decision_json
 from accueil.services.directory import resolve_number
+from accueil.services.times import HELP as TIME_HELP
+from accueil.services.times import at_account
 
 
 @app.command()
@@ -25,18 +26,19 @@ def decide(
     caller: str = typer.Option(
         "", "--from", help="The caller's number; empty or 'anonymous' when withheld"
     ),
-    at: str | None = typer.Option(None, help="When the call comes in: ISO 8601, or local time"),
+    at: str | None = typer.Option(None, help=f"When the call comes in (default: now): {TIME_HELP}"),
     lang: str = typer.Option("en", help="Explanation language: en or fr"),
     country: str = typer.Option("FR", help="Country for numbers written nationally"),
     as_json: bool = typer.Option(False, "--json", help="Print the decision as JSON"),
 ) -> None:
     """Print the decision for a call and its explanation."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         if lang not in LANGUAGES:
             raise InvalidInput(f"--lang {lang!r}: explanations are in {', '.join(LANGUAGES)}")
         # --at is read on the wall clock of the account the number leads to
         account = resolve_number(session, to_e164(to, country)).account.key
-        now = typed_time(session, account, at, datetime.now(UTC)) or datetime.now(UTC)
+        now = at_account(session, account, at, work.now)
         decided = decide_call(session, caller, to, now=now, lang=lang, country=country)
         decision, destination = decided.decision, decided.destination
         person = destination.person.key if destination.person else None

@@ -8,7 +8,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from accueil.cli.app import app
-from accueil.cli.common import console, reported
+from accueil.cli.common import application, console, reported
 from accueil.core.phone import pretty
 from accueil.demo.day import run_demo_day
 from accueil.demo.directory import generate_demo
@@ -16,7 +16,6 @@ from accueil.demo.furnish import SAMPLE_INSTANT, furnish_demo
 from accueil.demo.samples import sample_calls
 from accueil.services.directory import summary
 from accueil.settings import get_settings
-from accueil.store.db import make_engine, migrate, session_factory, transaction
 
 
 @app.command()
@@ -28,17 +27,14 @@ def demo(
     simulate: bool = typer.Option(True, help="Also simulate a working day of the pool."),
 ) -> None:
     """Create the database, load a demo operator, decide sample calls, simulate a day."""
-    with reported():
-        engine = make_engine()
-        migrate(engine)
-        sessions = session_factory(engine)
+    with reported(), application() as found:
         console.print(f"[bold]accueil demo[/] — database {get_settings().database_url}")
-        with transaction(sessions) as session:
-            report = generate_demo(session, accounts, people, agents, seed)
-            furnished = furnish_demo(session, seed)
+        with found.unit_of_work() as work:
+            report = generate_demo(work.session, accounts, people, agents, seed, now=work.now)
+            furnished = furnish_demo(work.session, seed)
         for line in [*report.lines(), *furnished.lines()]:
             console.print(f"  {line}")
-        with sessions() as session:
+        with found.sessions() as session:
             _print_summary(session)
             _print_sample_calls(session)
             if simulate:

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
 from accueil.cli.app import app
-from accueil.cli.common import console, err_console, reported
+from accueil.cli.common import application, console, err_console, reported, unit_of_work
 from accueil.demo.directory import generate_demo
 from accueil.directory_io.records import Kind
 from accueil.errors import InvalidInput
 from accueil.services.directory_writes import Progress as ProgressCallback
 from accueil.services.exporting import export_csv, export_yaml
 from accueil.services.onboarding import ImportReport, import_files
-from accueil.store.db import make_engine, migrate, session_factory, transaction
 
 SHOWN_PER_KIND = 20  # a dry run lists this many changes of each kind, then counts the rest
 SINGULAR = {
@@ -46,22 +43,11 @@ class ExportFormat(StrEnum):
     CSV = "csv"
 
 
-@contextmanager
-def _database() -> Iterator[Engine]:
-    """The configured database, migrated to the current schema; closed at the end."""
-    engine = make_engine()
-    try:
-        migrate(engine)
-        yield engine
-    finally:
-        engine.dispose()
-
-
 @app.command("init-db")
 def init_db() -> None:
     """Create the database (or bring its schema up to date)."""
-    with reported(), _database() as engine:
-        console.print(f"database ready: {engine.url.render_as_string()}", highlight=False)
+    with reported(), application() as found:
+        console.print(f"database ready: {found.engine.url.render_as_string()}", highlight=False)
 
 
 IMPORT_HELP = (
@@ -91,19 +77,15 @@ def import_command(
 ) -> None:
     """Import the files (see IMPORT_HELP)."""
     with reported():
-        with (
-            _database() as engine,
-            _progress() as progress,
-            transaction(session_factory(engine)) as session,
-        ):
+        with _progress() as progress, unit_of_work() as work:
             report = import_files(
-                session,
+                work.session,
                 files,
                 kind=kind,
                 prune=prune,
                 dry_run=dry_run,
                 progress=progress,
-                now=datetime.now(UTC),
+                now=work.now,
             )
         _print_report(report)
 
@@ -178,7 +160,8 @@ def export_command(
 ) -> None:
     """Write the whole operator in the import format (see EXPORT_HELP)."""
     with reported():
-        with _database() as engine, session_factory(engine)() as session:
+        with unit_of_work() as work:
+            session = work.session
             if format is ExportFormat.CSV:
                 if out is None:
                     raise InvalidInput("CSV export writes one file per kind: give --out DIRECTORY")
@@ -203,8 +186,13 @@ def demo_data(
 ) -> None:
     """Generate a plausible operator's directory and import it (deterministic for a seed)."""
     with reported():
-        with _database() as engine, transaction(session_factory(engine)) as session:
+        with unit_of_work() as work:
             report = generate_demo(
-                session, accounts=accounts, people=people, agents=agents, seed=seed
+                work.session,
+                accounts=accounts,
+                people=people,
+                agents=agents,
+                seed=seed,
+                now=work.now,
             )
         _print_report(report)

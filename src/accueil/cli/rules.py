@@ -12,8 +12,8 @@ import typer
 import yaml
 
 from accueil.cli.app import app
-from accueil.cli.availability import person_ref, store
-from accueil.cli.common import console, reported
+from accueil.cli.availability import person_ref
+from accueil.cli.common import console, reported, unit_of_work
 from accueil.core.rules import Scope, load_text, parse_document, rules_schema
 from accueil.errors import InvalidInput
 from accueil.services import callers
@@ -49,7 +49,8 @@ def check(
         if offline:
             document = parse_document(load_text(text, str(file)), str(file), text)
         else:
-            with store() as session:
+            with unit_of_work() as work:
+                session = work.session
                 document = service.check_text(session, text, str(file))
         owner = document.owner or "(account defaults)"
         console.print(f"{file}: {len(document.rules)} rules for {document.account} {owner}: ok")
@@ -61,12 +62,13 @@ def set_rules(
     by: str = typer.Option("cli", help="Who saves them (kept with the version)"),
 ) -> None:
     """Check and save a rules file as the owner's next version."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         text = _read(file)
         data = load_text(text, str(file))
         account = data.get("account", "") if isinstance(data, dict) else ""
         saved = service.save_rules(
-            session, str(account), data, saved_by=by, file=str(file), text=text
+            session, str(account), data, saved_by=by, file=str(file), text=text, now=work.now
         )
         owner = saved.owner or "(account defaults)"
         console.print(f"saved version {saved.version} of {saved.account} {owner}")
@@ -79,7 +81,8 @@ def show(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Print the current rules (YAML by default)."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         if ":" in who:
             account, person = person_ref(who)
             found = service.get_rules(session, account, Scope.PERSON, person)
@@ -114,12 +117,13 @@ def set_list(
     name: str = typer.Option(""),
 ) -> None:
     """Create or replace a caller list."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         entries: list[str | tuple[str, str]] = []
         for item in numbers:
             number, sep, label = item.partition("=")
             entries.append((number, label) if sep else number)
-        found = callers.set_caller_list(session, account, key, entries, name=name)
+        found = callers.set_caller_list(session, account, key, entries, name=name, now=work.now)
         console.print(f"{account}: list {key!r} has {len(found.entries)} entries")
 
 
@@ -130,8 +134,9 @@ def add_contact(
     name: str = typer.Argument(..., help="Who they are: 'Dupont SA — M. Leroy'"),
 ) -> None:
     """Add (or rename) a known contact of the account."""
-    with reported(), store() as session:
-        e164 = callers.add_contact(session, account, number, name)
+    with reported(), unit_of_work() as work:
+        session = work.session
+        e164 = callers.add_contact(session, account, number, name, now=work.now)
         console.print(f"{account}: {e164} is {name}", highlight=False)
 
 
@@ -141,9 +146,10 @@ def set_rota(
     file: Path = typer.Argument(..., help="A rota in YAML or JSON: key, name, shifts"),
 ) -> None:
     """Create or replace an on-call rota."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         data = load_text(_read(file), str(file))
         if not isinstance(data, dict):
             raise InvalidInput(f"{file}: a rota is a mapping with key, name and shifts")
-        rota = callers.set_rota(session, account, data, file=str(file))
+        rota = callers.set_rota(session, account, data, file=str(file), now=work.now)
         console.print(f"{account}: rota {rota.key!r} with {len(rota.shifts)} shifts")

@@ -12,9 +12,7 @@ import typer
 from rich.markup import escape
 
 from accueil.cli.app import app
-from accueil.cli.availability import store
-from accueil.cli.common import console, reported
-from accueil.cli.search import iso_time
+from accueil.cli.common import console, reported, unit_of_work
 from accueil.core.scripts.build import build
 from accueil.core.scripts.document import parse_layer
 from accueil.core.scripts.model import Script
@@ -22,6 +20,8 @@ from accueil.core.scripts.runner import RunState
 from accueil.errors import InvalidInput, ValidationFailed
 from accueil.services import scripts as service
 from accueil.services.script_preview import preview
+from accueil.services.times import HELP as TIME_HELP
+from accueil.services.times import at_account
 
 script_app = typer.Typer(help="Per-account, group and person scripts: versioned, inherited.")
 app.add_typer(script_app, name="script")
@@ -51,7 +51,8 @@ def check(
             script = _alone(text, str(file), fmt)
         else:
             account, owner = service.Owner.parse(layer_of)
-            with store() as session:
+            with unit_of_work() as work:
+                session = work.session
                 script = service.check_script(
                     session, account, owner, text, fmt=fmt, file=str(file)
                 )
@@ -81,11 +82,20 @@ def save(
     by: str = typer.Option("cli", help="Who saves it"),
 ) -> None:
     """Check and save a new version of a layer (nothing changes if anything is wrong)."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         text, fmt = _read(file)
         account, owner = service.Owner.parse(who)
         saved = service.save_script(
-            session, account, owner, text, fmt=fmt, file=str(file), comment=comment, saved_by=by
+            session,
+            account,
+            owner,
+            text,
+            fmt=fmt,
+            file=str(file),
+            comment=comment,
+            saved_by=by,
+            now=work.now,
         )
         console.print(f"saved version {saved.version} of the {owner} script of {account}")
 
@@ -96,7 +106,8 @@ def show(
     version: int | None = typer.Option(None, help="This version (default: the latest)"),
 ) -> None:
     """Print a layer as it was saved."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         account, owner = service.Owner.parse(who)
         found = service.get_version(session, account, owner, version)
         console.print(
@@ -113,7 +124,8 @@ def show(
 @script_app.command("history")
 def history(who: str = WHO) -> None:
     """Every version of a layer, oldest first."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         account, owner = service.Owner.parse(who)
         saved = service.versions(session, account, owner)
         if not saved:
@@ -130,7 +142,8 @@ def diff(
     new: int = typer.Argument(..., help="The newer version"),
 ) -> None:
     """What changed between two versions of a layer (unified diff)."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         account, owner = service.Owner.parse(who)
         text = service.diff(session, account, owner, old, new)
         console.print(
@@ -145,9 +158,10 @@ def rollback(
     by: str = typer.Option("cli", help="Who rolls back"),
 ) -> None:
     """Save a new version equal to an old one (every version is kept)."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         account, owner = service.Owner.parse(who)
-        saved = service.rollback(session, account, owner, version, saved_by=by)
+        saved = service.rollback(session, account, owner, version, saved_by=by, now=work.now)
         console.print(f"saved version {saved.version} = version {version} of the {owner} script")
 
 
@@ -156,18 +170,22 @@ def try_out(
     who: str = typer.Argument(..., help="ACCOUNT or ACCOUNT:PERSON"),
     answer: list[str] = typer.Option([], "--answer", "-a", help="FIELD=VALUE, repeatable"),
     caller: str = typer.Option("", "--from", help="The caller's number (known contacts named)"),
-    at: str | None = typer.Option(None, help="ISO time (default: now): situation, availability"),
+    at: str | None = typer.Option(
+        None, help=f"When (default: now), for situation and availability: {TIME_HELP}"
+    ),
     lang: str = typer.Option("", help="The script's language (default: the person's)"),
 ) -> None:
     """Walk the effective script with these answers, as the agent desktop would."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         account, owner = service.Owner.parse(who)
         if owner.scope == "group":
             raise InvalidInput(f"{who!r}: run the script of ACCOUNT or ACCOUNT:PERSON")
         person = owner.key if owner.scope == "person" else None
         answers = dict(_pair(a) for a in answer)
+        now = at_account(session, account, at, work.now)
         trial = preview(
-            session, account, person, now=iso_time(at), caller=caller, lang=lang, answers=answers
+            session, account, person, now=now, caller=caller, lang=lang, answers=answers
         )
         said = trial.greeting.text
         console.print(f"greeting: {said}", highlight=False, markup=False, soft_wrap=True)

@@ -3,20 +3,19 @@ sees when a call is offered)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import typer
 from rich.markup import escape
 
 from accueil.cli.app import app
-from accueil.cli.availability import store
-from accueil.cli.common import console, reported
+from accueil.cli.common import console, reported, unit_of_work
 from accueil.core.explain import LANGUAGES
 from accueil.core.screenpop import ScreenPop
 from accueil.errors import InvalidInput
 from accueil.services.screenpop import screen_pop
 from accueil.services.search import search as search_account
 from accueil.services.search import search_all
+from accueil.services.times import HELP as TIME_HELP
+from accueil.services.times import at_account, at_number, read_time
 
 
 @app.command()
@@ -24,14 +23,19 @@ def search(
     account: str = typer.Argument(..., help="An account key, or '*' for every account"),
     text: list[str] = typer.Argument(..., help="What the caller said: Madame Lefèvre compta"),
     limit: int = typer.Option(10, min=1, max=100),
-    at: str | None = typer.Option(None, help="ISO time of the availability shown (default: now)"),
+    at: str | None = typer.Option(
+        None, help=f"When, for the availability shown (default: now): {TIME_HELP}; with '*', UTC"
+    ),
 ) -> None:
     """Find people and groups by name, title or group, as heard on the phone."""
-    with reported(), store() as session:
-        said, now = " ".join(text), iso_time(at)
+    with reported(), unit_of_work() as work:
+        session = work.session
+        said = " ".join(text)
         if account == "*":
+            now = read_time(at, work.now, "UTC") if at else work.now
             hits = search_all(session, said, limit=limit, now=now)
         else:
+            now = at_account(session, account, at, work.now)
             hits = search_account(session, account, said, limit=limit, now=now)
         if not hits:
             console.print("nobody matches")
@@ -52,28 +56,16 @@ def screenpop(
     to: str = typer.Option(..., "--to", help="The dialled number"),
     caller: str = typer.Option("anonymous", "--from", help="The caller's number"),
     agent: str = typer.Option("", help="The agent the call is offered to"),
-    at: str | None = typer.Option(None, help="ISO time (default: now)"),
+    at: str | None = typer.Option(None, help=f"When the call comes in (default: now): {TIME_HELP}"),
     lang: str = typer.Option("en", help="Language of the explanations: en, fr"),
 ) -> None:
     """Everything the agent sees for a call: account, person, decision, script, caller."""
-    with reported(), store() as session:
+    with reported(), unit_of_work() as work:
+        session = work.session
         if lang not in LANGUAGES:
             raise InvalidInput(f"--lang {lang!r}: explanations are in {', '.join(LANGUAGES)}")
-        now = iso_time(at)
+        now = at_number(session, to, at, work.now)
         _print(screen_pop(session, to, caller, agent=agent, now=now, lang=lang))
-
-
-def iso_time(text: str | None) -> datetime:
-    """An ISO time from the command line (UTC when it names no zone); now when None."""
-    if not text:
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"{text!r}: write the time as ISO 8601, e.g. 2026-12-01T14:00+01:00"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _print(pop: ScreenPop) -> None:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
 from accueil.cli.app import app
-from accueil.cli.common import console, reported
+from accueil.cli.common import console, reported, unit_of_work
 from accueil.errors import InvalidInput
 from accueil.services import users
-from accueil.store.db import make_engine, migrate, session_factory, transaction
+from accueil.store.db import migrate
 
 user_app = typer.Typer(help="Users of the API and their roles.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens: create (shown once), list, revoke.", no_args_is_help=True)
@@ -48,17 +45,6 @@ def serve(
     )
 
 
-@contextmanager
-def _session() -> Iterator[Session]:
-    engine = make_engine()
-    try:
-        migrate(engine)
-        with transaction(session_factory(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Argument(help="the user's sign-in name")],
@@ -78,15 +64,16 @@ def user_add(
         secret = None
         if password:
             secret = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-        with _session() as session:
+        with unit_of_work() as work:
             made = users.add_user(
-                session,
+                work.session,
                 name,
                 users.parse_role(role),
                 account=account,
                 person=person,
                 agent=agent,
                 password=secret,
+                now=work.now,
             )
         where = f" of {made.account}" if made.account else ""
         console.print(f"user {made.name}: {made.role.value}{where}", highlight=False)
@@ -95,8 +82,8 @@ def user_add(
 @user_app.command("list")
 def user_list() -> None:
     """The users, their roles and accounts."""
-    with reported(), _session() as session:
-        for u in users.list_users(session):
+    with reported(), unit_of_work() as work:
+        for u in users.list_users(work.session):
             state = "" if u.active else " (deactivated)"
             where = f" {u.account}" if u.account else ""
             who = f" {u.person}" if u.person else ""
@@ -109,16 +96,16 @@ def token_create(
     label: Annotated[str, typer.Option(help="what the token is for")] = "",
 ) -> None:
     """Create an API token; it is printed once and never shown again."""
-    with reported(), _session() as session:
-        made = users.create_token(session, user, label)
+    with reported(), unit_of_work() as work:
+        made = users.create_token(work.session, user, label, now=work.now)
     console.print(made.secret, highlight=False)
 
 
 @token_app.command("list")
 def token_list(user: Annotated[str | None, typer.Option(help="one user's tokens")] = None) -> None:
     """Tokens (their public prefix only), with last use and revocation."""
-    with reported(), _session() as session:
-        for t in users.list_tokens(session, user):
+    with reported(), unit_of_work() as work:
+        for t in users.list_tokens(work.session, user):
             used = t.last_used_at.isoformat() if t.last_used_at else "never used"
             gone = f" revoked {t.revoked_at.isoformat()}" if t.revoked_at else ""
             console.print(f"{t.prefix}\t{t.user}\t{t.label}\t{used}{gone}", highlight=False)
@@ -134,6 +121,6 @@ def token_revoke(
         key = parts[1] if len(parts) == 3 and parts[0] == "acc" else prefix
         if not key:
             raise InvalidInput("name the token's prefix")
-        with _session() as session:
-            t = users.revoke_token(session, key)
+        with unit_of_work() as work:
+            t = users.revoke_token(work.session, key, now=work.now)
         console.print(f"token {t.prefix} of {t.user} revoked", highlight=False)

@@ -11,6 +11,7 @@ import random
 import re
 import unicodedata
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import phonenumbers
@@ -41,11 +42,17 @@ _MOBILE: Shapes = {"FR": (("06", 8), ("07", 8)), "GB": (("074", 8), ("075", 8))}
 
 
 def generate_demo(
-    session: Session, accounts: int = 40, people: int = 1500, agents: int = 30, seed: int = 7
+    session: Session,
+    accounts: int = 40,
+    people: int = 1500,
+    agents: int = 30,
+    seed: int = 7,
+    *,
+    now: datetime,
 ) -> ImportReport:
-    """Generate a demo operator and import it in ``session``'s transaction."""
+    """Generate a demo operator and import it in ``session``'s transaction (at ``now``)."""
     document = demo_document(accounts=accounts, people=people, agents=agents, seed=seed)
-    return load_directory(session, document, source=f"demo-data seed {seed}")
+    return load_directory(session, document, source=f"demo-data seed {seed}", now=now)
 
 
 def demo_document(*, accounts: int, people: int, agents: int, seed: int) -> dict[str, list[Entry]]:

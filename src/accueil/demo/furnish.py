@@ -115,11 +115,13 @@ def _furnish_account(
 ) -> None:
     english = account.languages[:1] == ("en",)
     client = "The client" if english else "Le client"
-    set_caller_list(session, account.key, "vip", [(VIP_CALLER, client)], name="VIP")
-    set_caller_list(session, account.key, "blocked", [BLOCKED_CALLER, "+3389*"], name="Blocked")
-    add_contact(session, account.key, VIP_CALLER, client)
+    set_caller_list(session, account.key, "vip", [(VIP_CALLER, client)], name="VIP", now=now)
+    set_caller_list(
+        session, account.key, "blocked", [BLOCKED_CALLER, "+3389*"], name="Blocked", now=now
+    )
+    add_contact(session, account.key, VIP_CALLER, client, now=now)
     save_rules(session, account.key, _account_rules(account), saved_by="demo", now=now)
-    save_script(session, account.key, Owner("account", ""), script, saved_by="demo")
+    save_script(session, account.key, Owner("account", ""), script, saved_by="demo", now=now)
     done.accounts += 1
     done.scripts += 1
     done.rules += 1

@@ -26,11 +26,12 @@ from accueil.core.availability import (
     State,
     availability_at,
 )
-from accueil.core.localtime import parse_wall_time, zone
 from accueil.core.opening import Closure
 from accueil.errors import AccueilError, InvalidInput, NotFound
 from accueil.services.calendars import calendar_view, view_of_feed
 from accueil.services.directory import account_row, get_account
+from accueil.services.events import ClosureAdded, DelegationAdded, StatusCleared, StatusSet
+from accueil.services.outbox import emit
 from accueil.store.mapping import account_from_row, person_from_row
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_availability import (
@@ -67,10 +68,6 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def person_row(session: Session, account: AccountRow, person: str) -> PersonRow:
     row = session.scalar(
         select(PersonRow).where(PersonRow.account_id == account.id, PersonRow.key == person)
@@ -80,12 +77,6 @@ def person_row(session: Session, account: AccountRow, person: str) -> PersonRow:
             f"no person {person!r} in account {account.key!r}", account=account.key, person=person
         )
     return row
-
-
-def wall_time(session: Session, account: str, text: str, now: datetime) -> datetime:
-    """A time written on the account's wall clock ('15:00', '2026-12-01 15:00', ISO 8601), as
-    statuses, delegations and closures are typed."""
-    return parse_wall_time(text, now, zone(account_row(session, account).timezone))
 
 
 def parse_state(text: str) -> State:
@@ -116,10 +107,9 @@ def set_status(
     until: datetime | None = None,
     note: str = "",
     origin: str = "api",
-    now: datetime | None = None,
+    now: datetime,
 ) -> ManualStatus:
     """The person says what they are doing (until when); appended to their history."""
-    now = now or utcnow()
     if len(origin) > 20:  # the column's size: refused here, not by PostgreSQL mid-write
         raise InvalidInput(f"{origin[:30]!r}…: a status's origin is at most 20 characters")
     if until is not None and as_utc(until) <= now:
@@ -140,20 +130,34 @@ def set_status(
         set_at=now,
     )
     session.add(row)
+    end = as_utc(until) if until else None
+    emit(
+        session,
+        StatusSet(
+            account=acc.key,
+            at=now,
+            person=prow.key,
+            state=state.value,
+            until=end,
+            note=row.note,
+            origin=origin,
+        ),
+    )
     session.flush()
-    return ManualStatus(state, now, as_utc(until) if until else None, row.note, origin)
+    return ManualStatus(state, now, end, row.note, origin)
 
 
 def clear_status(
-    session: Session, account: str, person: str, *, origin: str = "api", now: datetime | None = None
+    session: Session, account: str, person: str, *, now: datetime, origin: str = "api"
 ) -> None:
     """Hand back to calendar and hours (the previous status stays in the history)."""
     acc = account_row(session, account)
     prow = person_row(session, acc, person)
     row = ManualStatusRow(
-        account_id=acc.id, person_id=prow.id, state=CLEARED, origin=origin, set_at=now or utcnow()
+        account_id=acc.id, person_id=prow.id, state=CLEARED, origin=origin, set_at=now
     )
     session.add(row)
+    emit(session, StatusCleared(account=acc.key, at=now, person=prow.key, origin=origin))
     session.flush()
 
 
@@ -210,6 +214,7 @@ def add_delegation(
     start: datetime,
     end: datetime | None = None,
     note: str = "",
+    now: datetime,
 ) -> Delegation:
     """While ``person`` is away, ``delegate`` (same account) covers for them."""
     if person == delegate:
@@ -228,13 +233,30 @@ def add_delegation(
             note=note,
         )
     )
+    emit(
+        session,
+        DelegationAdded(
+            account=acc.key,
+            at=now,
+            person=prow.key,
+            delegate=drow.key,
+            starts_at=as_utc(start),
+            ends_at=as_utc(end) if end else None,
+        ),
+    )
     session.flush()
     name = f"{drow.first_name} {drow.last_name}".strip()
     return Delegation(delegate, name, as_utc(start), as_utc(end) if end else None, note)
 
 
 def add_closure(
-    session: Session, account: str, *, start: datetime, end: datetime, reason: str = ""
+    session: Session,
+    account: str,
+    *,
+    start: datetime,
+    end: datetime,
+    reason: str = "",
+    now: datetime,
 ) -> Closure:
     """The account is closed over [start, end) (a seminar, the August break)."""
     if end <= start:
@@ -242,6 +264,12 @@ def add_closure(
     acc = account_row(session, account)
     session.add(
         ClosureRow(account_id=acc.id, starts_at=as_utc(start), ends_at=as_utc(end), reason=reason)
+    )
+    emit(
+        session,
+        ClosureAdded(
+            account=acc.key, at=now, starts_at=as_utc(start), ends_at=as_utc(end), reason=reason
+        ),
     )
     session.flush()
     return Closure(as_utc(start), as_utc(end), reason)
@@ -312,11 +340,10 @@ def availability_of(
     account: str,
     person: str,
     *,
-    now: datetime | None = None,
+    now: datetime,
     policy: Policy | None = None,
 ) -> Availability:
-    """The person's availability now (or at ``now``); ``policy`` defaults to the settings'."""
-    now = now or utcnow()
+    """The person's availability at ``now``; ``policy`` defaults to the settings'."""
     acc = account_row(session, account)
     prow = person_row(session, acc, person)
     sources = sources_for(session, acc, prow, now)
@@ -388,7 +415,7 @@ def available_now(
     found: dict[str, bool | None] = {}
     for _, prow, status, feed in rows:
         sources = Sources(
-            manual=_status_of(status), calendar=view_of_feed(feed, acc, now), closures=shut
+            manual=_status_of(status), calendar=view_of_feed(session, feed, acc, now), closures=shut
         )
         try:
             person = person_from_row(prow, acc.key)

@@ -3,7 +3,8 @@ good copy, flag failures. A failing feed never breaks a decision: the last good 
 and the availability carries a warning.
 
 Fetching happens outside any transaction; each outcome is then written in one transaction.
-Expanded timelines are cached in the process by content, so a decision is a bisect.
+Expanded timelines are cached by content in the application's ``TimelineCache`` (see
+``caching``), so a decision is a bisect.
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ from accueil.core.availability import CalendarView
 from accueil.core.calendar import CalendarError, CalendarOptions, Timeline, timeline_from_ics
 from accueil.core.localtime import zone
 from accueil.errors import AccueilError, InvalidInput, NotFound
+from accueil.services.caching import TIMELINES, cache_of
 from accueil.services.directory import account_row
+from accueil.services.events import CalendarFeedSet, CalendarRefreshed, CalendarUploaded
 from accueil.services.feed_guard import PrivateHost, check_public, opener
+from accueil.services.outbox import emit
 from accueil.store.db import transaction
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_availability import CalendarFeedRow
@@ -115,7 +119,7 @@ def _feed(session: Session, acc: AccountRow, prow: PersonRow) -> CalendarFeedRow
     return row
 
 
-def set_feed(session: Session, account: str, person: str, url: str) -> FeedState:
+def set_feed(session: Session, account: str, person: str, url: str, *, now: datetime) -> FeedState:
     """Use this ICS feed URL for the person's calendar (fetched on the next refresh).
 
     ``webcal://`` links (what Google, Outlook and iCloud hand out) are fetched over https.
@@ -130,6 +134,7 @@ def set_feed(session: Session, account: str, person: str, url: str) -> FeedState
     acc = account_row(session, account)
     row = _feed(session, acc, _person(session, acc, person))
     row.url = parsed.geturl()
+    emit(session, CalendarFeedSet(account=acc.key, at=now, person=person))
     session.flush()
     return _state(row, account, person)
 
@@ -139,11 +144,13 @@ def upload_calendar(
 ) -> FeedState:
     """Take an uploaded ICS file as the person's calendar; refused whole if unreadable."""
     acc = account_row(session, account)
-    timeline = timeline_from_ics(data, zone(acc.timezone), now, TIMELINES.options)
-    TIMELINES.keep(data, acc.timezone, timeline)  # raised CalendarError above: nothing changed
+    timelines = timelines_of(session)
+    timeline = timeline_from_ics(data, zone(acc.timezone), now, timelines.options)
+    timelines.keep(data, acc.timezone, timeline)  # raised CalendarError above: nothing changed
     row = _feed(session, acc, _person(session, acc, person))
     row.url, row.last_good, row.fetched_at, row.attempted_at = "", data, now, now
     row.last_error, row.failures = "", 0
+    emit(session, CalendarUploaded(account=acc.key, at=now, person=person))
     session.flush()
     return _state(row, account, person)
 
@@ -177,12 +184,13 @@ def refresh_feed(
             )
         )
         url, tz = found or "", acc.timezone
+        timelines = timelines_of(session)
     if not url:
         raise InvalidInput(f"{account}:{person} has no calendar feed URL (an upload, or none)")
     data, error = None, ""
     try:
         data = fetch(url)
-        TIMELINES.keep(data, tz, timeline_from_ics(data, zone(tz), now, TIMELINES.options))
+        timelines.keep(data, tz, timeline_from_ics(data, zone(tz), now, timelines.options))
     except (FeedUnreachable, CalendarError) as exc:
         error = exc.message
     with transaction(factory) as session:
@@ -193,6 +201,7 @@ def refresh_feed(
             row.last_error, row.failures = error, row.failures + 1
         else:
             row.last_good, row.fetched_at, row.last_error, row.failures = data, now, "", 0
+        emit(session, CalendarRefreshed(account=acc.key, at=now, person=person, error=error))
         session.flush()
         return _state(row, account, person)
 
@@ -254,7 +263,9 @@ class TimelineCache:
                 self._items.popitem(last=False)
 
 
-TIMELINES = TimelineCache()
+def timelines_of(session: Session) -> TimelineCache:
+    """The expanded-timeline cache of the application that opened ``session``."""
+    return cache_of(session, TIMELINES, TimelineCache)
 
 
 def calendar_view(
@@ -266,17 +277,17 @@ def calendar_view(
             CalendarFeedRow.account_id == account.id, CalendarFeedRow.person_id == person.id
         )
     )
-    return view_of_feed(row, account, now)
+    return view_of_feed(session, row, account, now)
 
 
 def view_of_feed(
-    row: CalendarFeedRow | None, account: AccountRow, now: datetime
+    session: Session, row: CalendarFeedRow | None, account: AccountRow, now: datetime
 ) -> CalendarView | None:
     """The calendar kept in a feed row already read (by ``calendar_view`` or a batch)."""
     if row is None or row.last_good is None or row.fetched_at is None:
         return None
     try:
-        timeline = TIMELINES.timeline(row.last_good, account.timezone, now)
+        timeline = timelines_of(session).timeline(row.last_good, account.timezone, now)
     except CalendarError:
         return None  # checked when stored; a library upgrade must still not break a call
     return CalendarView(timeline, _utc(row.fetched_at), row.last_error, refreshed=bool(row.url))

@@ -7,6 +7,7 @@ account's country; a bad entry refuses the whole change, naming the entry.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,6 +20,8 @@ from accueil.core.rota import Rota
 from accueil.core.rules import display
 from accueil.errors import NotFound, Problem, ValidationFailed
 from accueil.services.directory import account_row
+from accueil.services.events import CallerListSaved, ContactSaved, RotaSaved
+from accueil.services.outbox import emit
 from accueil.store.tables_availability import (
     CallerListEntryRow,
     CallerListRow,
@@ -33,6 +36,7 @@ def set_caller_list(
     key: str,
     entries: Iterable[str | tuple[str, str]],
     *,
+    now: datetime,
     name: str = "",
 ) -> CallerList:
     """Create or replace the list ``key`` with these numbers or '+prefix*' (optionally labelled)."""
@@ -64,6 +68,7 @@ def set_caller_list(
         CallerListEntryRow(account_id=acc.id, list_id=row.id, pattern=e.pattern, label=e.label)
         for e in unique
     )
+    emit(session, CallerListSaved(account=acc.key, at=now, key=key, entries=len(unique)))
     session.flush()
     return CallerList.of(key, unique, row.name)
 
@@ -108,7 +113,7 @@ def lists_of(session: Session, account_id: int) -> dict[str, CallerList]:
     return {r.key: CallerList.of(r.key, entries[i], r.name) for i, r in lists.items()}
 
 
-def add_contact(session: Session, account: str, number: str, name: str) -> str:
+def add_contact(session: Session, account: str, number: str, name: str, *, now: datetime) -> str:
     """Remember a known contact of the account; returns its E.164. Updates the name if known."""
     acc = account_row(session, account)
     problems = _too_long(("name", name, 200))
@@ -124,6 +129,7 @@ def add_contact(session: Session, account: str, number: str, name: str) -> str:
         session.add(KnownContactRow(account_id=acc.id, e164=e164, name=name))
     else:
         row.name = name
+    emit(session, ContactSaved(account=acc.key, at=now, number=e164))
     session.flush()
     return e164
 
@@ -142,7 +148,9 @@ def contacts_of(session: Session, account_id: int) -> KnownContacts:
     return KnownContacts({e164: name for e164, name in rows})
 
 
-def set_rota(session: Session, account: str, data: Mapping[str, Any], *, file: str = "") -> Rota:
+def set_rota(
+    session: Session, account: str, data: Mapping[str, Any], *, now: datetime, file: str = ""
+) -> Rota:
     """Create or replace an on-call rota; refused with the path of every problem."""
     try:
         rota = Rota.model_validate(data)
@@ -163,6 +171,7 @@ def set_rota(session: Session, account: str, data: Mapping[str, Any], *, file: s
         session.add(row)
     row.name = rota.name
     row.shifts = [s.model_dump(mode="json", by_alias=True) for s in rota.shifts]
+    emit(session, RotaSaved(account=acc.key, at=now, key=rota.key))
     session.flush()
     return rota
 

@@ -18,6 +18,8 @@ from accueil.core.screenpop import Familiar, PastCall
 from accueil.core.scripts.runner import ScriptOutcome
 from accueil.services.availability import person_row
 from accueil.services.directory import account_row
+from accueil.services.events import CallRecorded
+from accueil.services.outbox import emit
 from accueil.store.tables import PersonRow
 from accueil.store.tables_scripts import CallRecordRow
 
@@ -66,6 +68,16 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
     )
     session.add(row)
     session.flush()
+    emit(
+        session,
+        CallRecorded(
+            account=acc.key,
+            at=record.started_at,
+            call_id=record.call_id,
+            person=record.person,
+            outcome=row.outcome,
+        ),
+    )
     return row.id
 
 

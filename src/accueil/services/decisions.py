@@ -8,7 +8,7 @@ decision as the command line's ``--json`` and the API give it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -107,12 +107,11 @@ def decide_for(
     person: str | None,
     call: Call,
     *,
-    now: datetime | None = None,
+    now: datetime,
     lang: str = "en",
     policy: Policy | None = None,
 ) -> Decision:
     """The decision for a call to ``person`` of ``account`` (None: the switchboard)."""
-    now = now or datetime.now(UTC)
     view = slice_for(session, account, person)
     return decide_in(session, view, call, now, lang=lang, policy=policy)
 
@@ -122,14 +121,13 @@ def decide_call(
     caller: str,
     dialled: str,
     *,
-    now: datetime | None = None,
+    now: datetime,
     lang: str = "en",
     call_id: str = "",
     policy: Policy | None = None,
     country: str = "FR",
 ) -> CallDecision:
     """Resolve the dialled number (E.164; national numbers read in ``country``) and decide."""
-    now = now or datetime.now(UTC)
     rows = number_rows(session, to_e164(dialled, country))
     destination = destination_of(*rows)
     call = Call(caller, destination.number.e164, call_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePath
 
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +24,9 @@ from accueil.errors import Conflict, Problem, ValidationFailed
 from accueil.services.directory_diff import REMOVAL_VERB, Change, diff
 from accueil.services.directory_snapshot import take_snapshot
 from accueil.services.directory_writes import Progress, write
+from accueil.services.events import DirectoryImported
 from accueil.services.operator_import import apply_entries, check_entries
+from accueil.services.outbox import emit
 
 __all__ = [
     "Change",
@@ -84,10 +86,10 @@ def load_directory(
     session: Session,
     data: Mapping[str, object],
     *,
+    now: datetime,
     source: str = "<data>",
     prune: bool = False,
     dry_run: bool = False,
-    now: datetime | None = None,
 ) -> ImportReport:
     """Import a directory given as data: ``{"accounts": [{...}], "people": [...], ...}``.
 
@@ -115,7 +117,7 @@ def import_files(
     prune: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> ImportReport:
     """Import YAML and CSV files together, as one change: all of them, or nothing.
 
@@ -138,7 +140,7 @@ def import_texts(
     kind: Kind | None = None,
     prune: bool = False,
     dry_run: bool = False,
-    now: datetime | None = None,
+    now: datetime,
 ) -> ImportReport:
     """``import_files`` for contents already in memory (an upload): (file name, text or bytes).
 
@@ -165,8 +167,8 @@ def apply_records(
     source: str,
     prune: bool,
     dry_run: bool,
+    now: datetime,
     progress: Progress | None = None,
-    now: datetime | None = None,
 ) -> ImportReport:
     """Validate every record, then write the difference with the database; then the
     operator's other sections, each through its own service (``operator_import``).
@@ -174,7 +176,8 @@ def apply_records(
     Consumes ``reading``: its records are dropped once validated, to keep big imports small.
     """
     _tell(progress, "validating")
-    snapshot = take_snapshot(session, _accounts_named(reading.records))
+    named = _accounts_named(reading.records)
+    snapshot = take_snapshot(session, named)
     problems = list(reading.problems) + check_entries(reading.entries)
     try:
         plan = validate(reading.records, snapshot.known(), reading.kinds, _stage(progress))
@@ -194,8 +197,41 @@ def apply_records(
                 "time?); nothing was changed: run the import again",
                 source=source,
             ) from exc
-    others = apply_entries(session, reading.entries, now=now or datetime.now(UTC), dry_run=dry_run)
-    return ImportReport(source, dry_run, tuple(delta.changes), delta.unchanged, tuple(others))
+    others = apply_entries(session, reading.entries, now=now, dry_run=dry_run)
+    report = ImportReport(source, dry_run, tuple(delta.changes), delta.unchanged, tuple(others))
+    if not dry_run:
+        for event in imported(report, named, now):
+            emit(session, event)
+    return report
+
+
+def imported(report: ImportReport, named: set[str], now: datetime) -> list[DirectoryImported]:
+    """One event per account whose directory the import changed ("" for the agents)."""
+    counts: dict[str, Counter[str]] = {}
+    for change in report.changes:
+        if change.kind is Kind.AGENTS:
+            owner = ""
+        elif change.kind is Kind.NUMBERS:
+            owner = "*"  # a number's key does not say its account: every named account
+        else:
+            owner = change.key.split("/", 1)[0]
+        counts.setdefault(owner, Counter())[change.action] += 1
+    spread = counts.pop("*", Counter())
+    if spread:
+        for account in named:
+            counts.setdefault(account, Counter()).update(spread)
+    return [
+        DirectoryImported(
+            account=account,
+            at=now,
+            source=report.source,
+            created=c["create"],
+            changed=c["change"],
+            removed=c["remove"],
+        )
+        for account, c in sorted(counts.items())
+        if sum(c.values())
+    ]
 
 
 def _tell(progress: Callable[[str, int, int], None] | None, stage: str) -> None:

@@ -170,18 +170,23 @@ def _caller_list(session: Session, entry: Entry, now: datetime) -> None:
         number, sep, label = str(item).partition("=")
         numbers.append((number.strip(), label.strip()) if sep else number.strip())
     callers.set_caller_list(
-        session, _text(entry, "account"), _text(entry, "key"), numbers, name=_text(entry, "name")
+        session,
+        _text(entry, "account"),
+        _text(entry, "key"),
+        numbers,
+        name=_text(entry, "name"),
+        now=now,
     )
 
 
 def _contact(session: Session, entry: Entry, now: datetime) -> None:
     account, number = _text(entry, "account"), _text(entry, "number")
-    callers.add_contact(session, account, number, _text(entry, "name"))
+    callers.add_contact(session, account, number, _text(entry, "name"), now=now)
 
 
 def _rota(session: Session, entry: Entry, now: datetime) -> None:
     data = {k: v for k, v in entry.values.items() if k != "account"}
-    callers.set_rota(session, _text(entry, "account"), data, file=entry.file)
+    callers.set_rota(session, _text(entry, "account"), data, file=entry.file, now=now)
 
 
 def _rules(session: Session, entry: Entry, now: datetime) -> None:
@@ -220,6 +225,7 @@ def _closure(session: Session, entry: Entry, now: datetime) -> None:
         start=_instant(entry, "starts", zone),
         end=_instant(entry, "ends", zone),
         reason=_text(entry, "reason"),
+        now=now,
     )
 
 
@@ -233,13 +239,14 @@ def _delegation(session: Session, entry: Entry, now: datetime) -> None:
         start=_instant(entry, "starts", zone),
         end=_instant(entry, "ends", zone) if _text(entry, "ends") else None,
         note=_text(entry, "note"),
+        now=now,
     )
 
 
 def _calendar(session: Session, entry: Entry, now: datetime) -> None:
     account, person = _text(entry, "account"), _text(entry, "person")
     if _text(entry, "url"):
-        calendars.set_feed(session, account, person, _text(entry, "url"))
+        calendars.set_feed(session, account, person, _text(entry, "url"), now=now)
     else:
         data = str(entry.values.get("ics")).encode("utf-8")
         calendars.upload_calendar(session, account, person, data, now=now)

@@ -32,6 +32,8 @@ from accueil.core.rules import (
 )
 from accueil.errors import InvalidInput, NotFound, Problem, ValidationFailed
 from accueil.services.directory import account_row
+from accueil.services.events import RulesSaved
+from accueil.services.outbox import emit
 from accueil.store.mapping import devices_from_json
 from accueil.store.tables import AccountRow, GroupRow, NumberRow, PersonRow
 from accueil.store.tables_availability import CallerListRow, RotaRow, RuleVersionRow
@@ -106,8 +108,8 @@ def save_rules(
     account: str,
     document: RulesDocument | Any,
     *,
+    now: datetime,
     saved_by: str = "",
-    now: datetime | None = None,
     file: str = "",
     text: str = "",
 ) -> RuleSet:
@@ -139,10 +141,21 @@ def save_rules(
         owner_key=checked.owner,
         version=(latest or 0) + 1,
         rules=[r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in checked.rules],
-        saved_at=now or datetime.now(UTC),
+        saved_at=now,
         saved_by=saved_by,
     )
     session.add(row)
+    emit(
+        session,
+        RulesSaved(
+            account=acc.key,
+            at=now,
+            scope=row.scope,
+            owner=row.owner_key,
+            version=row.version,
+            saved_by=saved_by,
+        ),
+    )
     session.flush()
     return _ruleset(row, account)
 

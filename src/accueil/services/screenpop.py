@@ -12,10 +12,8 @@ renders with it, so a script tried out on the command line sees what the pop sho
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +30,7 @@ from accueil.core.scripts.model import Script
 from accueil.errors import NotFound, ValidationFailed
 from accueil.services.availability import default_policy
 from accueil.services.calls import familiarity_of, history_of
+from accueil.services.clock import Clock, FixedClock
 from accueil.services.decisions import (
     CallSlice,
     availability_in,
@@ -40,11 +39,17 @@ from accueil.services.decisions import (
     slice_for,
 )
 from accueil.services.directory import number_rows
-from accueil.services.scripts import ScriptCache
+from accueil.services.events import (
+    CallerListSaved,
+    ClosureAdded,
+    ContactSaved,
+    DirectoryImported,
+    RotaSaved,
+    RulesSaved,
+)
+from accueil.services.outbox import Envelope
+from accueil.services.script_layers import ScriptCache, scripts_of
 from accueil.store.tables import GroupRow, PersonRow
-
-# Built scripts are keyed by the text of their layers, so sharing them is always current.
-_SCRIPTS = ScriptCache()
 
 
 def screen_pop(
@@ -52,8 +57,8 @@ def screen_pop(
     dialled: str,
     caller: str,
     *,
+    now: datetime,
     agent: str = "",
-    now: datetime | None = None,
     lang: str = "en",
     country: str = "FR",
     familiar: Familiar | None = None,
@@ -63,11 +68,22 @@ def screen_pop(
     ``familiar`` may come from the routing engine (it knows which ring the offer came from);
     otherwise it is read from the call records of the last 30 days.
     """
-    fresh = PopCache(ttl=0.0, scripts=_SCRIPTS)
+    fresh = PopCache(FixedClock(now), ttl=0.0, scripts=scripts_of(session))
     return fresh.screen_pop(
         session, dialled, caller, agent=agent, now=now, lang=lang, country=country,
         familiar=familiar,
     )  # fmt: skip
+
+
+# the events that change what a slice holds (rules, lists, contacts, rotas, closures, directory)
+WARM_CHANGES = (
+    CallerListSaved,
+    ClosureAdded,
+    ContactSaved,
+    DirectoryImported,
+    RotaSaved,
+    RulesSaved,
+)
 
 
 @dataclass(frozen=True)
@@ -90,15 +106,15 @@ class PopCache:
 
     def __init__(
         self,
+        clock: Clock,
         ttl: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
         policy: Policy | None = None,
         scripts: ScriptCache | None = None,
     ) -> None:
-        self.ttl, self._clock = ttl, clock
+        self.ttl, self._clock = timedelta(seconds=ttl), clock
         self.policy = policy or default_policy()
         self.scripts = scripts or ScriptCache()
-        self._slices: dict[str, tuple[float, PopSlice]] = {}
+        self._slices: dict[str, tuple[datetime, PopSlice]] = {}
 
     def forget(self, account: str | None = None) -> None:
         """Drop the cached data of one account (or all), e.g. after an import or a rule change."""
@@ -108,20 +124,24 @@ class PopCache:
             if account is not None and item[1].call.directory.account.key != account
         }
 
+    def on_event(self, envelope: Envelope) -> None:
+        """Subscribe this to an application: drop an account's slices when its warm data changes."""
+        if isinstance(envelope.event, WARM_CHANGES):
+            self.forget(envelope.event.account or None)
+
     def screen_pop(
         self,
         session: Session,
         dialled: str,
         caller: str,
         *,
+        now: datetime,
         agent: str = "",
-        now: datetime | None = None,
         lang: str = "en",
         country: str = "FR",
         familiar: Familiar | None = None,
     ) -> ScreenPop:
         """Everything the agent sees for a call from ``caller`` to ``dialled``."""
-        now = now or datetime.now(UTC)
         view = self._slice(session, to_e164(dialled, country))
         decision = decide_in(
             session, view.call, Call(caller, view.number), now, lang=lang, policy=self.policy
@@ -144,12 +164,12 @@ class PopCache:
 
     def _slice(self, session: Session, e164: str) -> PopSlice:
         cached = self._slices.get(e164)
-        if cached is not None and self._clock() - cached[0] < self.ttl:
+        if cached is not None and self._clock.now() - cached[0] < self.ttl:
             return cached[1]
         number, acc, person = number_rows(session, e164)
         view = _read(session, number.e164, read_slice(session, acc, person))
-        if self.ttl > 0:
-            self._slices[e164] = (self._clock(), view)
+        if self.ttl > timedelta(0):
+            self._slices[e164] = (self._clock.now(), view)
         return view
 
 

@@ -18,6 +18,7 @@ from accueil.core.scripts.document import Layer, parse_layer
 from accueil.core.scripts.model import Script
 from accueil.errors import InvalidInput, NotFound
 from accueil.services.availability import person_row
+from accueil.services.caching import SCRIPTS, cache_of
 from accueil.services.directory import account_row
 from accueil.store.tables_scripts import ScriptVersionRow
 
@@ -138,6 +139,11 @@ class ScriptCache:
 
     def clear(self) -> None:
         self._built.clear()
+
+
+def scripts_of(session: Session) -> ScriptCache:
+    """The built-script cache of the application that opened ``session``."""
+    return cache_of(session, SCRIPTS, ScriptCache)
 
 
 class _Stored(NamedTuple):

@@ -23,6 +23,8 @@ from accueil.errors import Conflict, NotFound
 from accueil.services.availability import person_row
 from accueil.services.callers import rotas_of
 from accueil.services.directory import account_row
+from accueil.services.events import ScriptSaved
+from accueil.services.outbox import emit
 from accueil.services.script_layers import (
     Format,
     Owner,
@@ -79,8 +81,9 @@ def save_script(
     fmt: Format = "yaml",
     file: str = "",
     comment: str = "",
+    now: datetime,
     saved_by: str = "",
-    now: datetime | None = None,
+    rolled_back_to: int | None = None,
 ) -> ScriptVersion:
     """Check and store a new version of ``owner``'s layer; raises ValidationFailed."""
     acc = account_row(session, account)
@@ -97,10 +100,22 @@ def save_script(
         source=text,
         file=file,
         comment=comment,
-        saved_at=now or datetime.now(UTC),
+        saved_at=now,
         saved_by=saved_by,
     )
     session.add(row)
+    emit(
+        session,
+        ScriptSaved(
+            account=acc.key,
+            at=now,
+            scope=owner.scope,
+            owner=owner.key,
+            version=version,
+            saved_by=saved_by,
+            rolled_back_to=rolled_back_to,
+        ),
+    )
     try:
         session.flush()
     except IntegrityError:  # the unique (owner, version): another save took this number
@@ -189,8 +204,8 @@ def rollback(
     owner: Owner,
     to_version: int,
     *,
+    now: datetime,
     saved_by: str = "",
-    now: datetime | None = None,
 ) -> ScriptVersion:
     """A new version equal to an old one; every version stays, nothing is lost."""
     old = get_version(session, account, owner, to_version)
@@ -205,6 +220,7 @@ def rollback(
         comment=f"rollback to version {to_version}",
         saved_by=saved_by,
         now=now,
+        rolled_back_to=to_version,
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from accueil.core.search import Availability, Hit, SearchIndex
 from accueil.services.availability import available_now
+from accueil.services.caching import SEARCH, cache_of
 from accueil.services.directory import get_account, list_accounts, list_groups, list_people
 from accueil.services.directory_version import account_version, directory_version
 
@@ -53,10 +54,18 @@ class SearchIndexes:
 
         return self._index(session, None, directory_version(session), build)
 
-    def forget(self) -> None:
-        """Drop every index."""
+    def forget(self, account: str | None = None) -> None:
+        """Drop the index of ``account`` and the cross-account one (``None``: every index).
+
+        The application calls this when the outbox tells of a directory change (see
+        ``unit_of_work.Caches``); call it yourself after writing the directory another way.
+        """
         with self._lock:
-            self._kept.clear()
+            if account is None:
+                self._kept.clear()
+                return
+            for key in [k for k in self._kept if k[1] in (account, None)]:
+                del self._kept[key]
 
     def _index(
         self,
@@ -76,7 +85,9 @@ class SearchIndexes:
         return kept.index
 
 
-INDEXES = SearchIndexes()
+def indexes_of(session: Session) -> SearchIndexes:
+    """The search indexes of the application that opened ``session``."""
+    return cache_of(session, SEARCH, SearchIndexes)
 
 
 def search(
@@ -89,7 +100,7 @@ def search(
     indexes: SearchIndexes | None = None,
 ) -> list[Hit]:
     """The account's people and groups that best match ``text``; available people first."""
-    index = (indexes or INDEXES).of_account(session, account)
+    index = (indexes or indexes_of(session)).of_account(session, account)
     return index.search(text, limit=limit, availability=_availability(session, now))
 
 
@@ -102,7 +113,7 @@ def search_all(
     indexes: SearchIndexes | None = None,
 ) -> list[Hit]:
     """Across every account: "which client is this?"."""
-    index = (indexes or INDEXES).across(session)
+    index = (indexes or indexes_of(session)).across(session)
     return index.search(text, limit=limit, availability=_availability(session, now))
 
 

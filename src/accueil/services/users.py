@@ -80,6 +80,7 @@ def add_user(
     person: str | None = None,
     agent: str | None = None,
     password: str | None = None,
+    now: datetime,
 ) -> User:
     """A new user; an account for client admins and employees, a person for employees."""
     name = name.strip()
@@ -103,7 +104,7 @@ def add_user(
         agent_key=(agent or "") if role is Role.AGENT else "",
         password_hash=hash_password(password) if password else "",
         active=True,
-        created_at=_now(),
+        created_at=now,
     )
     session.add(row)
     session.flush()
@@ -181,9 +182,7 @@ def check_password(session: Session, name: str, password: str) -> User:
     return _user(row, _account_key(session, row))
 
 
-def create_token(
-    session: Session, name: str, label: str = "", *, now: datetime | None = None
-) -> NewToken:
+def create_token(session: Session, name: str, label: str = "", *, now: datetime) -> NewToken:
     row = _user_row(session, name)
     if not row.active:
         raise InvalidInput(f"the user {name!r} is deactivated", field="user")
@@ -194,19 +193,19 @@ def create_token(
         prefix=prefix,
         digest=_digest(secret),
         label=label.strip()[:100],
-        created_at=now or _now(),
+        created_at=now,
     )
     session.add(token)
     session.flush()
     return NewToken(_token(token, row.name), f"acc_{prefix}_{secret}")
 
 
-def revoke_token(session: Session, prefix: str, *, now: datetime | None = None) -> Token:
+def revoke_token(session: Session, prefix: str, *, now: datetime) -> Token:
     row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.prefix == prefix))
     if row is None:
         raise NotFound(f"no token {prefix!r}", field="prefix")
     if row.revoked_at is None:
-        row.revoked_at = now or _now()
+        row.revoked_at = now
     user = session.get_one(UserRow, row.user_id)
     return _token(row, user.name)
 
@@ -218,9 +217,7 @@ def list_tokens(session: Session, name: str | None = None) -> list[Token]:
     return [_token(t, n) for t, n in session.execute(query.order_by(ApiTokenRow.created_at))]
 
 
-def authenticate_token(
-    session: Session, token: str, *, now: datetime | None = None
-) -> tuple[User, Principal]:
+def authenticate_token(session: Session, token: str, *, now: datetime) -> tuple[User, Principal]:
     """The user a bearer token acts for; records its last use."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != "acc":
@@ -233,7 +230,7 @@ def authenticate_token(
     user_row = session.get_one(UserRow, row.user_id)
     if not user_row.active:
         raise Unauthenticated("the token's user is deactivated")
-    row.last_used_at = now or _now()
+    row.last_used_at = now
     user = _user(user_row, _account_key(session, user_row))
     return user, principal_of(user)
 
@@ -296,7 +293,3 @@ def _token(row: ApiTokenRow, user: str) -> Token:
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

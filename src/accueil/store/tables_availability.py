@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -23,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accueil.store.tables import Base, Stamped
+from accueil.store.types import UTCDateTime
 
 _ACCOUNT = "accounts.id"
 _PERSON = "people.id"
@@ -38,10 +38,10 @@ class ManualStatusRow(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey(_ACCOUNT, ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON, ondelete="CASCADE"))
     state: Mapped[str] = mapped_column(String(20))  # a State, or "auto" when cleared
-    until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     origin: Mapped[str] = mapped_column(String(20), default="")
-    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class RuleVersionRow(Base):
@@ -60,7 +60,7 @@ class RuleVersionRow(Base):
     owner_key: Mapped[str] = mapped_column(String(64), default="")
     version: Mapped[int] = mapped_column(Integer)
     rules: Mapped[list[Any]] = mapped_column(default=list)
-    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
     saved_by: Mapped[str] = mapped_column(String(100), default="")
 
 
@@ -110,8 +110,8 @@ class CalendarFeedRow(Stamped, Base):
     person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON, ondelete="CASCADE"))
     url: Mapped[str] = mapped_column(Text, default="")  # empty: an uploaded file
     last_good: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     failures: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -124,8 +124,8 @@ class DelegationRow(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey(_ACCOUNT, ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON, ondelete="CASCADE"))
     delegate_id: Mapped[int] = mapped_column(ForeignKey(_PERSON, ondelete="CASCADE"))
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -145,6 +145,6 @@ class ClosureRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey(_ACCOUNT, ondelete="CASCADE"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accueil.store.tables import Base
+from accueil.store.types import UTCDateTime
 
 
 class ScriptVersionRow(Base):
@@ -35,7 +36,7 @@ class ScriptVersionRow(Base):
     source: Mapped[str] = mapped_column(Text)  # the text as authored, comments included
     file: Mapped[str] = mapped_column(String(200), default="")
     comment: Mapped[str] = mapped_column(Text, default="")
-    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
     saved_by: Mapped[str] = mapped_column(String(100), default="")
 
 
@@ -58,7 +59,7 @@ class CallRecordRow(Base):
     caller: Mapped[str] = mapped_column(String(20), default="")  # E.164, "" when withheld
     caller_name: Mapped[str] = mapped_column(String(200), default="")
     dialled: Mapped[str] = mapped_column(String(20), default="")
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     agent_key: Mapped[str] = mapped_column(String(64), default="")
     script_ref: Mapped[str] = mapped_column(String(200), default="")
     outcome: Mapped[str] = mapped_column(String(20), default="")  # an ActionKind, or ""

@@ -212,6 +212,7 @@ def add_closure(
             start=_need(aware(body.start, tz)),
             end=_need(aware(body.end, tz)),
             reason=body.reason,
+            now=caller.runtime.now(),
         )
         out = ClosureOut(start=made.start, end=made.end, reason=made.reason)
         remember(session, request, caller.user_id, body, out, 201, caller.runtime.now())
@@ -245,6 +246,7 @@ def add_delegation(
             start=_need(aware(body.start, tz)),
             end=aware(body.end, tz),
             note=body.note,
+            now=caller.runtime.now(),
         )
         out = DelegationOut(
             delegate=made.delegate,

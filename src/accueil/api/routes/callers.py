@@ -105,7 +105,9 @@ def set_caller_list(
         if current is not None:
             check_if_match(request, CallerListOut.of(current))
         entries = [(e.number, e.label) for e in body.entries]
-        made = service.set_caller_list(session, account, key, entries, name=body.name)
+        made = service.set_caller_list(
+            session, account, key, entries, name=body.name, now=caller.runtime.now()
+        )
         out = CallerListOut.of(made)
     with_etag(response, out)
     return out
@@ -136,7 +138,9 @@ def add_contact(
     with caller.unit() as session:
         if (again := replayed(session, request, caller.user_id, body)) is not None:
             return again
-        e164 = service.add_contact(session, account, body.number, body.name)
+        e164 = service.add_contact(
+            session, account, body.number, body.name, now=caller.runtime.now()
+        )
         out = ContactOut(e164=e164, name=body.name)
         remember(session, request, caller.user_id, body, out, 201, caller.runtime.now())
     return JSONResponse(out.model_dump(mode="json"), status_code=201)
@@ -178,6 +182,6 @@ def set_rota(
         current = service.account_rotas(session, account).get(key)
         if current is not None:
             check_if_match(request, current)
-        out = service.set_rota(session, account, {**body, "key": key})
+        out = service.set_rota(session, account, {**body, "key": key}, now=caller.runtime.now())
     with_etag(response, out)
     return out

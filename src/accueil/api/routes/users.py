@@ -108,6 +108,7 @@ def add_user(body: UserIn, request: Request, caller: Caller = Depends(authentica
             person=body.person,
             agent=body.agent,
             password=body.password,
+            now=caller.runtime.now(),
         )
         out = UserOut.of(made)
         remember(session, request, caller.user_id, body, out, 201, caller.runtime.now())

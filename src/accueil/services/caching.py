@@ -1,0 +1,28 @@
+"""Where a service finds its cache: on the session, put there by the application that opened it.
+
+Caches (search indexes, expanded calendars, built scripts) are objects owned by the
+``Application`` (``unit_of_work``), which hands them to every session it opens and clears
+them from the outbox's events. A session opened without an application gets caches of its
+own that live as long as it does, so nothing is ever kept in a module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar, cast
+
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+SEARCH = "accueil.cache.search"
+TIMELINES = "accueil.cache.timelines"
+SCRIPTS = "accueil.cache.scripts"
+
+
+def cache_of(session: Session, key: str, make: Callable[[], T]) -> T:
+    """The cache ``key`` of this session's application (or of this session alone)."""
+    found = session.info.get(key)
+    if found is None:
+        found = session.info[key] = make()
+    return cast(T, found)

@@ -1,0 +1,166 @@
+"""One write path: a unit of work is one transaction plus the events it emits.
+
+``Application`` is what an edge (the CLI, the API, the switchboard) builds once: the engine,
+the clock, the caches, and the subscribers that hear about changes. ``app.unit_of_work()``
+opens one transaction; services write through its session and ``emit`` their events into the
+outbox in that same transaction. When it commits, the events are handed to the in-process
+subscribers, in order, and then to the relay (by default: mark the outbox rows published).
+When it rolls back, nothing is published: the events are gone with the changes they told.
+
+``docs/events.md`` describes the events, the outbox and how to subscribe.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import Engine, event, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from accueil.services.caching import SCRIPTS, SEARCH, TIMELINES
+from accueil.services.calendars import TimelineCache
+from accueil.services.clock import Clock
+from accueil.services.events import DirectoryImported, Event
+from accueil.services.outbox import (
+    Envelope,
+    committed,
+    emit,
+    forget_rolled_back,
+    unpublished,
+)
+from accueil.services.script_layers import ScriptCache
+from accueil.services.search import SearchIndexes
+from accueil.store.tables_outbox import OutboxRow
+
+log = logging.getLogger(__name__)
+
+Subscriber = Callable[[Envelope], None]
+
+
+class Relay(Protocol):
+    """Hands committed events on beyond this process and records that it did."""
+
+    def forward(self, envelopes: Sequence[Envelope]) -> None: ...
+
+
+class MarkPublished:
+    """The relay of a single process: its subscribers have the events; mark the rows published.
+
+    The live service replaces it with one that also crosses processes (PostgreSQL NOTIFY).
+    """
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine, self._clock = engine, clock
+
+    def forward(self, envelopes: Sequence[Envelope]) -> None:
+        if not envelopes:
+            return
+        ids = [e.id for e in envelopes]
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(ids))
+                .values(published_at=self._clock.now())
+            )
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction: ``session`` to read and write, ``now`` from the clock, ``emit``."""
+
+    session: Session
+    now: datetime
+
+    def emit(self, event: Event) -> None:
+        """Write ``event`` to the outbox with the change; subscribers hear of it after commit."""
+        emit(self.session, event)
+
+
+class Caches:
+    """The caches an application owns, cleared by the outbox's events.
+
+    ``search`` holds directory search indexes, ``timelines`` expanded calendars (by content),
+    ``scripts`` built scripts (by the text of their layers). Calendars and scripts are keyed by
+    content, so a change is a new key and nothing needs clearing; search indexes are built
+    from the directory and are dropped for an account when its directory changes.
+    """
+
+    def __init__(self) -> None:
+        self.search = SearchIndexes()
+        self.timelines = TimelineCache()
+        self.scripts = ScriptCache()
+
+    def info(self) -> dict[str, object]:
+        """What every session of the application carries (see ``caching.cache_of``)."""
+        return {SEARCH: self.search, TIMELINES: self.timelines, SCRIPTS: self.scripts}
+
+    def on_event(self, envelope: Envelope) -> None:
+        """The public invalidation hook: drop what ``envelope``'s change made stale."""
+        found = envelope.event
+        if isinstance(found, DirectoryImported):
+            # agents ("" account) are in no search index, but an operator-wide import may
+            # rename accounts: drop the cross-account index in every case
+            self.search.forget(found.account or None)
+
+
+class Application:
+    """The engine, the clock, the caches and the subscribers of one process."""
+
+    def __init__(self, engine: Engine, clock: Clock, *, relay: Relay | None = None) -> None:
+        self.engine, self.clock = engine, clock
+        self.caches = Caches()
+        self.relay: Relay = relay or MarkPublished(engine, clock)
+        self.sessions = sessionmaker(engine, expire_on_commit=False, info=self.caches.info())
+        self._subscribers: list[Subscriber] = [self.caches.on_event]
+        event.listen(self.sessions, "after_commit", self._after_commit)
+        event.listen(self.sessions, "after_rollback", forget_rolled_back)
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Call ``subscriber`` with each event committed through this application, in order."""
+        self._subscribers.append(subscriber)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """One transaction: committed when the block ends (then published), else rolled back."""
+        with self.sessions() as session, session.begin():
+            yield UnitOfWork(session, self.clock.now())
+
+    def publish(self, envelopes: Sequence[Envelope]) -> None:
+        """Hand committed events to the subscribers, then to the relay.
+
+        A subscriber that fails is logged and its event left unpublished in the outbox, for
+        ``catch_up`` to retry; the change itself is committed and stays.
+        """
+        delivered = []
+        for envelope in envelopes:
+            failed = False
+            for subscriber in self._subscribers:
+                try:
+                    subscriber(envelope)
+                except Exception:  # one subscriber must not keep the others from hearing
+                    failed = True
+                    log.exception("subscriber failed on event %s", envelope.id)
+            if not failed:
+                delivered.append(envelope)
+        self.relay.forward(delivered)
+
+    def catch_up(self) -> int:
+        """Publish what was committed but never handed on; returns how many events."""
+        with self.sessions() as session:
+            found = unpublished(session)
+        self.publish(found)
+        return len(found)
+
+    def _after_commit(self, session: Session) -> None:
+        envelopes = committed(session)
+        if not envelopes:
+            return
+        try:
+            self.publish(envelopes)
+        except Exception:  # committed is committed: the rows wait in the outbox for catch_up
+            log.exception("events %s..%s not published", envelopes[0].id, envelopes[-1].id)

@@ -1,0 +1,157 @@
+"""Every service that changes state emits its event, heard after commit (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from outbox_helpers import NOW, Heard
+from sqlalchemy.orm import Session
+
+from accueil.core.availability import State
+from accueil.demo.directory import generate_demo
+from accueil.services import availability, calendars, callers, calls, rules, scripts
+from accueil.services.events import (
+    CalendarRefreshed,
+    DirectoryImported,
+    Event,
+    ScriptSaved,
+)
+from accueil.services.onboarding import import_files, load_directory
+from accueil.services.unit_of_work import Application
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "scripts"
+ICS = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+    b"DTSTART:20261201T090000Z\r\nDTEND:20261201T100000Z\r\nSUMMARY:x\r\nEND:VEVENT\r\n"
+    b"END:VCALENDAR\r\n"
+)
+RULES = {"account": "martin", "person": "claire", "rules": [
+    {"name": "all", "then": {"type": "message"}}]}  # fmt: skip
+ROTA = {"key": "permanence", "shifts": [{"contacts": ["+33612345678"]}]}
+
+WRITES: dict[str, Callable[[Session], object]] = {
+    "status.set": lambda s: availability.set_status(s, "martin", "claire", State.AWAY, now=NOW),
+    "status.cleared": lambda s: availability.clear_status(s, "martin", "claire", now=NOW),
+    "delegation.added": lambda s: availability.add_delegation(
+        s, "martin", "claire", "paul", start=NOW, now=NOW
+    ),
+    "closure.added": lambda s: availability.add_closure(
+        s, "martin", start=NOW, end=NOW + timedelta(days=1), now=NOW
+    ),
+    "calendar.feed_set": lambda s: calendars.set_feed(
+        s, "martin", "claire", "https://calendar.example/c.ics", now=NOW
+    ),
+    "calendar.uploaded": lambda s: calendars.upload_calendar(s, "martin", "claire", ICS, now=NOW),
+    "rules.saved": lambda s: rules.save_rules(s, "martin", RULES, now=NOW),
+    "caller_list.saved": lambda s: callers.set_caller_list(
+        s, "martin", "vip", ["+33611111111"], now=NOW
+    ),
+    "contact.saved": lambda s: callers.add_contact(s, "martin", "+33611111111", "Roy", now=NOW),
+    "rota.saved": lambda s: callers.set_rota(s, "martin", ROTA, now=NOW),
+    "call.recorded": lambda s: calls.record_call(
+        s, "martin", calls.CallRecord("+33611111111", "+33140000001", NOW, "claire")
+    ),
+    "directory.imported": lambda s: load_directory(
+        s, {"people": [{"account": "martin", "key": "zoe", "first_name": "Zoé"}]}, now=NOW
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRITES))
+def test_the_write_emits_its_event_for_its_account(
+    app: Application, heard: Heard, name: str
+) -> None:
+    with app.unit_of_work() as work:
+        WRITES[name](work.session)
+    assert heard.names == [name]
+    assert heard.envelopes[0].event.account == "martin"
+    assert heard.envelopes[0].event.at == NOW
+
+
+def test_a_script_save_and_its_rollback_say_which_version(app: Application, heard: Heard) -> None:
+    firm = (EXAMPLES / "cabinet-martin.yaml").read_text(encoding="utf-8")
+    with app.unit_of_work() as work:
+        callers.set_rota(work.session, "martin", ROTA, now=NOW)
+        scripts.save_script(work.session, "martin", scripts.Owner("account"), firm, now=NOW)
+        scripts.save_script(work.session, "martin", scripts.Owner("account"), firm, now=NOW)
+        scripts.rollback(work.session, "martin", scripts.Owner("account"), 1, now=NOW)
+    saved = [e.event for e in heard.envelopes if isinstance(e.event, ScriptSaved)]
+    assert [(e.version, e.rolled_back_to) for e in saved] == [(1, None), (2, None), (3, 1)]
+
+
+def test_a_feed_refresh_emits_whether_the_feed_was_kept_or_not(
+    app: Application, heard: Heard
+) -> None:
+    with app.unit_of_work() as work:
+        calendars.set_feed(work.session, "martin", "claire", "https://c.example/c.ics", now=NOW)
+
+    def good(_: str) -> bytes:
+        return ICS
+
+    def broken(_: str) -> bytes:
+        raise calendars.FeedUnreachable("the feed answered HTTP 500")
+
+    calendars.refresh_feed(app.sessions, "martin", "claire", now=NOW, fetch=good)
+    calendars.refresh_feed(app.sessions, "martin", "claire", now=NOW, fetch=broken)
+    found = [e.event for e in heard.envelopes if isinstance(e.event, CalendarRefreshed)]
+    assert [e.error for e in found] == ["", "the feed answered HTTP 500"]
+
+
+def test_an_import_emits_one_event_per_account_it_changed_and_none_for_a_dry_run(
+    app: Application, heard: Heard, tmp_path: Path
+) -> None:
+    people = tmp_path / "people.yaml"
+    people.write_text(
+        "people:\n"
+        "  - {account: martin, key: zoe, first_name: Zoé}\n"
+        "  - {account: durand, key: leo, first_name: Léo}\n",
+        encoding="utf-8",
+    )
+    with app.unit_of_work() as work:
+        import_files(work.session, [people], dry_run=True, now=NOW)
+    assert heard.envelopes == []
+    with app.unit_of_work() as work:
+        import_files(work.session, [people], now=NOW)
+    found = [e.event for e in heard.envelopes]
+    assert all(isinstance(e, DirectoryImported) for e in found)
+    assert [(e.account, e.created) for e in found if isinstance(e, DirectoryImported)] == [
+        ("durand", 1),
+        ("martin", 1),
+    ]
+    with app.unit_of_work() as work:  # nothing to change: nothing to tell
+        import_files(work.session, [people], now=NOW)
+    assert len(heard.envelopes) == 2
+
+
+def test_an_import_drops_the_search_index_of_the_accounts_it_changed(
+    app: Application, heard: Heard
+) -> None:
+    from accueil.services.search import search
+
+    with app.sessions() as s:
+        assert search(s, "martin", "Zoé", now=NOW) == []
+    with app.unit_of_work() as work:
+        load_directory(
+            work.session,
+            {"people": [{"account": "martin", "key": "zoe", "first_name": "Zoé"}]},
+            now=NOW,
+        )
+    with app.sessions() as s:
+        assert [h.key for h in search(s, "martin", "Zoé", now=NOW)][:1] == ["zoe"]
+
+
+def test_the_demo_operator_is_an_import_too(app: Application, heard: Heard) -> None:
+    with app.unit_of_work() as work:
+        generate_demo(work.session, accounts=2, people=6, agents=2, seed=3, now=NOW)
+    names = {e.event.name for e in heard.envelopes}
+    accounts = {e.event.account for e in heard.envelopes}
+    assert names == {"directory.imported"} and "" in accounts and len(accounts) == 3
+
+
+def test_no_event_kind_is_left_without_a_test() -> None:
+    kinds = {k.name for k in Event.__subclasses__()}
+    covered = set(WRITES) | {"script.saved", "calendar.refreshed"}
+    assert kinds == covered
