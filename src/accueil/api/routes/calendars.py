@@ -13,6 +13,7 @@ from accueil.api.conventions import check_if_match, scoped, with_etag
 from accueil.api.schemas import In, Out
 from accueil.core.access import Action, Scope
 from accueil.errors import InvalidInput
+from accueil.feeds import fetch_ics
 from accueil.services import calendars as service
 from accueil.services.calendars import MAX_BYTES
 from accueil.services.directory import get_person
@@ -125,6 +126,7 @@ def refresh(
     with caller.unit() as session:
         get_person(session, account, person)
     rt = caller.runtime
-    out = CalendarOut.of(service.refresh_feed(rt.app.sessions, account, person, now=rt.now()))
+    state = service.refresh_feed(rt.app.sessions, account, person, now=rt.now(), fetch=fetch_ics)
+    out = CalendarOut.of(state)
     with_etag(response, out)
     return out
