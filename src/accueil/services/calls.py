@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from accueil.core.callers import normalise_caller
 from accueil.core.localtime import require_aware
 from accueil.core.screenpop import Familiar, PastCall
-from accueil.errors import InvalidInput
 from accueil.core.scripts.runner import ScriptOutcome
+from accueil.errors import InvalidInput
 from accueil.services.availability import person_row
 from accueil.services.directory import account_row
 from accueil.services.events import CallRecorded
