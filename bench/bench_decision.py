@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from accueil.core.availability import CalendarView, Sources, availability_at
-from accueil.core.calendar import expand, parse_ics, timeline_from_ics
+from accueil.core.calendar_read import expand, parse_ics, timeline_from_ics
 from accueil.core.callers import CallerList, KnownContacts, ListEntry
 from accueil.core.decision import Call, CallDirectory, RuleChain, decide
 from accueil.core.directory import Account, Device, DeviceKind, Person

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,6 +17,8 @@ class Settings(BaseSettings):
     var_dir: str = "./var"
     # Calendar feeds on private, loopback or link-local addresses are refused unless allowed.
     calendar_allow_private_hosts: bool = False
+    # A calendar feed's whole fetch (resolve, connect, redirects, body) must finish in this time.
+    calendar_fetch_deadline_seconds: float = Field(20.0, gt=0, le=300)
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,7 @@ from accueil.core.availability import Source, State
 from accueil.core.calendar import CalendarError
 from accueil.core.decision import Call
 from accueil.errors import InvalidInput
+from accueil.feeds import fetch_ics
 from accueil.services.availability import availability_of
 from accueil.services.calendars import (
     feed_state,
@@ -95,23 +96,27 @@ def test_good_then_malformed_then_unreachable_feed_keeps_the_last_good_copy(
     with transaction(seeded) as s:
         set_feed(s, "martin", "claire", feed_server.url, now=NOW)
 
-    good = refresh_feed(seeded, "martin", "claire", now=NOW)
+    good = refresh_feed(seeded, "martin", "claire", now=NOW, fetch=fetch_ics)
     assert not good.failing and good.fetched_at == NOW
     found = _availability(seeded)
     assert (found.state, found.note) == (State.MEETING, "Comité de direction")  # type: ignore[attr-defined]
 
     feed_server.body = b"<html>maintenance</html>"
     later = NOW + timedelta(minutes=20)
-    malformed = refresh_feed(seeded, "martin", "claire", now=later)
+    malformed = refresh_feed(seeded, "martin", "claire", now=later, fetch=fetch_ics)
     assert malformed.failing and "iCalendar" in malformed.last_error
     assert malformed.fetched_at == NOW and malformed.failures == 1
 
     feed_server.status, feed_server.body = 503, b"down"
-    unavailable = refresh_feed(seeded, "martin", "claire", now=later + timedelta(minutes=20))
+    unavailable = refresh_feed(
+        seeded, "martin", "claire", now=later + timedelta(minutes=20), fetch=fetch_ics
+    )
     assert "HTTP 503" in unavailable.last_error and unavailable.failures == 2
 
     feed_server.stop()
-    gone = refresh_feed(seeded, "martin", "claire", now=later + timedelta(minutes=40))
+    gone = refresh_feed(
+        seeded, "martin", "claire", now=later + timedelta(minutes=40), fetch=fetch_ics
+    )
     assert "could not be reached" in gone.last_error and gone.failures == 3
 
     found = _availability(seeded)
@@ -128,10 +133,12 @@ def test_a_feed_that_recovers_clears_its_flag(
     with transaction(seeded) as s:
         set_feed(s, "martin", "claire", feed_server.url, now=NOW)
     feed_server.body = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n"
-    assert refresh_feed(seeded, "martin", "claire", now=NOW).failing
+    assert refresh_feed(seeded, "martin", "claire", now=NOW, fetch=fetch_ics).failing
     assert _availability(seeded).source is Source.HOURS  # type: ignore[attr-defined]
     feed_server.body = GOOD
-    recovered = refresh_feed(seeded, "martin", "claire", now=NOW + timedelta(minutes=1))
+    recovered = refresh_feed(
+        seeded, "martin", "claire", now=NOW + timedelta(minutes=1), fetch=fetch_ics
+    )
     assert not recovered.failing and recovered.failures == 0
 
 
@@ -141,11 +148,18 @@ def test_the_schedule_refreshes_only_feeds_that_are_due(
     with transaction(seeded) as s:
         set_feed(s, "martin", "claire", feed_server.url, now=NOW)
     every = timedelta(minutes=15)
-    assert len(refresh_due(seeded, now=NOW, every=every)) == 1
-    assert refresh_due(seeded, now=NOW + timedelta(minutes=5), every=every) == []
-    assert len(refresh_due(seeded, now=NOW + timedelta(minutes=15), every=every)) == 1
+    assert len(refresh_due(seeded, now=NOW, fetch=fetch_ics, every=every)) == 1
+    assert refresh_due(seeded, now=NOW + timedelta(minutes=5), fetch=fetch_ics, every=every) == []
+    assert (
+        len(refresh_due(seeded, now=NOW + timedelta(minutes=15), fetch=fetch_ics, every=every)) == 1
+    )
     assert feed_server.hits == 2
-    assert refresh_due(seeded, now=NOW + timedelta(hours=1), every=every, account="other") == []
+    assert (
+        refresh_due(
+            seeded, now=NOW + timedelta(hours=1), fetch=fetch_ics, every=every, account="other"
+        )
+        == []
+    )
 
 
 def test_an_uploaded_file_is_checked_before_it_replaces_the_calendar(
@@ -171,7 +185,7 @@ def test_refreshing_a_person_without_a_feed_says_so_and_writes_nothing(
     seeded: sessionmaker[Session],
 ) -> None:
     with pytest.raises(InvalidInput, match="no calendar feed URL"):
-        refresh_feed(seeded, "martin", "claire", now=NOW)
+        refresh_feed(seeded, "martin", "claire", now=NOW, fetch=fetch_ics)
     with seeded() as s:
         assert feed_state(s, "martin", "claire") is None
 

@@ -9,13 +9,8 @@ from calendar_helpers import PARIS, ics, paris
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accueil.core.calendar import (
-    CalendarError,
-    CalendarEvent,
-    CalendarOptions,
-    Timeline,
-    timeline_from_ics,
-)
+from accueil.core.calendar import CalendarError, CalendarEvent, CalendarOptions, Timeline
+from accueil.core.calendar_read import timeline_from_ics
 
 NOW = paris(2026, 11, 29, 12)
 

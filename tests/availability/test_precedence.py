@@ -18,7 +18,7 @@ from accueil.core.availability import (
     State,
     availability_at,
 )
-from accueil.core.calendar import timeline_from_ics
+from accueil.core.calendar_read import timeline_from_ics
 from accueil.core.directory import Account, Person
 from accueil.core.opening import Closure
 from accueil.errors import InvalidInput

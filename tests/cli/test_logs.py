@@ -139,6 +139,7 @@ def test_calendar_refresh_watch_logs_each_refresh(database: str, feed_server: st
             assert watch.stderr is not None
             for line in watch.stderr:
                 lines.append(line)
+                assert line.startswith("{"), lines
                 entry = json.loads(line)
                 (runs if entry["event"] == "calendar.refresh" else feeds).append(entry)
                 if len(runs) == 2:

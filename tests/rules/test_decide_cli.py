@@ -70,7 +70,9 @@ def test_a_day_at_the_command_line(database: str, tmp_path: Path) -> None:
     )
     assert "saved version 1 of martin claire" in run_cli("rules", "set", str(rules))
     assert "VIP → mobile" in run_cli("rules", "show", "martin:claire")
-    assert "calendar loaded" in run_cli("calendar", "upload", "martin:claire", str(board))
+    assert "calendar loaded" in run_cli(
+        "calendar", "upload", "martin:claire", str(board), "--at", "2026-11-30 08:00"
+    )
 
     out = run_cli(
         "decide", "--to", "01 40 00 00 01", "--from", "+33699887766", "--at", "2026-11-30 14:10"

@@ -66,6 +66,7 @@ class CalendarView:
     fetched_at: datetime
     error: str = ""  # the last refresh's error; the timeline is then the last good copy
     refreshed: bool = True  # a feed is refreshed on a schedule; an uploaded file is not
+    skipped: int = 0  # events of the copy that could not be read (the feed's notice says which)
 
 
 @dataclass(frozen=True)
@@ -217,4 +218,7 @@ def _calendar_warnings(view: CalendarView | None, now: datetime) -> tuple[str, .
         out.append(f"calendar feed failing ({view.error}); using the copy of {copy}")
     if not view.timeline.covers(now):
         out.append("calendar not expanded for this time; refresh the feed")
+    if view.skipped:
+        plural = "event" if view.skipped == 1 else "events"
+        out.append(f"calendar: {view.skipped} {plural} could not be read and were skipped")
     return tuple(out)

@@ -1,21 +1,19 @@
-"""A person's calendar: ICS bytes → a timeline of busy blocks, looked up by bisection.
+"""A person's calendar as decisions see it: a timeline of busy blocks, looked up by bisection.
 
-Parsing is I/O-free (given bytes). Expansion of recurring events, exceptions (EXDATE,
-RECURRENCE-ID) and all-day events is done once per window by recurring-ical-events; a decision
-then asks "what is happening at t?" with one bisect over merged busy blocks.
+Reading ICS and expanding recurrences (``calendar_read``, within ``calendar_limits``) is done
+once per refresh; its window is stored compactly (``window_record``) and a decision rebuilds it
+with a sort and a merge (``timeline_of_record``), then asks "what is happening at t?" with one
+bisect over merged busy blocks.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import icalendar
-import recurring_ical_events
 
 from accueil.core.localtime import local_midnight
 from accueil.errors import InvalidInput
@@ -119,50 +117,11 @@ def _merge(events: Iterable[CalendarEvent]) -> Iterable[BusyBlock]:
         yield BusyBlock(current[0].start, end, tuple(current))
 
 
-def parse_ics(data: bytes) -> icalendar.Calendar:
-    """Read ICS bytes; a CalendarError says why when they are not a calendar."""
-    if not data.strip():
-        raise CalendarError("the calendar is empty")
-    try:
-        calendar = icalendar.Calendar.from_ical(data)
-    except (ValueError, IndexError, KeyError, UnicodeDecodeError) as exc:
-        raise CalendarError(f"not an iCalendar file: {exc}") from exc
-    if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
-        raise CalendarError("not an iCalendar file: it does not start with BEGIN:VCALENDAR")
-    return calendar
-
-
-def expand(
-    calendar: icalendar.Calendar,
-    tz: ZoneInfo,
-    start: datetime,
-    end: datetime,
-    options: CalendarOptions = CalendarOptions(),
-) -> Timeline:
-    """Expand every occurrence in [start, end) into a Timeline (times in UTC)."""
-    try:
-        query = recurring_ical_events.of(calendar, skip_bad_series=True)
-        components: Sequence[Any] = query.between(start, end)
-    except Exception as exc:  # the library raises many types on bad input; all mean "unreadable"
-        raise CalendarError(f"the calendar's events cannot be expanded: {exc}") from exc
-    events = (_event(c, tz, options) for c in components if c.name == "VEVENT")
-    return Timeline.of(start, end, (e for e in events if e is not None))
-
-
-def timeline_from_ics(
-    data: bytes, tz: ZoneInfo, now: datetime, options: CalendarOptions = CalendarOptions()
-) -> Timeline:
-    """Parse and expand around ``now``: the work done once per feed refresh."""
-    return expand(parse_ics(data), tz, now - options.behind, now + options.ahead, options)
-
-
-def _event(component: Any, tz: ZoneInfo, options: CalendarOptions) -> CalendarEvent | None:
+def event_of(component: Any, tz: ZoneInfo, options: CalendarOptions) -> CalendarEvent | None:
+    """One expanded occurrence in UTC; None when cancelled. Raises when its times are unusable."""
     if str(component.get("STATUS", "")).upper() == "CANCELLED":
         return None
-    try:
-        raw_start, raw_end = component.start, component.end
-    except Exception:  # an event without a usable DTSTART is skipped, not fatal
-        return None
+    raw_start, raw_end = component.start, component.end
     all_day = not isinstance(raw_start, datetime)
     start, end = _instant(raw_start, tz), _instant(raw_end, tz)
     if end <= start:
@@ -172,6 +131,49 @@ def _event(component: Any, tz: ZoneInfo, options: CalendarOptions) -> CalendarEv
     busy = ooo or _busy(component)
     uid = str(component.get("UID", ""))
     return CalendarEvent(start, end, summary, busy, ooo, all_day, uid)
+
+
+# The window as stored at refresh time: busy occurrences only, compact, in UTC seconds.
+_BUSY, _OOO, _ALL_DAY = 1, 2, 4
+
+
+def window_record(timeline: Timeline) -> dict[str, Any]:
+    """The timeline as JSON-ready data (what a refresh stores; a decision reads it back)."""
+    events = [e for b in timeline.blocks for e in b.events]
+    return {
+        "v": 1,
+        "read": timeline.events,
+        "busy": [
+            [
+                int(e.start.timestamp()),
+                int(e.end.timestamp()),
+                e.summary[:200],
+                (_BUSY if e.busy else 0)
+                | (_OOO if e.out_of_office else 0)
+                | (_ALL_DAY if e.all_day else 0),
+                e.uid[:200],
+            ]
+            for e in events
+        ],
+    }
+
+
+def timeline_of_record(start: datetime, end: datetime, record: dict[str, Any]) -> Timeline:
+    """Rebuild a stored window: a sort and a merge of its busy events, no calendar parsing."""
+    events = (
+        CalendarEvent(
+            datetime.fromtimestamp(s, UTC),
+            datetime.fromtimestamp(e, UTC),
+            summary,
+            bool(flags & _BUSY),
+            bool(flags & _OOO),
+            bool(flags & _ALL_DAY),
+            uid,
+        )
+        for s, e, summary, flags, uid in record.get("busy", [])
+    )
+    timeline = Timeline.of(start, end, events)
+    return replace(timeline, events=int(record.get("read", timeline.events)))
 
 
 def _instant(value: date | datetime, tz: ZoneInfo) -> datetime:

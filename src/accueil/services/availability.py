@@ -28,7 +28,7 @@ from accueil.core.availability import (
 )
 from accueil.core.opening import Closure
 from accueil.errors import AccueilError, InvalidInput, NotFound
-from accueil.services.calendars import calendar_view, view_of_feed
+from accueil.services.calendar_windows import calendar_view, view_of_feed
 from accueil.services.directory import account_row, get_account
 from accueil.services.events import ClosureAdded, DelegationAdded, StatusCleared, StatusSet
 from accueil.services.outbox import emit

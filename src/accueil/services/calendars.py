@@ -1,42 +1,36 @@
-"""Calendar feeds at the edge: fetch ICS over HTTP (or take an uploaded file), keep the last
-good copy, flag failures. A failing feed never breaks a decision: the last good copy is used
-and the availability carries a warning.
+"""A person's calendar: an ICS feed (fetched through the network edge it is handed) or an
+uploaded file. Each copy is read within caps; a good one is kept with its expanded window
+(``calendar_windows``), a bad one flags the feed and the last good copy stays in use. A failing
+feed never breaks a decision: the availability carries a warning.
 
 Fetching happens outside any transaction; each outcome is then written in one transaction.
-Expanded timelines are cached by content in the application's ``TimelineCache`` (see
-``caching``), so a decision is a bisect.
+Refreshing and uploading emit their events (``docs/events.md``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
-import urllib.error
-import urllib.request
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlparse
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from accueil.core.availability import CalendarView
-from accueil.core.calendar import CalendarError, CalendarOptions, Timeline, timeline_from_ics
-from accueil.core.localtime import zone
+from accueil.core.calendar import CalendarError
+from accueil.core.calendar_read import CalendarRead
+from accueil.core.feed_url import parse_feed_url
 from accueil.errors import AccueilError, InvalidInput, NotFound
-from accueil.services.caching import TIMELINES, cache_of
+from accueil.services.calendar_windows import LIMITS, keep_window, read_copy
 from accueil.services.directory import account_row
 from accueil.services.events import CalendarFeedSet, CalendarRefreshed, CalendarUploaded
-from accueil.services.feed_guard import PrivateHost, check_public, opener
 from accueil.services.outbox import emit
 from accueil.store.db import transaction
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_availability import CalendarFeedRow
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = LIMITS.max_bytes  # a feed or an uploaded file; larger is refused
 Fetch = Callable[[str], bytes]
+"""The network edge (``accueil.feeds``) passed in: URL -> ICS bytes, or FeedUnreachable."""
 
 
 class FeedUnreachable(AccueilError):
@@ -50,25 +44,6 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def fetch_ics(url: str, timeout: float = 10.0) -> bytes:
-    """GET the feed; FeedUnreachable says why it could not be read."""
-    request = urllib.request.Request(url, headers={"User-Agent": "accueil-calendar/1"})
-    try:
-        check_public(url)
-        with opener().open(request, timeout=timeout) as response:
-            data: bytes = response.read(MAX_BYTES + 1)
-    except PrivateHost as exc:
-        raise FeedUnreachable(f"the feed was not read: {exc}") from None
-    except urllib.error.HTTPError as exc:
-        raise FeedUnreachable(f"the feed answered HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise FeedUnreachable(f"the feed could not be reached: {reason}") from None
-    if len(data) > MAX_BYTES:
-        raise FeedUnreachable(f"the feed is larger than {MAX_BYTES // 1024 // 1024} MB")
-    return data
-
-
 @dataclass(frozen=True)
 class FeedState:
     """Where a person's calendar comes from and how its last refresh went."""
@@ -80,6 +55,8 @@ class FeedState:
     attempted_at: datetime | None
     last_error: str
     failures: int
+    skipped: int = 0  # events of the kept copy that could not be read
+    notice: str = ""  # which, and why
 
     @property
     def failing(self) -> bool:
@@ -94,7 +71,9 @@ def _state(row: CalendarFeedRow, account: str, person: str) -> FeedState:
         _utc(row.fetched_at) if row.fetched_at else None,
         _utc(row.attempted_at) if row.attempted_at else None,
         row.last_error,
-        row.failures,
+        row.failures or 0,
+        row.skipped or 0,
+        row.notice or "",
     )
 
 
@@ -122,18 +101,13 @@ def _feed(session: Session, acc: AccountRow, prow: PersonRow) -> CalendarFeedRow
 def set_feed(session: Session, account: str, person: str, url: str, *, now: datetime) -> FeedState:
     """Use this ICS feed URL for the person's calendar (fetched on the next refresh).
 
-    ``webcal://`` links (what Google, Outlook and iCloud hand out) are fetched over https.
+    ``webcal://`` links (what Google, Outlook and iCloud hand out) are fetched over https. A URL
+    that cannot be read strictly (odd host, bad port, credentials...) is refused here.
     """
-    parsed = urlparse(url.strip())
-    if parsed.scheme in {"webcal", "webcals"}:
-        parsed = parsed._replace(scheme="https")
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-        raise InvalidInput(
-            f"{url!r}: a calendar feed is an http://, https:// or webcal:// URL", url=url
-        )
+    feed = parse_feed_url(url)
     acc = account_row(session, account)
     row = _feed(session, acc, _person(session, acc, person))
-    row.url = parsed.geturl()
+    row.url = str(feed)
     emit(session, CalendarFeedSet(account=acc.key, at=now, person=person))
     session.flush()
     return _state(row, account, person)
@@ -142,14 +116,15 @@ def set_feed(session: Session, account: str, person: str, url: str, *, now: date
 def upload_calendar(
     session: Session, account: str, person: str, data: bytes, *, now: datetime
 ) -> FeedState:
-    """Take an uploaded ICS file as the person's calendar; refused whole if unreadable."""
+    """Take an uploaded ICS file as the person's calendar; refused whole (CalendarError, nothing
+    changed) when it is not a calendar or is over a cap, like a fetched feed."""
     acc = account_row(session, account)
-    timelines = timelines_of(session)
-    timeline = timeline_from_ics(data, zone(acc.timezone), now, timelines.options)
-    timelines.keep(data, acc.timezone, timeline)  # raised CalendarError above: nothing changed
-    row = _feed(session, acc, _person(session, acc, person))
+    prow = _person(session, acc, person)
+    read = read_copy(data, acc.timezone, now)
+    row = _feed(session, acc, prow)
     row.url, row.last_good, row.fetched_at, row.attempted_at = "", data, now, now
     row.last_error, row.failures = "", 0
+    keep_window(row, read)
     emit(session, CalendarUploaded(account=acc.key, at=now, person=person))
     session.flush()
     return _state(row, account, person)
@@ -166,58 +141,95 @@ def feed_state(session: Session, account: str, person: str) -> FeedState | None:
     return _state(row, account, person) if row else None
 
 
-def refresh_feed(
-    factory: sessionmaker[Session],
-    account: str,
-    person: str,
-    *,
-    now: datetime,
-    fetch: Fetch = fetch_ics,
-) -> FeedState:
-    """Fetch and check the feed; keep it if good, else keep the last good copy and flag it."""
+@dataclass(frozen=True)
+class DueFeed:
+    """A feed the refresh job should fetch now."""
+
+    account: str
+    person: str
+    url: str
+
+
+def feed_url(factory: sessionmaker[Session], account: str, person: str) -> DueFeed:
+    """The person's feed URL; InvalidInput when the calendar is an upload, or there is none."""
     with factory() as session:
         acc = account_row(session, account)
         prow = _person(session, acc, person)
-        found = session.scalar(
+        url = session.scalar(
             select(CalendarFeedRow.url).where(
                 CalendarFeedRow.account_id == acc.id, CalendarFeedRow.person_id == prow.id
             )
         )
-        url, tz = found or "", acc.timezone
-        timelines = timelines_of(session)
     if not url:
         raise InvalidInput(f"{account}:{person} has no calendar feed URL (an upload, or none)")
-    data, error = None, ""
-    try:
-        data = fetch(url)
-        timelines.keep(data, tz, timeline_from_ics(data, zone(tz), now, timelines.options))
-    except (FeedUnreachable, CalendarError) as exc:
-        error = exc.message
+    return DueFeed(account, person, url)
+
+
+def fetched(
+    factory: sessionmaker[Session],
+    feed: DueFeed,
+    *,
+    now: datetime,
+    data: bytes | None,
+    error: str = "",
+) -> FeedState:
+    """Record one fetch: keep the data and its window if it reads as a calendar within the caps,
+    else keep the last good copy and flag the feed with the reason (``error`` when the fetch
+    itself failed)."""
+    read: CalendarRead | None = None
+    if data is not None and not error:
+        with factory() as session:
+            tz = account_row(session, feed.account).timezone
+        try:
+            read = read_copy(data, tz, now)
+        except CalendarError as exc:
+            error = exc.message
     with transaction(factory) as session:
-        acc = account_row(session, account)
-        row = _feed(session, acc, _person(session, acc, person))
+        acc = account_row(session, feed.account)
+        row = _feed(session, acc, _person(session, acc, feed.person))
         row.attempted_at = now
-        if error:
-            row.last_error, row.failures = error, row.failures + 1
+        if read is None:
+            row.last_error, row.failures = error, (row.failures or 0) + 1
         else:
             row.last_good, row.fetched_at, row.last_error, row.failures = data, now, "", 0
-        emit(session, CalendarRefreshed(account=acc.key, at=now, person=person, error=error))
+            keep_window(row, read)
+        emit(
+            session,
+            CalendarRefreshed(
+                account=acc.key, at=now, person=feed.person, error=error if read is None else ""
+            ),
+        )
         session.flush()
-        return _state(row, account, person)
+        return _state(row, feed.account, feed.person)
 
 
-def refresh_due(
+def refresh_feed(
+    factory: sessionmaker[Session], account: str, person: str, *, now: datetime, fetch: Fetch
+) -> FeedState:
+    """Fetch and check one feed (``fetch`` is the network edge, passed in); a failure of any
+    kind is this feed's error, kept on the feed, never raised."""
+    feed = feed_url(factory, account, person)
+    try:
+        return fetched(factory, feed, now=now, data=fetch(feed.url))
+    except FeedUnreachable as exc:
+        return fetched(factory, feed, now=now, data=None, error=exc.message)
+    except Exception as exc:  # a fetcher's bug must not stop the refresh of the other feeds
+        return fetched(
+            factory, feed, now=now, data=None, error=f"the feed could not be read: {exc}"
+        )
+
+
+def due_feeds(
     factory: sessionmaker[Session],
     *,
     now: datetime,
     every: timedelta = timedelta(minutes=15),
     account: str | None = None,
-    fetch: Fetch = fetch_ics,
-) -> list[FeedState]:
-    """Refresh every feed not tried within ``every`` (the scheduled job); one account or all."""
+) -> list[DueFeed]:
+    """Feeds not tried within ``every`` (the scheduled job's work list); one account or all."""
     with factory() as session:
         query = (
-            select(AccountRow.key, PersonRow.key)
+            select(AccountRow.key, PersonRow.key, CalendarFeedRow.url)
             .join(CalendarFeedRow, CalendarFeedRow.account_id == AccountRow.id)
             .join(PersonRow, CalendarFeedRow.person_id == PersonRow.id)
             .where(
@@ -232,62 +244,17 @@ def refresh_due(
         )
         if account is not None:
             query = query.where(AccountRow.key == account)
-        due = list(session.execute(query))
-    return [refresh_feed(factory, a, p, now=now, fetch=fetch) for a, p in due]
+        return [DueFeed(a, p, u) for a, p, u in session.execute(query)]
 
 
-class TimelineCache:
-    """Expanded timelines by feed content and zone; re-expanded when ``now`` leaves the window."""
-
-    def __init__(self, size: int = 2048, options: CalendarOptions = CalendarOptions()) -> None:
-        self._items: OrderedDict[tuple[str, str], Timeline] = OrderedDict()
-        self._size, self.options = size, options
-        self._lock = threading.Lock()  # the API serves calls from several threads
-
-    def timeline(self, data: bytes, timezone: str, now: datetime) -> Timeline:
-        key = (hashlib.sha256(data).hexdigest(), timezone)
-        with self._lock:
-            found = self._items.get(key)
-        if found is None or not found.covers(now):
-            found = timeline_from_ics(data, zone(timezone), now, self.options)
-            self.keep(data, timezone, found)
-        return found
-
-    def keep(self, data: bytes, timezone: str, timeline: Timeline) -> None:
-        """Remember a timeline just expanded (a refresh does this so no call waits for it)."""
-        key = (hashlib.sha256(data).hexdigest(), timezone)
-        with self._lock:
-            self._items[key] = timeline
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
-def timelines_of(session: Session) -> TimelineCache:
-    """The expanded-timeline cache of the application that opened ``session``."""
-    return cache_of(session, TIMELINES, TimelineCache)
-
-
-def calendar_view(
-    session: Session, account: AccountRow, person: PersonRow, now: datetime
-) -> CalendarView | None:
-    """The person's calendar from its last good copy, or None when there is none."""
-    row = session.scalar(
-        select(CalendarFeedRow).where(
-            CalendarFeedRow.account_id == account.id, CalendarFeedRow.person_id == person.id
-        )
-    )
-    return view_of_feed(session, row, account, now)
-
-
-def view_of_feed(
-    session: Session, row: CalendarFeedRow | None, account: AccountRow, now: datetime
-) -> CalendarView | None:
-    """The calendar kept in a feed row already read (by ``calendar_view`` or a batch)."""
-    if row is None or row.last_good is None or row.fetched_at is None:
-        return None
-    try:
-        timeline = timelines_of(session).timeline(row.last_good, account.timezone, now)
-    except CalendarError:
-        return None  # checked when stored; a library upgrade must still not break a call
-    return CalendarView(timeline, _utc(row.fetched_at), row.last_error, refreshed=bool(row.url))
+def refresh_due(
+    factory: sessionmaker[Session],
+    *,
+    now: datetime,
+    fetch: Fetch,
+    every: timedelta = timedelta(minutes=15),
+    account: str | None = None,
+) -> list[FeedState]:
+    """Refresh due feeds one after the other (``accueil.feeds.refresh`` runs them in parallel)."""
+    due = due_feeds(factory, now=now, every=every, account=account)
+    return [refresh_feed(factory, f.account, f.person, now=now, fetch=fetch) for f in due]

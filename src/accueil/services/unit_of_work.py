@@ -23,7 +23,7 @@ from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.services.caching import SCRIPTS, SEARCH, TIMELINES
-from accueil.services.calendars import TimelineCache
+from accueil.services.calendar_windows import TimelineCache
 from accueil.services.clock import Clock
 from accueil.services.events import DirectoryImported, Event
 from accueil.services.outbox import (

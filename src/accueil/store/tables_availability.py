@@ -109,11 +109,19 @@ class CalendarFeedRow(Stamped, Base):
     account_id: Mapped[int] = mapped_column(ForeignKey(_ACCOUNT, ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON, ondelete="CASCADE"))
     url: Mapped[str] = mapped_column(Text, default="")  # empty: an uploaded file
-    last_good: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # Up to 5 MB: loaded only when a refresh re-reads it, never by a decision.
+    last_good: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    # The last good copy expanded over the window decisions need (core.calendar.window_record),
+    # written at refresh time so that no decision parses or expands a calendar.
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    window_end: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    window: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)  # events that could not be read
+    notice: Mapped[str] = mapped_column(Text, default="")  # which, and why
 
 
 class DelegationRow(Base):
