@@ -3,6 +3,7 @@
 from accueil.store import (  # noqa: F401
     tables,
     tables_availability,
+    tables_messages,
     tables_outbox,
     tables_scripts,
     tables_users,
