@@ -15,6 +15,7 @@ from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
 from accueil.core.access import Role
 from accueil.services import users
+from accueil.services.calls import CallRecord, record_call
 from accueil.services.onboarding import load_directory
 from accueil.store.db import session_factory, transaction
 
@@ -69,6 +70,11 @@ USERS: dict[str, tuple[Role, str | None, str | None, str | None]] = {
     "bruno": (Role.EMPLOYEE, "bravo", "bruno", None),
 }
 PASSWORD = "correct horse battery"
+# one answered call for each account: (account, person, caller, dialled)
+CALLS = [
+    ("alpha", "claire", "+33611111111", "+33140000001"),
+    ("bravo", "bruno", "+33622222222", "+33150000000"),
+]
 # the API runs on the wall clock: users and tokens are made "now" too
 NOW = datetime.now(UTC)
 
@@ -103,5 +109,8 @@ def build_world(engine: Engine, settings: ApiSettings | None = None) -> World:
                 now=NOW,
             )
             tokens[name] = users.create_token(session, name, "test", now=NOW).secret
+        for account, person, caller, dialled in CALLS:
+            record = CallRecord(caller, dialled, started_at=NOW, person=person, agent="alice")
+            record_call(session, account, record)
     runtime = Runtime(engine, settings or ApiSettings())
     return World(create_app(runtime), runtime, tokens)

@@ -21,7 +21,7 @@ from accueil.store.tables import Base
 
 ATTACKERS = ("alpha_admin", "claire", "agent")
 # What must never appear in an answer to alpha's users: bravo's data.
-SECRETS = ("Bravo Plomberie", "Secret", "Atelier")
+SECRETS = ("Bravo Plomberie", "Secret", "Atelier", "+33622222222")
 METHODS = ("get", "post", "put", "patch", "delete")
 
 # Bravo's identifiers, by path parameter name; "zulu"s are for the never-existed comparison.
@@ -32,6 +32,7 @@ BRAVO = {
     "group": "atelier",
     "key": "VIP",
     "layer": "person:bruno",
+    "call": "(bravo's call)",
 }
 NOWHERE = {
     "account": "zulu",
@@ -40,9 +41,10 @@ NOWHERE = {
     "group": "nogroup",
     "key": "nokey",
     "layer": "person:nobody",
+    "call": "999999",
 }
 # Required query parameters, by name.
-QUERY = {"old": "1", "new": "2"}
+QUERY = {"old": "1", "new": "2", "q": "bruno"}
 RULES = {"rules": [{"name": "all to pool", "then": {"type": "message"}}]}
 SCRIPT = {"source": "name: x\ngreetings: {fr: {office_hours: Bonjour}}\nsteps: []\n"}
 # Valid bodies, so that the guard (not validation) is what answers.
@@ -71,7 +73,21 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "shifts": [{"hours": "mon-sun 00:00-24:00", "contacts": ["0612345678"]}]
     },
     ("put", "/api/v1/accounts/{account}/scripts/{layer}"): SCRIPT,
+    ("put", "/api/v1/accounts/{account}/people/{person}/calendar/feed"): {
+        "url": "https://calendar.example/bruno.ics"
+    },
     ("post", "/api/v1/accounts/{account}/scripts/{layer}/rollback"): {"to_version": 1},
+}
+
+
+ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nEND:VCALENDAR\r\n"
+IMPORT = b"people:\n  - {account: bravo, key: bruno, first_name: Mallory, last_name: X}\n"
+# Multipart bodies (uploads), by operation.
+FILES: dict[tuple[str, str], list[tuple[str, tuple[str, bytes, str]]]] = {
+    ("put", "/api/v1/accounts/{account}/people/{person}/calendar/file"): [
+        ("file", ("cal.ics", ICS, "text/calendar"))
+    ],
+    ("post", "/api/v1/imports"): [("files", ("people.yaml", IMPORT, "application/yaml"))],
 }
 
 
@@ -121,18 +137,22 @@ def test_no_user_of_alpha_reaches_bravo(world: World) -> None:
     admin = world.client("root")
     spec = admin.get("/api/v1/openapi.json").json()
     bravo_token = admin.get("/api/v1/tokens", params={"user": "bruno"}).json()["items"][0]
+    bravo_call = admin.get("/api/v1/accounts/bravo/calls").json()["items"][0]["id"]
+    bravo = {**BRAVO, "call": str(bravo_call)}
     before = _counts(world.runtime.engine)
     tried = 0
     for method, path, op in _operations(spec):
         scope = op[SCOPE_KEY]
         if "requestBody" in op:
-            assert (method, path) in BODIES, f"{method.upper()} {path}: add a sample body"
+            known = (method, path) in BODIES or (method, path) in FILES
+            assert known, f"{method.upper()} {path}: add a sample body"
         body = BODIES.get((method, path))
+        files = FILES.get((method, path))
         for user in ATTACKERS:
             client = world.client(user)
-            url = _fill(path, BRAVO, bravo_token["prefix"])
+            url = _fill(path, bravo, bravo_token["prefix"])
             params = _query(op, f"{method.upper()} {path}")
-            answer = client.request(method.upper(), url, json=body, params=params)
+            answer = client.request(method.upper(), url, json=body, params=params, files=files)
             where = f"{user}: {method.upper()} {url} -> {answer.status_code} {answer.text[:200]}"
             for secret in SECRETS:
                 assert secret not in answer.text, where
@@ -145,7 +165,9 @@ def test_no_user_of_alpha_reaches_bravo(world: World) -> None:
             if scope in {"account", "person"}:
                 assert answer.status_code == 404, where
                 ghost_url = _fill(path, NOWHERE, "x")
-                ghost = client.request(method.upper(), ghost_url, json=body, params=params)
+                ghost = client.request(
+                    method.upper(), ghost_url, json=body, params=params, files=files
+                )
                 assert ghost.status_code == 404, f"{where}; a missing account: {ghost.status_code}"
                 assert ghost.json()["code"] == answer.json()["code"], where
             elif scope == "operator":
@@ -166,7 +188,8 @@ def test_an_employee_cannot_touch_a_colleague(lite: World) -> None:
             continue
         url = _fill(path, colleague, "x")
         params = _query(op, path)
-        answer = claire.request(method.upper(), url, json=BODIES.get((method, path)), params=params)
+        body, files = BODIES.get((method, path)), FILES.get((method, path))
+        answer = claire.request(method.upper(), url, json=body, params=params, files=files)
         assert answer.status_code == 404, f"{method.upper()} {url}: {answer.status_code}"
         assert "Durand" not in answer.text
         mine = _fill(path, {"account": "alpha", "person": "claire"}, "x")

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.core.availability import State
+from accueil.errors import NotFound
 from accueil.services.availability import (
     add_closure,
     availability_of,
@@ -89,10 +90,11 @@ def test_a_batch_reads_only_its_own_account(seeded: sessionmaker[Session]) -> No
         assert available_now(s, "durand", ["free", "meeting"], now=NOW) == {"free": False}
         assert available_now(s, "martin", ["free"], now=NOW) == {"free": True}
         assert available_now(s, "martin", [], now=NOW) == {}
-        assert available_now(s, "nobody", ["free"], now=NOW) == {}
+        with pytest.raises(NotFound, match="no account 'nobody'"):
+            available_now(s, "nobody", ["free"], now=NOW)
 
 
-def test_a_batch_costs_two_statements_however_many_people(
+def test_a_batch_costs_three_statements_however_many_people(
     seeded: sessionmaker[Session],
 ) -> None:
     def statements(people: list[str]) -> int:
@@ -107,4 +109,5 @@ def test_a_batch_costs_two_statements_however_many_people(
                 event.remove(engine, "before_cursor_execute", listen)
         return len(seen)
 
-    assert statements(PEOPLE[:1]) == statements(PEOPLE) == 2
+    # the account, the people with their status and calendar, the account's closures
+    assert statements(PEOPLE[:1]) == statements(PEOPLE) == 3

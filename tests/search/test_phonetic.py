@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accueil.core.phonetic import fold, phonetic_key, phonetic_keys
+from accueil.core.phonetic import english_keys, fold, phonetic_key, phonetic_keys, vowel_key
 
 SOUND_ALIKE = [
     ("Lefèvre", "Lefebvre", "Lefeuvre", "LEFEVRE"),
@@ -95,3 +95,32 @@ def test_any_text_gives_an_upper_case_key_without_failing(text: str) -> None:
 @given(st.sampled_from([n for names in SOUND_ALIKE for n in names]))
 def test_the_key_ignores_case_and_accents(name: str) -> None:
     assert phonetic_key(name.upper()) == phonetic_key(fold(name)) == phonetic_key(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("Maurice", "MRS"), ("Reece", "RS"), ("Serge", "SRJ"), ("George", "JRJ"), ("Alice", "ALS")],
+)
+def test_c_and_g_soften_before_the_final_e_is_dropped(name: str, key: str) -> None:
+    assert phonetic_key(name) == key
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Reid", "Read"), ("Maurice", "Morris"), ("Reece", "Rhys"), ("Lee", "Leigh"),
+     ("Siobhan", "Siobhán"), ("MacDonald", "McDonald")],
+)  # fmt: skip
+def test_the_english_key_hears_english_spellings_alike(a: str, b: str) -> None:
+    assert set(english_keys(a)) & set(english_keys(b))
+
+
+def test_the_english_key_tells_apart_what_it_hears_apart() -> None:
+    assert not set(english_keys("Reid")) & set(english_keys("Roy"))
+    assert english_keys("") == english_keys("1234") == ()
+
+
+def test_vowel_sounds_tell_eau_au_o_ot_from_et_ez_e() -> None:
+    assert vowel_key("Rousseau") == vowel_key("Roussot") == vowel_key("Rousso")
+    assert vowel_key("Rousset") == vowel_key("Roussez") == vowel_key("Roussé")
+    assert vowel_key("Rousseau") != vowel_key("Rousset")
+    assert vowel_key("Renault") == vowel_key("Renaud")

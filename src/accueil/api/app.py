@@ -11,13 +11,17 @@ from accueil.api.middleware import Guard
 from accueil.api.problems import ProblemDocument
 from accueil.api.routes import (
     availability,
+    calendars,
     callers,
     calls,
     directory,
     health,
+    records,
     rules,
     scripts,
+    search,
     session,
+    transfer,
     users,
 )
 from accueil.api.runtime import Runtime
@@ -44,7 +48,20 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     api = APIRouter(prefix=PREFIX, responses=_ERRORS)  # type: ignore[arg-type]
-    features = (session, users, directory, availability, callers, rules, scripts, calls)
+    features = (
+        session,
+        users,
+        directory,
+        availability,
+        calendars,
+        callers,
+        rules,
+        scripts,
+        calls,
+        records,
+        search,
+        transfer,
+    )
     for feature in features:
         api.include_router(feature.router)
     app.include_router(api)

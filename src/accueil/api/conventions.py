@@ -49,11 +49,13 @@ class PageQuery:
         self.limit = limit
 
 
-def _encode(key: str) -> str:
+def encode_cursor(key: str) -> str:
+    """An opaque cursor for ``key`` (the position of a page's last item)."""
     return base64.urlsafe_b64encode(json.dumps([key]).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> str:
+def decode_cursor(cursor: str) -> str:
+    """The key inside a cursor this API gave; 422 on anything else."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -68,11 +70,11 @@ def paginate(items: Sequence[T], key: Callable[[T], str], page: PageQuery) -> Pa
     """Items ordered by ``key``, after the cursor, at most ``limit`` of them."""
     ordered = sorted(items, key=key)
     if page.cursor is not None:
-        after = _decode(page.cursor)
+        after = decode_cursor(page.cursor)
         ordered = [item for item in ordered if key(item) > after]
     chunk = ordered[: page.limit]
     more = len(ordered) > page.limit
-    return Page[T](items=list(chunk), next_cursor=_encode(key(chunk[-1])) if more else None)
+    return Page[T](items=list(chunk), next_cursor=encode_cursor(key(chunk[-1])) if more else None)
 
 
 def etag_of(value: Any) -> str:

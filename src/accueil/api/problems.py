@@ -26,7 +26,9 @@ log = logging.getLogger("accueil.api")
 class ProblemItem(BaseModel):
     path: str
     reason: str
+    file: str | None = None  # an uploaded file's problems: which file, line and field
     line: int | None = None
+    field: str | None = None
 
 
 class ProblemDocument(BaseModel):
@@ -102,7 +104,9 @@ def problem(
 def _problem_item(p: Problem) -> ProblemItem:
     where = p.field or p.column or ""
     path = f"{p.file}:{where}" if p.file and where else (p.file or where or "body")
-    return ProblemItem(path=path, reason=p.reason, line=p.line)
+    return ProblemItem(
+        path=path, reason=p.reason, file=p.file or None, line=p.line, field=where or None
+    )
 
 
 def from_error(exc: AccueilError) -> JSONResponse:

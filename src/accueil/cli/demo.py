@@ -79,4 +79,4 @@ def _print_sample_calls(session: Session) -> None:
         f"\n[bold]Search[/] {found.account} for “{escape(heard)}”, as heard on the phone:"
     )
     for hit in found.hits:
-        console.print(f"  {hit.score:3d}  {escape(hit.label)}")
+        console.print(f"  {hit.score:3d}  {escape(hit.label)}  [dim]{escape(hit.why)}[/]")

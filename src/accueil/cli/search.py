@@ -48,6 +48,7 @@ def search(
                 f"{hit.score:3d}  {where}{escape(hit.key)}  {escape(hit.label)}"
                 + ("" if hit.kind.value == "person" else f"  [dim]({hit.kind.value})[/]")
                 + (f"  {mark}" if mark else "")
+                + (f"  [dim]{escape(hit.why)}[/]" if hit.why else "")
             )
 
 

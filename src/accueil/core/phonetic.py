@@ -14,6 +14,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from doublemetaphone import doublemetaphone
+
 _VOWELS = frozenset("aeiouy")
 
 
@@ -39,12 +41,14 @@ def _rules() -> tuple[tuple[re.Pattern[str], str], ...]:
         (r"(?<=[aeiou])(rc|rd|rt|rs)$", "r"),  # Leclerc / Leclair, Bernard
         (r"(?<=[aeiouynr])(t|d|s|x)$", ""),  # Dupont / Dupond, Fort, Thomas: silent finals
         (r"s$", ""),
-        (r"(?<=.)e$", ""),  # Philippe / Filip, Michelle: a silent final e
         (r"ck", "k"),
-        (r"q(u)?", "k"),  # Jacques, Quentin
+        # c and g soften before e, i, y — also before the final e about to be dropped:
+        # Maurice /moris/, Serge /serj/, George, Alice.
         (r"c(?=[eiy])", "s"),  # Cécile, Lucie
-        (r"c", "k"),  # Catherine
         (r"g(?=[eiy])", "j"),  # Gérard / Jérard, Georges
+        (r"(?<=.)e$", ""),  # Philippe / Filip, Michelle: a silent final e
+        (r"q(u)?", "k"),  # Jacques, Quentin
+        (r"c", "k"),  # Catherine
         (r"gn", "ny"),  # Agnès
         (r"bv", "v"),  # Lefebvre: the b is silent
         (r"dt", "t"),  # Schmidt
@@ -61,6 +65,7 @@ def _rules() -> tuple[tuple[re.Pattern[str], str], ...]:
 _SPELLING = _rules()
 
 
+@lru_cache(maxsize=131072)  # names, titles and groups repeat: Marie, Comptabilité, Directeur
 def fold(text: str) -> str:
     """Lower case, accents removed, only letters, digits and single spaces kept."""
     text = text.replace("ß", "ss").replace("æ", "ae").replace("œ", "oe")
@@ -95,6 +100,51 @@ def _skeleton(sound: str) -> str:
         return ""
     head = "A" if sound[0] in _VOWELS else sound[0].upper()
     return head + "".join(c for c in sound[1:] if c not in _VOWELS).upper()
+
+
+@lru_cache(maxsize=65536)
+def english_keys(word: str) -> tuple[str, ...]:
+    """The Double Metaphone keys of one name (one or two): how an English speaker spells by
+    ear — Reid/Read ``RT``, Maurice/Morris ``MRS``, Reece/Rhys ``RS``, Siobhan ``SPN``/``XPN``."""
+    text = "".join(c for c in fold(word) if c.isalpha())
+    if not text:
+        return ()
+    return tuple(dict.fromkeys(k for k in doublemetaphone(text) if k))
+
+
+# Vowel sounds, longest spelling first; what the consonant skeleton leaves out. Endings are
+# read first: "eau", "aud", "ot" sound o; "et", "ez", "er", "ai" sound é; a final e is silent.
+_ENDINGS = (
+    (re.compile(r"(eaux?|aux?|ault|aud|ots?|os|od|oh)$"), "O"),
+    (re.compile(r"(ets?|ez|er|ais?|ait|ay|ey|ee)$"), "E"),
+    (re.compile(r"(?<=.)e$"), ""),
+)
+_VOWEL_SOUNDS = re.compile(r"eau|au|ou|oo|oi|oy|ai|ei|ay|ey|eu|oeu|ea|ee|ie|[aeiouy]")
+_VOWEL_CLASS = {
+    "eau": "O", "au": "O", "o": "O", "ou": "U", "oo": "U", "oi": "W", "oy": "W",
+    "ai": "E", "ei": "E", "ay": "E", "ey": "E", "eu": "Œ", "oeu": "Œ",
+    "ea": "I", "ee": "I", "ie": "I",
+    "a": "A", "i": "I", "y": "I", "u": "Y", "e": "",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def vowel_key(word: str) -> str:
+    """The vowel sounds of a name, in order: Rousseau and Roussot ``UO``, Rousset ``UE``.
+
+    Used to break ties between names whose consonants agree; accents count (é, è, ê → E).
+    """
+    text = unicodedata.normalize("NFC", word.lower())
+    text = re.sub(r"[éèêë]", "ai", text)
+    text = "".join(c for c in fold(text) if c.isalpha())
+    tail = ""
+    for pattern, sound in _ENDINGS:
+        found = pattern.search(text)
+        if found:
+            text, tail = text[: found.start()], sound
+            break
+    body = "".join(_VOWEL_CLASS[v] for v in _VOWEL_SOUNDS.findall(text))
+    return body + tail
 
 
 def phonetic_keys(text: str) -> tuple[str, ...]:

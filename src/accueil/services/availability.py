@@ -11,10 +11,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Protocol
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Executable, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from accueil.core.availability import (
@@ -26,13 +27,15 @@ from accueil.core.availability import (
     State,
     availability_at,
 )
+from accueil.core.directory import Account, Person
+from accueil.core.hours import WeeklyHours
 from accueil.core.opening import Closure
 from accueil.errors import AccueilError, InvalidInput, NotFound
 from accueil.services.calendar_windows import calendar_view, view_of_feed
 from accueil.services.directory import account_row, get_account
 from accueil.services.events import ClosureAdded, DelegationAdded, StatusCleared, StatusSet
 from accueil.services.outbox import emit
-from accueil.store.mapping import account_from_row, person_from_row
+from accueil.store.mapping import person_from_row
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_availability import (
     CalendarFeedRow,
@@ -198,11 +201,28 @@ def _current_status(
     return _status_of(row)
 
 
-def _status_of(row: ManualStatusRow | None) -> ManualStatus | None:
-    if row is None or row.state == CLEARED:
+class _StatusFields(Protocol):
+    """A status row, or its columns read with others (all None when the person has none)."""
+
+    @property
+    def state(self) -> str | None: ...
+    @property
+    def set_at(self) -> datetime | None: ...
+    @property
+    def until(self) -> datetime | None: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def origin(self) -> str | None: ...
+
+
+def _status_of(row: _StatusFields | None) -> ManualStatus | None:
+    if row is None or row.state is None or row.set_at is None or row.state == CLEARED:
         return None
     until = as_utc(row.until) if row.until else None
-    return ManualStatus(State(row.state), as_utc(row.set_at), until, row.note, row.origin)
+    return ManualStatus(
+        State(row.state), as_utc(row.set_at), until, row.note or "", row.origin or ""
+    )
 
 
 def add_delegation(
@@ -280,15 +300,15 @@ def account_closures(session: Session, account: str) -> tuple[Closure, ...]:
     return closures(session, account_row(session, account).id)
 
 
-_CLOSURES = (  # built once: the screen pop and every search read it
-    select(ClosureRow)
+_CLOSURES = (  # built once, read as plain columns: the screen pop and every search read it
+    select(ClosureRow.starts_at, ClosureRow.ends_at, ClosureRow.reason)
     .where(ClosureRow.account_id == bindparam("account_id"))
     .order_by(ClosureRow.starts_at)
 )
 
 
 def closures(session: Session, account_id: int) -> tuple[Closure, ...]:
-    rows = session.scalars(_CLOSURES, {"account_id": account_id})
+    rows = session.connection().execute(_CLOSURES, {"account_id": account_id})
     return tuple(Closure(as_utc(r.starts_at), as_utc(r.ends_at), r.reason) for r in rows)
 
 
@@ -356,9 +376,10 @@ def availability_of(
     )
 
 
-def _people_shown() -> Select[AccountRow, PersonRow, ManualStatusRow, CalendarFeedRow]:
+def _people_shown() -> Executable:
     """Some people of one account, each with their latest status as of ``now`` and their
-    calendar feed: built once, bound per call (``account``, ``people``, ``now``)."""
+    calendar feed, as plain columns (no row objects to build): built once, bound per call
+    (``account_id``, ``people``, ``now``)."""
     latest = (
         select(func.max(ManualStatusRow.id))
         .where(
@@ -369,17 +390,18 @@ def _people_shown() -> Select[AccountRow, PersonRow, ManualStatusRow, CalendarFe
         .correlate(PersonRow)
         .scalar_subquery()
     )
+    s, f = ManualStatusRow, CalendarFeedRow
     return (
-        select(AccountRow, PersonRow, ManualStatusRow, CalendarFeedRow)
-        .join(PersonRow, PersonRow.account_id == AccountRow.id)
-        .outerjoin(ManualStatusRow, ManualStatusRow.id == latest)
-        .outerjoin(
-            CalendarFeedRow,
-            (CalendarFeedRow.account_id == AccountRow.id)
-            & (CalendarFeedRow.person_id == PersonRow.id),
+        select(
+            *(PersonRow.key, PersonRow.first_name, PersonRow.last_name, PersonRow.working_hours),
+            *(s.state, s.set_at, s.until, s.note, s.origin),
+            *(f.id, f.url, f.fetched_at, f.last_error, f.skipped),
+            *(f.window_start, f.window_end, f.window),
         )
+        .outerjoin(s, s.id == latest)
+        .outerjoin(f, (f.account_id == PersonRow.account_id) & (f.person_id == PersonRow.id))
         .where(
-            AccountRow.key == bindparam("account"),
+            PersonRow.account_id == bindparam("account_id"),
             PersonRow.key.in_(bindparam("people", expanding=True)),
         )
     )
@@ -398,30 +420,47 @@ def available_now(
 ) -> dict[str, bool | None]:
     """Whether each of ``people`` (keys of ``account``) is available at ``now``.
 
-    For a list of results (a search): one query reads the people with their current status and
-    calendar feed, one more the account's closures, however many people are asked for.
+    For a list of results (a search): besides the account, one statement reads the people with
+    their current status and calendar feed, one more the account's closures, however many
+    people are asked for.
     Delegations are not read: they say who covers, never whether the person is available.
     A person whose availability cannot be worked out (broken hours) maps to None; unknown keys
     are left out.
     """
     if not people:
         return {}
-    keys = {"account": account, "people": sorted(set(people)), "now": now}
-    rows = session.execute(_PEOPLE_SHOWN, keys).all()
+    return people_available(session, get_account(session, account), people, now, policy)
+
+
+def people_available(
+    session: Session,
+    account: Account,
+    people: Collection[str],
+    now: datetime,
+    policy: Policy | None = None,
+) -> dict[str, bool | None]:
+    """``available_now`` for a caller that holds the account already (a kept search index)."""
+    if not people:
+        return {}
+    keys = {"account_id": account.id, "people": sorted(set(people)), "now": now}
+    rows = session.connection().execute(_PEOPLE_SHOWN, keys).all()
     if not rows:
         return {}
-    acc = rows[0][0]
-    shut, core_account = closures(session, acc.id), account_from_row(acc)
+    shut = closures(session, account.id or 0)
     found: dict[str, bool | None] = {}
-    for _, prow, status, feed in rows:
+    for row in rows:
         sources = Sources(
-            manual=_status_of(status), calendar=view_of_feed(session, feed, acc, now), closures=shut
+            manual=_status_of(row), calendar=view_of_feed(session, row, now), closures=shut
         )
         try:
-            person = person_from_row(prow, acc.key)
-            found[prow.key] = availability_at(
-                person, core_account, now, sources, policy or default_policy()
+            # only what availability reads of a person: the key and the working hours
+            hours = WeeklyHours.parse(row.working_hours) if row.working_hours else None
+            person = Person(
+                account.key, row.key, row.first_name, row.last_name, working_hours=hours
+            )
+            found[row.key] = availability_at(
+                person, account, now, sources, policy or default_policy()
             ).available
         except AccueilError:  # a person's broken hours must not break a list of results
-            found[prow.key] = None
+            found[row.key] = None
     return found

@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker, undefer
@@ -133,12 +134,31 @@ def calendar_view(
             CalendarFeedRow.account_id == account.id, CalendarFeedRow.person_id == person.id
         )
     )
-    return view_of_feed(session, row, account, now)
+    return view_of_feed(session, row, now)
 
 
-def view_of_feed(
-    session: Session, row: CalendarFeedRow | None, account: AccountRow, now: datetime
-) -> CalendarView | None:
+class FeedCopy(Protocol):
+    """What a calendar view is made of: a feed row, or the same columns read with others."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def fetched_at(self) -> datetime | None: ...
+    @property
+    def last_error(self) -> str | None: ...
+    @property
+    def skipped(self) -> int | None: ...
+    @property
+    def window_start(self) -> datetime | None: ...
+    @property
+    def window_end(self) -> datetime | None: ...
+    @property
+    def window(self) -> dict[str, Any] | None: ...
+
+
+def view_of_feed(session: Session, row: FeedCopy | None, now: datetime) -> CalendarView | None:
     """The calendar kept in a feed row already read (by ``calendar_view`` or a batch): its
     stored window, never its ICS. No window yet (a database from before windows were stored):
     an empty timeline, and availability warns "refresh the feed"."""
@@ -153,5 +173,9 @@ def view_of_feed(
             (row.id, fetched_at, start), lambda: timeline_of_record(start, end, record)
         )
     return CalendarView(
-        timeline, fetched_at, row.last_error, refreshed=bool(row.url), skipped=row.skipped or 0
+        timeline,
+        fetched_at,
+        row.last_error or "",
+        refreshed=bool(row.url),
+        skipped=row.skipped or 0,
     )

@@ -44,7 +44,7 @@ def bump(session: Session, accounts: Iterable[str]) -> None:
 
 def account_version(session: Session, account: str) -> tuple[int, int]:
     """The account's row id and directory version (NotFound when there is no such account)."""
-    found = session.execute(_OF_ACCOUNT, {"account": account}).first()
+    found = session.connection().execute(_OF_ACCOUNT, {"account": account}).first()
     if found is None:
         raise NotFound(f"no account {account!r}", account=account)
     return int(found[0]), int(found[1])
@@ -52,5 +52,5 @@ def account_version(session: Session, account: str) -> tuple[int, int]:
 
 def directory_version(session: Session) -> int:
     """The whole directory's version (every account's names, people and groups)."""
-    found = session.scalar(_WHOLE)
+    found = session.connection().scalar(_WHOLE)
     return int(found or 0)

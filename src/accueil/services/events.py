@@ -48,7 +48,12 @@ def event_from(name: str, payload: dict[str, Any]) -> Event:
     if kind is None:
         raise InvalidInput(f"{name!r} is not an event accueil knows", event=name)
     hints = get_type_hints(kind)
-    values = {f.name: _decode(hints[f.name], payload[f.name]) for f in dataclasses.fields(kind)}
+    # a field added to an event after rows were written takes its default for those rows
+    values = {
+        f.name: _decode(hints[f.name], payload[f.name])
+        for f in dataclasses.fields(kind)
+        if f.name in payload
+    }
     return kind(**values)
 
 
@@ -194,6 +199,8 @@ class CallRecorded(Event):
     call_id: str
     person: str
     outcome: str
+    fate: str = "answered"  # see services.calls.FATES
+    agent: str = ""
 
 
 # Directory ----------------------------------------------------------------------------------

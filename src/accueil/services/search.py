@@ -16,8 +16,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from accueil.core.directory import Account
 from accueil.core.search import Availability, Hit, SearchIndex
-from accueil.services.availability import available_now
+from accueil.services.availability import available_now, people_available
 from accueil.services.caching import SEARCH, cache_of
 from accueil.services.directory import get_account, list_accounts, list_groups, list_people
 from accueil.services.directory_version import account_version, directory_version
@@ -27,6 +28,7 @@ from accueil.services.directory_version import account_version, directory_versio
 class _Kept:
     version: int
     index: SearchIndex
+    account: Account | None  # the account as of that version (its hours, zone): None across
 
 
 class SearchIndexes:
@@ -37,22 +39,28 @@ class SearchIndexes:
         self._lock = threading.Lock()  # the API serves searches from several threads
 
     def of_account(self, session: Session, account: str) -> SearchIndex:
+        return self._of_account(session, account).index
+
+    def _of_account(self, session: Session, account: str) -> _Kept:
         _, version = account_version(session, account)
 
-        def build() -> SearchIndex:
+        def build() -> _Kept:
+            found = get_account(session, account)
             people, groups = list_people(session, account), list_groups(session, account)
-            return SearchIndex.for_account(get_account(session, account), people, groups)
+            return _Kept(version, SearchIndex.for_account(found, people, groups), found)
 
-        return self._index(session, account, version, build)
+        return self._kept_or(session, account, version, build)
 
     def across(self, session: Session) -> SearchIndex:
-        def build() -> SearchIndex:
+        version = directory_version(session)
+
+        def build() -> _Kept:
             accounts = list_accounts(session)
             people = [p for a in accounts for p in list_people(session, a.key)]
             groups = [g for a in accounts for g in list_groups(session, a.key)]
-            return SearchIndex.across(accounts, people, groups)
+            return _Kept(version, SearchIndex.across(accounts, people, groups), None)
 
-        return self._index(session, None, directory_version(session), build)
+        return self._kept_or(session, None, version, build).index
 
     def forget(self, account: str | None = None) -> None:
         """Drop the index of ``account`` and the cross-account one (``None``: every index).
@@ -67,22 +75,18 @@ class SearchIndexes:
             for key in [k for k in self._kept if k[1] in (account, None)]:
                 del self._kept[key]
 
-    def _index(
-        self,
-        session: Session,
-        account: str | None,
-        version: int,
-        build: Callable[[], SearchIndex],
-    ) -> SearchIndex:
+    def _kept_or(
+        self, session: Session, account: str | None, version: int, build: Callable[[], _Kept]
+    ) -> _Kept:
         # The version was read before the rows: a write committed in between leaves an index
         # newer than its version, which the next search rebuilds — never an older one kept.
         key = (str(session.get_bind().engine.url), account)
         kept = self._kept.get(key)
         if kept is None or kept.version != version:
-            kept = _Kept(version, build())
+            kept = build()
             with self._lock:
                 self._kept[key] = kept
-        return kept.index
+        return kept
 
 
 def indexes_of(session: Session) -> SearchIndexes:
@@ -100,8 +104,9 @@ def search(
     indexes: SearchIndexes | None = None,
 ) -> list[Hit]:
     """The account's people and groups that best match ``text``; available people first."""
-    index = (indexes or indexes_of(session)).of_account(session, account)
-    return index.search(text, limit=limit, availability=_availability(session, now))
+    kept = (indexes or indexes_of(session))._of_account(session, account)
+    known = {account: kept.account} if kept.account is not None else {}
+    return kept.index.search(text, limit=limit, availability=_availability(session, now, known))
 
 
 def search_all(
@@ -117,15 +122,25 @@ def search_all(
     return index.search(text, limit=limit, availability=_availability(session, now))
 
 
-def _availability(session: Session, now: datetime) -> Availability:
+def _availability(
+    session: Session, now: datetime, known: Mapping[str, Account] | None = None
+) -> Availability:
+    """Availability of the rows shown, one batch per account; ``known``: accounts already held
+    (with the index), not read again."""
+
     def available(people: Sequence[tuple[str, str]]) -> Mapping[tuple[str, str], bool | None]:
         by_account: dict[str, list[str]] = {}
         for account, person in people:
             by_account.setdefault(account, []).append(person)
-        return {
-            (account, person): state
-            for account, keys in by_account.items()
-            for person, state in available_now(session, account, keys, now=now).items()
-        }
+        found: dict[tuple[str, str], bool | None] = {}
+        for account, keys in by_account.items():
+            held = (known or {}).get(account)
+            states = (
+                people_available(session, held, keys, now)
+                if held is not None
+                else available_now(session, account, keys, now=now)
+            )
+            found.update(((account, person), state) for person, state in states.items())
+        return found
 
     return available
