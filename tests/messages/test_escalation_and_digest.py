@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from messages_helpers import NOW, kinds, run, take
+from messages_helpers import kinds, run, take
 from servers import Gateway, HttpReceiver, MailStore, http_receiver, smtp_server
 from sqlalchemy import select
 
@@ -120,8 +120,8 @@ def test_low_messages_wait_for_one_digest_email_at_its_time(
     app.clock.set(datetime(2026, 11, 30, 17, 0, tzinfo=UTC))
     assert run(dispatcher) == 3
     (digest,) = mail.mails
-    assert digest["Subject"] == "Vos messages du jour (3)" and digest["To"] == "claire@martin.example"
+    assert digest["Subject"] == "Vos messages du jour (3)"
+    assert digest["To"] == "claire@martin.example"
     text = digest.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert text.count("Objet: Audience de jeudi") == 3
     assert all(kinds(app, "martin", uid)[-1] == "sent" for uid in uids)
-    assert NOW < datetime(2026, 11, 30, 17, 0, tzinfo=UTC)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+import httpx2 as httpx
+
 from accueil.services.deliveries import Claimed
 
 
@@ -33,3 +35,21 @@ class Channel(Protocol):
     async def send(self, item: Claimed) -> Receipt: ...
 
     async def close(self) -> None: ...
+
+
+class OverHttp:
+    """A channel that speaks HTTP: its client is made in the running loop, closed with it."""
+
+    def __init__(self, timeout: float) -> None:
+        self._timeout = timeout
+        self._client: httpx.AsyncClient | None = None
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
+        return self._client
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()

@@ -83,18 +83,9 @@ class SmtpChannel:
         client = await self._connection()
         try:
             _, response = await client.send_message(mail)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = [r.code for r in exc.recipients]
-            await _close(client)
-            raise SendFailed(
-                f"recipient refused: {exc}", retry=any(c < 500 for c in codes)
-            ) from None
-        except aiosmtplib.SMTPResponseException as exc:
-            await _close(client)
-            raise SendFailed(f"SMTP {exc.code}: {exc.message}", retry=exc.code < 500) from None
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             await _close(client)
-            raise SendFailed(f"SMTP connection: {exc!r}") from None
+            raise _failure(exc) from None
         self._idle.append(client)
         return Receipt(detail=response)
 
@@ -121,13 +112,20 @@ class SmtpChannel:
             await client.connect()
             if s.username:
                 await client.login(s.username, s.password)
-        except aiosmtplib.SMTPResponseException as exc:
-            await _close(client)
-            raise SendFailed(f"SMTP {exc.code}: {exc.message}", retry=exc.code < 500) from None
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             await _close(client)
-            raise SendFailed(f"SMTP connection to {s.host}:{s.port}: {exc!r}") from None
+            raise _failure(exc, f" to {s.host}:{s.port}") from None
         return client
+
+
+def _failure(exc: Exception, where: str = "") -> SendFailed:
+    """What an SMTP error means: a 5xx is final, anything else may pass."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        codes = [r.code for r in exc.recipients]
+        return SendFailed(f"recipient refused: {exc}", retry=any(c < 500 for c in codes))
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return SendFailed(f"SMTP {exc.code}: {exc.message}", retry=exc.code < 500)
+    return SendFailed(f"SMTP connection{where}: {exc!r}")
 
 
 async def _close(client: aiosmtplib.SMTP) -> None:

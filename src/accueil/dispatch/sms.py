@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import httpx2 as httpx
 
 from accueil.dispatch import render
-from accueil.dispatch.channel import Receipt, SendFailed
+from accueil.dispatch.channel import OverHttp, Receipt, SendFailed
 from accueil.dispatch.webhook import answered
 from accueil.services.deliveries import Claimed
 
@@ -39,11 +39,10 @@ def idempotency_key(item: Claimed) -> str:
     return f"{item.message.uid}.{item.id}.{item.round}"
 
 
-class SmsChannel:
+class SmsChannel(OverHttp):
     def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
-        self._timeout = settings.timeout
-        self._client: httpx.AsyncClient | None = None
+        super().__init__(settings.timeout)
 
     async def send(self, item: Claimed) -> Receipt:
         if item.provider_id:  # the gateway has it already: never send twice
@@ -80,16 +79,6 @@ class SmsChannel:
                 f"SMS gateway answered without {id_field!r}: {response.text[:200]!r}"
             ) from None
         return Receipt(provider_id=provider_id, detail=f"HTTP {response.status_code}")
-
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:  # made in the running loop; closed with the channel
-            self._client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
-        return self._client
-
-    async def close(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
 
 
 def _twilio_form(to: str, sender: str, text: str, callback: str) -> dict[str, str]:

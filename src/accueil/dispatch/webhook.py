@@ -18,17 +18,16 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from accueil.dispatch import render
-from accueil.dispatch.channel import Receipt, SendFailed
+from accueil.dispatch.channel import OverHttp, Receipt, SendFailed
 from accueil.services.deliveries import Claimed
 
 TOLERANCE = timedelta(minutes=5)
 
 
-class WebhookChannel:
+class WebhookChannel(OverHttp):
     def __init__(self, now: Callable[[], datetime], *, timeout: float = 10.0) -> None:
         self._now = now
-        self._timeout = timeout
-        self._client: httpx.AsyncClient | None = None
+        super().__init__(timeout)
 
     async def send(self, item: Claimed) -> Receipt:
         body = json.dumps(render.webhook_payload(item), ensure_ascii=False)
@@ -51,16 +50,6 @@ class WebhookChannel:
         except httpx.HTTPError as exc:
             raise SendFailed(f"webhook {item.address}: {exc!r}") from None
         return answered(response.status_code, response.headers.get("retry-after"))
-
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:  # made in the running loop; closed with the channel
-            self._client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
-        return self._client
-
-    async def close(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
 
 
 def answered(status: int, retry_after: str | None) -> Receipt:
