@@ -50,6 +50,7 @@ SCRIPT = {"source": "name: x\ngreetings: {fr: {office_hours: Bonjour}}\nsteps: [
 # Valid bodies, so that the guard (not validation) is what answers.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/login"): {"name": "bruno", "password": "wrong password"},
+    ("post", "/api/v1/session"): {"name": "bruno", "password": "wrong password"},
     ("post", "/api/v1/users"): {"name": "mallory", "role": "client_admin", "account": "bravo"},
     ("post", "/api/v1/users/{name}/tokens"): {"label": "x"},
     ("put", "/api/v1/accounts/{account}/people/{person}/status"): {"state": "away"},

@@ -6,12 +6,14 @@ exist. Operator-level refusals are 403, which reveals nothing about any tenant.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from accueil.api.problems import Forbidden
@@ -27,10 +29,24 @@ from accueil.core.access import (
     may_reach,
 )
 from accueil.errors import NotFound
-from accueil.services import users
+from accueil.services import browser_sessions, users
 from accueil.services.users import Unauthenticated
 
+SESSION_COOKIE = "accueil_session"
+CSRF_COOKIE = "accueil_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 _bearer = HTTPBearer(auto_error=False, description="an API token: acc_<prefix>_<secret>")
+_cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description=f"a browser session (POST /api/v1/session); writes also need {CSRF_HEADER}",
+)
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
 
 
 def runtime(request: Request) -> Runtime:
@@ -45,6 +61,7 @@ class Caller:
     principal: Principal
     user_id: int
     runtime: Runtime
+    via: str = "token"  # or "session": a browser's cookie
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
@@ -55,15 +72,41 @@ class Caller:
 def authenticated(
     request: Request,
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    cookie: str | None = Depends(_cookie),
 ) -> Caller:
-    if credentials is None:
-        raise Unauthenticated("send an API token: Authorization: Bearer acc_…")
+    """A bearer token (integrations) or a session cookie (browsers; writes need the CSRF
+    token in the X-CSRF-Token header)."""
     rt = runtime(request)
+    if credentials is not None:
+        with rt.unit() as session:
+            user, principal = users.authenticate_token(
+                session, credentials.credentials, now=rt.now()
+            )
+            uid = users.user_id(session, user.name)
+        request.state.user = user.name
+        return Caller(principal, uid, rt)
+    if cookie is None:
+        raise Unauthenticated("send an API token (Authorization: Bearer acc_…) or sign in")
+    idle = timedelta(minutes=rt.settings.session_idle_minutes)
     with rt.unit() as session:
-        user, principal = users.authenticate_token(session, credentials.credentials, now=rt.now())
-        uid = users.user_id(session, user.name)
-    request.state.user = user.name
-    return Caller(principal, uid, rt)
+        signed = browser_sessions.authenticate_session(session, cookie, now=rt.now(), idle=idle)
+        uid = users.user_id(session, signed.user.name)
+    if request.method not in SAFE_METHODS:
+        check_csrf(request, cookie)
+    request.state.user = signed.user.name
+    return Caller(signed.principal, uid, rt, via="session")
+
+
+def check_csrf(request: Request, cookie: str) -> None:
+    """A write made with a session cookie carries the session's CSRF token in a header, which
+    only a page of our origin can read (from the accueil_csrf cookie or the sign-in answer)."""
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not hmac.compare_digest(sent.encode(), browser_sessions.csrf_token(cookie).encode()):
+        raise CsrfFailed(
+            f"a change made from a browser needs the {CSRF_HEADER} header "
+            f"(the {CSRF_COOKIE} cookie's value)",
+            field=f"header.{CSRF_HEADER}",
+        )
 
 
 def _absent(account: str, person: str | None = None) -> NotFound:
