@@ -1,7 +1,8 @@
 """The import graph of ``accueil``: no loop, and no import climbs back up a floor.
 
 Floors, from the bottom: ``core`` (pure) and ``errors``; ``store``, ``directory_io`` and
-``settings``; ``services``; ``sim``; ``demo``; ``cli``. Packages not listed (new rooms) are held
+``settings``; ``services``; ``sim``, ``switchboard`` and ``telephony`` (the twin drives the
+switchboard's engine host); ``demo``; ``cli``. Packages not listed (new rooms) are held
 to the no-loop rule only. Every import counts, also one inside a function.
 """
 
@@ -19,6 +20,8 @@ FLOORS = {
     "settings": 1,
     "services": 2,
     "sim": 3,
+    "switchboard": 3,
+    "telephony": 3,
     "demo": 4,
     "cli": 5,
 }

@@ -10,6 +10,7 @@ from accueil.api import problems
 from accueil.api.middleware import Guard
 from accueil.api.problems import ProblemDocument
 from accueil.api.routes import (
+    audit,
     availability,
     calendars,
     callers,
@@ -62,6 +63,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         records,
         search,
         transfer,
+        audit,
     )
     for feature in features:
         api.include_router(feature.router)

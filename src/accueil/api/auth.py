@@ -29,12 +29,13 @@ from accueil.core.access import (
     may_reach,
 )
 from accueil.errors import NotFound
-from accueil.services import browser_sessions, users
+from accueil.services import audit, browser_sessions, users
 from accueil.services.users import Unauthenticated
 
 SESSION_COOKIE = "accueil_session"
 CSRF_COOKIE = "accueil_csrf"
 CSRF_HEADER = "X-CSRF-Token"
+API_PREFIX = "/api/v1"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _bearer = HTTPBearer(auto_error=False, description="an API token: acc_<prefix>_<secret>")
@@ -54,6 +55,35 @@ def runtime(request: Request) -> Runtime:
     return rt
 
 
+@dataclass
+class Audited:
+    """What the audit row of one request says besides who: set from the request, the account
+    filled in by a route that finds it on the way (a dialled number)."""
+
+    method: str
+    operation: str
+    target: str
+    account: str
+    request_id: str
+    client: str
+    written: bool = False
+
+    @classmethod
+    def of(cls, request: Request) -> Audited:
+        route = request.scope.get("route")
+        template = str(getattr(route, "path", request.url.path))
+        if request.url.path.startswith(API_PREFIX) and not template.startswith(API_PREFIX):
+            template = API_PREFIX + template  # the route seen is the feature router's
+        return cls(
+            method=request.method,
+            operation=f"{request.method} {template}",
+            target=request.url.path,
+            account=str(request.path_params.get("account", "")),
+            request_id=str(getattr(request.state, "request_id", "")),
+            client=request.client.host if request.client else "",
+        )
+
+
 @dataclass(frozen=True)
 class Caller:
     """The signed-in user of one request, with the runtime to open units of work."""
@@ -62,11 +92,32 @@ class Caller:
     user_id: int
     runtime: Runtime
     via: str = "token"  # or "session": a browser's cookie
+    audited: Audited | None = None
 
     @contextmanager
-    def unit(self) -> Iterator[Session]:
+    def unit(self, *, personal: bool = False) -> Iterator[Session]:
+        """One unit of work. A change (any method but GET, HEAD, OPTIONS) or a read of personal
+        data (``personal``) leaves its audit row in this same transaction, once per request."""
         with self.runtime.unit() as session:
             yield session
+            self._audit(session, personal)
+
+    def _audit(self, session: Session, personal: bool) -> None:
+        a = self.audited
+        if a is None or a.written or (a.method in SAFE_METHODS and not personal):
+            return
+        entry = audit.AuditEntry(
+            at=self.runtime.now(),
+            account=a.account,
+            user=self.principal.user,
+            role=self.principal.role.value,
+            operation=a.operation,
+            target=a.target,
+            request_id=a.request_id,
+            client=a.client,
+        )
+        audit.record(session, entry)
+        a.written = True
 
 
 def authenticated(
@@ -84,7 +135,7 @@ def authenticated(
             )
             uid = users.user_id(session, user.name)
         request.state.user = user.name
-        return Caller(principal, uid, rt)
+        return Caller(principal, uid, rt, audited=Audited.of(request))
     if cookie is None:
         raise Unauthenticated("send an API token (Authorization: Bearer acc_…) or sign in")
     idle = timedelta(minutes=rt.settings.session_idle_minutes)
@@ -94,7 +145,7 @@ def authenticated(
     if request.method not in SAFE_METHODS:
         check_csrf(request, cookie)
     request.state.user = signed.user.name
-    return Caller(signed.principal, uid, rt, via="session")
+    return Caller(signed.principal, uid, rt, via="session", audited=Audited.of(request))
 
 
 def check_csrf(request: Request, cookie: str) -> None:
@@ -136,6 +187,8 @@ def reach(caller: Caller, number: str, account: str, person: str | None) -> None
     """A dialled number leads somewhere this caller may not see: for them it leads nowhere."""
     if not may_reach(caller.principal, account, person):
         raise NotFound(f"the number {number} leads to no account", field="to")
+    if caller.audited is not None:
+        caller.audited.account = account
 
 
 def operator(caller: Caller, action: Action = Action.READ) -> None:

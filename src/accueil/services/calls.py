@@ -16,6 +16,7 @@ from accueil.core.callers import normalise_caller
 from accueil.core.localtime import require_aware
 from accueil.core.screenpop import Familiar, PastCall
 from accueil.core.scripts.runner import ScriptOutcome
+from accueil.errors import InvalidInput
 from accueil.services.availability import person_row
 from accueil.services.directory import account_row
 from accueil.services.events import CallRecorded
@@ -39,6 +40,16 @@ class CallRecord:
     caller_name: str = ""
     script_ref: str = ""
     outcome: ScriptOutcome | None = None
+    # the live switchboard's account of the call (see docs/live.md)
+    fate: str = "answered"  # answered, abandoned, overflowed, connected, rejected, unanswered
+    waited: float | None = None  # seconds from arrival to answer (or to leaving unanswered)
+    ended_at: datetime | None = None
+    familiar: bool | None = None  # answered by an agent familiar with the account
+    treatment: str = ""  # the decision's treatment: answer, message, connect, on_call, reject
+    rule: str = ""  # the rule that decided it
+
+
+FATES = ("answered", "abandoned", "overflowed", "connected", "rejected", "unanswered")
 
 
 def record_call(session: Session, account: str, record: CallRecord) -> int:
@@ -49,6 +60,12 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
     """
     acc = account_row(session, account)
     require_aware(record.started_at, "the call's start")
+    if record.ended_at is not None:
+        require_aware(record.ended_at, "the call's end")
+    if record.fate not in FATES:
+        raise InvalidInput(
+            f"a call's fate is one of {', '.join(FATES)}, not {record.fate!r}", field="fate"
+        )
     person_id = person_row(session, acc, record.person).id if record.person else None
     caller = (normalise_caller(record.caller, acc.country) or "") if record.caller else ""
     outcome = record.outcome
@@ -65,6 +82,12 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
         outcome=outcome.action.value if outcome else "",
         urgency=outcome.message.urgency.value if outcome else "",
         message=[list(f) for f in outcome.message.fields] if outcome else None,
+        fate=record.fate,
+        waited_seconds=record.waited,
+        ended_at=record.ended_at,
+        familiar=record.familiar,
+        treatment=record.treatment,
+        rule=record.rule[:200],
     )
     session.add(row)
     session.flush()
@@ -76,6 +99,8 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
             call_id=record.call_id,
             person=record.person,
             outcome=row.outcome,
+            fate=record.fate,
+            agent=record.agent,
         ),
     )
     return row.id

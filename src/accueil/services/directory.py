@@ -143,15 +143,27 @@ def destination_of(row: NumberRow, acc: AccountRow, prow: PersonRow | None) -> D
     return Destination(number, account_from_row(acc), person)
 
 
-def list_agents(session: Session) -> list[Agent]:
+def get_agent(session: Session, agent: str) -> Agent:
+    """One agent of the pool by key (an archived agent is not found)."""
+    found = next((a for a in list_agents(session, agent) if a.active), None)
+    if found is None:
+        raise NotFound(f"no agent {agent!r} in the pool", field="agent")
+    return found
+
+
+def list_agents(session: Session, key: str | None = None) -> list[Agent]:
     """The operator's pool (agents belong to the operator, not to an account)."""
     trainings: dict[int, list[tuple[str, int]]] = {}
     query = select(TrainingRow.agent_id, AccountRow.key, TrainingRow.level).join(
         AccountRow, TrainingRow.account_id == AccountRow.id
     )
+    rows_query = select(AgentRow).order_by(AgentRow.key)
+    if key is not None:
+        query = query.join(AgentRow, TrainingRow.agent_id == AgentRow.id).where(AgentRow.key == key)
+        rows_query = rows_query.where(AgentRow.key == key)
     for agent_id, account_key, level in session.execute(query):
         trainings.setdefault(agent_id, []).append((account_key, level))
-    rows = session.scalars(select(AgentRow).order_by(AgentRow.key))
+    rows = session.scalars(rows_query)
     return [agent_from_row(r, sorted(trainings.get(r.id, []))) for r in rows]
 
 

@@ -48,7 +48,12 @@ def event_from(name: str, payload: dict[str, Any]) -> Event:
     if kind is None:
         raise InvalidInput(f"{name!r} is not an event accueil knows", event=name)
     hints = get_type_hints(kind)
-    values = {f.name: _decode(hints[f.name], payload[f.name]) for f in dataclasses.fields(kind)}
+    # a field added to an event after rows were written takes its default for those rows
+    values = {
+        f.name: _decode(hints[f.name], payload[f.name])
+        for f in dataclasses.fields(kind)
+        if f.name in payload
+    }
     return kind(**values)
 
 
@@ -194,6 +199,8 @@ class CallRecorded(Event):
     call_id: str
     person: str
     outcome: str
+    fate: str = "answered"  # see services.calls.FATES
+    agent: str = ""
 
 
 # Directory ----------------------------------------------------------------------------------
@@ -212,3 +219,54 @@ class DirectoryImported(Event):
     created: int
     changed: int
     removed: int
+
+
+# Messages -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageTaken(Event):
+    """A message was stored for a person (``first`` names the original of a correction)."""
+
+    name: ClassVar[str] = "message.taken"
+    uid: str
+    person: str
+    urgency: str
+    version: int
+    first: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageRead(Event):
+    name: ClassVar[str] = "message.read"
+    uid: str
+    reader: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageAcknowledged(Event):
+    """Someone took the message on: its escalation stops."""
+
+    name: ClassVar[str] = "message.acknowledged"
+    uid: str
+    by: str
+    via: str  # page, api, sms, cli
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageDelivery(Event):
+    """A step of a message's delivery: sent, delivered, failed, escalated, expired, requeued."""
+
+    name: ClassVar[str] = "message.delivery"
+    uid: str
+    kind: str
+    channel: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryPreferencesSaved(Event):
+    """An account's defaults (``person == ""``) or a person's delivery preferences changed."""
+
+    name: ClassVar[str] = "delivery_preferences.saved"
+    person: str

@@ -7,6 +7,10 @@ out the way agents and callers would: an offer rings, the agent picks up after `
 or misses it (the lease then lapses in the engine), a connected call talks for its handle time.
 Home softphones may drop their link for a while (no heartbeats, unanswered offers). A ``Watch``
 checks the engine's promises along the way.
+
+The engine runs inside the switchboard's ``EngineHost``, the same host that serves live calls:
+the twin is its ``Carrier`` (its simulated agents and callers carry out the commands) and owns
+the time line (a discrete-event timeline instead of the live runner's clock).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from accueil.core.routing.profiles import profiled
 from accueil.sim.outcomes import CallResult, Fate
 from accueil.sim.scenario import CallSpec, Presence, Scenario
 from accueil.sim.watch import Watch
+from accueil.switchboard.host import EngineHost
 
 # An agent the engine paused for missed offers notices and makes themselves ready again.
 RECOVER_SECONDS = 30.0
@@ -49,6 +54,7 @@ class Twin:
     ) -> None:
         self.scenario = scenario
         self.engine = engine
+        self.host = EngineHost(engine, self)
         self.random = random.Random(seed)
         self.heartbeat_seconds = heartbeat_seconds
         self._heap: list[tuple[float, int, Any]] = []
@@ -66,8 +72,6 @@ class Twin:
         self._offline: set[str] = set()  # home agents whose softphone lost its link
         self._out_of_rotation: set[str] = set()  # owe an AgentReady as soon as they can
         self._busy = 0.0
-        self.events = 0
-        self.ignored = 0
         self.watch = Watch(scenario)
         self._handlers: dict[type, Callable[[float, Any], None]] = {
             CallSpec: self._arrive,
@@ -95,30 +99,32 @@ class Twin:
         # The engine's deadlines and the heap are merged one step at a time: a deadline may
         # schedule happenings (a pick-up) that come before the next deadline.
         while True:
-            deadline = self.engine.next_deadline()
+            deadline = self.host.next_deadline()
             upcoming = self._heap[0][0] if self._heap else None
             if deadline is not None and (upcoming is None or deadline <= upcoming):
-                self._feed(events.Tick(deadline))
+                self.host.tick(deadline)
             elif upcoming is not None:
                 at, _, item = heapq.heappop(self._heap)
                 self._happen(at, item)
             else:
                 break
         return TwinResult(
-            self._records(), self._busy, self.events, self.ignored, tuple(self.watch.violations)
+            self._records(),
+            self._busy,
+            self.host.events,
+            self.host.ignored,
+            tuple(self.watch.violations),
         )
 
     def _push(self, at: float, item: Any) -> None:
         heapq.heappush(self._heap, (at, next(self._seq), item))
 
     def _feed(self, event: events.Event) -> None:
-        self.events += 1
         if isinstance(event, events.AgentReady) and event.agent in self._wrapping:
             call, until = self._wrapping.pop(event.agent)
             if event.at < until:  # ready again before the end of wrap-up (after a pause)
                 self._freed[call] = event.at
-        for command in self.engine.handle(event):
-            self._carry_out(event.at, command)
+        self.host.feed(event)
 
     # ----------------------------------------------------------------- happenings
 
@@ -224,7 +230,8 @@ class Twin:
 
     # ----------------------------------------------------------------- commands
 
-    def _carry_out(self, at: float, command: events.Command) -> None:
+    def carry_out(self, at: float, command: events.Command) -> None:
+        """The host's ``Carrier``: agents and callers react to the engine's commands."""
         if isinstance(command, events.Offer):
             self.watch.offered(at, command.call, command.agent)
             self._live_offers.add(command.token)
@@ -254,8 +261,6 @@ class Twin:
         elif isinstance(command, events.PauseAgent):
             self._out_of_rotation.add(command.agent)
             self._push(at + RECOVER_SECONDS, _Recover(command.agent))
-        elif isinstance(command, events.Ignored):
-            self.ignored += 1
 
     # ----------------------------------------------------------------- results
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accueil.store.tables import Base
@@ -48,6 +58,8 @@ class CallRecordRow(Base):
         Index("ix_call_records_account_caller", "account_id", "caller", "started_at"),
         # the screen pop asks "has this agent served this account lately?" on every offer
         Index("ix_call_records_account_agent", "account_id", "agent_key", "started_at"),
+        # the supervisor's figures of the day read every account's records of a time range
+        Index("ix_call_records_started", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -66,3 +78,10 @@ class CallRecordRow(Base):
     urgency: Mapped[str] = mapped_column(String(10), default="")
     # [[field id, label, value], …] when a message was taken
     message: Mapped[Any] = mapped_column(JSON, nullable=True)
+    # answered, abandoned, overflowed, connected (to the person's device), rejected, unanswered
+    fate: Mapped[str] = mapped_column(String(16), default="answered", server_default="answered")
+    waited_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)  # until answered
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    familiar: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # the engine's verdict
+    treatment: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    rule: Mapped[str] = mapped_column(String(200), default="", server_default="")

@@ -1,0 +1,491 @@
+"""The switchboard: the life of a call, live (shared/DESIGN.md, "The life of a call").
+
+The telephony reports an inbound call → the number's account and person, their availability
+and rules give a decision (``decide_call``) → connect treatments ring the person's devices with
+their timeouts and fall back as the rule says; pool treatments enter the routing engine's line
+with the account's tier, target and language → the engine offers the call to one agent (a
+lease): their softphone rings and their desk gets the screen pop → the agent accepts → bridged
+→ the agent gives the script's answers → the call record (with the message taken) is committed,
+with its outbox row, before the desk is told it is saved → the caller is patched through or
+hung up; the agent wraps up. Abandoned, overflowed, rejected and directly connected calls get
+a record too.
+
+Every input runs on the ``LiveRunner``'s one task: no lock. Agents' actions are coroutines
+that answer with a JSON-ready dict or raise (``Refused``, ``NotFound``, ``InvalidInput``), the
+state unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+
+from accueil.core.routing import events
+from accueil.core.routing.config import EngineConfig
+from accueil.core.routing.engine import Engine
+from accueil.core.scripts.runner import ScriptOutcome
+from accueil.core.treatments import Answer, Connect, Message, OnCall, Reject, Treatment
+from accueil.errors import AccueilError, InvalidInput
+from accueil.services.calls import CallRecord, record_call
+from accueil.services.decisions import decide_call
+from accueil.services.directory import get_agent, get_person
+from accueil.services.screenpop import PopCache
+from accueil.services.script_preview import preview
+from accueil.services.unit_of_work import Application
+from accueil.switchboard.calls import CallInProgress, Refused, Stage
+from accueil.switchboard.clock import SwitchClock
+from accueil.switchboard.desks import Desks
+from accueil.switchboard.desks import Message as DeskMessage
+from accueil.switchboard.host import EngineHost
+from accueil.switchboard.runner import LiveRunner
+from accueil.telephony.port import (
+    Answered,
+    Busy,
+    CallerHungUp,
+    DeviceRing,
+    Ended,
+    InboundCall,
+    NoAnswer,
+    Telephony,
+    TelephonyEvent,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Switchboard:
+    """The engine host with the telephony and the desks: every live call's life."""
+
+    def __init__(
+        self,
+        app: Application,
+        clock: SwitchClock,
+        telephony: Telephony,
+        desks: Desks,
+        *,
+        config: EngineConfig | None = None,
+        strategy: str = "accueil",
+        country: str = "FR",
+    ) -> None:
+        self.app, self.clock, self.telephony, self.desks = app, clock, telephony, desks
+        self.country = country
+        self.host = EngineHost(Engine(config, strategy), self)
+        self.runner = LiveRunner(self.host, clock)
+        self.calls: dict[str, CallInProgress] = {}
+        self.logged_in: set[str] = set()
+        self.pops = PopCache(app.clock)
+        app.subscribe(self.pops.on_event)
+        telephony.attach(self._heard)
+
+    async def start(self) -> None:
+        self.runner.start()
+
+    async def stop(self) -> None:
+        await self.runner.stop()
+
+    # ----------------------------------------------------------------- agents' actions
+
+    async def login(self, agent: str) -> DeskMessage:
+        return await self.runner.submit(lambda at: self._login(at, agent))
+
+    async def logout(self, agent: str) -> DeskMessage:
+        return await self._agent_event(agent, lambda at: events.AgentLoggedOut(at, agent))
+
+    async def ready(self, agent: str) -> DeskMessage:
+        return await self._agent_event(agent, lambda at: events.AgentReady(at, agent))
+
+    async def pause(self, agent: str, reason: str) -> DeskMessage:
+        return await self._agent_event(agent, lambda at: events.AgentPaused(at, agent, reason))
+
+    async def heartbeat(self, agent: str) -> DeskMessage:
+        return await self._agent_event(agent, lambda at: events.Heartbeat(at, agent))
+
+    async def wrapup_done(self, agent: str) -> DeskMessage:
+        return await self._agent_event(agent, lambda at: events.WrapUpEnded(at, agent))
+
+    async def accept(self, agent: str, call: str, token: int) -> DeskMessage:
+        return await self.runner.submit(lambda at: self._offer_answer(at, agent, call, token, True))
+
+    async def decline(self, agent: str, call: str, token: int) -> DeskMessage:
+        return await self.runner.submit(
+            lambda at: self._offer_answer(at, agent, call, token, False)
+        )
+
+    async def finish(self, agent: str, call: str, answers: dict[str, str]) -> DeskMessage:
+        """The agent's outcome of the script: recorded (committed) before this answers."""
+        return await self.runner.submit(lambda at: self._finish(at, agent, call, answers))
+
+    def _login(self, at: float, agent: str) -> DeskMessage:
+        if agent in self.logged_in:
+            return {"type": "logged_in", "agent": agent, "resumed": True}
+        with self.app.unit_of_work() as work:
+            found = get_agent(work.session, agent)
+        trainings = tuple((t.account, t.level) for t in found.trainings)
+        self._feed_checked(
+            events.AgentLoggedIn(at, agent, found.languages, trainings, site=found.site)
+        )
+        self.logged_in.add(agent)
+        return {"type": "logged_in", "agent": agent, "resumed": False}
+
+    async def _agent_event(self, agent: str, make: Callable[[float], events.Event]) -> DeskMessage:
+        def apply(at: float) -> DeskMessage:
+            if agent not in self.logged_in:
+                raise Refused(f"agent {agent!r} is not logged in: send login first", agent=agent)
+            event = make(at)
+            self._feed_checked(event)
+            if isinstance(event, events.AgentLoggedOut):
+                self.logged_in.discard(agent)
+                self._close_unfinished(at, agent)
+            return {"type": "ok", "did": type(event).__name__, "agent": agent}
+
+        return await self.runner.submit(apply)
+
+    def _offer_answer(
+        self, at: float, agent: str, call: str, token: int, accepted: bool
+    ) -> DeskMessage:
+        state = self.calls.get(call)
+        if state is None:
+            raise Refused(f"no call {call!r} in progress", call=call)
+        if state.agent != agent or state.stage is not Stage.OFFERED:
+            raise Refused(f"call {call!r} is not offered to {agent!r} now", call=call)
+        kind = events.OfferAccepted if accepted else events.OfferDeclined
+        self._feed_checked(kind(at, call, agent, token))
+        return {"type": "accepted" if accepted else "declined", "call": call, "token": token}
+
+    def _feed_checked(self, event: events.Event) -> list[events.Command]:
+        """Feed an agent's event; the engine's refusal becomes the agent's error."""
+        commands = self.host.feed(event)
+        refused = [c for c in commands if isinstance(c, events.Ignored) and c.event is event]
+        if refused:
+            raise Refused(refused[0].reason, event=type(event).__name__)
+        return commands
+
+    # ----------------------------------------------------------------- the outcome
+
+    def _finish(self, at: float, agent: str, call: str, answers: dict[str, str]) -> DeskMessage:
+        state = self.calls.get(call)
+        if (
+            state is None
+            or state.agent != agent
+            or state.stage not in (Stage.TALKING, Stage.WRAPUP)
+        ):
+            raise Refused(f"{agent!r} is not on call {call!r}", call=call)
+        person = state.person or None
+        with self.app.unit_of_work() as work:
+            walked = preview(
+                work.session, state.account.key, person, now=work.now, caller=state.caller,
+                answers=answers,
+            )  # fmt: skip
+            outcome = walked.state.outcome
+            if outcome is None:
+                raise _unfinished(walked.state.prompt, walked.state.errors)
+            record = self._record(state, "answered", outcome, walked.state.script)
+            record_id = record_call(work.session, state.account.key, record)
+            address = self._address_for(work.session, state, outcome)
+        # committed: only now is the desk told the message is saved
+        if state.stage is Stage.TALKING:
+            if address:
+                self.telephony.transfer(call, address)
+            else:
+                self.telephony.hang_up(call, f"done: {outcome.action.value}")
+            self._feed_checked(events.CallEnded(at, call, agent, state.token))
+        self._forget(state)
+        return {
+            "type": "saved",
+            "call": call,
+            "record": record_id,
+            "outcome": outcome.action.value,
+            "transferred_to": address,
+        }
+
+    def _address_for(self, session: Any, state: CallInProgress, outcome: ScriptOutcome) -> str:
+        """Where a patch-through goes: the person's first device (else the caller is hung up)."""
+        if (
+            outcome.action.value not in ("patch_through", "transfer")
+            or state.stage is not Stage.TALKING
+        ):
+            return ""
+        key = outcome.person or state.person
+        if not key:
+            return ""
+        devices = get_person(session, state.account.key, key).devices
+        return devices[0].address if devices else ""
+
+    def _record(
+        self,
+        state: CallInProgress,
+        fate: str,
+        outcome: ScriptOutcome | None = None,
+        script_ref: str = "",
+    ) -> CallRecord:
+        return CallRecord(
+            caller=state.caller,
+            dialled=state.dialled,
+            started_at=state.started_at,
+            person=state.person,
+            agent=state.agent if fate == "answered" else "",
+            call_id=state.id,
+            script_ref=script_ref,
+            outcome=outcome,
+            fate=fate,
+            waited=state.waited,
+            ended_at=self.clock.now(),
+            familiar=state.familiar,
+            treatment=state.treatment,
+            rule=state.decision.rule,
+        )
+
+    def _close(self, at: float, state: CallInProgress, fate: str) -> None:
+        """The call is over without an agent's outcome: write its record and forget it."""
+        if state.waited is None:
+            state.waited = at - state.arrived
+        try:
+            with self.app.unit_of_work() as work:
+                record_call(work.session, state.account.key, self._record(state, fate))
+        except Exception:  # never silent: the call's record is missing, say which and why
+            log.exception("call %s (%s) could not be recorded", state.id, fate)
+        self._forget(state)
+
+    def _close_unfinished(self, at: float, agent: str) -> None:
+        """An agent moves on without giving the outcome of a call they answered."""
+        for state in [c for c in self.calls.values() if c.agent == agent]:
+            if state.stage is Stage.WRAPUP:
+                self._close(at, state, "answered")
+
+    def _forget(self, state: CallInProgress) -> None:
+        state.stage = Stage.ENDED
+        self.calls.pop(state.id, None)
+
+    # ----------------------------------------------------------------- the telephony
+
+    def _heard(self, event: TelephonyEvent) -> None:
+        self.runner.post(lambda at: self.on_telephony(at, event))
+
+    def on_telephony(self, at: float, event: TelephonyEvent) -> None:
+        if isinstance(event, InboundCall):
+            self._inbound(at, event)
+            return
+        state = self.calls.get(event.call)
+        if state is None:
+            if not isinstance(event, Ended):
+                log.info("telephony event for no call in progress: %s", event)
+            return
+        if isinstance(event, Answered):
+            self._answered(at, state, event.by)
+        elif isinstance(event, NoAnswer | Busy):
+            self._not_answered(at, state, event.by, busy=isinstance(event, Busy))
+        elif isinstance(event, CallerHungUp | Ended):
+            self._caller_gone(at, state)
+
+    def _inbound(self, at: float, event: InboundCall) -> None:
+        if event.call in self.calls:
+            log.warning("call %s reported twice", event.call)
+            return
+        try:
+            with self.app.unit_of_work() as work:
+                decided = decide_call(
+                    work.session, event.caller, event.dialled, now=work.now,
+                    call_id=event.call, country=self.country,
+                )  # fmt: skip
+                started = work.now
+        except AccueilError as exc:  # a number that leads nowhere: refused loudly
+            log.warning("call %s to %s refused: %s", event.call, event.dialled, exc.message)
+            self.telephony.hang_up(event.call, exc.message)
+            return
+        destination = decided.destination
+        state = CallInProgress(
+            event.call,
+            event.caller,
+            destination.number.e164,
+            at,
+            started,
+            destination.account,
+            destination.person.key if destination.person else "",
+            decided.decision,
+        )
+        self.calls[state.id] = state
+        self._treat(at, state, decided.decision.treatment)
+
+    def _treat(self, at: float, state: CallInProgress, treatment: Treatment) -> None:
+        if isinstance(treatment, Connect):
+            targets = state.decision.targets
+            state.devices = [DeviceRing(t.device, t.address, t.timeout) for t in targets]
+            state.fallback = treatment.no_answer
+            self._ring(at, state, together=treatment.ring == "together")
+        elif isinstance(treatment, OnCall):
+            contacts = state.decision.contacts
+            state.devices = [
+                DeviceRing(f"on_call_{i}", c, treatment.timeout) for i, c in enumerate(contacts)
+            ]
+            state.fallback = treatment.no_answer
+            self._ring(at, state, together=False)
+        elif isinstance(treatment, Reject):
+            self.telephony.hang_up(state.id, f"rejected ({treatment.mode})")
+            self._close(at, state, "rejected")
+        else:
+            self._enqueue(at, state, treatment)
+
+    def _ring(self, at: float, state: CallInProgress, *, together: bool) -> None:
+        state.stage = Stage.RINGING
+        batch = state.devices if together else state.devices[:1]
+        state.devices = state.devices[len(batch) :]
+        for ring in batch:
+            state.ringing.add(ring.device)
+            self.telephony.ring_device(state.id, ring)
+        if not batch:
+            self._fall_back(at, state)
+
+    def _fall_back(self, at: float, state: CallInProgress) -> None:
+        fallback, state.fallback = state.fallback, None
+        if fallback is None:
+            self.telephony.hang_up(state.id, "nobody answered")
+            self._close(at, state, "unanswered")
+        else:
+            self._treat(at, state, fallback)
+
+    def _enqueue(self, at: float, state: CallInProgress, treatment: Answer | Message) -> None:
+        account = state.account
+        wanted = treatment.languages if isinstance(treatment, Answer) else []
+        languages = tuple(wanted) or account.languages[:1]
+        state.stage = Stage.WAITING
+        self.host.feed(
+            events.CallEnqueued(
+                at,
+                state.id,
+                account.key,
+                state.person,
+                languages,
+                tier=account.tier.value,
+                target_seconds=float(account.target_seconds),
+                since=state.arrived,  # the time spent ringing devices counts: same place
+            )
+        )
+
+    def _answered(self, at: float, state: CallInProgress, by: str) -> None:
+        if state.stage is Stage.RINGING and by in state.ringing:
+            for other in state.ringing - {by}:
+                self.telephony.stop_ringing(state.id, other)
+            state.ringing, state.stage = set(), Stage.CONNECTED
+            state.waited = at - state.arrived
+        elif state.stage is Stage.OFFERED and by == state.agent:  # picked up on the softphone
+            self.host.feed(events.OfferAccepted(at, state.id, by, state.token))
+
+    def _not_answered(self, at: float, state: CallInProgress, by: str, *, busy: bool) -> None:
+        if state.stage is Stage.RINGING and by in state.ringing:
+            state.ringing.discard(by)
+            if not state.ringing:
+                self._ring(at, state, together=False)
+        elif state.stage is Stage.OFFERED and by == state.agent and busy:
+            self.host.feed(events.OfferDeclined(at, state.id, by, state.token))
+        # an agent's softphone ringing out: the engine's lease lapses on its own
+
+    def _caller_gone(self, at: float, state: CallInProgress) -> None:
+        if state.stage in (Stage.WAITING, Stage.OFFERED):
+            self.host.feed(events.CallAbandoned(at, state.id))
+            self._close(at, state, "abandoned")
+        elif state.stage is Stage.RINGING:
+            self._close(at, state, "abandoned")
+        elif state.stage is Stage.CONNECTED:
+            self._close(at, state, "connected")
+        elif state.stage is Stage.TALKING:
+            state.stage = Stage.WRAPUP  # the agent still gives the outcome
+            self.host.feed(events.CallEnded(at, state.id, state.agent, state.token))
+
+    # ----------------------------------------------------------------- the engine's commands
+
+    def carry_out(self, at: float, command: events.Command) -> None:
+        """The host's ``Carrier``: what each of the engine's commands does live."""
+        if isinstance(command, events.Ignored):
+            log.debug("engine ignored %s: %s", command.event, command.reason)
+            return
+        if isinstance(command, events.PauseAgent):
+            self.desks.send(command.agent, {"type": "paused", "reason": command.reason})
+            return
+        state = self.calls.get(command.call)
+        if isinstance(command, events.Offer):
+            self._offer(at, command, state)
+        elif isinstance(command, events.RevokeOffer):
+            self.telephony.stop_ringing(command.call, command.agent)
+            self.desks.send(command.agent, _revoked(command))
+            if state is not None and state.stage is Stage.OFFERED and state.token == command.token:
+                state.stage, state.agent = Stage.WAITING, ""
+        elif isinstance(command, events.Bridge) and state is not None:
+            state.stage, state.waited, state.familiar = (
+                Stage.TALKING,
+                command.waited,
+                command.familiar,
+            )
+            self.telephony.bridge(command.call, command.agent)
+            self.desks.send(command.agent, {"type": "connected", "call": command.call})
+        elif isinstance(command, events.WrapUp):
+            seconds = round(command.until - at, 3)
+            self.desks.send(
+                command.agent, {"type": "wrapup", "call": command.call, "seconds": seconds}
+            )
+        elif isinstance(command, events.Overflow) and state is not None:
+            self.telephony.hang_up(command.call, f"overflow: {command.reason}")
+            self._close(at, state, "overflowed")
+
+    def _offer(self, at: float, offer: events.Offer, state: CallInProgress | None) -> None:
+        if state is None:
+            return
+        self._close_unfinished(at, offer.agent)
+        state.stage, state.agent, state.token = Stage.OFFERED, offer.agent, offer.token
+        self.telephony.ring_agent(offer.call, offer.agent)
+        self.desks.send(
+            offer.agent,
+            {
+                "type": "offer",
+                "call": offer.call,
+                "token": offer.token,
+                "expires_in": round(offer.deadline - at, 3),
+                "ring": offer.ring,
+                "reason": offer.reason,
+                "pop": self._pop(state, offer.agent),
+            },
+        )
+
+    def _pop(self, state: CallInProgress, agent: str) -> Any:
+        """The screen pop for this agent, or None (said in the log) when it cannot be read."""
+        try:
+            with self.app.unit_of_work() as work:
+                shown = self.pops.screen_pop(
+                    work.session, state.dialled, state.caller, now=work.now, agent=agent,
+                    country=self.country,
+                )  # fmt: skip
+            return to_jsonable_python(shown)
+        except Exception:  # the offer still rings: the agent answers without the pop
+            log.exception("no screen pop for call %s", state.id)
+            return None
+
+    # ----------------------------------------------------------------- reading
+
+    def live_calls(self) -> list[dict[str, object]]:
+        now = self.clock.seconds()
+        return [c.shown(now) for c in self.calls.values()]
+
+
+def _revoked(command: events.RevokeOffer) -> DeskMessage:
+    return {
+        "type": "revoked",
+        "call": command.call,
+        "token": command.token,
+        "reason": command.reason,
+    }
+
+
+def _unfinished(prompt: Any, errors: Any) -> InvalidInput:
+    if errors:
+        bad = errors[0]
+        return InvalidInput(
+            f"answer to {bad.step!r} does not fit: {bad.reason}", field=f"answers.{bad.step}"
+        )
+    if prompt is None:
+        return InvalidInput("the script ended without an outcome", field="answers")
+    return InvalidInput(
+        f"the script is not finished: next question {prompt.step!r} ({prompt.text})",
+        field=f"answers.{prompt.step}",
+    )

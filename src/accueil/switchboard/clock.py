@@ -1,0 +1,93 @@
+"""The switchboard's clocks: one time line in seconds for the engine, and the matching instant
+(an aware UTC datetime) for the services, so both always agree.
+
+``SimulatedClock`` moves only when told (tests, the accelerated simulated telephony): waiting on
+it never sleeps. ``RealClock`` is the wall: this module is at the edge, where reading it is
+allowed (``tests/test_no_wall_clock.py`` guards ``core/`` and ``services/``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class SwitchClock(Protocol):
+    """The engine's seconds and the services' instant, read together."""
+
+    def seconds(self) -> float:
+        """Seconds on the engine's monotonic time line."""
+        ...
+
+    def now(self) -> datetime:
+        """The instant (aware, UTC): what units of work and call records are stamped with."""
+        ...
+
+    async def sleep_until(self, seconds: float) -> None:
+        """Return once ``seconds()`` has reached ``seconds``."""
+        ...
+
+
+class RealClock:
+    """The wall clock, with a monotonic time line for the engine (never jumps back)."""
+
+    def __init__(self) -> None:
+        self._origin = time.monotonic()
+
+    def seconds(self) -> float:
+        return time.monotonic() - self._origin
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    async def sleep_until(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds - self.seconds()))
+
+
+class SimulatedClock:
+    """A clock that moves only with ``advance``: waiting on it never sleeps.
+
+    Its instant is ``start`` plus the seconds elapsed, so it also serves as the services'
+    ``Clock`` (an ``Application`` built on it stamps units of work on the same time line).
+    """
+
+    def __init__(self, start: datetime, seconds: float = 0.0) -> None:
+        if start.tzinfo is None:
+            raise ValueError("the simulated clock starts at an aware instant")
+        self._start, self._seconds = start.astimezone(UTC), seconds
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def seconds(self) -> float:
+        return self._seconds
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=self._seconds)
+
+    async def sleep_until(self, seconds: float) -> None:
+        if seconds <= self._seconds:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (seconds, next(self._order), future))
+        await future
+
+    def advance(self, by: float) -> float:
+        """Move ``by`` seconds forward and wake whoever was waiting for a time now reached."""
+        if by < 0:
+            raise ValueError("a clock does not go back")
+        self._seconds += by
+        while self._sleepers and self._sleepers[0][0] <= self._seconds:
+            _, _, future = heapq.heappop(self._sleepers)
+            if not future.done():
+                future.set_result(None)
+        return self._seconds
+
+    def next_wake(self) -> float | None:
+        """When the earliest sleeper wants waking (None: nobody waits)."""
+        while self._sleepers and self._sleepers[0][2].done():
+            heapq.heappop(self._sleepers)
+        return self._sleepers[0][0] if self._sleepers else None

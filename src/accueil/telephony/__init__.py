@@ -1,0 +1,1 @@
+"""The telephony port and its implementations (in-memory now; simulated and SIP to come)."""
