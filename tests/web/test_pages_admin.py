@@ -76,7 +76,7 @@ def test_script_versions_and_the_changes_between_two(world: World) -> None:
     page = admin.get(ACCOUNT + "/scripts")
     assert page.status_code == 200 and "v2" in page.text and "shorter" in page.text
     changes = html.unescape(admin.get(ACCOUNT + "/scripts", params={"old": 1, "new": 2}).text)
-    assert "-    office_hours: \"{{ account.answer_name }}, secrétariat de" in changes
-    assert "+    office_hours: \"{{ account.answer_name }}, bureau de" in changes
+    assert '-    office_hours: "{{ account.answer_name }}, secrétariat de' in changes
+    assert '+    office_hours: "{{ account.answer_name }}, bureau de' in changes
     missing = admin.get(ACCOUNT + "/scripts", params={"old": 1, "new": 9})
     assert missing.status_code == 404

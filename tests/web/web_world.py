@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -103,12 +103,18 @@ class World:
     runtime: Runtime
     clock: FixedClock
 
+    signed_in: dict[str, TestClient] = field(default_factory=dict)
+
     def browser(self, user: str | None = None) -> TestClient:
-        """A browser, signed in as ``user`` through the sign-in page."""
+        """A browser, signed in as ``user`` through the sign-in page (once per user: argon2 is
+        slow on purpose); no user: a new browser, signed out."""
+        if user in self.signed_in:
+            return self.signed_in[user]
         client = TestClient(self.app, raise_server_exceptions=False, follow_redirects=False)
         if user is not None:
             answer = client.post("/sign-in", data={"name": user, "password": PASSWORD})
             assert answer.status_code == 303, answer.text
+            self.signed_in[user] = client
         return client
 
 

@@ -23,32 +23,36 @@ from accueil.web.render import PageRoute, render
 from accueil.web.viewer import Viewer, viewer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Who = Annotated[Viewer, Depends(viewer)]
 ACCOUNT = "/accounts/{account}"
 FORMATS = (".yaml", ".yml", ".csv")
 MAX_FILES = 10
 
 
 @router.get(ACCOUNT)
-def account_page(request: Request, account: str, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+def account_page(request: Request, account: str, who: Who) -> Response:
     """The people with what each is doing now, the groups, the numbers and caller lists."""
     auth.account(who.caller, account)
     now = who.caller.runtime.now()
     with who.caller.unit() as session:
         people = list_people(session, account)
         statuses = {p.key: avail.availability_of(session, account, p.key, now=now) for p in people}
-        context = {
-            "account": get_account(session, account),
-            "groups": {g.key: g.name for g in list_groups(session, account)},
-            "numbers": list_numbers(session, account),
-            "lists": caller_lists(session, account),
-        }
-    return render(
-        request, "account.html", who, people=people, statuses=statuses, now=now, **context
-    )
+        return render(
+            request,
+            "account.html",
+            who,
+            people=people,
+            statuses=statuses,
+            now=now,
+            account=get_account(session, account),
+            groups={g.key: g.name for g in list_groups(session, account)},
+            numbers=list_numbers(session, account),
+            lists=caller_lists(session, account),
+        )
 
 
 @router.get(ACCOUNT + "/import")
-def import_page(request: Request, account: str, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+def import_page(request: Request, account: str, who: Who) -> Response:
     auth.account(who.caller, account, Action.WRITE)
     with who.caller.unit() as session:
         found = get_account(session, account)
@@ -59,7 +63,7 @@ def import_page(request: Request, account: str, who: Annotated[Viewer, Depends(v
 async def import_files(
     request: Request,
     account: str,
-    who: Annotated[Viewer, Depends(viewer)],
+    who: Who,
     files: Annotated[list[UploadFile], File()],
     dry_run: Annotated[bool, Form()] = False,
 ) -> Response:
@@ -89,7 +93,7 @@ async def _named(upload: UploadFile, n: int) -> tuple[str, bytes]:
 def scripts_page(
     request: Request,
     account: str,
-    who: Annotated[Viewer, Depends(viewer)],
+    who: Who,
     old: int | None = None,
     new: int | None = None,
 ) -> Response:
