@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from accueil.api.observe import route_template
 from accueil.api.problems import Forbidden
 from accueil.api.runtime import Runtime
 from accueil.core.access import (
@@ -35,7 +36,6 @@ from accueil.services.users import Unauthenticated
 SESSION_COOKIE = "accueil_session"
 CSRF_COOKIE = "accueil_csrf"
 CSRF_HEADER = "X-CSRF-Token"
-API_PREFIX = "/api/v1"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _bearer = HTTPBearer(auto_error=False, description="an API token: acc_<prefix>_<secret>")
@@ -70,10 +70,7 @@ class Audited:
 
     @classmethod
     def of(cls, request: Request) -> Audited:
-        route = request.scope.get("route")
-        template = str(getattr(route, "path", request.url.path))
-        if request.url.path.startswith(API_PREFIX) and not template.startswith(API_PREFIX):
-            template = API_PREFIX + template  # the route seen is the feature router's
+        template = route_template(request.scope)
         return cls(
             method=request.method,
             operation=f"{request.method} {template}",
