@@ -7,9 +7,11 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from accueil import __version__
 from accueil.api import problems
+from accueil.api.live import lifespan
 from accueil.api.middleware import Guard
 from accueil.api.problems import ProblemDocument
 from accueil.api.routes import (
+    agent_stream,
     availability,
     calendars,
     callers,
@@ -43,6 +45,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         openapi_url=f"{PREFIX}/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.runtime = rt
     problems.install(app)
@@ -64,6 +67,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     )
     for feature in features:
         api.include_router(feature.router)
+    api.include_router(agent_stream.router)
     app.include_router(api)
     if rt.settings.cors_origins:
         app.add_middleware(
