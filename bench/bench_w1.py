@@ -113,8 +113,9 @@ def _print_affinity_by_size(runs: list[Run]) -> None:
 
 def _print_target(runs: list[Run]) -> None:
     print(
-        "\ntarget: accueil account affinity >= 70%, SL within 2 points of longest_idle, "
-        "abandonment within 0.5 points (same seed)"
+        "\ntarget (issue 17): accueil account affinity >= 48%, SL within 1 point of "
+        "longest_idle, abandonment within 0.5 points (same seed); the first target, 70%, is "
+        "out of reach on W1 (docs/routing.md)"
     )
     by_seed: dict[int, dict[str, Figures]] = {}
     for r in runs:
@@ -181,8 +182,8 @@ def _print_profiles(workload: Workload, runs: list[Run]) -> None:
 
 def _checks(ours: Figures, base: Figures) -> dict[str, bool]:
     return {
-        "affinity": ours.account_affinity >= 0.70,
-        "SL": ours.service_level >= base.service_level - 0.02,
+        "affinity": ours.account_affinity >= 0.48,
+        "SL": ours.service_level >= base.service_level - 0.01,
         "abandonment": ours.abandonment <= base.abandonment + 0.005,
     }
 

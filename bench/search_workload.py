@@ -76,13 +76,19 @@ def timed(
     return timings, found / len(queries)
 
 
-def report(name: str, timings: list[float], quality: float, cpu: float | None = None) -> None:
-    """One line of figures; ``cpu``: the process's CPU seconds over the whole run, which a
-    machine shared with other work does not inflate the way it inflates wall time."""
+def report(name: str, timings: list[float], quality: float, cpu: list[float] | None = None) -> None:
+    """One line of figures; ``cpu``: each query's CPU seconds (its thread's), which a machine
+    shared with other work does not inflate the way it inflates wall time."""
     ms = sorted(t * 1000 for t in timings)
-    p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-    per = "" if cpu is None else f"   cpu mean {cpu * 1000 / len(ms):6.2f} ms"
+    per = ""
+    if cpu is not None:
+        used = sorted(t * 1000 for t in cpu)
+        per = f"   cpu median {statistics.median(used):6.2f} ms p99 {_p99(used):6.2f} ms"
     print(
-        f"  {name:<34} median {statistics.median(ms):7.2f} ms   p99 {p99:7.2f} ms   "
+        f"  {name:<34} median {statistics.median(ms):7.2f} ms   p99 {_p99(ms):7.2f} ms   "
         f"top-3 found {quality:6.1%}   ({len(ms)} queries){per}"
     )
+
+
+def _p99(ms: list[float]) -> float:
+    return ms[min(len(ms) - 1, int(len(ms) * 0.99))]

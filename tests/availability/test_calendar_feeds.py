@@ -18,11 +18,10 @@ from accueil.core.availability import Source, State
 from accueil.core.calendar import CalendarError
 from accueil.core.decision import Call
 from accueil.errors import InvalidInput
-from accueil.feeds import fetch_ics
+from accueil.feeds import fetch_ics, refresh_due
 from accueil.services.availability import availability_of
 from accueil.services.calendars import (
     feed_state,
-    refresh_due,
     refresh_feed,
     set_feed,
     upload_calendar,

@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from accueil.core.availability import State
 from accueil.demo.directory import generate_demo
-from accueil.services import availability, calendars, callers, calls, rules, scripts
+from accueil.services import (
+    availability,
+    calendars,
+    callers,
+    calls,
+    delivery_preferences,
+    rules,
+    scripts,
+)
 from accueil.services.events import (
     CalendarRefreshed,
     DirectoryImported,
@@ -53,6 +61,9 @@ WRITES: dict[str, Callable[[Session], object]] = {
     "rota.saved": lambda s: callers.set_rota(s, "martin", ROTA, now=NOW),
     "call.recorded": lambda s: calls.record_call(
         s, "martin", calls.CallRecord("+33611111111", "+33140000001", NOW, "claire")
+    ),
+    "delivery_preferences.saved": lambda s: delivery_preferences.set_preferences(
+        s, "martin", "claire", {}, now=NOW
     ),
     "directory.imported": lambda s: load_directory(
         s, {"people": [{"account": "martin", "key": "zoe", "first_name": "Zoé"}]}, now=NOW
@@ -154,4 +165,6 @@ def test_the_demo_operator_is_an_import_too(app: Application, heard: Heard) -> N
 def test_no_event_kind_is_left_without_a_test() -> None:
     kinds = {k.name for k in Event.__subclasses__()}
     covered = set(WRITES) | {"script.saved", "calendar.refreshed"}
+    # tests/messages: each needs a message taken first
+    covered |= {"message.taken", "message.read", "message.acknowledged", "message.delivery"}
     assert kinds == covered

@@ -9,9 +9,11 @@ from accueil import __version__
 from accueil.api import problems
 from accueil.api.live import lifespan
 from accueil.api.middleware import Guard
+from accueil.api.observe import Metrics, Observe
 from accueil.api.problems import ProblemDocument
 from accueil.api.routes import (
     agent_stream,
+    audit,
     availability,
     calendars,
     callers,
@@ -48,6 +50,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.runtime = rt
+    app.state.metrics = Metrics()
     problems.install(app)
     app.include_router(health.router)
     api = APIRouter(prefix=PREFIX, responses=_ERRORS)  # type: ignore[arg-type]
@@ -64,6 +67,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         records,
         search,
         transfer,
+        audit,
     )
     for feature in features:
         api.include_router(feature.router)
@@ -77,5 +81,6 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "X-Request-Id"],
         )
+    app.add_middleware(Observe, metrics=app.state.metrics)  # inside Guard: has the request id
     app.add_middleware(Guard, max_body=rt.settings.max_body_bytes)
     return app

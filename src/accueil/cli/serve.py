@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from accueil import logs
 from accueil.cli.app import app
 from accueil.cli.common import console, reported, unit_of_work
 from accueil.errors import InvalidInput
@@ -34,6 +35,7 @@ def serve(
     from accueil.store.db import make_engine
     from accueil.switchboard.clock import RealClock
 
+    logs.serving()  # one line per request (JSON unless on a terminal: ACCUEIL_LOG_FORMAT)
     settings = ApiSettings()
     # one time line for the API, the services and the switchboard (faster when the simulated
     # telephony is played accelerated)
@@ -44,7 +46,8 @@ def serve(
         create_app(runtime),
         host=host or settings.host,
         port=port or settings.port,
-        log_level="info",
+        log_level="warning",  # accueil logs each request itself, with its request id
+        access_log=False,
         proxy_headers=False,
     )
 

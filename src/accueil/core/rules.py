@@ -173,6 +173,16 @@ def _split(path: str) -> tuple[str | int, ...]:
     return tuple(out)
 
 
+def refused(exc: ValidationError, file: str = "") -> ValidationFailed:
+    """A pydantic error as accueil's: every problem with its path (``rules[0].then``)."""
+    return ValidationFailed(
+        [
+            Problem(str(e["msg"]).removeprefix("Value error, "), file, field=display(e["loc"]))
+            for e in exc.errors()
+        ]
+    )
+
+
 def display(path: Sequence[str | int]) -> str:
     """('rules', 0, 'then', 'devices', 1) → 'rules[0].then.devices[1]'."""
     text = ""

@@ -20,9 +20,20 @@ TIMELINES = "accueil.cache.timelines"
 SCRIPTS = "accueil.cache.scripts"
 
 
+CACHES = "accueil.caches"
+"""The key of the application's cache registry in ``Session.info`` (one dict, shared by reference
+by every session of the application)."""
+
+
 def cache_of(session: Session, key: str, make: Callable[[], T]) -> T:
-    """The cache ``key`` of this session's application (or of this session alone)."""
-    found = session.info.get(key)
+    """The cache ``key`` of this session's application (or of this session alone).
+
+    A cache is made the first time a service asks for it, so a command that never searches
+    never imports or builds a search index.
+    """
+    shared = session.info.get(CACHES)
+    owner = shared if isinstance(shared, dict) else session.info
+    found = owner.get(key)
     if found is None:
-        found = session.info[key] = make()
+        found = owner[key] = make()
     return cast(T, found)

@@ -245,16 +245,3 @@ def due_feeds(
         if account is not None:
             query = query.where(AccountRow.key == account)
         return [DueFeed(a, p, u) for a, p, u in session.execute(query)]
-
-
-def refresh_due(
-    factory: sessionmaker[Session],
-    *,
-    now: datetime,
-    fetch: Fetch,
-    every: timedelta = timedelta(minutes=15),
-    account: str | None = None,
-) -> list[FeedState]:
-    """Refresh due feeds one after the other (``accueil.feeds.refresh`` runs them in parallel)."""
-    due = due_feeds(factory, now=now, every=every, account=account)
-    return [refresh_feed(factory, f.account, f.person, now=now, fetch=fetch) for f in due]

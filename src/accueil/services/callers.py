@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from accueil.core.callers import CallerList, KnownContacts, ListEntry, normalise_entry
 from accueil.core.phone import InvalidNumber, to_e164
 from accueil.core.rota import Rota
-from accueil.core.rules import display
+from accueil.core.rules import refused
 from accueil.errors import NotFound, Problem, ValidationFailed
 from accueil.services.directory import account_row
 from accueil.services.events import CallerListSaved, ContactSaved, RotaSaved
@@ -155,12 +155,7 @@ def set_rota(
     try:
         rota = Rota.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed(
-            [
-                Problem(e["msg"].removeprefix("Value error, "), file, field=display(e["loc"]))
-                for e in exc.errors()
-            ]
-        ) from None
+        raise refused(exc, file) from None
     acc = account_row(session, account)
     rota = _numbers_in_e164(rota, acc.country, file)
     row = session.scalar(

@@ -219,3 +219,54 @@ class DirectoryImported(Event):
     created: int
     changed: int
     removed: int
+
+
+# Messages -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageTaken(Event):
+    """A message was stored for a person (``first`` names the original of a correction)."""
+
+    name: ClassVar[str] = "message.taken"
+    uid: str
+    person: str
+    urgency: str
+    version: int
+    first: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageRead(Event):
+    name: ClassVar[str] = "message.read"
+    uid: str
+    reader: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageAcknowledged(Event):
+    """Someone took the message on: its escalation stops."""
+
+    name: ClassVar[str] = "message.acknowledged"
+    uid: str
+    by: str
+    via: str  # page, api, sms, cli
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageDelivery(Event):
+    """A step of a message's delivery: sent, delivered, failed, escalated, expired, requeued."""
+
+    name: ClassVar[str] = "message.delivery"
+    uid: str
+    kind: str
+    channel: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryPreferencesSaved(Event):
+    """An account's defaults (``person == ""``) or a person's delivery preferences changed."""
+
+    name: ClassVar[str] = "delivery_preferences.saved"
+    person: str

@@ -17,13 +17,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, cast
 
 from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from accueil.services.caching import SCRIPTS, SEARCH, TIMELINES
-from accueil.services.calendar_windows import TimelineCache
+from accueil.services.caching import CACHES, SEARCH
 from accueil.services.clock import Clock
 from accueil.services.events import DirectoryImported, Event
 from accueil.services.outbox import (
@@ -33,8 +32,6 @@ from accueil.services.outbox import (
     forget_rolled_back,
     unpublished,
 )
-from accueil.services.script_layers import ScriptCache
-from accueil.services.search import SearchIndexes
 from accueil.store.tables_outbox import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -84,28 +81,32 @@ class UnitOfWork:
 class Caches:
     """The caches an application owns, cleared by the outbox's events.
 
-    ``search`` holds directory search indexes, ``timelines`` expanded calendars (by content),
-    ``scripts`` built scripts (by the text of their layers). Calendars and scripts are keyed by
-    content, so a change is a new key and nothing needs clearing; search indexes are built
-    from the directory and are dropped for an account when its directory changes.
+    Directory search indexes (``search``), calendar timelines (``calendar_windows``) and built
+    scripts (``script_layers``), each made the first time a service asks for it
+    (``caching.cache_of``). Calendars and scripts are keyed by content, so a change is a new key
+    and nothing needs clearing; search indexes are built from the directory and are dropped for
+    an account when its directory changes.
     """
 
     def __init__(self) -> None:
-        self.search = SearchIndexes()
-        self.timelines = TimelineCache()
-        self.scripts = ScriptCache()
+        self.made: dict[str, object] = {}
 
     def info(self) -> dict[str, object]:
         """What every session of the application carries (see ``caching.cache_of``)."""
-        return {SEARCH: self.search, TIMELINES: self.timelines, SCRIPTS: self.scripts}
+        return {CACHES: self.made}
 
     def on_event(self, envelope: Envelope) -> None:
         """The public invalidation hook: drop what ``envelope``'s change made stale."""
         found = envelope.event
-        if isinstance(found, DirectoryImported):
+        search = self.made.get(SEARCH)
+        if isinstance(found, DirectoryImported) and search is not None:
             # agents ("" account) are in no search index, but an operator-wide import may
             # rename accounts: drop the cross-account index in every case
-            self.search.forget(found.account or None)
+            cast(Forgets, search).forget(found.account or None)
+
+
+class Forgets(Protocol):
+    def forget(self, account: str | None = None) -> None: ...
 
 
 class Application:

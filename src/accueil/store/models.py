@@ -2,7 +2,9 @@
 
 from accueil.store import (  # noqa: F401
     tables,
+    tables_audit,
     tables_availability,
+    tables_messages,
     tables_outbox,
     tables_scripts,
     tables_users,
