@@ -17,6 +17,24 @@ class Settings(BaseSettings):
     var_dir: str = "./var"
     # Calendar feeds on private, loopback or link-local addresses are refused unless allowed.
     calendar_allow_private_hosts: bool = False
+
+    # Message delivery (accueil dispatch): the SMTP server, the SMS gateway, the dispatcher.
+    smtp_host: str = ""  # no email channel when empty
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "none"  # none, starttls, tls
+    smtp_from: str = "accueil <messages@accueil.invalid>"
+    sms_gateway: str = ""  # generic, twilio; no SMS channel when empty
+    sms_url: str = ""
+    sms_account: str = ""
+    sms_token: str = ""
+    sms_from: str = ""
+    sms_status_callback: str = ""
+    dispatch_batch: int = 100
+    dispatch_concurrency: int = 8
+    dispatch_lease_seconds: int = 60
+    dispatch_timeout_seconds: float = 10.0
     # A calendar feed's whole fetch (resolve, connect, redirects, body) must finish in this time.
     calendar_fetch_deadline_seconds: float = Field(20.0, gt=0, le=300)
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from accueil.core.delivery import Level
-from accueil.services.messages import NewMessage
+from accueil.dispatch.dispatcher import Dispatcher
+from accueil.services.messages import NewMessage, history, take_message
+from accueil.services.unit_of_work import Application
+from accueil.store.tables_messages import DeliveryRow
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday 10:00 in Paris
 DIRECTORY = {
@@ -36,3 +42,34 @@ def new_message(person: str = "claire", urgency: Level = Level.NORMAL) -> NewMes
         agent="ana",
         call_id="call-1",
     )
+
+
+def take(app: Application, person: str = "claire", urgency: Level = Level.NORMAL,
+         account: str = "martin") -> str:  # fmt: skip
+    """Take a message now, in its own unit of work; its uid."""
+    with app.unit_of_work() as work:
+        return take_message(work.session, account, new_message(person, urgency), now=work.now).uid
+
+
+def states(app: Application) -> list[tuple[str, str]]:
+    """(channel, state) of every delivery, in order."""
+    with app.sessions() as s:
+        rows = s.scalars(select(DeliveryRow).order_by(DeliveryRow.id))
+        return [(r.channel, r.state) for r in rows]
+
+
+def kinds(app: Application, account: str, uid: str) -> list[str]:
+    with app.sessions() as s:
+        return [h.kind for h in history(s, account, uid)]
+
+
+def run(dispatcher: Dispatcher) -> int:
+    """One batch, its connections closed after it (each run has its own event loop)."""
+
+    async def once() -> int:
+        try:
+            return await dispatcher.run_once()
+        finally:
+            await dispatcher.close()
+
+    return asyncio.run(once())

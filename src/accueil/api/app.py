@@ -29,6 +29,7 @@ from accueil.api.routes import (
     users,
 )
 from accueil.api.runtime import Runtime
+from accueil.web.pages import install as install_pages
 
 PREFIX = "/api/v1"
 _ERRORS = {
@@ -73,6 +74,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         api.include_router(feature.router)
     api.include_router(agent_stream.router)
     app.include_router(api)
+    install_pages(app)
     if rt.settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -187,7 +187,8 @@ def _store(
             due = max(due, next_digest(now, tz, prefs.digest_at or "18:00"))
         queue(session, row, channel.value, address, due, now=now)
     if steps.escalate_after is not None:
-        queue(session, row, "escalate", steps.escalate_to[0], now + steps.escalate_after, now=now)
+        due = now + steps.escalate_after
+        queue(session, row, "escalate", steps.escalate_to[0], due, now=now, step=1)
     session.flush()
     emit(
         session,
@@ -221,6 +222,7 @@ def queue(
         channel=channel,
         address=address,
         step=step,
+        round=0,
         state="queued",
         attempts=0,
         next_attempt_at=due,
@@ -405,6 +407,11 @@ def _first_uids(session: Session, rows: Sequence[MessageRow]) -> dict[int, str]:
         .all()
     )
     return {r.id: uids[r.first_id] for r in rows if r.first_id is not None}
+
+
+def view_of(row: MessageRow) -> Message:
+    """The message of a row, as a sender needs it (its history not read)."""
+    return _view(row, "queued", "")
 
 
 def _view(row: MessageRow, status: str, first: str) -> Message:

@@ -105,6 +105,8 @@ class DeliveryRow(Base):
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(2000))
     step: Mapped[int] = mapped_column(Integer, default=0)
+    # bumped by each "retry now": a fresh idempotency key for a gateway that refused the last
+    round: Mapped[int] = mapped_column(Integer, default=0)
     # queued → sending → sent → delivered; or → dead (retries exhausted: "retry now" requeues);
     # cancelled (an escalation no longer needed)
     state: Mapped[str] = mapped_column(String(16), default="queued")
@@ -131,3 +133,15 @@ class DeliveryPreferencesRow(Base):
     person_key: Mapped[str] = mapped_column(String(64), default="")
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InboundSeenRow(Base):
+    """A signed inbound request already handled (a gateway's receipt or reply): replays refused."""
+
+    __tablename__ = "inbound_seen"
+    __table_args__ = (UniqueConstraint("provider", "event_id", name="uq_inbound_seen_event"),)
+
+    id: Mapped[int] = mapped_column(_BIG, primary_key=True, autoincrement=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

