@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from accueil.services.call_figures import PoolCall
+from accueil.services.pool_calls import PoolCall
 from accueil.sim.outcomes import CallResult, Fate, familiar_flags
 
 SHORT_ABANDON_SECONDS = 5.0
