@@ -16,8 +16,8 @@ from accueil.api.conventions import scoped
 from accueil.api.schemas import Out
 from accueil.core.access import Scope
 from accueil.errors import AccueilError
-from accueil.services.pool_calls import pool_calls
 from accueil.services.outbox import read_outbox
+from accueil.services.pool_calls import pool_calls
 from accueil.switchboard.figures import PoolFigures, pool_figures
 
 router = APIRouter(tags=["supervisor"])
