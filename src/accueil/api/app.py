@@ -16,6 +16,7 @@ from accueil.api.routes import (
     calls,
     directory,
     health,
+    messages,
     records,
     rules,
     scripts,
@@ -59,6 +60,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         scripts,
         calls,
         records,
+        messages,
         search,
         transfer,
     )
