@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_support import cli_database, run_cli
 from messages_helpers import DIRECTORY, NOW, new_message
 from servers import smtp_server
 from sqlalchemy.orm import Session
 
 from accueil.services.messages import take_message
 from accueil.settings import get_settings
+from cli_support import cli_database, run_cli
 
 
 def _two_messages(s: Session) -> None:

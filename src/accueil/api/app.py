@@ -8,8 +8,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from accueil import __version__
 from accueil.api import problems
 from accueil.api.middleware import Guard
+from accueil.api.observe import Metrics, Observe
 from accueil.api.problems import ProblemDocument
 from accueil.api.routes import (
+    audit,
     availability,
     calendars,
     callers,
@@ -46,6 +48,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.runtime = rt
+    app.state.metrics = Metrics()
     problems.install(app)
     app.include_router(health.router)
     api = APIRouter(prefix=PREFIX, responses=_ERRORS)  # type: ignore[arg-type]
@@ -63,6 +66,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         messages,
         search,
         transfer,
+        audit,
     )
     for feature in features:
         api.include_router(feature.router)
@@ -75,5 +79,6 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "X-Request-Id"],
         )
+    app.add_middleware(Observe, metrics=app.state.metrics)  # inside Guard: has the request id
     app.add_middleware(Guard, max_body=rt.settings.max_body_bytes)
     return app

@@ -6,14 +6,17 @@ exist. Operator-level refusals are 403, which reveals nothing about any tenant.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from accueil.api.observe import route_template
 from accueil.api.problems import Forbidden
 from accueil.api.runtime import Runtime
 from accueil.core.access import (
@@ -27,15 +30,55 @@ from accueil.core.access import (
     may_reach,
 )
 from accueil.errors import NotFound
-from accueil.services import users
+from accueil.services import audit, browser_sessions, users
 from accueil.services.users import Unauthenticated
 
+SESSION_COOKIE = "accueil_session"
+CSRF_COOKIE = "accueil_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 _bearer = HTTPBearer(auto_error=False, description="an API token: acc_<prefix>_<secret>")
+_cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description=f"a browser session (POST /api/v1/session); writes also need {CSRF_HEADER}",
+)
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
 
 
 def runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
+
+
+@dataclass
+class Audited:
+    """What the audit row of one request says besides who: set from the request, the account
+    filled in by a route that finds it on the way (a dialled number)."""
+
+    method: str
+    operation: str
+    target: str
+    account: str
+    request_id: str
+    client: str
+    written: bool = False
+
+    @classmethod
+    def of(cls, request: Request) -> Audited:
+        template = route_template(request.scope)
+        return cls(
+            method=request.method,
+            operation=f"{request.method} {template}",
+            target=request.url.path,
+            account=str(request.path_params.get("account", "")),
+            request_id=str(getattr(request.state, "request_id", "")),
+            client=request.client.host if request.client else "",
+        )
 
 
 @dataclass(frozen=True)
@@ -45,25 +88,73 @@ class Caller:
     principal: Principal
     user_id: int
     runtime: Runtime
+    via: str = "token"  # or "session": a browser's cookie
+    audited: Audited | None = None
 
     @contextmanager
-    def unit(self) -> Iterator[Session]:
+    def unit(self, *, personal: bool = False) -> Iterator[Session]:
+        """One unit of work. A change (any method but GET, HEAD, OPTIONS) or a read of personal
+        data (``personal``) leaves its audit row in this same transaction, once per request."""
         with self.runtime.unit() as session:
             yield session
+            self._audit(session, personal)
+
+    def _audit(self, session: Session, personal: bool) -> None:
+        a = self.audited
+        if a is None or a.written or (a.method in SAFE_METHODS and not personal):
+            return
+        entry = audit.AuditEntry(
+            at=self.runtime.now(),
+            account=a.account,
+            user=self.principal.user,
+            role=self.principal.role.value,
+            operation=a.operation,
+            target=a.target,
+            request_id=a.request_id,
+            client=a.client,
+        )
+        audit.record(session, entry)
+        a.written = True
 
 
 def authenticated(
     request: Request,
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    cookie: str | None = Depends(_cookie),
 ) -> Caller:
-    if credentials is None:
-        raise Unauthenticated("send an API token: Authorization: Bearer acc_…")
+    """A bearer token (integrations) or a session cookie (browsers; writes need the CSRF
+    token in the X-CSRF-Token header)."""
     rt = runtime(request)
+    if credentials is not None:
+        with rt.unit() as session:
+            user, principal = users.authenticate_token(
+                session, credentials.credentials, now=rt.now()
+            )
+            uid = users.user_id(session, user.name)
+        request.state.user = user.name
+        return Caller(principal, uid, rt, audited=Audited.of(request))
+    if cookie is None:
+        raise Unauthenticated("send an API token (Authorization: Bearer acc_…) or sign in")
+    idle = timedelta(minutes=rt.settings.session_idle_minutes)
     with rt.unit() as session:
-        user, principal = users.authenticate_token(session, credentials.credentials, now=rt.now())
-        uid = users.user_id(session, user.name)
-    request.state.user = user.name
-    return Caller(principal, uid, rt)
+        signed = browser_sessions.authenticate_session(session, cookie, now=rt.now(), idle=idle)
+        uid = users.user_id(session, signed.user.name)
+    if request.method not in SAFE_METHODS:
+        check_csrf(request, cookie)
+    request.state.user = signed.user.name
+    return Caller(signed.principal, uid, rt, via="session", audited=Audited.of(request))
+
+
+def check_csrf(request: Request, cookie: str) -> None:
+    """A write made with a session cookie carries the session's CSRF token in a header, which
+    only a page of our origin can read (from the accueil_csrf cookie or the sign-in answer)."""
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not hmac.compare_digest(sent.encode(), browser_sessions.csrf_token(cookie).encode()):
+        raise CsrfFailed(
+            f"a change made from a browser needs the {CSRF_HEADER} header "
+            f"(the {CSRF_COOKIE} cookie's value)",
+            field=f"header.{CSRF_HEADER}",
+        )
 
 
 def _absent(account: str, person: str | None = None) -> NotFound:
@@ -93,6 +184,8 @@ def reach(caller: Caller, number: str, account: str, person: str | None) -> None
     """A dialled number leads somewhere this caller may not see: for them it leads nowhere."""
     if not may_reach(caller.principal, account, person):
         raise NotFound(f"the number {number} leads to no account", field="to")
+    if caller.audited is not None:
+        caller.audited.account = account
 
 
 def operator(caller: Caller, action: Action = Action.READ) -> None:

@@ -8,7 +8,6 @@ leaks: an unexpected failure is a 500 with no trace in the answer (the trace goe
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,10 +16,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from accueil import logs
 from accueil.errors import AccueilError, Problem, ValidationFailed
 
 MEDIA_TYPE = "application/problem+json"
-log = logging.getLogger("accueil.api")
+log = logs.get_logger("accueil.api")
 
 
 class ProblemItem(BaseModel):
@@ -149,5 +149,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        # outside the request's middlewares by now: its id is said here, not from the context
+        log.error(
+            "http.unexpected_error",
+            method=request.method,
+            request_id=str(getattr(request.state, "request_id", "")),
+            exc_info=exc,
+        )
         return problem(500, "internal_error", "something went wrong on our side; it is logged")

@@ -17,3 +17,8 @@ class ApiSettings(BaseSettings):
     max_body_bytes: int = Field(2 * 1024 * 1024, gt=0)
     # Password logins allowed per user name and per client address in one minute.
     login_attempts_per_minute: int = Field(5, gt=0)
+    # Browser sessions (cookie sign-in): idle timeout, lifetime whatever the activity, and
+    # whether the cookies are Secure (sent over HTTPS only; browsers treat localhost as secure).
+    session_idle_minutes: int = Field(120, gt=0)
+    session_hours: int = Field(12, gt=0)
+    cookie_secure: bool = True

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from accueil import logs
 from accueil.cli.app import app
 from accueil.cli.common import console, reported, unit_of_work
 from accueil.errors import InvalidInput
@@ -32,6 +33,7 @@ def serve(
     from accueil.api.runtime import Runtime
     from accueil.api.settings import ApiSettings
 
+    logs.serving()  # one line per request (JSON unless on a terminal: ACCUEIL_LOG_FORMAT)
     settings = ApiSettings()
     runtime = Runtime.from_url(settings=settings)
     with reported():
@@ -40,7 +42,8 @@ def serve(
         create_app(runtime),
         host=host or settings.host,
         port=port or settings.port,
-        log_level="info",
+        log_level="warning",  # accueil logs each request itself, with its request id
+        access_log=False,
         proxy_headers=False,
     )
 

@@ -115,3 +115,14 @@ def may_manage_users(principal: Principal) -> bool:
 def visible_accounts(principal: Principal, accounts: list[str]) -> list[str]:
     """The accounts of ``accounts`` this principal sees, in the given order."""
     return [a for a in accounts if sees_account(principal, a)]
+
+
+def may_read_audit(principal: Principal, account: str | None) -> bool:
+    """The audit log: operator admins all of it; a client admin their own account's rows."""
+    if principal.role is Role.OPERATOR_ADMIN:
+        return True
+    return (
+        principal.role is Role.CLIENT_ADMIN
+        and account is not None
+        and (principal.account == account)
+    )

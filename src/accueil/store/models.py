@@ -2,6 +2,7 @@
 
 from accueil.store import (  # noqa: F401
     tables,
+    tables_audit,
     tables_availability,
     tables_messages,
     tables_outbox,

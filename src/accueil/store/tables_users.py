@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accueil.store.tables import Base
+from accueil.store.types import UTCDateTime
 
 
 class UserRow(Base):
@@ -66,3 +67,17 @@ class IdempotentAnswerRow(Base):
     status: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BrowserSessionRow(Base):
+    """A browser signed in with a password: the cookie's secret is kept as a SHA-256 digest."""
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # whatever the activity
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # signed out

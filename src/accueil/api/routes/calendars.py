@@ -123,10 +123,13 @@ def refresh(
 ) -> CalendarOut:
     """Fetch the feed now: a good copy is kept; a failure keeps the last good one, flagged."""
     auth.person(caller, account, person, Action.WRITE)
-    with caller.unit() as session:
-        get_person(session, account, person)
     rt = caller.runtime
+    with rt.unit() as session:
+        get_person(session, account, person)
+    # the refresh writes in its own transactions (no database work waits on the network)
     state = service.refresh_feed(rt.app.sessions, account, person, now=rt.now(), fetch=fetch_ics)
+    with caller.unit():
+        pass  # the audit row of the refresh
     out = CalendarOut.of(state)
     with_etag(response, out)
     return out

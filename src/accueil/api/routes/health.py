@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from accueil.api.auth import runtime
@@ -37,3 +37,16 @@ def readyz(request: Request) -> JSONResponse:
         body = {"status": "unavailable", "reason": f"schema at {current}, code expects {head}"}
         return JSONResponse(body, 503)
     return JSONResponse({"status": "ready", "schema": current})
+
+
+@router.get(
+    "/metrics",
+    openapi_extra=scoped(Scope.PUBLIC),
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
+)
+def metrics(request: Request) -> Response:
+    """Requests and latencies by method, route template and status, for Prometheus to scrape
+    (no account, person or number in any label). Keep it on the operator's network."""
+    data, media_type = request.app.state.metrics.exposition()
+    return Response(data, media_type=media_type)

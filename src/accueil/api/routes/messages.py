@@ -76,7 +76,7 @@ class InboundResult(Out):
 def _list(
     caller: Caller, account: str, person: str | None, status: str | None, limit: int
 ) -> Page[MessageOut]:
-    with caller.unit() as session:
+    with caller.unit(personal=True) as session:  # messages are personal data: reads audited
         found = messages.list_messages(session, account, person=person, status=status, limit=limit)
     return Page[MessageOut](items=[MessageOut.of(m) for m in found])
 
@@ -120,7 +120,7 @@ def get_message(
 ) -> MessageOut:
     """One message, as it stands (reading it on a page: POST …/read, which is recorded)."""
     auth.person(caller, account, person)
-    with caller.unit() as session:
+    with caller.unit(personal=True) as session:
         _theirs(session, account, person, message)
         return MessageOut.of(messages.get_message(session, account, message))
 

@@ -111,7 +111,7 @@ def _list(
     caller: Caller, account: str, person: str | None, query: CallQuery, page: PageQuery
 ) -> Page[CallOut]:
     after = _position(page.cursor)
-    with caller.unit() as session:
+    with caller.unit(personal=True) as session:
         if person is not None:
             get_person(session, account, person)  # a person never known is 404, not a page
         where = query.filter(session, account, person)
@@ -137,7 +137,7 @@ def list_calls(
 def get_call(account: str, call: int, caller: Caller = Depends(authenticated)) -> CallOut:
     """One call record, with the message taken (a person deleted since reads as "")."""
     auth.account(caller, account)
-    with caller.unit() as session:
+    with caller.unit(personal=True) as session:
         return CallOut.of(call_log.get_call(session, account, call))
 
 
