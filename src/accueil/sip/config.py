@@ -1,0 +1,109 @@
+"""Kamailio's configuration, written from the template beside this module.
+
+The settings say where Kamailio listens, the SIP domain (the registrar's realm), the accounts
+that may register (secretaries' softphones, employees' SIP phones) with their passwords (only
+their HA1 digests reach the file), which sources are trunks (their new calls are decided by
+accueil) and where accueil's evapi link connects.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from importlib.resources import files
+from string import Template
+
+from accueil.errors import InvalidInput
+
+_USER = re.compile(r"^[A-Za-z0-9._+-]{1,64}$")
+_DOMAIN = re.compile(r"^[A-Za-z0-9.-]{1,253}$")
+
+
+class _Cfg(Template):
+    delimiter = "@@"
+
+
+@dataclass(frozen=True)
+class SipSettings:
+    """Everything the written configuration depends on."""
+
+    port: int
+    evapi_port: int
+    domain: str = "accueil.test"
+    host: str = "127.0.0.1"
+    evapi_host: str = "127.0.0.1"
+    accounts: dict[str, str] = field(default_factory=dict)  # SIP user -> password
+    trunks: tuple[str, ...] = ()  # sources whose new calls accueil decides: "ip" or "ip:port"
+    children: int = 2
+    debug: int = 1  # Kamailio's log level: 1 errors and warnings, 2 notices, 3 info
+    max_wait_seconds: int = 900
+    default_expires: int = 300
+    max_expires: int = 3600
+
+    def __post_init__(self) -> None:
+        for name in ("port", "evapi_port"):
+            if not 0 < getattr(self, name) < 65536:
+                raise InvalidInput(f"sip.{name} must be a port (1-65535)", field=f"sip.{name}")
+        if not _DOMAIN.match(self.domain):
+            raise InvalidInput(f"sip.domain {self.domain!r} is not a domain", field="sip.domain")
+        for user in self.accounts:
+            if not _USER.match(user):
+                raise InvalidInput(
+                    f"SIP user {user!r}: letters, digits and . _ + - only",
+                    field=f"sip.accounts.{user}",
+                )
+        for trunk in self.trunks:
+            _trunk_condition(trunk)
+
+    def ha1(self, user: str) -> str:
+        """The digest HA1 of ``user``: md5(user:realm:password)."""
+        secret = f"{user}:{self.domain}:{self.accounts[user]}"
+        return hashlib.md5(secret.encode(), usedforsecurity=False).hexdigest()
+
+
+def modules_dir() -> str:
+    """Where Debian puts Kamailio's modules (multiarch), or "" when Kamailio is not installed."""
+    found = sorted(glob.glob("/usr/lib/*/kamailio/modules/tm.so"))
+    return found[0].removesuffix("tm.so") if found else ""
+
+
+def render(settings: SipSettings, modules: str | None = None) -> str:
+    """The configuration file's text."""
+    template = files("accueil.sip").joinpath("kamailio.cfg.tmpl").read_text(encoding="utf-8")
+    accounts = "\n".join(
+        f'\t$sht(ha1=>{user}) = "{settings.ha1(user)}";' for user in sorted(settings.accounts)
+    )
+    trunks = "\n".join(f"\tif ({_trunk_condition(t)}) {{ return 1; }}" for t in settings.trunks)
+    return _Cfg(template).substitute(
+        debug=settings.debug,
+        children=settings.children,
+        host=settings.host,
+        port=settings.port,
+        domain=settings.domain,
+        modules=modules if modules is not None else modules_dir(),
+        max_wait_ms=settings.max_wait_seconds * 1000,
+        default_expires=settings.default_expires,
+        max_expires=settings.max_expires,
+        evapi_host=settings.evapi_host,
+        evapi_port=settings.evapi_port,
+        accounts=accounts or "\t# no account",
+        trunks=trunks or "\t# no trunk",
+    )
+
+
+def _trunk_condition(trunk: str) -> str:
+    host, _, port = trunk.rpartition(":") if trunk.count(":") == 1 else (trunk, "", "")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise InvalidInput(
+            f"trunk {trunk!r}: an IP address, optionally with :port", field="sip.trunks"
+        ) from None
+    if not port:
+        return f'$si == "{host}"'
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise InvalidInput(f"trunk {trunk!r}: the port must be 1-65535", field="sip.trunks")
+    return f'$si == "{host}" && $sp == {int(port)}'

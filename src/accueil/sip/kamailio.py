@@ -1,0 +1,140 @@
+"""Kamailio as a child process: its configuration checked (``kamailio -c``), started in the
+foreground with its own writable runtime directory, stopped.
+
+A second Kamailio on a busy port starts without a word and never answers, so the ports are
+checked first, and the start waits until the evapi port accepts connections.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from accueil.errors import AccueilError
+from accueil.sip.config import SipSettings, render
+
+
+class KamailioError(AccueilError):
+    """Kamailio is missing, its configuration is refused, a port is taken, or it did not start."""
+
+    code = "kamailio"
+    status = 503
+
+
+def binary() -> str:
+    """The ``kamailio`` executable, or "" when it is not installed."""
+    return shutil.which("kamailio") or (
+        "/usr/sbin/kamailio" if Path("/usr/sbin/kamailio").exists() else ""
+    )
+
+
+def port_free(host: str, port: int, kind: int = socket.SOCK_DGRAM) -> bool:
+    """Whether ``port`` can be bound on ``host`` (UDP by default)."""
+    with socket.socket(socket.AF_INET, kind) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1", kind: int = socket.SOCK_DGRAM) -> int:
+    """A port free now on ``host``, as the system hands them out."""
+    with socket.socket(socket.AF_INET, kind) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+class Kamailio:
+    """One Kamailio, configured by ``settings``, living in ``workdir`` (config, runtime, log)."""
+
+    def __init__(self, settings: SipSettings, workdir: Path) -> None:
+        self.settings, self.workdir = settings, workdir
+        self.config = workdir / "kamailio.cfg"
+        self.runtime = workdir / "run"
+        self.log = workdir / "kamailio.log"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def write(self) -> Path:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.runtime.mkdir(exist_ok=True)
+        self.config.write_text(render(self.settings), encoding="utf-8")
+        return self.config
+
+    def check(self) -> str:
+        """``kamailio -c``: the configuration's verdict; raises with Kamailio's words if refused."""
+        self.write()
+        done = subprocess.run(
+            [self._binary(), "-c", "-f", str(self.config)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        said = done.stdout + done.stderr
+        if done.returncode != 0:
+            errors = [line for line in said.splitlines() if "ERROR" in line or "CRITICAL" in line]
+            raise KamailioError(
+                f"{self.config}: Kamailio refused the configuration: {' | '.join(errors[-3:])}"
+            )
+        return said
+
+    def start(self, ready_within: float = 10.0) -> None:
+        s = self.settings
+        if not port_free(s.host, s.port):
+            raise KamailioError(f"SIP port {s.host}:{s.port} (UDP) is taken")
+        if not port_free(s.evapi_host, s.evapi_port, socket.SOCK_STREAM):
+            raise KamailioError(f"evapi port {s.evapi_host}:{s.evapi_port} (TCP) is taken")
+        self.write()
+        command = [
+            self._binary(), "-DD", "-E", "-f", str(self.config), "-Y", str(self.runtime),
+            "-m", "1024", "-x", "tlsf",
+        ]  # fmt: skip
+        with self.log.open("ab") as log:
+            self._process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+        self._wait_ready(ready_within)
+
+    def stop(self, within: float = 10.0) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(within)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(within)
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def said(self) -> str:
+        """What Kamailio logged so far (for a failing test's message)."""
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+    def _wait_ready(self, within: float) -> None:
+        s = self.settings
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise KamailioError(f"Kamailio exited at start: {self.said()[-2000:]}")
+            try:
+                with socket.create_connection((s.evapi_host, s.evapi_port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise KamailioError(f"Kamailio did not open its evapi port within {within:g} s")
+
+    def _binary(self) -> str:
+        found = binary()
+        if not found:
+            raise KamailioError("kamailio is not installed (bash .ci/sip-tools installs it)")
+        return found

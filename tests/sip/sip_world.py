@@ -1,0 +1,111 @@
+"""Kamailio and SIPp for the SIP tests: free ports, one Kamailio per test, SIPp runs bounded by
+``timeout`` with their messages kept for the assertions (and a failing test's message)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from accueil.sip.config import SipSettings, modules_dir
+from accueil.sip.kamailio import Kamailio, binary, free_port
+
+DOMAIN = "accueil.test"
+PASSWORDS = {"alice": "alice-secret", "bob": "bob-secret", "claire-desk": "desk-secret"}
+
+
+def need_sip_tools() -> None:
+    """Skip (fail on CI, where .ci/sip-tools installs them) without Kamailio, its modules, SIPp."""
+    missing = [
+        name
+        for name, found in (
+            ("kamailio", binary()),
+            ("kamailio modules (evapi, rtjson, jansson)", _modules_present()),
+            ("sipp (Debian sip-tester)", shutil.which("sipp")),
+        )
+        if not found
+    ]
+    if missing:
+        reason = f"SIP tools missing: {', '.join(missing)} (bash .ci/sip-tools installs them)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def _modules_present() -> bool:
+    where = modules_dir()
+    return bool(where) and all(
+        Path(where, f"{m}.so").exists() for m in ("evapi", "rtjson", "jansson")
+    )
+
+
+def settings(trunks: tuple[str, ...] = ()) -> SipSettings:
+    return SipSettings(
+        port=free_port(),
+        evapi_port=free_port(kind=1),  # socket.SOCK_STREAM
+        domain=DOMAIN,
+        accounts=dict(PASSWORDS),
+        trunks=trunks,
+    )
+
+
+@dataclass
+class Run:
+    """One SIPp run: its exit code and what it printed and traced."""
+
+    name: str
+    code: int
+    out: str
+    messages: str
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+    def explain(self) -> str:
+        return f"sipp {self.name} exited {self.code}\n{self.out[-3000:]}\n{self.messages[-3000:]}"
+
+
+class Sipp:
+    """Starts SIPp scenarios against one Kamailio; each run bounded by ``timeout``."""
+
+    def __init__(self, kamailio: Kamailio, folder: Path) -> None:
+        self.kamailio, self.folder = kamailio, folder
+
+    async def run(
+        self, name: str, scenario: str, *, port: int | None = None, seconds: float = 15.0,
+        extra: tuple[str, ...] = (),
+    ) -> Run:  # fmt: skip
+        process = await self.start(name, scenario, port=port, seconds=seconds, extra=extra)
+        return await self.finish(name, process)
+
+    async def start(
+        self, name: str, scenario: str, *, port: int | None = None, seconds: float = 15.0,
+        extra: tuple[str, ...] = (),
+    ) -> asyncio.subprocess.Process:  # fmt: skip
+        xml = self.folder / f"{name}.xml"
+        xml.write_text(scenario, encoding="utf-8")
+        s = self.kamailio.settings
+        command = [
+            "timeout", "-k", "2", str(seconds), "sipp", f"{s.host}:{s.port}", "-sf", str(xml),
+            "-m", "1", "-i", "127.0.0.1", "-p", str(port or free_port()),
+            "-mp", str(free_port()), "-nostdin", "-timeout", f"{seconds - 1:g}s",
+            "-timeout_error", "-trace_msg", "-message_file", str(self.folder / f"{name}.msg"),
+            *extra,
+        ]  # fmt: skip
+        return await asyncio.create_subprocess_exec(
+            *command,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            stdin=asyncio.subprocess.DEVNULL,
+        )
+
+    async def finish(self, name: str, process: asyncio.subprocess.Process) -> Run:
+        out, _ = await process.communicate()
+        trace = self.folder / f"{name}.msg"
+        messages = trace.read_text(errors="replace") if trace.exists() else ""
+        return Run(name, process.returncode or 0, out.decode(errors="replace"), messages)

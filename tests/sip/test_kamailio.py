@@ -1,0 +1,68 @@
+"""Kamailio from the template: the configuration checks, it starts on its own ports, refuses a
+taken port, and registers softphones only with the right digest."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import pytest
+import scenarios
+from sip_world import DOMAIN, PASSWORDS, Sipp, need_sip_tools, settings
+
+from accueil.errors import InvalidInput
+from accueil.sip.config import SipSettings, render
+from accueil.sip.kamailio import Kamailio, KamailioError
+
+
+def test_the_written_configuration_passes_kamailios_check(tmp_path: Path) -> None:
+    need_sip_tools()
+    edge = Kamailio(settings(trunks=("127.0.0.1:5090", "192.0.2.7")), tmp_path)
+    said = edge.check()
+    assert "config file ok" in said.lower()
+    written = edge.config.read_text()
+    assert PASSWORDS["alice"] not in written  # only the HA1 digests reach the file
+    assert SipSettings(1, 2, accounts={"alice": "x"}).ha1("alice") != "x"
+    assert '$si == "127.0.0.1" && $sp == 5090' in written and '$si == "192.0.2.7"' in written
+
+
+def test_bad_settings_are_refused_with_the_field_and_why() -> None:
+    with pytest.raises(InvalidInput, match=r"sip\.port must be a port") as bad:
+        SipSettings(port=0, evapi_port=8448)
+    assert bad.value.details["field"] == "sip.port"
+    with pytest.raises(InvalidInput, match=r"trunk 'pbx\.example': an IP address"):
+        SipSettings(port=5060, evapi_port=8448, trunks=("pbx.example",))
+    with pytest.raises(InvalidInput, match="SIP user 'al ice'"):
+        SipSettings(port=5060, evapi_port=8448, accounts={"al ice": "pw"})
+    assert "@@{" not in render(SipSettings(port=5060, evapi_port=8448), modules="/x/")
+
+
+def test_a_taken_port_is_refused_before_starting(tmp_path: Path) -> None:
+    need_sip_tools()
+    chosen = settings()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as squatter:
+        squatter.bind((chosen.host, chosen.port))
+        with pytest.raises(KamailioError, match="is taken"):
+            Kamailio(chosen, tmp_path).start()
+
+
+def test_a_softphone_registers_with_its_digest_and_not_without(
+    kamailio: Kamailio, sipp: Sipp
+) -> None:
+    async def scenario() -> None:
+        ok = await sipp.run(
+            "register",
+            scenarios.register("alice", DOMAIN, 5999),
+            extra=("-au", "alice", "-ap", PASSWORDS["alice"]),
+        )
+        assert ok.ok, ok.explain()
+        bad = await sipp.run(
+            "register-bad",
+            scenarios.register_unauthorised("bob", DOMAIN),
+            extra=("-au", "bob", "-ap", "wrong"),
+        )
+        assert bad.ok, bad.explain()
+
+    asyncio.run(scenario())
+    assert kamailio.running
