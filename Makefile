@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Tests run on every core (pytest-xdist); `make unit PYTEST_WORKERS=0` runs them in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: demo test lint types unit bench clean lock
+.PHONY: demo test lint types unit bench clean lock messages
 
 # Installs exactly the versions of requirements.lock (pip, the dependencies, the dev tools).
 $(STAMP): pyproject.toml requirements.lock
@@ -45,6 +45,13 @@ test: lint types unit
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH)
+
+# Bring the pages' French catalogue in line with the messages of the templates and web/*.py;
+# then translate the new entries (empty msgstr) in src/accueil/web/locale/fr/LC_MESSAGES/messages.po.
+messages: $(STAMP)
+	mkdir -p var
+	$(BIN)/pybabel -q extract -F src/accueil/web/babel.cfg -k _ --no-location -o var/messages.pot .
+	$(BIN)/pybabel -q update -i var/messages.pot -d src/accueil/web/locale -l fr --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-* var/reports

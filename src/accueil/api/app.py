@@ -28,6 +28,7 @@ from accueil.api.routes import (
     users,
 )
 from accueil.api.runtime import Runtime
+from accueil.web.pages import install as install_pages
 
 PREFIX = "/api/v1"
 _ERRORS = {
@@ -71,6 +72,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     for feature in features:
         api.include_router(feature.router)
     app.include_router(api)
+    install_pages(app)
     if rt.settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

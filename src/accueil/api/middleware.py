@@ -7,8 +7,13 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# Strict for the API and the pages to come; /docs loads Swagger UI from its CDN.
+# Strict for the API; the pages (web/) load their own scripts, styles and images and nothing
+# else (no inline script or style); /docs loads Swagger UI from its CDN.
 CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+PAGES_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
     "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
@@ -72,7 +77,12 @@ def _content_length(scope: Scope) -> int | None:
 
 def _headers(scope: Scope, request_id: str) -> list[tuple[bytes, bytes]]:
     path: str = scope.get("path", "")
-    csp = DOCS_CSP if path in {"/docs", "/redoc"} else CSP
+    if path in {"/docs", "/redoc"}:
+        csp = DOCS_CSP
+    elif path.startswith("/api/"):
+        csp = CSP
+    else:
+        csp = PAGES_CSP
     out = [
         (b"content-security-policy", csp.encode()),
         (b"x-content-type-options", b"nosniff"),

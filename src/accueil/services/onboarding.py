@@ -146,6 +146,14 @@ def import_texts(
 
     The name says the format (``.yaml``, ``.csv``) and is the ``file`` of every problem.
     """
+    reading, source = read_texts(texts, kind)
+    return apply_records(session, reading, source=source, prune=prune, dry_run=dry_run, now=now)
+
+
+def read_texts(
+    texts: Iterable[tuple[str, str | bytes]], kind: Kind | None = None
+) -> tuple[Reading, str]:
+    """What uploaded files say (nothing checked against the database yet), and their names."""
     reading = Reading()
     names = []
     for name, content in texts:
@@ -155,9 +163,7 @@ def import_texts(
             reading.problems.extend(problems)
         suffix = PurePath(name).suffix.lower()
         read_text(reading, content.removeprefix("\ufeff"), name, suffix, kind)
-    return apply_records(
-        session, reading, source=", ".join(names), prune=prune, dry_run=dry_run, now=now
-    )
+    return reading, ", ".join(names)
 
 
 def apply_records(

@@ -1,0 +1,126 @@
+"""A client admin's pages: their people and statuses at a glance, numbers and groups; an import
+with a dry run and its problems line by line; the account's rules and script with versions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from sqlalchemy.orm import Session
+
+from accueil.api import auth
+from accueil.core.access import Action
+from accueil.core.rules import Scope
+from accueil.errors import InvalidInput, ValidationFailed
+from accueil.services import availability as avail
+from accueil.services.account_import import import_for_account
+from accueil.services.callers import caller_lists
+from accueil.services.directory import get_account, list_groups, list_numbers, list_people
+from accueil.services.rules import rule_versions
+from accueil.services.script_layers import Owner
+from accueil.services.scripts import diff, versions
+from accueil.web.render import PageRoute, render
+from accueil.web.viewer import Viewer, viewer
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Who = Annotated[Viewer, Depends(viewer)]
+ACCOUNT = "/accounts/{account}"
+FORMATS = (".yaml", ".yml", ".csv")
+MAX_FILES = 10
+
+
+@router.get(ACCOUNT)
+def account_page(request: Request, account: str, who: Who) -> Response:
+    """The people with what each is doing now, the groups, the numbers and caller lists."""
+    auth.account(who.caller, account)
+    now = who.caller.runtime.now()
+    with who.caller.unit() as session:
+        people = list_people(session, account)
+        statuses = {p.key: avail.availability_of(session, account, p.key, now=now) for p in people}
+        return render(
+            request,
+            "account.html",
+            who,
+            people=people,
+            statuses=statuses,
+            now=now,
+            account=get_account(session, account),
+            groups={g.key: g.name for g in list_groups(session, account)},
+            numbers=list_numbers(session, account),
+            lists=caller_lists(session, account),
+        )
+
+
+@router.get(ACCOUNT + "/import")
+def import_page(request: Request, account: str, who: Who) -> Response:
+    auth.account(who.caller, account, Action.WRITE)
+    with who.caller.unit() as session:
+        found = get_account(session, account)
+    return render(request, "import.html", who, account=found)
+
+
+@router.post(ACCOUNT + "/import")
+async def import_files(
+    request: Request,
+    account: str,
+    who: Who,
+    files: Annotated[list[UploadFile], File()],
+    dry_run: Annotated[bool, Form()] = False,
+) -> Response:
+    """Check (dry run) or import the files: what would change, or every problem by line."""
+    auth.account(who.caller, account, Action.WRITE)
+    texts = [(await _named(upload, n)) for n, upload in enumerate(files[: MAX_FILES + 1])]
+    if len(texts) > MAX_FILES:
+        raise InvalidInput(f"at most {MAX_FILES} files at once", field="files")
+    try:
+        with who.caller.unit() as session:
+            report = import_for_account(
+                session, account, texts, dry_run=dry_run, now=who.caller.runtime.now()
+            )
+    except ValidationFailed as exc:
+        return render(request, "import_result.html", who, report=None, problems=exc.problems)
+    return render(request, "import_result.html", who, report=report, problems=[])
+
+
+async def _named(upload: UploadFile, n: int) -> tuple[str, bytes]:
+    name = upload.filename or f"file{n + 1}"
+    if not name.lower().endswith(FORMATS):
+        raise InvalidInput(f"{name}: the name says the format (.yaml, .yml or .csv)", field="files")
+    return name, await upload.read()
+
+
+@router.get(ACCOUNT + "/scripts")
+def scripts_page(
+    request: Request,
+    account: str,
+    who: Who,
+    old: int | None = None,
+    new: int | None = None,
+) -> Response:
+    """The account's rules and script, every version, and the changes between two."""
+    auth.account(who.caller, account)
+    owner = Owner("account")
+    with who.caller.unit() as session:
+        found = get_account(session, account)
+        rules = rule_versions(session, account, Scope.ACCOUNT)
+        script = versions(session, account, owner)
+        changes = _diff(session, account, owner, old, new)
+    return render(
+        request,
+        "scripts.html",
+        who,
+        account=found,
+        rules=rules,
+        script=list(reversed(script)),
+        changes=changes,
+        old=old,
+        new=new,
+    )
+
+
+def _diff(session: Session, account: str, owner: Owner, old: int | None, new: int | None) -> str:
+    if old is None and new is None:
+        return ""
+    if old is None or new is None:
+        raise InvalidInput("pick two versions to compare", field="old" if old is None else "new")
+    return diff(session, account, owner, old, new)

@@ -1,0 +1,19 @@
+"""Mount the pages and their static files on the API's app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from accueil.web import admin, home, selfservice
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Mount the static files and the pages on ``app``."""
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for feature in (home, selfservice, admin):
+        app.include_router(feature.router)

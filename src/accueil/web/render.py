@@ -1,0 +1,102 @@
+"""Templates and answers: the Jinja environment, the page route that turns errors into pages,
+and the formats of times in the viewer's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from babel.dates import format_datetime, format_time
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from accueil.core.localtime import zone
+from accueil.errors import AccueilError
+from accueil.web.i18n import LANGUAGES, translator
+from accueil.web.viewer import SignInNeeded, Viewer, language
+
+TEMPLATES = Path(__file__).parent / "templates"
+ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def clock(value: datetime | None, timezone: str, lang: str, now: datetime | None = None) -> str:
+    """A time as a person reads it: "15:00", or "Tue 4 Dec, 15:00" when not today."""
+    if value is None:
+        return ""
+    tz = zone(timezone)
+    if now is not None and value.astimezone(tz).date() == now.astimezone(tz).date():
+        return format_time(value, format="short", tzinfo=tz, locale=lang)
+    return format_datetime(value, format="EEE d MMM, HH:mm", tzinfo=tz, locale=lang)
+
+
+ENV.globals["clock"] = clock
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    viewer: Viewer | None = None,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """``template`` filled in for ``viewer`` (None: a page before sign-in) in their language."""
+    lang = viewer.lang if viewer else getattr(request.state, "lang", None) or language(request)
+    text = ENV.get_template(template).render(
+        request=request,
+        viewer=viewer,
+        lang=lang,
+        languages=LANGUAGES,
+        _=viewer._ if viewer else translator(lang),
+        **context,
+    )
+    return HTMLResponse(text, status_code=status, headers=headers)
+
+
+def error_page(request: Request, exc: AccueilError) -> Response:
+    """What went wrong, said in the page's language; within a page (htmx), in its flash area."""
+    status = exc.status if 400 <= exc.status < 600 else 400
+    if is_htmx(request):
+        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        return render(request, "flash.html", status=status, headers=headers, error=exc)
+    return render(request, "error.html", status=status, error=exc)
+
+
+def to_sign_in(request: Request) -> Response:
+    target = "/sign-in?next=" + quote(request.url.path)
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+class PageRoute(APIRoute):
+    """A route of the pages: no session sends the browser to sign in; an error is a page."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInNeeded:
+                return to_sign_in(request)
+            except AccueilError as exc:
+                return error_page(request, exc)
+
+        return page

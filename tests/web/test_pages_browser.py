@@ -1,0 +1,103 @@
+"""The pages in a real browser: Debian's chromium driven by Playwright, against a live uvicorn
+server on loopback. Few and fast: sign in, one tap, French and English, isolation. Screenshots
+at phone and desktop widths go to var/screenshots/ (git-ignored) for a person to look at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from live_server import serving
+from sqlalchemy import Engine
+from web_world import PASSWORD, build_world
+
+from accueil.api import create_app
+from accueil.api.runtime import Runtime
+from accueil.api.settings import ApiSettings
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"{CHROMIUM} is missing: scripts/install-chromium installs Debian's chromium",
+)
+
+if CHROMIUM.exists():
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The two-tenant world served on loopback; cookies Secure as in production."""
+    from accueil.store.db import make_engine, migrate
+
+    engine: Engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('web') / 'accueil.db'}")
+    migrate(engine)
+    world = build_world(engine)
+    settings = ApiSettings(login_attempts_per_minute=1000)  # cookie_secure: the default, True
+    app = create_app(Runtime(engine, settings, clock=world.clock))
+    with serving(app) as url:
+        yield url
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def _signed_in(browser: Browser, site: str, user: str, viewport: dict[str, int]) -> Page:
+    page = browser.new_context(viewport=viewport, base_url=site).new_page()  # type: ignore[arg-type]
+    page.goto("/")
+    page.get_by_label("Nom d'utilisateur").or_(page.get_by_label("User name")).fill(user)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form[action='/sign-in'] button").click()
+    return page
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_an_employee_signs_in_on_a_phone_and_sets_a_status_in_one_tap(
+    browser: Browser, site: str
+) -> None:
+    page = _signed_in(browser, site, "claire", PHONE)
+    expect(page).to_have_url(f"{site}/accounts/alpha/people/claire")
+    status = page.get_by_test_id("status")
+    expect(status).to_contain_text("Disponible")
+    _shot(page, "employee-phone-fr")
+    page.get_by_role("button", name="Sur la route").click()
+    expect(status).to_contain_text("Sur la route")
+    page.reload()
+    expect(page.get_by_test_id("status")).to_contain_text("Sur la route")
+    page.get_by_role("button", name="Disponible").click()
+    expect(page.get_by_test_id("status")).to_contain_text("Disponible")
+
+
+def test_the_same_page_in_english_after_the_switch(browser: Browser, site: str) -> None:
+    page = _signed_in(browser, site, "claire", DESKTOP)
+    expect(page.get_by_role("heading", name="En ce moment")).to_be_visible()
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Right now")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Show me").click()
+    expect(page.get_by_test_id("preview")).to_contain_text("Cabinet Alpha, bonjour")
+    _shot(page, "employee-desktop-en")
+
+
+def test_another_accounts_employee_finds_nothing(browser: Browser, site: str) -> None:
+    page = _signed_in(browser, site, "bruno", PHONE)
+    expect(page.get_by_role("heading", name="Right now")).to_be_visible()
+    answer = page.goto("/accounts/alpha/people/claire")
+    assert answer is not None and answer.status == 404
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    assert "Claire" not in page.content()

@@ -1,0 +1,51 @@
+"""Every page, tried by the users of another account: nothing of alpha shows, the answer is 404
+(the same as for an account that never existed). A page with no case here fails the test, so a
+new page cannot skip the check."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import APIRoute
+from web_world import SECRET_VIP, World
+
+from accueil.web.render import PageRoute
+
+# path -> (method, form data) for the pages that show or change an account's data
+CASES: dict[str, tuple[str, dict[str, str]]] = {
+    "/accounts/{account}/people/{person}": ("GET", {}),
+    "/accounts/{account}/people/{person}/status": ("POST", {"choice": "road"}),
+    "/accounts/{account}/people/{person}/preview": ("GET", {}),
+    "/accounts/{account}": ("GET", {}),
+    "/accounts/{account}/import": ("GET", {}),
+    "/accounts/{account}/scripts": ("GET", {}),
+}
+UPLOAD = "/accounts/{account}/import"  # POST, multipart: tried on its own below
+# pages that show no tenant's data, or only the viewer's own
+OPEN = {"/", "/sign-in", "/sign-out", "/language"}
+ALPHA = {"account": "alpha", "person": "claire"}
+LEAKS = ("Claire", "Fontaine", "Cabinet Alpha", SECRET_VIP, "+33140000001")
+
+
+def _page_routes(world: World) -> list[APIRoute]:
+    return [r for r in world.app.routes if isinstance(r, APIRoute) and isinstance(r, PageRoute)]
+
+
+def test_every_page_has_an_isolation_case(world: World) -> None:
+    paths = {r.path for r in _page_routes(world)}
+    assert paths - OPEN - set(CASES) - {UPLOAD} == set(), "add the new pages to CASES"
+
+
+@pytest.mark.parametrize("user", ["bruno", "bravo_admin"])
+def test_another_accounts_user_gets_404_and_sees_nothing(world: World, user: str) -> None:
+    browser = world.browser(user)
+    headers = {"X-CSRF-Token": browser.cookies["accueil_csrf"]}
+    for path, (method, data) in CASES.items():
+        url = path.format(**ALPHA)
+        answer = browser.request(method, url, data=data or None, headers=headers)
+        assert answer.status_code == 404, (user, url, answer.status_code)
+        assert not [leak for leak in LEAKS if leak in answer.text], (user, url)
+    files = {"files": ("people.csv", b"account,key,first_name,last_name\nalpha,x,X,Y\n")}
+    upload = browser.post(UPLOAD.format(**ALPHA), files=files, headers=headers)
+    assert upload.status_code == 404, (user, upload.status_code)
+    own = world.browser("claire").get("/accounts/alpha/people/claire")
+    assert "Absent" not in own.text.split('data-testid="status">')[1][:200], "nothing changed"

@@ -1,0 +1,71 @@
+"""An employee's own page: one tap to say what they are doing, where calls go, the preview."""
+
+from __future__ import annotations
+
+import html
+
+from web_world import SECRET_VIP, World, status_of
+
+PAGE = "/accounts/alpha/people/claire"
+
+
+def _tap(world: World, user: str, data: dict[str, str], csrf: bool = True) -> object:
+    browser = world.browser(user)
+    headers = {"HX-Request": "true"}
+    if csrf:
+        headers["X-CSRF-Token"] = browser.cookies["accueil_csrf"]
+    return browser.post(PAGE + "/status", data=data, headers=headers)
+
+
+def test_the_page_shows_status_where_calls_go_and_the_vip_list(world: World) -> None:
+    page = world.browser("claire").get(PAGE)
+    assert page.status_code == 200
+    assert "Claire Fontaine" in page.text and "Cabinet Alpha" in page.text
+    assert status_of(page.text).startswith("Disponible"), "office hours, no status: available"
+    assert "Où vont vos appels maintenant" in page.text
+    assert SECRET_VIP in page.text
+
+
+def test_one_tap_in_a_meeting_until_a_time_shows_at_once(both: World) -> None:
+    answer = _tap(both, "claire", {"choice": "meeting", "until": "15:00"})
+    assert answer.status_code == 200, answer.text
+    assert status_of(answer.text) == "En réunion jusqu'à 15:00 selon vous"
+    again = both.browser("claire").get(PAGE)
+    assert status_of(again.text).startswith("En réunion")
+
+
+def test_on_the_road_out_of_office_and_back(world: World) -> None:
+    road = _tap(world, "claire", {"choice": "road"}).text
+    assert status_of(road) == "Absent·e Sur la route selon vous"
+    out = _tap(world, "claire", {"choice": "out", "back_on": "2026-12-07"}).text
+    assert status_of(out) == "Hors du bureau jusqu'à lun. 7 déc., 00:00 selon vous"
+    back = _tap(world, "claire", {"choice": "available"}).text
+    assert status_of(back) == "Disponible jusqu'à 18:00 horaires de travail"
+
+
+def test_a_change_without_the_csrf_token_is_refused_and_changes_nothing(world: World) -> None:
+    answer = _tap(world, "claire", {"choice": "road"}, csrf=False)
+    assert answer.status_code == 403
+    assert status_of(world.browser("claire").get(PAGE).text).startswith("Disponible")
+
+
+def test_a_time_already_past_is_refused_with_the_reason(world: World) -> None:
+    answer = _tap(world, "claire", {"choice": "meeting", "until": "08:00"})
+    assert answer.status_code == 422
+    assert answer.headers["HX-Retarget"] == "#flash"
+    assert "already past" in answer.text
+    bad = _tap(world, "claire", {"choice": "meeting", "until": "tea time"})
+    assert bad.status_code == 422 and "is not a time" in bad.text
+    assert status_of(world.browser("claire").get(PAGE).text).startswith("Disponible")
+
+
+def test_the_preview_says_what_the_receptionist_says_and_does(world: World) -> None:
+    browser = world.browser("claire")
+    shown = browser.get(PAGE + "/preview", params={"caller": "", "at": "2026-12-01T15:00"})
+    assert shown.status_code == 200, shown.text
+    assert "Cabinet Alpha, bonjour" in shown.text
+    assert "Si quelqu'un appelle le" in html.unescape(shown.text)
+
+
+def test_a_client_admin_sees_their_employees_page_too(world: World) -> None:
+    assert world.browser("alpha_admin").get(PAGE).status_code == 200
