@@ -199,3 +199,20 @@ def test_familiarity_memory_survives_weeks_without_overflow():
         memory.learn("acme", "ann", day * 86400.0)
     assert memory.top("acme", 1) == ["ann"]
     assert memory.score("acme", "ann", 59 * 86400.0) == pytest.approx(1.0)
+
+
+def test_a_call_whose_offer_is_voided_before_its_ring_widens_still_widens(desk):
+    # Found by the live switchboard: the ring's widening deadline came while the call was
+    # offered (and was dropped as not live); the agent's connection then died before it.
+    d = desk(offer_timeout=30)
+    d.agent("dora", at=0, trainings=(("acme", 3),))  # a primary agent: the account ring
+    d.agent("eve", at=0, ready=False)
+    (offer,) = d.call("c1", at=1)
+    assert offer.agent == "dora" and offer.ring == "account"
+    d.feed(AgentReady(2, "eve"))  # eve is not in the account ring: the call is not hers yet
+    widens = d.engine.snapshot().waiting[0].widens_at
+    assert widens is not None and widens < 1 + 30  # before the offer's lease would lapse
+    d.until(widens - 0.5)  # the widening deadline is looked at while the call is offered
+    d.feed(AgentPaused(widens - 0.1, "dora", "connection lost"))
+    d.until(widens)
+    assert d.offer("c1").agent == "eve"

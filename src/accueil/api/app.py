@@ -7,10 +7,12 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from accueil import __version__
 from accueil.api import problems
+from accueil.api.live import lifespan
 from accueil.api.middleware import Guard
 from accueil.api.observe import Metrics, Observe
 from accueil.api.problems import ProblemDocument
 from accueil.api.routes import (
+    agent_stream,
     audit,
     availability,
     calendars,
@@ -47,6 +49,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         openapi_url=f"{PREFIX}/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.runtime = rt
     app.state.metrics = Metrics()
@@ -71,6 +74,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     )
     for feature in features:
         api.include_router(feature.router)
+    api.include_router(agent_stream.router)
     app.include_router(api)
     install_pages(app)
     if rt.settings.cors_origins:

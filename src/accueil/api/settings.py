@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,6 +19,18 @@ class ApiSettings(BaseSettings):
     max_body_bytes: int = Field(2 * 1024 * 1024, gt=0)
     # Password logins allowed per user name and per client address in one minute.
     login_attempts_per_minute: int = Field(5, gt=0)
+    # The live switchboard (docs/live.md): on with `accueil serve`; its telephony is "none" (no
+    # calls come in until the SIP adapter exists) or "simulated" (a workload's callers, played
+    # at ``telephony_speed`` times real time, on the operator in the database).
+    switchboard: bool = True
+    telephony: Literal["none", "simulated"] = "none"
+    telephony_speed: float = Field(1.0, gt=0, le=1000)
+    telephony_workload: str = "demo"
+    telephony_seed: int = 1
+    # An agent whose stream is silent this long is unavailable; one who does not come back
+    # within the grace period is logged out.
+    agent_silence_seconds: float = Field(45.0, gt=0)
+    agent_grace_seconds: float = Field(60.0, ge=0)
     # Browser sessions (cookie sign-in): idle timeout, lifetime whatever the activity, and
     # whether the cookies are Secure (sent over HTTPS only; browsers treat localhost as secure).
     session_idle_minutes: int = Field(120, gt=0)

@@ -32,10 +32,14 @@ def serve(
     from accueil.api import create_app
     from accueil.api.runtime import Runtime
     from accueil.api.settings import ApiSettings
+    from accueil.store.db import make_engine
+    from accueil.switchboard.clock import RealClock
 
     logs.serving()  # one line per request (JSON unless on a terminal: ACCUEIL_LOG_FORMAT)
     settings = ApiSettings()
-    runtime = Runtime.from_url(settings=settings)
+    # one time line for the API, the services and the switchboard (faster when the simulated
+    # telephony is played accelerated)
+    runtime = Runtime(make_engine(), settings, clock=RealClock(settings.telephony_speed))
     with reported():
         migrate(runtime.engine)
     uvicorn.run(

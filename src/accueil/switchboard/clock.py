@@ -33,19 +33,29 @@ class SwitchClock(Protocol):
 
 
 class RealClock:
-    """The wall clock, with a monotonic time line for the engine (never jumps back)."""
+    """The wall clock, with a monotonic time line for the engine (never jumps back).
 
-    def __init__(self) -> None:
+    ``speed`` > 1 runs time faster (a simulated telephony played accelerated): the engine's
+    seconds and the instant then move ``speed`` times faster than the wall, from its start.
+    """
+
+    def __init__(self, speed: float = 1.0) -> None:
+        if speed <= 0:
+            raise ValueError("a clock's speed is above 0")
+        self.speed = speed
         self._origin = time.monotonic()
+        self._start = datetime.now(UTC)
 
     def seconds(self) -> float:
-        return time.monotonic() - self._origin
+        return (time.monotonic() - self._origin) * self.speed
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        if self.speed == 1.0:
+            return datetime.now(UTC)
+        return self._start + timedelta(seconds=self.seconds())
 
     async def sleep_until(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds - self.seconds()))
+        await asyncio.sleep(max(0.0, (seconds - self.seconds()) / self.speed))
 
 
 class SimulatedClock:

@@ -247,6 +247,10 @@ class Matcher:
         if call.ring_until is not None and call.ring_until <= self._now:
             call.ring_stamp += 1
             self.enter_ring(call, FamiliarRing(call.ring + 1), call.enqueued)
+        elif call.ring_until is not None:
+            # The ring's widening may have been dropped while the call was offered (a deadline
+            # of an offered call is not live): set it again, or the call would stay in its ring.
+            self.timers.push(call.ring_until, Deadline.WIDEN, call.id, call.ring_stamp)
         return self.place(call)
 
     # ----------------------------------------------------------------- agents

@@ -1,0 +1,60 @@
+"""The switchboard as ``accueil serve`` runs it: the board, the agents' stream desks, their
+presence, the telephony, and (when set) the simulated callers that play a workload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from accueil.core.routing.config import EngineConfig
+from accueil.services.unit_of_work import Application
+from accueil.switchboard.board import Switchboard
+from accueil.switchboard.clock import SwitchClock
+from accueil.switchboard.presence import Presence
+from accueil.switchboard.stream import StreamDesks
+from accueil.telephony.port import Telephony
+
+
+class Player(Protocol):
+    """Something that plays callers on the telephony (the simulated telephony's day)."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class Live:
+    board: Switchboard
+    desks: StreamDesks
+    presence: Presence
+    telephony: Telephony
+    player: Player | None = None
+    started: bool = field(default=False, init=False)
+
+    async def start(self) -> None:
+        await self.board.start()
+        if self.player is not None:
+            self.player.start()
+        self.started = True
+
+    async def stop(self) -> None:
+        if self.player is not None:
+            await self.player.stop()
+        await self.presence.stop()
+        await self.board.stop()
+        self.started = False
+
+
+def build_live(
+    app: Application,
+    clock: SwitchClock,
+    telephony: Telephony,
+    *,
+    grace_seconds: float = 60.0,
+    config: EngineConfig | None = None,
+    player: Player | None = None,
+) -> Live:
+    desks = StreamDesks()
+    board = Switchboard(app, clock, telephony, desks, config=config)
+    return Live(board, desks, Presence(board, grace_seconds), telephony, player)

@@ -1,0 +1,144 @@
+"""Calls through Kamailio decided by the switchboard, with SIPp as callers, secretaries'
+softphones and phones: the engine's choice rings, a missed or refused offer goes on to the next
+secretary, a caller who gives up is counted, a blocked caller is refused, a VIP's call rings
+the person's devices in order."""
+
+from __future__ import annotations
+
+import asyncio
+
+from call_world import BLOCKED, VIP, Line, play
+from sip_world import Sipp
+from sqlalchemy import Engine
+
+from accueil.sip.kamailio import Kamailio
+
+
+def test_a_call_from_the_trunk_rings_the_secretary_the_engine_chose(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        alice = await w.phone("alice", "answer")
+        await w.ready("alice")
+        caller = await w.call()
+        assert caller.ok, caller.explain() + w.kamailio.said()
+        softphone = await w.done("alice", alice)
+        assert softphone.ok, softphone.explain()
+        offer = w.desks.last("alice", "offer")
+        assert offer["pop"]["person"]["name"] == "Claire Martin"
+        # the softphone got the call id, account and person for its own screen pop
+        assert f"X-Accueil-Call: {offer['call']}" in softphone.messages
+        assert "X-Accueil-Account: martin" in softphone.messages
+        assert "X-Accueil-Person: claire" in softphone.messages
+        assert w.desks.last("alice", "connected")["call"] == offer["call"]
+        await w.until(lambda: w.desks.of("alice", "wrapup") != [])  # the caller hung up
+
+    play(seeded, kamailio, sipp, trunk, scenario)
+
+
+def test_a_missed_offer_is_cancelled_and_the_next_secretary_rings(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        alice = await w.phone("alice", "no_answer")
+        bob = await w.phone("bob", "answer")
+        await w.ready("alice")
+        await w.board.login("bob")
+        caller = w.calling()
+        await w.until(lambda: w.desks.of("alice", "offer") != [])
+        await w.board.ready("bob")
+        done = await caller
+        assert done.ok, done.explain() + w.kamailio.said()
+        missed, answered = await w.done("alice", alice), await w.done("bob", bob)
+        assert missed.ok and "CANCEL sip:alice@" in missed.messages, missed.explain()
+        assert answered.ok, answered.explain()
+        assert w.desks.last("alice", "revoked")["reason"].startswith("offer not answered")
+        assert w.desks.last("bob", "connected")["call"] == w.desks.last("alice", "offer")["call"]
+
+    play(seeded, kamailio, sipp, trunk, scenario)
+
+
+def test_a_busy_secretary_declines_and_the_call_goes_on(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        alice = await w.phone("alice", "busy")
+        bob = await w.phone("bob", "answer")
+        await w.ready("alice")
+        await w.board.login("bob")
+        caller = w.calling()
+        await w.until(lambda: w.desks.of("alice", "offer") != [])
+        [line] = w.telephony.lines.values()
+        # refused at once (486): Kamailio holds the call again, nothing rings, not the 2 s lapse
+        await w.until(lambda: line.waiting is not None and not line.ringing, within=1.5)
+        await w.board.ready("bob")
+        done = await caller
+        assert done.ok, done.explain() + w.kamailio.said()
+        assert (await w.done("alice", alice)).ok and (await w.done("bob", bob)).ok
+
+    play(seeded, kamailio, sipp, trunk, scenario)
+
+
+def test_a_caller_who_hangs_up_while_waiting_is_recorded_as_abandoned(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        await w.board.login("alice")  # logged in, not ready: the caller waits, hearing ringback
+        done = await w.call(cancel_after_ms=800)
+        assert done.ok, done.explain() + w.kamailio.said()
+        await w.until(lambda: len(w.records()) == 1)
+        [record] = w.records()
+        assert (record.fate, record.agent_key) == ("abandoned", "")
+        assert record.waited_seconds is not None and record.waited_seconds >= 0.7
+        assert w.board.calls == {} and w.telephony.lines == {}
+
+    play(seeded, kamailio, sipp, trunk, scenario)
+
+
+def test_a_blocked_caller_is_refused_with_403(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        done = await w.call(caller=BLOCKED, expect=403)
+        assert done.ok, done.explain() + w.kamailio.said()
+        await w.until(lambda: len(w.records()) == 1)
+        assert [r.fate for r in w.records()] == ["rejected"]
+
+    play(seeded, kamailio, sipp, trunk, scenario)
+
+
+def test_a_vip_rings_the_mobile_through_the_trunk_then_the_desk_phone(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        mobile = await w.mobile("busy")  # on another call
+        desk = await w.phone("claire-desk", "answer")
+        done = await w.call(caller=VIP)
+        assert done.ok, done.explain() + w.kamailio.said()
+        rang = await w.done("mobile", mobile)
+        assert rang.ok and "INVITE sip:+33641404068@127.0.0.1" in rang.messages, rang.explain()
+        assert (await w.done("claire-desk", desk)).ok
+        await w.until(lambda: len(w.records()) == 1)
+        [record] = w.records()
+        assert (record.fate, record.treatment) == ("connected", "connect")
+        assert record.waited_seconds is not None and record.waited_seconds < 3.0
+
+    play(seeded, kamailio, sipp, trunk, scenario)
+
+
+def test_without_accueil_connected_a_call_is_refused_at_once(
+    kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    import scenarios
+    from sip_world import DOMAIN
+
+    async def scenario() -> None:
+        started = asyncio.get_running_loop().time()
+        refused = await sipp.run(
+            "caller", scenarios.caller("+33612345678", "+33140000001", DOMAIN, expect=503,
+                                       ringback=False), port=trunk[0],
+        )  # fmt: skip
+        assert refused.ok, refused.explain()
+        assert asyncio.get_running_loop().time() - started < 3.0
+
+    asyncio.run(scenario())
