@@ -101,3 +101,33 @@ def test_another_accounts_employee_finds_nothing(browser: Browser, site: str) ->
     assert answer is not None and answer.status == 404
     expect(page.get_by_role("heading", name="Not found")).to_be_visible()
     assert "Claire" not in page.content()
+
+
+def test_a_client_admin_checks_an_import_and_sees_each_mistake_by_line(
+    browser: Browser, site: str, tmp_path: Path
+) -> None:
+    page = _signed_in(browser, site, "alpha_admin", DESKTOP)
+    _shot(page, "admin-people-desktop-fr")
+    page.get_by_role("link", name="Import").click()
+    people = tmp_path / "people.csv"
+    people.write_text("account,key,first_name,last_name,group\nalpha,lea,Léa,Roux,compta\n")
+    page.get_by_label("Fichiers").set_input_files(str(people))
+    page.get_by_role("button", name="Envoyer").click()
+    problems = page.get_by_test_id("import-problems")
+    expect(problems).to_contain_text("compta")
+    expect(problems.locator("tbody tr")).to_have_count(1)
+    _shot(page, "admin-import-desktop-fr")
+
+
+def test_the_desk_shows_the_answer_phrase_of_a_call(browser: Browser, site: str) -> None:
+    page = _signed_in(browser, site, "sup", DESKTOP)
+    expect(page.get_by_test_id("overall")).to_be_visible()
+    _shot(page, "board-desktop")
+    page.goto("/desk")
+    page.get_by_label("Dialled number").or_(page.get_by_label("Numéro composé")).fill("0140000001")
+    page.locator("#caller").fill("+33611111111")
+    page.locator("form[action='/desk/pop'] button").click()
+    expect(page.get_by_test_id("answer")).to_have_text(
+        "Cabinet Alpha, bonjour, secrétariat de Claire Fontaine."
+    )
+    _shot(page, "desk-desktop")

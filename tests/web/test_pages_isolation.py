@@ -18,6 +18,9 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/accounts/{account}": ("GET", {}),
     "/accounts/{account}/import": ("GET", {}),
     "/accounts/{account}/scripts": ("GET", {}),
+    "/board": ("GET", {}),
+    "/desk": ("GET", {}),
+    "/desk/pop": ("GET", {"to": "01 40 00 00 01", "caller": "+33611111111"}),
 }
 UPLOAD = "/accounts/{account}/import"  # POST, multipart: tried on its own below
 # pages that show no tenant's data, or only the viewer's own
@@ -41,7 +44,8 @@ def test_another_accounts_user_gets_404_and_sees_nothing(world: World, user: str
     headers = {"X-CSRF-Token": browser.cookies["accueil_csrf"]}
     for path, (method, data) in CASES.items():
         url = path.format(**ALPHA)
-        answer = browser.request(method, url, data=data or None, headers=headers)
+        form, query = (data, None) if method == "POST" else (None, data)
+        answer = browser.request(method, url, data=form, params=query, headers=headers)
         assert answer.status_code == 404, (user, url, answer.status_code)
         assert not [leak for leak in LEAKS if leak in answer.text], (user, url)
     files = {"files": ("people.csv", b"account,key,first_name,last_name\nalpha,x,X,Y\n")}

@@ -25,6 +25,7 @@ from accueil.api.routes import (
     scripts,
     search,
     session,
+    supervisor,
     transfer,
     users,
 )
@@ -73,6 +74,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     for feature in features:
         api.include_router(feature.router)
     api.include_router(agent_stream.router)
+    api.include_router(supervisor.router)
     app.include_router(api)
     install_pages(app)
     if rt.settings.cors_origins:

@@ -21,7 +21,12 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
     clock = clock or (rt.clock if isinstance(rt.clock, RealClock) else RealClock())
     if settings.telephony == "simulated":
         with rt.unit() as session:
-            calls = calls_of_a_day(session, settings.telephony_workload, settings.telephony_seed)
+            calls = calls_of_a_day(
+                session,
+                settings.telephony_workload,
+                settings.telephony_seed,
+                from_hour=settings.telephony_from_hour,
+            )
         telephony = SimulatedTelephony(clock, calls)
         return build_live(
             rt.app, clock, telephony, grace_seconds=settings.agent_grace_seconds, player=telephony

@@ -27,6 +27,7 @@ class ApiSettings(BaseSettings):
     telephony_speed: float = Field(1.0, gt=0, le=1000)
     telephony_workload: str = "demo"
     telephony_seed: int = 1
+    telephony_from_hour: float = Field(0.0, ge=0, lt=24)  # start the day there (10: the peak)
     # An agent whose stream is silent this long is unavailable; one who does not come back
     # within the grace period is logged out.
     agent_silence_seconds: float = Field(45.0, gt=0)

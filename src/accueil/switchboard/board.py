@@ -351,6 +351,8 @@ class Switchboard:
         wanted = treatment.languages if isinstance(treatment, Answer) else []
         languages = tuple(wanted) or account.languages[:1]
         state.stage = Stage.WAITING
+        if state.enqueued_at is None:
+            state.enqueued_at = self.clock.now()
         self.host.feed(
             events.CallEnqueued(
                 at,
@@ -444,6 +446,7 @@ class Switchboard:
                 "expires_in": round(offer.deadline - at, 3),
                 "ring": offer.ring,
                 "reason": offer.reason,
+                "enqueued_at": state.enqueued_at.isoformat() if state.enqueued_at else None,
                 "pop": self._pop(state, offer.agent),
             },
         )

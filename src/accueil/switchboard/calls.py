@@ -46,6 +46,7 @@ class CallInProgress:
     token: int = 0
     waited: float | None = None
     familiar: bool | None = None
+    enqueued_at: datetime | None = None  # the instant it entered the pool's line
 
     @property
     def treatment(self) -> str:

@@ -39,9 +39,14 @@ class SimulatedCall:
 
 
 def calls_of_a_day(
-    session: Session, workload: str = "demo", seed: int = 1, limit: int | None = None
+    session: Session,
+    workload: str = "demo",
+    seed: int = 1,
+    limit: int | None = None,
+    from_hour: float = 0.0,
 ) -> list[SimulatedCall]:
-    """The first counted day of ``workload`` on the operator in the database."""
+    """The first counted day of ``workload`` on the operator in the database, from ``from_hour``
+    (e.g. 10.0: the morning peak) on; ``at`` counts from the first of those calls."""
     scenario = generate(workload_from_directory(session, load_workload(workload)), seed)
     numbers = {
         a.key: [n.e164 for n in list_numbers(session, a.key)] for a in list_accounts(session)

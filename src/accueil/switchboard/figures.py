@@ -1,0 +1,89 @@
+"""The supervisor's figures from call records, with the twin's definitions (``sim.metrics``):
+
+- service level: pool calls answered within their account's target ÷ calls offered, where
+  calls abandoned within ``short_abandon`` seconds are left out entirely;
+- abandonment: abandoned ÷ offered; average wait: mean wait of answered calls;
+- affinity: share of answered calls taken by one of the account's 3 most recent distinct
+  answering agents (before this call); the calls of the ``memory`` before the range feed that
+  memory without being counted (``sim.outcomes.familiar_flags``, the twin's own function).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from accueil.services.pool_calls import PoolCall
+from accueil.sim.outcomes import CallResult, Fate, familiar_flags
+
+SHORT_ABANDON_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class PoolFigures:
+    offered: int
+    answered: int
+    abandoned: int
+    short_abandoned: int
+    overflowed: int
+    service_level: float | None  # None when no call was offered
+    abandonment: float | None
+    average_wait: float | None
+    affinity: float | None
+
+
+def pool_figures(
+    calls: Sequence[PoolCall], counted_from: datetime, short_abandon: float = SHORT_ABANDON_SECONDS
+) -> tuple[PoolFigures, dict[str, PoolFigures]]:
+    """Overall and per account, over the calls from ``counted_from`` (earlier ones: memory)."""
+    start = calls[0].started_at if calls else counted_from
+    results = [
+        CallResult(
+            f"{i}:{c.call_id}",
+            c.account,
+            c.person,
+            (c.started_at - start).total_seconds(),
+            Fate(c.fate),
+            c.waited,
+            c.agent,
+        )
+        for i, c in enumerate(calls)
+    ]
+    flags = familiar_flags(results)
+    counted = [(c, r) for c, r in zip(calls, results, strict=True) if c.started_at >= counted_from]
+    by_account: dict[str, list[tuple[PoolCall, CallResult]]] = defaultdict(list)
+    for pair in counted:
+        by_account[pair[0].account].append(pair)
+    per_account = {
+        a: _figures(pairs, flags, short_abandon) for a, pairs in sorted(by_account.items())
+    }
+    return _figures(counted, flags, short_abandon), per_account
+
+
+def _figures(
+    pairs: Sequence[tuple[PoolCall, CallResult]],
+    flags: dict[str, tuple[bool, bool]],
+    short_abandon: float,
+) -> PoolFigures:
+    short = [r for _, r in pairs if r.fate is Fate.ABANDONED and r.waited < short_abandon]
+    offered = [
+        (c, r) for c, r in pairs if not (r.fate is Fate.ABANDONED and r.waited < short_abandon)
+    ]
+    answered = [(c, r) for c, r in offered if r.fate is Fate.ANSWERED]
+    abandoned = sum(1 for _, r in offered if r.fate is Fate.ABANDONED)
+    within = sum(1 for c, r in answered if r.waited <= c.target_seconds)
+    familiar = sum(1 for _, r in answered if flags.get(r.key, (False, False))[0])
+    n = len(offered)
+    return PoolFigures(
+        offered=n,
+        answered=len(answered),
+        abandoned=abandoned,
+        short_abandoned=len(short),
+        overflowed=sum(1 for _, r in offered if r.fate is Fate.OVERFLOWED),
+        service_level=within / n if n else None,
+        abandonment=abandoned / n if n else None,
+        average_wait=sum(r.waited for _, r in answered) / len(answered) if answered else None,
+        affinity=familiar / len(answered) if answered else None,
+    )

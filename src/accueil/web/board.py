@@ -1,0 +1,57 @@
+"""The supervisor's board: the accounts, the pool, and today's figures per account and overall
+from the call records. The live parts (calls waiting, agents by state) come with the switchboard's
+streams."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from accueil.core.access import Action, may_operator
+from accueil.core.localtime import zone
+from accueil.errors import InvalidInput, NotFound
+from accueil.services.call_figures import figures, overall
+from accueil.services.directory import list_accounts, list_agents
+from accueil.web.render import PageRoute, render
+from accueil.web.viewer import Viewer, viewer
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+# The day of the board starts at midnight here (the operator's zone; accounts keep their own).
+BOARD_ZONE = "Europe/Paris"
+
+
+@router.get("/board")
+def board(request: Request, who: Annotated[Viewer, Depends(viewer)], day: str = "") -> Response:
+    """For the operator's staff; for anyone else the page does not exist (404)."""
+    if not may_operator(who.caller.principal, Action.READ):
+        raise NotFound("no such page")
+    now = who.caller.runtime.now()
+    shown = _day(day, now)
+    since = datetime.combine(shown, time(0), tzinfo=zone(BOARD_ZONE))
+    until = datetime.combine(shown + timedelta(days=1), time(0), tzinfo=zone(BOARD_ZONE))
+    with who.caller.unit() as session:
+        per_account = figures(session, since, until)
+        accounts = list_accounts(session)
+        agents = list_agents(session)
+    return render(
+        request,
+        "board.html",
+        who,
+        day=shown,
+        today=now.astimezone(zone(BOARD_ZONE)).date(),
+        per_account=per_account,
+        total=overall(per_account),
+        accounts=accounts,
+        agents=agents,
+    )
+
+
+def _day(text: str, now: datetime) -> date:
+    if not text:
+        return now.astimezone(zone(BOARD_ZONE)).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a day; write it as 2026-12-24", field="day") from None
