@@ -1,7 +1,8 @@
 """Message delivery through a real SMTP server on loopback: throughput and taken → delivered.
 
 Workload: the directory of the message tests (two people by email) in a fresh database; an
-aiosmtpd server on 127.0.0.1 that accepts everything, in a thread of this process.
+aiosmtpd server on 127.0.0.1 that accepts everything, in a process of its own
+(``bench/smtp_sink.py``), noting when it held each Message-ID.
 
 1. Throughput: ``BACKLOG`` messages queued, then one dispatcher (batch 100, 8 sendings at
    once, connections kept open) drains them: messages per second from the first claim to the
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -36,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "messages"))
 
 from messages_helpers import DIRECTORY, new_message  # noqa: E402
-from servers import MailStore, smtp_server  # noqa: E402
+from servers import free_port  # noqa: E402
 
 from accueil.dispatch.dispatcher import Dispatcher  # noqa: E402
 from accueil.dispatch.email import SmtpChannel, SmtpSettings  # noqa: E402
@@ -53,19 +55,31 @@ IDLE = 0.25
 CONCURRENCY = 8
 
 
-class Timed(MailStore):
-    """The server, noting when it held each message."""
+class Sink:
+    """The SMTP server's process, and when it held each Message-ID."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.held: dict[str, float] = {}
+    def __init__(self, folder: Path) -> None:
+        self.port, self.file = free_port(), folder / "held.txt"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.smtp_sink", str(self.port), str(self.file)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=HERE.parent,
+        )
+        assert self.process.stdout is not None
+        self.process.stdout.readline()  # "ready"
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        answer = await super().handle_DATA(server, session, envelope)
-        with self.lock:
-            self.held[str(self.mails[-1]["Message-ID"])] = time.time()
-            self.mails.clear()  # keep memory flat: the times are what the bench reads
-        return answer
+    def held(self) -> dict[str, float]:
+        found = {}
+        for line in self.file.read_text(encoding="utf-8").splitlines():
+            message_id, _, at = line.rpartition(" ")
+            found.setdefault(message_id, float(at))
+        return found
+
+    def stop(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(10)
 
 
 def _fresh(url: str) -> tuple[Engine, Application]:
@@ -117,7 +131,7 @@ def throughput(url: str, port: int, count: int) -> float:
     return BACKLOG / took
 
 
-def delay(url: str, store: Timed, port: int, count: int) -> tuple[float, float, int]:
+def delay(url: str, sink: Sink, count: int) -> tuple[float, float, int]:
     engine, app = _fresh(url)
     taken: dict[str, float] = {}
     stop = asyncio.Event()
@@ -133,7 +147,7 @@ def delay(url: str, store: Timed, port: int, count: int) -> tuple[float, float, 
         loop.call_soon_threadsafe(stop.set)
 
     async def main() -> None:
-        dispatchers = _dispatchers(app, port, count)
+        dispatchers = _dispatchers(app, sink.port, count)
         producer = threading.Thread(target=produce, args=(asyncio.get_running_loop(),))
         producer.start()
         await asyncio.gather(*(d.run(stop, idle=IDLE) for d in dispatchers))
@@ -144,7 +158,8 @@ def delay(url: str, store: Timed, port: int, count: int) -> tuple[float, float, 
 
     asyncio.run(main())
     engine.dispose()
-    delays = sorted(store.held[i] - t for i, t in taken.items() if i in store.held)
+    held = sink.held()
+    delays = sorted(held[i] - t for i, t in taken.items() if i in held)
     missing = len(taken) - len(delays)
     return _pct(delays, 50), _pct(delays, 99), missing
 
@@ -193,12 +208,12 @@ def run() -> None:
     print(
         f"workload: backlog {BACKLOG} emails drained; then {RATE}/s taken for {SECONDS}s; "
         f"batch 100, {CONCURRENCY} sendings at once per dispatcher, idle wake-up {IDLE}s; "
-        f"aiosmtpd on 127.0.0.1 in this process",
+        f"aiosmtpd on 127.0.0.1 in a process of its own",
         flush=True,
     )
-    store = Timed()
-    with smtp_server() as (plain, port), tempfile.TemporaryDirectory() as tmp:
-        plain.handle_DATA = store.handle_DATA  # type: ignore[method-assign]
+    with tempfile.TemporaryDirectory() as tmp:
+        sink = Sink(Path(tmp))
+        port = sink.port
         bare = baseline(port)
         print(f"  baseline, bare aiosmtplib loop ({CONCURRENCY} connections): {bare:7.0f} msg/s")
         counter = iter(range(1000))
@@ -220,13 +235,14 @@ def run() -> None:
             runs += [("PostgreSQL, 2 dispatchers", postgres, 2)]
         for name, fresh, count in runs:
             rate = throughput(fresh(), port, count)
-            p50, p99, missing = delay(fresh(), store, port, count)
+            p50, p99, missing = delay(fresh(), sink, count)
             print(
                 f"  {name:26} {rate:7.0f} msg/s ({rate / bare:4.0%} of the bare loop); "
                 f"taken → held p50 {p50 * 1000:5.0f} ms, p99 {p99 * 1000:5.0f} ms"
                 + (f"; {missing} not held" if missing else ""),
                 flush=True,
             )
+        sink.stop()
         for admin, schema in cleanup:
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     sms_token: str = ""
     sms_from: str = ""
     sms_status_callback: str = ""
+    # the gateway's receipts and replies (POST /api/v1/sms/generic|twilio): the generic
+    # gateway signs per Standard Webhooks with this secret; Twilio's signature covers this URL
+    sms_inbound_secret: str = ""
+    sms_inbound_url: str = ""
     dispatch_batch: int = 100
     dispatch_concurrency: int = 8
     dispatch_lease_seconds: int = 60

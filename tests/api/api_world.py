@@ -14,8 +14,10 @@ from accueil.api import create_app
 from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
 from accueil.core.access import Role
+from accueil.core.delivery import Level
 from accueil.services import users
 from accueil.services.calls import CallRecord, record_call
+from accueil.services.messages import NewMessage, take_message
 from accueil.services.onboarding import load_directory
 from accueil.store.db import session_factory, transaction
 
@@ -112,5 +114,9 @@ def build_world(engine: Engine, settings: ApiSettings | None = None) -> World:
         for account, person, caller, dialled in CALLS:
             record = CallRecord(caller, dialled, started_at=NOW, person=person, agent="alice")
             record_call(session, account, record)
+            # a message for each (bravo's caller named with a word the leak checks look for)
+            name = "Secret client" if account == "bravo" else "Client"
+            new = NewMessage(person, Level.URGENT, caller_number=caller, caller_name=name)
+            take_message(session, account, new, now=NOW)
     runtime = Runtime(engine, settings or ApiSettings())
     return World(create_app(runtime), runtime, tokens)

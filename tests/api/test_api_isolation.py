@@ -33,6 +33,8 @@ BRAVO = {
     "key": "VIP",
     "layer": "person:bruno",
     "call": "(bravo's call)",
+    "message": "(bravo's message)",
+    "gateway": "generic",
 }
 NOWHERE = {
     "account": "zulu",
@@ -42,6 +44,8 @@ NOWHERE = {
     "key": "nokey",
     "layer": "person:nobody",
     "call": "999999",
+    "message": "nomessage",
+    "gateway": "generic",
 }
 # Required query parameters, by name.
 QUERY = {"old": "1", "new": "2", "q": "bruno"}
@@ -140,7 +144,8 @@ def test_no_user_of_alpha_reaches_bravo(world: World) -> None:
     spec = admin.get("/api/v1/openapi.json").json()
     bravo_token = admin.get("/api/v1/tokens", params={"user": "bruno"}).json()["items"][0]
     bravo_call = admin.get("/api/v1/accounts/bravo/calls").json()["items"][0]["id"]
-    bravo = {**BRAVO, "call": str(bravo_call)}
+    bravo_message = admin.get("/api/v1/accounts/bravo/messages").json()["items"][0]["id"]
+    bravo = {**BRAVO, "call": str(bravo_call), "message": bravo_message}
     before = _counts(world.runtime.engine)
     tried = 0
     for method, path, op in _operations(spec):
@@ -183,7 +188,8 @@ def test_no_user_of_alpha_reaches_bravo(world: World) -> None:
 def test_an_employee_cannot_touch_a_colleague(lite: World) -> None:
     claire = lite.client("claire")
     spec = claire.get("/api/v1/openapi.json").json()
-    colleague = {"account": "alpha", "person": "paul", "name": "paul"}
+    mine_message = claire.get("/api/v1/accounts/alpha/people/claire/messages").json()["items"]
+    colleague = {"account": "alpha", "person": "paul", "name": "paul", "message": "any"}
     # reading her own calls is audited: the audit log grows, nothing else may
     before = _counts(lite.runtime.engine, skip=("audit_log",))
     for method, path, op in _operations(spec):
@@ -195,7 +201,8 @@ def test_an_employee_cannot_touch_a_colleague(lite: World) -> None:
         answer = claire.request(method.upper(), url, json=body, params=params, files=files)
         assert answer.status_code == 404, f"{method.upper()} {url}: {answer.status_code}"
         assert "Durand" not in answer.text
-        mine = _fill(path, {"account": "alpha", "person": "claire"}, "x")
+        own = {"account": "alpha", "person": "claire", "message": mine_message[0]["id"]}
+        mine = _fill(path, own, "x")
         if method == "get":
             assert claire.get(mine, params=params).status_code != 404, mine  # let through
     assert _counts(lite.runtime.engine, skip=("audit_log",)) == before

@@ -167,4 +167,5 @@ def test_no_event_kind_is_left_without_a_test() -> None:
     covered = set(WRITES) | {"script.saved", "calendar.refreshed"}
     # tests/messages: each needs a message taken first
     covered |= {"message.taken", "message.read", "message.acknowledged", "message.delivery"}
+    covered |= {"caller.erased", "data.purged"}
     assert kinds == covered

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import scenarios
 import yaml
 from sip_world import DOMAIN, PASSWORDS, Run, Sipp
 from sqlalchemy import Engine, select
@@ -22,6 +21,7 @@ from accueil.services.rules import save_rules
 from accueil.services.script_layers import Owner
 from accueil.services.scripts import save_script
 from accueil.services.unit_of_work import Application
+from accueil.sip import scenarios
 from accueil.sip.kamailio import Kamailio, free_port
 from accueil.sip.telephony import SipTelephony, screen_pop_tags
 from accueil.store.tables_scripts import CallRecordRow

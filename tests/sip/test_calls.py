@@ -129,8 +129,9 @@ def test_a_vip_rings_the_mobile_through_the_trunk_then_the_desk_phone(
 def test_without_accueil_connected_a_call_is_refused_at_once(
     kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
 ) -> None:
-    import scenarios
     from sip_world import DOMAIN
+
+    from accueil.sip import scenarios
 
     async def scenario() -> None:
         started = asyncio.get_running_loop().time()

@@ -4,21 +4,32 @@ taken port, and registers softphones only with the right digest."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 from pathlib import Path
 
 import pytest
-import scenarios
 from sip_world import DOMAIN, PASSWORDS, Sipp, need_sip_tools, settings
 
 from accueil.errors import InvalidInput
+from accueil.sip import scenarios
 from accueil.sip.config import SipSettings, render
 from accueil.sip.kamailio import Kamailio, KamailioError
 
 
 def test_the_written_configuration_passes_kamailios_check(tmp_path: Path) -> None:
     need_sip_tools()
-    edge = Kamailio(settings(trunks=("127.0.0.1:5090", "192.0.2.7")), tmp_path)
+    chosen = dataclasses.replace(settings(trunks=("127.0.0.1:5090", "192.0.2.7")))
+    edge = Kamailio(chosen, tmp_path)
+    assert (
+        "config file ok"
+        in Kamailio(
+            dataclasses.replace(chosen, static_route="sip:agent@127.0.0.1:5099"),
+            tmp_path / "static",
+        )
+        .check()
+        .lower()
+    )
     said = edge.check()
     assert "config file ok" in said.lower()
     written = edge.config.read_text()
@@ -35,6 +46,8 @@ def test_bad_settings_are_refused_with_the_field_and_why() -> None:
         SipSettings(port=5060, evapi_port=8448, trunks=("pbx.example",))
     with pytest.raises(InvalidInput, match="SIP user 'al ice'"):
         SipSettings(port=5060, evapi_port=8448, accounts={"al ice": "pw"})
+    with pytest.raises(InvalidInput, match="static_route"):
+        SipSettings(port=5060, evapi_port=8448, static_route="sip:x@y;evil")
     assert "@@{" not in render(SipSettings(port=5060, evapi_port=8448), modules="/x/")
 
 

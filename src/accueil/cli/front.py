@@ -61,7 +61,7 @@ COMMANDS: tuple[Entry, ...] = (
     Entry("script", "scripts", CALLS, "Per-account, group and person scripts: versioned, inherited."),  # noqa: E501
     Entry("search", "search", CALLS, "Find people and groups by name, title or group, as heard on the phone."),  # noqa: E501
     Entry("screenpop", "search", CALLS, "Everything the agent sees for a call: account, person, decision, script, caller."),  # noqa: E501
-    Entry("messages", "messages", CALLS, "Messages: list, history, dead deliveries and retry, delivery preferences."),  # noqa: E501
+    Entry("messages", "messages", CALLS, "Messages: list, history, dead deliveries and retry, preferences, purge, erase, export."),  # noqa: E501
     Entry("simulate", "simulate", TWIN, "Simulate a day per strategy and print service level, abandonment, affinity and the affinity ceiling (the most the run allowed)."),  # noqa: E501
     Entry("serve", "serve", SERVICE, "Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs)."),  # noqa: E501
     Entry("user", "serve", SERVICE, "Users of the API and their roles."),

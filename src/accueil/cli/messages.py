@@ -16,7 +16,7 @@ from accueil.cli.common import application, console, reported, unit_of_work
 from accueil.errors import InvalidInput
 
 messages_app = typer.Typer(
-    help="Messages: list, history, dead deliveries and retry, delivery preferences.",
+    help="Messages: list, history, dead deliveries and retry, preferences, purge, erase, export.",
     no_args_is_help=True,
 )
 app.add_typer(messages_app, name="messages")
@@ -191,3 +191,45 @@ def preferences(
         document = found.model_dump(mode="json", exclude_none=True)
         document.pop("webhook_secret", None)  # never printed
         console.print(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), end="")
+
+
+@messages_app.command("purge")
+def purge() -> None:
+    """Delete messages and call records older than each account's retention_days (a daily job)."""
+    from accueil.services import privacy
+
+    with reported(), unit_of_work() as work:
+        done = privacy.purge(work.session, now=work.now)
+    for account, (messages, calls) in sorted(done.items()):
+        console.print(f"{account}: {messages} messages, {calls} call records deleted")
+    if not done:
+        console.print("nothing to delete")
+
+
+@messages_app.command("erase")
+def erase(
+    account: Annotated[str, typer.Argument(help="the account's key")],
+    number: Annotated[str, typer.Argument(help="the caller's phone number")],
+    by: Annotated[str, typer.Option(help="who asked for it, for the record")] = "cli",
+) -> None:
+    """Erase one caller's messages and call records in an account (a GDPR request)."""
+    from accueil.services import privacy
+
+    with reported(), unit_of_work() as work:
+        messages, calls = privacy.erase_caller(work.session, account, number, now=work.now, by=by)
+    console.print(f"{account}: {messages} messages, {calls} call records erased")
+
+
+@messages_app.command("export")
+def export(owner: Annotated[str, typer.Argument(help="ACCOUNT:PERSON")]) -> None:
+    """One person's messages with their history, and their delivery preferences, as JSON."""
+    import json
+
+    from accueil.services import privacy
+
+    account, _, person = owner.partition(":")
+    with reported(), unit_of_work() as work:
+        if not person:
+            raise InvalidInput(f"{owner!r}: name the person as ACCOUNT:PERSON")
+        found = privacy.export_person(work.session, account, person)
+    console.print_json(json.dumps(found, ensure_ascii=False))

@@ -123,6 +123,9 @@ class Preferences(BaseModel):
     allowed_channels: list[Channel] | None = None
     webhook_url: str | None = Field(None, max_length=2000)
     webhook_secret: str | None = Field(None, max_length=200)
+    retention_days: int | None = Field(
+        None, ge=1, le=3650, description="messages and call records deleted after this"
+    )
 
     @field_validator("quiet_hours")
     @classmethod
@@ -153,7 +156,7 @@ class Preferences(BaseModel):
         return found
 
 
-ACCOUNT_ONLY = ("allowed_channels", "webhook_url", "webhook_secret")
+ACCOUNT_ONLY = ("allowed_channels", "webhook_url", "webhook_secret", "retention_days")
 
 DEFAULTS = Preferences(
     digest_at="18:00",

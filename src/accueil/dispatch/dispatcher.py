@@ -70,6 +70,8 @@ class Dispatcher:
         if not claimed:
             return 0
         self._slots = asyncio.Semaphore(self.concurrency)
+        self._waiting: list[tuple[list[Claimed], Receipt, asyncio.Future[None]]] = []
+        self._committing = False
         digests: dict[tuple[str, str], list[Claimed]] = defaultdict(list)
         jobs = []
         for item in claimed:
@@ -114,9 +116,9 @@ class Dispatcher:
         channel = self.channels.get(item.channel)
         if channel is None:
             raise SendFailed(f"no {item.channel} channel is configured", retry=False)
-        async with self._slots:
+        async with self._slots:  # held until the outcome is committed: see _record
             receipt = await asyncio.wait_for(channel.send(item), self.attempt_timeout)
-        await asyncio.to_thread(self._sent, [item], receipt)
+            await self._record([item], receipt)
 
     async def _digest(self, items: list[Claimed]) -> None:
         channel = self.channels.get("email")
@@ -124,7 +126,33 @@ class Dispatcher:
             raise SendFailed("the digest goes by email: no email channel is configured")
         async with self._slots:
             receipt = await asyncio.wait_for(channel.send_digest(items), self.attempt_timeout)
-        await asyncio.to_thread(self._sent, items, receipt)
+            await self._record(items, receipt)
+
+    async def _record(self, items: list[Claimed], receipt: Receipt) -> None:
+        """Commit a sending's outcome, together with those that arrive while one commits.
+
+        One transaction for several outcomes (a group commit) costs little more than for one.
+        A sending keeps its slot until its outcome is committed, so at most ``concurrency``
+        sendings are ever done but not yet recorded: the most a crash can make send twice.
+        """
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((items, receipt, done))
+        if not self._committing:
+            self._committing = True
+            try:
+                while self._waiting:
+                    group, self._waiting = self._waiting, []
+                    try:
+                        await asyncio.to_thread(self._sent, group)
+                    except Exception as exc:  # the store failed: each sending hears it
+                        for _, _, waiter in group:
+                            waiter.set_exception(exc)
+                    else:
+                        for _, _, waiter in group:
+                            waiter.set_result(None)
+            finally:
+                self._committing = False
+        await done
 
     async def _guarded(self, job: object, items: list[Claimed]) -> None:
         """Run a sending; whatever goes wrong is recorded against its deliveries, never raised."""
@@ -145,20 +173,22 @@ class Dispatcher:
                 work.session, self.worker, now=work.now, limit=self.batch, lease=self.lease
             )
 
-    def _sent(self, items: list[Claimed], receipt: Receipt) -> None:
+    def _sent(self, group: list[tuple[list[Claimed], Receipt, asyncio.Future[None]]]) -> None:
         with self.app.unit_of_work() as work:
+            for items, receipt, _ in group:
+                for item in items:
+                    deliveries.mark_sent(
+                        work.session,
+                        item.id,
+                        now=work.now,
+                        provider_id=receipt.provider_id,
+                        delivered=receipt.delivered,
+                        detail=receipt.detail,
+                    )
+        for items, _, _ in group:
+            self.tally.sent += len(items)
             for item in items:
-                deliveries.mark_sent(
-                    work.session,
-                    item.id,
-                    now=work.now,
-                    provider_id=receipt.provider_id,
-                    delivered=receipt.delivered,
-                    detail=receipt.detail,
-                )
-        self.tally.sent += len(items)
-        for item in items:
-            self.tally.by_channel[item.channel] += 1
+                self.tally.by_channel[item.channel] += 1
 
     def _failed(self, items: list[Claimed], exc: SendFailed) -> None:
         with self.app.unit_of_work() as work:

@@ -270,3 +270,23 @@ class DeliveryPreferencesSaved(Event):
 
     name: ClassVar[str] = "delivery_preferences.saved"
     person: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallerErased(Event):
+    """A caller's messages and call records were erased on request (no number kept here)."""
+
+    name: ClassVar[str] = "caller.erased"
+    by: str
+    messages: int
+    calls: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataPurged(Event):
+    """The account's retention deleted what was taken or recorded before ``before``."""
+
+    name: ClassVar[str] = "data.purged"
+    before: datetime
+    messages: int
+    calls: int

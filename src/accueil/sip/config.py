@@ -20,6 +20,7 @@ from accueil.errors import InvalidInput
 
 _USER = re.compile(r"^[A-Za-z0-9._+-]{1,64}$")
 _DOMAIN = re.compile(r"^[A-Za-z0-9.-]{1,253}$")
+_STATIC = re.compile(r"^sip:[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 class _Cfg(Template):
@@ -42,6 +43,9 @@ class SipSettings:
     max_wait_seconds: int = 900
     default_expires: int = 300
     max_expires: int = 3600
+    # Relay every trunk call to this SIP URI without asking accueil (a static relay: the
+    # benchmark's baseline, or a fallback while accueil is down); "" asks accueil.
+    static_route: str = ""
 
     def __post_init__(self) -> None:
         for name in ("port", "evapi_port"):
@@ -57,6 +61,11 @@ class SipSettings:
                 )
         for trunk in self.trunks:
             _trunk_condition(trunk)
+        if self.static_route and not _STATIC.match(self.static_route):
+            raise InvalidInput(
+                f"sip.static_route {self.static_route!r} is not a sip: URI",
+                field="sip.static_route",
+            )
 
     def ha1(self, user: str) -> str:
         """The digest HA1 of ``user``: md5(user:realm:password)."""
@@ -91,7 +100,14 @@ def render(settings: SipSettings, modules: str | None = None) -> str:
         evapi_port=settings.evapi_port,
         accounts=accounts or "\t# no account",
         trunks=trunks or "\t# no trunk",
+        static=_static(settings.static_route),
     )
+
+
+def _static(uri: str) -> str:
+    if not uri:
+        return "\t# every trunk call is decided by accueil"
+    return f'\t$ru = "{uri}";\n\tif (!t_relay()) {{\n\t\tsl_reply_error();\n\t}}\n\texit;'
 
 
 def _trunk_condition(trunk: str) -> str:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +57,7 @@ class _Line:
     ending: tuple[int, str] | None = None  # a rejection to give when Kamailio next waits
     answered: str = ""
     flushing: bool = False
+    asked_at: float = 0.0  # when Kamailio asked about the new call (perf_counter)
 
 
 class SipTelephony:
@@ -75,6 +78,8 @@ class SipTelephony:
         self.tags: Tags = tags or (lambda call: {})
         self.link = EvapiLink(evapi_host, evapi_port, self._heard)
         self.lines: dict[str, _Line] = {}
+        # seconds from Kamailio's question about a new call to accueil's first answer
+        self.decision_seconds: deque[float] = deque(maxlen=100_000)
         self._sink: Sink | None = None
 
     async def start(self, within: float = 5.0) -> None:
@@ -151,8 +156,9 @@ class SipTelephony:
         if call in self.lines:
             log.warning("call %s reported twice", call)
             return
-        self.lines[call] = _Line(str(event.get("cseq", "")), str(event.get("from_tag", "")))
-        self.lines[call].waiting = held
+        line = _Line(str(event.get("cseq", "")), str(event.get("from_tag", "")))
+        line.waiting, line.asked_at = held, time.perf_counter()
+        self.lines[call] = line
         caller = str(event.get("caller", ""))
         if caller.lower() in ("anonymous", "unknown", "restricted"):
             caller = ""
@@ -216,6 +222,9 @@ class SipTelephony:
         if line.waiting is None:
             return  # a branch still rings (being cancelled): Kamailio asks again when it fails
         held, line.waiting = line.waiting, None
+        if line.asked_at:
+            self.decision_seconds.append(time.perf_counter() - line.asked_at)
+            line.asked_at = 0.0
         if line.ending is not None:
             self._resume(held, reject=line.ending)
             del self.lines[call]

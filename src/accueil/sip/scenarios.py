@@ -1,6 +1,7 @@
-"""SIPp scenarios, written per test: a softphone registering with digest authentication, callers
-from the trunk, and agents or phones that answer, ring out or are busy. Every answer carries the
-Record-Route it received (SIPp's built-in UAS does not), so in-dialog requests cross the proxy."""
+"""SIPp scenarios (XML), written per run by the SIP tests and ``make bench BENCH=sip``: a
+softphone registering with digest authentication, callers from the trunk, and agents or phones
+that answer, ring out or are busy. Every answer carries the Record-Route it received (SIPp's
+built-in UAS does not), so in-dialog requests cross the proxy."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ _SDP = """v=0
 
 def caller(
     caller: str, dialled: str, domain: str, *, expect: int = 200, talk_ms: int = 500,
-    cancel_after_ms: int = 0, ringback: bool = True,
+    cancel_after_ms: int = 0, ringback: bool = True, timed: bool = False,
 ) -> str:  # fmt: skip
     """A caller from the trunk: INVITE, ringback (180); then 200 → ACK, talk, BYE; or the
     expected refusal (ACKed); or a CANCEL after ``cancel_after_ms`` (200 then 487)."""
@@ -66,7 +67,8 @@ def caller(
       Content-Length: [len]
 
       {_SDP}"""
-    xml = _HEAD.format(name="caller") + f'<send retrans="500"><![CDATA[{invite}]]></send>\n'
+    start = ' start_rtd="setup"' if timed else ""  # SIPp's timer: INVITE to 200
+    xml = _HEAD.format(name="caller") + f'<send retrans="500"{start}><![CDATA[{invite}]]></send>\n'
     xml += '<recv response="100" optional="true"/>\n'
     xml += '<recv response="180"/>\n' if ringback else ""
     if cancel_after_ms:
@@ -89,7 +91,7 @@ def caller(
         xml += f'<recv response="{expect}"/>\n'
         return xml + _ack_failure(caller, dialled, domain) + "</scenario>\n"
     xml += '<recv response="180" optional="true"/>\n' * 3  # each phone that rings says so
-    xml += '<recv response="200" rrs="true"/>\n'
+    xml += '<recv response="200" rrs="true"%s/>\n' % (' rtd="setup"' if timed else "")
     ack = f"""
       ACK [next_url] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]

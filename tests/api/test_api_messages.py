@@ -1,0 +1,124 @@
+"""Messages over the API: lists, read (recorded), acknowledge; the SMS gateway's signed
+receipts and replies (valid, tampered, replayed, too old, unsigned)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+import pytest
+from api_world import World
+from sqlalchemy import select
+from standardwebhooks import Webhook
+
+from accueil.dispatch.sms import twilio_signature
+from accueil.services.messages import history, queue
+from accueil.settings import get_settings
+from accueil.store.tables_messages import MessageRow
+
+SECRET = "whsec_" + base64.b64encode(b"the gateway's inbound secret 32b").decode()
+CLAIRE_MOBILE = "+33611111111"
+
+
+@pytest.fixture
+def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("ACCUEIL_SMS_INBOUND_SECRET", SECRET)
+    monkeypatch.setenv("ACCUEIL_SMS_TOKEN", "twilio-token")
+    monkeypatch.setenv("ACCUEIL_SMS_INBOUND_URL", "https://accueil.example/api/v1/sms/twilio")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _claires(world: World) -> str:
+    items = world.client("claire").get("/api/v1/accounts/alpha/people/claire/messages").json()
+    return str(items["items"][0]["id"])
+
+
+def test_an_employee_reads_and_acknowledges_their_message_and_the_read_is_recorded(
+    lite: World,
+) -> None:
+    claire, uid = lite.client("claire"), _claires(lite)
+    base = f"/api/v1/accounts/alpha/people/claire/messages/{uid}"
+    assert claire.get(base).json()["caller_name"] == "Client"
+    assert claire.post(f"{base}/read").json()["status"] == "read"
+    first = claire.post(f"{base}/acknowledge").json()
+    again = claire.post(f"{base}/acknowledge").json()
+    assert (first["acknowledged"], again["acknowledged"]) == (True, False)
+    with lite.runtime.sessions() as s:
+        done = [(h.kind, h.actor) for h in history(s, "alpha", uid)]
+    assert ("read", "claire") in done and ("acknowledged", "claire") in done
+    listed = lite.client("alpha_admin").get("/api/v1/accounts/alpha/messages").json()["items"]
+    assert [m["status"] for m in listed] == ["acknowledged"]
+    assert claire.get("/api/v1/accounts/alpha/messages").status_code == 404  # not an admin
+
+
+def test_a_message_of_another_person_is_not_found_on_ones_own_path(lite: World) -> None:
+    uid = _claires(lite)
+    admin = lite.client("alpha_admin")
+    answer = admin.get(f"/api/v1/accounts/alpha/people/paul/messages/{uid}")
+    assert answer.status_code == 404
+
+
+def _sent_sms(world: World) -> None:
+    """As if the dispatcher had sent claire's message by SMS, the gateway's id being SM1."""
+    with world.runtime.app.unit_of_work() as work:
+        row = work.session.scalars(
+            select(MessageRow).where(MessageRow.person_key == "claire")
+        ).one()
+        sms = queue(work.session, row, "sms", CLAIRE_MOBILE, work.now, now=work.now)
+        sms.state, sms.provider_id, sms.sent_at = "sent", "SM1", work.now
+
+
+def _signed(body: dict[str, str], hook_id: str, at: datetime | None = None) -> dict[str, str]:
+    stamp = at or datetime.now(UTC)
+    text = json.dumps(body)
+    return {
+        "content-type": "application/json",
+        "webhook-id": hook_id,
+        "webhook-timestamp": str(int(stamp.timestamp())),
+        "webhook-signature": Webhook(SECRET).sign(hook_id, stamp, text),
+    }
+
+
+def test_a_signed_receipt_is_taken_once_and_forged_or_old_ones_refused(
+    lite: World, gateway: None
+) -> None:
+    _sent_sms(lite)
+    uid, client = _claires(lite), lite.client()
+    body = {"type": "receipt", "id": "SM1", "status": "delivered"}
+    text = json.dumps(body)
+    ok = client.post("/api/v1/sms/generic", content=text, headers=_signed(body, "evt-1"))
+    assert ok.status_code == 200 and ok.json()["result"] == f"{uid}: delivered"
+    replay = client.post("/api/v1/sms/generic", content=text, headers=_signed(body, "evt-1"))
+    assert replay.json()["result"] == "already handled: evt-1"
+    tampered = text.replace("delivered", "failed")
+    forged = client.post("/api/v1/sms/generic", content=tampered, headers=_signed(body, "evt-2"))
+    assert forged.status_code == 401 and "no signature matches" in forged.text
+    old = _signed(body, "evt-3", datetime.now(UTC) - timedelta(minutes=10))
+    assert "too old" in client.post("/api/v1/sms/generic", content=text, headers=old).text
+    assert client.post("/api/v1/sms/generic", content=text).status_code == 401
+    assert client.post("/api/v1/sms/carrier-pigeon", content=text).status_code == 404
+    with lite.runtime.sessions() as s:
+        assert [h.kind for h in history(s, "alpha", uid)].count("delivered") == 1
+
+
+def test_a_twilio_reply_1_acknowledges_only_with_twilios_signature(
+    lite: World, gateway: None
+) -> None:
+    _sent_sms(lite)
+    uid, client = _claires(lite), lite.client()
+    form = {"MessageSid": "SMin1", "From": CLAIRE_MOBILE, "To": "+33100000000", "Body": "1"}
+    url = "https://accueil.example/api/v1/sms/twilio"
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    bad = client.post("/api/v1/sms/twilio", content=urlencode(form),
+                      headers={**headers, "x-twilio-signature": "forged"})  # fmt: skip
+    assert bad.status_code == 401
+    signed = {**headers, "x-twilio-signature": twilio_signature("twilio-token", url, form)}
+    ok = client.post("/api/v1/sms/twilio", content=urlencode(form), headers=signed)
+    assert ok.json()["result"] == f"{uid}: acknowledged by {CLAIRE_MOBILE}"
+    again = client.post("/api/v1/sms/twilio", content=urlencode(form), headers=signed)
+    assert again.json()["result"].startswith("already handled")
