@@ -16,8 +16,16 @@ Figures, same process, same database, same targets:
   routes run in the thread pool, as under uvicorn).
 Requests per second, p50/p99 latency in ms, and this process's CPU ms per request (all
 threads; what the machine's other load moves least); the issue's targets: p99 < 50 ms and the HTTP
-path at least 1/3 of the in-process rate. No sockets: the loopback figures (uvicorn, 200
-clients) are not measured here.
+path at least 1/3 of the in-process rate.
+
+Then over real sockets: ``accueil serve`` (uvicorn, one process) started on a free loopback port
+on the same file, and ``LOOPBACK_CLIENTS`` asyncio clients (one connection each) asking for
+screen pops and decisions for ``LOOPBACK_SECONDS`` each:
+- closed loop: every client asks again as soon as it has its answer (the server's capacity;
+  latency is then mostly the queue, by Little's law clients ÷ rate);
+- open loop: the same clients each asking at a steady pace, together half the capacity just
+  measured (what a desk of agents asking from time to time sees).
+With the server process's own CPU ms per request, read from /proc.
 """
 
 from __future__ import annotations
@@ -25,7 +33,10 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -33,7 +44,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from httpx2 import ASGITransport, AsyncClient
+from httpx2 import ASGITransport, AsyncClient, Limits
 from sqlalchemy import select
 
 from accueil.api import create_app
@@ -53,6 +64,7 @@ from accueil.store.db import make_engine, migrate, session_factory, transaction
 from accueil.store.tables import AccountRow, NumberRow, PersonRow
 
 SEED, TARGETS, REQUESTS, CONCURRENCY = 7, 100, 300, 16
+LOOPBACK_CLIENTS, LOOPBACK_SECONDS = 200, 10.0
 NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
 AT = NOW.isoformat()
 CALLER = "+33612345678"
@@ -181,10 +193,11 @@ def _row(name: str, f: Figures, base: Figures | None = None) -> str:
     return f"  {name:<18} {f.rps:8.0f} {f.p50:8.2f} {f.p99:8.2f} {f.cpu:8.2f} {ratio}"
 
 
-async def _measure(rt: Runtime, token: str, targets: list[Target]) -> None:
+async def _measure(rt: Runtime, token: str, targets: list[Target]) -> dict[str, Figures]:
     app = create_app(rt)
     transport = ASGITransport(app=app)
     headers = {"Authorization": f"Bearer {token}"}
+    bases: dict[str, Figures] = {}
     async with AsyncClient(transport=transport, base_url="http://bench", headers=headers) as c:
         for name, (direct, ask) in _operations(rt).items():
             for t in targets[:10]:  # warm caches and the thread pool on both paths
@@ -201,6 +214,8 @@ async def _measure(rt: Runtime, token: str, targets: list[Target]) -> None:
             p99_ok = "met" if seq.p99 < 50 else "NOT met"
             third = "met" if best >= 1 / 3 else "NOT met"
             print(f"  targets: p99 < 50 ms {p99_ok}; HTTP ≥ 1/3 of in-process {third}", flush=True)
+            bases[name] = base
+    return bases
 
 
 def run() -> None:
@@ -215,5 +230,117 @@ def run() -> None:
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
         rt = Runtime(make_engine(url), ApiSettings(), clock=FixedClock(NOW))
-        asyncio.run(_measure(rt, token, targets))
+        bases = asyncio.run(_measure(rt, token, targets))
+        asyncio.run(_loopback(url, token, targets, _operations(rt), bases))
         rt.engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _clients(
+    c: AsyncClient, ask: Request, targets: list[Target], pace: float | None
+) -> tuple[Figures, int]:
+    """``LOOPBACK_CLIENTS`` clients for ``LOOPBACK_SECONDS``; ``pace``: seconds between one
+    client's requests (None: at once, a closed loop). The figures, and how many failed."""
+    latencies: list[float] = []
+    failed = [0]
+    rng = random.Random(5)
+    end = time.perf_counter() + LOOPBACK_SECONDS
+
+    async def client(n: int) -> None:
+        if pace is not None:
+            await asyncio.sleep(rng.uniform(0, pace))  # spread the first requests
+        i = n
+        while (now := time.perf_counter()) < end:
+            try:
+                status = await ask(c, targets[i % len(targets)])
+            except Exception:  # a refused or dropped connection is a failure, counted
+                status = 0
+            latencies.append(time.perf_counter() - now)
+            failed[0] += status != 200
+            i += LOOPBACK_CLIENTS
+            if pace is not None:
+                await asyncio.sleep(max(0.0, pace - (time.perf_counter() - now)))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(LOOPBACK_CLIENTS)))
+    return _figures(latencies, time.perf_counter() - started, 0.0), failed[0]
+
+
+async def _loopback(
+    url: str,
+    token: str,
+    targets: list[Target],
+    operations: dict[str, tuple[Callable[[Target], object], Request]],
+    bases: dict[str, Figures],
+) -> None:
+    port = _free_port()
+    env = {**os.environ, "ACCUEIL_DATABASE_URL": url, "ACCUEIL_LOG_LEVEL": "warning"}
+    command = [sys.executable, "-m", "accueil", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    limits = Limits(max_connections=LOOPBACK_CLIENTS, max_keepalive_connections=LOOPBACK_CLIENTS)
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        async with AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", headers=headers, limits=limits, timeout=60.0
+        ) as c:
+            await _ready(c, server)
+            print(
+                f"\nover loopback: accueil serve (uvicorn, one process), {LOOPBACK_CLIENTS} "
+                f"clients, {LOOPBACK_SECONDS:.0f} s per row"
+            )
+            print(f"{'':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'srv CPU':>8} ×rate")
+            for name in ("screen pop", "decide"):
+                ask = operations[name][1]
+                base = bases[name]
+                for t in targets[:20]:
+                    await ask(c, t)
+                cpu = _cpu_seconds(server.pid)
+                closed, bad = await _clients(c, ask, targets, None)
+                served = closed.rps * LOOPBACK_SECONDS
+                per = (_cpu_seconds(server.pid) - cpu) / max(1.0, served) * 1000
+                closed = Figures(closed.rps, closed.p50, closed.p99, per)
+                print(f"{name}: in-process {base.rps:.0f} req/s")
+                print(_row("closed loop", closed, base) + (f"  ({bad} failed)" if bad else ""))
+                pace = LOOPBACK_CLIENTS / max(1.0, closed.rps / 2)
+                cpu = _cpu_seconds(server.pid)
+                opened, bad = await _clients(c, ask, targets, pace)
+                served = opened.rps * LOOPBACK_SECONDS
+                per = (_cpu_seconds(server.pid) - cpu) / max(1.0, served) * 1000
+                opened = Figures(opened.rps, opened.p50, opened.p99, per)
+                print(
+                    _row(f"open, 1 per {pace:.1f} s", opened, base)
+                    + (f"  ({bad} failed)" if bad else "")
+                )
+                ok = "met" if opened.p99 < 50 else "NOT met"
+                third = "met" if closed.rps >= base.rps / 3 else "NOT met"
+                print(f"  targets: p99 < 50 ms (open loop) {ok}; HTTP ≥ 1/3 of in-process {third}")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+async def _ready(c: AsyncClient, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.perf_counter() + 60
+    while time.perf_counter() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"accueil serve exited ({server.returncode})")
+        try:
+            if (await c.get("/readyz")).status_code == 200:
+                return
+        except Exception:  # not listening yet
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError("accueil serve did not become ready within 60 s")
