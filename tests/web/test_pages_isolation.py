@@ -15,9 +15,15 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/accounts/{account}/people/{person}": ("GET", {}),
     "/accounts/{account}/people/{person}/status": ("POST", {"choice": "road"}),
     "/accounts/{account}/people/{person}/preview": ("GET", {}),
+    "/accounts/{account}/people/{person}/greeting": (
+        "POST",
+        {"lang": "fr", "situation": "office_hours", "text": "Hello"},
+    ),
     "/accounts/{account}": ("GET", {}),
     "/accounts/{account}/import": ("GET", {}),
     "/accounts/{account}/scripts": ("GET", {}),
+    "/accounts/{account}/people/{person}/messages/{uid}/read": ("POST", {}),
+    "/accounts/{account}/people/{person}/messages/{uid}/acknowledge": ("POST", {}),
     "/board": ("GET", {}),
     "/desk": ("GET", {}),
     "/desk/pop": ("GET", {"to": "01 40 00 00 01", "caller": "+33611111111"}),
@@ -26,7 +32,7 @@ UPLOAD = "/accounts/{account}/import"  # POST, multipart: tried on its own below
 # pages that show no tenant's data, or only the viewer's own
 OPEN = {"/", "/sign-in", "/sign-out", "/language"}
 ALPHA = {"account": "alpha", "person": "claire"}
-LEAKS = ("Claire", "Fontaine", "Cabinet Alpha", SECRET_VIP, "+33140000001")
+LEAKS = ("Claire", "Fontaine", "Cabinet Alpha", SECRET_VIP, "+33140000001", "Dubois")
 
 
 def _page_routes(world: World) -> list[APIRoute]:
@@ -43,7 +49,7 @@ def test_another_accounts_user_gets_404_and_sees_nothing(world: World, user: str
     browser = world.browser(user)
     headers = {"X-CSRF-Token": browser.cookies["accueil_csrf"]}
     for path, (method, data) in CASES.items():
-        url = path.format(**ALPHA)
+        url = path.format(**ALPHA, uid=world.message)
         form, query = (data, None) if method == "POST" else (None, data)
         answer = browser.request(method, url, data=form, params=query, headers=headers)
         assert answer.status_code == 404, (user, url, answer.status_code)

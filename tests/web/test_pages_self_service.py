@@ -69,3 +69,20 @@ def test_the_preview_says_what_the_receptionist_says_and_does(world: World) -> N
 
 def test_a_client_admin_sees_their_employees_page_too(world: World) -> None:
     assert world.browser("alpha_admin").get(PAGE).status_code == 200
+
+
+def test_an_employee_sets_their_own_greeting_and_sees_it_said(world: World) -> None:
+    browser = world.browser("claire")
+    headers = {"X-CSRF-Token": browser.cookies["accueil_csrf"], "HX-Request": "true"}
+    text = "{{ account.answer_name }}, ligne directe de Claire, je vous écoute."
+    form = {"lang": "fr", "situation": "office_hours", "text": text}
+    saved = browser.post(PAGE + "/greeting", data=form, headers=headers)
+    assert saved.status_code == 200, saved.text
+    shown = html.unescape(saved.text)
+    assert "version 1" in shown and "Cabinet Alpha, bonjour, ligne directe de Claire" in shown
+    assert text in html.unescape(browser.get(PAGE).text), "the form shows the greeting set"
+    broken = dict(form, text="{{ account.answer_name ")
+    refused = browser.post(PAGE + "/greeting", data=broken, headers=headers)
+    assert refused.status_code == 422 and refused.headers["HX-Retarget"] == "#flash"
+    other = browser.post(PAGE + "/greeting", data=dict(form, lang="de"), headers=headers)
+    assert other.status_code == 422 and "answers in fr" in other.text

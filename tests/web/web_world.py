@@ -17,10 +17,12 @@ from accueil.api import create_app
 from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
 from accueil.core.access import Role
+from accueil.core.delivery import Level
 from accueil.services import users
 from accueil.services.callers import set_caller_list
 from accueil.services.calls import CallRecord, record_call
 from accueil.services.clock import FixedClock
+from accueil.services.messages import NewMessage, take_message
 from accueil.services.onboarding import load_directory
 from accueil.services.script_layers import Owner
 from accueil.services.scripts import save_script
@@ -58,6 +60,7 @@ DIRECTORY: dict[str, Any] = {
             "last_name": "Fontaine",
             "mobile": "06 12 34 56 78",
         },
+        {"account": "alpha", "key": "paul", "first_name": "Paul", "last_name": "Durand"},
         {
             "account": "bravo",
             "key": "bruno",
@@ -93,6 +96,14 @@ steps:
   - {id: nom, ask: "Qui est à l'appareil ?"}
   - {id: noter, action: take_message}
 """
+MESSAGE = NewMessage(
+    person="claire",
+    urgency=Level.URGENT,
+    caller_number="+33611111111",
+    caller_name="Maître Dubois",
+    fields=(("objet", "Objet", "Audience demain 9 h"),),
+    agent="alice",
+)
 # a secret of alpha's that must never show to bravo's users
 SECRET_VIP = "Maître Secretvip"
 
@@ -103,6 +114,7 @@ class World:
     runtime: Runtime
     clock: FixedClock
 
+    message: str  # the uid of a message taken for Claire
     signed_in: dict[str, TestClient] = field(default_factory=dict)
 
     def browser(self, user: str | None = None) -> TestClient:
@@ -145,8 +157,9 @@ def build_world(engine: Engine) -> World:
         save_script(session, "alpha", Owner("account"), SCRIPT, now=NOW)
         record = CallRecord("+33611111111", "+33140000001", started_at=NOW, person="claire")
         record_call(session, "alpha", record)
+        taken = take_message(session, "alpha", MESSAGE, now=NOW)
     clock = FixedClock(NOW)
     runtime = Runtime(
         engine, ApiSettings(cookie_secure=False, login_attempts_per_minute=1000), clock=clock
     )
-    return World(create_app(runtime), runtime, clock)
+    return World(create_app(runtime), runtime, clock, taken.uid)

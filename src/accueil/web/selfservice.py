@@ -22,8 +22,10 @@ from accueil.services import availability as avail
 from accueil.services.callers import caller_lists
 from accueil.services.decisions import decide_for
 from accueil.services.directory import get_account, get_person, list_numbers
+from accueil.services.greetings import own_greeting, set_greeting
 from accueil.services.rules import get_rules
 from accueil.services.script_preview import preview
+from accueil.web import inbox
 from accueil.web.render import PageRoute, render
 from accueil.web.viewer import Viewer, viewer
 
@@ -73,12 +75,17 @@ def person_page(
         card = _now_card(session, who, account, person)
         lists = caller_lists(session, account)
         rules = get_rules(session, account, Scope.PERSON, person)
+        taken = inbox.recent(session, account, person)
+        card_account = card["account"]
+        mine = own_greeting(session, account, person, card_account.languages[0], "office_hours")
     return render(
         request,
         "person.html",
         who,
         **card,
         vip=lists.get("vip"),
+        inbox=taken,
+        own_greeting=mine,
         rules=rules,
         defaults=_defaults(card["now"], card["account"].timezone),
     )
@@ -171,6 +178,29 @@ def preview_call(
         when=when,
         timezone=timezone,
     )
+
+
+@router.post(PERSON + "/greeting")
+def save_greeting(
+    request: Request,
+    account: str,
+    person: str,
+    who: Annotated[Viewer, Depends(viewer)],
+    lang: Annotated[str, Form(max_length=8)],
+    situation: Annotated[str, Form(max_length=20)],
+    text: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    """The person's own greeting for a language and situation, saved as a new version of their
+    script layer; the answer shows what the receptionists say now."""
+    auth.person(who.caller, account, person, Action.WRITE)
+    now = who.caller.runtime.now()
+    with who.caller.unit() as session:
+        saved = set_greeting(
+            session, account, person, lang, situation, text, now=now, saved_by=who.user.name
+        )
+    with who.caller.unit() as session:
+        greeting = _greeting(session, account, person, now, TYPICAL_CALLER, lang)
+    return render(request, "greeting_saved.html", who, saved=saved, greeting=greeting)
 
 
 def _greeting(

@@ -56,9 +56,10 @@ class EventsOut(Out):
 
 
 @router.get("/supervisor/snapshot", openapi_extra=OPERATOR)
-def snapshot(caller: Caller = Depends(authenticated)) -> SnapshotOut:
+async def snapshot(caller: Caller = Depends(authenticated)) -> SnapshotOut:
     """The line now: calls waiting or ringing (first in line first, since when, which ring, whom
     they ring), the agents by state and site, and every call in progress."""
+    # async: read on the event loop, where the switchboard's one task changes this state
     auth.operator(caller)
     live = caller.runtime.live
     if live is None:
