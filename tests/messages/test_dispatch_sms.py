@@ -80,8 +80,8 @@ def test_a_retry_after_a_lost_answer_does_not_send_twice(
     _urgent_by_sms_only(app)
     take(app, urgency=Level.URGENT)
     receiver.script = ["hang"]  # the gateway sends, but its answer comes too late
-    receiver.hang_seconds = 1.5
-    dispatcher = _dispatcher(app, fake, receiver, timeout=0.5)
+    receiver.hang_seconds = 6.0  # well past the time-out below
+    dispatcher = _dispatcher(app, fake, receiver, timeout=2.0)
     run(dispatcher)
     assert states(app) == [("sms", "queued")]
     assert isinstance(app.clock, FixedClock)

@@ -34,8 +34,8 @@ def receiver(app: Application) -> Iterator[HttpReceiver]:
         yield found
 
 
-def _dispatcher(app: Application) -> Dispatcher:
-    channel = WebhookChannel(app.clock.now, timeout=0.5)
+def _dispatcher(app: Application, timeout: float = 10.0) -> Dispatcher:
+    channel = WebhookChannel(app.clock.now, timeout=timeout)
     return Dispatcher(app, {"webhook": channel}, rng=random.Random(2), attempt_timeout=5)
 
 
@@ -97,7 +97,8 @@ def test_429_waits_at_least_its_retry_after_and_a_hung_receiver_times_out(
 ) -> None:
     take(app)
     receiver.script, receiver.retry_after = [429, "hang"], "120"
-    dispatcher = _dispatcher(app)
+    receiver.hang_seconds = 6.0  # well past the channel's time-out
+    dispatcher = _dispatcher(app, timeout=2.0)
     run(dispatcher)
     _clock(app).advance(timedelta(seconds=100))
     assert run(dispatcher) == 0  # Retry-After: 120 s

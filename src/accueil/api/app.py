@@ -36,7 +36,7 @@ from accueil.web.pages import install as install_pages
 PREFIX = "/api/v1"
 _ERRORS = {
     code: {"model": ProblemDocument, "content": {"application/problem+json": {}}}
-    for code in (401, 403, 404, 409, 412, 422, 429)
+    for code in (400, 401, 403, 404, 409, 412, 413, 422, 429)
 }
 
 

@@ -65,12 +65,14 @@ def _page(caller: Caller, account: str | None, user: str | None, page: PageQuery
     return Page[AuditOut](items=[AuditOut.of(e) for e in chunk], next_cursor=cursor)
 
 
-USER = Query(None, max_length=100, description="only what this user did")
+USER = Query(None, min_length=1, max_length=100, description="only what this user did")
 
 
 @router.get("/audit", openapi_extra=scoped(Scope.OPERATOR))
 def operator_audit(
-    account: str | None = Query(None, max_length=64, description="only this account's rows"),
+    account: str | None = Query(
+        None, min_length=1, max_length=64, description="only this account's rows"
+    ),
     user: str | None = USER,
     page: PageQuery = Depends(),
     caller: Caller = Depends(authenticated),

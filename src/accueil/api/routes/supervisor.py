@@ -14,6 +14,7 @@ from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import scoped
 from accueil.api.schemas import Out
+from accueil.api.times import Day
 from accueil.core.access import Scope
 from accueil.errors import AccueilError
 from accueil.services.outbox import read_outbox
@@ -56,9 +57,10 @@ class EventsOut(Out):
 
 
 @router.get("/supervisor/snapshot", openapi_extra=OPERATOR)
-def snapshot(caller: Caller = Depends(authenticated)) -> SnapshotOut:
+async def snapshot(caller: Caller = Depends(authenticated)) -> SnapshotOut:
     """The line now: calls waiting or ringing (first in line first, since when, which ring, whom
     they ring), the agents by state and site, and every call in progress."""
+    # async: read on the event loop, where the switchboard's one task changes this state
     auth.operator(caller)
     live = caller.runtime.live
     if live is None:
@@ -90,7 +92,7 @@ def snapshot(caller: Caller = Depends(authenticated)) -> SnapshotOut:
 
 @router.get("/supervisor/figures", openapi_extra=OPERATOR)
 def figures(
-    day: date | None = Query(None, description="a UTC day (default: today)"),
+    day: Day | None = Query(None, description="a UTC day, YYYY-MM-DD (default: today)"),
     caller: Caller = Depends(authenticated),
 ) -> FiguresOut:
     """Service level, abandonment, average wait and affinity, overall and per account, today
@@ -102,7 +104,7 @@ def figures(
 @router.get("/accounts/{account}/figures", openapi_extra=ACCOUNT)
 def account_figures(
     account: str,
-    day: date | None = Query(None, description="a UTC day (default: today)"),
+    day: Day | None = Query(None, description="a UTC day, YYYY-MM-DD (default: today)"),
     caller: Caller = Depends(authenticated),
 ) -> FiguresOut:
     """The same figures for one account."""
