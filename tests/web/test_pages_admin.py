@@ -80,3 +80,23 @@ def test_script_versions_and_the_changes_between_two(world: World) -> None:
     assert '+    office_hours: "{{ account.answer_name }}, bureau de' in changes
     missing = admin.get(ACCOUNT + "/scripts", params={"old": 1, "new": 9})
     assert missing.status_code == 404
+
+
+def test_the_admin_keeps_the_vip_list_and_a_wrong_line_is_named(world: World) -> None:
+    admin = world.browser("alpha_admin")
+    headers = {"X-CSRF-Token": admin.cookies["accueil_csrf"], "HX-Request": "true"}
+    url = ACCOUNT + "/caller-lists/vip"
+    wrong = admin.post(
+        url, data={"entries": "06 99 88 77 66 = Maître X\n\nnot a number\n"}, headers=headers
+    )
+    assert wrong.status_code == 422 and wrong.headers["HX-Retarget"] == "#flash"
+    assert "list:3" in html.unescape(wrong.text), "the line of the textarea"
+    kept = world.browser("claire").get(ACCOUNT + "/people/claire").text
+    assert "Maître Secretvip" in kept, "nothing changed"
+    saved = admin.post(
+        url, data={"entries": "06 99 88 77 66 = Maître X\n+4420*\n"}, headers=headers
+    )
+    assert saved.status_code == 200, saved.text
+    assert "+33699887766 = Maître X" in html.unescape(saved.text)
+    page = html.unescape(world.browser("claire").get(ACCOUNT + "/people/claire").text)
+    assert "Maître X" in page and "+4420*" in page and "Secretvip" not in page

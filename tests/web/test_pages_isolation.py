@@ -24,6 +24,7 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/accounts/{account}/scripts": ("GET", {}),
     "/accounts/{account}/people/{person}/messages/{uid}/read": ("POST", {}),
     "/accounts/{account}/people/{person}/messages/{uid}/acknowledge": ("POST", {}),
+    "/accounts/{account}/caller-lists/{key}": ("POST", {"entries": "+33600000000"}),
     "/board": ("GET", {}),
     "/desk": ("GET", {}),
     "/desk/pop": ("GET", {"to": "01 40 00 00 01", "caller": "+33611111111"}),
@@ -49,7 +50,7 @@ def test_another_accounts_user_gets_404_and_sees_nothing(world: World, user: str
     browser = world.browser(user)
     headers = {"X-CSRF-Token": browser.cookies["accueil_csrf"]}
     for path, (method, data) in CASES.items():
-        url = path.format(**ALPHA, uid=world.message)
+        url = path.format(**ALPHA, uid=world.message, key="vip")
         form, query = (data, None) if method == "POST" else (None, data)
         answer = browser.request(method, url, data=form, params=query, headers=headers)
         assert answer.status_code == 404, (user, url, answer.status_code)
