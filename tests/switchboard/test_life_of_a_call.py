@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 
 from accueil.core.routing.config import EngineConfig
 from accueil.errors import InvalidInput
+from accueil.services.messages import list_messages
 from accueil.store.tables_outbox import OutboxRow
 from accueil.switchboard.calls import Refused
 
@@ -51,6 +52,10 @@ def test_a_pooled_call_is_offered_answered_and_recorded_with_its_message(seeded:
         with w.app.sessions() as session:
             names = session.scalars(select(OutboxRow.name).where(OutboxRow.name == "call.recorded"))
             assert list(names) == ["call.recorded"]
+            # the message is stored for delivery with the record, and the desk is given its id
+            [message] = list_messages(session, "martin", person="claire")
+            assert saved["message"] == message.uid and message.call_id == "c1"
+            assert message.agent == "alice" and ("nom", "Nom", "Jean Dupont") in message.fields
         await w.settle()
         assert w.telephony.lines["c1"].over
         assert w.desks.last("alice", "wrapup")["call"] == "c1"

@@ -26,12 +26,14 @@ from pydantic_core import to_jsonable_python
 from accueil.core.routing import events
 from accueil.core.routing.config import EngineConfig
 from accueil.core.routing.engine import Engine
+from accueil.core.scripts.model import ActionKind
 from accueil.core.scripts.runner import ScriptOutcome
 from accueil.core.treatments import Answer, Connect, Message, OnCall, Reject, Treatment
 from accueil.errors import AccueilError, InvalidInput
 from accueil.services.calls import CallRecord, record_call
 from accueil.services.decisions import decide_call
 from accueil.services.directory import get_agent, get_person
+from accueil.services.messages import NewMessage, take_message
 from accueil.services.screenpop import PopCache
 from accueil.services.script_preview import preview
 from accueil.services.unit_of_work import Application
@@ -185,6 +187,13 @@ class Switchboard:
             record = self._record(state, "answered", outcome, walked.state.script)
             record_id = record_call(work.session, state.account.key, record)
             address = self._address_for(work.session, state, outcome)
+            message = ""
+            if outcome.action is ActionKind.TAKE_MESSAGE and (
+                outcome.person or outcome.message.for_person
+            ):
+                # stored with its deliveries queued, in the record's transaction
+                new = NewMessage.from_outcome(outcome, agent=agent, call_id=call)
+                message = take_message(work.session, state.account.key, new, now=work.now).uid
         # committed: only now is the desk told the message is saved
         if state.stage is Stage.TALKING:
             if address:
@@ -199,6 +208,7 @@ class Switchboard:
             "record": record_id,
             "outcome": outcome.action.value,
             "transferred_to": address,
+            "message": message,
         }
 
     def _address_for(self, session: Any, state: CallInProgress, outcome: ScriptOutcome) -> str:
