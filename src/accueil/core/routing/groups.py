@@ -92,6 +92,10 @@ class Groups:
                 weight += self._scarcity(lang, at)
         return weight
 
+    def scarce_skills(self, agent: AgentRecord, at: float) -> frozenset[str]:
+        """The agent's languages that are scarce now."""
+        return frozenset(lang for lang in agent.languages if self._scarcity(lang, at) > 0)
+
     def scarce(self, call: LiveCall, at: float) -> bool:
         """Does the call need a scarce language?"""
         return any(self._scarcity(lang, at) > 0 for lang in call.languages)
