@@ -140,7 +140,7 @@ class Matcher:
         """
         claims = self.claims if self.config.one_waiter else None
         while ring < FamiliarRing.EVERYONE:
-            person_s, account_s = self.rings.budget(call, self.open_wait(call), self.factor(call))
+            person_s, account_s = self.rings.budget(call, self.open_wait(call), self._share(call))
             until = started + person_s + (account_s if ring is FamiliarRing.ACCOUNT else 0.0)
             if until <= self._now:
                 ring = FamiliarRing(ring + 1)
@@ -161,6 +161,13 @@ class Matcher:
         call.ring = FamiliarRing.EVERYONE
         call.ring_until = None
         call.claimed = ""
+
+    def _share(self, call: LiveCall) -> float:
+        """What the call's ring budget is multiplied by: the guard's factor, and none at all
+        for a call needing a scarce skill (its few able agents are spent on it at once)."""
+        if self.config.protect_scarce and self.groups.scarce(call, self._now):
+            return 0.0
+        return self.factor(call)
 
     def factor(self, call: LiveCall) -> float:
         """The guard's factor on the call's wait budgets (1 with the guard off)."""
