@@ -6,9 +6,12 @@ aiosmtpd server on 127.0.0.1 that accepts everything, in a process of its own
 
 1. Throughput: ``BACKLOG`` messages queued, then one dispatcher (batch 100, 8 sendings at
    once, connections kept open) drains them: messages per second from the first claim to the
-   last outcome committed. Baseline, in the same run against the same server: a bare
-   aiosmtplib loop sending the same number of composed emails over the same number of
-   connections, with no database at all (the ceiling of the SMTP part).
+   last outcome committed, and the CPU each message cost the dispatcher's process and the
+   SMTP server's. Baselines, in the same run against the same server, with no database at
+   all, the same count over the same number of connections: a bare aiosmtplib loop composing
+   each email with ``email.message.EmailMessage`` and ``send_message`` (what a script would
+   do), and one sending bytes composed beforehand with ``sendmail`` (the SMTP exchange alone:
+   the ceiling of any sender on this machine).
 2. Delay: messages taken at ``RATE`` per second for ``SECONDS`` seconds (each in its own unit of
    work, from a thread) while the dispatcher runs (waking every ``IDLE`` s when idle); the delay
    from taken to the SMTP server holding it, p50 and p99.
@@ -28,6 +31,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -57,6 +61,11 @@ CONCURRENCY = 8
 
 class Sink:
     """The SMTP server's process, and when it held each Message-ID."""
+
+    def cpu(self) -> float:
+        """CPU seconds the server's process has used so far (Linux: /proc)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def __init__(self, folder: Path) -> None:
         self.port, self.file = free_port(), folder / "held.txt"
@@ -121,14 +130,33 @@ async def _drain(dispatchers: list[Dispatcher]) -> None:
     await asyncio.gather(*(one(d) for d in dispatchers))
 
 
-def throughput(url: str, port: int, count: int) -> float:
+@dataclass(frozen=True)
+class Rate:
+    per_second: float
+    cpu_ms: float  # the sender's process, per message
+    server_cpu_ms: float  # the SMTP server's process, per message
+
+    def __str__(self) -> str:
+        return (
+            f"{self.per_second:5.0f} msg/s; CPU per message {self.cpu_ms:4.2f} ms here, "
+            f"{self.server_cpu_ms:4.2f} ms in the server"
+        )
+
+
+def _timed(sink: Sink, work: Callable[[], None]) -> Rate:
+    cpu, server, started = time.process_time(), sink.cpu(), time.perf_counter()
+    work()
+    took = time.perf_counter() - started
+    per = 1000 / BACKLOG
+    return Rate(BACKLOG / took, (time.process_time() - cpu) * per, (sink.cpu() - server) * per)
+
+
+def throughput(url: str, sink: Sink, count: int) -> Rate:
     engine, app = _fresh(url)
     _queue(app, BACKLOG)
-    started = time.perf_counter()
-    asyncio.run(_drain(_dispatchers(app, port, count)))
-    took = time.perf_counter() - started
+    found = _timed(sink, lambda: asyncio.run(_drain(_dispatchers(app, sink.port, count))))
     engine.dispose()
-    return BACKLOG / took
+    return found
 
 
 def delay(url: str, sink: Sink, count: int) -> tuple[float, float, int]:
@@ -164,27 +192,38 @@ def delay(url: str, sink: Sink, count: int) -> tuple[float, float, int]:
     return _pct(delays, 50), _pct(delays, 99), missing
 
 
-def baseline(port: int) -> float:
-    """A bare aiosmtplib loop: the same count, the same connections, no database."""
+def baseline(sink: Sink, *, composed: bool) -> Rate:
+    """A bare aiosmtplib loop: the same count, the same connections, no database.
 
-    async def worker(share: int) -> None:
-        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=10)
+    ``composed``: the bytes of each email made beforehand and sent with ``sendmail``; else
+    each composed in the loop with ``EmailMessage`` and sent with ``send_message``.
+    """
+
+    def mail() -> EmailMessage:
+        found = EmailMessage()
+        found["From"], found["To"] = "bench@accueil.test", "claire@martin.example"
+        found["Subject"], found["Message-ID"] = "bench", f"<{uuid.uuid4().hex}@bench>"
+        found.set_content("Objet: Audience de jeudi\nRappeler: oui\n")
+        found.add_alternative("<p>Objet: Audience de jeudi</p>", subtype="html")
+        return found
+
+    share = BACKLOG // CONCURRENCY
+    ready = [[mail().as_bytes() for _ in range(share)] for _ in range(CONCURRENCY)]
+
+    async def worker(mine: list[bytes]) -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=sink.port, timeout=10)
         await client.connect()
-        for _ in range(share):
-            mail = EmailMessage()
-            mail["From"], mail["To"] = "bench@accueil.test", "claire@martin.example"
-            mail["Subject"], mail["Message-ID"] = "bench", f"<{uuid.uuid4().hex}@bench>"
-            mail.set_content("Objet: Audience de jeudi\nRappeler: oui\n")
-            mail.add_alternative("<p>Objet: Audience de jeudi</p>", subtype="html")
-            await client.send_message(mail)
+        for raw in mine:
+            if composed:
+                await client.sendmail("bench@accueil.test", ["claire@martin.example"], raw)
+            else:
+                await client.send_message(mail())
         await client.quit()
 
     async def main() -> None:
-        await asyncio.gather(*(worker(BACKLOG // CONCURRENCY) for _ in range(CONCURRENCY)))
+        await asyncio.gather(*(worker(mine) for mine in ready))
 
-    started = time.perf_counter()
-    asyncio.run(main())
-    return BACKLOG / (time.perf_counter() - started)
+    return _timed(sink, lambda: asyncio.run(main()))
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -213,9 +252,11 @@ def run() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         sink = Sink(Path(tmp))
-        port = sink.port
-        bare = baseline(port)
-        print(f"  baseline, bare aiosmtplib loop ({CONCURRENCY} connections): {bare:7.0f} msg/s")
+        script = baseline(sink, composed=False)
+        bare = baseline(sink, composed=True)
+        print(f"  bare aiosmtplib loop, {CONCURRENCY} connections, no database:")
+        print(f"    composing each (EmailMessage, send_message)  {script}")
+        print(f"    bytes composed beforehand (sendmail)         {bare}", flush=True)
         counter = iter(range(1000))
 
         def sqlite() -> str:
@@ -234,12 +275,12 @@ def run() -> None:
             runs += [("PostgreSQL, 1 dispatcher", postgres, 1)]
             runs += [("PostgreSQL, 2 dispatchers", postgres, 2)]
         for name, fresh, count in runs:
-            rate = throughput(fresh(), port, count)
+            rate = throughput(fresh(), sink, count)
             p50, p99, missing = delay(fresh(), sink, count)
             print(
-                f"  {name:26} {rate:7.0f} msg/s ({rate / bare:4.0%} of the bare loop); "
-                f"taken → held p50 {p50 * 1000:5.0f} ms, p99 {p99 * 1000:5.0f} ms"
-                + (f"; {missing} not held" if missing else ""),
+                f"  {name:26} {rate} ({rate.per_second / bare.per_second:4.0%} of the bare "
+                f"loop's rate)\n  {'':26} taken → held at {RATE}/s: p50 {p50 * 1000:5.0f} ms, "
+                f"p99 {p99 * 1000:5.0f} ms" + (f"; {missing} not held" if missing else ""),
                 flush=True,
             )
         sink.stop()

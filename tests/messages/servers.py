@@ -102,6 +102,7 @@ class HttpReceiver:
     """
 
     requests: list[Request] = field(default_factory=list)
+    accepted: list[Request] = field(default_factory=list)  # those answered 2xx
     script: list[int | str] = field(default_factory=list)
     status: int = 200
     retry_after: str = ""
@@ -122,6 +123,9 @@ class HttpReceiver:
             time.sleep(self.hang_seconds)
             step = 200
         status = int(step)
+        if 200 <= status < 300:
+            with self.lock:
+                self.accepted.append(request)
         headers = {"retry-after": self.retry_after} if self.retry_after and status == 429 else {}
         body = b""
         if 200 <= status < 300 and self.answer is not None:

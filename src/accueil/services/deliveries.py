@@ -12,6 +12,7 @@ SQLite has one writer at a time and runs one dispatcher.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -126,25 +127,48 @@ def record_provider_id(session: Session, delivery: int, provider_id: str) -> Non
     )
 
 
-def mark_sent(
-    session: Session,
-    delivery: int,
-    *,
-    now: datetime,
-    provider_id: str = "",
-    delivered: bool = False,
-    detail: str = "",
-) -> None:
-    """The channel took it (``delivered``: and it says it arrived, as a webhook's 2xx does)."""
-    row = _delivery(session, delivery)
-    row.state = "delivered" if delivered else "sent"
-    row.lease_until, row.sent_at = None, now
-    if provider_id:
-        row.provider_id = provider_id
-    message = _message(session, row)
-    add_event(session, message, "sent", now, channel=row.channel, detail=detail)
-    if delivered:
-        add_event(session, message, "delivered", now, channel=row.channel)
+@dataclass(frozen=True)
+class Sent:
+    """What a channel said of one delivery it took."""
+
+    delivery: int
+    provider_id: str = ""
+    delivered: bool = False  # and it says it arrived, as a webhook's 2xx does
+    detail: str = ""
+
+
+def mark_sent(session: Session, done: Sequence[Sent], *, now: datetime) -> None:
+    """The channel took these deliveries: each ``sent`` (or ``delivered``), in its history.
+
+    Many at once in one transaction (the dispatcher's group commit): the rows are read in one
+    query each, not one per delivery.
+    """
+    rows = _deliveries(session, [d.delivery for d in done])
+    messages = {
+        m.id: m
+        for m in session.scalars(
+            select(MessageRow).where(MessageRow.id.in_({r.message_id for r in rows.values()}))
+        )
+    }
+    keys = {
+        i: key
+        for i, key in session.execute(
+            select(AccountRow.id, AccountRow.key).where(
+                AccountRow.id.in_({r.account_id for r in rows.values()})
+            )
+        )
+    }
+    for outcome in done:
+        row = rows[outcome.delivery]
+        row.state = "delivered" if outcome.delivered else "sent"
+        row.lease_until, row.sent_at = None, now
+        if outcome.provider_id:
+            row.provider_id = outcome.provider_id
+        message, key = messages[row.message_id], keys[row.account_id]
+        detail, channel = outcome.detail, row.channel
+        add_event(session, message, "sent", now, channel=channel, detail=detail, account_key=key)
+        if outcome.delivered:
+            add_event(session, message, "delivered", now, channel=channel, account_key=key)
 
 
 def mark_failed(
@@ -243,6 +267,14 @@ def _delivery(session: Session, delivery: int) -> DeliveryRow:
     if row is None:
         raise NotFound(f"no delivery {delivery}", delivery=delivery)
     return row
+
+
+def _deliveries(session: Session, ids: Sequence[int]) -> dict[int, DeliveryRow]:
+    found = {r.id: r for r in session.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(ids)))}
+    missing = sorted(set(ids) - set(found))
+    if missing:
+        raise NotFound(f"no delivery {missing[0]}", delivery=missing[0])
+    return found
 
 
 def _message(session: Session, row: DeliveryRow) -> MessageRow:
