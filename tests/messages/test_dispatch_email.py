@@ -13,7 +13,8 @@ from email.policy import default
 
 import pytest
 from messages_helpers import NOW, kinds, run, states, take
-from servers import MailStore, smtp_server
+from servers import PASSWORD, TLS, USER, MailStore, smtp_server
+from sqlalchemy import select
 
 from accueil.core.delivery import Level
 from accueil.dispatch.dispatcher import Dispatcher
@@ -23,6 +24,7 @@ from accueil.services.clock import FixedClock
 from accueil.services.deliveries import Claimed
 from accueil.services.messages import Message, history
 from accueil.services.unit_of_work import Application
+from accueil.store.tables_messages import DeliveryRow
 
 
 @pytest.fixture
@@ -173,3 +175,43 @@ def test_the_mime_we_write_reads_as_the_librarys_composition(changes: dict[str, 
         mine, library = ours.get_body((kind,)), theirs.get_body((kind,))
         assert mine is not None and library is not None
         assert mine.get_content().rstrip("\n") == library.get_content().rstrip("\n")
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # implicit TLS
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_tls_and_auth_carry_the_message_and_a_wrong_password_is_a_final_refusal(
+    app: Application, security: str
+) -> None:
+    def dispatcher(password: str, ca_file: str = str(TLS / "cert.pem")) -> Dispatcher:
+        settings = SmtpSettings(
+            host="localhost", port=port, security=security, username=USER, password=password,
+            ca_file=ca_file, timeout=10,
+        )  # fmt: skip
+        return Dispatcher(app, {"email": SmtpChannel(settings)}, rng=random.Random(1))
+
+    with smtp_server(security) as (store, port):
+        uid = take(app)
+        run(dispatcher(PASSWORD))
+        assert store.ids() == {f"<{uid}@accueil>": 1}
+        bad = take(app)
+        run(dispatcher("wrong"))
+        assert states(app)[-1] == ("email", "dead")  # retrying a wrong password is no use
+        with app.sessions() as s:
+            (dead,) = deliveries.dead_letters(s, "martin")
+        assert dead.uid == bad and "SMTP 535" in dead.last_error
+        untrusting = take(app)
+        run(dispatcher(PASSWORD, ca_file=str(TLS / "elsewhere.pem")))
+        assert states(app)[-1] == ("email", "queued")  # retried later, nothing sent in clear
+        assert untrusting not in str(store.ids())
+
+
+def test_a_server_whose_certificate_is_not_trusted_gets_nothing(app: Application) -> None:
+    with smtp_server("starttls") as (store, port):
+        take(app)
+        settings = SmtpSettings(host="localhost", port=port, security="starttls",
+                                username=USER, password=PASSWORD, timeout=10)  # fmt: skip
+        run(Dispatcher(app, {"email": SmtpChannel(settings)}, rng=random.Random(1)))
+        assert states(app) == [("email", "queued")] and store.mails == []
+        with app.sessions() as s:
+            (row,) = s.scalars(select(DeliveryRow))
+        assert "CERTIFICATE_VERIFY_FAILED" in row.last_error

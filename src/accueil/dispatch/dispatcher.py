@@ -19,7 +19,7 @@ import random
 from collections import defaultdict
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from accueil.core.delivery import backoff
@@ -28,6 +28,7 @@ from accueil.dispatch.email import SmtpChannel
 from accueil.services import deliveries
 from accueil.services.deliveries import Claimed
 from accueil.services.escalation import escalate
+from accueil.services.privacy import purge
 from accueil.services.unit_of_work import Application
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class Dispatcher:
         attempt_timeout: float = 30.0,
         max_attempts: int = deliveries.MAX_ATTEMPTS,
         rng: random.Random | None = None,
+        purge_every: timedelta | None = timedelta(days=1),
     ) -> None:
         self.app, self.channels, self.worker = app, dict(channels), worker
         self.batch, self.lease, self.max_attempts = batch, lease, max_attempts
@@ -65,6 +67,8 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self.tally = Tally()
         self.concurrency = concurrency
+        self.purge_every = purge_every
+        self._next_purge: datetime | None = None
 
     async def run_once(self) -> int:
         """Claim one batch and handle it whole; returns how many deliveries were claimed."""
@@ -90,6 +94,7 @@ class Dispatcher:
     async def run(self, stop: asyncio.Event, *, idle: float = 0.5) -> None:
         """Dispatch until ``stop`` is set, sleeping at most ``idle`` seconds when nothing is due."""
         while not stop.is_set():
+            await self.housekeep()
             handled = await self.run_once()
             if handled == 0:
                 with contextlib.suppress(TimeoutError):
@@ -103,6 +108,26 @@ class Dispatcher:
             if not await asyncio.to_thread(self._outstanding):
                 return
             await asyncio.sleep(pause)
+
+    async def housekeep(self) -> bool:
+        """The scheduled job of retention: each account's old data purged, once a day.
+
+        Run by ``run`` (at start, then every ``purge_every``); with several dispatchers each
+        runs it, which is harmless (a purge deletes what is older than the account keeps).
+        Returns whether it ran. A failure is logged and tried again at the next turn.
+        """
+        now = self.app.clock.now()
+        if self.purge_every is None or (self._next_purge is not None and now < self._next_purge):
+            return False
+        try:
+            done = await asyncio.to_thread(self._purge)
+        except Exception:
+            log.exception("retention purge failed")
+            return False
+        self._next_purge = now + self.purge_every
+        for account, (messages, calls) in sorted(done.items()):
+            log.info("retention: %s: %d messages, %d call records purged", account, messages, calls)
+        return True
 
     async def close(self) -> None:
         """Close the channels' connections (they open again on the next sending)."""
@@ -234,6 +259,10 @@ class Dispatcher:
     def _outstanding(self) -> int:
         with self.app.sessions() as session:
             return deliveries.outstanding(session, now=self.app.clock.now())
+
+    def _purge(self) -> dict[str, tuple[int, int]]:
+        with self.app.unit_of_work() as work:
+            return purge(work.session, now=work.now)
 
     def _escalate(self, delivery: int) -> str:
         with self.app.unit_of_work() as work:

@@ -41,6 +41,7 @@ class SmtpSettings:
     sender: str = "accueil <messages@accueil.invalid>"
     timeout: float = 10.0
     validate_certs: bool = True
+    ca_file: str = ""  # the CAs to trust (PEM), else the system's
 
 
 def mail_id(item: Claimed) -> str:
@@ -177,6 +178,7 @@ class SmtpChannel:
             use_tls=s.security == "tls",
             start_tls=s.security == "starttls",
             validate_certs=s.validate_certs,
+            cert_bundle=s.ca_file or None,
         )
         try:
             await client.connect()

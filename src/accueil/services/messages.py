@@ -44,7 +44,7 @@ KINDS = (
     "failed",
 )
 # a message's status is the furthest kind in its history, in this order
-_ORDER = ("taken", "queued", "failed", "expired", "sent", "delivered", "escalated", "read")
+_ORDER = ("taken", "queued", "failed", "sent", "delivered", "escalated", "expired", "read")
 _RANK = {k: i for i, k in enumerate((*_ORDER, "acknowledged"))}
 MAX_FIELDS = 100
 
