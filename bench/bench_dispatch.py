@@ -4,26 +4,30 @@ Workload: the directory of the message tests (two people by email) in a fresh da
 aiosmtpd server on 127.0.0.1 that accepts everything, in a process of its own
 (``bench/smtp_sink.py``), noting when it held each Message-ID.
 
-1. Throughput: ``BACKLOG`` messages queued, then one dispatcher (batch 100, 8 sendings at
-   once, connections kept open) drains them: messages per second from the first claim to the
-   last outcome committed, and the CPU each message cost the dispatcher's process and the
-   SMTP server's. Baselines, in the same run against the same server, with no database at
-   all, the same count over the same number of connections: a bare aiosmtplib loop composing
-   each email with ``email.message.EmailMessage`` and ``send_message`` (what a script would
-   do), and one sending bytes composed beforehand with ``sendmail`` (the SMTP exchange alone:
-   the ceiling of any sender on this machine).
+1. Throughput: ``BACKLOG`` messages queued, then ``accueil dispatch --once`` (batch 100, 8
+   sendings at once, connections kept open; on PostgreSQL also two such processes sharing the
+   queue) drains them: messages per second from the server's first message to its last, and
+   the CPU each message cost the dispatchers' processes and the SMTP server's. Baselines, in
+   the same run against the same server, with no database at all, the same count over the
+   same number of connections: a bare aiosmtplib loop composing each email with
+   ``email.message.EmailMessage`` and ``send_message`` (what a script would do), and one
+   sending bytes composed beforehand with ``sendmail`` (the SMTP exchange alone: the ceiling
+   of any sender on this machine).
 2. Delay: messages taken at ``RATE`` per second for ``SECONDS`` seconds (each in its own unit of
    work, from a thread) while the dispatcher runs (waking every ``IDLE`` s when idle); the delay
    from taken to the SMTP server holding it, p50 and p99.
 
 SQLite always; PostgreSQL too when ``ACCUEIL_TEST_POSTGRES_URL`` is set, with one dispatcher and
-with two sharing the queue (``FOR UPDATE SKIP LOCKED``). Figures to read, not a pass/fail.
+with two sharing the queue (``FOR UPDATE SKIP LOCKED``; for the delay, two in one process).
+Figures to read, not a pass/fail: on a shared machine the rates move with the load; the CPU
+per message is what to compare (the machine's cores over it bound any rate).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -36,7 +40,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import aiosmtplib
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "messages"))
@@ -50,6 +54,7 @@ from accueil.services.messages import take_message  # noqa: E402
 from accueil.services.onboarding import load_directory  # noqa: E402
 from accueil.services.unit_of_work import Application  # noqa: E402
 from accueil.store.db import make_engine, migrate  # noqa: E402
+from accueil.store.tables_messages import MessageRow  # noqa: E402
 from accueil.wallclock import WallClock  # noqa: E402
 
 BACKLOG = 2000
@@ -121,15 +126,6 @@ def _dispatchers(app: Application, port: int, count: int) -> list[Dispatcher]:
     ]
 
 
-async def _drain(dispatchers: list[Dispatcher]) -> None:
-    async def one(d: Dispatcher) -> None:
-        while await d.run_once():
-            pass
-        await d.close()
-
-    await asyncio.gather(*(one(d) for d in dispatchers))
-
-
 @dataclass(frozen=True)
 class Rate:
     per_second: float
@@ -152,11 +148,53 @@ def _timed(sink: Sink, work: Callable[[], None]) -> Rate:
 
 
 def throughput(url: str, sink: Sink, count: int) -> Rate:
+    """``count`` processes of ``accueil dispatch --once`` drain the backlog, as deployed.
+
+    The rate is the backlog over the time from the server's first message of it to its last
+    (a process's start does not count); the CPU is the processes' (``RUSAGE_CHILDREN``) less
+    what starting and stopping cost, measured by as many runs on an empty queue.
+    """
     engine, app = _fresh(url)
     _queue(app, BACKLOG)
-    found = _timed(sink, lambda: asyncio.run(_drain(_dispatchers(app, sink.port, count))))
+    with app.sessions() as session:
+        ids = {f"<{uid}@accueil>" for uid in session.scalars(select(MessageRow.uid))}
     engine.dispose()
-    return found
+    env = {
+        **os.environ,
+        "ACCUEIL_DATABASE_URL": url,
+        "ACCUEIL_SMTP_HOST": "127.0.0.1",
+        "ACCUEIL_SMTP_PORT": str(sink.port),
+        "ACCUEIL_DISPATCH_BATCH": "100",
+        "ACCUEIL_DISPATCH_CONCURRENCY": str(CONCURRENCY),
+    }
+
+    def processes() -> tuple[float, float]:
+        """Run ``count`` dispatchers to the end: their CPU seconds, the server's."""
+        before, server = resource.getrusage(resource.RUSAGE_CHILDREN), sink.cpu()
+        running = [
+            subprocess.Popen(
+                [sys.executable, "-m", "accueil", "dispatch", "--once", "--worker", f"b{i}"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                cwd=HERE.parent,
+            )
+            for i in range(count)
+        ]
+        for process in running:
+            if process.wait(600) != 0:
+                raise SystemExit(f"accueil dispatch failed ({process.returncode})")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        return cpu, sink.cpu() - server
+
+    cpu, server = processes()
+    idle, _ = processes()  # the queue is empty now: starting and stopping only
+    held = sink.held()
+    times = sorted(held[i] for i in ids if i in held)
+    if len(times) != len(ids):
+        raise SystemExit(f"{len(ids) - len(times)} messages not held by the server")
+    per = 1000 / BACKLOG
+    return Rate(BACKLOG / (times[-1] - times[0]), (cpu - idle) * per, server * per)
 
 
 def delay(url: str, sink: Sink, count: int) -> tuple[float, float, int]:

@@ -140,24 +140,22 @@ class Sent:
 def mark_sent(session: Session, done: Sequence[Sent], *, now: datetime) -> None:
     """The channel took these deliveries: each ``sent`` (or ``delivered``), in its history.
 
-    Many at once in one transaction (the dispatcher's group commit): the rows are read in one
-    query each, not one per delivery.
+    Many at once in one transaction (the dispatcher's group commit): the rows, their messages
+    and accounts' keys are read in one query, not one per delivery.
     """
-    rows = _deliveries(session, [d.delivery for d in done])
-    messages = {
-        m.id: m
-        for m in session.scalars(
-            select(MessageRow).where(MessageRow.id.in_({r.message_id for r in rows.values()}))
-        )
-    }
-    keys = {
-        i: key
-        for i, key in session.execute(
-            select(AccountRow.id, AccountRow.key).where(
-                AccountRow.id.in_({r.account_id for r in rows.values()})
-            )
-        )
-    }
+    ids = [d.delivery for d in done]
+    found = session.execute(
+        select(DeliveryRow, MessageRow, AccountRow.key)
+        .join(MessageRow, MessageRow.id == DeliveryRow.message_id)
+        .join(AccountRow, AccountRow.id == DeliveryRow.account_id)
+        .where(DeliveryRow.id.in_(ids))
+    ).all()
+    rows = {d.id: d for d, _, _ in found}
+    messages = {m.id: m for _, m, _ in found}
+    keys = {d.account_id: key for d, _, key in found}
+    missing = sorted(set(ids) - set(rows))
+    if missing:
+        raise NotFound(f"no delivery {missing[0]}", delivery=missing[0])
     for outcome in done:
         row = rows[outcome.delivery]
         row.state = "delivered" if outcome.delivered else "sent"
@@ -267,14 +265,6 @@ def _delivery(session: Session, delivery: int) -> DeliveryRow:
     if row is None:
         raise NotFound(f"no delivery {delivery}", delivery=delivery)
     return row
-
-
-def _deliveries(session: Session, ids: Sequence[int]) -> dict[int, DeliveryRow]:
-    found = {r.id: r for r in session.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(ids)))}
-    missing = sorted(set(ids) - set(found))
-    if missing:
-        raise NotFound(f"no delivery {missing[0]}", delivery=missing[0])
-    return found
 
 
 def _message(session: Session, row: DeliveryRow) -> MessageRow:
