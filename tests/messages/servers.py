@@ -174,8 +174,11 @@ def http_receiver(receiver: HttpReceiver | None = None) -> Iterator[HttpReceiver
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", "0"))
-            request = Request(self.path, {k.lower(): v for k, v in self.headers.items()},
-                              self.rfile.read(length))  # fmt: skip
+            body = self.rfile.read(length)
+            if len(body) < length:  # the client died mid-request (SIGKILL): nothing received
+                self.close_connection = True
+                return
+            request = Request(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             status, headers, body = found.handle(request)
             try:
                 self.send_response(status)
