@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_server import serving
 from axe_playwright_python.sync_playwright import Axe
+from live_server import serving
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 from web_world import PASSWORD, build_world
