@@ -6,6 +6,7 @@ in-memory telephony, where the test plays the callers."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -158,4 +159,16 @@ def test_a_lost_connection_shows_at_once_and_resumes_by_itself(
     expect(page.get_by_test_id("link")).to_be_hidden()
     expect(page.get_by_test_id("agent-state")).to_have_attribute("data-state", "ready")
     expect(page.get_by_test_id("agent-state")).to_contain_text("Prêt")
+    page.context.close()
+
+
+def test_the_board_shows_a_call_waiting_as_it_waits(browser: Browser, desk: Desk) -> None:
+    page = _signed_in(browser, desk.url, "sup", DESKTOP)
+    count = page.get_by_test_id("waiting-count").locator("b")
+    expect(count).to_have_text(re.compile(r"^\d+$"))
+    before = int(count.inner_text())  # the call declined earlier may still wait
+    desk.call("call-board", "+33633333333")  # no secretary ready: it waits
+    expect(count).to_have_text(str(before + 1))
+    expect(page.get_by_test_id("waiting")).to_contain_text("claire")
+    _shot(page, "board-live-desktop")
     page.context.close()
