@@ -35,9 +35,7 @@ def demo(
         None, "--for", min=0, help="With --serve: stop after this many seconds (tests)."
     ),
 ) -> None:
-    """Create the database, load a demo operator, decide sample calls, simulate a day; with
-    --serve, then run it live until Ctrl-C: the pages, the switchboard, the simulated callers
-    and secretaries (a second run reuses the data)."""
+    """Create the database, load a demo operator, decide sample calls, simulate a day; --serve: then live."""  # noqa: E501
     with reported(), application() as found:
         console.print(f"[bold]accueil demo[/] — database {get_settings().database_url}")
         with found.unit_of_work() as work:
