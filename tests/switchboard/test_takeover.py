@@ -159,3 +159,32 @@ def test_while_the_journal_is_away_calls_flow_and_the_journal_catches_up(
         assert again.board.calls["c1"].token == offer["token"]
 
     asyncio.run(main())
+
+
+def test_after_a_restart_the_calls_of_a_telephony_that_died_with_it_end(
+    seeded_lite: Engine,
+) -> None:
+    async def main() -> None:
+        leadership = Leadership(seeded_lite, "ws://one")
+        first = Board(seeded_lite)
+        _lead(first, leadership)
+        await first.board.start()
+        await first.board.login("alice")
+        await first.ring("c1")
+        await first.settle(5.0)
+        await first.board.stop()
+
+        again = Board(seeded_lite)  # its telephony knows nothing of c1
+        again.clock.advance(first.clock.seconds())
+        journal = Journal(seeded_lite, leadership.begin_term(again.clock.now(), 1.0).number)
+        again.board.restore(journal.load())
+        again.board.journal = journal
+        await again.board.start()
+        assert await again.board.end_lost_calls() == 1
+        await again.settle()
+        [record] = again.records()
+        assert (record.call_id, record.fate, record.waited_seconds) == ("c1", "abandoned", 5.0)
+        assert again.board.calls == {}
+        await again.board.stop()
+
+    asyncio.run(main())
