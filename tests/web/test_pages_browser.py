@@ -108,6 +108,17 @@ def test_the_same_page_in_english_after_the_switch(browser: Browser, site: str) 
     _shot(page, "employee-desktop-en")
 
 
+def test_the_operator_admin_sees_the_pool_users_and_audit_log(browser: Browser, site: str) -> None:
+    page = _signed_in(browser, site, "root", DESKTOP)
+    page.get_by_role("link", name="Operator: secretaries").click()
+    expect(page.get_by_test_id("agents")).to_contain_text("Alice")
+    expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
+    _shot(page, "operator-desktop")
+    page.set_viewport_size(PHONE)
+    _shot(page, "operator-phone")
+    page.context.close()
+
+
 def test_another_accounts_employee_finds_nothing(browser: Browser, site: str) -> None:
     page = _signed_in(browser, site, "bruno", PHONE)
     expect(page.get_by_role("heading", name="Right now")).to_be_visible()
@@ -138,6 +149,7 @@ def test_the_desk_shows_the_answer_phrase_of_a_call(browser: Browser, site: str)
     expect(page.get_by_test_id("overall")).to_be_visible()
     _shot(page, "board-desktop")
     page.goto("/desk")
+    _shot(page, "desk-staff-desktop")
     page.get_by_label("Dialled number").or_(page.get_by_label("Numéro composé")).fill("0140000001")
     page.locator("#caller").fill("+33611111111")
     page.locator("form[action='/desk/pop'] button").click()
