@@ -17,9 +17,11 @@ state unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from pydantic_core import to_jsonable_python
 
@@ -31,7 +33,7 @@ from accueil.core.scripts.runner import ScriptOutcome
 from accueil.core.treatments import Answer, Connect, Message, OnCall, Reject, Treatment
 from accueil.errors import AccueilError, InvalidInput
 from accueil.services.calls import CallRecord, record_call
-from accueil.services.decisions import decide_call
+from accueil.services.decisions import CallDecision, decide_call
 from accueil.services.directory import get_agent, get_person
 from accueil.services.messages import NewMessage, take_message
 from accueil.services.screenpop import PopCache
@@ -41,7 +43,9 @@ from accueil.switchboard.calls import CallInProgress, Refused, Stage
 from accueil.switchboard.clock import SwitchClock
 from accueil.switchboard.desks import Desks
 from accueil.switchboard.desks import Message as DeskMessage
+from accueil.switchboard.durable import Durable
 from accueil.switchboard.host import EngineHost
+from accueil.switchboard.inputs import AgentInput, Finish, Heard, Inbound, Input
 from accueil.switchboard.runner import LiveRunner
 from accueil.telephony.port import (
     Answered,
@@ -58,7 +62,7 @@ from accueil.telephony.port import (
 log = logging.getLogger(__name__)
 
 
-class Switchboard:
+class Switchboard(Durable):
     """The engine host with the telephony and the desks: every live call's life."""
 
     def __init__(
@@ -72,12 +76,14 @@ class Switchboard:
         strategy: str = "accueil",
         country: str = "FR",
     ) -> None:
+        super().__init__()
         self.app, self.clock, self.telephony, self.desks = app, clock, telephony, desks
         self.country = country
         self.host = EngineHost(Engine(config, strategy), self)
         self.runner = LiveRunner(self.host, clock)
         self.calls: dict[str, CallInProgress] = {}
         self.logged_in: set[str] = set()
+        self._heard_last: asyncio.Future[None] | None = None  # keeps telephony events in order
         self.pops = PopCache(app.clock)
         app.subscribe(self.pops.on_event)
         telephony.attach(self._heard)
@@ -95,6 +101,29 @@ class Switchboard:
 
     async def logout(self, agent: str) -> DeskMessage:
         return await self._agent_event(agent, lambda at: events.AgentLoggedOut(at, agent))
+
+    def _apply(self, at: float, entry: Input) -> Any:
+        if isinstance(entry, Inbound):
+            self.heard += 1
+            return self._inbound_decided(at, entry)
+        if isinstance(entry, Heard):
+            self.heard += 1
+            return self.on_telephony(at, entry.event)
+        if isinstance(entry, Finish):
+            return self._finish(at, entry)
+        if isinstance(entry, events.OfferAccepted | events.OfferDeclined):
+            self._feed_checked(entry)
+            accepted = isinstance(entry, events.OfferAccepted)
+            kind = "accepted" if accepted else "declined"
+            return {"type": kind, "call": entry.call, "token": entry.token}
+        self._feed_checked(entry)
+        if isinstance(entry, events.AgentLoggedIn):
+            self.logged_in.add(entry.agent)
+            return {"type": "logged_in", "agent": entry.agent, "resumed": False}
+        if isinstance(entry, events.AgentLoggedOut):
+            self.logged_in.discard(entry.agent)
+            self._close_unfinished(at, entry.agent)
+        return {"type": "ok", "did": type(entry).__name__, "agent": entry.agent}
 
     async def ready(self, agent: str) -> DeskMessage:
         return await self._agent_event(agent, lambda at: events.AgentReady(at, agent))
@@ -118,7 +147,12 @@ class Switchboard:
 
     async def finish(self, agent: str, call: str, answers: dict[str, str]) -> DeskMessage:
         """The agent's outcome of the script: recorded (committed) before this answers."""
-        return await self.runner.submit(lambda at: self._finish(at, agent, call, answers))
+
+        def finish(at: float) -> DeskMessage:
+            self._on_call(agent, call)
+            return cast(DeskMessage, self._take(at, Finish(agent, call, answers)))
+
+        return await self.runner.submit(finish)
 
     def _login(self, at: float, agent: str) -> DeskMessage:
         if agent in self.logged_in:
@@ -126,24 +160,25 @@ class Switchboard:
         with self.app.unit_of_work() as work:
             found = get_agent(work.session, agent)
         trainings = tuple((t.account, t.level) for t in found.trainings)
-        self._feed_checked(
-            events.AgentLoggedIn(at, agent, found.languages, trainings, site=found.site)
-        )
-        self.logged_in.add(agent)
-        return {"type": "logged_in", "agent": agent, "resumed": False}
+        entry = events.AgentLoggedIn(at, agent, found.languages, trainings, site=found.site)
+        return cast(DeskMessage, self._take(at, entry))
 
     async def _agent_event(self, agent: str, make: Callable[[float], events.Event]) -> DeskMessage:
+        return await self._agent_submit(agent, make)
+
+    def pause_now(self, agent: str, reason: str) -> asyncio.Future[DeskMessage]:
+        """``pause`` queued at once, in order with every input queued before and after it."""
+        return self._agent_submit(agent, lambda at: events.AgentPaused(at, agent, reason))
+
+    def _agent_submit(
+        self, agent: str, make: Callable[[float], events.Event]
+    ) -> asyncio.Future[DeskMessage]:
         def apply(at: float) -> DeskMessage:
             if agent not in self.logged_in:
                 raise Refused(f"agent {agent!r} is not logged in: send login first", agent=agent)
-            event = make(at)
-            self._feed_checked(event)
-            if isinstance(event, events.AgentLoggedOut):
-                self.logged_in.discard(agent)
-                self._close_unfinished(at, agent)
-            return {"type": "ok", "did": type(event).__name__, "agent": agent}
+            return cast(DeskMessage, self._take(at, cast(AgentInput, make(at))))
 
-        return await self.runner.submit(apply)
+        return self.runner.submit(apply)
 
     def _offer_answer(
         self, at: float, agent: str, call: str, token: int, accepted: bool
@@ -154,8 +189,7 @@ class Switchboard:
         if state.agent != agent or state.stage is not Stage.OFFERED:
             raise Refused(f"call {call!r} is not offered to {agent!r} now", call=call)
         kind = events.OfferAccepted if accepted else events.OfferDeclined
-        self._feed_checked(kind(at, call, agent, token))
-        return {"type": "accepted" if accepted else "declined", "call": call, "token": token}
+        return cast(DeskMessage, self._take(at, kind(at, call, agent, token)))
 
     def _feed_checked(self, event: events.Event) -> list[events.Command]:
         """Feed an agent's event; the engine's refusal becomes the agent's error."""
@@ -167,7 +201,7 @@ class Switchboard:
 
     # ----------------------------------------------------------------- the outcome
 
-    def _finish(self, at: float, agent: str, call: str, answers: dict[str, str]) -> DeskMessage:
+    def _on_call(self, agent: str, call: str) -> CallInProgress:
         state = self.calls.get(call)
         if (
             state is None
@@ -175,6 +209,16 @@ class Switchboard:
             or state.stage not in (Stage.TALKING, Stage.WRAPUP)
         ):
             raise Refused(f"{agent!r} is not on call {call!r}", call=call)
+        return state
+
+    def _finish(self, at: float, entry: Finish) -> DeskMessage:
+        agent, call, answers = entry.agent, entry.call, entry.answers
+        state = self._on_call(agent, call)
+        if self.replaying and self._recorded(state):  # written before the leader died
+            if state.stage is Stage.TALKING:
+                self._feed_checked(events.CallEnded(at, call, agent, state.token))
+            self._forget(state)
+            return {"type": "saved", "call": call}
         person = state.person or None
         with self.app.unit_of_work() as work:
             walked = preview(
@@ -184,7 +228,7 @@ class Switchboard:
             outcome = walked.state.outcome
             if outcome is None:
                 raise _unfinished(walked.state.prompt, walked.state.errors)
-            record = self._record(state, "answered", outcome, walked.state.script)
+            record = self._record(at, state, "answered", outcome, walked.state.script)
             record_id = record_call(work.session, state.account.key, record)
             address = self._address_for(work.session, state, outcome)
             message = ""
@@ -226,6 +270,7 @@ class Switchboard:
 
     def _record(
         self,
+        at: float,
         state: CallInProgress,
         fate: str,
         outcome: ScriptOutcome | None = None,
@@ -242,7 +287,7 @@ class Switchboard:
             outcome=outcome,
             fate=fate,
             waited=state.waited,
-            ended_at=self.clock.now(),
+            ended_at=self.clock.now() - timedelta(seconds=self.clock.seconds() - at),
             familiar=state.familiar,
             treatment=state.treatment,
             rule=state.decision.rule,
@@ -252,12 +297,22 @@ class Switchboard:
         """The call is over without an agent's outcome: write its record and forget it."""
         if state.waited is None:
             state.waited = at - state.arrived
+        record = self._record(at, state, fate)
+        if self.replaying:
+            if not self._recorded(state):
+                self._write_record(state.account.key, record)
+        else:  # in a thread: a slow database does not hold the engine up
+            work = asyncio.to_thread(self._write_record, state.account.key, record)
+            self.runner.track(asyncio.ensure_future(work))
+        self._forget(state)
+
+    def _write_record(self, account: str, record: CallRecord) -> None:
         try:
             with self.app.unit_of_work() as work:
-                record_call(work.session, state.account.key, self._record(state, fate))
-        except Exception:  # never silent: the call's record is missing, say which and why
-            log.exception("call %s (%s) could not be recorded", state.id, fate)
-        self._forget(state)
+                record_call(work.session, account, record)
+        except Exception:  # never silent: kept, and written again after the next input
+            log.exception("call %s (%s) could not be recorded: kept", record.call_id, record.fate)
+            self.unrecorded.append((account, record))
 
     def _close_unfinished(self, at: float, agent: str) -> None:
         """An agent moves on without giving the outcome of a call they answered."""
@@ -272,11 +327,43 @@ class Switchboard:
     # ----------------------------------------------------------------- the telephony
 
     def _heard(self, event: TelephonyEvent) -> None:
-        self.runner.post(lambda at: self.on_telephony(at, event))
+        """Telephony events reach the runner in the order they came; an inbound call is
+        decided (the directory read) in a thread meanwhile, off the engine's task."""
+        arrived = self.clock.seconds()
+        deciding = (
+            asyncio.ensure_future(asyncio.to_thread(self._decide, event))
+            if isinstance(event, InboundCall)
+            else None
+        )
+        before = self._heard_last
+
+        async def in_order() -> None:
+            if before is not None:
+                await before
+            if deciding is None:
+                self.runner.post(lambda at: self._take(at, Heard(event)))
+            else:
+                decided = await deciding
+                inbound = cast(InboundCall, event)
+                self.runner.post(lambda at: self._inbound(at, inbound, decided, arrived))
+
+        self._heard_last = asyncio.ensure_future(in_order())
+        self.runner.track(self._heard_last)
+
+    async def end_lost_calls(self) -> int:
+        """After a restart whose telephony died with the process (in memory, simulated), the
+        calls it carried are over: each ends (and is recorded) as if the telephony said so."""
+        lost = list(self.calls)
+        for call in lost:
+            await self.runner.submit(self._ended_by_telephony(call))
+        return len(lost)
+
+    def _ended_by_telephony(self, call: str) -> Callable[[float], Any]:
+        return lambda at: self._take(at, Heard(Ended(call)))
 
     def on_telephony(self, at: float, event: TelephonyEvent) -> None:
         if isinstance(event, InboundCall):
-            self._inbound(at, event)
+            self._inbound(at, event, self._decide(event), at)
             return
         state = self.calls.get(event.call)
         if state is None:
@@ -290,34 +377,61 @@ class Switchboard:
         elif isinstance(event, CallerHungUp | Ended):
             self._caller_gone(at, state)
 
-    def _inbound(self, at: float, event: InboundCall) -> None:
-        if event.call in self.calls:
-            log.warning("call %s reported twice", event.call)
-            return
+    def _decide(self, event: InboundCall) -> tuple[CallDecision, datetime] | str:
+        """The call's decision and the instant it was made, or why it is refused (a thread)."""
         try:
             with self.app.unit_of_work() as work:
                 decided = decide_call(
                     work.session, event.caller, event.dialled, now=work.now,
                     call_id=event.call, country=self.country,
                 )  # fmt: skip
-                started = work.now
+                return decided, work.now
         except AccueilError as exc:  # a number that leads nowhere: refused loudly
-            log.warning("call %s to %s refused: %s", event.call, event.dialled, exc.message)
-            self.telephony.hang_up(event.call, exc.message)
+            return exc.message
+        except Exception:  # the database is away: the caller hears it, never silence
+            log.exception("call %s could not be decided: refused", event.call)
+            return "the switchboard cannot decide calls now"
+
+    def _inbound(
+        self,
+        at: float,
+        event: InboundCall,
+        decided: tuple[CallDecision, datetime] | str,
+        arrived: float,
+    ) -> None:
+        """Journal a new call as decided (or refused), then apply it."""
+        if event.call in self.calls:
+            self._take(at, Inbound(event, None, "reported twice"))
             return
-        destination = decided.destination
+        if isinstance(decided, str):
+            self._take(at, Inbound(event, None, decided))
+            return
+        decision, started = decided
+        destination = decision.destination
         state = CallInProgress(
             event.call,
             event.caller,
             destination.number.e164,
-            at,
+            min(arrived, at),
             started,
             destination.account,
             destination.person.key if destination.person else "",
-            decided.decision,
+            decision.decision,
         )
+        self._take(at, Inbound(event, state))
+
+    def _inbound_decided(self, at: float, entry: Inbound) -> None:
+        event = entry.event
+        if entry.call is None:
+            if entry.refused == "reported twice":
+                log.warning("call %s reported twice", event.call)
+                return
+            log.warning("call %s to %s refused: %s", event.call, event.dialled, entry.refused)
+            self.telephony.hang_up(event.call, entry.refused)
+            return
+        state = entry.call
         self.calls[state.id] = state
-        self._treat(at, state, decided.decision.treatment)
+        self._treat(at, state, state.decision.treatment)
 
     def _treat(self, at: float, state: CallInProgress, treatment: Treatment) -> None:
         if isinstance(treatment, Connect):
@@ -463,6 +577,8 @@ class Switchboard:
 
     def _pop(self, state: CallInProgress, agent: str) -> Any:
         """The screen pop for this agent, or None (said in the log) when it cannot be read."""
+        if self.replaying:  # the desk had it; a replay to a reconnecting desk goes without
+            return None
         try:
             with self.app.unit_of_work() as work:
                 shown = self.pops.screen_pop(
