@@ -60,7 +60,8 @@ def test_the_wait_a_call_is_spared_follows_its_own_requirement_group(desk):
 
 
 def test_an_english_call_does_not_shorten_a_french_calls_budget(desk):
-    d = desk(budget_share=0.6)
+    # (protect_scarce off: with it, c2 would not wait for ann, whose English is scarce here)
+    d = desk(budget_share=0.6, protect_scarce=False)
     _ann_knows_acme(d, languages=("fr", "en"))
     d.agent("bob", at=0, ready=False)
     d.call("x0", at=63, account="other", languages=("en",))  # ann is the only English speaker
@@ -154,3 +155,21 @@ def test_a_language_every_agent_speaks_is_not_scarce(desk):
     d.call("c1", at=1, languages=("fr",))
     (c1,) = d.engine.calls.values()
     assert not d.engine.groups.scarce(c1, 1.0)
+
+
+def test_a_call_not_needing_a_scarce_skill_does_not_wait_for_an_agent_who_has_it(desk):
+    # English is scarce (every call but c2 needs it, 2 of 22 agents speak it); ann, who speaks
+    # it, knows acme and is in wrap-up until 81: acme's French call c2 does not wait for her
+    # (once free she is for the English calls) and goes to a French agent at once.
+    for protect in (False, True):
+        d = desk(protect_scarce=protect)
+        _ann_knows_acme(d, languages=("fr", "en"))
+        d.agent("eve", at=0, languages=("fr", "en"), ready=False)
+        for i in range(20):
+            d.agent(f"f{i}", at=0, ready=False)
+        d.agent("fred", at=0, languages=("fr",))
+        out = d.call("c2", at=70, languages=("fr",))
+        if protect:
+            assert [(o.call, o.agent) for o in out if isinstance(o, Offer)] == [("c2", "fred")]
+        else:
+            assert out == []  # waits for ann

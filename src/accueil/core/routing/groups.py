@@ -96,6 +96,10 @@ class Groups:
         """The agent's languages that are scarce now."""
         return frozenset(lang for lang in agent.languages if self._scarcity(lang, at) > 0)
 
+    def scarce_languages(self, at: float) -> frozenset[str]:
+        """Every language that is scarce now."""
+        return frozenset(lang for lang in self._speakers if self._scarcity(lang, at) > 0)
+
     def scarce(self, call: LiveCall, at: float) -> bool:
         """Does the call need a scarce language?"""
         return any(self._scarcity(lang, at) > 0 for lang in call.languages)

@@ -145,7 +145,9 @@ class Matcher:
             if until <= self._now:
                 ring = FamiliarRing(ring + 1)
                 continue
-            soonest = self.rings.soonest(call, ring, self.agents, self.pool, claims)
+            soonest = self.rings.soonest(
+                call, ring, self.agents, self.pool, claims, self._spared(call)
+            )
             free = soonest[0] if soonest is not None else None
             if free is not None and free > until and self.config.budget == "load":
                 # Everyone in the ring is on a call: a shorter wait, they may not end in time.
@@ -161,6 +163,13 @@ class Matcher:
         call.ring = FamiliarRing.EVERYONE
         call.ring_until = None
         call.claimed = ""
+
+    def _spared(self, call: LiveCall) -> frozenset[str]:
+        """Scarce languages the call does not need: it does not wait for an agent ending
+        wrap-up who has one (once free, they are for the calls needing it)."""
+        if not self.config.protect_scarce:
+            return frozenset()
+        return self.groups.scarce_languages(self._now).difference(call.languages)
 
     def _share(self, call: LiveCall) -> float:
         """What the call's ring budget is multiplied by: the guard's factor, and none at all

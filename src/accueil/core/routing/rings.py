@@ -258,6 +258,7 @@ class Rings:
         agents: dict[str, AgentRecord],
         pool: ReadyPool,
         claims: dict[str, LiveCall] | None,
+        spare: frozenset[str] = frozenset(),
     ) -> tuple[float, str] | None:
         """``soonest_free`` and that agent; with ``claims``, an agent in wrap-up another call
         already waits for is left out (one waiter per agent: only the first gets them)."""
@@ -272,6 +273,8 @@ class Rings:
             ):
                 continue
             if agent.status is AgentStatus.WRAPUP:
+                if spare and not spare.isdisjoint(agent.languages):
+                    continue  # their scarce skill is for the calls that need it, once free
                 if claims is not None:
                     other = claims.get(agent_id)
                     if other is not None and other is not call and other.claimed == agent_id:
