@@ -5,10 +5,14 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
+from sqlalchemy import select
 from web_world import NOW, World
 
+from accueil.services import deliveries
 from accueil.services.call_figures import figures, overall
 from accueil.services.calls import CallRecord, record_call
+from accueil.services.messages import history, queue
+from accueil.store.tables_messages import MessageRow
 
 # alpha's target is 20 s: one answered in time by a familiar secretary, one late, one abandoned
 CALLS = [
@@ -100,3 +104,32 @@ def test_the_operator_page_lists_the_pool_accounts_users_and_the_audit_log(world
     assert "PUT /x" in text  # the audit log's latest rows
     assert world.browser("sup").get("/operator").status_code == 404  # admins only
     assert world.browser("claire").get("/operator").status_code == 404
+
+
+def test_the_board_shows_messages_not_delivered_and_retries_one_now(world: World) -> None:
+    with world.runtime.app.unit_of_work() as work:
+        row = work.session.scalars(select(MessageRow).where(MessageRow.uid == world.message)).one()
+        dead = queue(work.session, row, "email", "claire@alpha.example", work.now, now=work.now)
+        work.session.flush()
+        dead.attempts = 8
+        deliveries.mark_failed(
+            work.session, dead.id, "SMTP 550: mailbox unavailable", now=work.now, retry_at=None
+        )
+        delivery = dead.id
+    sup = world.browser("sup")
+    board = html.unescape(sup.get("/board").text)
+    section = board.split('data-testid="dead-letters"', 1)[1].split("</section>", 1)[0]
+    assert "Cabinet Alpha" in section and "SMTP 550: mailbox unavailable" in section
+    assert f"/board/dead/alpha/{delivery}/retry" in section
+    headers = {"X-CSRF-Token": sup.cookies["accueil_csrf"], "HX-Request": "true"}
+    assert sup.post(f"/board/dead/alpha/{delivery}/retry").status_code == 403  # no CSRF token
+    done = sup.post(f"/board/dead/alpha/{delivery}/retry", headers=headers)
+    assert done.status_code == 200 and f'id="dead-{delivery}"' in done.text
+    with world.runtime.unit() as session:
+        assert deliveries.dead_letters(session, "alpha") == []
+        last = history(session, "alpha", world.message)[-1]
+    assert (last.kind, last.actor, last.detail) == ("queued", "sup", "retry now")
+    again = sup.post(f"/board/dead/alpha/{delivery}/retry", headers=headers)
+    assert again.status_code == 409  # not dead any more: nothing changes
+    after = html.unescape(sup.get("/board").text).split('data-testid="dead-letters"', 1)[1]
+    assert "SMTP 550" not in after.split("</section>", 1)[0]

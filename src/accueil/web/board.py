@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from accueil.core.access import Action, may_operator
 from accueil.core.localtime import zone
 from accueil.errors import InvalidInput, NotFound
+from accueil.services import deliveries
 from accueil.services.call_figures import figures, overall
 from accueil.services.directory import list_accounts, list_agents
 from accueil.web.render import PageRoute, render
@@ -60,6 +61,7 @@ def board(request: Request, who: Annotated[Viewer, Depends(viewer)], day: str = 
         per_account = figures(session, since, until)
         accounts = list_accounts(session)
         agents = list_agents(session)
+        dead = [(a, d) for a in accounts for d in deliveries.dead_letters(session, a.key)]
     return render(
         request,
         "board.html",
@@ -70,7 +72,22 @@ def board(request: Request, who: Annotated[Viewer, Depends(viewer)], day: str = 
         total=overall(per_account),
         accounts=accounts,
         agents=agents,
+        dead=dead,
     )
+
+
+@router.post("/board/dead/{account}/{delivery}/retry")
+def retry_dead_letter(
+    request: Request, account: str, delivery: int, who: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    """Retry now: a delivery that gave up goes back in the dispatcher's queue, due at once."""
+    if not may_operator(who.caller.principal, Action.WRITE):
+        raise NotFound("no such page")
+    with who.caller.unit() as session:
+        deliveries.retry_now(
+            session, account, delivery, now=who.caller.runtime.now(), by=who.user.name
+        )
+    return render(request, "dead_letter_retried.html", who, delivery=delivery)
 
 
 def _day(text: str, now: datetime) -> date:
