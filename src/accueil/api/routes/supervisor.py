@@ -19,11 +19,10 @@ from accueil.core.access import Scope
 from accueil.errors import AccueilError
 from accueil.services.outbox import read_outbox
 from accueil.services.pool_calls import pool_calls
-from accueil.switchboard.figures import PoolFigures, pool_figures
+from accueil.switchboard.figures import MEMORY, PoolFigures, pool_figures
 
 router = APIRouter(tags=["supervisor"])
 OPERATOR, ACCOUNT = scoped(Scope.OPERATOR), scoped(Scope.ACCOUNT)
-MEMORY = timedelta(days=7)  # the calls before the range that feed the affinity memory
 
 
 class SwitchboardDown(AccueilError):
