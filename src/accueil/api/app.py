@@ -28,6 +28,7 @@ from accueil.api.routes import (
     session,
     supervisor,
     transfer,
+    usage,
     users,
 )
 from accueil.api.runtime import Runtime
@@ -72,6 +73,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         search,
         transfer,
         audit,
+        usage,
     )
     for feature in features:
         api.include_router(feature.router)
