@@ -10,6 +10,7 @@ from accueil.core.routing.config import EngineConfig
 from accueil.services.unit_of_work import Application
 from accueil.switchboard.board import Switchboard
 from accueil.switchboard.clock import SwitchClock
+from accueil.switchboard.hub import EventHub
 from accueil.switchboard.presence import Presence
 from accueil.switchboard.stream import StreamDesks
 from accueil.telephony.port import Telephony
@@ -30,9 +31,11 @@ class Live:
     presence: Presence
     telephony: Telephony
     player: Player | None = None
+    hub: EventHub = field(default_factory=EventHub)  # committed events to the event streams
     started: bool = field(default=False, init=False)
 
     async def start(self) -> None:
+        self.hub.start()
         await self.board.start()
         if self.player is not None:
             self.player.start()
@@ -43,6 +46,7 @@ class Live:
             await self.player.stop()
         await self.presence.stop()
         await self.board.stop()
+        self.hub.stop()
         self.started = False
 
 
@@ -57,4 +61,6 @@ def build_live(
 ) -> Live:
     desks = StreamDesks()
     board = Switchboard(app, clock, telephony, desks, config=config)
-    return Live(board, desks, Presence(board, grace_seconds), telephony, player)
+    live = Live(board, desks, Presence(board, grace_seconds), telephony, player)
+    app.subscribe(live.hub.on_event)
+    return live
