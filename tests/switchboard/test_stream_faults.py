@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from board_world import CLAIRE, MESSAGE_ANSWERS
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from stream_world import Server, next_of, serving
+
+from accueil.store.tables_messages import MessageRow
 
 
 def _ready_alice(server: Server) -> Any:
@@ -56,7 +58,15 @@ def test_unknown_calls_lapsed_and_duplicate_accepts_are_refused_and_change_nothi
         [agent] = server.live.board.host.engine.snapshot().agents
         assert (agent.status, agent.call) == ("busy", "c1")  # one call, held once
         alice.send_json({"type": "finish", "call": "c1", "answers": MESSAGE_ANSWERS})
-        assert next_of(alice, "reply")["did"] == "saved"  # the engine went on unharmed
+        saved = next_of(alice, "reply")  # the engine went on unharmed
+        assert saved["did"] == "saved" and saved["outcome"] == "take_message"
+        with server.runtime.app.sessions() as session:  # stored before the desk heard "saved"
+            message = session.scalars(select(MessageRow)).one()
+        assert (message.uid, message.call_id, message.agent_key) == (
+            saved["message"],
+            "c1",
+            "alice",
+        )
 
 
 def test_a_desk_too_far_behind_is_closed_and_resumes_by_cursor(seeded_lite: Engine) -> None:
