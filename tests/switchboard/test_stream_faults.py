@@ -6,11 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from board_world import CLAIRE, MESSAGE_ANSWERS
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
+from starlette.websockets import WebSocketDisconnect
 from stream_world import Server, next_of, serving
 
+from accueil.errors import NotFound
+from accueil.services.calls import CallRecord, record_call
+from accueil.services.messages import NewMessage, take_message
+from accueil.services.onboarding import load_directory
 from accueil.store.tables_messages import MessageRow
+from accueil.store.tables_scripts import CallRecordRow
+from accueil.store.tables_users import UserRow
 
 
 def _ready_alice(server: Server) -> Any:
@@ -94,3 +102,42 @@ def test_a_desk_too_far_behind_is_closed_and_resumes_by_cursor(seeded_lite: Engi
         next_of(again, "reply")
         _ring(server, "c1")
         assert next_of(again, "offer")["call"] == "c1"
+
+
+def test_an_agent_unknown_to_the_directory_is_refused_at_login(seeded_lite: Engine) -> None:
+    with serving(seeded_lite) as server:
+        with server.runtime.unit() as session:  # bob left the directory; his token did not
+            session.execute(
+                update(UserRow).where(UserRow.name == "bob_user").values(agent_key="zoe")
+            )
+        bob, answer = server.connect("bob_user")
+        assert (answer["type"], answer["code"]) == ("error", "not_found")
+        assert "zoe" in answer["message"]
+        with pytest.raises(WebSocketDisconnect):
+            bob.receive_json()
+        assert server.live.board.logged_in == set()
+        alice = _ready_alice(server)  # the switchboard is unharmed
+        _ring(server, "c1")
+        assert next_of(alice, "offer")["call"] == "c1"
+
+
+def test_a_message_or_record_for_a_person_of_another_account_is_refused(
+    seeded_lite: Engine,
+) -> None:
+    """The live desk never names the person (the call's decision does); the services that store
+    what it saves refuse a person of another account, and nothing is stored."""
+    with serving(seeded_lite) as server:
+        app = server.runtime.app
+        with app.unit_of_work() as work:
+            other = {"accounts": [{"key": "zulu", "name": "Zulu", "answer_name": "Zulu"}]}
+            other["people"] = [
+                {"account": "zulu", "key": "zoe", "first_name": "Zoé", "last_name": "Z"}
+            ]
+            load_directory(work.session, other, now=work.now, source="test")
+        with pytest.raises(NotFound, match="zoe"), app.unit_of_work() as work:
+            take_message(work.session, "martin", NewMessage(person="zoe"), now=work.now)
+        with pytest.raises(NotFound, match="zoe"), app.unit_of_work() as work:
+            record_call(work.session, "martin", CallRecord("", CLAIRE, work.now, person="zoe"))
+        with app.sessions() as session:
+            assert session.scalars(select(MessageRow)).all() == []
+            assert session.scalars(select(CallRecordRow)).all() == []
