@@ -9,6 +9,7 @@ is full is closed, and reconnects with its last cursor (the outbox id) to read w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,7 +52,10 @@ class EventHub:
             running = None
         if running is loop:
             self._fan(envelope)
-        else:
+            return
+        # the loop may have closed meanwhile (the server stopping): raising here would mark the
+        # event unpublished for every subscriber, so say nothing
+        with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(self._fan, envelope)
 
     def join(self, name: str, sees: Callable[[Envelope], bool]) -> Connection:
