@@ -105,6 +105,9 @@ def as_csv(usage: Iterable[Usage]) -> str:
 
 def check_range(first: date, last: date) -> None:
     """Refuse a range that ends before it starts or is longer than ``MAX_DAYS``."""
+    for day, name in ((first, "from"), (last, "to")):
+        if not 1900 <= day.year <= 2999:
+            raise InvalidInput(f"{day} is not a day accueil counts calls on", field=name)
     if last < first:
         raise InvalidInput(f"the range ends ({last}) before it starts ({first})", field="to")
     if (last - first).days + 1 > MAX_DAYS:
