@@ -150,7 +150,7 @@ def test_only_the_operators_staff_may_watch_the_line(seeded_lite: Engine) -> Non
 
 def test_a_client_too_far_behind_is_closed_and_resumes_by_cursor(seeded_lite: Engine) -> None:
     with serving(seeded_lite) as server:
-        server.live.hub.queue_size = 4
+        server.runtime.hub.queue_size = 4
         start = _last_cursor(server)
         ws, _ = _subscribe(server, "sup", cursor=start)
         ws.send_json({"type": "heartbeat"})
@@ -171,3 +171,19 @@ def test_a_client_too_far_behind_is_closed_and_resumes_by_cursor(seeded_lite: En
         next_of(alice, "reply")
         server.on_loop(lambda: server.telephony.inbound("c1", "+33612345678", CLAIRE))
         assert next_of(alice, "offer")["call"] == "c1"
+
+
+def test_events_are_served_without_the_switchboard_the_line_only_with_it(
+    seeded_lite: Engine,
+) -> None:
+    with serving(seeded_lite) as server:
+        live, server.runtime.live = server.runtime.live, None  # as a process standing by
+        try:
+            _sup, answer = _subscribe(server, "sup", SUPERVISOR)
+            assert (answer["type"], answer["code"]) == ("error", "unavailable")
+            events, hello = _subscribe(server, "sup", cursor=_last_cursor(server))
+            assert hello["type"] == "subscribed"
+            _statuses(server, [("martin", "claire")])
+            assert next_of(events, "event")["payload"]["person"] == "claire"
+        finally:
+            server.runtime.live = live

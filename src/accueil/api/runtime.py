@@ -20,6 +20,8 @@ from accueil.api.settings import ApiSettings
 from accueil.services.clock import Clock
 from accueil.services.unit_of_work import Application
 from accueil.store.db import make_engine
+from accueil.switchboard.hub import EventHub
+from accueil.switchboard.leader import Leadership
 from accueil.switchboard.live import Live
 from accueil.wallclock import WallClock
 
@@ -53,11 +55,15 @@ class Runtime:
     sessions: sessionmaker[Session] = field(init=False)
     limiter: LoginLimiter = field(init=False)
     live: Live | None = field(default=None, init=False)  # the switchboard, once started
+    leadership: Leadership | None = field(default=None, init=False)  # who leads (serve)
+    hub: EventHub = field(init=False)  # committed events to this process's event streams
 
     def __post_init__(self) -> None:
         self.app = Application(self.engine, self.clock)
         self.sessions = self.app.sessions
         self.limiter = LoginLimiter(self.settings.login_attempts_per_minute)
+        self.hub = EventHub()
+        self.app.subscribe(self.hub.on_event)
 
     @classmethod
     def from_url(cls, url: str | None = None, settings: ApiSettings | None = None) -> Runtime:

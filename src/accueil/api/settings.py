@@ -23,7 +23,9 @@ class ApiSettings(BaseSettings):
     # calls come in until the SIP adapter exists) or "simulated" (a workload's callers, played
     # at ``telephony_speed`` times real time, on the operator in the database).
     switchboard: bool = True
-    telephony: Literal["none", "simulated"] = "none"
+    telephony: Literal["none", "simulated", "remote"] = "none"
+    # "remote": a telephony in another process (the chaos test's, the bench's), host:port
+    telephony_address: str = ""
     telephony_speed: float = Field(1.0, gt=0, le=1000)
     telephony_workload: str = "demo"
     telephony_seed: int = 1
@@ -31,6 +33,9 @@ class ApiSettings(BaseSettings):
     # An agent whose stream is silent this long is unavailable; one who does not come back
     # within the grace period is logged out.
     agent_silence_seconds: float = Field(45.0, gt=0)
+    # Where agents reach this process's switchboard when it leads (told to those who connect
+    # to a standby); default ws://host:port/api/v1/agent/stream.
+    switchboard_address: str = ""
     agent_grace_seconds: float = Field(60.0, ge=0)
     # The supervisor stream looks at the line this often and sends it when it changed.
     supervisor_tick_seconds: float = Field(1.0, gt=0)

@@ -37,6 +37,7 @@ def serve(
 
     logs.serving()  # one line per request (JSON unless on a terminal: ACCUEIL_LOG_FORMAT)
     settings = ApiSettings()
+    settings.host, settings.port = host or settings.host, port or settings.port
     # one time line for the API, the services and the switchboard (faster when the simulated
     # telephony is played accelerated)
     runtime = Runtime(make_engine(), settings, clock=RealClock(settings.telephony_speed))
@@ -44,8 +45,8 @@ def serve(
         migrate(runtime.engine)
     uvicorn.run(
         create_app(runtime),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         log_level="warning",  # accueil logs each request itself, with its request id
         access_log=False,
         proxy_headers=False,

@@ -1,6 +1,7 @@
 """Committed events fanned out to the live event streams (supervisors', employees').
 
-The application calls ``on_event`` after each commit, from whatever thread committed; the hub
+The application calls ``on_event`` after each commit, and for each event the relay brings from
+another process, from whatever thread that happens on; the hub
 hands the event to the event loop, which pushes it to every subscriber that may see it through
 that subscriber's bounded queue. Nothing here ever waits for a client: a subscriber whose queue
 is full is closed, and reconnects with its last cursor (the outbox id) to read what it missed.

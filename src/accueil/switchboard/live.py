@@ -3,6 +3,7 @@ presence, the telephony, and (when set) the simulated callers that play a worklo
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -10,7 +11,7 @@ from accueil.core.routing.config import EngineConfig
 from accueil.services.unit_of_work import Application
 from accueil.switchboard.board import Switchboard
 from accueil.switchboard.clock import SwitchClock
-from accueil.switchboard.hub import EventHub
+from accueil.switchboard.journal import Journal
 from accueil.switchboard.presence import Presence
 from accueil.switchboard.stream import StreamDesks
 from accueil.telephony.port import Telephony
@@ -31,11 +32,9 @@ class Live:
     presence: Presence
     telephony: Telephony
     player: Player | None = None
-    hub: EventHub = field(default_factory=EventHub)  # committed events to the event streams
     started: bool = field(default=False, init=False)
 
     async def start(self) -> None:
-        self.hub.start()
         await self.board.start()
         if self.player is not None:
             self.player.start()
@@ -46,8 +45,23 @@ class Live:
             await self.player.stop()
         await self.presence.stop()
         await self.board.stop()
-        self.hub.stop()
+        self.desks.close_all("this switchboard stopped: reconnect with your last cursor")
         self.started = False
+
+    async def take_over(self, journal: Journal) -> int:
+        """Rebuild the state ``journal`` saved, journal from now on, and start: the calls
+        keep their places, the offers their tokens, the desks their cursors. Agents who were
+        logged in are unavailable until they reconnect (their offers go back, the calls keep
+        their places; a login within the grace period resumes). Returns the inputs replayed."""
+        saved = await asyncio.to_thread(journal.load)
+        replayed = self.board.restore(saved)
+        self.board.journal = journal
+        await asyncio.to_thread(self.board.save_snapshot)
+        await self.start()
+        for agent in sorted(self.board.logged_in):
+            if not self.desks.connected(agent):
+                await self.presence.lost(agent)
+        return replayed
 
 
 def build_live(
@@ -61,6 +75,4 @@ def build_live(
 ) -> Live:
     desks = StreamDesks()
     board = Switchboard(app, clock, telephony, desks, config=config)
-    live = Live(board, desks, Presence(board, grace_seconds), telephony, player)
-    app.subscribe(live.hub.on_event)
-    return live
+    return Live(board, desks, Presence(board, grace_seconds), telephony, player)

@@ -9,6 +9,10 @@ sends every event after that cursor, then each event as it is committed; on the 
 stream also ``line`` (the snapshot of ``GET /supervisor/snapshot``) at once and whenever it
 changes. A client that falls too far behind is sent ``error`` (code ``closed``) and closed, and
 resumes with its last cursor. ``heartbeat`` is answered with a ``reply``.
+
+Events are served by every ``accueil serve`` process (the relay brings each process every
+process's events); the line only by the one that runs the switchboard: a standby answers the
+supervisor stream with ``not_leader`` and the leader's address, as the agents' stream does.
 """
 
 from __future__ import annotations
@@ -27,9 +31,9 @@ from starlette.concurrency import run_in_threadpool
 from accueil.api.auth import SESSION_COOKIE
 from accueil.api.routes.agent_stream import (
     POLICY_VIOLATION,
-    TRY_AGAIN,
     _error,
     _invalid,
+    _not_here,
     stopped,
 )
 from accueil.api.routes.supervisor import line_now
@@ -40,7 +44,6 @@ from accueil.errors import AccueilError
 from accueil.services import browser_sessions, users
 from accueil.services.outbox import Envelope, read_outbox
 from accueil.switchboard.hub import event_message
-from accueil.switchboard.live import Live
 from accueil.switchboard.stream import Connection
 
 router = APIRouter(tags=["event streams"])
@@ -84,10 +87,10 @@ async def events_stream(websocket: WebSocket) -> None:
 async def _stream(websocket: WebSocket, *, supervisor: bool) -> None:
     rt: Runtime = websocket.app.state.runtime
     await websocket.accept()
+    if supervisor and rt.live is None:  # the line is the leader's: name it (events are anywhere)
+        await _not_here(websocket, rt)
+        return
     try:
-        live = rt.live
-        if live is None:
-            raise Refusal(TRY_AGAIN, _error(None, "unavailable", "the switchboard is not running"))
         first, principal = await _sign_in(websocket, rt)
         if supervisor and not principal.operator:
             message = "this stream is for the operator's staff"
@@ -99,13 +102,13 @@ async def _stream(websocket: WebSocket, *, supervisor: bool) -> None:
     sees = visible_to(principal)
     # a tenant's user catches up on their account's rows only (an agent's "": none they see)
     account = None if principal.operator else (principal.account or "")
-    connection = live.hub.join(principal.user, sees)
+    connection = rt.hub.join(principal.user, sees)
     try:
-        await _serve(websocket, rt, live, connection, first, (sees, account), supervisor)
+        await _serve(websocket, rt, connection, first, (sees, account), supervisor)
     except (WebSocketDisconnect, RuntimeError):
         pass  # the client left
     finally:
-        live.hub.leave(connection)
+        rt.hub.leave(connection)
         with contextlib.suppress(Exception):
             await websocket.close()
 
@@ -158,7 +161,6 @@ async def _sign_in(websocket: WebSocket, rt: Runtime) -> tuple[Subscribe, Princi
 async def _serve(
     websocket: WebSocket,
     rt: Runtime,
-    live: Live,
     connection: Connection,
     first: Subscribe,
     scope: tuple[Callable[[Envelope], bool], str | None],
@@ -166,7 +168,7 @@ async def _serve(
 ) -> None:
     sees, account = scope
     replayed = await _catch_up(websocket, rt, first, sees, account)
-    watcher = asyncio.ensure_future(_watch_line(live, connection, rt)) if supervisor else None
+    watcher = asyncio.ensure_future(_watch_line(connection, rt)) if supervisor else None
     sender = asyncio.ensure_future(_send(websocket, connection, replayed))
     try:
         await _receive(websocket, connection)
@@ -215,10 +217,14 @@ async def _send(websocket: WebSocket, connection: Connection, replayed: set[int]
         await websocket.send_json(jsonable_encoder(message))
 
 
-async def _watch_line(live: Live, connection: Connection, rt: Runtime) -> None:
+async def _watch_line(connection: Connection, rt: Runtime) -> None:
     """Push the line at once, then each time it changed (looked at every tick)."""
     last: Any = None
     while True:
+        live = rt.live
+        if live is None:  # this process stopped leading: the client goes to the new leader
+            connection.close("this process no longer runs the switchboard: reconnect")
+            return
         line = line_now(live)
         shape = _shape(line)
         if shape != last:
