@@ -101,24 +101,30 @@ def test_a_standby_rebuilds_the_same_switchboard_from_the_journal(
     asyncio.run(main())
 
 
+async def _call_waits_then_restart(engine: Engine, waited: float) -> Board:
+    """Alice logged in (not ready), c1 waits ``waited`` s, the process stops; another board
+    restores the journal (a restart), journals on, and starts."""
+    leadership = Leadership(engine, "ws://one")
+    assert leadership.try_lead() and leadership.holds()  # SQLite: one process, it leads
+    first = Board(engine)
+    _lead(first, leadership)
+    await first.board.start()
+    await first.board.login("alice")
+    await first.ring("c1")
+    await first.settle(waited)
+    await first.board.stop()
+    again = Board(engine)  # its telephony knows nothing of c1
+    again.clock.advance(first.clock.seconds())
+    journal = Journal(engine, leadership.begin_term(again.clock.now(), 1.0).number)
+    again.board.restore(journal.load())
+    again.board.journal = journal
+    await again.board.start()
+    return again
+
+
 def test_a_restart_on_sqlite_resumes_the_calls_waiting(seeded_lite: Engine) -> None:
     async def main() -> None:
-        leadership = Leadership(seeded_lite, "ws://one")
-        assert leadership.try_lead() and leadership.holds()  # one process: it leads
-        first = Board(seeded_lite)
-        _lead(first, leadership)
-        await first.board.start()
-        await first.board.login("alice")
-        await first.ring("c1")
-        await first.settle(7.0)
-        await first.board.stop()
-
-        again = Board(seeded_lite)
-        again.clock.advance(first.clock.seconds())
-        journal = Journal(seeded_lite, leadership.begin_term(again.clock.now(), 1.0).number)
-        again.board.restore(journal.load())
-        again.board.journal = journal
-        await again.board.start()
+        again = await _call_waits_then_restart(seeded_lite, 7.0)
         await again.board.ready("alice")
         await again.settle()
         offer = again.desks.last("alice", "offer")
@@ -157,5 +163,20 @@ def test_while_the_journal_is_away_calls_flow_and_the_journal_catches_up(
         again.board.restore(Journal(seeded_lite).load())
         assert again.board.calls["c1"].stage.value == "talking"
         assert again.board.calls["c1"].token == offer["token"]
+
+    asyncio.run(main())
+
+
+def test_after_a_restart_the_calls_of_a_telephony_that_died_with_it_end(
+    seeded_lite: Engine,
+) -> None:
+    async def main() -> None:
+        again = await _call_waits_then_restart(seeded_lite, 5.0)
+        assert await again.board.end_lost_calls() == 1
+        await again.settle()
+        [record] = again.records()
+        assert (record.call_id, record.fate, record.waited_seconds) == ("c1", "abandoned", 5.0)
+        assert again.board.calls == {}
+        await again.board.stop()
 
     asyncio.run(main())

@@ -32,6 +32,7 @@ class Live:
     presence: Presence
     telephony: Telephony
     player: Player | None = None
+    telephony_outlives: bool = False  # it carries calls on when this process dies (SIP)
     started: bool = field(default=False, init=False)
 
     async def start(self) -> None:
@@ -58,6 +59,8 @@ class Live:
         self.board.journal = journal
         await asyncio.to_thread(self.board.save_snapshot)
         await self.start()
+        if not self.telephony_outlives:
+            await self.board.end_lost_calls()
         for agent in sorted(self.board.logged_in):
             if not self.desks.connected(agent):
                 await self.presence.lost(agent)
@@ -72,7 +75,9 @@ def build_live(
     grace_seconds: float = 60.0,
     config: EngineConfig | None = None,
     player: Player | None = None,
+    telephony_outlives: bool = False,
 ) -> Live:
     desks = StreamDesks()
     board = Switchboard(app, clock, telephony, desks, config=config)
-    return Live(board, desks, Presence(board, grace_seconds), telephony, player)
+    presence = Presence(board, grace_seconds)
+    return Live(board, desks, presence, telephony, player, telephony_outlives)
