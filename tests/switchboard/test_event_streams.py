@@ -5,6 +5,7 @@ by cursor; a client too far behind is closed and resumes, the engine unharmed.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 from stream_world import Server, next_of, serving
 
+from accueil.api.auth import SESSION_COOKIE
+from accueil.services import browser_sessions
 from accueil.services.events import StatusSet
 from accueil.services.outbox import read_outbox
 from accueil.services.unit_of_work import Application
@@ -187,3 +190,22 @@ def test_events_are_served_without_the_switchboard_the_line_only_with_it(
             assert next_of(events, "event")["payload"]["person"] == "claire"
         finally:
             server.runtime.live = live
+
+
+def test_a_page_signs_in_with_its_session_cookie_and_csrf_token(seeded_lite: Engine) -> None:
+    """A socket opened from another site carries the cookie, never the CSRF token."""
+    with serving(seeded_lite) as server:
+        with server.runtime.unit() as session:
+            opened = browser_sessions.open_session(
+                session, "sup", now=server.runtime.now(), lifetime=timedelta(hours=1)
+            )
+        cookie = {"cookie": f"{SESSION_COOKIE}={opened.secret}"}
+        for csrf, answer in [("", "unauthenticated"), ("forged", "unauthenticated")]:
+            with server.client.websocket_connect(EVENTS, headers=cookie) as ws:
+                ws.send_json({"type": "subscribe", "csrf": csrf})
+                assert ws.receive_json()["code"] == answer
+        ws = server.client.websocket_connect(SUPERVISOR, headers=cookie).__enter__()
+        server.sockets.append(ws)
+        ws.send_json({"type": "subscribe", "csrf": opened.csrf, "cursor": _last_cursor(server)})
+        assert ws.receive_json()["type"] == "subscribed"
+        assert next_of(ws, "line")["agents"] == []

@@ -9,10 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from board_world import MESSAGE_ANSWERS, SWITCHBOARD, Board
+from board_world import MESSAGE_ANSWERS, MONDAY_10, SWITCHBOARD, Board
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine
+from starlette.websockets import WebSocketDisconnect
 
+from accueil.api import create_app
+from accueil.api.runtime import Runtime
+from accueil.api.settings import ApiSettings
+from accueil.core.access import Role
+from accueil.services import users
+from accueil.services.unit_of_work import Application
 from accueil.switchboard.calls import Refused
+from accueil.switchboard.clock import SimulatedClock
 from accueil.switchboard.journal import Journal
 from accueil.switchboard.leader import Leadership
 
@@ -180,3 +189,27 @@ def test_after_a_restart_the_calls_of_a_telephony_that_died_with_it_end(
         await again.board.stop()
 
     asyncio.run(main())
+
+
+def test_a_standby_sends_an_agent_to_the_leader(seeded_lite: Engine) -> None:
+    leader = "ws://10.0.0.7:8080/api/v1/agent/stream"
+    Leadership(seeded_lite, leader).begin_term(MONDAY_10, 1.0)  # another process leads
+    with Application(seeded_lite, SimulatedClock(MONDAY_10)).unit_of_work() as work:
+        users.add_user(work.session, "al", Role.AGENT, agent="alice", now=work.now)
+        token = users.create_token(work.session, "al", "t", now=work.now).secret
+    runtime = Runtime(seeded_lite, ApiSettings(switchboard=False))
+    runtime.leadership = Leadership(seeded_lite, "ws://this-one")  # stands by: no switchboard
+    headers = {"Authorization": f"Bearer {token}"}
+    with (
+        TestClient(create_app(runtime)) as client,
+        client.websocket_connect("/api/v1/agent/stream", headers=headers) as ws,
+    ):
+        refused = ws.receive_json()
+        assert (refused["type"], refused["code"], refused["leader"]) == (
+            "error",
+            "not_leader",
+            leader,
+        )
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 1013  # try again (at the leader)

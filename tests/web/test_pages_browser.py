@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from live_server import serving
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
@@ -22,6 +23,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+AXE = Axe()  # axe-core as the package ships it: nothing fetched
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -67,8 +69,16 @@ def _signed_in(browser: Browser, site: str, user: str, viewport: dict[str, int])
 
 
 def _shot(page: Page, name: str) -> None:
+    """The page as it looks (var/screenshots/), and checked by axe-core: no serious or critical
+    accessibility violation (labels, contrast, roles, focusable names…)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    found = AXE.run(page).response["violations"]
+    bad = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert not bad, "\n".join(
+        f"{name}: {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in bad
+    )
 
 
 def test_an_employee_signs_in_on_a_phone_and_sets_a_status_in_one_tap(
@@ -96,6 +106,17 @@ def test_the_same_page_in_english_after_the_switch(browser: Browser, site: str) 
     page.get_by_role("button", name="Show me").click()
     expect(page.get_by_test_id("preview")).to_contain_text("Cabinet Alpha, bonjour")
     _shot(page, "employee-desktop-en")
+
+
+def test_the_operator_admin_sees_the_pool_users_and_audit_log(browser: Browser, site: str) -> None:
+    page = _signed_in(browser, site, "root", DESKTOP)
+    page.get_by_role("link", name="Operator: secretaries").click()
+    expect(page.get_by_test_id("agents")).to_contain_text("Alice")
+    expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
+    _shot(page, "operator-desktop")
+    page.set_viewport_size(PHONE)
+    _shot(page, "operator-phone")
+    page.context.close()
 
 
 def test_another_accounts_employee_finds_nothing(browser: Browser, site: str) -> None:
@@ -128,6 +149,7 @@ def test_the_desk_shows_the_answer_phrase_of_a_call(browser: Browser, site: str)
     expect(page.get_by_test_id("overall")).to_be_visible()
     _shot(page, "board-desktop")
     page.goto("/desk")
+    _shot(page, "desk-staff-desktop")
     page.get_by_label("Dialled number").or_(page.get_by_label("Numéro composé")).fill("0140000001")
     page.locator("#caller").fill("+33611111111")
     page.locator("form[action='/desk/pop'] button").click()

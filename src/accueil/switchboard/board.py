@@ -164,12 +164,21 @@ class Switchboard(Durable):
         return cast(DeskMessage, self._take(at, entry))
 
     async def _agent_event(self, agent: str, make: Callable[[float], events.Event]) -> DeskMessage:
+        return await self._agent_submit(agent, make)
+
+    def pause_now(self, agent: str, reason: str) -> asyncio.Future[DeskMessage]:
+        """``pause`` queued at once, in order with every input queued before and after it."""
+        return self._agent_submit(agent, lambda at: events.AgentPaused(at, agent, reason))
+
+    def _agent_submit(
+        self, agent: str, make: Callable[[float], events.Event]
+    ) -> asyncio.Future[DeskMessage]:
         def apply(at: float) -> DeskMessage:
             if agent not in self.logged_in:
                 raise Refused(f"agent {agent!r} is not logged in: send login first", agent=agent)
             return cast(DeskMessage, self._take(at, cast(AgentInput, make(at))))
 
-        return await self.runner.submit(apply)
+        return self.runner.submit(apply)
 
     def _offer_answer(
         self, at: float, agent: str, call: str, token: int, accepted: bool

@@ -63,7 +63,7 @@ class Live:
             await self.board.end_lost_calls()
         for agent in sorted(self.board.logged_in):
             if not self.desks.connected(agent):
-                await self.presence.lost(agent)
+                self.presence.lost_at_take_over(agent)
         return replayed
 
 

@@ -3,8 +3,10 @@ as it changes, and every committed event) and ``/api/v1/events/stream`` (any use
 committed events they may see — a client admin their account's, an employee their own).
 
 The client signs in with an API token (the ``Authorization`` header, or ``token`` in the first
-message) or a browser session cookie, and sends ``subscribe`` first, with ``cursor``: the last
-event cursor it received (the outbox id) to resume from. The server answers ``subscribed``,
+message) or, from a page, the browser session's cookie with its CSRF token as ``csrf`` in the
+first message (a socket opened from another site carries the cookie, never the token). It sends
+``subscribe`` first, with ``cursor``: the last event cursor it received (the outbox id) to
+resume from. The server answers ``subscribed``,
 sends every event after that cursor, then each event as it is committed; on the supervisor
 stream also ``line`` (the snapshot of ``GET /supervisor/snapshot``) at once and whenever it
 changes. A client that falls too far behind is sent ``error`` (code ``closed``) and closed, and
@@ -20,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -31,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from accueil.api.auth import SESSION_COOKIE
 from accueil.api.routes.agent_stream import (
     POLICY_VIOLATION,
+    _browser,
     _error,
     _invalid,
     _not_here,
@@ -41,7 +43,7 @@ from accueil.api.runtime import Runtime
 from accueil.api.schemas import In
 from accueil.core.access import Action, Principal, Role, may_account
 from accueil.errors import AccueilError
-from accueil.services import browser_sessions, users
+from accueil.services import users
 from accueil.services.outbox import Envelope, read_outbox
 from accueil.switchboard.hub import event_message
 from accueil.switchboard.stream import Connection
@@ -54,6 +56,7 @@ class Subscribe(In):
     type: Literal["subscribe"]
     token: str = Field("", max_length=200)
     cursor: int = Field(0, ge=0, description="the last event cursor received (0: from the start)")
+    csrf: str = Field("", max_length=64, description="with a browser session: its CSRF token")
     id: str | int | None = None
 
 
@@ -145,12 +148,10 @@ async def _sign_in(websocket: WebSocket, rt: Runtime) -> tuple[Subscribe, Princi
         with rt.unit() as session:
             if token:
                 return users.authenticate_token(session, token, now=rt.now())[1]
-            idle = timedelta(minutes=rt.settings.session_idle_minutes)
-            signed = browser_sessions.authenticate_session(session, cookie, now=rt.now(), idle=idle)
-            return signed.principal
+            return _browser(session, rt, cookie, first.csrf)
 
-    if not token and not cookie:
-        body = _error(first.id, "unauthenticated", "send an API token or sign in")
+    if not token and not (cookie and first.csrf):
+        body = _error(first.id, "unauthenticated", "send an API token, or sign in (with csrf)")
         raise Refusal(POLICY_VIOLATION, body)
     try:
         return first, await run_in_threadpool(check)
