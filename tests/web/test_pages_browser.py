@@ -157,3 +157,31 @@ def test_the_desk_shows_the_answer_phrase_of_a_call(browser: Browser, site: str)
         "Cabinet Alpha, bonjour, secrétariat de Claire Fontaine."
     )
     _shot(page, "desk-desktop")
+
+
+PAGES = [  # (user, path, name): every page a person lands on, at both widths, checked by axe
+    (None, "/sign-in", "sign-in"),
+    ("claire", "/accounts/alpha/people/claire", "employee"),
+    ("alpha_admin", "/accounts/alpha", "admin-people"),
+    ("alpha_admin", "/accounts/alpha/import", "admin-import"),
+    ("alpha_admin", "/accounts/alpha/scripts", "admin-scripts"),
+    ("sup", "/board", "board"),
+    ("sup", "/desk", "desk-staff"),
+    ("root", "/operator", "operator"),
+]
+
+
+def test_every_page_at_phone_and_desktop_widths_has_no_serious_accessibility_fault(
+    browser: Browser, site: str
+) -> None:
+    for user, path, name in PAGES:
+        if user is None:
+            page = browser.new_context(viewport=DESKTOP, base_url=site).new_page()  # type: ignore[arg-type]
+        else:
+            page = _signed_in(browser, site, user, DESKTOP)
+        page.goto(path)
+        expect(page.locator("main")).to_be_visible()
+        _shot(page, f"page-{name}-desktop")
+        page.set_viewport_size(PHONE)
+        _shot(page, f"page-{name}-phone")
+        page.context.close()
