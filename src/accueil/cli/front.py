@@ -186,6 +186,11 @@ def options(
         help="debug, info, warning or error (default ACCUEIL_LOG_LEVEL, else warning; "
         "info for jobs that keep running).",
     ),
+    as_: str | None = typer.Option(
+        None,
+        "--as",
+        help="Who is at the command line, as the audit log names them (default: the OS user).",
+    ),
 ) -> None:
     """accueil: pooled telephone answering that gives every client employee a personal
     receptionist. Start with 'accueil demo'."""
