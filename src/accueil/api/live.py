@@ -92,7 +92,7 @@ async def _switchboard(app: FastAPI, rt: Runtime) -> AsyncIterator[None]:
 
     clock = rt.clock if isinstance(rt.clock, RealClock) else None
     leading = Leading(rt.leadership, lambda: live_from_settings(rt), changed, clock=clock)
-    leading.start()
+    await leading.start()
     app.state.leading = leading
     try:
         yield

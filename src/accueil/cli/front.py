@@ -67,7 +67,7 @@ COMMANDS: tuple[Entry, ...] = (
     Entry("user", "serve", SERVICE, "Users of the API and their roles."),
     Entry("token", "serve", SERVICE, "API tokens: create (shown once), list, revoke."),
     Entry("usage", "usage", SERVICE, "Usage per account for billing: calls answered, minutes and messages, by day or month."),  # noqa: E501
-    Entry("dispatch", "messages", SERVICE, "Send queued messages (email, SMS, webhooks, digests) and escalate unacknowledged ones."),  # noqa: E501
+    Entry("dispatch", "messages", SERVICE, "Send queued messages (email, SMS, webhooks, digests), escalate unacknowledged ones, purge expired data daily."),  # noqa: E501
 )  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in COMMANDS}
