@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from accueil.api.runtime import Runtime
+from accueil.api.settings import ApiSettings
+from accueil.sip.edge import SipEdge, sip_settings
+from accueil.sip.telephony import screen_pop_tags
 from accueil.switchboard.clock import RealClock, SwitchClock
 from accueil.switchboard.live import Live, build_live
 from accueil.telephony.memory import MemoryTelephony
@@ -31,7 +35,20 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
         return build_live(
             rt.app, clock, telephony, grace_seconds=settings.agent_grace_seconds, player=telephony
         )
+    if settings.telephony == "sip":
+        edge = sip_edge(settings)
+        live = build_live(
+            rt.app, clock, edge.telephony, grace_seconds=settings.agent_grace_seconds, edge=edge
+        )
+        edge.telephony.tags = screen_pop_tags(live.board.calls)
+        return live
     return build_live(rt.app, clock, MemoryTelephony(), grace_seconds=settings.agent_grace_seconds)
+
+
+def sip_edge(settings: ApiSettings) -> SipEdge:
+    """Kamailio (run by accueil unless ``sip_kamailio`` is off) and the SIP telephony."""
+    workdir = Path(settings.sip_workdir) if settings.sip_kamailio else None
+    return SipEdge.configured(sip_settings(settings), workdir, outbound=settings.sip_outbound)
 
 
 @asynccontextmanager

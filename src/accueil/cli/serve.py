@@ -25,8 +25,16 @@ def serve(
         str | None, typer.Option(help="address to listen on (default 127.0.0.1)")
     ] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on (default 8080)")] = None,
+    telephony: Annotated[
+        str | None,
+        typer.Option(
+            help="the switchboard's telephony: none, simulated or sip (Kamailio, "
+            "docs/telephony.md); default ACCUEIL_TELEPHONY or none"
+        ),
+    ] = None,
 ) -> None:
-    """Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs)."""
+    """Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs) and the live
+    switchboard."""
     import uvicorn
 
     from accueil.api import create_app
@@ -36,7 +44,16 @@ def serve(
     from accueil.switchboard.clock import RealClock
 
     logs.serving()  # one line per request (JSON unless on a terminal: ACCUEIL_LOG_FORMAT)
-    settings = ApiSettings()
+    with reported():
+        if telephony not in (None, "none", "simulated", "sip"):
+            raise InvalidInput(f"--telephony {telephony!r}: none, simulated or sip")
+        settings = ApiSettings()
+        if telephony is not None:
+            settings = settings.model_copy(update={"telephony": telephony})
+        if settings.telephony == "sip":
+            from accueil.sip.edge import sip_settings
+
+            sip_settings(settings)  # a wrong SIP setting stops here, with the field and why
     # one time line for the API, the services and the switchboard (faster when the simulated
     # telephony is played accelerated)
     runtime = Runtime(make_engine(), settings, clock=RealClock(settings.telephony_speed))

@@ -7,7 +7,9 @@ checked first, and the start waits until the evapi port accepts connections.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -34,6 +36,8 @@ def binary() -> str:
 def port_free(host: str, port: int, kind: int = socket.SOCK_DGRAM) -> bool:
     """Whether ``port`` can be bound on ``host`` (UDP by default)."""
     with socket.socket(socket.AF_INET, kind) as probe:
+        if kind == socket.SOCK_STREAM:  # as a listener binds: a closed link's TIME_WAIT is no owner
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
@@ -95,21 +99,25 @@ class Kamailio:
             "-m", "1024", "-x", "tlsf",
         ]  # fmt: skip
         with self.log.open("ab") as log:
+            # its own process group: its children are ended with it even when it died alone
             self._process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            )
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )  # fmt: skip
         self._wait_ready(ready_within)
 
     def stop(self, within: float = 10.0) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        process.terminate()
-        try:
-            process.wait(within)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(within)
+        if process.poll() is None:
+            process.terminate()  # Kamailio's main process stops its children
+            try:
+                process.wait(within)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(within)
+        _end_group(process.pid, within)
 
     @property
     def running(self) -> bool:
@@ -138,3 +146,20 @@ class Kamailio:
         if not found:
             raise KamailioError("kamailio is not installed (bash .ci/sip-tools installs it)")
         return found
+
+
+def _end_group(group: int, within: float) -> None:
+    """End what is left of Kamailio's process group (children of a main process that was
+    killed keep its ports), politely first."""
+    for sig, grace in ((signal.SIGTERM, within / 2), (signal.SIGKILL, within / 2)):
+        deadline = time.monotonic() + grace
+        try:
+            os.killpg(group, sig)
+        except ProcessLookupError:
+            return
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)

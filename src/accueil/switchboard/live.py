@@ -23,6 +23,15 @@ class Player(Protocol):
     async def stop(self) -> None: ...
 
 
+class Edge(Protocol):
+    """What carries the calls to the telephony, started after the board and stopped before it
+    (the SIP edge: Kamailio and its evapi link)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class Live:
     board: Switchboard
@@ -30,10 +39,13 @@ class Live:
     presence: Presence
     telephony: Telephony
     player: Player | None = None
+    edge: Edge | None = None
     started: bool = field(default=False, init=False)
 
     async def start(self) -> None:
         await self.board.start()
+        if self.edge is not None:
+            await self.edge.start()
         if self.player is not None:
             self.player.start()
         self.started = True
@@ -41,6 +53,8 @@ class Live:
     async def stop(self) -> None:
         if self.player is not None:
             await self.player.stop()
+        if self.edge is not None:
+            await self.edge.stop()
         await self.presence.stop()
         await self.board.stop()
         self.started = False
@@ -54,7 +68,8 @@ def build_live(
     grace_seconds: float = 60.0,
     config: EngineConfig | None = None,
     player: Player | None = None,
+    edge: Edge | None = None,
 ) -> Live:
     desks = StreamDesks()
     board = Switchboard(app, clock, telephony, desks, config=config)
-    return Live(board, desks, Presence(board, grace_seconds), telephony, player)
+    return Live(board, desks, Presence(board, grace_seconds), telephony, player, edge)
