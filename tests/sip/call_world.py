@@ -22,8 +22,9 @@ from accueil.services.script_layers import Owner
 from accueil.services.scripts import save_script
 from accueil.services.unit_of_work import Application
 from accueil.sip import scenarios
+from accueil.sip.edge import serve_board
 from accueil.sip.kamailio import Kamailio, free_port
-from accueil.sip.telephony import SipTelephony, screen_pop_tags
+from accueil.sip.telephony import SipTelephony
 from accueil.store.tables_scripts import CallRecordRow
 from accueil.switchboard.board import Switchboard
 from accueil.switchboard.desks import MemoryDesks
@@ -91,7 +92,10 @@ def seed(engine: Engine) -> None:
 class Line:
     """The switchboard on Kamailio, and SIPp playing callers, softphones and phones."""
 
-    def __init__(self, engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]):
+    def __init__(
+        self, engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int],
+        offer_timeout: float = 2.0,
+    ) -> None:  # fmt: skip
         self.kamailio, self.sipp = kamailio, sipp
         self.caller_port, self.trunk_port = trunk
         self.clock = ShiftedClock()
@@ -103,20 +107,23 @@ class Line:
         self.desks = MemoryDesks()
         self.board = Switchboard(
             self.app, self.clock, self.telephony, self.desks,
-            config=EngineConfig(offer_timeout=2.0, retry_after=60.0),
+            config=EngineConfig(offer_timeout=offer_timeout, retry_after=60.0),
         )  # fmt: skip
-        self.telephony.tags = screen_pop_tags(self.board.calls)
+        serve_board(self.telephony, self.board)
 
-    async def phone(self, user: str, behaviour: str) -> asyncio.subprocess.Process:
-        """A softphone or SIP phone: registered with its digest, then ringing as told."""
+    async def phone(
+        self, user: str, behaviour: str, *, scenario: str = "", expires: int = 300
+    ) -> asyncio.subprocess.Process:
+        """A softphone or SIP phone: registered with its digest, then ringing as told (or
+        playing ``scenario``)."""
         port = free_port()
         registered = await self.sipp.run(
             f"register-{user}",
-            scenarios.register(user, DOMAIN, port),
+            scenarios.register(user, DOMAIN, port, expires),
             extra=("-au", user, "-ap", PASSWORDS[user]),
         )
         assert registered.ok, registered.explain()
-        return await self.sipp.start(user, scenarios.callee(behaviour), port=port)
+        return await self.sipp.start(user, scenario or scenarios.callee(behaviour), port=port)
 
     async def mobile(self, behaviour: str) -> asyncio.subprocess.Process:
         """A mobile, reached through the trunk."""
@@ -155,10 +162,10 @@ class Line:
 
 def play(
     engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int],
-    scenario: Callable[[Line], Awaitable[Any]],
+    scenario: Callable[[Line], Awaitable[Any]], offer_timeout: float = 2.0,
 ) -> Any:  # fmt: skip
     async def main() -> Any:
-        line = Line(engine, kamailio, sipp, trunk)
+        line = Line(engine, kamailio, sipp, trunk, offer_timeout)
         await line.board.start()
         await line.telephony.start()
         try:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 
-from call_world import BLOCKED, VIP, Line, play
-from sip_world import Sipp
+from call_world import BLOCKED, CALLER, VIP, Line, play
+from sip_world import DOMAIN, Sipp
 from sqlalchemy import Engine
 
+from accueil.sip import scenarios
 from accueil.sip.kamailio import Kamailio
 
 
@@ -79,6 +80,31 @@ def test_a_busy_secretary_declines_and_the_call_goes_on(
     play(seeded, kamailio, sipp, trunk, scenario)
 
 
+def test_a_hold_and_a_transfer_pass_through_the_proxy_inside_the_call(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        target = f"sip:claire-desk@{DOMAIN}"
+        alice = await w.phone("alice", "", scenario=scenarios.holding_and_transferring(target))
+        await w.ready("alice")
+        done = await w.call(held_and_referred=True)
+        assert done.ok, done.explain() + w.kamailio.said()
+        softphone = await w.done("alice", alice)
+        assert softphone.ok, softphone.explain()
+        # the re-INVITE (hold) and the REFER reached the caller through Kamailio's Record-Route
+        reinvite = done.messages.split(f"INVITE sip:{CALLER}@127.0.0.1:", 1)[1]
+        assert "a=sendonly" in reinvite, done.messages[-3000:]
+        refer = done.messages.split(f"REFER sip:{CALLER}@127.0.0.1:", 1)[1]
+        assert f"Refer-To: <{target}>" in refer and "Via: SIP/2.0/UDP 127.0.0.1" in refer
+        # still one call, connected, until the caller hung up
+        call = w.desks.last("alice", "offer")["call"]
+        assert w.desks.last("alice", "connected")["call"] == call
+        await w.until(lambda: w.desks.of("alice", "wrapup") != [])
+        assert w.telephony.lines == {}  # the caller's BYE ended it, as SIP tells it
+
+    play(seeded, kamailio, sipp, trunk, scenario)
+
+
 def test_a_caller_who_hangs_up_while_waiting_is_recorded_as_abandoned(
     seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
 ) -> None:
@@ -129,10 +155,6 @@ def test_a_vip_rings_the_mobile_through_the_trunk_then_the_desk_phone(
 def test_without_accueil_connected_a_call_is_refused_at_once(
     kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
 ) -> None:
-    from sip_world import DOMAIN
-
-    from accueil.sip import scenarios
-
     async def scenario() -> None:
         started = asyncio.get_running_loop().time()
         refused = await sipp.run(

@@ -10,8 +10,7 @@ from fastapi import FastAPI
 
 from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
-from accueil.sip.edge import SipEdge, sip_settings
-from accueil.sip.telephony import screen_pop_tags
+from accueil.sip.edge import SipEdge, serve_board, sip_settings
 from accueil.switchboard.clock import RealClock, SwitchClock
 from accueil.switchboard.live import Live, build_live
 from accueil.telephony.memory import MemoryTelephony
@@ -40,7 +39,7 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
         live = build_live(
             rt.app, clock, edge.telephony, grace_seconds=settings.agent_grace_seconds, edge=edge
         )
-        edge.telephony.tags = screen_pop_tags(live.board.calls)
+        serve_board(edge.telephony, live.board)
         return live
     return build_live(rt.app, clock, MemoryTelephony(), grace_seconds=settings.agent_grace_seconds)
 

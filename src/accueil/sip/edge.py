@@ -9,17 +9,44 @@ registrar comes back without an operator. While it is away the evapi link retrie
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from pathlib import Path
 from typing import Protocol
 
-from accueil.errors import InvalidInput
+from accueil.errors import AccueilError, InvalidInput
 from accueil.sip.config import SipSettings
 from accueil.sip.kamailio import Kamailio, KamailioError
-from accueil.sip.telephony import SipTelephony
+from accueil.sip.telephony import SipTelephony, screen_pop_tags
+from accueil.switchboard.board import Switchboard
 
 log = logging.getLogger(__name__)
+UNREGISTERED = "softphone not registered"
+
+
+def serve_board(telephony: SipTelephony, board: Switchboard) -> None:
+    """Connect the SIP telephony to its switchboard beyond the port: the screen pop's headers,
+    and the secretaries' presence (a softphone no longer registered makes its secretary
+    unavailable at once, like a silent desk: the offer goes back, the call keeps its place)."""
+    telephony.tags = screen_pop_tags(board.calls)
+    pausing: set[asyncio.Task[None]] = set()
+
+    def unregistered(user: str) -> None:
+        if user not in board.logged_in:  # a SIP user is an agent's key, or a phone's
+            return
+        log.info("agent %s: %s, made unavailable", user, UNREGISTERED)
+        task = asyncio.get_running_loop().create_task(_pause(board, user))
+        pausing.add(task)
+        task.add_done_callback(pausing.discard)
+
+    telephony.on_unregistered = unregistered
+
+
+async def _pause(board: Switchboard, agent: str) -> None:
+    try:
+        await board.pause(agent, UNREGISTERED)
+    except AccueilError:  # already paused, or logged out meanwhile
+        return
+    board.desks.send(agent, {"type": "paused", "reason": UNREGISTERED})  # their desk is still on
 
 
 def read_accounts(path: Path) -> dict[str, str]:
