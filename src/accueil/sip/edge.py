@@ -9,6 +9,7 @@ registrar comes back without an operator. While it is away the evapi link retrie
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from pathlib import Path
 from typing import Protocol
