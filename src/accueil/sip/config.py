@@ -48,6 +48,10 @@ class SipSettings:
     # and how long a softphone may leave the pings unanswered before its registration is
     # dropped (0: no pings)
     check_seconds: int = 10
+    # requests from one address in 2 s beyond which it is dropped for a while (not trunks, not
+    # sites where a softphone registered)
+    flood_requests: int = 60
+    max_message_bytes: int = 8192  # a larger request is refused (513)
     keepalive_timeout: int = 60
     # Relay every trunk call to this SIP URI without asking accueil (a static relay: the
     # benchmark's baseline, or a fallback while accueil is down); "" asks accueil.
@@ -103,6 +107,8 @@ def render(settings: SipSettings, modules: str | None = None) -> str:
         default_expires=settings.default_expires,
         max_expires=settings.max_expires,
         min_expires=settings.min_expires,
+        flood_requests=settings.flood_requests,
+        max_message_bytes=settings.max_message_bytes,
         check_seconds=settings.check_seconds,
         keepalive_timeout=settings.keepalive_timeout,
         keepalive_mode=1 if settings.keepalive_timeout else 0,

@@ -8,15 +8,20 @@ checked first, and the start waits until the evapi port accepts connections.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 from accueil.errors import AccueilError
 from accueil.sip.config import SipSettings, render
+
+_ENTRY = re.compile(rb"^ ?\d+\(\d+\) [A-Z]+:")  # a log entry: " 1(21613) ERROR: <core> ..."
 
 
 class KamailioError(AccueilError):
@@ -98,12 +103,15 @@ class Kamailio:
             self._binary(), "-DD", "-E", "-f", str(self.config), "-Y", str(self.runtime),
             "-m", "1024", "-x", "tlsf",
         ]  # fmt: skip
-        with self.log.open("ab") as log:
-            # its own process group: its children are ended with it even when it died alone
-            self._process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )  # fmt: skip
+        # its own process group: its children are ended with it even when it died alone
+        self._process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        assert self._process.stdout is not None
+        threading.Thread(
+            target=copy_log, args=(self._process.stdout, self.log), name="kamailio-log", daemon=True
+        ).start()
         self._wait_ready(ready_within)
 
     def stop(self, within: float = 10.0) -> None:
@@ -146,6 +154,29 @@ class Kamailio:
         if not found:
             raise KamailioError("kamailio is not installed (bash .ci/sip-tools installs it)")
         return found
+
+
+def copy_log(source: IO[bytes], path: Path, *, width: int = 300, continuation: int = 3) -> None:
+    """Copy Kamailio's output to ``path``, never a hostile message whole: Kamailio's parser
+    logs a message it cannot parse entire (garbage, a 60 KB header), so each line is cut to
+    ``width`` characters and a message dumped over many lines keeps its first
+    ``continuation`` lines."""
+    after = -1  # lines since the last log entry (-1: the start-up banner, copied whole)
+    with source, path.open("ab") as log:
+        for raw in source:
+            line = raw.rstrip(b"\r\n")
+            if _ENTRY.match(line):
+                after = 0
+            elif after >= 0:
+                after += 1
+            if after > continuation:
+                continue
+            if len(line) > width:
+                line = line[:width] + b"...(%d bytes cut)" % (len(line) - width)
+            log.write(line + b"\n")
+            if after == continuation:
+                log.write(b"    ...(the rest of this entry is not logged)\n")
+            log.flush()
 
 
 def _end_group(group: int, within: float) -> None:
