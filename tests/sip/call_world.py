@@ -50,6 +50,7 @@ RULES = {
                 "no_answer": {"type": "answer"},
             },
         },
+        {"name": "closed", "when": {"account_open": False}, "then": {"type": "message"}},
     ],
 }
 
@@ -94,11 +95,11 @@ class Line:
 
     def __init__(
         self, engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int],
-        offer_timeout: float = 2.0,
+        offer_timeout: float = 2.0, start: datetime = MONDAY_10,
     ) -> None:  # fmt: skip
         self.kamailio, self.sipp = kamailio, sipp
         self.caller_port, self.trunk_port = trunk
-        self.clock = ShiftedClock()
+        self.clock = ShiftedClock(start)
         self.app = Application(engine, self.clock)
         s = kamailio.settings
         self.telephony = SipTelephony(
@@ -163,9 +164,10 @@ class Line:
 def play(
     engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int],
     scenario: Callable[[Line], Awaitable[Any]], offer_timeout: float = 2.0,
+    start: datetime = MONDAY_10,
 ) -> Any:  # fmt: skip
     async def main() -> Any:
-        line = Line(engine, kamailio, sipp, trunk, offer_timeout)
+        line = Line(engine, kamailio, sipp, trunk, offer_timeout, start)
         await line.board.start()
         await line.telephony.start()
         try:

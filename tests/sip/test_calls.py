@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from call_world import BLOCKED, CALLER, VIP, Line, play
+from call_world import BLOCKED, CALLER, MONDAY_10, VIP, Line, play
 from sip_world import DOMAIN, Sipp
 from sqlalchemy import Engine
 
@@ -103,6 +103,23 @@ def test_a_hold_and_a_transfer_pass_through_the_proxy_inside_the_call(
         assert w.telephony.lines == {}  # the caller's BYE ended it, as SIP tells it
 
     play(seeded, kamailio, sipp, trunk, scenario)
+
+
+def test_out_of_hours_a_secretary_takes_a_message(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        alice = await w.phone("alice", "answer")
+        await w.ready("alice")
+        done = await w.call()
+        assert done.ok, done.explain() + w.kamailio.said()
+        assert (await w.done("alice", alice)).ok
+        pop = w.desks.last("alice", "offer")["pop"]
+        assert (pop["treatment"], pop["rule"]) == ("message", "closed"), pop["explanation"]
+        assert pop["account"]["open"] is False
+
+    evening = MONDAY_10.replace(hour=20)  # 21:00 in Paris: the office is closed
+    play(seeded, kamailio, sipp, trunk, scenario, start=evening)
 
 
 def test_a_caller_who_hangs_up_while_waiting_is_recorded_as_abandoned(
