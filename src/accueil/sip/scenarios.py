@@ -51,12 +51,13 @@ _SDP = """v=0
 def caller(
     caller: str, dialled: str, domain: str, *, expect: int = 200, talk_ms: int = 500,
     cancel_after_ms: int = 0, ringback: bool = True, timed: bool = False,
-    held_and_referred: bool = False,
+    held_and_referred: bool = False, media_port: int = 0,
 ) -> str:  # fmt: skip
     """A caller from the trunk: INVITE, ringback (180); then 200 → ACK, talk, BYE; or the
     expected refusal (ACKed); or a CANCEL after ``cancel_after_ms`` (200 then 487). When
     ``held_and_referred``, while talking it answers the callee's re-INVITE (put on hold) and
-    accepts its REFER (202), both come through the proxy."""
+    accepts its REFER (202), both come through the proxy. ``media_port``: where its audio is
+    received (an RTP peer of the test's own), else SIPp's media port."""
     invite = f"""
       INVITE sip:{dialled}@{domain} SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -69,7 +70,7 @@ def caller(
       Content-Type: application/sdp
       Content-Length: [len]
 
-      {_SDP}"""
+      {_SDP.replace("[media_port]", str(media_port)) if media_port else _SDP}"""
     start = ' start_rtd="setup"' if timed else ""  # SIPp's timer: INVITE to 200
     xml = _HEAD.format(name="caller") + f'<send retrans="500"{start}><![CDATA[{invite}]]></send>\n'
     xml += '<recv response="100" optional="true"/>\n'
