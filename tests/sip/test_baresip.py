@@ -22,7 +22,6 @@ from call_world import Line, play
 from sip_world import DOMAIN, PASSWORDS, Sipp
 from sqlalchemy import Engine
 
-from accueil.sip import scenarios
 from accueil.sip.kamailio import Kamailio, free_port
 
 MODULES = Path("/usr/lib/baresip/modules")
