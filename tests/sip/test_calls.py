@@ -182,3 +182,23 @@ def test_without_accueil_connected_a_call_is_refused_at_once(
         assert asyncio.get_running_loop().time() - started < 3.0
 
     asyncio.run(scenario())
+
+
+def test_a_lost_evapi_link_refuses_calls_at_once_and_accueil_reconnects(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        link = w.telephony.link
+        assert link._writer is not None
+        link._writer.close()  # the connection drops (Kamailio's end sees it closed)
+        await w.until(lambda: link.connections == 2 and link.connected.is_set())
+        refused = await w.call(caller=BLOCKED, expect=403)  # decided again, over the new link
+        assert refused.ok, refused.explain() + w.kamailio.said()
+        await link.stop()  # accueil away: every new call is refused at once
+        started = asyncio.get_running_loop().time()
+        away = await w.call(expect=503, ringback=False)
+        assert away.ok, away.explain() + w.kamailio.said()
+        assert asyncio.get_running_loop().time() - started < 3.0
+        assert w.telephony.lines == {} and w.board.calls == {}
+
+    play(seeded, kamailio, sipp, trunk, scenario)
