@@ -33,8 +33,7 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs) and the live
-    switchboard."""
+    """Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs)."""
     import uvicorn
 
     from accueil.api import create_app
