@@ -59,11 +59,16 @@ CLAIRE_RULES = {
 }
 
 
-def seed(engine: Engine) -> None:
-    """The examples' Cabinet Martin, a second agent, its script, lists and Claire's rules."""
+def seed(engine: Engine, more_agents: int = 0) -> None:
+    """The examples' Cabinet Martin, a second agent (and ``more_agents``: g1, g2, …), its
+    script, lists and Claire's rules."""
     directory = yaml.safe_load((EXAMPLES / "clients.yaml").read_text(encoding="utf-8"))
     directory["agents"].append(
         {"key": "bob", "name": "Bob Martin", "site": "paris", "languages": ["fr"]}
+    )
+    directory["agents"].extend(
+        {"key": f"g{k}", "name": f"Agent {k}", "site": "paris", "languages": ["fr"]}
+        for k in range(1, more_agents + 1)
     )
     script = (EXAMPLES / "scripts" / "cabinet-martin.yaml").read_text(encoding="utf-8")
     app = Application(engine, SimulatedClock(MONDAY_10))

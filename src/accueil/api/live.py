@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,14 +13,19 @@ from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
 from accueil.sip.edge import SipEdge, serve_board, sip_settings
 from accueil.switchboard.clock import RealClock, SwitchClock
+from accueil.switchboard.leader import Leadership
+from accueil.switchboard.leading import Leading
 from accueil.switchboard.live import Live, build_live
+from accueil.switchboard.relay import Listener, NotifyRelay
 from accueil.telephony.memory import MemoryTelephony
+from accueil.telephony.remote import RemoteTelephony
 from accueil.telephony.simulated import SimulatedTelephony, calls_of_a_day
 
 
 def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
-    """The switchboard the settings ask for: its telephony none (no calls until SIP) or
-    simulated (a day of the workload's callers on the operator in the database)."""
+    """The switchboard the settings ask for: its telephony none (no calls), simulated (a day of
+    the workload's callers on the operator in the database), SIP (Kamailio, run by the leader)
+    or remote (a telephony in another process)."""
     settings = rt.settings
     clock = clock or (rt.clock if isinstance(rt.clock, RealClock) else RealClock())
     if settings.telephony == "simulated":
@@ -41,6 +47,14 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
         )
         serve_board(edge.telephony, live.board)
         return live
+    if settings.telephony == "remote":
+        remote = RemoteTelephony.at(settings.telephony_address)
+        live = build_live(
+            rt.app, clock, remote, grace_seconds=settings.agent_grace_seconds, player=remote
+        )
+        board = live.board
+        remote.heard = lambda: board.heard  # resume after the events the journal has
+        return live
     return build_live(rt.app, clock, MemoryTelephony(), grace_seconds=settings.agent_grace_seconds)
 
 
@@ -50,17 +64,61 @@ def sip_edge(settings: ApiSettings) -> SipEdge:
     return SipEdge.configured(sip_settings(settings), workdir, outbound=settings.sip_outbound)
 
 
+def address_of(settings: ApiSettings) -> str:
+    """Where agents reach this process's switchboard."""
+    if settings.switchboard_address:
+        return settings.switchboard_address
+    return f"ws://{settings.host}:{settings.port}/api/v1/agent/stream"
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the switchboard with the server (when set, or already attached), stop it after."""
+    """Run the switchboard with the server: one attached already (tests) is started as it
+    is; else, when set, this process leads it or stands by (``switchboard/leading.py``)."""
     rt: Runtime = app.state.runtime
-    if rt.live is None and rt.settings.switchboard:
-        rt.live = live_from_settings(rt)
-    owned = rt.live is not None and not rt.live.started
-    if owned and rt.live is not None:
-        await rt.live.start()
+    if rt.live is not None:
+        async with _attached(rt.live):
+            yield
+        return
+    if not rt.settings.switchboard:
+        yield
+        return
+    rt.leadership = Leadership(rt.engine, address_of(rt.settings))
+    listener = _relay_across_processes(rt)
+
+    def changed(live: Live | None) -> None:
+        rt.live = live
+
+    clock = rt.clock if isinstance(rt.clock, RealClock) else None
+    leading = Leading(rt.leadership, lambda: live_from_settings(rt), changed, clock=clock)
+    leading.start()
+    app.state.leading = leading
     try:
         yield
     finally:
-        if owned and rt.live is not None:
-            await rt.live.stop()
+        await leading.stop()
+        if listener is not None:
+            await asyncio.to_thread(listener.stop)
+
+
+def _relay_across_processes(rt: Runtime) -> Listener | None:
+    """On PostgreSQL, events committed by any process reach this one's subscribers."""
+    if rt.engine.dialect.name != "postgresql":
+        return None
+    relay = NotifyRelay(rt.engine, rt.clock)
+    rt.app.relay = relay
+    listener = Listener(rt.engine, relay, rt.app.deliver)
+    listener.start()
+    return listener
+
+
+@asynccontextmanager
+async def _attached(live: Live) -> AsyncIterator[None]:
+    owned = not live.started
+    if owned:
+        await live.start()
+    try:
+        yield
+    finally:
+        if owned:
+            await live.stop()

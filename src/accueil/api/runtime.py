@@ -20,6 +20,7 @@ from accueil.api.settings import ApiSettings
 from accueil.services.clock import Clock
 from accueil.services.unit_of_work import Application
 from accueil.store.db import make_engine
+from accueil.switchboard.leader import Leadership
 from accueil.switchboard.live import Live
 from accueil.wallclock import WallClock
 
@@ -53,6 +54,7 @@ class Runtime:
     sessions: sessionmaker[Session] = field(init=False)
     limiter: LoginLimiter = field(init=False)
     live: Live | None = field(default=None, init=False)  # the switchboard, once started
+    leadership: Leadership | None = field(default=None, init=False)  # who leads (serve)
 
     def __post_init__(self) -> None:
         self.app = Application(self.engine, self.clock)

@@ -23,7 +23,9 @@ class ApiSettings(BaseSettings):
     # calls come in), "simulated" (a workload's callers, played at ``telephony_speed`` times
     # real time, on the operator in the database) or "sip" (Kamailio, docs/telephony.md).
     switchboard: bool = True
-    telephony: Literal["none", "simulated", "sip"] = "none"
+    telephony: Literal["none", "simulated", "sip", "remote"] = "none"
+    # "remote": a telephony in another process (the chaos test's, the bench's), host:port
+    telephony_address: str = ""
     telephony_speed: float = Field(1.0, gt=0, le=1000)
     telephony_workload: str = "demo"
     telephony_seed: int = 1
@@ -47,6 +49,9 @@ class ApiSettings(BaseSettings):
     # An agent whose stream is silent this long is unavailable; one who does not come back
     # within the grace period is logged out.
     agent_silence_seconds: float = Field(45.0, gt=0)
+    # Where agents reach this process's switchboard when it leads (told to those who connect
+    # to a standby); default ws://host:port/api/v1/agent/stream.
+    switchboard_address: str = ""
     agent_grace_seconds: float = Field(60.0, ge=0)
     # Browser sessions (cookie sign-in): idle timeout, lifetime whatever the activity, and
     # whether the cookies are Secure (sent over HTTPS only; browsers treat localhost as secure).

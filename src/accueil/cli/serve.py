@@ -44,8 +44,8 @@ def serve(
 
     logs.serving()  # one line per request (JSON unless on a terminal: ACCUEIL_LOG_FORMAT)
     with reported():
-        if telephony not in (None, "none", "simulated", "sip"):
-            raise InvalidInput(f"--telephony {telephony!r}: none, simulated or sip")
+        if telephony not in (None, "none", "simulated", "sip", "remote"):
+            raise InvalidInput(f"--telephony {telephony!r}: none, simulated, sip or remote")
         settings = ApiSettings()
         if telephony is not None:
             settings = settings.model_copy(update={"telephony": telephony})
@@ -53,6 +53,7 @@ def serve(
             from accueil.sip.edge import sip_settings
 
             sip_settings(settings)  # a wrong SIP setting stops here, with the field and why
+    settings.host, settings.port = host or settings.host, port or settings.port
     # one time line for the API, the services and the switchboard (faster when the simulated
     # telephony is played accelerated)
     runtime = Runtime(make_engine(), settings, clock=RealClock(settings.telephony_speed))
@@ -60,8 +61,8 @@ def serve(
         migrate(runtime.engine)
     uvicorn.run(
         create_app(runtime),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         log_level="warning",  # accueil logs each request itself, with its request id
         access_log=False,
         proxy_headers=False,

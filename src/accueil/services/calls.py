@@ -106,6 +106,17 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
     return row.id
 
 
+def is_recorded(session: Session, account: str, call_id: str) -> bool:
+    """Whether ``call_id`` has its record already (a switchboard replaying its journal)."""
+    acc = account_row(session, account)
+    found = session.scalars(
+        select(CallRecordRow.id).where(
+            CallRecordRow.account_id == acc.id, CallRecordRow.call_id == call_id
+        )
+    ).first()
+    return found is not None
+
+
 def recent_calls(session: Session, account: str, caller: str, limit: int = 5) -> list[PastCall]:
     """The last calls from ``caller`` (E.164) to ``account``, newest first."""
     if not caller:

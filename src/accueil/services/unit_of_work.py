@@ -137,6 +137,11 @@ class Application:
         A subscriber that fails is logged and its event left unpublished in the outbox, for
         ``catch_up`` to retry; the change itself is committed and stays.
         """
+        self.relay.forward(self.deliver(envelopes))
+
+    def deliver(self, envelopes: Sequence[Envelope]) -> list[Envelope]:
+        """Hand events to this process's subscribers only (those another process committed
+        come this way from the relay); the ones every subscriber took."""
         delivered = []
         for envelope in envelopes:
             failed = False
@@ -148,7 +153,7 @@ class Application:
                     log.exception("subscriber failed on event %s", envelope.id)
             if not failed:
                 delivered.append(envelope)
-        self.relay.forward(delivered)
+        return delivered
 
     def catch_up(self) -> int:
         """Publish what was committed but never handed on; returns how many events."""

@@ -7,5 +7,6 @@ from accueil.store import (  # noqa: F401
     tables_messages,
     tables_outbox,
     tables_scripts,
+    tables_switchboard,
     tables_users,
 )

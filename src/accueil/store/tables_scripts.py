@@ -60,6 +60,8 @@ class CallRecordRow(Base):
         Index("ix_call_records_account_agent", "account_id", "agent_key", "started_at"),
         # the supervisor's figures of the day read every account's records of a time range
         Index("ix_call_records_started", "started_at"),
+        # a switchboard that replays its journal writes a record only where none was
+        Index("ix_call_records_call_id", "call_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from datetime import timedelta
+from typing import Any, cast
 
 from pydantic_core import to_jsonable_python
 
@@ -41,7 +42,9 @@ from accueil.switchboard.calls import CallInProgress, Refused, Stage
 from accueil.switchboard.clock import SwitchClock
 from accueil.switchboard.desks import Desks
 from accueil.switchboard.desks import Message as DeskMessage
+from accueil.switchboard.durable import Durable
 from accueil.switchboard.host import EngineHost
+from accueil.switchboard.inputs import AgentInput, Finish, Heard, Inbound, Input
 from accueil.switchboard.runner import LiveRunner
 from accueil.telephony.port import (
     Answered,
@@ -58,7 +61,7 @@ from accueil.telephony.port import (
 log = logging.getLogger(__name__)
 
 
-class Switchboard:
+class Switchboard(Durable):
     """The engine host with the telephony and the desks: every live call's life."""
 
     def __init__(
@@ -72,6 +75,7 @@ class Switchboard:
         strategy: str = "accueil",
         country: str = "FR",
     ) -> None:
+        super().__init__()
         self.app, self.clock, self.telephony, self.desks = app, clock, telephony, desks
         self.country = country
         self.host = EngineHost(Engine(config, strategy), self)
@@ -96,6 +100,29 @@ class Switchboard:
     async def logout(self, agent: str) -> DeskMessage:
         return await self._agent_event(agent, lambda at: events.AgentLoggedOut(at, agent))
 
+    def _apply(self, at: float, entry: Input) -> Any:
+        if isinstance(entry, Inbound):
+            self.heard += 1
+            return self._inbound_decided(at, entry)
+        if isinstance(entry, Heard):
+            self.heard += 1
+            return self.on_telephony(at, entry.event)
+        if isinstance(entry, Finish):
+            return self._finish(at, entry)
+        if isinstance(entry, events.OfferAccepted | events.OfferDeclined):
+            self._feed_checked(entry)
+            accepted = isinstance(entry, events.OfferAccepted)
+            kind = "accepted" if accepted else "declined"
+            return {"type": kind, "call": entry.call, "token": entry.token}
+        self._feed_checked(entry)
+        if isinstance(entry, events.AgentLoggedIn):
+            self.logged_in.add(entry.agent)
+            return {"type": "logged_in", "agent": entry.agent, "resumed": False}
+        if isinstance(entry, events.AgentLoggedOut):
+            self.logged_in.discard(entry.agent)
+            self._close_unfinished(at, entry.agent)
+        return {"type": "ok", "did": type(entry).__name__, "agent": entry.agent}
+
     async def ready(self, agent: str) -> DeskMessage:
         return await self._agent_event(agent, lambda at: events.AgentReady(at, agent))
 
@@ -118,7 +145,12 @@ class Switchboard:
 
     async def finish(self, agent: str, call: str, answers: dict[str, str]) -> DeskMessage:
         """The agent's outcome of the script: recorded (committed) before this answers."""
-        return await self.runner.submit(lambda at: self._finish(at, agent, call, answers))
+
+        def finish(at: float) -> DeskMessage:
+            self._on_call(agent, call)
+            return cast(DeskMessage, self._take(at, Finish(agent, call, answers)))
+
+        return await self.runner.submit(finish)
 
     def _login(self, at: float, agent: str) -> DeskMessage:
         if agent in self.logged_in:
@@ -126,22 +158,14 @@ class Switchboard:
         with self.app.unit_of_work() as work:
             found = get_agent(work.session, agent)
         trainings = tuple((t.account, t.level) for t in found.trainings)
-        self._feed_checked(
-            events.AgentLoggedIn(at, agent, found.languages, trainings, site=found.site)
-        )
-        self.logged_in.add(agent)
-        return {"type": "logged_in", "agent": agent, "resumed": False}
+        entry = events.AgentLoggedIn(at, agent, found.languages, trainings, site=found.site)
+        return cast(DeskMessage, self._take(at, entry))
 
     async def _agent_event(self, agent: str, make: Callable[[float], events.Event]) -> DeskMessage:
         def apply(at: float) -> DeskMessage:
             if agent not in self.logged_in:
                 raise Refused(f"agent {agent!r} is not logged in: send login first", agent=agent)
-            event = make(at)
-            self._feed_checked(event)
-            if isinstance(event, events.AgentLoggedOut):
-                self.logged_in.discard(agent)
-                self._close_unfinished(at, agent)
-            return {"type": "ok", "did": type(event).__name__, "agent": agent}
+            return cast(DeskMessage, self._take(at, cast(AgentInput, make(at))))
 
         return await self.runner.submit(apply)
 
@@ -154,8 +178,7 @@ class Switchboard:
         if state.agent != agent or state.stage is not Stage.OFFERED:
             raise Refused(f"call {call!r} is not offered to {agent!r} now", call=call)
         kind = events.OfferAccepted if accepted else events.OfferDeclined
-        self._feed_checked(kind(at, call, agent, token))
-        return {"type": "accepted" if accepted else "declined", "call": call, "token": token}
+        return cast(DeskMessage, self._take(at, kind(at, call, agent, token)))
 
     def _feed_checked(self, event: events.Event) -> list[events.Command]:
         """Feed an agent's event; the engine's refusal becomes the agent's error."""
@@ -167,7 +190,7 @@ class Switchboard:
 
     # ----------------------------------------------------------------- the outcome
 
-    def _finish(self, at: float, agent: str, call: str, answers: dict[str, str]) -> DeskMessage:
+    def _on_call(self, agent: str, call: str) -> CallInProgress:
         state = self.calls.get(call)
         if (
             state is None
@@ -175,6 +198,16 @@ class Switchboard:
             or state.stage not in (Stage.TALKING, Stage.WRAPUP)
         ):
             raise Refused(f"{agent!r} is not on call {call!r}", call=call)
+        return state
+
+    def _finish(self, at: float, entry: Finish) -> DeskMessage:
+        agent, call, answers = entry.agent, entry.call, entry.answers
+        state = self._on_call(agent, call)
+        if self.replaying and self._recorded(state):  # written before the leader died
+            if state.stage is Stage.TALKING:
+                self._feed_checked(events.CallEnded(at, call, agent, state.token))
+            self._forget(state)
+            return {"type": "saved", "call": call}
         person = state.person or None
         with self.app.unit_of_work() as work:
             walked = preview(
@@ -184,7 +217,7 @@ class Switchboard:
             outcome = walked.state.outcome
             if outcome is None:
                 raise _unfinished(walked.state.prompt, walked.state.errors)
-            record = self._record(state, "answered", outcome, walked.state.script)
+            record = self._record(at, state, "answered", outcome, walked.state.script)
             record_id = record_call(work.session, state.account.key, record)
             address = self._address_for(work.session, state, outcome)
             message = ""
@@ -226,6 +259,7 @@ class Switchboard:
 
     def _record(
         self,
+        at: float,
         state: CallInProgress,
         fate: str,
         outcome: ScriptOutcome | None = None,
@@ -242,7 +276,7 @@ class Switchboard:
             outcome=outcome,
             fate=fate,
             waited=state.waited,
-            ended_at=self.clock.now(),
+            ended_at=self.clock.now() - timedelta(seconds=self.clock.seconds() - at),
             familiar=state.familiar,
             treatment=state.treatment,
             rule=state.decision.rule,
@@ -252,11 +286,14 @@ class Switchboard:
         """The call is over without an agent's outcome: write its record and forget it."""
         if state.waited is None:
             state.waited = at - state.arrived
+        record = self._record(at, state, fate)
         try:
-            with self.app.unit_of_work() as work:
-                record_call(work.session, state.account.key, self._record(state, fate))
-        except Exception:  # never silent: the call's record is missing, say which and why
-            log.exception("call %s (%s) could not be recorded", state.id, fate)
+            if not (self.replaying and self._recorded(state)):
+                with self.app.unit_of_work() as work:
+                    record_call(work.session, state.account.key, record)
+        except Exception:  # never silent: kept, and written again after the next input
+            log.exception("call %s (%s) could not be recorded: kept to retry", state.id, fate)
+            self.unrecorded.append((state.account.key, record))
         self._forget(state)
 
     def _close_unfinished(self, at: float, agent: str) -> None:
@@ -272,7 +309,10 @@ class Switchboard:
     # ----------------------------------------------------------------- the telephony
 
     def _heard(self, event: TelephonyEvent) -> None:
-        self.runner.post(lambda at: self.on_telephony(at, event))
+        if isinstance(event, InboundCall):
+            self.runner.post(lambda at: self._inbound(at, event))
+        else:
+            self.runner.post(lambda at: self._take(at, Heard(event)))
 
     def on_telephony(self, at: float, event: TelephonyEvent) -> None:
         if isinstance(event, InboundCall):
@@ -291,8 +331,9 @@ class Switchboard:
             self._caller_gone(at, state)
 
     def _inbound(self, at: float, event: InboundCall) -> None:
+        """Decide a new call (reading the directory), then journal it as decided."""
         if event.call in self.calls:
-            log.warning("call %s reported twice", event.call)
+            self._take(at, Inbound(event, None, "reported twice"))
             return
         try:
             with self.app.unit_of_work() as work:
@@ -302,8 +343,11 @@ class Switchboard:
                 )  # fmt: skip
                 started = work.now
         except AccueilError as exc:  # a number that leads nowhere: refused loudly
-            log.warning("call %s to %s refused: %s", event.call, event.dialled, exc.message)
-            self.telephony.hang_up(event.call, exc.message)
+            self._take(at, Inbound(event, None, exc.message))
+            return
+        except Exception:  # the database is away: the caller hears it, never silence
+            log.exception("call %s could not be decided: refused", event.call)
+            self._take(at, Inbound(event, None, "the switchboard cannot decide calls now"))
             return
         destination = decided.destination
         state = CallInProgress(
@@ -316,8 +360,20 @@ class Switchboard:
             destination.person.key if destination.person else "",
             decided.decision,
         )
+        self._take(at, Inbound(event, state))
+
+    def _inbound_decided(self, at: float, entry: Inbound) -> None:
+        event = entry.event
+        if entry.call is None:
+            if entry.refused == "reported twice":
+                log.warning("call %s reported twice", event.call)
+                return
+            log.warning("call %s to %s refused: %s", event.call, event.dialled, entry.refused)
+            self.telephony.hang_up(event.call, entry.refused)
+            return
+        state = entry.call
         self.calls[state.id] = state
-        self._treat(at, state, decided.decision.treatment)
+        self._treat(at, state, state.decision.treatment)
 
     def _treat(self, at: float, state: CallInProgress, treatment: Treatment) -> None:
         if isinstance(treatment, Connect):
@@ -463,6 +519,8 @@ class Switchboard:
 
     def _pop(self, state: CallInProgress, agent: str) -> Any:
         """The screen pop for this agent, or None (said in the log) when it cannot be read."""
+        if self.replaying:  # the desk had it; a replay to a reconnecting desk goes without
+            return None
         try:
             with self.app.unit_of_work() as work:
                 shown = self.pops.screen_pop(

@@ -37,22 +37,33 @@ class RealClock:
 
     ``speed`` > 1 runs time faster (a simulated telephony played accelerated): the engine's
     seconds and the instant then move ``speed`` times faster than the wall, from its start.
+    ``origin`` is the instant of second 0 (default: now); processes that share an origin and
+    a speed share the time line, so a standby that takes over reads the leader's seconds
+    (``adopt`` moves a running clock onto a leader's time line before its engine starts).
     """
 
-    def __init__(self, speed: float = 1.0) -> None:
+    def __init__(self, speed: float = 1.0, origin: datetime | None = None) -> None:
         if speed <= 0:
             raise ValueError("a clock's speed is above 0")
         self.speed = speed
-        self._origin = time.monotonic()
-        self._start = datetime.now(UTC)
+        self.adopt(origin or datetime.now(UTC), speed)
+
+    def adopt(self, origin: datetime, speed: float) -> None:
+        """Run on the time line that started at ``origin``, at ``speed``."""
+        self.origin, self.speed = origin.astimezone(UTC), speed
+        self._mono = time.monotonic()
+        self._base = (datetime.now(UTC) - self.origin).total_seconds() * speed
 
     def seconds(self) -> float:
-        return (time.monotonic() - self._origin) * self.speed
+        return self._base + (time.monotonic() - self._mono) * self.speed
 
     def now(self) -> datetime:
         if self.speed == 1.0:
             return datetime.now(UTC)
-        return self._start + timedelta(seconds=self.seconds())
+        return self.instant(self.seconds())
+
+    def instant(self, seconds: float) -> datetime:
+        return self.origin + timedelta(seconds=seconds)
 
     async def sleep_until(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, (seconds - self.seconds()) / self.speed))
@@ -77,6 +88,9 @@ class SimulatedClock:
 
     def now(self) -> datetime:
         return self._start + timedelta(seconds=self._seconds)
+
+    def instant(self, seconds: float) -> datetime:
+        return self._start + timedelta(seconds=seconds)
 
     async def sleep_until(self, seconds: float) -> None:
         if seconds <= self._seconds:

@@ -18,6 +18,14 @@ class Desks(Protocol):
         """Push ``message`` to the agent's desk (nothing happens if nobody is connected)."""
         ...
 
+    def export(self) -> Any:
+        """What a snapshot keeps of the desks (picklable; no connection)."""
+        ...
+
+    def restore(self, saved: Any) -> None:
+        """Take back what ``export`` gave (a standby taking over)."""
+        ...
+
 
 class MemoryDesks:
     """Every message pushed, per agent, in order."""
@@ -27,6 +35,12 @@ class MemoryDesks:
 
     def send(self, agent: str, message: Message) -> None:
         self.sent.setdefault(agent, []).append(message)
+
+    def export(self) -> Any:
+        return {agent: list(sent) for agent, sent in self.sent.items()}
+
+    def restore(self, saved: Any) -> None:
+        self.sent = {agent: list(sent) for agent, sent in saved.items()}
 
     def of(self, agent: str, kind: str | None = None) -> list[Message]:
         """What ``agent``'s desk received (of one ``type`` when given)."""

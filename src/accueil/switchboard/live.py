@@ -3,6 +3,7 @@ presence, the telephony, and (when set) the simulated callers that play a worklo
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -10,6 +11,7 @@ from accueil.core.routing.config import EngineConfig
 from accueil.services.unit_of_work import Application
 from accueil.switchboard.board import Switchboard
 from accueil.switchboard.clock import SwitchClock
+from accueil.switchboard.journal import Journal
 from accueil.switchboard.presence import Presence
 from accueil.switchboard.stream import StreamDesks
 from accueil.telephony.port import Telephony
@@ -57,7 +59,23 @@ class Live:
             await self.edge.stop()
         await self.presence.stop()
         await self.board.stop()
+        self.desks.close_all("this switchboard stopped: reconnect with your last cursor")
         self.started = False
+
+    async def take_over(self, journal: Journal) -> int:
+        """Rebuild the state ``journal`` saved, journal from now on, and start: the calls
+        keep their places, the offers their tokens, the desks their cursors. Agents who were
+        logged in are unavailable until they reconnect (their offers go back, the calls keep
+        their places; a login within the grace period resumes). Returns the inputs replayed."""
+        saved = await asyncio.to_thread(journal.load)
+        replayed = self.board.restore(saved)
+        self.board.journal = journal
+        await asyncio.to_thread(self.board.save_snapshot)
+        await self.start()
+        for agent in sorted(self.board.logged_in):
+            if not self.desks.connected(agent):
+                await self.presence.lost(agent)
+        return replayed
 
 
 def build_live(

@@ -60,6 +60,15 @@ class StreamDesks:
         if desk.connection is not None:
             desk.connection.push(stamped)
 
+    def export(self) -> dict[str, tuple[int, list[Message]]]:
+        """Each agent's cursor and kept messages (a snapshot's part; connections stay out)."""
+        return {agent: (desk.cursor, list(desk.kept)) for agent, desk in self._desks.items()}
+
+    def restore(self, saved: dict[str, tuple[int, list[Message]]]) -> None:
+        for agent, (cursor, kept) in saved.items():
+            desk = self._desks.setdefault(agent, _Desk())
+            desk.cursor, desk.kept = cursor, deque(kept)
+
     def kept(self, agent: str) -> list[Message]:
         """The messages kept for ``agent`` (the last ``keep``), oldest first."""
         desk = self._desks.get(agent)
@@ -96,3 +105,9 @@ class StreamDesks:
     def connected(self, agent: str) -> bool:
         desk = self._desks.get(agent)
         return desk is not None and desk.connection is not None
+
+    def close_all(self, why: str) -> None:
+        """Close every live connection (this process no longer leads: reconnect elsewhere)."""
+        for desk in self._desks.values():
+            if desk.connection is not None:
+                desk.connection.close(why)

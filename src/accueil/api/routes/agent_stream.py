@@ -85,7 +85,7 @@ async def agent_stream(websocket: WebSocket) -> None:
     await websocket.accept()
     live = rt.live
     if live is None:
-        await _refuse(websocket, TRY_AGAIN, "unavailable", "the switchboard is not running")
+        await _not_here(websocket, rt)
         return
     try:
         agent, cursor = await _sign_in(websocket, rt)
@@ -220,6 +220,18 @@ def _error(
     request: Any, code: str, message: str, details: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     return {"type": "error", "id": request, "code": code, "message": message, **(details or {})}
+
+
+async def _not_here(websocket: WebSocket, rt: Runtime) -> None:
+    """No switchboard in this process: a standby names the leader to reconnect to."""
+    leadership = rt.leadership
+    leader = await run_in_threadpool(leadership.leader) if leadership is not None else None
+    if leader is None:
+        await _refuse(websocket, TRY_AGAIN, "unavailable", "the switchboard is not running")
+        return
+    message = "this process stands by: connect to the leader's switchboard (retry if it fails)"
+    await websocket.send_json({**_error(None, "not_leader", message), "leader": leader})
+    await websocket.close(TRY_AGAIN)
 
 
 async def _refuse(websocket: WebSocket, code: int, kind: str, message: str) -> None:

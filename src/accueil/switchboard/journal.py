@@ -1,0 +1,146 @@
+"""The switchboard's journal: its inputs in order, so its state can be rebuilt anywhere.
+
+The switchboard is a fold over its inputs (telephony events with their decisions, agents'
+actions), each stamped with its time on the engine's time line; the engine's own deadlines
+follow from those times. The leader appends each input here *before* applying it, and now and
+then a snapshot of the whole state. Whoever leads next (a standby that won the lock, or the
+same process restarted) loads the last snapshot and replays the inputs after it: the same
+calls in the same places, the same offers with the same fencing tokens, the same cursors on
+the agents' desks.
+
+Inputs and snapshots are pickled: they are the switchboard's own objects, written and read
+only by accueil, and a journal is read by the version that wrote it (a snapshot that no
+longer loads is said in the log and the switchboard starts empty).
+
+On PostgreSQL the journal is written through the leader's own connection, the one that holds
+the advisory lock (``switchboard/leader.py``): a leader that lost its lock cannot append.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text
+
+from accueil.store.tables_switchboard import JournalRow, SnapshotRow, TermRow
+
+log = logging.getLogger(__name__)
+Connect = Callable[[], AbstractContextManager[Connection]]
+TERM_LOCK = 0x61636375_0002  # a new term waits for the appends in flight (PostgreSQL)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One journaled input: its place, its time on the engine's time line, what it was."""
+
+    seq: int
+    at: float
+    input: Any
+
+
+@dataclass
+class Saved:
+    """What a new leader starts from: the last snapshot (None: the empty state) and the
+    inputs after it, oldest first."""
+
+    state: Any
+    entries: list[Entry]
+
+    @property
+    def last_seq(self) -> int:
+        return self.entries[-1].seq if self.entries else 0
+
+
+class Journal:
+    """Appends inputs and snapshots for one term of leadership; loads what was saved."""
+
+    def __init__(self, engine: Engine, term: int = 0, connect: Connect | None = None) -> None:
+        self.engine, self.term = engine, term
+        self._connect: Connect | None = connect
+        self.appended = 0
+        self.last_seq = 0
+
+    def append(self, at: float, entry: object) -> int:
+        """Write one input (committed when this returns); its ``seq``. ``Deposed`` when a
+        newer term has begun: this process leads no more, and writes nothing."""
+        body = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        with (self._connect or self.engine.begin)() as connection:
+            self._fence(connection)
+            seq = connection.execute(
+                insert(JournalRow)
+                .values(term=self.term, at=at, kind=type(entry).__name__, body=body)
+                .returning(JournalRow.seq)
+            ).scalar_one()
+        self.appended += 1
+        self.last_seq = int(seq)
+        return self.last_seq
+
+    def _fence(self, connection: Connection) -> None:
+        """Refuse to write for a term that is over. On PostgreSQL a shared transaction lock
+        makes a new term wait for the appends in flight, so it loads them all."""
+        if not self.term:
+            return
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": TERM_LOCK})
+        latest = connection.execute(select(func.max(TermRow.term))).scalar()
+        if latest != self.term:
+            raise Deposed(f"term {self.term} is over: term {latest} leads the switchboard")
+
+    def snapshot(self, state: object, made_at: datetime) -> None:
+        """Save ``state``, which includes every input appended so far. What the snapshot
+        before it covered is dropped (inputs and older snapshots): one step back is kept."""
+        body = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        with (self._connect or self.engine.begin)() as connection:
+            self._fence(connection)
+            before = connection.execute(
+                select(func.max(SnapshotRow.seq)).where(SnapshotRow.seq < self.last_seq)
+            ).scalar()
+            connection.execute(
+                insert(SnapshotRow).values(
+                    seq=self.last_seq, term=self.term, made_at=made_at, body=body
+                )
+            )
+            if before is not None:
+                connection.execute(delete(JournalRow).where(JournalRow.seq <= before))
+                connection.execute(delete(SnapshotRow).where(SnapshotRow.seq < before))
+
+    def load(self) -> Saved:
+        """The last snapshot that loads, and every input after it."""
+        with self.engine.connect() as connection:
+            state, after = None, 0
+            for row in connection.execute(
+                select(SnapshotRow.seq, SnapshotRow.body).order_by(SnapshotRow.id.desc()).limit(1)
+            ):
+                try:
+                    state, after = pickle.loads(row.body), int(row.seq)
+                except Exception:  # a snapshot of another version: start empty, say so
+                    log.exception("switchboard snapshot at %s does not load", row.seq)
+            rows = connection.execute(
+                select(JournalRow.seq, JournalRow.at, JournalRow.body)
+                .where(JournalRow.seq > after)
+                .order_by(JournalRow.seq)
+            )
+            entries = list(_entries(rows))
+        self.last_seq = entries[-1].seq if entries else after
+        return Saved(state, entries)
+
+    def length(self) -> int:
+        with self.engine.connect() as connection:
+            return int(
+                connection.execute(select(func.count()).select_from(JournalRow)).scalar_one()
+            )
+
+
+class Deposed(Exception):
+    """This process's term of leadership is over: another process leads the switchboard."""
+
+
+def _entries(rows: Any) -> Iterator[Entry]:
+    for row in rows:
+        yield Entry(int(row.seq), float(row.at), pickle.loads(row.body))

@@ -1,0 +1,128 @@
+"""Who hosts the engine: one process leads, the others serve the API and stand by.
+
+On PostgreSQL the leader is the process that holds an advisory lock (``pg_try_advisory_lock``)
+on a connection of its own, kept open for as long as it leads: when the process dies, even by
+SIGKILL, the server drops the connection and the lock with it, and a standby that retries
+takes it. Each leadership is a **term**, a row of ``switchboard_terms`` with the address agents
+reach the leader at; the journal refuses appends from any term but the latest (``Deposed``),
+so a leader that lost its lock without knowing cannot write past its successor.
+
+On SQLite there is one process: it leads, always (its journal lets a restart resume).
+
+The lock's key is made from the database's schema, so tests that run side by side in their own
+schemas of one server do not elect each other.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, func, insert, select, text
+
+from accueil.store.tables_switchboard import TermRow
+from accueil.switchboard.journal import TERM_LOCK
+
+log = logging.getLogger(__name__)
+LEADER_LOCK = 0x61636375_0000
+
+
+@dataclass(frozen=True)
+class Term:
+    """One process's leadership: its number and the engine's time line it runs on."""
+
+    number: int
+    origin: datetime
+    speed: float
+
+
+class Leadership:
+    """Tries to lead, tells whether it still does, begins a term, lets go."""
+
+    def __init__(self, engine: Engine, address: str) -> None:
+        self.engine, self.address = engine, address
+        self.shared = engine.dialect.name == "postgresql"
+        self._held: Connection | None = None
+        self._key = LEADER_LOCK
+        if self.shared:
+            with engine.connect() as connection:
+                schema = str(connection.execute(text("SELECT current_schema()")).scalar())
+            self._key = LEADER_LOCK + zlib.crc32(schema.encode())
+
+    def try_lead(self) -> bool:
+        """Take the lead if nobody holds it (blocking: run it in a thread)."""
+        if not self.shared:
+            return True
+        if self._held is not None:
+            return True
+        connection = self.engine.connect()
+        try:
+            won = connection.execute(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key}
+            ).scalar()
+            connection.commit()
+        except Exception:
+            connection.close()
+            raise
+        if not won:
+            connection.close()
+            return False
+        log.info("this process holds the switchboard's lock")
+        self._held = connection
+        return True
+
+    def holds(self) -> bool:
+        """Whether the lock's connection is still alive (blocking)."""
+        if not self.shared:
+            return True
+        if self._held is None:
+            return False
+        try:
+            self._held.execute(text("SELECT 1")).scalar()
+            self._held.commit()
+            return True
+        except Exception:
+            log.exception("the leader's lock connection is lost")
+            self.release()
+            return False
+
+    def begin_term(self, origin: datetime, speed: float) -> Term:
+        """A new term, on the time line of the last one (the journal's), else from ``origin``."""
+        with self.engine.begin() as connection:
+            if self.shared:  # wait for the appends of the last term still in flight
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": TERM_LOCK})
+            last = connection.execute(
+                select(TermRow.origin, TermRow.speed).order_by(TermRow.term.desc()).limit(1)
+            ).first()
+            if last is not None:
+                origin, speed = last.origin, last.speed
+            number = connection.execute(
+                insert(TermRow)
+                .values(
+                    address=self.address, started_at=datetime.now(UTC), origin=origin, speed=speed
+                )
+                .returning(TermRow.term)
+            ).scalar_one()
+        log.info("switchboard term %s begins: this process leads (%s)", number, self.address)
+        return Term(int(number), origin, float(speed))
+
+    def leader(self) -> str | None:
+        """Where the latest leader said agents reach it (None: nobody led yet)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(TermRow.address).where(
+                    TermRow.term == select(func.max(TermRow.term)).scalar_subquery()
+                )
+            ).scalar()
+        return str(found) if found is not None else None
+
+    def release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            try:  # closed for good (not back to the pool, where the lock would stay held)
+                held.invalidate()
+                held.close()
+            except Exception:  # already broken: the server dropped it, and the lock
+                log.debug("lock connection already closed", exc_info=True)

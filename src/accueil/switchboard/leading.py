@@ -1,0 +1,118 @@
+"""Leading and standing by: the loop every ``accueil serve`` process runs beside its API.
+
+A standby retries the leader's lock every ``retry`` seconds. Once it holds it, it begins a
+term, moves its clock onto the journal's time line, rebuilds the switchboard from the journal
+(``Live.take_over``) and serves agents; every ``check`` seconds it makes sure it still holds the
+lock and has not been deposed, else it stops its switchboard (its agents are disconnected and
+reconnect to the new leader) and stands by again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from accueil import logs
+from accueil.switchboard.clock import RealClock
+from accueil.switchboard.journal import Journal
+from accueil.switchboard.leader import Leadership, Term
+from accueil.switchboard.live import Live
+
+log = logging.getLogger(__name__)
+said = logs.get_logger(__name__)  # one line when this process starts leading
+
+
+class Leading:
+    """Runs ``make_live``'s switchboard in this process while it leads; ``on_change`` hears
+    of it (the ``Live`` when it starts leading, None when it stops)."""
+
+    def __init__(
+        self,
+        leadership: Leadership,
+        make_live: Callable[[], Live],
+        on_change: Callable[[Live | None], None],
+        *,
+        clock: RealClock | None = None,
+        retry: float = 0.25,
+        check: float = 0.5,
+    ) -> None:
+        self.leadership, self.make_live, self.on_change = leadership, make_live, on_change
+        self.clock, self.retry, self.check = clock, retry, check
+        self.live: Live | None = None
+        self.term: Term | None = None
+        self.took_seconds = 0.0  # lock won → switchboard serving, for the last take-over
+        self.replayed = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="leading")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self._step_down()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                won = await asyncio.to_thread(self.leadership.try_lead)
+            except Exception:  # the database is away: keep standing by
+                log.exception("cannot reach the database to try the leader's lock")
+                won = False
+            if not won:
+                await asyncio.sleep(self.retry)
+                continue
+            try:
+                await self._lead()
+            except Exception:  # say it, let go of the lock, and stand by again
+                log.exception("this process could not take the switchboard over")
+                await self._step_down()
+                await asyncio.sleep(self.retry)
+                continue
+            while await self._still_leading():
+                await asyncio.sleep(self.check)
+            log.warning("this process no longer leads the switchboard: standing by")
+            await self._step_down()
+
+    async def _lead(self) -> None:
+        began = time.perf_counter()
+        origin = self.clock.origin if self.clock else datetime.now(UTC)
+        speed = self.clock.speed if self.clock else 1.0
+        self.term = await asyncio.to_thread(self.leadership.begin_term, origin, speed)
+        if self.clock is not None:
+            self.clock.adopt(self.term.origin, self.term.speed)
+        live = self.make_live()
+        journal = Journal(self.leadership.engine, self.term.number)
+        self.replayed = await live.take_over(journal)
+        self.live = live
+        self.on_change(live)
+        self.took_seconds = time.perf_counter() - began
+        said.info(
+            "switchboard.leading",
+            term=self.term.number,
+            replayed=self.replayed,
+            seconds=round(self.took_seconds, 3),
+        )
+
+    async def _still_leading(self) -> bool:
+        if self.live is not None and self.live.board.deposed:
+            return False
+        try:
+            return await asyncio.to_thread(self.leadership.holds)
+        except Exception:
+            log.exception("cannot tell whether this process still leads")
+            return False
+
+    async def _step_down(self) -> None:
+        live, self.live = self.live, None
+        if live is not None:
+            self.on_change(None)
+            await live.stop()
+        await asyncio.to_thread(self.leadership.release)

@@ -1,0 +1,65 @@
+"""The relay across processes (PostgreSQL LISTEN/NOTIFY): an event committed by one process
+reaches the other processes' subscribers once, and its own subscribers once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from board_world import MONDAY_10
+from sqlalchemy import Engine
+
+from accueil.services.events import DirectoryImported
+from accueil.services.outbox import Envelope
+from accueil.services.unit_of_work import Application
+from accueil.store.db import make_engine, migrate
+from accueil.switchboard.clock import SimulatedClock
+from accueil.switchboard.relay import Listener, NotifyRelay
+
+
+def _process(engine: Engine, clock: SimulatedClock) -> tuple[Application, Listener, list[Envelope]]:
+    app = Application(engine, clock)
+    relay = NotifyRelay(engine, clock)
+    app.relay = relay
+    heard: list[Envelope] = []
+    app.subscribe(heard.append)
+    listener = Listener(engine, relay, app.deliver)
+    listener.start()
+    return app, listener, heard
+
+
+def _eventually(check: Callable[[], bool], what: str) -> None:
+    for _ in range(200):  # bounded: the listener is told at once, and reads every second
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"never happened: {what}")
+
+
+def test_an_event_committed_in_one_process_reaches_the_others_subscribers(
+    postgres_url: str,
+) -> None:
+    engines = [make_engine(postgres_url), make_engine(postgres_url)]
+    migrate(engines[0])
+    clock = SimulatedClock(MONDAY_10)
+    one, one_listens, one_heard = _process(engines[0], clock)
+    two, two_listens, two_heard = _process(engines[1], clock)
+    try:
+        for n in range(3):
+            app = one if n % 2 == 0 else two
+            with app.unit_of_work() as work:
+                work.emit(
+                    DirectoryImported(
+                        account="martin", at=work.now, source="t", created=n, changed=0, removed=0
+                    )
+                )
+        _eventually(lambda: len(one_heard) == 3 and len(two_heard) == 3, "all heard everywhere")
+        time.sleep(0.3)  # nothing more comes: each event once in each process
+        assert sorted(e.event.created for e in one_heard) == [0, 1, 2]
+        assert sorted(e.event.created for e in two_heard) == [0, 1, 2]
+        assert (one_listens.heard, two_listens.heard) == (1, 2)
+    finally:
+        one_listens.stop()
+        two_listens.stop()
+        for engine in engines:
+            engine.dispose()
