@@ -102,7 +102,7 @@ def test_a_hold_and_a_transfer_pass_through_the_proxy_inside_the_call(
         await w.until(lambda: w.desks.of("alice", "wrapup") != [])
         assert w.telephony.lines == {}  # the caller's BYE ended it, as SIP tells it
 
-    play(seeded, kamailio, sipp, trunk, scenario)
+    play(seeded, kamailio, sipp, trunk, scenario, offer_timeout=15.0)  # a loaded machine
 
 
 def test_out_of_hours_a_secretary_takes_a_message(
@@ -119,7 +119,7 @@ def test_out_of_hours_a_secretary_takes_a_message(
         assert pop["account"]["open"] is False
 
     evening = MONDAY_10.replace(hour=20)  # 21:00 in Paris: the office is closed
-    play(seeded, kamailio, sipp, trunk, scenario, start=evening)
+    play(seeded, kamailio, sipp, trunk, scenario, offer_timeout=15.0, start=evening)
 
 
 def test_a_caller_who_hangs_up_while_waiting_is_recorded_as_abandoned(

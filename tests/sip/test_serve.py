@@ -102,7 +102,7 @@ def test_a_wrong_sip_setting_stops_serve_with_the_reason(tmp_path: Path) -> None
         [accueil, "serve", "--telephony", "pigeon"], env=env, capture_output=True, text=True,
         timeout=60, check=False,
     )  # fmt: skip
-    assert wrong.returncode == 1 and "none, simulated or sip" in wrong.stderr
+    assert wrong.returncode == 1 and "none, simulated, sip or remote" in wrong.stderr
     with pytest.raises(InvalidInput, match="given twice"):
         bad.write_text("alice a\nalice b\n")
         read_accounts(bad)
