@@ -95,7 +95,7 @@ class Line:
 
     def __init__(
         self, engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int],
-        offer_timeout: float = 2.0, start: datetime = MONDAY_10,
+        offer_timeout: float = 15.0, start: datetime = MONDAY_10,
     ) -> None:  # fmt: skip
         self.kamailio, self.sipp = kamailio, sipp
         self.caller_port, self.trunk_port = trunk
@@ -163,7 +163,7 @@ class Line:
 
 def play(
     engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int],
-    scenario: Callable[[Line], Awaitable[Any]], offer_timeout: float = 2.0,
+    scenario: Callable[[Line], Awaitable[Any]], offer_timeout: float = 15.0,
     start: datetime = MONDAY_10,
 ) -> Any:  # fmt: skip
     async def main() -> Any:
