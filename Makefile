@@ -28,8 +28,9 @@ lock:
 		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 	$(MAKE) $(STAMP)
 
+# Loads and shows the demo operator, then serves it live until Ctrl-C (docs/pages.md).
 demo: $(STAMP)
-	$(BIN)/accueil demo
+	$(BIN)/accueil demo --serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

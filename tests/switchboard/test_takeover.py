@@ -9,10 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from board_world import MESSAGE_ANSWERS, SWITCHBOARD, Board
+from board_world import MESSAGE_ANSWERS, MONDAY_10, SWITCHBOARD, Board
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine
+from starlette.websockets import WebSocketDisconnect
 
+from accueil.api import create_app
+from accueil.api.runtime import Runtime
+from accueil.api.settings import ApiSettings
+from accueil.core.access import Role
+from accueil.services import users
+from accueil.services.unit_of_work import Application
 from accueil.switchboard.calls import Refused
+from accueil.switchboard.clock import SimulatedClock
 from accueil.switchboard.journal import Journal
 from accueil.switchboard.leader import Leadership
 
@@ -101,24 +110,30 @@ def test_a_standby_rebuilds_the_same_switchboard_from_the_journal(
     asyncio.run(main())
 
 
+async def _call_waits_then_restart(engine: Engine, waited: float) -> Board:
+    """Alice logged in (not ready), c1 waits ``waited`` s, the process stops; another board
+    restores the journal (a restart), journals on, and starts."""
+    leadership = Leadership(engine, "ws://one")
+    assert leadership.try_lead() and leadership.holds()  # SQLite: one process, it leads
+    first = Board(engine)
+    _lead(first, leadership)
+    await first.board.start()
+    await first.board.login("alice")
+    await first.ring("c1")
+    await first.settle(waited)
+    await first.board.stop()
+    again = Board(engine)  # its telephony knows nothing of c1
+    again.clock.advance(first.clock.seconds())
+    journal = Journal(engine, leadership.begin_term(again.clock.now(), 1.0).number)
+    again.board.restore(journal.load())
+    again.board.journal = journal
+    await again.board.start()
+    return again
+
+
 def test_a_restart_on_sqlite_resumes_the_calls_waiting(seeded_lite: Engine) -> None:
     async def main() -> None:
-        leadership = Leadership(seeded_lite, "ws://one")
-        assert leadership.try_lead() and leadership.holds()  # one process: it leads
-        first = Board(seeded_lite)
-        _lead(first, leadership)
-        await first.board.start()
-        await first.board.login("alice")
-        await first.ring("c1")
-        await first.settle(7.0)
-        await first.board.stop()
-
-        again = Board(seeded_lite)
-        again.clock.advance(first.clock.seconds())
-        journal = Journal(seeded_lite, leadership.begin_term(again.clock.now(), 1.0).number)
-        again.board.restore(journal.load())
-        again.board.journal = journal
-        await again.board.start()
+        again = await _call_waits_then_restart(seeded_lite, 7.0)
         await again.board.ready("alice")
         await again.settle()
         offer = again.desks.last("alice", "offer")
@@ -159,3 +174,42 @@ def test_while_the_journal_is_away_calls_flow_and_the_journal_catches_up(
         assert again.board.calls["c1"].token == offer["token"]
 
     asyncio.run(main())
+
+
+def test_after_a_restart_the_calls_of_a_telephony_that_died_with_it_end(
+    seeded_lite: Engine,
+) -> None:
+    async def main() -> None:
+        again = await _call_waits_then_restart(seeded_lite, 5.0)
+        assert await again.board.end_lost_calls() == 1
+        await again.settle()
+        [record] = again.records()
+        assert (record.call_id, record.fate, record.waited_seconds) == ("c1", "abandoned", 5.0)
+        assert again.board.calls == {}
+        await again.board.stop()
+
+    asyncio.run(main())
+
+
+def test_a_standby_sends_an_agent_to_the_leader(seeded_lite: Engine) -> None:
+    leader = "ws://10.0.0.7:8080/api/v1/agent/stream"
+    Leadership(seeded_lite, leader).begin_term(MONDAY_10, 1.0)  # another process leads
+    with Application(seeded_lite, SimulatedClock(MONDAY_10)).unit_of_work() as work:
+        users.add_user(work.session, "al", Role.AGENT, agent="alice", now=work.now)
+        token = users.create_token(work.session, "al", "t", now=work.now).secret
+    runtime = Runtime(seeded_lite, ApiSettings(switchboard=False))
+    runtime.leadership = Leadership(seeded_lite, "ws://this-one")  # stands by: no switchboard
+    headers = {"Authorization": f"Bearer {token}"}
+    with (
+        TestClient(create_app(runtime)) as client,
+        client.websocket_connect("/api/v1/agent/stream", headers=headers) as ws,
+    ):
+        refused = ws.receive_json()
+        assert (refused["type"], refused["code"], refused["leader"]) == (
+            "error",
+            "not_leader",
+            leader,
+        )
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 1013  # try again (at the leader)

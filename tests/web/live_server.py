@@ -13,13 +13,14 @@ from fastapi import FastAPI
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """The base URL of ``app`` served on 127.0.0.1 (a port the system picked) while in the block."""
+def serving(app: FastAPI, lifespan: str = "off") -> Iterator[str]:
+    """The base URL of ``app`` served on 127.0.0.1 (a port the system picked) while in the block;
+    ``lifespan`` "on" starts what the app starts with (the switchboard)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from live_server import serving
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
@@ -22,6 +23,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+AXE = Axe()  # axe-core as the package ships it: nothing fetched
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -67,8 +69,16 @@ def _signed_in(browser: Browser, site: str, user: str, viewport: dict[str, int])
 
 
 def _shot(page: Page, name: str) -> None:
+    """The page as it looks (var/screenshots/), and checked by axe-core: no serious or critical
+    accessibility violation (labels, contrast, roles, focusable names…)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    found = AXE.run(page).response["violations"]
+    bad = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert not bad, "\n".join(
+        f"{name}: {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in bad
+    )
 
 
 def test_an_employee_signs_in_on_a_phone_and_sets_a_status_in_one_tap(

@@ -26,8 +26,11 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/accounts/{account}/people/{person}/messages/{uid}/acknowledge": ("POST", {}),
     "/accounts/{account}/caller-lists/{key}": ("POST", {"entries": "+33600000000"}),
     "/board": ("GET", {}),
+    "/board/now": ("GET", {}),
     "/desk": ("GET", {}),
     "/desk/pop": ("GET", {"to": "01 40 00 00 01", "caller": "+33611111111"}),
+    "/desk/calls/{call}/script": ("POST", {"a.nom": "X"}),
+    "/desk/search": ("GET", {"q": "Claire"}),
 }
 UPLOAD = "/accounts/{account}/import"  # POST, multipart: tried on its own below
 # pages that show no tenant's data, or only the viewer's own
@@ -50,7 +53,7 @@ def test_another_accounts_user_gets_404_and_sees_nothing(world: World, user: str
     browser = world.browser(user)
     headers = {"X-CSRF-Token": browser.cookies["accueil_csrf"]}
     for path, (method, data) in CASES.items():
-        url = path.format(**ALPHA, uid=world.message, key="vip")
+        url = path.format(**ALPHA, uid=world.message, key="vip", call="call-1")
         form, query = (data, None) if method == "POST" else (None, data)
         answer = browser.request(method, url, data=form, params=query, headers=headers)
         assert answer.status_code == 404, (user, url, answer.status_code)

@@ -50,7 +50,12 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
     if settings.telephony == "remote":
         remote = RemoteTelephony.at(settings.telephony_address)
         live = build_live(
-            rt.app, clock, remote, grace_seconds=settings.agent_grace_seconds, player=remote
+            rt.app,
+            clock,
+            remote,
+            grace_seconds=settings.agent_grace_seconds,
+            player=remote,
+            telephony_outlives=True,
         )
         board = live.board
         remote.heard = lambda: board.heard  # resume after the events the journal has

@@ -14,7 +14,9 @@ from accueil.demo.day import run_demo_day
 from accueil.demo.directory import generate_demo
 from accueil.demo.furnish import SAMPLE_INSTANT, furnish_demo
 from accueil.demo.samples import sample_calls
+from accueil.demo.serving import PASSWORD, bound_socket, demo_logins, run_demo_service
 from accueil.services.directory import summary
+from accueil.services.unit_of_work import Application
 from accueil.settings import get_settings
 
 
@@ -25,8 +27,15 @@ def demo(
     people: int = typer.Option(1500, min=1, help="Employees across those companies."),
     agents: int = typer.Option(30, min=1, help="Telephone secretaries in the pool."),
     simulate: bool = typer.Option(True, help="Also simulate a working day of the pool."),
+    serve: bool = typer.Option(
+        False, help="Then serve it live: logins, calls, secretaries (make demo does)."
+    ),
+    port: int = typer.Option(8080, min=0, max=65535, help="With --serve: the port (0: any)."),
+    seconds: float | None = typer.Option(
+        None, "--for", min=0, help="With --serve: stop after this many seconds (tests)."
+    ),
 ) -> None:
-    """Create the database, load a demo operator, decide sample calls, simulate a day."""
+    """Create the database, load a demo operator, decide sample calls, simulate a day; --serve: then live."""  # noqa: E501
     with reported(), application() as found:
         console.print(f"[bold]accueil demo[/] — database {get_settings().database_url}")
         with found.unit_of_work() as work:
@@ -39,6 +48,28 @@ def demo(
             _print_sample_calls(session)
             if simulate:
                 run_demo_day(console, session=session)
+        if serve:
+            _serve(found, port, seconds)
+
+
+def _serve(found: Application, port: int, seconds: float | None) -> None:
+    logins = demo_logins(found)
+    sock = bound_socket("127.0.0.1", port)
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    console.print(f"\n[bold]The demo, live[/] at {url} (Ctrl-C stops it)")
+    console.print(f"  sign in with one of these (password [bold]{PASSWORD}[/]):")
+    for login in logins:
+        console.print(f"  {login.name:<12} {escape(login.what)}", highlight=False)
+    console.print(
+        "  The demo day's callers ring the accounts from the morning peak, at real speed; the "
+        "secretaries are played by the simulation, except the one you sign in as (ready: calls "
+        "within a minute)."
+    )
+    try:
+        run_demo_service(found.engine, sock, seconds)
+    finally:
+        sock.close()
+    console.print("The demo stopped cleanly; `make demo` again reuses its data.")
 
 
 def _print_summary(session: Session) -> None:

@@ -44,7 +44,7 @@ SERVICE = "The service"
 
 # In the order ``accueil --help`` shows them: the order a newcomer meets them.
 COMMANDS: tuple[Entry, ...] = (
-    Entry("demo", "demo", START, "Create the database, load a demo operator, decide sample calls, simulate a day."),  # noqa: E501
+    Entry("demo", "demo", START, "Create the database, load a demo operator, decide sample calls, simulate a day; --serve: then live."),  # noqa: E501
     Entry("import", "directory", DIRECTORY, "Import accounts, groups, people, numbers and agents: all of it, or nothing."),  # noqa: E501
     Entry("export", "directory", DIRECTORY, "Write the whole operator in the import format: export then import changes nothing."),  # noqa: E501
     Entry("demo-data", "directory", DIRECTORY, "Generate a plausible operator's directory and import it (deterministic for a seed)."),  # noqa: E501

@@ -17,9 +17,10 @@ state unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from pydantic_core import to_jsonable_python
@@ -32,7 +33,7 @@ from accueil.core.scripts.runner import ScriptOutcome
 from accueil.core.treatments import Answer, Connect, Message, OnCall, Reject, Treatment
 from accueil.errors import AccueilError, InvalidInput
 from accueil.services.calls import CallRecord, record_call
-from accueil.services.decisions import decide_call
+from accueil.services.decisions import CallDecision, decide_call
 from accueil.services.directory import get_agent, get_person
 from accueil.services.messages import NewMessage, take_message
 from accueil.services.screenpop import PopCache
@@ -82,6 +83,7 @@ class Switchboard(Durable):
         self.runner = LiveRunner(self.host, clock)
         self.calls: dict[str, CallInProgress] = {}
         self.logged_in: set[str] = set()
+        self._heard_last: asyncio.Future[None] | None = None  # keeps telephony events in order
         self.pops = PopCache(app.clock)
         app.subscribe(self.pops.on_event)
         telephony.attach(self._heard)
@@ -162,12 +164,21 @@ class Switchboard(Durable):
         return cast(DeskMessage, self._take(at, entry))
 
     async def _agent_event(self, agent: str, make: Callable[[float], events.Event]) -> DeskMessage:
+        return await self._agent_submit(agent, make)
+
+    def pause_now(self, agent: str, reason: str) -> asyncio.Future[DeskMessage]:
+        """``pause`` queued at once, in order with every input queued before and after it."""
+        return self._agent_submit(agent, lambda at: events.AgentPaused(at, agent, reason))
+
+    def _agent_submit(
+        self, agent: str, make: Callable[[float], events.Event]
+    ) -> asyncio.Future[DeskMessage]:
         def apply(at: float) -> DeskMessage:
             if agent not in self.logged_in:
                 raise Refused(f"agent {agent!r} is not logged in: send login first", agent=agent)
             return cast(DeskMessage, self._take(at, cast(AgentInput, make(at))))
 
-        return await self.runner.submit(apply)
+        return self.runner.submit(apply)
 
     def _offer_answer(
         self, at: float, agent: str, call: str, token: int, accepted: bool
@@ -287,14 +298,21 @@ class Switchboard(Durable):
         if state.waited is None:
             state.waited = at - state.arrived
         record = self._record(at, state, fate)
-        try:
-            if not (self.replaying and self._recorded(state)):
-                with self.app.unit_of_work() as work:
-                    record_call(work.session, state.account.key, record)
-        except Exception:  # never silent: kept, and written again after the next input
-            log.exception("call %s (%s) could not be recorded: kept to retry", state.id, fate)
-            self.unrecorded.append((state.account.key, record))
+        if self.replaying:
+            if not self._recorded(state):
+                self._write_record(state.account.key, record)
+        else:  # in a thread: a slow database does not hold the engine up
+            work = asyncio.to_thread(self._write_record, state.account.key, record)
+            self.runner.track(asyncio.ensure_future(work))
         self._forget(state)
+
+    def _write_record(self, account: str, record: CallRecord) -> None:
+        try:
+            with self.app.unit_of_work() as work:
+                record_call(work.session, account, record)
+        except Exception:  # never silent: kept, and written again after the next input
+            log.exception("call %s (%s) could not be recorded: kept", record.call_id, record.fate)
+            self.unrecorded.append((account, record))
 
     def _close_unfinished(self, at: float, agent: str) -> None:
         """An agent moves on without giving the outcome of a call they answered."""
@@ -309,14 +327,43 @@ class Switchboard(Durable):
     # ----------------------------------------------------------------- the telephony
 
     def _heard(self, event: TelephonyEvent) -> None:
-        if isinstance(event, InboundCall):
-            self.runner.post(lambda at: self._inbound(at, event))
-        else:
-            self.runner.post(lambda at: self._take(at, Heard(event)))
+        """Telephony events reach the runner in the order they came; an inbound call is
+        decided (the directory read) in a thread meanwhile, off the engine's task."""
+        arrived = self.clock.seconds()
+        deciding = (
+            asyncio.ensure_future(asyncio.to_thread(self._decide, event))
+            if isinstance(event, InboundCall)
+            else None
+        )
+        before = self._heard_last
+
+        async def in_order() -> None:
+            if before is not None:
+                await before
+            if deciding is None:
+                self.runner.post(lambda at: self._take(at, Heard(event)))
+            else:
+                decided = await deciding
+                inbound = cast(InboundCall, event)
+                self.runner.post(lambda at: self._inbound(at, inbound, decided, arrived))
+
+        self._heard_last = asyncio.ensure_future(in_order())
+        self.runner.track(self._heard_last)
+
+    async def end_lost_calls(self) -> int:
+        """After a restart whose telephony died with the process (in memory, simulated), the
+        calls it carried are over: each ends (and is recorded) as if the telephony said so."""
+        lost = list(self.calls)
+        for call in lost:
+            await self.runner.submit(self._ended_by_telephony(call))
+        return len(lost)
+
+    def _ended_by_telephony(self, call: str) -> Callable[[float], Any]:
+        return lambda at: self._take(at, Heard(Ended(call)))
 
     def on_telephony(self, at: float, event: TelephonyEvent) -> None:
         if isinstance(event, InboundCall):
-            self._inbound(at, event)
+            self._inbound(at, event, self._decide(event), at)
             return
         state = self.calls.get(event.call)
         if state is None:
@@ -330,35 +377,46 @@ class Switchboard(Durable):
         elif isinstance(event, CallerHungUp | Ended):
             self._caller_gone(at, state)
 
-    def _inbound(self, at: float, event: InboundCall) -> None:
-        """Decide a new call (reading the directory), then journal it as decided."""
-        if event.call in self.calls:
-            self._take(at, Inbound(event, None, "reported twice"))
-            return
+    def _decide(self, event: InboundCall) -> tuple[CallDecision, datetime] | str:
+        """The call's decision and the instant it was made, or why it is refused (a thread)."""
         try:
             with self.app.unit_of_work() as work:
                 decided = decide_call(
                     work.session, event.caller, event.dialled, now=work.now,
                     call_id=event.call, country=self.country,
                 )  # fmt: skip
-                started = work.now
+                return decided, work.now
         except AccueilError as exc:  # a number that leads nowhere: refused loudly
-            self._take(at, Inbound(event, None, exc.message))
-            return
+            return exc.message
         except Exception:  # the database is away: the caller hears it, never silence
             log.exception("call %s could not be decided: refused", event.call)
-            self._take(at, Inbound(event, None, "the switchboard cannot decide calls now"))
+            return "the switchboard cannot decide calls now"
+
+    def _inbound(
+        self,
+        at: float,
+        event: InboundCall,
+        decided: tuple[CallDecision, datetime] | str,
+        arrived: float,
+    ) -> None:
+        """Journal a new call as decided (or refused), then apply it."""
+        if event.call in self.calls:
+            self._take(at, Inbound(event, None, "reported twice"))
             return
-        destination = decided.destination
+        if isinstance(decided, str):
+            self._take(at, Inbound(event, None, decided))
+            return
+        decision, started = decided
+        destination = decision.destination
         state = CallInProgress(
             event.call,
             event.caller,
             destination.number.e164,
-            at,
+            min(arrived, at),
             started,
             destination.account,
             destination.person.key if destination.person else "",
-            decided.decision,
+            decision.decision,
         )
         self._take(at, Inbound(event, state))
 

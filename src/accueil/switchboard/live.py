@@ -42,6 +42,7 @@ class Live:
     telephony: Telephony
     player: Player | None = None
     edge: Edge | None = None
+    telephony_outlives: bool = False  # it carries calls on when this process dies
     started: bool = field(default=False, init=False)
 
     async def start(self) -> None:
@@ -72,9 +73,11 @@ class Live:
         self.board.journal = journal
         await asyncio.to_thread(self.board.save_snapshot)
         await self.start()
+        if not self.telephony_outlives:
+            await self.board.end_lost_calls()
         for agent in sorted(self.board.logged_in):
             if not self.desks.connected(agent):
-                await self.presence.lost(agent)
+                self.presence.lost_at_take_over(agent)
         return replayed
 
 
@@ -86,8 +89,12 @@ def build_live(
     grace_seconds: float = 60.0,
     config: EngineConfig | None = None,
     player: Player | None = None,
+    telephony_outlives: bool = False,
     edge: Edge | None = None,
 ) -> Live:
     desks = StreamDesks()
     board = Switchboard(app, clock, telephony, desks, config=config)
-    return Live(board, desks, Presence(board, grace_seconds), telephony, player, edge)
+    presence = Presence(board, grace_seconds)
+    return Live(
+        board, desks, presence, telephony, player, edge=edge, telephony_outlives=telephony_outlives
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from accueil.errors import AccueilError
 from accueil.switchboard.board import Switchboard
@@ -41,6 +42,15 @@ class Presence:
         until = self.board.clock.seconds() + self.grace
         self._grace[agent] = asyncio.get_running_loop().create_task(self._expire(agent, until))
 
+    def lost_at_take_over(self, agent: str) -> None:
+        """A standby took over and ``agent``, logged in with the leader that died, is not
+        connected here: unavailable (queued now, before any reconnection), logged out later."""
+        pausing = self.board.pause_now(agent, LOST)
+        pausing.add_done_callback(_already_paused)
+        self.back(agent)
+        until = self.board.clock.seconds() + self.grace
+        self._grace[agent] = asyncio.get_running_loop().create_task(self._expire(agent, until))
+
     async def _expire(self, agent: str, until: float) -> None:
         await self.board.clock.sleep_until(until)
         self._grace.pop(agent, None)
@@ -53,3 +63,12 @@ class Presence:
         for task in self._grace.values():
             task.cancel()
         self._grace.clear()
+
+
+def _already_paused(pausing: asyncio.Future[Any]) -> None:
+    """Paused already, or on a call (paused after it): nothing to say; anything else is."""
+    if pausing.cancelled():
+        return
+    error = pausing.exception()
+    if error is not None and not isinstance(error, AccueilError):
+        log.error("an agent could not be paused at the take-over", exc_info=error)

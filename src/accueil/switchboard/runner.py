@@ -35,12 +35,20 @@ class LiveRunner:
         self._wake = asyncio.Event()
         self._waiting = False
         self._task: asyncio.Task[None] | None = None
+        self._outstanding: set[asyncio.Future[Any]] = set()  # database work in threads
 
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="switchboard")
 
+    def track(self, work: asyncio.Future[Any]) -> None:
+        """Work done off this task (a thread) that ``settle`` and ``stop`` wait for."""
+        self._outstanding.add(work)
+        work.add_done_callback(self._outstanding.discard)
+
     async def stop(self) -> None:
+        if self._outstanding:  # the records being written get written
+            await asyncio.wait(set(self._outstanding), timeout=10)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -62,10 +70,12 @@ class LiveRunner:
     async def settle(self) -> None:
         """Return once every input is handled and no deadline is due (tests, simulations)."""
         for _ in range(_SETTLE_ROUNDS):
+            if self._outstanding:
+                await asyncio.wait(set(self._outstanding))
             await asyncio.sleep(0)
             deadline = self.host.next_deadline()
             due = deadline is not None and deadline <= self.clock.seconds()
-            if self._waiting and not self._inbox and not due:
+            if self._waiting and not self._inbox and not due and not self._outstanding:
                 return
         raise RuntimeError("the switchboard did not settle")
 

@@ -1,9 +1,10 @@
 """The supervisor's board: the accounts, the pool, and today's figures per account and overall
-from the call records. The live parts (calls waiting, agents by state) come with the switchboard's
-streams."""
+from the call records; and the line now (``/board/now``, refreshed by htmx every 2 s): the calls
+waiting and for how long, the secretaries by state and site, read from the live switchboard."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
@@ -22,11 +23,35 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 BOARD_ZONE = "Europe/Paris"
 
 
+def _staff(who: Viewer) -> None:
+    if not may_operator(who.caller.principal, Action.READ):
+        raise NotFound("no such page")
+
+
+@router.get("/board/now")
+async def board_now(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    """The line now. Async: read on the event loop, where the switchboard's task changes it."""
+    _staff(who)
+    live = who.caller.runtime.live
+    if live is None:
+        return render(request, "board_now.html", who, running=False)
+    taken = live.board.host.engine.snapshot()
+    seconds = live.board.clock.seconds()
+    waiting = sorted(taken.waiting, key=lambda w: w.since)
+    agents = sorted(taken.agents, key=lambda a: (a.site, a.status, a.agent))
+    states = Counter(a.status for a in taken.agents)
+    sites = sorted({a.site for a in taken.agents})
+    by_site = {s: Counter(a.status for a in taken.agents if a.site == s) for s in sites}
+    return render(
+        request, "board_now.html", who, running=True, now=seconds, waiting=waiting,
+        agents=agents, states=states, by_site=by_site,
+    )  # fmt: skip
+
+
 @router.get("/board")
 def board(request: Request, who: Annotated[Viewer, Depends(viewer)], day: str = "") -> Response:
     """For the operator's staff; for anyone else the page does not exist (404)."""
-    if not may_operator(who.caller.principal, Action.READ):
-        raise NotFound("no such page")
+    _staff(who)
     now = who.caller.runtime.now()
     shown = _day(day, now)
     since = datetime.combine(shown, time(0), tzinfo=zone(BOARD_ZONE))

@@ -1,6 +1,15 @@
-"""The secretary's desk: the screen pop laid out for a call (``services/screenpop``), the answer
-phrase first. Today a call is tried by its numbers (``/desk/pop?to=&caller=``); the live
-switchboard's agent stream will push the same panel when a call is offered."""
+"""The secretary's desk.
+
+``/desk`` is the live desk: ``static/desk.js`` connects to the agents' stream
+(``/api/v1/agent/stream``, signed in with the page's session and CSRF token), shows the state
+(ready, pause with a reason, wrap-up), lays out each offer's screen pop from the ``desk.html``
+templates, and after *accept* walks the call's script here, one question at a time
+(``/desk/calls/{call}/script``, server-rendered, htmx). The outcome is sent as the stream's
+``finish``; the desk says "saved" only when the switchboard answers that it is committed.
+
+``/desk/pop?to=&caller=`` lays out the screen pop of a call tried by its numbers, for the
+operator's staff; ``/desk/search`` is the directory search as the secretary types.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +23,17 @@ from accueil.core.phone import to_e164
 from accueil.errors import NotFound
 from accueil.services.directory import resolve_number
 from accueil.services.screenpop import screen_pop
+from accueil.services.script_preview import preview
+from accueil.services.search import search, search_all
+from accueil.switchboard.calls import CallInProgress, Stage
 from accueil.web.render import PageRoute, render
 from accueil.web.viewer import Viewer, viewer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 DESK_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.OPERATOR_ADMIN})
+ON_CALL = (Stage.TALKING, Stage.WRAPUP)
+PAUSE_REASONS = ("break", "lunch", "training", "admin")
+ANSWER = "a."  # the form field of a script question: a.<step id>
 
 
 def _desk(who: Viewer) -> None:
@@ -29,7 +44,7 @@ def _desk(who: Viewer) -> None:
 @router.get("/desk")
 def desk(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
     _desk(who)
-    return render(request, "desk.html", who)
+    return render(request, "desk.html", who, reasons=PAUSE_REASONS)
 
 
 @router.get("/desk/pop")
@@ -52,3 +67,64 @@ def desk_pop(
             lang=who.lang,
         )
     return render(request, "desk_pop.html", who, pop=pop, timezone=found.account.timezone)
+
+
+def my_call(who: Viewer, call: str) -> CallInProgress:
+    """The call ``call`` if this secretary is on it now; else it does not exist for them."""
+    _desk(who)
+    live = who.caller.runtime.live
+    state = live.board.calls.get(call) if live is not None else None
+    if state is None or not who.user.agent or state.agent != who.user.agent:
+        raise NotFound(f"you are on no call {call!r}", field="call")
+    if state.stage not in ON_CALL:
+        raise NotFound(f"call {call!r} is not answered yet", field="call")
+    return state
+
+
+async def _answers(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {
+        key.removeprefix(ANSWER): value
+        for key, value in form.items()
+        if key.startswith(ANSWER) and isinstance(value, str)
+    }
+
+
+@router.api_route("/desk/calls/{call}/script", methods=["GET", "POST"])
+async def desk_script(
+    request: Request, call: str, who: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    """The call's script walked with the answers given so far, up to the next question."""
+    state = my_call(who, call)
+    answers = await _answers(request) if request.method == "POST" else {}
+    with who.caller.unit() as session:
+        walked = preview(
+            session, state.account.key, state.person or None, now=who.caller.runtime.now(),
+            caller=state.caller, answers=answers,
+        )  # fmt: skip
+    return render(
+        request, "desk_script.html", who, call=call, walked=walked, answers=answers,
+        timezone=state.account.timezone, field_name=ANSWER,
+    )  # fmt: skip
+
+
+@router.get("/desk/search")
+def desk_search(
+    request: Request, who: Annotated[Viewer, Depends(viewer)], q: str = "", call: str = ""
+) -> Response:
+    """Who the caller may want, as the secretary types: in the account of the call they are
+    on; the operator's staff, without a call, across every account."""
+    _desk(who)
+    if not call and who.role is Role.AGENT:
+        raise NotFound("search the account of the call you are on", field="call")
+    state = my_call(who, call) if call else None
+    text = q.strip()[:100]
+    hits = []
+    if text:
+        now = who.caller.runtime.now()
+        with who.caller.unit() as session:
+            if state is not None:
+                hits = search(session, state.account.key, text, now=now, limit=8)
+            else:
+                hits = search_all(session, text, now=now, limit=8)
+    return render(request, "desk_search.html", who, hits=hits, text=text)

@@ -1,7 +1,8 @@
 """The agents' stream: ``/api/v1/agent/stream``, a WebSocket.
 
 An agent's softphone desk connects, signs in with an API token (the ``Authorization`` header,
-or ``token`` in the first message), and sends ``login`` (with its last ``cursor`` to resume).
+or ``token`` in the first message; or, from the desk's page, the browser session's cookie with
+its CSRF token as ``csrf`` in the login), and sends ``login`` (with its last ``cursor`` to resume).
 Then it sends ``ready``, ``pause`` (with a ``reason``), ``heartbeat``, ``accept`` and ``decline``
 (an offer's ``call`` and ``token``), ``finish`` (the script's ``answers``), ``wrapup_done`` and
 ``logout``; each may carry an ``id``, echoed in the ``reply`` or ``error`` that answers it.
@@ -17,17 +18,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import Field, TypeAdapter, ValidationError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from accueil.api.auth import SESSION_COOKIE
 from accueil.api.runtime import Runtime
 from accueil.api.schemas import In
-from accueil.core.access import Role
+from accueil.core.access import Principal, Role
 from accueil.errors import AccueilError
-from accueil.services import users
+from accueil.services import browser_sessions, users
 from accueil.switchboard.live import Live
 from accueil.switchboard.stream import Connection
 
@@ -38,6 +43,7 @@ POLICY_VIOLATION, TRY_AGAIN = 1008, 1013
 class Login(In):
     type: Literal["login"]
     token: str = Field("", max_length=200)
+    csrf: str = Field("", max_length=64, description="a browser session's CSRF token")
     cursor: int | None = Field(None, ge=0, description="the last cursor received, to resume")
     id: str | int | None = None
 
@@ -116,18 +122,32 @@ async def _sign_in(websocket: WebSocket, rt: Runtime) -> tuple[str, int | None]:
         raise StreamError(_error(None, "invalid_input", "send a login message first")) from exc
     header = websocket.headers.get("authorization", "")
     token = header.removeprefix("Bearer ").strip() if header else first.token
-    if not token:
+    cookie = websocket.cookies.get(SESSION_COOKIE, "")
+    if not token and not (cookie and first.csrf):
         raise StreamError(_error(first.id, "unauthenticated", "send an API token"))
 
     def check() -> tuple[Role, str | None]:
         with rt.unit() as session:
-            _, principal = users.authenticate_token(session, token, now=rt.now())
+            if token:
+                _, principal = users.authenticate_token(session, token, now=rt.now())
+            else:
+                principal = _browser(session, rt, cookie, first.csrf)
         return principal.role, principal.agent
 
     role, agent = await run_in_threadpool(check)
     if role is not Role.AGENT or not agent:
         raise StreamError(_error(first.id, "forbidden", "this stream is for agents only"))
     return agent, first.cursor
+
+
+def _browser(session: Session, rt: Runtime, cookie: str, csrf: str) -> Principal:
+    """The desk's page: its session cookie, and the CSRF token only a page of this site can
+    read (a socket opened from another site carries the cookie, never the token)."""
+    idle = timedelta(minutes=rt.settings.session_idle_minutes)
+    signed = browser_sessions.authenticate_session(session, cookie, now=rt.now(), idle=idle)
+    if not hmac.compare_digest(csrf.encode(), signed.csrf.encode()):
+        raise users.Unauthenticated("the login's csrf is not this session's CSRF token")
+    return signed.principal
 
 
 async def _serve(websocket: WebSocket, live: Live, connection: Connection, silence: float) -> None:
