@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -118,22 +119,31 @@ class Line:
         """A softphone or SIP phone: registered with its digest, then ringing as told (or
         playing ``scenario``)."""
         port = free_port()
+        # listening first: the contact port is ours before Kamailio may send to it
+        phone = await self.sipp.start(user, scenario or scenarios.callee(behaviour), port=port)
         registered = await self.sipp.run(
             f"register-{user}",
             scenarios.register(user, DOMAIN, port, expires),
             extra=("-au", user, "-ap", PASSWORDS[user]),
         )
         assert registered.ok, registered.explain()
-        return await self.sipp.start(user, scenario or scenarios.callee(behaviour), port=port)
+        return phone
 
     async def mobile(self, behaviour: str) -> asyncio.subprocess.Process:
         """A mobile, reached through the trunk."""
         return await self.sipp.start("mobile", scenarios.callee(behaviour), port=self.trunk_port)
 
     async def call(self, caller: str = CALLER, dialled: str = CLAIRE, **how: Any) -> Run:
-        return await self.sipp.run(
+        done = await self.sipp.run(
             "caller", scenarios.caller(caller, dialled, DOMAIN, **how), port=self.caller_port
         )
+        if done.ok:
+            return done
+        engine = self.board.host.engine.snapshot()
+        state = (
+            f"\nswitchboard: {self.board.live_calls()}, lines {self.telephony.lines}\n{engine}\n"
+        )
+        return dataclasses.replace(done, out=done.out + state)
 
     def calling(self, caller: str = CALLER, dialled: str = CLAIRE, **how: Any) -> Awaitable[Run]:
         return asyncio.ensure_future(self.call(caller, dialled, **how))

@@ -16,6 +16,7 @@ import time
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import pytest
 from call_world import Line, play
@@ -118,16 +119,29 @@ module_app menu.so
     return folder, port
 
 
+def _start(tmp_path: Path, kamailio: Kamailio) -> tuple[Path, IO[bytes], subprocess.Popen[bytes]]:
+    """baresip started on a free port (again on another when the port was taken meanwhile)."""
+    for attempt in range(3):
+        folder, _ = _softphone(tmp_path / f"baresip{attempt}", kamailio)
+        out = (tmp_path / "baresip.out").open("wb")
+        baresip = subprocess.Popen(
+            ["timeout", "-k", "2", "40", "baresip", "-f", str(folder), "-t", "35"],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(0.5)
+        if b"Address already in use" not in (tmp_path / "baresip.out").read_bytes():
+            return folder, out, baresip
+        baresip.terminate()
+        baresip.wait(10)
+        out.close()
+    raise AssertionError("baresip found no free port in 3 tries")
+
+
 def test_a_real_softphone_answers_and_audio_flows_both_ways(
     seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int], tmp_path: Path
 ) -> None:
     need_baresip()
-    folder, _ = _softphone(tmp_path / "baresip", kamailio)
-    out = (tmp_path / "baresip.out").open("wb")
-    baresip = subprocess.Popen(
-        ["timeout", "-k", "2", "40", "baresip", "-f", str(folder), "-t", "35"],
-        stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    folder, out, baresip = _start(tmp_path, kamailio)
     rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     rtp.bind(("127.0.0.1", 0))
     peer = RtpPeer(rtp)

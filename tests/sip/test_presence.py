@@ -77,3 +77,27 @@ def test_a_softphone_silent_to_the_pings_makes_its_secretary_unavailable(
         assert w.desks.last("alice", "paused")["reason"] == UNREGISTERED
 
     play(seeded, quick, Sipp(quick, tmp_path), trunk, scenario)
+
+
+def test_a_refreshed_registration_keeps_the_secretary_and_a_removed_one_pauses_her(
+    seeded: Engine, quick: Kamailio, tmp_path: Path, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        contact = free_port()
+
+        async def register(name: str, expires: int) -> None:
+            done = await w.sipp.run(
+                name,
+                scenarios.register("alice", DOMAIN, contact, expires),
+                extra=("-au", "alice", "-ap", PASSWORDS["alice"]),
+            )
+            assert done.ok, done.explain()
+
+        await register("register", 300)
+        await w.ready("alice")
+        await register("refresh", 300)  # a softphone refreshes its registration: nothing changes
+        await register("unregister", 0)  # and removes it on quitting: she is unavailable
+        await w.until(lambda: w.desks.of("alice", "paused") != [])
+        assert [m["reason"] for m in w.desks.of("alice", "paused")] == [UNREGISTERED]
+
+    play(seeded, quick, Sipp(quick, tmp_path), trunk, scenario)
