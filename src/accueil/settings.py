@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_security: str = "none"  # none, starttls, tls
+    smtp_ca_file: str = ""  # the CAs to trust for the server's certificate (default: the system's)
     smtp_from: str = "accueil <messages@accueil.invalid>"
     sms_gateway: str = ""  # generic, twilio; no SMS channel when empty
     sms_url: str = ""

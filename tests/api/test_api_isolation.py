@@ -35,6 +35,7 @@ BRAVO = {
     "call": "(bravo's call)",
     "message": "(bravo's message)",
     "gateway": "generic",
+    "delivery": "1",
 }
 NOWHERE = {
     "account": "zulu",
@@ -46,6 +47,7 @@ NOWHERE = {
     "call": "999999",
     "message": "nomessage",
     "gateway": "generic",
+    "delivery": "999999",
 }
 # Required query parameters, by name.
 QUERY = {"old": "1", "new": "2", "q": "bruno"}

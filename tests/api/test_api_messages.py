@@ -15,6 +15,7 @@ from sqlalchemy import select
 from standardwebhooks import Webhook
 
 from accueil.dispatch.sms import twilio_signature
+from accueil.services import deliveries
 from accueil.services.messages import history, queue
 from accueil.settings import get_settings
 from accueil.store.tables_messages import MessageRow
@@ -71,6 +72,32 @@ def _sent_sms(world: World) -> None:
         ).one()
         sms = queue(work.session, row, "sms", CLAIRE_MOBILE, work.now, now=work.now)
         sms.state, sms.provider_id, sms.sent_at = "sent", "SM1", work.now
+
+
+def test_a_supervisor_sees_the_dead_letters_and_retries_one_now(lite: World) -> None:
+    uid = _claires(lite)
+    with lite.runtime.app.unit_of_work() as work:
+        row = work.session.scalars(select(MessageRow).where(MessageRow.uid == uid)).one()
+        dead = queue(work.session, row, "email", "claire@alpha.example", work.now, now=work.now)
+        work.session.flush()
+        dead.attempts = 8
+        deliveries.mark_failed(
+            work.session, dead.id, "SMTP 550: mailbox unavailable", now=work.now, retry_at=None
+        )
+    admin, base = lite.client("alpha_admin"), "/api/v1/accounts/alpha/deliveries"
+    (shown,) = admin.get(f"{base}/dead").json()["items"]
+    assert (shown["message"], shown["channel"], shown["attempts"]) == (uid, "email", 8)
+    assert "SMTP 550" in shown["last_error"]
+    assert lite.client("claire").get(f"{base}/dead").status_code == 404  # not a supervisor
+    done = admin.post(f"{base}/{shown['id']}/retry")
+    assert done.status_code == 200 and done.json() == {"id": shown["id"], "state": "queued"}
+    assert admin.get(f"{base}/dead").json()["items"] == []
+    again = admin.post(f"{base}/{shown['id']}/retry")
+    assert again.status_code == 409 and "not dead" in again.text
+    assert admin.post(f"{base}/999999/retry").status_code == 404
+    with lite.runtime.sessions() as s:
+        last = history(s, "alpha", uid)[-1]
+    assert (last.kind, last.actor, last.detail) == ("queued", "alpha_admin", "retry now")
 
 
 def _signed(body: dict[str, str], hook_id: str, at: datetime | None = None) -> dict[str, str]:

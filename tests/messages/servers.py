@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
@@ -16,10 +17,11 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 
 def free_port() -> int:
@@ -71,11 +73,39 @@ class MailStore:
             return Counter(str(m["Message-ID"]) for m in self.mails)
 
 
+TLS = Path(__file__).resolve().parents[1] / "fixtures" / "tls"  # localhost, until 2126
+USER, PASSWORD = "accueil", "s3cret"
+
+
+def _login(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+           data: Any) -> AuthResult:  # fmt: skip
+    good = isinstance(data, LoginPassword) and (data.login, data.password) == (
+        USER.encode(),
+        PASSWORD.encode(),
+    )
+    return AuthResult(success=good, handled=False)  # a failure answers 535
+
+
+def tls_context() -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(TLS / "cert.pem", TLS / "key.pem")
+    return context
+
+
 @contextmanager
-def smtp_server() -> Iterator[tuple[MailStore, int]]:
+def smtp_server(security: str = "none") -> Iterator[tuple[MailStore, int]]:
+    """aiosmtpd on loopback; ``starttls`` or ``tls`` (implicit): TLS and AUTH required."""
     store = MailStore()
     port = free_port()
-    controller = Controller(store, hostname="127.0.0.1", port=port)
+    secure: dict[str, Any] = {}
+    if security == "starttls":
+        secure = {"tls_context": tls_context(), "require_starttls": True}
+    elif security == "tls":
+        secure = {"ssl_context": tls_context()}
+    if secure:  # (with implicit TLS, aiosmtpd cannot tell it is on TLS: it is)
+        secure |= {"authenticator": _login, "auth_required": True}
+        secure["auth_require_tls"] = security == "starttls"
+    controller = Controller(store, hostname="127.0.0.1", port=port, **secure)
     controller.start()
     try:
         yield store, port
@@ -97,11 +127,13 @@ class Request:
 class HttpReceiver:
     """Keeps every request; answers the next ones as ``script`` says, then ``status``.
 
-    A scripted answer is a status (500, 429…) or "hang" (answer after ``hang_seconds``).
+    A scripted answer is a status (500, 429…), "hang" (answer after ``hang_seconds``) or
+    "garbage" (a 200 whose body is not what was asked).
     ``answer`` gives the body of a 2xx (a gateway's JSON, say) from the request.
     """
 
     requests: list[Request] = field(default_factory=list)
+    accepted: list[Request] = field(default_factory=list)  # those answered 2xx
     script: list[int | str] = field(default_factory=list)
     status: int = 200
     retry_after: str = ""
@@ -121,7 +153,12 @@ class HttpReceiver:
         if step == "hang":
             time.sleep(self.hang_seconds)
             step = 200
+        if step == "garbage":  # a 200 that says nothing a client can read
+            return 200, {"content-type": "text/html"}, b"<html><body>Service Unavail"
         status = int(step)
+        if 200 <= status < 300:
+            with self.lock:
+                self.accepted.append(request)
         headers = {"retry-after": self.retry_after} if self.retry_after and status == 429 else {}
         body = b""
         if 200 <= status < 300 and self.answer is not None:
@@ -137,8 +174,11 @@ def http_receiver(receiver: HttpReceiver | None = None) -> Iterator[HttpReceiver
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", "0"))
-            request = Request(self.path, {k.lower(): v for k, v in self.headers.items()},
-                              self.rfile.read(length))  # fmt: skip
+            body = self.rfile.read(length)
+            if len(body) < length:  # the client died mid-request (SIGKILL): nothing received
+                self.close_connection = True
+                return
+            request = Request(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             status, headers, body = found.handle(request)
             try:
                 self.send_response(status)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from messages_helpers import kinds, run, states, take
+from messages_helpers import NOW, kinds, run, states, take
 from servers import Gateway, HttpReceiver, http_receiver
 from sqlalchemy import select
 
@@ -20,7 +20,7 @@ from accueil.services.clock import FixedClock
 from accueil.services.delivery_preferences import set_preferences
 from accueil.services.messages import get_message
 from accueil.services.unit_of_work import Application
-from accueil.store.tables_messages import MessageRow
+from accueil.store.tables_messages import DeliveryRow, MessageRow
 
 CLAIRE = "+33641404068"
 
@@ -89,6 +89,33 @@ def test_a_retry_after_a_lost_answer_does_not_send_twice(
     run(dispatcher)
     assert states(app) == [("sms", "sent")]
     assert len(receiver.requests) == 2 and len(fake.sent) == 1  # one SMS went out
+
+
+@pytest.mark.parametrize(
+    ("answer", "wait", "error"),
+    [(500, 1, "HTTP 500"), (429, 120, "HTTP 429"), ("garbage", 1, "answered without")],
+)
+def test_a_gateway_in_trouble_is_retried_later_and_the_sms_goes_once(
+    app: Application, gateway: tuple[Gateway, HttpReceiver], answer: int | str, wait: int,
+    error: str,
+) -> None:  # fmt: skip
+    fake, receiver = gateway
+    _urgent_by_sms_only(app)
+    uid = take(app, urgency=Level.URGENT)
+    receiver.script, receiver.retry_after = [answer], "120"
+    dispatcher = _dispatcher(app, fake, receiver)
+    run(dispatcher)
+    with app.sessions() as s:
+        (row,) = s.scalars(select(DeliveryRow))
+        assert (row.state, row.attempts) == ("queued", 1) and error in row.last_error
+        assert row.next_attempt_at >= NOW + timedelta(seconds=wait)  # 429: its Retry-After
+    assert isinstance(app.clock, FixedClock)
+    app.clock.advance(timedelta(seconds=wait - 1))
+    assert run(dispatcher) == 0  # not before
+    app.clock.advance(timedelta(minutes=1))
+    run(dispatcher)
+    assert states(app) == [("sms", "sent")] and len(fake.sent) == 1
+    assert kinds(app, "martin", uid)[-1] == "sent"
 
 
 def test_reply_1_acknowledges_and_a_code_must_be_one_sent_to_that_number(

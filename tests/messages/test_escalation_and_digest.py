@@ -19,6 +19,8 @@ from accueil.services import sms_inbound
 from accueil.services.callers import set_rota
 from accueil.services.clock import FixedClock
 from accueil.services.delivery_preferences import set_preferences
+from accueil.services.messages import get_message
+from accueil.services.outbox import read_outbox
 from accueil.services.unit_of_work import Application
 from accueil.store.tables_messages import DeliveryRow
 
@@ -71,9 +73,20 @@ def test_unacknowledged_urgent_goes_to_the_rota_then_the_supervisor(
     run(dispatcher)
     assert len(_texts_to(fake, PAUL)) == 1
     assert [str(m["To"]) for m in mail.mails] == ["paul@martin.example"]
+    sent_before_expiry = set(fake.sent)
     assert kinds(app, "martin", uid).count("escalated") == 2
+    _advance(app, minutes=9, seconds=59)
+    assert run(dispatcher) == 0
+    _advance(app, seconds=1)
+    assert run(dispatcher) == 1  # as long again after the last target: nobody owns it
+    with app.sessions() as s:
+        assert kinds(app, "martin", uid)[-1] == "expired"
+        assert get_message(s, "martin", uid).status == "expired"
+        (event,) = [e for e in read_outbox(s) if getattr(e.event, "kind", "") == "expired"]
+    assert event.event.uid == uid  # type: ignore[attr-defined]
     _advance(app, minutes=30)
     assert run(dispatcher) == 0  # the chain has ended
+    assert not fake.sent.keys() - sent_before_expiry  # expiring sends nothing more
 
 
 def test_a_reply_from_the_on_call_number_acknowledges_and_stops_the_chain(
@@ -95,6 +108,7 @@ def test_a_reply_from_the_on_call_number_acknowledges_and_stops_the_chain(
         steps = {r.step: r.state for r in s.scalars(select(DeliveryRow).where(
             DeliveryRow.channel == "escalate"))}  # fmt: skip
     assert steps == {1: "done", 2: "cancelled"}
+    assert "expired" not in kinds(app, "martin", uid)
 
 
 def test_acknowledged_in_time_nobody_else_is_disturbed(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 from messages_helpers import NOW, kinds, new_message, take
 from sqlalchemy import func, select
 
+from accueil.dispatch.dispatcher import Dispatcher
 from accueil.errors import InvalidInput, ValidationFailed
 from accueil.services import calls, messages, privacy
+from accueil.services.clock import FixedClock
 from accueil.services.delivery_preferences import set_preferences
 from accueil.services.unit_of_work import Application
 from accueil.store.tables_messages import DeliveryRow, MessageEventRow, MessageRow
@@ -50,6 +53,27 @@ def test_retention_deletes_what_is_older_than_the_accounts_days_only(app: Applic
     assert _count(app, CallRecordRow) == 1
     with app.unit_of_work() as work:
         assert privacy.purge(work.session, now=work.now) == {}  # nothing more
+
+
+def test_the_dispatcher_runs_the_purge_once_a_day_as_its_scheduled_job(app: Application) -> None:
+    with app.unit_of_work() as work:
+        set_preferences(work.session, "martin", "", {"retention_days": 30}, now=work.now)
+        messages.take_message(work.session, "martin", new_message(), now=NOW - timedelta(days=31))
+    kept = take(app)
+    dispatcher = Dispatcher(app, {})
+    assert asyncio.run(dispatcher.housekeep())  # at start
+    assert _count(app, MessageRow) == 1
+    with app.unit_of_work() as work:  # 30 days and a minute old by tomorrow's purge
+        messages.take_message(work.session, "martin", new_message(), now=NOW - timedelta(days=30))
+    assert not asyncio.run(dispatcher.housekeep())  # not again the same day
+    assert isinstance(app.clock, FixedClock)
+    app.clock.advance(timedelta(hours=23, minutes=59))
+    assert not asyncio.run(dispatcher.housekeep())
+    app.clock.advance(timedelta(minutes=1))
+    assert asyncio.run(dispatcher.housekeep())
+    with app.sessions() as s:
+        assert [m.uid for m in messages.list_messages(s, "martin")] == [kept]
+    assert not asyncio.run(Dispatcher(app, {}, purge_every=None).housekeep())
 
 
 def test_a_person_cannot_set_the_retention(app: Application) -> None:

@@ -128,3 +128,52 @@ def test_a_call_past_its_target_is_not_left_when_the_familiar_agent_is_further_a
     d = desk(past_target_seconds=2, max_wait=None)
     _c2_past_its_target_when_bob_frees(d)
     assert [(o.call, o.agent) for o in d.until(86) if isinstance(o, Offer)] == [("c2", "bob")]
+
+
+def test_a_stranger_freed_while_a_call_waits_for_a_familiar_agent_counts_it_held(desk):
+    """ann knows acme and is in wrap-up until 81; c2 arrives at 70 with nobody ready, so it
+    waits for ann; bob ends his wrap-up at 75 and goes ready beside it: c2 waits because of
+    affinity."""
+    d = desk()
+    d.agent("ann", at=0)
+    d.agent("bob", at=0)
+    d.call("c1", at=1)
+    d.call("b1", at=1, account="other")
+    assert (d.offer("c1").agent, d.offer("b1").agent) == ("ann", "bob")
+    d.answer("c1", at=1)
+    d.answer("b1", at=1)
+    d.finish("b1", at=55)  # bob is in wrap-up until 75
+    d.finish("c1", at=61)  # ann until 81
+    d.call("c2", at=70)
+    assert not d.engine.calls["c2"].held  # nobody able was ready when it came
+    assert [c for c in d.until(76) if isinstance(c, Offer)] == []  # bob ready, c2 waits
+    assert d.engine.calls["c2"].held
+
+
+def _younger_familiar_call_and_older_open_call(d) -> None:
+    """ann knows acme; x1 (account zed, nobody knows it) waits open since 62; acme's c2 since
+    66, in its ring; ann frees at 81."""
+    d.agent("ann", at=0)
+    d.call("c1", at=1)
+    d.serve("c1", at=1, talk=60)
+    d.call("x1", at=62, account="zed")
+    d.call("c2", at=66)
+
+
+def test_a_freed_agent_taking_a_younger_familiar_call_counts_the_older_one_held(desk):
+    d = desk()
+    _younger_familiar_call_and_older_open_call(d)
+    assert [(o.call, o.agent) for o in d.until(81) if isinstance(o, Offer)] == [("c2", "ann")]
+    assert d.engine.calls["x1"].held  # longest-idle would have answered it now
+
+
+def test_with_the_guard_behind_the_older_call_within_its_target_goes_first(desk):
+    for behind in (False, True):
+        d = desk()
+        if behind:  # a window where held calls missed their target
+            for _ in range(40):
+                d.engine.guard.outcome("standard", 0.0, within=False, held=True, abandoned=False)
+        _younger_familiar_call_and_older_open_call(d)
+        taken = [o.call for o in d.until(81) if isinstance(o, Offer)]
+        # x1 has waited 19 s of its 20: behind, first in line goes first
+        assert taken == (["x1"] if behind else ["c2"])

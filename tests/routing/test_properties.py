@@ -248,6 +248,19 @@ class EngineMachine(RuleBasedStateMachine):
         assert len(claimed) == len(set(claimed)), claimed
 
     @invariant()
+    def the_first_call_for_an_agent_is_the_first_in_line_it_may_take(self) -> None:
+        # line.first_for (what longest-idle would give a freed agent, which the guard uses)
+        engine = self.engine
+        for agent in engine.agents.values():
+            able = [
+                c
+                for c in engine.line.calls.values()
+                if agent.can_take(c) and agent.id not in c.declined
+            ]
+            first = min(able, key=lambda c: c.key, default=None)
+            assert engine.line.first_for(agent) is first, (agent.id, first)
+
+    @invariant()
     def no_call_waits_that_no_logged_in_agent_could_take(self) -> None:
         engine = self.engine
         for call in engine.calls.values():

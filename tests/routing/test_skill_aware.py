@@ -42,7 +42,8 @@ def test_the_wait_a_call_is_spared_follows_its_own_requirement_group(desk):
     # not shorten that wait: the English call's budget shrinks as if the pool were 2 agents.
     budgets = {}
     for french_agents in (0, 20):
-        d = desk(budget_share=0.6)
+        # (protect_scarce off: with it, an English call here would not wait at all, below)
+        d = desk(budget_share=0.6, protect_scarce=False)
         _ann_knows_acme(d, languages=("fr", "en"))
         d.agent("eve", at=0, languages=("fr", "en"))
         d.feed(AgentPaused(62, "eve", "break"))
@@ -128,3 +129,28 @@ def test_a_freed_scarce_agent_takes_the_call_only_it_can_take_before_a_familiar_
     d.call("c2", at=72, languages=("fr",))  # waits for ann too (acme's familiar agent)
     out = d.until(81)
     assert [(o.call, o.agent) for o in out if isinstance(o, Offer)] == [("e1", "ann")]
+
+
+def test_a_call_needing_a_scarce_skill_does_not_wait_for_a_familiar_agent(desk):
+    # Two English speakers among 22 agents and every call in English: English is scarce, so an
+    # English call takes the first able agent free rather than wait for ann's wrap-up.
+    for protect in (False, True):
+        d = desk(protect_scarce=protect)
+        _ann_knows_acme(d, languages=("fr", "en"))
+        d.agent("eve", at=0, languages=("fr", "en"))
+        for i in range(20):
+            d.agent(f"f{i}", at=0, ready=False)
+        out = d.call("c2", at=70, languages=("en",))
+        if protect:
+            assert [(o.call, o.agent) for o in out if isinstance(o, Offer)] == [("c2", "eve")]
+        else:
+            assert out == []  # waits for ann, in wrap-up until 81
+
+
+def test_a_language_every_agent_speaks_is_not_scarce(desk):
+    d = desk()
+    d.agent("ann", at=0, languages=("fr",))
+    d.agent("bob", at=0, languages=("fr",))
+    d.call("c1", at=1, languages=("fr",))
+    (c1,) = d.engine.calls.values()
+    assert not d.engine.groups.scarce(c1, 1.0)

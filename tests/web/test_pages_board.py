@@ -81,3 +81,22 @@ def test_the_desk_lays_out_the_screen_pop_answer_phrase_first(world: World) -> N
     assert "Claire Fontaine" in text and "Qui est à l'appareil ?" in text
     unknown = sup.get("/desk/pop", params={"to": "01 99 99 99 99"})
     assert unknown.status_code == 404
+
+
+def test_the_operator_page_lists_the_pool_accounts_users_and_the_audit_log(world: World) -> None:
+    from datetime import UTC, datetime
+
+    from accueil.services.audit import AuditEntry, record
+
+    with world.runtime.unit() as session:
+        at = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+        record(session, AuditEntry(at, "alpha", "alpha_admin", "client_admin", "PUT /x", "/x"))
+    root = world.browser("root")
+    page = root.get("/operator")
+    assert page.status_code == 200
+    text = page.text
+    assert "Alice" in text and "lyon" in text and "Cabinet Alpha (2)" in text  # a training
+    assert "Bravo Plumbing" in text and "alpha_admin" in text
+    assert "PUT /x" in text  # the audit log's latest rows
+    assert world.browser("sup").get("/operator").status_code == 404  # admins only
+    assert world.browser("claire").get("/operator").status_code == 404

@@ -108,6 +108,17 @@ def test_the_same_page_in_english_after_the_switch(browser: Browser, site: str) 
     _shot(page, "employee-desktop-en")
 
 
+def test_the_operator_admin_sees_the_pool_users_and_audit_log(browser: Browser, site: str) -> None:
+    page = _signed_in(browser, site, "root", DESKTOP)
+    page.get_by_role("link", name="Operator: secretaries").click()
+    expect(page.get_by_test_id("agents")).to_contain_text("Alice")
+    expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
+    _shot(page, "operator-desktop")
+    page.set_viewport_size(PHONE)
+    _shot(page, "operator-phone")
+    page.context.close()
+
+
 def test_another_accounts_employee_finds_nothing(browser: Browser, site: str) -> None:
     page = _signed_in(browser, site, "bruno", PHONE)
     expect(page.get_by_role("heading", name="Right now")).to_be_visible()
@@ -138,6 +149,7 @@ def test_the_desk_shows_the_answer_phrase_of_a_call(browser: Browser, site: str)
     expect(page.get_by_test_id("overall")).to_be_visible()
     _shot(page, "board-desktop")
     page.goto("/desk")
+    _shot(page, "desk-staff-desktop")
     page.get_by_label("Dialled number").or_(page.get_by_label("Numéro composé")).fill("0140000001")
     page.locator("#caller").fill("+33611111111")
     page.locator("form[action='/desk/pop'] button").click()
@@ -145,3 +157,31 @@ def test_the_desk_shows_the_answer_phrase_of_a_call(browser: Browser, site: str)
         "Cabinet Alpha, bonjour, secrétariat de Claire Fontaine."
     )
     _shot(page, "desk-desktop")
+
+
+PAGES = [  # (user, path, name): every page a person lands on, at both widths, checked by axe
+    (None, "/sign-in", "sign-in"),
+    ("claire", "/accounts/alpha/people/claire", "employee"),
+    ("alpha_admin", "/accounts/alpha", "admin-people"),
+    ("alpha_admin", "/accounts/alpha/import", "admin-import"),
+    ("alpha_admin", "/accounts/alpha/scripts", "admin-scripts"),
+    ("sup", "/board", "board"),
+    ("sup", "/desk", "desk-staff"),
+    ("root", "/operator", "operator"),
+]
+
+
+def test_every_page_at_phone_and_desktop_widths_has_no_serious_accessibility_fault(
+    browser: Browser, site: str
+) -> None:
+    for user, path, name in PAGES:
+        if user is None:
+            page = browser.new_context(viewport=DESKTOP, base_url=site).new_page()  # type: ignore[arg-type]
+        else:
+            page = _signed_in(browser, site, user, DESKTOP)
+        page.goto(path)
+        expect(page.locator("main")).to_be_visible()
+        _shot(page, f"page-{name}-desktop")
+        page.set_viewport_size(PHONE)
+        _shot(page, f"page-{name}-phone")
+        page.context.close()

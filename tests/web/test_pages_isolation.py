@@ -27,6 +27,7 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/accounts/{account}/caller-lists/{key}": ("POST", {"entries": "+33600000000"}),
     "/board": ("GET", {}),
     "/board/now": ("GET", {}),
+    "/operator": ("GET", {}),
     "/desk": ("GET", {}),
     "/desk/pop": ("GET", {"to": "01 40 00 00 01", "caller": "+33611111111"}),
     "/desk/calls/{call}/script": ("POST", {"a.nom": "X"}),

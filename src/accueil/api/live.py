@@ -96,7 +96,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
     clock = rt.clock if isinstance(rt.clock, RealClock) else None
     leading = Leading(rt.leadership, lambda: live_from_settings(rt), changed, clock=clock)
-    leading.start()
+    await leading.start()
     app.state.leading = leading
     try:
         yield

@@ -19,6 +19,10 @@ class ApiSettings(BaseSettings):
     max_body_bytes: int = Field(2 * 1024 * 1024, gt=0)
     # Password logins allowed per user name and per client address in one minute.
     login_attempts_per_minute: int = Field(5, gt=0)
+    # A bearer token found good is not checked again for this long (0: every request); a
+    # revocation made through this process's API applies at once, one made elsewhere (the
+    # command line, another worker) within this delay.
+    token_cache_seconds: float = Field(5.0, ge=0, le=60)
     # The live switchboard (docs/live.md): on with `accueil serve`; its telephony is "none" (no
     # calls come in), "simulated" (a workload's callers, played at ``telephony_speed`` times
     # real time, on the operator in the database) or "sip" (Kamailio, docs/telephony.md).

@@ -30,6 +30,7 @@ def channels_from(settings: Settings, now: Callable[[], datetime]) -> dict[str, 
                 username=settings.smtp_username,
                 password=settings.smtp_password,
                 security=settings.smtp_security,
+                ca_file=settings.smtp_ca_file,
                 sender=settings.smtp_from,
                 timeout=settings.dispatch_timeout_seconds,
             )

@@ -17,9 +17,10 @@ import contextlib
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from accueil.core.delivery import backoff
 from accueil.dispatch.channel import Channel, Receipt, SendFailed
@@ -27,9 +28,11 @@ from accueil.dispatch.email import SmtpChannel
 from accueil.services import deliveries
 from accueil.services.deliveries import Claimed
 from accueil.services.escalation import escalate
+from accueil.services.privacy import purge
 from accueil.services.unit_of_work import Application
 
 log = logging.getLogger(__name__)
+LINGER = 0.002  # seconds a commit waits for the sendings about to answer, to take them along
 
 
 @dataclass
@@ -56,6 +59,7 @@ class Dispatcher:
         attempt_timeout: float = 30.0,
         max_attempts: int = deliveries.MAX_ATTEMPTS,
         rng: random.Random | None = None,
+        purge_every: timedelta | None = timedelta(days=1),
     ) -> None:
         self.app, self.channels, self.worker = app, dict(channels), worker
         self.batch, self.lease, self.max_attempts = batch, lease, max_attempts
@@ -63,6 +67,8 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self.tally = Tally()
         self.concurrency = concurrency
+        self.purge_every = purge_every
+        self._next_purge: datetime | None = None
 
     async def run_once(self) -> int:
         """Claim one batch and handle it whole; returns how many deliveries were claimed."""
@@ -70,8 +76,10 @@ class Dispatcher:
         if not claimed:
             return 0
         self._slots = asyncio.Semaphore(self.concurrency)
+        self._unrecorded = asyncio.Semaphore(2 * self.concurrency)
         self._waiting: list[tuple[list[Claimed], Receipt, asyncio.Future[None]]] = []
         self._committing = False
+        self._in_flight = 0
         digests: dict[tuple[str, str], list[Claimed]] = defaultdict(list)
         jobs = []
         for item in claimed:
@@ -86,6 +94,7 @@ class Dispatcher:
     async def run(self, stop: asyncio.Event, *, idle: float = 0.5) -> None:
         """Dispatch until ``stop`` is set, sleeping at most ``idle`` seconds when nothing is due."""
         while not stop.is_set():
+            await self.housekeep()
             handled = await self.run_once()
             if handled == 0:
                 with contextlib.suppress(TimeoutError):
@@ -99,6 +108,26 @@ class Dispatcher:
             if not await asyncio.to_thread(self._outstanding):
                 return
             await asyncio.sleep(pause)
+
+    async def housekeep(self) -> bool:
+        """The scheduled job of retention: each account's old data purged, once a day.
+
+        Run by ``run`` (at start, then every ``purge_every``); with several dispatchers each
+        runs it, which is harmless (a purge deletes what is older than the account keeps).
+        Returns whether it ran. A failure is logged and tried again at the next turn.
+        """
+        now = self.app.clock.now()
+        if self.purge_every is None or (self._next_purge is not None and now < self._next_purge):
+            return False
+        try:
+            done = await asyncio.to_thread(self._purge)
+        except Exception:
+            log.exception("retention purge failed")
+            return False
+        self._next_purge = now + self.purge_every
+        for account, (messages, calls) in sorted(done.items()):
+            log.info("retention: %s: %d messages, %d call records purged", account, messages, calls)
+        return True
 
     async def close(self) -> None:
         """Close the channels' connections (they open again on the next sending)."""
@@ -116,24 +145,35 @@ class Dispatcher:
         channel = self.channels.get(item.channel)
         if channel is None:
             raise SendFailed(f"no {item.channel} channel is configured", retry=False)
-        async with self._slots:  # held until the outcome is committed: see _record
-            receipt = await asyncio.wait_for(channel.send(item), self.attempt_timeout)
+        async with self._unrecorded:  # held until the outcome is committed: see _record
+            receipt = await self._send(channel.send(item))
             await self._record([item], receipt)
 
     async def _digest(self, items: list[Claimed]) -> None:
         channel = self.channels.get("email")
         if not isinstance(channel, SmtpChannel):
             raise SendFailed("the digest goes by email: no email channel is configured")
-        async with self._slots:
-            receipt = await asyncio.wait_for(channel.send_digest(items), self.attempt_timeout)
+        async with self._unrecorded:
+            receipt = await self._send(channel.send_digest(items))
             await self._record(items, receipt)
+
+    async def _send(self, sending: Coroutine[Any, Any, Receipt]) -> Receipt:
+        """A channel's sending, within the dispatcher's concurrency and its time-out."""
+        async with self._slots:
+            self._in_flight += 1
+            try:
+                return await asyncio.wait_for(sending, self.attempt_timeout)
+            finally:
+                self._in_flight -= 1
 
     async def _record(self, items: list[Claimed], receipt: Receipt) -> None:
         """Commit a sending's outcome, together with those that arrive while one commits.
 
         One transaction for several outcomes (a group commit) costs little more than for one.
-        A sending keeps its slot until its outcome is committed, so at most ``concurrency``
-        sendings are ever done but not yet recorded: the most a crash can make send twice.
+        A sending gives its slot back as soon as the channel has answered, so the next ones go
+        while this one's outcome is being committed; but it holds one of ``2 * concurrency``
+        places until it is recorded, so at most that many sendings (in flight, or done and not
+        yet recorded) can be repeated after a crash.
         """
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((items, receipt, done))
@@ -141,6 +181,8 @@ class Dispatcher:
             self._committing = True
             try:
                 while self._waiting:
+                    if len(self._waiting) < self._in_flight:  # more are about to answer
+                        await asyncio.sleep(LINGER)
                     group, self._waiting = self._waiting, []
                     try:
                         await asyncio.to_thread(self._sent, group)
@@ -174,17 +216,13 @@ class Dispatcher:
             )
 
     def _sent(self, group: list[tuple[list[Claimed], Receipt, asyncio.Future[None]]]) -> None:
+        done = [
+            deliveries.Sent(item.id, receipt.provider_id, receipt.delivered, receipt.detail)
+            for items, receipt, _ in group
+            for item in items
+        ]
         with self.app.unit_of_work() as work:
-            for items, receipt, _ in group:
-                for item in items:
-                    deliveries.mark_sent(
-                        work.session,
-                        item.id,
-                        now=work.now,
-                        provider_id=receipt.provider_id,
-                        delivered=receipt.delivered,
-                        detail=receipt.detail,
-                    )
+            deliveries.mark_sent(work.session, done, now=work.now)
         for items, _, _ in group:
             self.tally.sent += len(items)
             for item in items:
@@ -221,6 +259,10 @@ class Dispatcher:
     def _outstanding(self) -> int:
         with self.app.sessions() as session:
             return deliveries.outstanding(session, now=self.app.clock.now())
+
+    def _purge(self) -> dict[str, tuple[int, int]]:
+        with self.app.unit_of_work() as work:
+            return purge(work.session, now=work.now)
 
     def _escalate(self, delivery: int) -> str:
         with self.app.unit_of_work() as work:

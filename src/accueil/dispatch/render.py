@@ -55,6 +55,7 @@ def subject(item: Claimed) -> str:
     text = w["subject"].format(caller=_caller(item), person=item.person_name)
     if m.version > 1:
         text = f"{w['correction']} ({m.version}) — {text}"
+    text = " ".join(text.split())  # one line, whatever the caller's name held
     return f"[{w['urgent']}] {text}" if m.urgency == "urgent" else text
 
 

@@ -12,6 +12,7 @@ SQLite has one writer at a time and runs one dispatcher.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -126,25 +127,46 @@ def record_provider_id(session: Session, delivery: int, provider_id: str) -> Non
     )
 
 
-def mark_sent(
-    session: Session,
-    delivery: int,
-    *,
-    now: datetime,
-    provider_id: str = "",
-    delivered: bool = False,
-    detail: str = "",
-) -> None:
-    """The channel took it (``delivered``: and it says it arrived, as a webhook's 2xx does)."""
-    row = _delivery(session, delivery)
-    row.state = "delivered" if delivered else "sent"
-    row.lease_until, row.sent_at = None, now
-    if provider_id:
-        row.provider_id = provider_id
-    message = _message(session, row)
-    add_event(session, message, "sent", now, channel=row.channel, detail=detail)
-    if delivered:
-        add_event(session, message, "delivered", now, channel=row.channel)
+@dataclass(frozen=True)
+class Sent:
+    """What a channel said of one delivery it took."""
+
+    delivery: int
+    provider_id: str = ""
+    delivered: bool = False  # and it says it arrived, as a webhook's 2xx does
+    detail: str = ""
+
+
+def mark_sent(session: Session, done: Sequence[Sent], *, now: datetime) -> None:
+    """The channel took these deliveries: each ``sent`` (or ``delivered``), in its history.
+
+    Many at once in one transaction (the dispatcher's group commit): the rows, their messages
+    and accounts' keys are read in one query, not one per delivery.
+    """
+    ids = [d.delivery for d in done]
+    found = session.execute(
+        select(DeliveryRow, MessageRow, AccountRow.key)
+        .join(MessageRow, MessageRow.id == DeliveryRow.message_id)
+        .join(AccountRow, AccountRow.id == DeliveryRow.account_id)
+        .where(DeliveryRow.id.in_(ids))
+    ).all()
+    rows = {d.id: d for d, _, _ in found}
+    messages = {m.id: m for _, m, _ in found}
+    keys = {d.account_id: key for d, _, key in found}
+    missing = sorted(set(ids) - set(rows))
+    if missing:
+        raise NotFound(f"no delivery {missing[0]}", delivery=missing[0])
+    for outcome in done:
+        row = rows[outcome.delivery]
+        row.state = "delivered" if outcome.delivered else "sent"
+        row.lease_until, row.sent_at = None, now
+        if outcome.provider_id:
+            row.provider_id = outcome.provider_id
+        message, key = messages[row.message_id], keys[row.account_id]
+        detail, channel = outcome.detail, row.channel
+        add_event(session, message, "sent", now, channel=channel, detail=detail, account_key=key)
+        if outcome.delivered:
+            add_event(session, message, "delivered", now, channel=channel, account_key=key)
 
 
 def mark_failed(

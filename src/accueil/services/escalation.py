@@ -5,7 +5,10 @@ delivery due ``escalate_after_minutes`` later. When the dispatcher claims it (on
 drives it), ``escalate`` looks: acknowledged meanwhile → nothing more; else the target is sent
 the message (the on-call rota's numbers at that local time, or a person's mobile and email),
 ``escalated`` is added to the history, and the next target's step is queued the same way.
-Acknowledging (from the page, the API or an SMS reply "1") cancels what is still queued.
+After the last target, one more step (address ``expire``) waits as long again: if nobody has
+acknowledged by then, the message is ``expired`` — the chain has ended with nobody owning it,
+which its status and the ``message.delivery`` event tell supervisors. Acknowledging (from the
+page, the API or an SMS reply "1") cancels what is still queued.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from accueil.services.messages import add_event, queue
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_messages import DeliveryRow, MessageEventRow, MessageRow
 
+EXPIRE = "expire"  # the address of the step after the last target
+
 
 def escalate(session: Session, delivery: int, *, now: datetime) -> str:
     """Carry out one escalation step; returns what happened, in words (for the log)."""
@@ -36,6 +41,11 @@ def escalate(session: Session, delivery: int, *, now: datetime) -> str:
     if _acknowledged(session, message.id):
         row.state = "cancelled"
         return "already acknowledged"
+    if row.address == EXPIRE:
+        row.state = "done"
+        detail = "nobody acknowledged it: the escalation chain has ended"
+        add_event(session, message, "expired", now, detail=detail)
+        return f"expired: {detail}"
     kind, _, key = row.address.partition(":")
     addresses = _addresses(session, acc, kind, key, now)
     for channel, address in addresses:
@@ -54,9 +64,11 @@ def _queue_next(
     if policy is None or not policy.escalate_after_minutes:
         return
     chain = policy.escalate_to
+    due = now + timedelta(minutes=policy.escalate_after_minutes)
     if row.step < len(chain):
-        due = now + timedelta(minutes=policy.escalate_after_minutes)
         queue(session, message, "escalate", chain[row.step], due, now=now, step=row.step + 1)
+    elif row.step == len(chain):  # the last one was told: give them as long, then expire
+        queue(session, message, "escalate", EXPIRE, due, now=now, step=row.step + 1)
 
 
 def _acknowledged(session: Session, message: int) -> bool:

@@ -44,7 +44,7 @@ KINDS = (
     "failed",
 )
 # a message's status is the furthest kind in its history, in this order
-_ORDER = ("taken", "queued", "failed", "expired", "sent", "delivered", "escalated", "read")
+_ORDER = ("taken", "queued", "failed", "sent", "delivered", "escalated", "expired", "read")
 _RANK = {k: i for i, k in enumerate((*_ORDER, "acknowledged"))}
 MAX_FIELDS = 100
 
@@ -247,8 +247,12 @@ def add_event(
     channel: str = "",
     actor: str = "",
     detail: str = "",
+    account_key: str = "",
 ) -> None:
-    """Append to the message's history (and tell subscribers of a delivery step)."""
+    """Append to the message's history (and tell subscribers of a delivery step).
+
+    ``account_key``: the message's account's, when the caller has it (saves a query each).
+    """
     session.add(
         MessageEventRow(
             account_id=message.account_id,
@@ -261,12 +265,14 @@ def add_event(
         )
     )
     if kind in ("sent", "delivered", "failed", "escalated", "expired"):
-        account = session.get(AccountRow, message.account_id)
-        assert account is not None
+        if not account_key:
+            account = session.get(AccountRow, message.account_id)
+            assert account is not None
+            account_key = account.key
         emit(
             session,
             MessageDelivery(
-                account=account.key,
+                account=account_key,
                 at=at,
                 uid=message.uid,
                 kind=kind,

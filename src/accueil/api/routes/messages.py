@@ -16,7 +16,7 @@ from accueil.api.conventions import Page, scoped
 from accueil.api.schemas import Out
 from accueil.core.access import Action, Scope
 from accueil.errors import AccueilError, InvalidInput, NotFound
-from accueil.services import messages, sms_inbound
+from accueil.services import deliveries, messages, sms_inbound
 from accueil.settings import get_settings
 
 router = APIRouter(tags=["messages"])
@@ -158,6 +158,53 @@ def acknowledge(
             via="api",
         )  # fmt: skip
     return Acknowledged(id=message, acknowledged=done)
+
+
+class DeadLetterOut(Out):
+    id: int  # the delivery's, for "retry now"
+    message: str
+    channel: str
+    address: str
+    attempts: int
+    last_error: str
+
+
+class Requeued(Out):
+    id: int
+    state: str
+
+
+@router.get("/accounts/{account}/deliveries/dead", openapi_extra=scoped(Scope.ACCOUNT))
+def dead_letters(account: str, caller: Caller = Depends(authenticated)) -> Page[DeadLetterOut]:
+    """The account's deliveries that gave up (dead letters), newest first, with why: for a
+    supervisor to look at and retry."""
+    auth.account(caller, account)
+    with caller.unit(personal=True) as session:
+        found = deliveries.dead_letters(session, account)
+    return Page[DeadLetterOut](
+        items=[
+            DeadLetterOut(
+                id=d.id,
+                message=d.uid,
+                channel=d.channel,
+                address=d.address,
+                attempts=d.attempts,
+                last_error=d.last_error,
+            )
+            for d in found
+        ]
+    )
+
+
+@router.post("/accounts/{account}/deliveries/{delivery}/retry", openapi_extra=scoped(Scope.ACCOUNT))
+def retry_now(account: str, delivery: int, caller: Caller = Depends(authenticated)) -> Requeued:
+    """Retry now: a dead delivery goes back in the queue, due at once (409 if it is not dead)."""
+    auth.account(caller, account, Action.WRITE)
+    with caller.unit() as session:
+        deliveries.retry_now(
+            session, account, delivery, now=caller.runtime.now(), by=caller.principal.user
+        )
+    return Requeued(id=delivery, state="queued")
 
 
 class BadSignature(AccueilError):

@@ -63,8 +63,8 @@ class EngineConfig:
     # factor between guard_min (cost at twice the tolerance) and guard_max (no cost at all).
     guard: bool = True
     guard_window: float = 1800.0
-    guard_tolerance: float = 0.01
-    guard_abandon_tolerance: float = 0.004
+    guard_tolerance: float = 0.0075
+    guard_abandon_tolerance: float = 0.003
     guard_min: float = 0.0
     guard_max: float = 1.33
     guard_min_calls: int = 30  # calls in a tier's window before the guard acts on it

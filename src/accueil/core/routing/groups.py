@@ -92,6 +92,10 @@ class Groups:
                 weight += self._scarcity(lang, at)
         return weight
 
+    def scarce_skills(self, agent: AgentRecord, at: float) -> frozenset[str]:
+        """The agent's languages that are scarce now."""
+        return frozenset(lang for lang in agent.languages if self._scarcity(lang, at) > 0)
+
     def scarce(self, call: LiveCall, at: float) -> bool:
         """Does the call need a scarce language?"""
         return any(self._scarcity(lang, at) > 0 for lang in call.languages)
@@ -100,8 +104,8 @@ class Groups:
         """The language's demand per speaker when it is scarce, else 0."""
         everyone, demand = self._demand.get(_ALL), self._demand.get(lang)
         speakers, agents = self._speakers.get(lang, 0), len(self._agents)
-        if everyone is None or demand is None or not speakers:
-            return 0.0
+        if everyone is None or demand is None or not speakers or speakers >= agents:
+            return 0.0  # a language every agent speaks is no one's scarce skill
         rate = self._decayed(demand[0], demand[1], at)
         share = rate / self._decayed(everyone[0], everyone[1], at)
         return rate / speakers if share >= SCARCE_RATIO * speakers / agents else 0.0

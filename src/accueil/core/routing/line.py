@@ -19,11 +19,13 @@ _Entry = tuple[tuple[float, float, int], int, LiveCall]
 class WaitingLine:
     """Every call in status WAITING, in order of place in line (``LiveCall.key``)."""
 
-    __slots__ = ("_by_account", "_by_key", "_open", "_open_count", "calls")
+    __slots__ = ("_by_account", "_by_key", "_open", "_open_count", "_ringing", "calls")
 
     def __init__(self) -> None:
         # certification account ("" when none) -> languages -> heap of entries (lazy deletion)
         self._open: dict[str, dict[tuple[str, ...], list[_Entry]]] = {}
+        # the same for calls still waiting in a familiar ring (for ``first_for``)
+        self._ringing: dict[str, dict[tuple[str, ...], list[_Entry]]] = {}
         self._by_account: dict[str, dict[str, LiveCall]] = {}  # every waiting call
         self._open_count = 0
         self._by_key: dict[Key, int] = {}  # open calls per requirement key
@@ -44,12 +46,13 @@ class WaitingLine:
     def add(self, call: LiveCall) -> None:
         self.calls[call.id] = call
         self._by_account.setdefault(call.account, {})[call.id] = call
-        if call.ring < FamiliarRing.EVERYONE:
-            return
         call.qstamp += 1
         cert = call.account if call.certification_required else ""
-        heap = self._open.setdefault(cert, {}).setdefault(call.languages, [])
+        buckets = self._open if call.ring is FamiliarRing.EVERYONE else self._ringing
+        heap = buckets.setdefault(cert, {}).setdefault(call.languages, [])
         heapq.heappush(heap, (call.key, call.qstamp, call))
+        if call.ring < FamiliarRing.EVERYONE:
+            return
         self._open_count += 1
         key = key_of(call)
         self._by_key[key] = self._by_key.get(key, 0) + 1
@@ -61,8 +64,8 @@ class WaitingLine:
         del calls[call.id]
         if not calls:
             del self._by_account[call.account]
+        call.qstamp += 1  # its heap entry is now stale
         if call.ring is FamiliarRing.EVERYONE:
-            call.qstamp += 1  # its heap entry is now stale
             self._open_count -= 1
             key = key_of(call)
             left = self._by_key[key] - 1
@@ -80,22 +83,49 @@ class WaitingLine:
     def has_waiting(self, account: str) -> bool:
         return account in self._by_account
 
-    def best_open(self, agent: AgentRecord) -> LiveCall | None:
-        """The open call first in line among those ``agent`` may take."""
+    def best_open(
+        self, agent: AgentRecord, needing: frozenset[str] | None = None
+    ) -> LiveCall | None:
+        """The open call first in line among those ``agent`` may take (``needing``: among
+        those needing one of these languages)."""
+        return self._best(self._open, agent, needing)
+
+    def first_for(self, agent: AgentRecord) -> LiveCall | None:
+        """The call first in line among all those ``agent`` may take, open or in a ring: the
+        call longest-idle routing would give this agent."""
+        ringing = self._best(self._ringing, agent)
+        open_ = self._best(self._open, agent)
+        if ringing is None or (open_ is not None and open_.key < ringing.key):
+            return open_
+        return ringing
+
+    def _best(
+        self,
+        buckets: dict[str, dict[tuple[str, ...], list[_Entry]]],
+        agent: AgentRecord,
+        needing: frozenset[str] | None = None,
+    ) -> LiveCall | None:
         best: LiveCall | None = None
-        for heap in self._heaps_for(agent):
+        for heap in self._heaps_for(buckets, agent, needing):
             call = self._top(heap, agent)
             if call is not None and (best is None or call.key < best.key):
                 best = call
         return best
 
-    def _heaps_for(self, agent: AgentRecord) -> Iterator[list[_Entry]]:
+    @staticmethod
+    def _heaps_for(
+        open_: dict[str, dict[tuple[str, ...], list[_Entry]]],
+        agent: AgentRecord,
+        needing: frozenset[str] | None = None,
+    ) -> Iterator[list[_Entry]]:
         langs = agent.languages
         for cert in ("", *agent.trainings):
-            buckets = self._open.get(cert)
+            buckets = open_.get(cert)
             if buckets is None:
                 continue
             for required, heap in buckets.items():
+                if needing is not None and needing.isdisjoint(required):
+                    continue
                 if heap and all(lang in langs for lang in required):
                     yield heap
 

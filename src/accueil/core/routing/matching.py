@@ -140,7 +140,7 @@ class Matcher:
         """
         claims = self.claims if self.config.one_waiter else None
         while ring < FamiliarRing.EVERYONE:
-            person_s, account_s = self.rings.budget(call, self.open_wait(call), self.factor(call))
+            person_s, account_s = self.rings.budget(call, self.open_wait(call), self._share(call))
             until = started + person_s + (account_s if ring is FamiliarRing.ACCOUNT else 0.0)
             if until <= self._now:
                 ring = FamiliarRing(ring + 1)
@@ -162,6 +162,13 @@ class Matcher:
         call.ring_until = None
         call.claimed = ""
 
+    def _share(self, call: LiveCall) -> float:
+        """What the call's ring budget is multiplied by: the guard's factor, and none at all
+        for a call needing a scarce skill (its few able agents are spent on it at once)."""
+        if self.config.protect_scarce and self.groups.scarce(call, self._now):
+            return 0.0
+        return self.factor(call)
+
     def factor(self, call: LiveCall) -> float:
         """The guard's factor on the call's wait budgets (1 with the guard off)."""
         return self.guard.factor(call.tier, self._now) if self.config.guard else 1.0
@@ -170,7 +177,9 @@ class Matcher:
         """The call's wait is over (answered, abandoned or overflowed): tell the guard."""
         if self.config.guard:
             within = answered and self._now - call.since <= call.target
-            self.guard.outcome(call.tier, self._now, within, call.held, not answered)
+            # Held for a younger call that would be late by now itself: no service level lost.
+            held = call.held and (not answered or self._now - call.held_since <= call.target)
+            self.guard.outcome(call.tier, self._now, within, held, not answered)
 
     def _claim(self, call: LiveCall, soonest: tuple[float, str]) -> None:
         free, agent_id = soonest
@@ -263,17 +272,57 @@ class Matcher:
         if self.strategy.rings:
             familiar = self.rings.best_familiar(agent, self.line)
         open_ = self.line.best_open(agent)
+        if open_ is not None and self.config.protect_scarce and self.strategy.rings:
+            open_ = self._scarce_first(agent, open_)
         call = self.strategy.pick_call(agent, familiar, open_, self._now)
         if call is familiar and open_ is not None and self._scarcer(open_, familiar):
             call = open_  # only a few can take that one: the familiar call has more takers
+        elif call is familiar and open_ is not None and self._overdue(open_, familiar):
+            call = open_  # the guard is behind: the older call goes first sooner
         if call is not None and call is not familiar and self._holding:
             call = self._open_for(agent, call)
         elif call is open_ and call is not None and self.config.past_target_seconds > 0:
             call = self._past_target(agent, call)
+        if self.config.guard and self.strategy.rings and (call is None or call is familiar):
+            self._passed_over(agent, call)
         if call is not None:
             return [self.offer(call, agent)]
         self.pool.add(agent)
         return []
+
+    def _scarce_first(self, agent: AgentRecord, first: LiveCall) -> LiveCall:
+        """Protect scarce skills: a freed agent with a scarce language takes the open call
+        first in line among those needing it before an older call anyone could take (the
+        calls only a few can take are served by those few first)."""
+        scarce = self.groups.scarce_skills(agent, self._now)
+        if not scarce or not scarce.isdisjoint(first.languages):
+            return first
+        return self.line.best_open(agent, scarce) or first
+
+    def _overdue(self, open_: LiveCall, familiar: LiveCall | None) -> bool:
+        """With the guard behind (its factor below 1), an older open call that can still be
+        answered within its target goes before a familiar one (first in line first, as
+        longest-idle routing would; a call past its target gains nothing from it)."""
+        if familiar is None or not self.config.guard or open_.key >= familiar.key:
+            return False
+        return self._now - open_.since < open_.target and self.factor(open_) < 1.0
+
+    def _passed_over(self, agent: AgentRecord, taken: LiveCall | None) -> None:
+        """The call longest-idle would have given this freed agent, if it takes another (a
+        younger familiar call) or none (the call waits in a ring for someone else): that call
+        waits because of affinity, and the guard counts it if it then misses its target —
+        unless it was passed over only for younger calls that would have been late by then
+        themselves (the swap cost no service level)."""
+        first = self.line.first_for(agent)
+        if first is None or first is taken or self._now - first.since >= first.target:
+            return
+        if taken is None:
+            first.held_since = math.inf  # the agent sits ready beside it
+        elif not first.held:
+            first.held_since = taken.since
+        elif first.held_since < math.inf:
+            first.held_since = max(first.held_since, taken.since)
+        first.held = True
 
     def _past_target(self, agent: AgentRecord, first: LiveCall) -> LiveCall | None:
         """The open call a freed stranger takes: calls past their target (their wait no longer

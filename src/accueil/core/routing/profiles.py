@@ -3,8 +3,8 @@
 - ``balanced`` (the default): the person's own agents, then the account's team, within budgets
   the guard keeps from costing service level (and grows, to 1.33 ×, while they cost none);
 - ``familiar``: the account's team first (the account ring holds the team and primary agents
-  only, a ready team member before a person's agent) — more account affinity, less person
-  affinity;
+  only, a ready team member before a person's agent), and a guard a third more tolerant — more
+  account affinity, less person affinity, for a little service;
 - ``strict``: service first — short budgets, a guard with half the tolerance that never lets
   budgets grow past their size, no waiting for calls past their target.
 
@@ -24,6 +24,8 @@ PROFILES: dict[str, dict[str, Any]] = {
     "familiar": {
         "person_in_account_ring": False,
         "team_first": True,
+        "guard_tolerance": 0.01,
+        "guard_abandon_tolerance": 0.004,
     },
     "strict": {
         "budget_share": 0.5,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum, StrEnum
 
 
@@ -116,6 +117,7 @@ class LiveCall:
         "declined",
         "enqueued",
         "held",
+        "held_since",
         "id",
         "key",
         "languages",
@@ -171,7 +173,13 @@ class LiveCall:
         self.enqueued = since  # when it entered this engine's line (the rings' clock)
         self.qstamp = 0  # invalidates superseded entries of the open line
         self.claimed = ""  # the familiar agent ending wrap-up this call waits for (one waiter)
-        self.held = False  # waited in a ring while an agent able to take it sat ready
+        # Waited because of affinity: in a ring while an agent able to take it sat ready, or
+        # passed over by a freed agent for a younger familiar call (guard.py)
+        self.held = False
+        # When held only for younger calls: the youngest one's place (since). Had it not been
+        # taken first, it would have been answered when this one was: if it would then have
+        # been late itself, the swap cost no service level. Infinity: held beside a free agent.
+        self.held_since = math.inf
 
     @property
     def person_key(self) -> str:
