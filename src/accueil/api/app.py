@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from accueil import __version__, logs
 from accueil.api import problems
+from accueil.api.asyncapi import document as asyncapi_document
 from accueil.api.live import lifespan
 from accueil.api.middleware import Guard
 from accueil.api.observe import Metrics, Observe
@@ -19,6 +22,7 @@ from accueil.api.routes import (
     callers,
     calls,
     directory,
+    event_streams,
     health,
     messages,
     records,
@@ -28,6 +32,7 @@ from accueil.api.routes import (
     session,
     supervisor,
     transfer,
+    usage,
     users,
 )
 from accueil.api.runtime import Runtime
@@ -85,9 +90,16 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         search,
         transfer,
         audit,
+        usage,
     )
-    for feature in (*features, agent_stream, supervisor):
+    for feature in (*features, agent_stream, supervisor, event_streams):
         app.include_router(feature.router, prefix=PREFIX, responses=_ERRORS)  # type: ignore[arg-type]
+
+    @app.get(f"{PREFIX}/asyncapi.json", include_in_schema=False)
+    def asyncapi() -> dict[str, Any]:
+        """The WebSocket streams' messages and events (AsyncAPI 3.0), beside the OpenAPI."""
+        return asyncapi_document()
+
     install_pages(app)
     if rt.settings.cors_origins:
         app.add_middleware(

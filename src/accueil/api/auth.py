@@ -30,6 +30,7 @@ from accueil.core.access import (
     may_operator,
     may_person,
     may_reach,
+    may_read_usage,
 )
 from accueil.errors import NotFound
 from accueil.services import audit, browser_sessions, users
@@ -189,6 +190,13 @@ def account_card(caller: Caller, account: str) -> None:
 
 def account(caller: Caller, account: str, action: Action = Action.READ) -> None:
     if not may_account(caller.principal, account, action):
+        raise _absent(account)
+
+
+def usage(caller: Caller, account: str) -> None:
+    """The account's usage (billing): its client admins and the operator's staff; for anyone
+    else the account does not exist."""
+    if not may_read_usage(caller.principal, account):
         raise _absent(account)
 
 

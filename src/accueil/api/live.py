@@ -81,6 +81,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run the switchboard with the server: one attached already (tests) is started as it
     is; else, when set, this process leads it or stands by (``switchboard/leading.py``)."""
     rt: Runtime = app.state.runtime
+    rt.hub.start()  # the event streams, whether this process leads or stands by
+    try:
+        async with _switchboard(app, rt):
+            yield
+    finally:
+        rt.hub.stop()
+
+
+@asynccontextmanager
+async def _switchboard(app: FastAPI, rt: Runtime) -> AsyncIterator[None]:
+    """An attached switchboard (tests) started as it is; else, when set, this process leads it
+    or stands by (``switchboard/leading.py``)."""
     if rt.live is not None:
         async with _attached(rt.live):
             yield

@@ -57,6 +57,8 @@ class ApiSettings(BaseSettings):
     # to a standby); default ws://host:port/api/v1/agent/stream.
     switchboard_address: str = ""
     agent_grace_seconds: float = Field(60.0, ge=0)
+    # The supervisor stream looks at the line this often and sends it when it changed.
+    supervisor_tick_seconds: float = Field(1.0, gt=0)
     # Browser sessions (cookie sign-in): idle timeout, lifetime whatever the activity, and
     # whether the cookies are Secure (sent over HTTPS only; browsers treat localhost as secure).
     session_idle_minutes: int = Field(120, gt=0)

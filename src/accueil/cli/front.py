@@ -66,6 +66,7 @@ COMMANDS: tuple[Entry, ...] = (
     Entry("serve", "serve", SERVICE, "Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs)."),  # noqa: E501
     Entry("user", "serve", SERVICE, "Users of the API and their roles."),
     Entry("token", "serve", SERVICE, "API tokens: create (shown once), list, revoke."),
+    Entry("usage", "usage", SERVICE, "Usage per account for billing: calls answered, minutes and messages, by day or month."),  # noqa: E501
     Entry("dispatch", "messages", SERVICE, "Send queued messages (email, SMS, webhooks, digests), escalate unacknowledged ones, purge expired data daily."),  # noqa: E501
 )  # fmt: skip
 
