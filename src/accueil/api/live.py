@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
+from accueil.sip.edge import SipEdge, serve_board, sip_settings
 from accueil.switchboard.clock import RealClock, SwitchClock
 from accueil.switchboard.leader import Leadership
 from accueil.switchboard.leading import Leading
@@ -21,8 +23,9 @@ from accueil.telephony.simulated import SimulatedTelephony, calls_of_a_day
 
 
 def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
-    """The switchboard the settings ask for: its telephony none (no calls until SIP) or
-    simulated (a day of the workload's callers on the operator in the database)."""
+    """The switchboard the settings ask for: its telephony none (no calls), simulated (a day of
+    the workload's callers on the operator in the database), SIP (Kamailio, run by the leader)
+    or remote (a telephony in another process)."""
     settings = rt.settings
     clock = clock or (rt.clock if isinstance(rt.clock, RealClock) else RealClock())
     if settings.telephony == "simulated":
@@ -37,6 +40,13 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
         return build_live(
             rt.app, clock, telephony, grace_seconds=settings.agent_grace_seconds, player=telephony
         )
+    if settings.telephony == "sip":
+        edge = sip_edge(settings)
+        live = build_live(
+            rt.app, clock, edge.telephony, grace_seconds=settings.agent_grace_seconds, edge=edge
+        )
+        serve_board(edge.telephony, live.board)
+        return live
     if settings.telephony == "remote":
         remote = RemoteTelephony.at(settings.telephony_address)
         live = build_live(
@@ -51,6 +61,12 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
         remote.heard = lambda: board.heard  # resume after the events the journal has
         return live
     return build_live(rt.app, clock, MemoryTelephony(), grace_seconds=settings.agent_grace_seconds)
+
+
+def sip_edge(settings: ApiSettings) -> SipEdge:
+    """Kamailio (run by accueil unless ``sip_kamailio`` is off) and the SIP telephony."""
+    workdir = Path(settings.sip_workdir) if settings.sip_kamailio else None
+    return SipEdge.configured(sip_settings(settings), workdir, outbound=settings.sip_outbound)
 
 
 def address_of(settings: ApiSettings) -> str:

@@ -35,6 +35,13 @@ def serve(
             "ACCUEIL_SWITCHBOARD=false (the switchboard runs in one process)",
         ),
     ] = 1,
+    telephony: Annotated[
+        str | None,
+        typer.Option(
+            help="the switchboard's telephony: none, simulated, sip (Kamailio, "
+            "docs/telephony.md) or remote; default ACCUEIL_TELEPHONY or none"
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs)."""
     import uvicorn
@@ -49,8 +56,16 @@ def serve(
         os.environ["ACCUEIL_HOST"] = host
     if port:
         os.environ["ACCUEIL_PORT"] = str(port)
-    settings = ApiSettings()
     with reported():
+        if telephony not in (None, "none", "simulated", "sip", "remote"):
+            raise InvalidInput(f"--telephony {telephony!r}: none, simulated, sip or remote")
+        if telephony:
+            os.environ["ACCUEIL_TELEPHONY"] = telephony
+        settings = ApiSettings()
+        if settings.telephony == "sip":
+            from accueil.sip.edge import sip_settings
+
+            sip_settings(settings)  # a wrong SIP setting stops here, with the field and why
         if workers > 1 and settings.switchboard:
             raise InvalidInput(
                 "the switchboard (the agents' desks, the live calls) runs in one process: "
