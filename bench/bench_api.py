@@ -18,14 +18,19 @@ Requests per second, p50/p99 latency in ms, and this process's CPU ms per reques
 threads; what the machine's other load moves least); the issue's targets: p99 < 50 ms and the HTTP
 path at least 1/3 of the in-process rate.
 
-Then over real sockets: ``accueil serve`` (uvicorn, one process) started on a free loopback port
-on the same file, and ``LOOPBACK_CLIENTS`` asyncio clients (one connection each) asking for
-screen pops and decisions for ``LOOPBACK_SECONDS`` each:
-- closed loop: every client asks again as soon as it has its answer (the server's capacity;
-  latency is then mostly the queue, by Little's law clients ÷ rate);
-- open loop: the same clients each asking at a steady pace, together half the capacity just
-  measured (what a desk of agents asking from time to time sees).
-With the server process's own CPU ms per request, read from /proc.
+Then over real sockets (``bench/loopback.py``, a light asyncio HTTP/1.1 client: httpx cost
+more CPU than the server's HTTP layer and, on 2 CPUs, set the rate): ``LOOPBACK_CLIENTS``
+clients (one keep-alive connection each) for ``LOOPBACK_SECONDS`` a row, against
+- two reference points on the same uvicorn (``bench/reference_apps.py``): a bare ASGI app and
+  FastAPI with one sync route, in a closed loop;
+- ``accueil serve`` on the same file, with ``LOOPBACK_WORKERS`` worker processes (one: as it
+  runs by default; more: the switchboard off, as ``--workers`` requires), asking for screen
+  pops and decisions: a closed loop (every client asks again as soon as it has its answer: the
+  capacity; latency is then the queue, clients ÷ rate by Little's law), then an open loop (each
+  client at a steady pace, together half that capacity: what the p99 target is about), the
+  in-process rate measured just before.
+With the CPU ms per request of the server (all its processes, from /proc) and of the clients.
+``BENCH_API_PARTS=loopback`` (or ``asgi``) runs one part.
 """
 
 from __future__ import annotations
@@ -33,9 +38,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,7 +47,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from httpx2 import ASGITransport, AsyncClient, Limits
+from httpx2 import ASGITransport, AsyncClient
 from sqlalchemy import select
 
 from accueil.api import create_app
@@ -62,9 +65,10 @@ from accueil.services.directory import list_people, resolve_number
 from accueil.services.screenpop import screen_pop
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 from accueil.store.tables import AccountRow, NumberRow, PersonRow
+from bench import loopback
 
 SEED, TARGETS, REQUESTS, CONCURRENCY = 7, 100, 300, 16
-LOOPBACK_CLIENTS, LOOPBACK_SECONDS = 200, 10.0
+LOOPBACK_CLIENTS, LOOPBACK_SECONDS, LOOPBACK_WORKERS = 200, 10.0, (1, 2)
 NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
 AT = NOW.isoformat()
 CALLER = "+33612345678"
@@ -193,11 +197,10 @@ def _row(name: str, f: Figures, base: Figures | None = None) -> str:
     return f"  {name:<18} {f.rps:8.0f} {f.p50:8.2f} {f.p99:8.2f} {f.cpu:8.2f} {ratio}"
 
 
-async def _measure(rt: Runtime, token: str, targets: list[Target]) -> dict[str, Figures]:
+async def _measure(rt: Runtime, token: str, targets: list[Target]) -> None:
     app = create_app(rt)
     transport = ASGITransport(app=app)
     headers = {"Authorization": f"Bearer {token}"}
-    bases: dict[str, Figures] = {}
     async with AsyncClient(transport=transport, base_url="http://bench", headers=headers) as c:
         for name, (direct, ask) in _operations(rt).items():
             for t in targets[:10]:  # warm caches and the thread pool on both paths
@@ -214,8 +217,6 @@ async def _measure(rt: Runtime, token: str, targets: list[Target]) -> dict[str, 
             p99_ok = "met" if seq.p99 < 50 else "NOT met"
             third = "met" if best >= 1 / 3 else "NOT met"
             print(f"  targets: p99 < 50 ms {p99_ok}; HTTP ≥ 1/3 of in-process {third}", flush=True)
-            bases[name] = base
-    return bases
 
 
 def run() -> None:
@@ -230,117 +231,97 @@ def run() -> None:
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
         rt = Runtime(make_engine(url), ApiSettings(), clock=FixedClock(NOW))
-        bases = asyncio.run(_measure(rt, token, targets))
-        asyncio.run(_loopback(url, token, targets, _operations(rt), bases))
+        parts = os.environ.get("BENCH_API_PARTS", "asgi,loopback").split(",")
+        if "asgi" in parts:
+            asyncio.run(_measure(rt, token, targets))
+        if "loopback" in parts:
+            _loopback(url, token, targets, _operations(rt))
         rt.engine.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def _clients(
-    c: AsyncClient, ask: Request, targets: list[Target], pace: float | None
-) -> tuple[Figures, int]:
-    """``LOOPBACK_CLIENTS`` clients for ``LOOPBACK_SECONDS``; ``pace``: seconds between one
-    client's requests (None: at once, a closed loop). The figures, and how many failed."""
-    latencies: list[float] = []
-    failed = [0]
-    rng = random.Random(5)
-    end = time.perf_counter() + LOOPBACK_SECONDS
-
-    async def client(n: int) -> None:
-        if pace is not None:
-            await asyncio.sleep(rng.uniform(0, pace))  # spread the first requests
-        i = n
-        while (now := time.perf_counter()) < end:
-            try:
-                status = await ask(c, targets[i % len(targets)])
-            except Exception:  # a refused or dropped connection is a failure, counted
-                status = 0
-            latencies.append(time.perf_counter() - now)
-            failed[0] += status != 200
-            i += LOOPBACK_CLIENTS
-            if pace is not None:
-                await asyncio.sleep(max(0.0, pace - (time.perf_counter() - now)))
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client(n) for n in range(LOOPBACK_CLIENTS)))
-    return _figures(latencies, time.perf_counter() - started, 0.0), failed[0]
-
-
-async def _loopback(
+def _loopback(
     url: str,
     token: str,
     targets: list[Target],
     operations: dict[str, tuple[Callable[[Target], object], Request]],
-    bases: dict[str, Figures],
 ) -> None:
-    port = _free_port()
-    env = {**os.environ, "ACCUEIL_DATABASE_URL": url, "ACCUEIL_LOG_LEVEL": "warning"}
-    command = [sys.executable, "-m", "accueil", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    print(
+        f"\nover loopback: {LOOPBACK_CLIENTS} asyncio clients (one keep-alive connection each, "
+        f"bench/loopback.py), {LOOPBACK_SECONDS:.0f} s per row; CPU ms per request of the "
+        "server (all its processes) and of the clients; in-process: the same calls measured "
+        f"just before; load average {os.getloadavg()[0]:.1f}"
     )
-    limits = Limits(max_connections=LOOPBACK_CLIENTS, max_keepalive_connections=LOOPBACK_CLIENTS)
+    print(f"{'':<30} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'srv CPU':>8} {'cli CPU':>8} ×rate")
+    root = Path(__file__).parent.parent
+    uvicorn = [sys.executable, "-m", "uvicorn", "--port", "{port}", "--log-level", "warning"]
+    for app, label in (("bare", "bare ASGI app"), ("hello", "bare FastAPI, a sync route")):
+        with loopback.serving([*uvicorn, f"bench.reference_apps:{app}"], {}, root, "/readyz") as s:
+            ran = _run(s, {}, _asker(targets, "/api/v1/screen-pop"), None)
+            print(_served_row(f"{label} (reference)", ran))
     headers = {"Authorization": f"Bearer {token}"}
-    try:
-        async with AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", headers=headers, limits=limits, timeout=60.0
-        ) as c:
-            await _ready(c, server)
-            print(
-                f"\nover loopback: accueil serve (uvicorn, one process), {LOOPBACK_CLIENTS} "
-                f"clients, {LOOPBACK_SECONDS:.0f} s per row"
-            )
-            print(f"{'':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'srv CPU':>8} ×rate")
-            for name in ("screen pop", "decide"):
-                ask = operations[name][1]
-                base = bases[name]
-                for t in targets[:20]:
-                    await ask(c, t)
-                cpu = _cpu_seconds(server.pid)
-                closed, bad = await _clients(c, ask, targets, None)
-                served = closed.rps * LOOPBACK_SECONDS
-                per = (_cpu_seconds(server.pid) - cpu) / max(1.0, served) * 1000
-                closed = Figures(closed.rps, closed.p50, closed.p99, per)
-                print(f"{name}: in-process {base.rps:.0f} req/s")
-                print(_row("closed loop", closed, base) + (f"  ({bad} failed)" if bad else ""))
-                pace = LOOPBACK_CLIENTS / max(1.0, closed.rps / 2)
-                cpu = _cpu_seconds(server.pid)
-                opened, bad = await _clients(c, ask, targets, pace)
-                served = opened.rps * LOOPBACK_SECONDS
-                per = (_cpu_seconds(server.pid) - cpu) / max(1.0, served) * 1000
-                opened = Figures(opened.rps, opened.p50, opened.p99, per)
+    for workers in LOOPBACK_WORKERS:
+        # one worker: accueil serve as it runs by default (its idle switchboard too); more: with
+        # the switchboard off, as --workers requires. Logs at info: a JSON line per request.
+        env = {"ACCUEIL_DATABASE_URL": url, "ACCUEIL_LOG_LEVEL": "info"}
+        if workers > 1:
+            env["ACCUEIL_SWITCHBOARD"] = "false"
+        serve = [sys.executable, "-m", "accueil", "serve", "--port", "{port}"]
+        with loopback.serving([*serve, "--workers", str(workers)], env, root, "/readyz") as s:
+            print(f"accueil serve --workers {workers}:")
+            for name, path in (("screen pop", "/api/v1/screen-pop"), ("decide", "/api/v1/decide")):
+                base = _in_process(operations[name][0], targets)
+                ask = _asker(targets, path)
+                closed = _run(s, headers, ask, None)
+                pace = LOOPBACK_CLIENTS / max(1.0, closed.rate / 2)
+                opened = _run(s, headers, ask, pace)
+                print(f"  {name}: in-process {base.rps:.0f} req/s, {base.cpu:.2f} CPU ms")
+                print(_served_row("    closed loop", closed, base))
+                print(_served_row(f"    open, 1 per {pace:.1f} s", opened))
+                ok = "met" if opened.load.percentile(0.99) < 50 else "NOT met"
+                third = "met" if closed.rate >= base.rps / 3 else "NOT met"
                 print(
-                    _row(f"open, 1 per {pace:.1f} s", opened, base)
-                    + (f"  ({bad} failed)" if bad else "")
+                    f"    targets: p99 < 50 ms (open loop) {ok}; HTTP ≥ 1/3 of in-process "
+                    f"{third}; load average {os.getloadavg()[0]:.1f}",
+                    flush=True,
                 )
-                ok = "met" if opened.p99 < 50 else "NOT met"
-                third = "met" if closed.rps >= base.rps / 3 else "NOT met"
-                print(f"  targets: p99 < 50 ms (open loop) {ok}; HTTP ≥ 1/3 of in-process {third}")
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
-async def _ready(c: AsyncClient, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.perf_counter() + 60
-    while time.perf_counter() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"accueil serve exited ({server.returncode})")
-        try:
-            if (await c.get("/readyz")).status_code == 200:
-                return
-        except Exception:  # not listening yet
-            pass
-        await asyncio.sleep(0.2)
-    raise RuntimeError("accueil serve did not become ready within 60 s")
+@dataclass(frozen=True)
+class Ran:
+    """A loopback run: what the clients saw and what the server spent."""
+
+    load: loopback.Load
+    server_cpu: float
+
+    @property
+    def rate(self) -> float:
+        return self.load.rate
+
+
+def _run(s: loopback.Server, headers: dict[str, str], ask: loopback.Ask, pace: float | None) -> Ran:
+    cpu = s.cpu()
+    ran = asyncio.run(
+        loopback.load(
+            s.port, headers, ask, clients=LOOPBACK_CLIENTS, seconds=LOOPBACK_SECONDS, pace=pace
+        )
+    )
+    return Ran(ran, s.cpu() - cpu)
+
+
+def _asker(targets: list[Target], path: str) -> loopback.Ask:
+    async def ask(c: loopback.Connection, i: int) -> int:
+        t = targets[i % len(targets)]
+        return await c.request("POST", path, {"to": t.e164, "caller": CALLER, "at": AT})
+
+    return ask
+
+
+def _served_row(name: str, ran: Ran, base: Figures | None = None) -> str:
+    n = max(1, len(ran.load.latencies))
+    server, client = ran.server_cpu / n * 1000, ran.load.client_cpu / n * 1000
+    ratio = f"{ran.rate / base.rps:6.2f}" if base else "     -"
+    failed = f"  ({ran.load.failed} failed)" if ran.load.failed else ""
+    return (
+        f"{name:<30} {ran.rate:7.0f} {ran.load.percentile(0.5):8.1f} "
+        f"{ran.load.percentile(0.99):8.1f} {server:8.2f} {client:8.2f} {ratio}{failed}"
+    )

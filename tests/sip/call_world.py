@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -22,8 +23,9 @@ from accueil.services.script_layers import Owner
 from accueil.services.scripts import save_script
 from accueil.services.unit_of_work import Application
 from accueil.sip import scenarios
+from accueil.sip.edge import serve_board
 from accueil.sip.kamailio import Kamailio, free_port
-from accueil.sip.telephony import SipTelephony, screen_pop_tags
+from accueil.sip.telephony import SipTelephony
 from accueil.store.tables_scripts import CallRecordRow
 from accueil.switchboard.board import Switchboard
 from accueil.switchboard.desks import MemoryDesks
@@ -49,6 +51,7 @@ RULES = {
                 "no_answer": {"type": "answer"},
             },
         },
+        {"name": "closed", "when": {"account_open": False}, "then": {"type": "message"}},
     ],
 }
 
@@ -91,10 +94,13 @@ def seed(engine: Engine) -> None:
 class Line:
     """The switchboard on Kamailio, and SIPp playing callers, softphones and phones."""
 
-    def __init__(self, engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]):
+    def __init__(
+        self, engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int],
+        offer_timeout: float = 15.0, start: datetime = MONDAY_10,
+    ) -> None:  # fmt: skip
         self.kamailio, self.sipp = kamailio, sipp
         self.caller_port, self.trunk_port = trunk
-        self.clock = ShiftedClock()
+        self.clock = ShiftedClock(start)
         self.app = Application(engine, self.clock)
         s = kamailio.settings
         self.telephony = SipTelephony(
@@ -103,29 +109,41 @@ class Line:
         self.desks = MemoryDesks()
         self.board = Switchboard(
             self.app, self.clock, self.telephony, self.desks,
-            config=EngineConfig(offer_timeout=2.0, retry_after=60.0),
+            config=EngineConfig(offer_timeout=offer_timeout, retry_after=60.0),
         )  # fmt: skip
-        self.telephony.tags = screen_pop_tags(self.board.calls)
+        serve_board(self.telephony, self.board)
 
-    async def phone(self, user: str, behaviour: str) -> asyncio.subprocess.Process:
-        """A softphone or SIP phone: registered with its digest, then ringing as told."""
+    async def phone(
+        self, user: str, behaviour: str, *, scenario: str = "", expires: int = 300
+    ) -> asyncio.subprocess.Process:
+        """A softphone or SIP phone: registered with its digest, then ringing as told (or
+        playing ``scenario``)."""
         port = free_port()
+        # listening first: the contact port is ours before Kamailio may send to it
+        phone = await self.sipp.start(user, scenario or scenarios.callee(behaviour), port=port)
         registered = await self.sipp.run(
             f"register-{user}",
-            scenarios.register(user, DOMAIN, port),
+            scenarios.register(user, DOMAIN, port, expires),
             extra=("-au", user, "-ap", PASSWORDS[user]),
         )
         assert registered.ok, registered.explain()
-        return await self.sipp.start(user, scenarios.callee(behaviour), port=port)
+        return phone
 
     async def mobile(self, behaviour: str) -> asyncio.subprocess.Process:
         """A mobile, reached through the trunk."""
         return await self.sipp.start("mobile", scenarios.callee(behaviour), port=self.trunk_port)
 
     async def call(self, caller: str = CALLER, dialled: str = CLAIRE, **how: Any) -> Run:
-        return await self.sipp.run(
+        done = await self.sipp.run(
             "caller", scenarios.caller(caller, dialled, DOMAIN, **how), port=self.caller_port
         )
+        if done.ok:
+            return done
+        engine = self.board.host.engine.snapshot()
+        state = (
+            f"\nswitchboard: {self.board.live_calls()}, lines {self.telephony.lines}\n{engine}\n"
+        )
+        return dataclasses.replace(done, out=done.out + state)
 
     def calling(self, caller: str = CALLER, dialled: str = CLAIRE, **how: Any) -> Awaitable[Run]:
         return asyncio.ensure_future(self.call(caller, dialled, **how))
@@ -155,10 +173,11 @@ class Line:
 
 def play(
     engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int],
-    scenario: Callable[[Line], Awaitable[Any]],
+    scenario: Callable[[Line], Awaitable[Any]], offer_timeout: float = 15.0,
+    start: datetime = MONDAY_10,
 ) -> Any:  # fmt: skip
     async def main() -> Any:
-        line = Line(engine, kamailio, sipp, trunk)
+        line = Line(engine, kamailio, sipp, trunk, offer_timeout, start)
         await line.board.start()
         await line.telephony.start()
         try:

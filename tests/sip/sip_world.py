@@ -43,13 +43,17 @@ def _modules_present() -> bool:
     )
 
 
-def settings(trunks: tuple[str, ...] = ()) -> SipSettings:
+def settings(trunks: tuple[str, ...] = (), **presence: int) -> SipSettings:
+    """Kamailio on free ports with the tests' accounts; no OPTIONS pings unless asked
+    (``keepalive_timeout``): a SIPp softphone takes a ping for a new call and ends its run."""
+    presence.setdefault("keepalive_timeout", 0)
     return SipSettings(
         port=free_port(),
         evapi_port=free_port(kind=1),  # socket.SOCK_STREAM
         domain=DOMAIN,
         accounts=dict(PASSWORDS),
         trunks=trunks,
+        **presence,
     )
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 
-from call_world import BLOCKED, VIP, Line, play
-from sip_world import Sipp
+from call_world import BLOCKED, CALLER, MONDAY_10, VIP, Line, play
+from sip_world import DOMAIN, Sipp
 from sqlalchemy import Engine
 
+from accueil.sip import scenarios
 from accueil.sip.kamailio import Kamailio
 
 
@@ -55,7 +56,7 @@ def test_a_missed_offer_is_cancelled_and_the_next_secretary_rings(
         assert w.desks.last("alice", "revoked")["reason"].startswith("offer not answered")
         assert w.desks.last("bob", "connected")["call"] == w.desks.last("alice", "offer")["call"]
 
-    play(seeded, kamailio, sipp, trunk, scenario)
+    play(seeded, kamailio, sipp, trunk, scenario, offer_timeout=2.0)  # lapses at 2 s
 
 
 def test_a_busy_secretary_declines_and_the_call_goes_on(
@@ -77,6 +78,48 @@ def test_a_busy_secretary_declines_and_the_call_goes_on(
         assert (await w.done("alice", alice)).ok and (await w.done("bob", bob)).ok
 
     play(seeded, kamailio, sipp, trunk, scenario)
+
+
+def test_a_hold_and_a_transfer_pass_through_the_proxy_inside_the_call(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        target = f"sip:claire-desk@{DOMAIN}"
+        alice = await w.phone("alice", "", scenario=scenarios.holding_and_transferring(target))
+        await w.ready("alice")
+        done = await w.call(held_and_referred=True)
+        assert done.ok, done.explain() + f"{w.board.live_calls()} {w.telephony.lines}"
+        softphone = await w.done("alice", alice)
+        assert softphone.ok, softphone.explain()
+        # the re-INVITE (hold) and the REFER reached the caller through Kamailio's Record-Route
+        reinvite = done.messages.split(f"INVITE sip:{CALLER}@127.0.0.1:", 1)[1]
+        assert "a=sendonly" in reinvite, done.messages[-3000:]
+        refer = done.messages.split(f"REFER sip:{CALLER}@127.0.0.1:", 1)[1]
+        assert f"Refer-To: <{target}>" in refer and "Via: SIP/2.0/UDP 127.0.0.1" in refer
+        # still one call, connected, until the caller hung up
+        call = w.desks.last("alice", "offer")["call"]
+        assert w.desks.last("alice", "connected")["call"] == call
+        await w.until(lambda: w.desks.of("alice", "wrapup") != [])
+        assert w.telephony.lines == {}  # the caller's BYE ended it, as SIP tells it
+
+    play(seeded, kamailio, sipp, trunk, scenario)
+
+
+def test_out_of_hours_a_secretary_takes_a_message(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        alice = await w.phone("alice", "answer")
+        await w.ready("alice")
+        done = await w.call()
+        assert done.ok, done.explain() + w.kamailio.said()
+        assert (await w.done("alice", alice)).ok
+        pop = w.desks.last("alice", "offer")["pop"]
+        assert (pop["treatment"], pop["rule"]) == ("message", "closed"), pop["explanation"]
+        assert pop["account"]["open"] is False
+
+    evening = MONDAY_10.replace(hour=20)  # 21:00 in Paris: the office is closed
+    play(seeded, kamailio, sipp, trunk, scenario, start=evening)
 
 
 def test_a_caller_who_hangs_up_while_waiting_is_recorded_as_abandoned(
@@ -129,10 +172,6 @@ def test_a_vip_rings_the_mobile_through_the_trunk_then_the_desk_phone(
 def test_without_accueil_connected_a_call_is_refused_at_once(
     kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
 ) -> None:
-    from sip_world import DOMAIN
-
-    from accueil.sip import scenarios
-
     async def scenario() -> None:
         started = asyncio.get_running_loop().time()
         refused = await sipp.run(
@@ -143,3 +182,23 @@ def test_without_accueil_connected_a_call_is_refused_at_once(
         assert asyncio.get_running_loop().time() - started < 3.0
 
     asyncio.run(scenario())
+
+
+def test_a_lost_evapi_link_refuses_calls_at_once_and_accueil_reconnects(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        link = w.telephony.link
+        assert link._writer is not None
+        link._writer.close()  # the connection drops (Kamailio's end sees it closed)
+        await w.until(lambda: link.connections == 2 and link.connected.is_set())
+        refused = await w.call(caller=BLOCKED, expect=403)  # decided again, over the new link
+        assert refused.ok, refused.explain() + w.kamailio.said()
+        await link.stop()  # accueil away: every new call is refused at once
+        started = asyncio.get_running_loop().time()
+        away = await w.call(expect=503, ringback=False)
+        assert away.ok, away.explain() + w.kamailio.said()
+        assert asyncio.get_running_loop().time() - started < 3.0
+        assert w.telephony.lines == {} and w.board.calls == {}
+
+    play(seeded, kamailio, sipp, trunk, scenario)

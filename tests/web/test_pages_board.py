@@ -1,34 +1,32 @@
-"""The supervisor's board: today's figures per account and overall, from the call records."""
+"""The supervisor's board: today's figures per account and overall, from the call records, with
+the supervisor API's definitions (switchboard/figures.py)."""
 
 from __future__ import annotations
 
 import html
 from datetime import timedelta
 
+from sqlalchemy import select
 from web_world import NOW, World
 
-from accueil.services.call_figures import figures, overall
+from accueil.services import deliveries
 from accueil.services.calls import CallRecord, record_call
+from accueil.services.messages import history, queue
+from accueil.store.tables_messages import MessageRow
+from accueil.switchboard.figures import figures_between
 
-# alpha's target is 20 s: one answered in time by a familiar secretary, one late, one abandoned
+ALPHA, BRAVO = "+33140000000", "+442079460000"
+# alpha's target is 20 s: one answered in time by alice (who answered alpha yesterday: familiar),
+# one late by bob, one abandoned after 30 s, one abandoned after 3 s (short: left out entirely)
 CALLS = [
-    (
-        "alpha",
-        CallRecord("+33600000001", "+33140000000", NOW, fate="answered", waited=5.0, familiar=True),
-    ),
-    (
-        "alpha",
-        CallRecord(
-            "+33600000002", "+33140000000", NOW, fate="answered", waited=45.0, familiar=False
-        ),
-    ),
-    ("alpha", CallRecord("+33600000003", "+33140000000", NOW, fate="abandoned", waited=30.0)),
-    ("bravo", CallRecord("+447700900001", "+442079460000", NOW, fate="connected")),
-    # yesterday: not on today's board
-    (
-        "alpha",
-        CallRecord("+33600000004", "+33140000000", NOW - timedelta(days=1), fate="abandoned"),
-    ),
+    ("alpha", CallRecord("+33600000001", ALPHA, NOW, agent="alice", waited=5.0)),
+    ("alpha", CallRecord("+33600000002", ALPHA, NOW, agent="bob", waited=45.0)),
+    ("alpha", CallRecord("+33600000003", ALPHA, NOW, fate="abandoned", waited=30.0)),
+    ("alpha", CallRecord("+33600000005", ALPHA, NOW, fate="abandoned", waited=3.0)),
+    ("bravo", CallRecord("+447700900001", BRAVO, NOW, fate="connected")),
+    # yesterday: not on today's board, but alice's answer feeds the affinity memory
+    ("alpha", CallRecord("+33600000004", ALPHA, NOW - timedelta(days=1), fate="abandoned")),
+    ("alpha", CallRecord("+33600000006", ALPHA, NOW - timedelta(days=1), agent="alice")),
 ]
 
 
@@ -38,17 +36,18 @@ def _record(world: World) -> None:
             record_call(session, account, call)
 
 
-def test_the_figures_of_a_day_per_account_and_overall(world: World) -> None:
+def test_the_board_reads_the_supervisor_apis_figures(world: World) -> None:
     _record(world)
     with world.runtime.unit() as session:
-        day = figures(session, NOW - timedelta(hours=9), NOW + timedelta(hours=15))
-    bravo, alpha = day  # by name: Bravo Plumbing, Cabinet Alpha
-    # the world's own call (answered, no wait known) counts as a call, not as within target
-    assert (alpha.account, alpha.calls, alpha.answered, alpha.abandoned) == ("alpha", 4, 3, 1)
-    assert (alpha.within_target, alpha.familiar) == (1, 1)
-    assert alpha.service_level == 1 / 4 and alpha.abandonment == 1 / 4 and alpha.affinity == 1 / 3
-    assert (bravo.calls, bravo.pool, bravo.service_level) == (1, 0, None)
-    assert overall(day).calls == 5
+        total, per_account = figures_between(
+            session, NOW - timedelta(hours=9), NOW + timedelta(hours=15)
+        )
+    alpha = per_account["alpha"]
+    # the world's own call (answered, no wait known) counts as answered at once
+    assert (alpha.offered, alpha.answered, alpha.abandoned, alpha.short_abandoned) == (4, 3, 1, 1)
+    assert alpha.service_level == 2 / 4 and alpha.abandonment == 1 / 4 and alpha.affinity == 1 / 3
+    assert "bravo" not in per_account, "a call put through to the person is not the pool's"
+    assert total == alpha
 
 
 def test_the_board_shows_todays_figures_to_the_supervisor(world: World) -> None:
@@ -58,7 +57,7 @@ def test_the_board_shows_todays_figures_to_the_supervisor(world: World) -> None:
     text = html.unescape(page.text)
     row = text.split('data-testid="per-account"', 1)[1].split("Cabinet Alpha", 1)[1]
     cells = [c.split("</td>")[0] for c in row.split("<td>")[1:6]]
-    assert cells == ["4", "3", "25 %", "25 %", "33 %"]
+    assert cells == ["4", "3", "50 %", "25 %", "33 %"]
     assert "Alice" in text, "the pool's secretaries"
     yesterday = world.browser("sup").get("/board", params={"day": "2026-11-30"}).text
     assert "2026-11-30" in yesterday
@@ -100,3 +99,32 @@ def test_the_operator_page_lists_the_pool_accounts_users_and_the_audit_log(world
     assert "PUT /x" in text  # the audit log's latest rows
     assert world.browser("sup").get("/operator").status_code == 404  # admins only
     assert world.browser("claire").get("/operator").status_code == 404
+
+
+def test_the_board_shows_messages_not_delivered_and_retries_one_now(world: World) -> None:
+    with world.runtime.app.unit_of_work() as work:
+        row = work.session.scalars(select(MessageRow).where(MessageRow.uid == world.message)).one()
+        dead = queue(work.session, row, "email", "claire@alpha.example", work.now, now=work.now)
+        work.session.flush()
+        dead.attempts = 8
+        deliveries.mark_failed(
+            work.session, dead.id, "SMTP 550: mailbox unavailable", now=work.now, retry_at=None
+        )
+        delivery = dead.id
+    sup = world.browser("sup")
+    board = html.unescape(sup.get("/board").text)
+    section = board.split('data-testid="dead-letters"', 1)[1].split("</section>", 1)[0]
+    assert "Cabinet Alpha" in section and "SMTP 550: mailbox unavailable" in section
+    assert f"/board/dead/alpha/{delivery}/retry" in section
+    headers = {"X-CSRF-Token": sup.cookies["accueil_csrf"], "HX-Request": "true"}
+    assert sup.post(f"/board/dead/alpha/{delivery}/retry").status_code == 403  # no CSRF token
+    done = sup.post(f"/board/dead/alpha/{delivery}/retry", headers=headers)
+    assert done.status_code == 200 and f'id="dead-{delivery}"' in done.text
+    with world.runtime.unit() as session:
+        assert deliveries.dead_letters(session, "alpha") == []
+        last = history(session, "alpha", world.message)[-1]
+    assert (last.kind, last.actor, last.detail) == ("queued", "sup", "retry now")
+    again = sup.post(f"/board/dead/alpha/{delivery}/retry", headers=headers)
+    assert again.status_code == 409  # not dead any more: nothing changes
+    after = html.unescape(sup.get("/board").text).split('data-testid="dead-letters"', 1)[1]
+    assert "SMTP 550" not in after.split("</section>", 1)[0]

@@ -27,6 +27,7 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/accounts/{account}/caller-lists/{key}": ("POST", {"entries": "+33600000000"}),
     "/board": ("GET", {}),
     "/board/now": ("GET", {}),
+    "/board/dead/{account}/{delivery}/retry": ("POST", {}),
     "/operator": ("GET", {}),
     "/desk": ("GET", {}),
     "/desk/pop": ("GET", {"to": "01 40 00 00 01", "caller": "+33611111111"}),
@@ -54,7 +55,7 @@ def test_another_accounts_user_gets_404_and_sees_nothing(world: World, user: str
     browser = world.browser(user)
     headers = {"X-CSRF-Token": browser.cookies["accueil_csrf"]}
     for path, (method, data) in CASES.items():
-        url = path.format(**ALPHA, uid=world.message, key="vip", call="call-1")
+        url = path.format(**ALPHA, uid=world.message, key="vip", call="call-1", delivery=1)
         form, query = (data, None) if method == "POST" else (None, data)
         answer = browser.request(method, url, data=form, params=query, headers=headers)
         assert answer.status_code == 404, (user, url, answer.status_code)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from typing import Any
+
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from accueil import __version__
+from accueil import __version__, logs
 from accueil.api import problems
+from accueil.api.asyncapi import document as asyncapi_document
 from accueil.api.live import lifespan
 from accueil.api.middleware import Guard
 from accueil.api.observe import Metrics, Observe
@@ -19,6 +22,7 @@ from accueil.api.routes import (
     callers,
     calls,
     directory,
+    event_streams,
     health,
     messages,
     records,
@@ -28,9 +32,13 @@ from accueil.api.routes import (
     session,
     supervisor,
     transfer,
+    usage,
     users,
 )
 from accueil.api.runtime import Runtime
+from accueil.api.settings import ApiSettings
+from accueil.store.db import make_engine
+from accueil.switchboard.clock import RealClock
 from accueil.web.pages import install as install_pages
 
 PREFIX = "/api/v1"
@@ -38,6 +46,15 @@ _ERRORS = {
     code: {"model": ProblemDocument, "content": {"application/problem+json": {}}}
     for code in (400, 401, 403, 404, 409, 412, 413, 422, 429)
 }
+
+
+def served_app() -> FastAPI:
+    """The app of one ``accueil serve`` process, from the settings: one line logged per request
+    (JSON unless on a terminal: ACCUEIL_LOG_FORMAT), and one time line for the API, the services
+    and the switchboard (faster when the simulated telephony is played accelerated)."""
+    logs.serving()
+    settings = ApiSettings()
+    return create_app(Runtime(make_engine(), settings, clock=RealClock(settings.telephony_speed)))
 
 
 def create_app(runtime: Runtime | None = None) -> FastAPI:
@@ -56,28 +73,33 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     problems.install(app)
     app.include_router(health.router)
-    api = APIRouter(prefix=PREFIX, responses=_ERRORS)  # type: ignore[arg-type]
+    # Routes are tried in order: what the desks ask all day (screen pops, decisions, a
+    # person's availability) before the rest. No two routes here match the same path.
     features = (
+        calls,
+        availability,
         session,
         users,
         directory,
-        availability,
         calendars,
         callers,
         rules,
         scripts,
-        calls,
         records,
         messages,
         search,
         transfer,
         audit,
+        usage,
     )
-    for feature in features:
-        api.include_router(feature.router)
-    api.include_router(agent_stream.router)
-    api.include_router(supervisor.router)
-    app.include_router(api)
+    for feature in (*features, agent_stream, supervisor, event_streams):
+        app.include_router(feature.router, prefix=PREFIX, responses=_ERRORS)  # type: ignore[arg-type]
+
+    @app.get(f"{PREFIX}/asyncapi.json", include_in_schema=False)
+    def asyncapi() -> dict[str, Any]:
+        """The WebSocket streams' messages and events (AsyncAPI 3.0), beside the OpenAPI."""
+        return asyncapi_document()
+
     install_pages(app)
     if rt.settings.cors_origins:
         app.add_middleware(

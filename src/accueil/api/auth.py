@@ -19,15 +19,18 @@ from sqlalchemy.orm import Session
 from accueil.api.observe import route_template
 from accueil.api.problems import Forbidden
 from accueil.api.runtime import Runtime
+from accueil.api.signed import Checked, offered_accounts
 from accueil.core.access import (
     Action,
     Principal,
+    Role,
     may_account,
     may_account_card,
     may_manage_users,
     may_operator,
     may_person,
     may_reach,
+    may_read_usage,
 )
 from accueil.errors import NotFound
 from accueil.services import audit, browser_sessions, users
@@ -126,13 +129,10 @@ def authenticated(
     token in the X-CSRF-Token header)."""
     rt = runtime(request)
     if credentials is not None:
-        with rt.unit() as session:
-            user, principal = users.authenticate_token(
-                session, credentials.credentials, now=rt.now()
-            )
-            uid = users.user_id(session, user.name)
-        request.state.user = user.name
-        return Caller(principal, uid, rt, audited=Audited.of(request))
+        checked = bearer(rt, credentials.credentials)
+        request.state.user = checked.user.name
+        principal = principal_for(rt, checked.user)
+        return Caller(principal, checked.user_id, rt, audited=Audited.of(request))
     if cookie is None:
         raise Unauthenticated("send an API token (Authorization: Bearer acc_…) or sign in")
     idle = timedelta(minutes=rt.settings.session_idle_minutes)
@@ -142,7 +142,27 @@ def authenticated(
     if request.method not in SAFE_METHODS:
         check_csrf(request, cookie)
     request.state.user = signed.user.name
-    return Caller(signed.principal, uid, rt, via="session", audited=Audited.of(request))
+    principal = principal_for(rt, signed.user)
+    return Caller(principal, uid, rt, via="session", audited=Audited.of(request))
+
+
+def bearer(rt: Runtime, token: str) -> Checked:
+    """The user of a bearer token: kept from a check of the last seconds, or checked now (in a
+    transaction of its own, which also records the token's last use)."""
+    checked, generation = rt.tokens.get(token)
+    if checked is None:
+        with rt.unit() as session:
+            user, _ = users.authenticate_token(session, token, now=rt.now())
+            checked = Checked(user, users.user_id(session, user.name), token.split("_", 2)[1])
+        rt.tokens.put(token, checked, generation)
+    return checked
+
+
+def principal_for(rt: Runtime, user: users.User) -> Principal:
+    """The policy's view of ``user`` now: an agent sees the accounts of the calls they hold."""
+    if user.role is not Role.AGENT:
+        return users.principal_of(user)
+    return users.principal_of(user, offered_accounts(rt.live, user.agent))
 
 
 def check_csrf(request: Request, cookie: str) -> None:
@@ -170,6 +190,13 @@ def account_card(caller: Caller, account: str) -> None:
 
 def account(caller: Caller, account: str, action: Action = Action.READ) -> None:
     if not may_account(caller.principal, account, action):
+        raise _absent(account)
+
+
+def usage(caller: Caller, account: str) -> None:
+    """The account's usage (billing): its client admins and the operator's staff; for anyone
+    else the account does not exist."""
+    if not may_read_usage(caller.principal, account):
         raise _absent(account)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
+from accueil.sip.edge import SipEdge, serve_board, sip_settings
 from accueil.switchboard.clock import RealClock, SwitchClock
 from accueil.switchboard.leader import Leadership
 from accueil.switchboard.leading import Leading
@@ -21,8 +23,9 @@ from accueil.telephony.simulated import SimulatedTelephony, calls_of_a_day
 
 
 def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
-    """The switchboard the settings ask for: its telephony none (no calls until SIP) or
-    simulated (a day of the workload's callers on the operator in the database)."""
+    """The switchboard the settings ask for: its telephony none (no calls), simulated (a day of
+    the workload's callers on the operator in the database), SIP (Kamailio, run by the leader)
+    or remote (a telephony in another process)."""
     settings = rt.settings
     clock = clock or (rt.clock if isinstance(rt.clock, RealClock) else RealClock())
     if settings.telephony == "simulated":
@@ -37,6 +40,13 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
         return build_live(
             rt.app, clock, telephony, grace_seconds=settings.agent_grace_seconds, player=telephony
         )
+    if settings.telephony == "sip":
+        edge = sip_edge(settings)
+        live = build_live(
+            rt.app, clock, edge.telephony, grace_seconds=settings.agent_grace_seconds, edge=edge
+        )
+        serve_board(edge.telephony, live.board)
+        return live
     if settings.telephony == "remote":
         remote = RemoteTelephony.at(settings.telephony_address)
         live = build_live(
@@ -53,6 +63,12 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
     return build_live(rt.app, clock, MemoryTelephony(), grace_seconds=settings.agent_grace_seconds)
 
 
+def sip_edge(settings: ApiSettings) -> SipEdge:
+    """Kamailio (run by accueil unless ``sip_kamailio`` is off) and the SIP telephony."""
+    workdir = Path(settings.sip_workdir) if settings.sip_kamailio else None
+    return SipEdge.configured(sip_settings(settings), workdir, outbound=settings.sip_outbound)
+
+
 def address_of(settings: ApiSettings) -> str:
     """Where agents reach this process's switchboard."""
     if settings.switchboard_address:
@@ -65,6 +81,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run the switchboard with the server: one attached already (tests) is started as it
     is; else, when set, this process leads it or stands by (``switchboard/leading.py``)."""
     rt: Runtime = app.state.runtime
+    rt.hub.start()  # the event streams, whether this process leads or stands by
+    try:
+        async with _switchboard(app, rt):
+            yield
+    finally:
+        rt.hub.stop()
+
+
+@asynccontextmanager
+async def _switchboard(app: FastAPI, rt: Runtime) -> AsyncIterator[None]:
+    """An attached switchboard (tests) started as it is; else, when set, this process leads it
+    or stands by (``switchboard/leading.py``)."""
     if rt.live is not None:
         async with _attached(rt.live):
             yield
@@ -80,7 +108,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
     clock = rt.clock if isinstance(rt.clock, RealClock) else None
     leading = Leading(rt.leadership, lambda: live_from_settings(rt), changed, clock=clock)
-    leading.start()
+    await leading.start()
     app.state.leading = leading
     try:
         yield

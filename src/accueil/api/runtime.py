@@ -17,9 +17,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.api.settings import ApiSettings
+from accueil.api.signed import TokenCache
 from accueil.services.clock import Clock
 from accueil.services.unit_of_work import Application
 from accueil.store.db import make_engine
+from accueil.switchboard.hub import EventHub
 from accueil.switchboard.leader import Leadership
 from accueil.switchboard.live import Live
 from accueil.wallclock import WallClock
@@ -45,7 +47,8 @@ class LoginLimiter:
 
 @dataclass
 class Runtime:
-    """The API's process: its ``Application`` (engine, clock, caches, subscribers) and limiter."""
+    """The API's process: its ``Application`` (engine, clock, caches, subscribers), the login
+    limiter and the tokens recently checked."""
 
     engine: Engine
     settings: ApiSettings
@@ -53,13 +56,18 @@ class Runtime:
     app: Application = field(init=False)
     sessions: sessionmaker[Session] = field(init=False)
     limiter: LoginLimiter = field(init=False)
+    tokens: TokenCache = field(init=False)
     live: Live | None = field(default=None, init=False)  # the switchboard, once started
     leadership: Leadership | None = field(default=None, init=False)  # who leads (serve)
+    hub: EventHub = field(init=False)  # committed events to this process's event streams
 
     def __post_init__(self) -> None:
         self.app = Application(self.engine, self.clock)
         self.sessions = self.app.sessions
         self.limiter = LoginLimiter(self.settings.login_attempts_per_minute)
+        self.tokens = TokenCache(self.settings.token_cache_seconds)
+        self.hub = EventHub()
+        self.app.subscribe(self.hub.on_event)
 
     @classmethod
     def from_url(cls, url: str | None = None, settings: ApiSettings | None = None) -> Runtime:

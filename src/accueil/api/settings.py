@@ -19,17 +19,37 @@ class ApiSettings(BaseSettings):
     max_body_bytes: int = Field(2 * 1024 * 1024, gt=0)
     # Password logins allowed per user name and per client address in one minute.
     login_attempts_per_minute: int = Field(5, gt=0)
+    # A bearer token found good is not checked again for this long (0: every request); a
+    # revocation made through this process's API applies at once, one made elsewhere (the
+    # command line, another worker) within this delay.
+    token_cache_seconds: float = Field(5.0, ge=0, le=60)
     # The live switchboard (docs/live.md): on with `accueil serve`; its telephony is "none" (no
-    # calls come in until the SIP adapter exists) or "simulated" (a workload's callers, played
-    # at ``telephony_speed`` times real time, on the operator in the database).
+    # calls come in), "simulated" (a workload's callers, played at ``telephony_speed`` times
+    # real time, on the operator in the database) or "sip" (Kamailio, docs/telephony.md).
     switchboard: bool = True
-    telephony: Literal["none", "simulated", "remote"] = "none"
+    telephony: Literal["none", "simulated", "sip", "remote"] = "none"
     # "remote": a telephony in another process (the chaos test's, the bench's), host:port
     telephony_address: str = ""
     telephony_speed: float = Field(1.0, gt=0, le=1000)
     telephony_workload: str = "demo"
     telephony_seed: int = 1
     telephony_from_hour: float = Field(0.0, ge=0, lt=24)  # start the day there (10: the peak)
+    # SIP (telephony "sip"): where Kamailio listens, the domain softphones register in, the
+    # trunks' addresses ("ip" or "ip:port"; numbers are called through the first, or through
+    # ``sip_outbound``), the accounts file ("user password" a line; an agent's SIP user is their
+    # agent key), Kamailio's evapi socket, and whether accueil runs Kamailio itself (in
+    # ``sip_workdir``) or connects to one the operator runs.
+    sip_host: str = "127.0.0.1"
+    sip_port: int = Field(5060, ge=1, le=65535)
+    sip_domain: str = "accueil.local"
+    sip_trunks: str = ""  # comma-separated
+    sip_outbound: str = ""
+    sip_accounts_file: str = ""
+    sip_evapi_host: str = "127.0.0.1"
+    sip_evapi_port: int = Field(8448, ge=1, le=65535)
+    sip_kamailio: bool = True
+    sip_workdir: str = "./var/kamailio"
+    sip_max_wait_seconds: int = Field(900, gt=0)
     # An agent whose stream is silent this long is unavailable; one who does not come back
     # within the grace period is logged out.
     agent_silence_seconds: float = Field(45.0, gt=0)
@@ -37,6 +57,8 @@ class ApiSettings(BaseSettings):
     # to a standby); default ws://host:port/api/v1/agent/stream.
     switchboard_address: str = ""
     agent_grace_seconds: float = Field(60.0, ge=0)
+    # The supervisor stream looks at the line this often and sends it when it changed.
+    supervisor_tick_seconds: float = Field(1.0, gt=0)
     # Browser sessions (cookie sign-in): idle timeout, lifetime whatever the activity, and
     # whether the cookies are Secure (sent over HTTPS only; browsers treat localhost as secure).
     session_idle_minutes: int = Field(120, gt=0)

@@ -2,23 +2,33 @@
 
 ``unit_of_work()`` is the one way a command opens the store: the configured database,
 migrated, one transaction whose events are published after commit, and ``work.now`` read once
-from the wall clock (the only clock the CLI reads).
+from the wall clock (the only clock the CLI reads). A transaction that wrote anything leaves
+its audit row in that same transaction (``audited``), as a request through the API does.
 """
 
 from __future__ import annotations
 
+import getpass
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from typer._click.globals import get_current_context  # typer >= 0.29 carries its own click
 
 from accueil.errors import AccueilError, ValidationFailed
 
 if TYPE_CHECKING:  # imported when a command opens the store, so --help starts fast
+    from sqlalchemy.orm import ORMExecuteState, Session
+
+    from accueil.services.audit import AuditEntry
     from accueil.services.unit_of_work import Application, UnitOfWork
+
+RUN = uuid.uuid4().hex[:16]  # this command's run: its audit rows share it as request id
 
 # soft_wrap: long lines (explanations, error paths) stay whole when piped or captured.
 console = Console(soft_wrap=True)
@@ -63,5 +73,60 @@ def application() -> Iterator[Application]:
 @contextmanager
 def unit_of_work() -> Iterator[UnitOfWork]:
     """One transaction on the configured database: committed (and published) at the end."""
-    with application() as app, app.unit_of_work() as work:
+    with application() as app, audited(app) as work:
         yield work
+
+
+@contextmanager
+def audited(app: Application) -> Iterator[UnitOfWork]:
+    """``app``'s unit of work; if it wrote anything, its audit row is written in it too:
+    who (``--as``, else the OS user), what (the command and the account or person it names),
+    when, and from where ("cli")."""
+    from accueil.services import audit
+
+    with app.unit_of_work() as work:
+        wrote = _watch_writes(work.session)
+        yield work
+        work.session.flush()
+        if wrote:
+            audit.record(work.session, _entry(work.now))
+
+
+def _watch_writes(session: Session) -> list[bool]:
+    """A flag set when ``session`` flushes changes or runs an INSERT, UPDATE or DELETE."""
+    from sqlalchemy import event
+
+    wrote: list[bool] = []
+
+    def flushed(*_: object) -> None:
+        wrote[:] = [True]
+
+    def executed(state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            wrote[:] = [True]
+
+    event.listen(session, "after_flush", flushed)
+    event.listen(session, "do_orm_execute", executed)
+    return wrote
+
+
+def _entry(now: datetime) -> AuditEntry:
+    from accueil.services.audit import AuditEntry
+
+    context = get_current_context(silent=True)
+    root = context.find_root() if context is not None else None
+    user = (root.params.get("as_") if root is not None else None) or getpass.getuser()
+    command = context.command_path.split(" ", 1)[-1] if context is not None else "accueil"
+    params = context.params if context is not None else {}
+    named = next((str(params[k]) for k in ("who", "account", "user", "name") if params.get(k)), "")
+    account = str(params.get("account") or "") or (named.split(":")[0] if ":" in named else "")
+    return AuditEntry(
+        at=now,
+        account=account,
+        user=user,
+        role="cli",
+        operation=f"cli {command}",
+        target=f"{command} {named}".strip(),
+        request_id=RUN,
+        client="cli",
+    )

@@ -8,7 +8,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from accueil.cli.app import app
-from accueil.cli.common import application, console, reported
+from accueil.cli.common import application, audited, console, reported
 from accueil.core.phone import pretty
 from accueil.demo.day import run_demo_day
 from accueil.demo.directory import generate_demo
@@ -38,7 +38,7 @@ def demo(
     """Create the database, load a demo operator, decide sample calls, simulate a day; --serve: then live."""  # noqa: E501
     with reported(), application() as found:
         console.print(f"[bold]accueil demo[/] — database {get_settings().database_url}")
-        with found.unit_of_work() as work:
+        with audited(found) as work:
             report = generate_demo(work.session, accounts, people, agents, seed, now=work.now)
             furnished = furnish_demo(work.session, seed)
         for line in [*report.lines(), *furnished.lines()]:

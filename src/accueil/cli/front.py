@@ -66,7 +66,8 @@ COMMANDS: tuple[Entry, ...] = (
     Entry("serve", "serve", SERVICE, "Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs)."),  # noqa: E501
     Entry("user", "serve", SERVICE, "Users of the API and their roles."),
     Entry("token", "serve", SERVICE, "API tokens: create (shown once), list, revoke."),
-    Entry("dispatch", "messages", SERVICE, "Send queued messages (email, SMS, webhooks, digests) and escalate unacknowledged ones."),  # noqa: E501
+    Entry("usage", "usage", SERVICE, "Usage per account for billing: calls answered, minutes and messages, by day or month."),  # noqa: E501
+    Entry("dispatch", "messages", SERVICE, "Send queued messages (email, SMS, webhooks, digests), escalate unacknowledged ones, purge expired data daily."),  # noqa: E501
 )  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in COMMANDS}
@@ -184,6 +185,11 @@ def options(
         "--log-level",
         help="debug, info, warning or error (default ACCUEIL_LOG_LEVEL, else warning; "
         "info for jobs that keep running).",
+    ),
+    as_: str | None = typer.Option(
+        None,
+        "--as",
+        help="Who is at the command line, as the audit log names them (default: the OS user).",
     ),
 ) -> None:
     """accueil: pooled telephone answering that gives every client employee a personal

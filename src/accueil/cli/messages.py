@@ -38,7 +38,8 @@ def dispatch(
         int | None, typer.Option(help="seconds a claim holds before another may take it")
     ] = None,
 ) -> None:
-    """Send queued messages (email, SMS, webhooks, digests) and escalate unacknowledged ones."""
+    """Send queued messages (email, SMS, webhooks, digests), escalate unacknowledged ones,
+    purge expired data daily."""
     from datetime import timedelta
 
     from accueil.dispatch.config import channels_from
@@ -195,7 +196,8 @@ def preferences(
 
 @messages_app.command("purge")
 def purge() -> None:
-    """Delete messages and call records older than each account's retention_days (a daily job)."""
+    """Delete messages and call records older than each account's retention_days (accueil
+    dispatch runs it daily; this runs it now)."""
     from accueil.services import privacy
 
     with reported(), unit_of_work() as work:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
-from accueil import logs
 from accueil.cli.app import app
 from accueil.cli.common import console, reported, unit_of_work
 from accueil.errors import InvalidInput
@@ -21,36 +21,83 @@ app.add_typer(token_app, name="token")
 
 @app.command("serve")
 def serve(
+    ctx: typer.Context,
     host: Annotated[
         str | None, typer.Option(help="address to listen on (default 127.0.0.1)")
     ] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on (default 8080)")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="processes serving the API on the same port; more than one needs "
+            "ACCUEIL_SWITCHBOARD=false (the switchboard runs in one process)",
+        ),
+    ] = 1,
+    telephony: Annotated[
+        str | None,
+        typer.Option(
+            help="the switchboard's telephony: none, simulated, sip (Kamailio, "
+            "docs/telephony.md) or remote; default ACCUEIL_TELEPHONY or none"
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs)."""
     import uvicorn
 
-    from accueil.api import create_app
-    from accueil.api.runtime import Runtime
+    from accueil.api.app import served_app
     from accueil.api.settings import ApiSettings
     from accueil.store.db import make_engine
-    from accueil.switchboard.clock import RealClock
 
-    logs.serving()  # one line per request (JSON unless on a terminal: ACCUEIL_LOG_FORMAT)
-    settings = ApiSettings()
-    settings.host, settings.port = host or settings.host, port or settings.port
-    # one time line for the API, the services and the switchboard (faster when the simulated
-    # telephony is played accelerated)
-    runtime = Runtime(make_engine(), settings, clock=RealClock(settings.telephony_speed))
+    # --host and --port reach the app's settings (the switchboard tells agents where it is)
+    # in this process and in each worker's, as the environment does
+    if host:
+        os.environ["ACCUEIL_HOST"] = host
+    if port:
+        os.environ["ACCUEIL_PORT"] = str(port)
     with reported():
-        migrate(runtime.engine)
+        if telephony not in (None, "none", "simulated", "sip", "remote"):
+            raise InvalidInput(f"--telephony {telephony!r}: none, simulated, sip or remote")
+        if telephony:
+            os.environ["ACCUEIL_TELEPHONY"] = telephony
+        settings = ApiSettings()
+        if settings.telephony == "sip":
+            from accueil.sip.edge import sip_settings
+
+            sip_settings(settings)  # a wrong SIP setting stops here, with the field and why
+        if workers > 1 and settings.switchboard:
+            raise InvalidInput(
+                "the switchboard (the agents' desks, the live calls) runs in one process: "
+                "with --workers above 1, set ACCUEIL_SWITCHBOARD=false",
+                field="workers",
+            )
+        engine = make_engine()
+        migrate(engine)
+        engine.dispose()
+    if workers > 1:  # each worker process makes its app from the settings and the environment
+        _log_options_to_environment(ctx)
     uvicorn.run(
-        create_app(runtime),
+        served_app() if workers == 1 else "accueil.api.app:served_app",
+        factory=workers > 1,
+        workers=workers,
         host=settings.host,
         port=settings.port,
         log_level="warning",  # accueil logs each request itself, with its request id
         access_log=False,
         proxy_headers=False,
     )
+
+
+def _log_options_to_environment(ctx: typer.Context) -> None:
+    """``--log-format`` and ``--log-level`` reach the worker processes as ACCUEIL_LOG_*."""
+    chosen = ctx.find_root().params
+    for option, variable in (
+        ("log_format", "ACCUEIL_LOG_FORMAT"),
+        ("log_level", "ACCUEIL_LOG_LEVEL"),
+    ):
+        if chosen.get(option):
+            os.environ[variable] = str(chosen[option])
 
 
 @user_app.command("add")

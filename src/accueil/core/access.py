@@ -108,6 +108,13 @@ def may_operator(principal: Principal, action: Action) -> bool:
     return principal.operator
 
 
+def may_read_usage(principal: Principal, account: str) -> bool:
+    """An account's usage (what it is billed on): the operator's staff, and its client admins."""
+    if principal.operator:
+        return True
+    return principal.role is Role.CLIENT_ADMIN and principal.account == account
+
+
 def may_manage_users(principal: Principal) -> bool:
     return principal.role is Role.OPERATOR_ADMIN
 

@@ -57,6 +57,11 @@ def event_from(name: str, payload: dict[str, Any]) -> Event:
     return kind(**values)
 
 
+def event_kinds() -> dict[str, type[Event]]:
+    """Every event class, by name (the streams' documentation is made from them)."""
+    return dict(sorted(_KINDS.items()))
+
+
 def event_names() -> list[str]:
     return sorted(_KINDS)
 

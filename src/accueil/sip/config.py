@@ -43,6 +43,16 @@ class SipSettings:
     max_wait_seconds: int = 900
     default_expires: int = 300
     max_expires: int = 3600
+    min_expires: int = 10
+    # presence: how often expired registrations are looked for and contacts pinged (OPTIONS),
+    # and how long a softphone may leave the pings unanswered before its registration is
+    # dropped (0: no pings)
+    check_seconds: int = 10
+    # requests from one address in 2 s beyond which it is dropped for a while (not trunks, not
+    # sites where a softphone registered)
+    flood_requests: int = 60
+    max_message_bytes: int = 8192  # a larger request is refused (513)
+    keepalive_timeout: int = 60
     # Relay every trunk call to this SIP URI without asking accueil (a static relay: the
     # benchmark's baseline, or a fallback while accueil is down); "" asks accueil.
     static_route: str = ""
@@ -96,9 +106,15 @@ def render(settings: SipSettings, modules: str | None = None) -> str:
         max_wait_ms=settings.max_wait_seconds * 1000,
         default_expires=settings.default_expires,
         max_expires=settings.max_expires,
+        min_expires=settings.min_expires,
+        flood_requests=settings.flood_requests,
+        max_message_bytes=settings.max_message_bytes,
+        check_seconds=settings.check_seconds,
+        keepalive_timeout=settings.keepalive_timeout,
+        keepalive_mode=1 if settings.keepalive_timeout else 0,
         evapi_host=settings.evapi_host,
         evapi_port=settings.evapi_port,
-        accounts=accounts or "\t# no account",
+        accounts=accounts or '\txlog("L_NOTICE", "no SIP account: nobody may register\\n");',
         trunks=trunks or "\t# no trunk",
         static=_static(settings.static_route),
     )

@@ -7,14 +7,21 @@ checked first, and the start waits until the evapi port accepts connections.
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 from accueil.errors import AccueilError
 from accueil.sip.config import SipSettings, render
+
+_ENTRY = re.compile(rb"^ ?\d+\(\d+\) [A-Z]+:")  # a log entry: " 1(21613) ERROR: <core> ..."
 
 
 class KamailioError(AccueilError):
@@ -34,6 +41,8 @@ def binary() -> str:
 def port_free(host: str, port: int, kind: int = socket.SOCK_DGRAM) -> bool:
     """Whether ``port`` can be bound on ``host`` (UDP by default)."""
     with socket.socket(socket.AF_INET, kind) as probe:
+        if kind == socket.SOCK_STREAM:  # as a listener binds: a closed link's TIME_WAIT is no owner
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
@@ -94,22 +103,29 @@ class Kamailio:
             self._binary(), "-DD", "-E", "-f", str(self.config), "-Y", str(self.runtime),
             "-m", "1024", "-x", "tlsf",
         ]  # fmt: skip
-        with self.log.open("ab") as log:
-            self._process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            )
+        # its own process group: its children are ended with it even when it died alone
+        self._process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        assert self._process.stdout is not None
+        threading.Thread(
+            target=copy_log, args=(self._process.stdout, self.log), name="kamailio-log", daemon=True
+        ).start()
         self._wait_ready(ready_within)
 
     def stop(self, within: float = 10.0) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        process.terminate()
-        try:
-            process.wait(within)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(within)
+        if process.poll() is None:
+            process.terminate()  # Kamailio's main process stops its children
+            try:
+                process.wait(within)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(within)
+        _end_group(process.pid, within)
 
     @property
     def running(self) -> bool:
@@ -138,3 +154,43 @@ class Kamailio:
         if not found:
             raise KamailioError("kamailio is not installed (bash .ci/sip-tools installs it)")
         return found
+
+
+def copy_log(source: IO[bytes], path: Path, *, width: int = 300, continuation: int = 3) -> None:
+    """Copy Kamailio's output to ``path``, never a hostile message whole: Kamailio's parser
+    logs a message it cannot parse entire (garbage, a 60 KB header), so each line is cut to
+    ``width`` characters and a message dumped over many lines keeps its first
+    ``continuation`` lines."""
+    after = -1  # lines since the last log entry (-1: the start-up banner, copied whole)
+    with source, path.open("ab") as log:
+        for raw in source:
+            line = raw.rstrip(b"\r\n")
+            if _ENTRY.match(line):
+                after = 0
+            elif after >= 0:
+                after += 1
+            if after > continuation:
+                continue
+            if len(line) > width:
+                line = line[:width] + b"...(%d bytes cut)" % (len(line) - width)
+            log.write(line + b"\n")
+            if after == continuation:
+                log.write(b"    ...(the rest of this entry is not logged)\n")
+            log.flush()
+
+
+def _end_group(group: int, within: float) -> None:
+    """End what is left of Kamailio's process group (children of a main process that was
+    killed keep its ports), politely first."""
+    for sig, grace in ((signal.SIGTERM, within / 2), (signal.SIGKILL, within / 2)):
+        deadline = time.monotonic() + grace
+        try:
+            os.killpg(group, sig)
+        except ProcessLookupError:
+            return
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)

@@ -51,9 +51,13 @@ _SDP = """v=0
 def caller(
     caller: str, dialled: str, domain: str, *, expect: int = 200, talk_ms: int = 500,
     cancel_after_ms: int = 0, ringback: bool = True, timed: bool = False,
+    held_and_referred: bool = False, media_port: int = 0,
 ) -> str:  # fmt: skip
     """A caller from the trunk: INVITE, ringback (180); then 200 → ACK, talk, BYE; or the
-    expected refusal (ACKed); or a CANCEL after ``cancel_after_ms`` (200 then 487)."""
+    expected refusal (ACKed); or a CANCEL after ``cancel_after_ms`` (200 then 487). When
+    ``held_and_referred``, while talking it answers the callee's re-INVITE (put on hold) and
+    accepts its REFER (202), both come through the proxy. ``media_port``: where its audio is
+    received (an RTP peer of the test's own), else SIPp's media port."""
     invite = f"""
       INVITE sip:{dialled}@{domain} SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -66,7 +70,7 @@ def caller(
       Content-Type: application/sdp
       Content-Length: [len]
 
-      {_SDP}"""
+      {_SDP.replace("[media_port]", str(media_port)) if media_port else _SDP}"""
     start = ' start_rtd="setup"' if timed else ""  # SIPp's timer: INVITE to 200
     xml = _HEAD.format(name="caller") + f'<send retrans="500"{start}><![CDATA[{invite}]]></send>\n'
     xml += '<recv response="100" optional="true"/>\n'
@@ -91,7 +95,13 @@ def caller(
         xml += f'<recv response="{expect}"/>\n'
         return xml + _ack_failure(caller, dialled, domain) + "</scenario>\n"
     xml += '<recv response="180" optional="true"/>\n' * 3  # each phone that rings says so
-    xml += '<recv response="200" rrs="true"%s/>\n' % (' rtd="setup"' if timed else "")
+    rtd = ' rtd="setup"' if timed else ""
+    if held_and_referred:  # their To, for our BYE after their requests
+        xml += f'<recv response="200" rrs="true"{rtd}><action>'
+        xml += '<ereg regexp=".*" search_in="hdr" header="To:" assign_to="them"/>'
+        xml += "</action></recv>\n"
+    else:
+        xml += f'<recv response="200" rrs="true"{rtd}/>\n'
     ack = f"""
       ACK [next_url] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -104,8 +114,71 @@ def caller(
       Content-Length: 0
     """
     bye = ack.replace("ACK [next_url]", "BYE [next_url]").replace("CSeq: 1 ACK", "CSeq: 2 BYE")
-    xml += f'<send><![CDATA[{ack}]]></send>\n<pause milliseconds="{talk_ms}"/>\n'
+    if held_and_referred:
+        bye = bye.replace("[last_To:]", "To:[$them]")
+    xml += f"<send><![CDATA[{ack}]]></send>\n"
+    if held_and_referred:
+        xml += '<recv request="INVITE"/>\n' + _in_dialog_reply("200 OK", sdp=True)
+        xml += '<recv request="ACK"/>\n<recv request="REFER"/>\n'
+        xml += _in_dialog_reply("202 Accepted")
+    xml += f'<pause milliseconds="{talk_ms}"/>\n'
     xml += f'<send retrans="500"><![CDATA[{bye}]]></send>\n<recv response="200"/>\n'
+    return xml + "</scenario>\n"
+
+
+def _in_dialog_reply(status: str, sdp: bool = False) -> str:
+    """The caller's answer to a request inside its dialog (the tags are already there)."""
+    body = "Content-Length: 0\n"
+    if sdp:
+        body = "Content-Type: application/sdp\n      Content-Length: [len]\n\n      " + _SDP
+    text = f"""
+      SIP/2.0 {status}
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      [last_Record-Route:]
+      Contact: <sip:caller@[local_ip]:[local_port]>
+      {body}"""
+    return f"<send><![CDATA[{text}]]></send>\n"
+
+
+def holding_and_transferring(refer_to: str) -> str:
+    """An agent's softphone that answers, puts the caller on hold (a re-INVITE, sendonly), then
+    transfers them (REFER to ``refer_to``, ``Refer-Sub: false``: no NOTIFY), and takes the
+    caller's BYE. Its requests follow the Record-Route (Route) to the caller's Contact."""
+    xml = _HEAD.format(name="callee-refer") + '<recv request="INVITE" rrs="true"><action>'
+    xml += '<ereg regexp=".*" search_in="hdr" header="From:" assign_to="them"/>'
+    xml += '<ereg regexp=".*" search_in="hdr" header="To:" assign_to="us"/>'
+    xml += "</action></recv>\n"
+    xml += _reply("180 Ringing") + _reply("200 OK", sdp=True) + '<recv request="ACK"/>\n'
+    request = """
+      {method} [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: [$us];tag=[pid]callee[call_number]
+      To: [$them]
+      Call-ID: [call_id]
+      CSeq: {cseq} {cseq_method}
+      [routes]
+      Contact: <sip:callee@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      {rest}"""
+    hold = "Content-Type: application/sdp\n      Content-Length: [len]\n\n      " + _SDP.replace(
+        "a=rtpmap:0 PCMU/8000\n", "a=rtpmap:0 PCMU/8000\n      a=sendonly\n"
+    )
+    reinvite = request.format(method="INVITE", cseq=1, cseq_method="INVITE", rest=hold)
+    ack = request.format(method="ACK", cseq=1, cseq_method="ACK", rest="Content-Length: 0\n")
+    refer = request.format(
+        method="REFER", cseq=2, cseq_method="REFER",
+        rest=f"Refer-To: <{refer_to}>\n      Refer-Sub: false\n      Content-Length: 0\n",
+    )  # fmt: skip
+    xml += '<pause milliseconds="200"/>\n'
+    xml += f'<send retrans="500"><![CDATA[{reinvite}]]></send>\n'
+    xml += '<recv response="100" optional="true"/>\n<recv response="200"/>\n'
+    xml += f"<send><![CDATA[{ack}]]></send>\n"
+    xml += f'<send retrans="500"><![CDATA[{refer}]]></send>\n<recv response="202"/>\n'
+    xml += '<recv request="BYE"/>\n' + _reply("200 OK")
     return xml + "</scenario>\n"
 
 

@@ -76,6 +76,8 @@ class SipTelephony:
         self.domain, self.trunk = domain, trunk
         self.agent_ring_seconds = agent_ring_seconds
         self.tags: Tags = tags or (lambda call: {})
+        # a SIP user's registration expired or was removed (the secretary's presence)
+        self.on_unregistered: Callable[[str], None] = lambda user: None
         self.link = EvapiLink(evapi_host, evapi_port, self._heard)
         self.lines: dict[str, _Line] = {}
         # seconds from Kamailio's question about a new call to accueil's first answer
@@ -132,6 +134,10 @@ class SipTelephony:
     # ----------------------------------------------------------------- Kamailio's events
 
     def _heard(self, message: Message) -> None:
+        if message.get("event") == "unregistered":
+            if isinstance(message.get("user"), str):
+                self.on_unregistered(message["user"])
+            return
         event = message.get("ask", message)
         if not isinstance(event, dict) or not isinstance(event.get("call"), str):
             log.warning("evapi: an event without a call ignored")

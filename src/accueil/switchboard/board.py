@@ -338,8 +338,8 @@ class Switchboard(Durable):
         before = self._heard_last
 
         async def in_order() -> None:
-            if before is not None:
-                await before
+            if before is not None:  # done, whatever became of it: the order holds, not errors
+                await asyncio.wait([before])
             if deciding is None:
                 self.runner.post(lambda at: self._take(at, Heard(event)))
             else:

@@ -6,6 +6,9 @@
 - affinity: share of answered calls taken by one of the account's 3 most recent distinct
   answering agents (before this call); the calls of the ``memory`` before the range feed that
   memory without being counted (``sim.outcomes.familiar_flags``, the twin's own function).
+
+The one definition of the pool's figures: the supervisor API and the supervisor's board (pages)
+both read ``figures_between``.
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from accueil.services.pool_calls import PoolCall
+from sqlalchemy.orm import Session
+
+from accueil.services.pool_calls import PoolCall, pool_calls
 from accueil.sim.outcomes import CallResult, Fate, familiar_flags
 
 SHORT_ABANDON_SECONDS = 5.0
+MEMORY = timedelta(days=7)  # the calls before a range that feed the affinity memory
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,14 @@ class PoolFigures:
     abandonment: float | None
     average_wait: float | None
     affinity: float | None
+
+
+def figures_between(
+    session: Session, since: datetime, until: datetime, account: str | None = None
+) -> tuple[PoolFigures, dict[str, PoolFigures]]:
+    """Overall and per account (one account's when given), for the calls started in
+    [since, until); the week before feeds the affinity memory."""
+    return pool_figures(pool_calls(session, since - MEMORY, until, account), since)
 
 
 def pool_figures(

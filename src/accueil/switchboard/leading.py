@@ -48,8 +48,12 @@ class Leading:
         self.replayed = 0
         self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="leading")
+    async def start(self) -> None:
+        """Try the lock once before serving, so a process that leads from the start (SQLite,
+        or the first on PostgreSQL) takes agents from its first request; then keep at it in
+        the background."""
+        leading = await self._try() and await self._lead_safely()
+        self._task = asyncio.get_running_loop().create_task(self._run(leading), name="leading")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -59,27 +63,35 @@ class Leading:
             self._task = None
         await self._step_down()
 
-    async def _run(self) -> None:
+    async def _run(self, leading: bool) -> None:
         while True:
-            try:
-                won = await asyncio.to_thread(self.leadership.try_lead)
-            except Exception:  # the database is away: keep standing by
-                log.exception("cannot reach the database to try the leader's lock")
-                won = False
-            if not won:
-                await asyncio.sleep(self.retry)
-                continue
-            try:
-                await self._lead()
-            except Exception:  # say it, let go of the lock, and stand by again
-                log.exception("this process could not take the switchboard over")
+            if leading:
+                while await self._still_leading():
+                    await asyncio.sleep(self.check)
+                log.warning("this process no longer leads the switchboard: standing by")
                 await self._step_down()
+            if not await self._try():
+                leading = False
                 await asyncio.sleep(self.retry)
                 continue
-            while await self._still_leading():
-                await asyncio.sleep(self.check)
-            log.warning("this process no longer leads the switchboard: standing by")
+            leading = await self._lead_safely()
+
+    async def _try(self) -> bool:
+        try:
+            return await asyncio.to_thread(self.leadership.try_lead)
+        except Exception:  # the database is away: keep standing by
+            log.exception("cannot reach the database to try the leader's lock")
+            return False
+
+    async def _lead_safely(self) -> bool:
+        try:
+            await self._lead()
+            return True
+        except Exception:  # say it, let go of the lock, and stand by again
+            log.exception("this process could not take the switchboard over")
             await self._step_down()
+            await asyncio.sleep(self.retry)
+            return False
 
     async def _lead(self) -> None:
         began = time.perf_counter()

@@ -25,6 +25,15 @@ class Player(Protocol):
     async def stop(self) -> None: ...
 
 
+class Edge(Protocol):
+    """What carries the calls to the telephony, started after the board and stopped before it
+    (the SIP edge: Kamailio and its evapi link)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class Live:
     board: Switchboard
@@ -32,11 +41,14 @@ class Live:
     presence: Presence
     telephony: Telephony
     player: Player | None = None
-    telephony_outlives: bool = False  # it carries calls on when this process dies (SIP)
+    edge: Edge | None = None
+    telephony_outlives: bool = False  # it carries calls on when this process dies
     started: bool = field(default=False, init=False)
 
     async def start(self) -> None:
         await self.board.start()
+        if self.edge is not None:
+            await self.edge.start()
         if self.player is not None:
             self.player.start()
         self.started = True
@@ -44,6 +56,8 @@ class Live:
     async def stop(self) -> None:
         if self.player is not None:
             await self.player.stop()
+        if self.edge is not None:
+            await self.edge.stop()
         await self.presence.stop()
         await self.board.stop()
         self.desks.close_all("this switchboard stopped: reconnect with your last cursor")
@@ -76,8 +90,11 @@ def build_live(
     config: EngineConfig | None = None,
     player: Player | None = None,
     telephony_outlives: bool = False,
+    edge: Edge | None = None,
 ) -> Live:
     desks = StreamDesks()
     board = Switchboard(app, clock, telephony, desks, config=config)
     presence = Presence(board, grace_seconds)
-    return Live(board, desks, presence, telephony, player, telephony_outlives)
+    return Live(
+        board, desks, presence, telephony, player, edge=edge, telephony_outlives=telephony_outlives
+    )

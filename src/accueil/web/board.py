@@ -1,6 +1,7 @@
 """The supervisor's board: the accounts, the pool, and today's figures per account and overall
-from the call records; and the line now (``/board/now``, refreshed by htmx every 2 s): the calls
-waiting and for how long, the secretaries by state and site, read from the live switchboard."""
+from the call records, with the supervisor API's definitions (``switchboard.figures``, the twin's);
+and the line now (``/board/now``, refreshed by htmx every 2 s): the calls waiting and for how
+long, the secretaries by state and site, read from the live switchboard."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from accueil.core.access import Action, may_operator
 from accueil.core.localtime import zone
 from accueil.errors import InvalidInput, NotFound
-from accueil.services.call_figures import figures, overall
+from accueil.services import deliveries
 from accueil.services.directory import list_accounts, list_agents
+from accueil.switchboard.figures import figures_between
 from accueil.web.render import PageRoute, render
 from accueil.web.viewer import Viewer, viewer
 
@@ -57,9 +59,13 @@ def board(request: Request, who: Annotated[Viewer, Depends(viewer)], day: str = 
     since = datetime.combine(shown, time(0), tzinfo=zone(BOARD_ZONE))
     until = datetime.combine(shown + timedelta(days=1), time(0), tzinfo=zone(BOARD_ZONE))
     with who.caller.unit() as session:
-        per_account = figures(session, since, until)
+        total, figures = figures_between(session, since, until)
         accounts = list_accounts(session)
         agents = list_agents(session)
+        dead = [(a, d) for a in accounts for d in deliveries.dead_letters(session, a.key)]
+    per_account = sorted(
+        ((a, figures[a.key]) for a in accounts if a.key in figures), key=lambda row: row[0].name
+    )
     return render(
         request,
         "board.html",
@@ -67,10 +73,25 @@ def board(request: Request, who: Annotated[Viewer, Depends(viewer)], day: str = 
         day=shown,
         today=now.astimezone(zone(BOARD_ZONE)).date(),
         per_account=per_account,
-        total=overall(per_account),
+        total=total,
         accounts=accounts,
         agents=agents,
+        dead=dead,
     )
+
+
+@router.post("/board/dead/{account}/{delivery}/retry")
+def retry_dead_letter(
+    request: Request, account: str, delivery: int, who: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    """Retry now: a delivery that gave up goes back in the dispatcher's queue, due at once."""
+    if not may_operator(who.caller.principal, Action.WRITE):
+        raise NotFound("no such page")
+    with who.caller.unit() as session:
+        deliveries.retry_now(
+            session, account, delivery, now=who.caller.runtime.now(), by=who.user.name
+        )
+    return render(request, "dead_letter_retried.html", who, delivery=delivery)
 
 
 def _day(text: str, now: datetime) -> date:

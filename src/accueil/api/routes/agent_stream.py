@@ -105,10 +105,8 @@ async def agent_stream(websocket: WebSocket) -> None:
         return
     connection, missed, whole = live.desks.connect(agent, cursor)
     live.presence.back(agent)
-    connection.push({**greeting, "cursor": live.desks.cursor(agent), "replay_whole": whole})
-    for message in missed:
-        connection.push(message)
-    await _serve(websocket, live, connection, rt.settings.agent_silence_seconds)
+    hello = {**greeting, "cursor": live.desks.cursor(agent), "replay_whole": whole}
+    await _serve(websocket, live, connection, rt.settings.agent_silence_seconds, [hello, *missed])
 
 
 async def _sign_in(websocket: WebSocket, rt: Runtime) -> tuple[str, int | None]:
@@ -150,10 +148,20 @@ def _browser(session: Session, rt: Runtime, cookie: str, csrf: str) -> Principal
     return signed.principal
 
 
-async def _serve(websocket: WebSocket, live: Live, connection: Connection, silence: float) -> None:
-    sender = asyncio.ensure_future(_send(websocket, connection))
+async def _serve(
+    websocket: WebSocket, live: Live, connection: Connection, silence: float, replay: list[Any]
+) -> None:
+    sender: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     try:
+        # the greeting and the replay go straight out: what was missed may be more than the
+        # live queue holds, and what comes meanwhile waits in that queue, after them
+        for message in replay:
+            await websocket.send_json(message)
+        sender = asyncio.ensure_future(_send(websocket, connection))
         await _receive(websocket, live, connection, silence)
+        if connection.closed.is_set():  # too slow, or replaced: say why once the sender stopped
+            await stopped(sender)
+            await websocket.send_json(_error(None, "closed", connection.why))
     except (WebSocketDisconnect, TimeoutError, RuntimeError):
         pass  # closed or silent: the agent is unavailable (below)
     finally:
@@ -163,6 +171,13 @@ async def _serve(websocket: WebSocket, live: Live, connection: Connection, silen
             await live.presence.lost(connection.agent)
         with contextlib.suppress(Exception):
             await websocket.close()
+
+
+async def stopped(task: asyncio.Future[Any]) -> None:
+    """Cancel ``task`` and wait until it has stopped (whatever it was doing)."""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
 
 
 async def _send(websocket: WebSocket, connection: Connection) -> None:
@@ -183,8 +198,6 @@ async def _receive(
             if receiving not in done:
                 receiving.cancel()
                 if closed in done:
-                    connection.queue.put_nowait(_error(None, "closed", connection.why))
-                    await asyncio.sleep(0)
                     return
                 raise TimeoutError
             reply = await _handle(live, connection.agent, receiving.result())

@@ -6,12 +6,13 @@ may not see leads nowhere for them (404, as an unknown number).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from fastapi.encoders import jsonable_encoder
-from pydantic import Field
+from pydantic import Field, TypeAdapter
+from sqlalchemy.orm import Session
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
@@ -22,13 +23,15 @@ from accueil.core.access import Scope
 from accueil.core.decision import Call
 from accueil.core.explain import LANGUAGES
 from accueil.core.phone import to_e164
+from accueil.core.screenpop import ScreenPop
 from accueil.errors import InvalidInput
 from accueil.services.decisions import decide_for, decision_json
-from accueil.services.directory import Destination, resolve_number
+from accueil.services.directory import Destination, destination_of, number_rows
 from accueil.services.screenpop import screen_pop
 
 router = APIRouter(tags=["calls"])
 LOOKUP = scoped(Scope.LOOKUP)
+POP = TypeAdapter(ScreenPop)  # pydantic's serializer: a tenth of jsonable_encoder's cost
 
 
 class CallIn(In):
@@ -49,22 +52,34 @@ class ScreenPopOut(Out):
     at: datetime
 
 
-def _destination(caller: Caller, body: CallIn, session: Any) -> tuple[Destination, datetime]:
+@dataclass(frozen=True)
+class Reached:
+    """Where the dialled number leads, at what time; ``rows`` are the number's rows, kept
+    referenced for the request: the session holds what it loaded weakly, and the screen pop
+    reads the same rows again (then from the session, not the database)."""
+
+    found: Destination
+    when: datetime
+    rows: tuple[object, ...]
+
+
+def _destination(caller: Caller, body: CallIn, session: Session) -> Reached:
     if body.lang not in LANGUAGES:
         raise InvalidInput(f"explanations are in {', '.join(LANGUAGES)}", field="body.lang")
     e164 = to_e164(body.to, body.country)
-    found = resolve_number(session, e164)
+    rows = number_rows(session, e164)
+    found = destination_of(*rows)
     person = found.person.key if found.person else None
     auth.reach(caller, e164, found.account.key, person)
     when = aware(body.at, found.account.timezone) or caller.runtime.now()
-    return found, when
+    return Reached(found, when, rows)
 
 
 @router.post("/decide", openapi_extra=LOOKUP)
 def decide(body: CallIn, caller: Caller = Depends(authenticated)) -> DecisionOut:
     """What would happen to this call, and why: the rule, the treatment, the explanation."""
     with caller.unit() as session:
-        found, when = _destination(caller, body, session)
+        found, when = (reached := _destination(caller, body, session)).found, reached.when
         account = found.account.key
         person = found.person.key if found.person else None
         call = Call(body.caller, found.number.e164)
@@ -76,7 +91,7 @@ def decide(body: CallIn, caller: Caller = Depends(authenticated)) -> DecisionOut
 def pop(body: CallIn, caller: Caller = Depends(authenticated)) -> ScreenPopOut:
     """Everything the agent sees when this call is offered (read afresh)."""
     with caller.unit() as session:
-        found, when = _destination(caller, body, session)
+        found, when = (reached := _destination(caller, body, session)).found, reached.when
         shown = screen_pop(
             session,
             found.number.e164,
@@ -86,4 +101,4 @@ def pop(body: CallIn, caller: Caller = Depends(authenticated)) -> ScreenPopOut:
             lang=body.lang,
             country=body.country,
         )
-    return ScreenPopOut(pop=jsonable_encoder(shown), at=when)
+    return ScreenPopOut(pop=POP.dump_python(shown, mode="json"), at=when)

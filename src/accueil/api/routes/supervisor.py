@@ -19,11 +19,11 @@ from accueil.core.access import Scope
 from accueil.errors import AccueilError
 from accueil.services.outbox import read_outbox
 from accueil.services.pool_calls import pool_calls
-from accueil.switchboard.figures import PoolFigures, pool_figures
+from accueil.switchboard.figures import MEMORY, PoolFigures, pool_figures
+from accueil.switchboard.live import Live
 
 router = APIRouter(tags=["supervisor"])
 OPERATOR, ACCOUNT = scoped(Scope.OPERATOR), scoped(Scope.ACCOUNT)
-MEMORY = timedelta(days=7)  # the calls before the range that feed the affinity memory
 
 
 class SwitchboardDown(AccueilError):
@@ -65,6 +65,12 @@ async def snapshot(caller: Caller = Depends(authenticated)) -> SnapshotOut:
     live = caller.runtime.live
     if live is None:
         raise SwitchboardDown("the switchboard is not running in this process")
+    return SnapshotOut(**line_now(live))
+
+
+def line_now(live: Live) -> dict[str, Any]:
+    """The line as the switchboard holds it now (read on the event loop, where its one task
+    changes it): ``at``, ``waiting``, ``agents``, ``calls``."""
     board = live.board
     taken = board.host.engine.snapshot()
     now, seconds = board.clock.now(), board.clock.seconds()
@@ -87,7 +93,7 @@ async def snapshot(caller: Caller = Depends(authenticated)) -> SnapshotOut:
         }
         for a in sorted(taken.agents, key=lambda a: (a.status, a.agent))
     ]  # fmt: skip
-    return SnapshotOut(at=now, waiting=waiting, agents=agents, calls=board.live_calls())
+    return {"at": now, "waiting": waiting, "agents": agents, "calls": board.live_calls()}
 
 
 @router.get("/supervisor/figures", openapi_extra=OPERATOR)

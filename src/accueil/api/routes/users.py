@@ -128,6 +128,7 @@ def deactivate_user(name: str, caller: Caller = Depends(authenticated)) -> None:
     auth.user_admin(caller)
     with caller.unit() as session:
         users.deactivate_user(session, name)
+    caller.runtime.tokens.forget(user=name)
 
 
 @router.get("/tokens", openapi_extra=OPERATOR)
@@ -158,4 +159,6 @@ def revoke_token(prefix: str, caller: Caller = Depends(authenticated)) -> TokenO
     """The token stops working at once; its row stays, with when it was revoked."""
     auth.user_admin(caller)
     with caller.unit() as session:
-        return TokenOut.of(users.revoke_token(session, prefix, now=caller.runtime.now()))
+        revoked = users.revoke_token(session, prefix, now=caller.runtime.now())
+    caller.runtime.tokens.forget(prefix=revoked.prefix)
+    return TokenOut.of(revoked)

@@ -1,0 +1,161 @@
+"""The SIP edge of ``accueil serve --telephony sip``: Kamailio started and watched by accueil (or
+one the operator runs), and the switchboard's SIP telephony connected to its evapi socket.
+
+Kamailio is a child process: accueil writes its configuration, checks it, starts it, and starts
+it again when it exits (after 1 s, then up to 30 s between tries while it keeps dying), so the
+registrar comes back without an operator. While it is away the evapi link retries on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import Protocol
+
+from accueil.errors import AccueilError, InvalidInput
+from accueil.sip.config import SipSettings
+from accueil.sip.kamailio import Kamailio, KamailioError
+from accueil.sip.telephony import SipTelephony, screen_pop_tags
+from accueil.switchboard.board import Switchboard
+
+log = logging.getLogger(__name__)
+UNREGISTERED = "softphone not registered"
+
+
+def serve_board(telephony: SipTelephony, board: Switchboard) -> None:
+    """Connect the SIP telephony to its switchboard beyond the port: the screen pop's headers,
+    and the secretaries' presence (a softphone no longer registered makes its secretary
+    unavailable at once, like a silent desk: the offer goes back, the call keeps its place)."""
+    telephony.tags = screen_pop_tags(board.calls)
+    pausing: set[asyncio.Task[None]] = set()
+
+    def unregistered(user: str) -> None:
+        if user not in board.logged_in:  # a SIP user is an agent's key, or a phone's
+            return
+        log.info("agent %s: %s, made unavailable", user, UNREGISTERED)
+        task = asyncio.get_running_loop().create_task(_pause(board, user))
+        pausing.add(task)
+        task.add_done_callback(pausing.discard)
+
+    telephony.on_unregistered = unregistered
+
+
+async def _pause(board: Switchboard, agent: str) -> None:
+    try:
+        await board.pause(agent, UNREGISTERED)
+    except AccueilError:  # already paused, or logged out meanwhile
+        return
+    board.desks.send(agent, {"type": "paused", "reason": UNREGISTERED})  # their desk is still on
+
+
+def read_accounts(path: Path) -> dict[str, str]:
+    """The SIP accounts file: one ``user password`` a line (``#`` starts a comment). A wrong
+    line is refused with its number."""
+    accounts: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read the SIP accounts ({exc.strerror})") from None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        where = f"{path}:{number}"
+        if len(parts) != 2:
+            raise InvalidInput(f"{where}: write 'user password' (two words)", field="sip.accounts")
+        if parts[0] in accounts:
+            raise InvalidInput(f"{where}: {parts[0]!r} is given twice", field="sip.accounts")
+        accounts[parts[0]] = parts[1]
+    return accounts
+
+
+class SipEdge:
+    """Kamailio (when ``kamailio`` is given: started, watched, stopped) and the SIP telephony."""
+
+    def __init__(self, telephony: SipTelephony, kamailio: Kamailio | None = None) -> None:
+        self.telephony, self.kamailio = telephony, kamailio
+        self.restarts = 0  # how many times Kamailio was started again after it exited
+        self._watch: asyncio.Task[None] | None = None
+
+    @classmethod
+    def configured(
+        cls, settings: SipSettings, workdir: Path | None, *, outbound: str = ""
+    ) -> SipEdge:
+        """The edge for ``settings``: Kamailio run in ``workdir`` (None: the operator runs it);
+        numbers (mobiles) are called through ``outbound``, by default the first trunk."""
+        trunk = outbound or (settings.trunks[0] if settings.trunks else "")
+        telephony = SipTelephony(
+            settings.evapi_host, settings.evapi_port, domain=settings.domain, trunk=trunk
+        )
+        kamailio = Kamailio(settings, workdir) if workdir is not None else None
+        return cls(telephony, kamailio)
+
+    async def start(self) -> None:
+        if self.kamailio is not None:
+            await asyncio.to_thread(self.kamailio.check)
+            await asyncio.to_thread(self.kamailio.start)
+            self._watch = asyncio.get_running_loop().create_task(self._supervise(), name="kamailio")
+            await self.telephony.start()
+        else:
+            self.telephony.link.start()  # an operator's Kamailio: connect whenever it is there
+
+    async def stop(self) -> None:
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
+        await self.telephony.stop()
+        if self.kamailio is not None:
+            await asyncio.to_thread(self.kamailio.stop)
+
+    async def _supervise(self, every: float = 0.5) -> None:
+        assert self.kamailio is not None
+        pause = 1.0
+        while True:
+            await asyncio.sleep(every)
+            if self.kamailio.running:
+                continue
+            log.error("Kamailio exited; starting it again in %g s", pause)
+            await asyncio.to_thread(self.kamailio.stop)  # what is left of it
+            await asyncio.sleep(pause)
+            try:
+                await asyncio.to_thread(self.kamailio.start)
+            except KamailioError as exc:
+                log.error("Kamailio did not start again: %s", exc)
+                pause = min(30.0, pause * 2)
+                continue
+            self.restarts += 1
+            pause = 1.0
+
+
+class ServeSettings(Protocol):
+    """The server's SIP settings (``accueil.api.settings.ApiSettings``)."""
+
+    sip_host: str
+    sip_port: int
+    sip_domain: str
+    sip_trunks: str
+    sip_accounts_file: str
+    sip_evapi_host: str
+    sip_evapi_port: int
+    sip_max_wait_seconds: int
+
+
+def sip_settings(serve: ServeSettings) -> SipSettings:
+    """Kamailio's settings from the server's (trunks comma-separated, accounts from their file)."""
+    accounts = read_accounts(Path(serve.sip_accounts_file)) if serve.sip_accounts_file else {}
+    trunks = tuple(t.strip() for t in serve.sip_trunks.split(",") if t.strip())
+    return SipSettings(
+        port=serve.sip_port,
+        evapi_port=serve.sip_evapi_port,
+        domain=serve.sip_domain,
+        host=serve.sip_host,
+        evapi_host=serve.sip_evapi_host,
+        accounts=accounts,
+        trunks=trunks,
+        max_wait_seconds=serve.sip_max_wait_seconds,
+    )

@@ -1,0 +1,103 @@
+"""A secretary's presence from SIP: a softphone whose registration expires, or that leaves
+Kamailio's OPTIONS pings unanswered, makes its secretary unavailable at once, like a silent desk;
+an offer they held goes to another secretary and the call keeps its place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from call_world import Line, play
+from sip_world import DOMAIN, PASSWORDS, Sipp, need_sip_tools, settings
+from sqlalchemy import Engine
+
+from accueil.sip import scenarios
+from accueil.sip.edge import UNREGISTERED
+from accueil.sip.kamailio import Kamailio, free_port
+
+
+@pytest.fixture(params=[0])
+def quick(
+    request: pytest.FixtureRequest, tmp_path: Path, trunk: tuple[int, int]
+) -> Iterator[Kamailio]:
+    """A Kamailio that looks for expired registrations every second and allows 2 s
+    registrations; with pings (the parameter: their timeout) every second."""
+    need_sip_tools()
+    chosen = settings(
+        (f"127.0.0.1:{trunk[0]}",), min_expires=2, check_seconds=1,
+        keepalive_timeout=request.param,
+    )  # fmt: skip
+    started = Kamailio(chosen, tmp_path / "kamailio")
+    started.start()
+    yield started
+    started.stop()
+
+
+def test_a_registration_expiring_mid_offer_sends_the_call_to_another_secretary(
+    seeded: Engine, quick: Kamailio, tmp_path: Path, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        alice = await w.phone("alice", "no_answer", expires=3)  # a home softphone, then gone
+        bob = await w.phone("bob", "answer")
+        await w.ready("alice")
+        await w.board.login("bob")
+        caller = w.calling()
+        await w.until(lambda: w.desks.of("alice", "offer") != [])
+        await w.board.ready("bob")
+        # her offer lasts 30 s: well before, her registration expires and the call moves on
+        await w.until(lambda: w.desks.of("bob", "connected") != [], within=10.0)
+        done = await caller
+        assert done.ok, done.explain() + w.kamailio.said()
+        assert w.desks.last("alice", "paused")["reason"] == UNREGISTERED
+        offered = w.desks.last("alice", "offer")["call"]
+        assert w.desks.last("bob", "connected")["call"] == offered
+        missed = await w.done("alice", alice)
+        assert missed.ok and "CANCEL sip:alice@" in missed.messages, missed.explain()
+        assert (await w.done("bob", bob)).ok
+
+    play(seeded, quick, Sipp(quick, tmp_path), trunk, scenario, offer_timeout=30.0)
+
+
+@pytest.mark.parametrize("quick", [2], indirect=True)
+def test_a_softphone_silent_to_the_pings_makes_its_secretary_unavailable(
+    seeded: Engine, quick: Kamailio, tmp_path: Path, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        # registered for 5 minutes, but nothing answers at its contact any more
+        registered = await w.sipp.run(
+            "register-alice",
+            scenarios.register("alice", DOMAIN, free_port()),
+            extra=("-au", "alice", "-ap", PASSWORDS["alice"]),
+        )
+        assert registered.ok, registered.explain()
+        await w.ready("alice")
+        # Kamailio drops a contact 10 s after its pings went unanswered past the timeout
+        await w.until(lambda: w.desks.of("alice", "paused") != [], within=20.0)
+        assert w.desks.last("alice", "paused")["reason"] == UNREGISTERED
+
+    play(seeded, quick, Sipp(quick, tmp_path), trunk, scenario)
+
+
+def test_a_refreshed_registration_keeps_the_secretary_and_a_removed_one_pauses_her(
+    seeded: Engine, quick: Kamailio, tmp_path: Path, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        contact = free_port()
+
+        async def register(name: str, expires: int) -> None:
+            done = await w.sipp.run(
+                name,
+                scenarios.register("alice", DOMAIN, contact, expires),
+                extra=("-au", "alice", "-ap", PASSWORDS["alice"]),
+            )
+            assert done.ok, done.explain()
+
+        await register("register", 300)
+        await w.ready("alice")
+        await register("refresh", 300)  # a softphone refreshes its registration: nothing changes
+        await register("unregister", 0)  # and removes it on quitting: she is unavailable
+        await w.until(lambda: w.desks.of("alice", "paused") != [])
+        assert [m["reason"] for m in w.desks.of("alice", "paused")] == [UNREGISTERED]
+
+    play(seeded, quick, Sipp(quick, tmp_path), trunk, scenario)
