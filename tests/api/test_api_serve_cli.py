@@ -78,7 +78,9 @@ def _wait_ready(base: str) -> None:
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise AssertionError("accueil serve did not become ready in 90 s (a loaded machine starts it slowly)")
+    raise AssertionError(
+        "accueil serve did not become ready in 90 s (a loaded machine starts it slowly)"
+    )
 
 
 def test_several_workers_need_the_switchboard_off(
