@@ -70,7 +70,7 @@ def _status_within(url: str, headers: dict[str, str], wanted: int, seconds: floa
 
 
 def _wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/readyz").status_code == 200:
@@ -78,7 +78,9 @@ def _wait_ready(base: str) -> None:
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise AssertionError("accueil serve did not become ready in 30 s")
+    raise AssertionError(
+        "accueil serve did not become ready in 90 s (a loaded machine starts it slowly)"
+    )
 
 
 def test_several_workers_need_the_switchboard_off(
