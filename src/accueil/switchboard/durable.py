@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from abc import ABC, abstractmethod
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +41,7 @@ class BoardState:
     desks: Any
 
 
-class Durable:
+class Durable(ABC):
     """Journal, snapshots, replay, and the records to write again."""
 
     app: Application
@@ -60,8 +61,9 @@ class Durable:
         self.deposed = False  # a newer term leads: this board takes no more input
         self.unrecorded: deque[tuple[str, CallRecord]] = deque()  # records to write again
 
+    @abstractmethod
     def _apply(self, at: float, entry: Input) -> Any:
-        raise NotImplementedError
+        """Apply one input to the live state (the switchboard says how); journaled before."""
 
     def _take(self, at: float, entry: Input) -> Any:
         """Journal ``entry`` (committed), then apply it. A journal that cannot be written
