@@ -20,10 +20,11 @@ from accueil.services.events import (
     Event,
     RotaSaved,
     RulesSaved,
+    VipListSaved,
 )
 from accueil.store.tables import AccountRow
 
-# the events that tell a change to what a call's slice holds
+# the events that tell a change to what a call's slice holds (a person's own VIP list too)
 ROUTING_CHANGES = (
     CallerListSaved,
     ClosureAdded,
@@ -31,6 +32,7 @@ ROUTING_CHANGES = (
     DirectoryImported,
     RotaSaved,
     RulesSaved,
+    VipListSaved,
 )
 
 

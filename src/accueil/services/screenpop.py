@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from accueil.core.availability import Policy
 from accueil.core.callers import normalise_caller
-from accueil.core.decision import Call, Decision
+from accueil.core.decision import Call, CallDirectory, Decision
 from accueil.core.opening import office_state
 from accueil.core.phone import to_e164
 from accueil.core.screenpop import Familiar, PopInputs, ScreenPop, assemble
@@ -191,8 +191,17 @@ def _inputs(view: PopSlice, caller: str, now: datetime) -> PopInputs:
         office=office_state(account.business_hours, account, directory.closures, now),
         person=directory.person,
         group_name=view.group_name,
-        caller=Caller(e164, directory.contacts.name_of(e164 or None) or ""),
+        caller=Caller(e164, _caller_name(directory, e164)),
     )
+
+
+def _caller_name(directory: CallDirectory, e164: str) -> str:
+    """The account's name for the caller, else the called person's own name for them."""
+    known = directory.contacts.name_of(e164 or None)
+    if known is not None:
+        return known
+    hit = directory.vip.match(e164 or None) if directory.vip else None
+    return hit.label if hit else ""
 
 
 def _script(
