@@ -4,9 +4,9 @@ A call's decision reads, besides what changes call by call (statuses, calendars,
 a slice that changes rarely: the number's account and person, the account's lists, contacts,
 rotas and closures, the rule chain, the person's group and own VIP list. ``CallSlices`` keeps
 each dialled number's slice and checks it on every call with **one row read**: the number's
-account and person, and that account's ``routing_version``. Every change to what a slice holds bumps that
-counter in the change's own transaction (``routing_version.bump_for``, called by
-``outbox.emit`` for the events that tell such changes), so the call after a committed rule
+account and person, and that account's ``routing_version``. Every change to what a slice
+holds bumps that counter in the change's own transaction (``routing_version.bump_for``, called
+by ``outbox.emit`` for the events that tell such changes), so the call after a committed rule
 change reads the new rules — in this process or any other on the same database, with no clock
 and no event to wait for.
 
