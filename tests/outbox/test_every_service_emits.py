@@ -20,6 +20,7 @@ from accueil.services import (
     delivery_preferences,
     rules,
     scripts,
+    vip_lists,
 )
 from accueil.services.events import (
     CalendarRefreshed,
@@ -56,6 +57,9 @@ WRITES: dict[str, Callable[[Session], object]] = {
     "rules.saved": lambda s: rules.save_rules(s, "martin", RULES, now=NOW),
     "caller_list.saved": lambda s: callers.set_caller_list(
         s, "martin", "vip", ["+33611111111"], now=NOW
+    ),
+    "vip_list.saved": lambda s: vip_lists.set_vip_list(
+        s, "martin", "claire", [("06 11 11 11 11", "Maman")], now=NOW
     ),
     "contact.saved": lambda s: callers.add_contact(s, "martin", "+33611111111", "Roy", now=NOW),
     "rota.saved": lambda s: callers.set_rota(s, "martin", ROTA, now=NOW),

@@ -34,6 +34,7 @@ from accueil.api.routes import (
     transfer,
     usage,
     users,
+    vip_lists,
 )
 from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
@@ -84,6 +85,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         calendars,
         callers,
         rules,
+        vip_lists,
         scripts,
         records,
         messages,
