@@ -22,6 +22,7 @@ from accueil.api.routes import (
     callers,
     calls,
     directory,
+    employee_policy,
     event_streams,
     health,
     messages,
@@ -34,6 +35,7 @@ from accueil.api.routes import (
     transfer,
     usage,
     users,
+    vip_lists,
 )
 from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
@@ -87,6 +89,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         calendars,
         callers,
         rules,
+        employee_policy,
+        vip_lists,
         scripts,
         records,
         messages,
