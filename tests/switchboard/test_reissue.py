@@ -36,12 +36,17 @@ async def _take_over(engine: Engine, leadership: Leadership, old: Board) -> Boar
     return new
 
 
+async def _leading(engine: Engine) -> tuple[Board, Leadership]:
+    leadership = Leadership(engine, "ws://a")
+    old = Board(engine, EngineConfig(max_wait=60.0))
+    _lead(old, leadership)
+    await old.board.start()
+    return old, leadership
+
+
 def test_what_a_killed_leader_never_asked_is_asked_again_once(seeded: Engine) -> None:
     async def main() -> tuple[Board, Leadership]:
-        leadership = Leadership(seeded, "ws://a")
-        old = Board(seeded, EngineConfig(max_wait=60.0))
-        _lead(old, leadership)
-        await old.board.start()
+        old, leadership = await _leading(seeded)
         await old.agent_ready("alice")
         await old.ring("c2")  # offered to alice, who accepts below
         offer = old.desks.last("alice", "offer")
@@ -84,10 +89,7 @@ def test_what_a_killed_leader_never_asked_is_asked_again_once(seeded: Engine) ->
 
 def test_what_the_telephony_did_and_said_is_not_asked_again(seeded: Engine) -> None:
     async def main() -> tuple[Board, Leadership]:
-        leadership = Leadership(seeded, "ws://a")
-        old = Board(seeded, EngineConfig(max_wait=60.0))
-        _lead(old, leadership)
-        await old.board.start()
+        old, leadership = await _leading(seeded)
         await old.ring("c3")
         await old.settle(60.0)  # overflowed: hung up, and the telephony said it ended
         await old.ring("c1", caller=VIP)
