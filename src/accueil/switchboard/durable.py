@@ -19,6 +19,7 @@ from accueil.core.routing.engine import Engine
 from accueil.errors import AccueilError
 from accueil.services.calls import CallRecord, is_recorded, record_call
 from accueil.services.unit_of_work import Application
+from accueil.switchboard import codec
 from accueil.switchboard.calls import CallInProgress, Refused
 from accueil.switchboard.clock import SwitchClock
 from accueil.switchboard.desks import Desks
@@ -40,6 +41,9 @@ class BoardState:
     logged_in: set[str]
     heard: int
     desks: Any
+
+
+codec.register(BoardState)
 
 
 class Durable(ABC):
