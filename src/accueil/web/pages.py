@@ -16,7 +16,9 @@ from accueil.web import (
     inbox,
     operator,
     people,
+    script_editor,
     selfservice,
+    usage,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -25,5 +27,17 @@ STATIC = Path(__file__).parent / "static"
 def install(app: FastAPI) -> None:
     """Mount the static files and the pages on ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for feature in (home, selfservice, inbox, admin, people, caller_lists, board, desk, operator):
+    for feature in (
+        home,
+        selfservice,
+        inbox,
+        admin,
+        people,
+        script_editor,
+        caller_lists,
+        board,
+        desk,
+        operator,
+        usage,
+    ):
         app.include_router(feature.router)
