@@ -9,8 +9,8 @@ calls in the same places, the same offers with the same fencing tokens, the same
 the agents' desks.
 
 Inputs and snapshots are pickled: they are the switchboard's own objects, written and read
-only by accueil, and a journal is read by the version that wrote it (a snapshot that no
-longer loads is said in the log and the switchboard starts empty).
+only by accueil. The two latest snapshots are kept with every input after the older one: a
+snapshot that does not load is said in the log and the one before it is used.
 
 On PostgreSQL the journal is written through the leader's own connection, the one that holds
 the advisory lock (``switchboard/leader.py``): a leader that lost its lock cannot append.
@@ -65,6 +65,7 @@ class Journal:
         self._connect: Connect | None = connect
         self.appended = 0
         self.last_seq = 0
+        self.keep = 2  # snapshots kept: the latest, and the one to fall back to
 
     def append(self, at: float, entry: object) -> int:
         """Write one input (committed when this returns); its ``seq``. ``Deposed`` when a
@@ -93,34 +94,52 @@ class Journal:
             raise Deposed(f"term {self.term} is over: term {latest} leads the switchboard")
 
     def snapshot(self, state: object, made_at: datetime) -> None:
-        """Save ``state``, which includes every input appended so far. What the snapshot
-        before it covered is dropped (inputs and older snapshots): one step back is kept."""
+        """Save ``state``, which includes every input appended so far. The ``keep`` latest
+        snapshots are kept, and every input after the oldest of them: when the latest does
+        not load, the one before it and the inputs since rebuild the same state."""
         body = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         with (self._connect or self.engine.begin)() as connection:
             self._fence(connection)
-            before = connection.execute(
-                select(func.max(SnapshotRow.seq)).where(SnapshotRow.seq < self.last_seq)
-            ).scalar()
             connection.execute(
                 insert(SnapshotRow).values(
                     seq=self.last_seq, term=self.term, made_at=made_at, body=body
                 )
             )
-            if before is not None:
-                connection.execute(delete(JournalRow).where(JournalRow.seq <= before))
-                connection.execute(delete(SnapshotRow).where(SnapshotRow.seq < before))
+            kept = connection.execute(
+                select(SnapshotRow.id, SnapshotRow.seq)
+                .order_by(SnapshotRow.seq.desc(), SnapshotRow.id.desc())
+                .limit(self.keep)
+            ).all()
+            if len(kept) < self.keep:  # nothing to fall back to yet: the journal stays whole
+                return
+            connection.execute(delete(JournalRow).where(JournalRow.seq <= kept[-1].seq))
+            connection.execute(
+                delete(SnapshotRow).where(SnapshotRow.id.not_in([k.id for k in kept]))
+            )
 
     def load(self) -> Saved:
-        """The last snapshot that loads, and every input after it."""
+        """The latest snapshot that loads, and every input after it. A snapshot that does
+        not load is said in the log and the one before it is tried; with none left, the
+        inputs are replayed from the empty state when the journal still holds them all,
+        else the switchboard starts empty (said in the log: what the journal lost)."""
         with self.engine.connect() as connection:
             state, after = None, 0
-            for row in connection.execute(
-                select(SnapshotRow.seq, SnapshotRow.body).order_by(SnapshotRow.id.desc()).limit(1)
-            ):
+            snapshots = connection.execute(
+                select(SnapshotRow.id, SnapshotRow.seq).order_by(
+                    SnapshotRow.seq.desc(), SnapshotRow.id.desc()
+                )
+            ).all()
+            for found in snapshots:
+                body = connection.execute(
+                    select(SnapshotRow.body).where(SnapshotRow.id == found.id)
+                ).scalar_one()
                 try:
-                    state, after = pickle.loads(row.body), int(row.seq)
-                except Exception:  # a snapshot of another version: start empty, say so
-                    log.exception("switchboard snapshot at %s does not load", row.seq)
+                    state, after = pickle.loads(body), int(found.seq)
+                    break
+                except Exception:  # corrupted, or of another version: try the one before
+                    log.exception("switchboard snapshot at seq %s does not load", found.seq)
+            if state is None and snapshots:
+                after = self._without_snapshot(connection, int(snapshots[0].seq))
             rows = connection.execute(
                 select(JournalRow.seq, JournalRow.at, JournalRow.body)
                 .where(JournalRow.seq > after)
@@ -129,6 +148,21 @@ class Journal:
             entries = list(_entries(rows))
         self.last_seq = entries[-1].seq if entries else after
         return Saved(state, entries)
+
+    def _without_snapshot(self, connection: Connection, latest: int) -> int:
+        """No snapshot loads: replay from the start if the journal still holds it (the seq
+        after which to replay: 0), else start empty after the latest input (said loudly)."""
+        first = connection.execute(select(func.min(JournalRow.seq))).scalar()
+        if (first is None and latest == 0) or first == 1:
+            log.warning("no switchboard snapshot loads: the whole journal is replayed")
+            return 0
+        log.error(
+            "no switchboard snapshot loads and the journal no longer holds its start (seq "
+            "%s): the switchboard starts empty (what those inputs built is lost)",
+            first,
+        )
+        last = connection.execute(select(func.max(JournalRow.seq))).scalar()
+        return max(latest, int(last or 0))
 
     def length(self) -> int:
         with self.engine.connect() as connection:
