@@ -1,6 +1,6 @@
 """One record per call, whoever writes it: a deposed leader's thread that writes a call's
 record after its successor wrote it from the journal finds it there (the unique index of
-migration 0014), writes nothing and emits nothing. On SQLite and on PostgreSQL."""
+migration 0016), writes nothing and emits nothing. On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_records_written_twice_before_the_index_are_kept_renamed(seeded: Engine)
     with app.unit_of_work() as work:
         record_call(work.session, "martin", _record("c7"))
     config = alembic_config(seeded)
-    command.downgrade(config, "0013")
+    command.downgrade(config, "0015")
     with seeded.begin() as connection:  # the duplicate an older release could write
         table = CallRecordRow.__table__
         row = connection.execute(select(table)).mappings().one()

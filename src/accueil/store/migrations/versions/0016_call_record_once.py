@@ -7,8 +7,8 @@ second write fail, and the switchboard's writer takes that as "already recorded"
 Records written twice before this migration are kept, not deleted: every one after the first
 gets its call id suffixed with ``~dup`` and its own id, so the index holds and nothing is lost.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
