@@ -186,6 +186,15 @@ class VipListSaved(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class EmployeePolicySaved(Event):
+    """A new version of what the account lets employees do in their own rules."""
+
+    name: ClassVar[str] = "employee_policy.saved"
+    version: int
+    saved_by: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ContactSaved(Event):
     name: ClassVar[str] = "contact.saved"
     number: str
