@@ -112,6 +112,17 @@ def test_a_client_admin_reads_the_usage_per_month_and_downloads_it(
     page.context.close()
 
 
+def test_the_supervisor_sees_the_day_against_the_target(browser: Browser, site: str) -> None:
+    page = _signed_in(browser, site, "sup", DESKTOP)
+    chart = page.get_by_test_id("chart")
+    expect(chart.get_by_role("img")).to_be_visible()
+    expect(chart).to_contain_text("10h")
+    chart.get_by_text("The figures per hour").click()
+    expect(page.get_by_test_id("chart-table")).to_contain_text("100 %")
+    _both_widths(page, "board-chart")
+    page.context.close()
+
+
 def test_another_accounts_admin_finds_none_of_the_admin_pages(browser: Browser, site: str) -> None:
     page = _signed_in(browser, site, "bravo_admin", DESKTOP)
     expect(page.get_by_test_id("people")).to_contain_text("Bruno Secret")

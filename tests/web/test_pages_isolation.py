@@ -40,6 +40,7 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/accounts/{account}/usage.csv": ("GET", {}),
     "/board": ("GET", {}),
     "/board/now": ("GET", {}),
+    "/board/chart": ("GET", {}),
     "/board/dead/{account}/{delivery}/retry": ("POST", {}),
     "/operator": ("GET", {}),
     "/desk": ("GET", {}),

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from accueil.web import (
     admin,
     board,
+    board_chart,
     caller_lists,
     desk,
     home,
@@ -36,6 +37,7 @@ def install(app: FastAPI) -> None:
         script_editor,
         caller_lists,
         board,
+        board_chart,
         desk,
         operator,
         usage,
