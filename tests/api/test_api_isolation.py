@@ -75,6 +75,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("put", "/api/v1/accounts/{account}/groups/{group}/rules"): RULES,
     ("put", "/api/v1/accounts/{account}/people/{person}/rules"): RULES,
     ("put", "/api/v1/accounts/{account}/caller-lists/{key}"): {"entries": [{"number": "+33*"}]},
+    ("put", "/api/v1/accounts/{account}/employee-policy"): {"mobile": False},
+    ("put", "/api/v1/accounts/{account}/people/{person}/vip"): {
+        "contacts": [{"number": "06 12 34 56 78", "name": "X"}]
+    },
     ("post", "/api/v1/accounts/{account}/contacts"): {"number": "0612345678", "name": "X"},
     ("put", "/api/v1/accounts/{account}/rotas/{key}"): {
         "shifts": [{"hours": "mon-sun 00:00-24:00", "contacts": ["0612345678"]}]

@@ -22,6 +22,7 @@ from accueil.services.exporting import export_csv, export_csv_texts, export_yaml
 from accueil.services.onboarding import import_files, import_texts, load_directory
 from accueil.services.rules import get_rules, save_rules
 from accueil.services.scripts import Owner, save_script, versions
+from accueil.services.vip_lists import get_vip_list, set_vip_list
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 from accueil.store.tables import AccountRow
 from accueil.store.tables_availability import RuleVersionRow
@@ -58,6 +59,9 @@ def _operator(session: Session) -> None:
     set_caller_list(session, "martin", "VIP", [("+33612345678", "=HYPERLINK(1)"), "+4420*"], now=T0)
     set_caller_list(session, "martin", "empty", [], name="Nobody yet", now=T0)
     add_contact(session, "martin", "01 40 00 00 99", "Dupont SA — M. Leroy", now=T0)
+    mine = [("06 98 76 54 32", "Maman"), ("+44 20 7946 0958", "=cmd|' /C calc'!A0")]
+    set_vip_list(session, "martin", "dupont", mine, now=T0)
+    set_vip_list(session, "martin", "martin", [], now=T0)
     set_rota(
         session,
         "martin",
@@ -141,6 +145,7 @@ def test_export_import_into_an_empty_database_export_gives_the_same_files(
         "congés",
         "calendar.example",
         "Comité de direction",
+        "+33698765432=Maman" if form == "yaml" else "+33698765432,Maman",
     ):
         assert wanted in text, wanted  # fmt: skip
     with transaction(session_factory(engine)) as s:
@@ -159,6 +164,9 @@ def test_export_import_into_an_empty_database_export_gives_the_same_files(
         assert s.scalar(count(ScriptVersionRow).where(ScriptVersionRow.account_id == account)) == 2
         assert [v.saved_by for v in versions(s, "martin", Owner("account"))] == ["import"]
         assert get_rules(s, "martin", Scope.PERSON, "dupont").rules[0].name == "VIP → mobile"
+        own = get_vip_list(s, "martin", "dupont")
+        assert own.version == 1 and own.saved_by == "import"
+        assert [c.name for c in own.contacts] == ["Maman", "=cmd|' /C calc'!A0"]
 
 
 def test_the_operator_imports_from_text_in_memory_as_an_upload_would(
@@ -182,7 +190,8 @@ def test_a_bad_entry_in_any_section_refuses_the_whole_import_with_its_line(
         "caller_lists:\n  - {account: acme, key: VIP, entries: ['not a number']}\n"
         "contacts:\n  - {account: acme, number: '+33140000000', name: Leroy, fax: x}\n"
         "rules:\n  - account: acme\n    person: nobody\n    rules: []\n"
-        "closures:\n  - {account: acme, starts: 'next monday', ends: '2026-12-02'}\n",
+        "closures:\n  - {account: acme, starts: 'next monday', ends: '2026-12-02'}\n"
+        "vip_lists:\n  - {account: acme, person: nobody, entries: ['12']}\n",
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed) as caught, transaction(sessions) as s:
@@ -197,9 +206,10 @@ def test_a_bad_entry_in_any_section_refuses_the_whole_import_with_its_line(
     with pytest.raises(ValidationFailed) as caught, transaction(sessions) as s:
         import_files(s, [bad], now=T0)
     shown = [str(p) for p in caught.value.problems]
-    assert len(shown) == 3, shown
+    assert len(shown) == 4, shown
     assert shown[0].startswith(f"{bad}:4 field 'entries[0]': ")
-    assert shown[1].startswith(f"{bad}:9 field 'person'") and "no person 'nobody'" in shown[1]
-    assert shown[2].startswith(f"{bad}:12 field 'starts': 'next monday' is not a time")
+    assert shown[1] == f"{bad}:14: no person 'nobody' in account 'acme'"
+    assert shown[2].startswith(f"{bad}:9 field 'person'") and "no person 'nobody'" in shown[2]
+    assert shown[3].startswith(f"{bad}:12 field 'starts': 'next monday' is not a time")
     with Session(sessions.kw["bind"]) as s:
         assert s.scalar(select(func.count()).select_from(AccountRow)) == 0

@@ -18,8 +18,10 @@ from accueil.services import (
     callers,
     calls,
     delivery_preferences,
+    employee_policy,
     rules,
     scripts,
+    vip_lists,
 )
 from accueil.services.events import (
     CalendarRefreshed,
@@ -56,6 +58,12 @@ WRITES: dict[str, Callable[[Session], object]] = {
     "rules.saved": lambda s: rules.save_rules(s, "martin", RULES, now=NOW),
     "caller_list.saved": lambda s: callers.set_caller_list(
         s, "martin", "vip", ["+33611111111"], now=NOW
+    ),
+    "employee_policy.saved": lambda s: employee_policy.set_policy(
+        s, "martin", {"mobile": False}, now=NOW
+    ),
+    "vip_list.saved": lambda s: vip_lists.set_vip_list(
+        s, "martin", "claire", [("06 11 11 11 11", "Maman")], now=NOW
     ),
     "contact.saved": lambda s: callers.add_contact(s, "martin", "+33611111111", "Roy", now=NOW),
     "rota.saved": lambda s: callers.set_rota(s, "martin", ROTA, now=NOW),

@@ -16,6 +16,7 @@ from accueil.core.rules import Scope
 leaf = st.one_of(
     st.builds(lambda k: {"caller_in_list": k}, st.sampled_from(["VIP", "blocked", "gone"])),
     st.builds(lambda b: {"caller_known": b}, st.booleans()),
+    st.builds(lambda b: {"personal_vip": b}, st.booleans()),
     st.builds(lambda b: {"caller_withheld": b}, st.booleans()),
     st.builds(lambda s: {"availability": s}, st.lists(st.sampled_from(list(State)), min_size=1)),
     st.builds(lambda d: {"days": d}, st.lists(st.sampled_from(["mon", "sat", "sun"]), min_size=1)),

@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 from rules_helpers import DIALLED, MONDAY_10, VIP_CALLER, available, directory, meeting, paris
 
 from accueil.core.availability import Availability
-from accueil.core.callers import normalise_caller
+from accueil.core.callers import CallerList, ListEntry, normalise_caller
 from accueil.core.conditions import Condition
 from accueil.core.explain import EN
 from accueil.core.facts import Facts, evaluate
@@ -27,6 +27,7 @@ def _value(
     availability: Availability | None = None,
     closures: tuple[Closure, ...] = (),
     person: bool = True,
+    vip: CallerList | None = None,
 ) -> tuple[bool, str]:
     d = directory(closures=closures) if person else directory(person=None)
     facts = Facts(
@@ -37,6 +38,7 @@ def _value(
         availability=availability if availability is not None or not person else available(),
         lists=d.lists,
         contacts=d.contacts,
+        vip=vip,
         closures=d.closures,
         now=now,
         phrases=EN,
@@ -63,6 +65,21 @@ def test_a_withheld_caller_is_in_no_list_and_is_withheld() -> None:
     assert _value({"caller_withheld": True}, caller="") == (True, "the caller's number is withheld")
     assert _value({"caller_withheld": True})[0] is False
     assert _value({"caller_withheld": False})[0] is True
+
+
+def test_personal_vip_reads_the_called_persons_own_list() -> None:
+    mum = CallerList.of("vip", [ListEntry("+33612345678", "Maman")])
+    assert _value({"personal_vip": True}, vip=mum) == (
+        True,
+        "+33 6 12 34 56 78 is on Claire's own VIP list (Maman)",
+    )
+    assert _value({"personal_vip": True}, caller="+33 1 40 00 00 00", vip=mum) == (
+        False,
+        "+33 1 40 00 00 00 is not on Claire's own VIP list",
+    )
+    assert _value({"personal_vip": False}, caller="anonymous", vip=mum)[0] is True
+    assert _value({"personal_vip": True})[0] is False  # no list of her own yet
+    assert _value({"personal_vip": True}, person=False, vip=mum)[0] is False
 
 
 def test_caller_known_as_a_contact_of_the_account() -> None:

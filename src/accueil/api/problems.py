@@ -29,6 +29,7 @@ class ProblemItem(BaseModel):
     file: str | None = None  # an uploaded file's problems: which file, line and field
     line: int | None = None
     field: str | None = None
+    policy: str | None = None  # outside_policy: the item of the account's policy gone beyond
 
 
 class ProblemDocument(BaseModel):
@@ -105,7 +106,12 @@ def _problem_item(p: Problem) -> ProblemItem:
     where = p.field or p.column or ""
     path = f"{p.file}:{where}" if p.file and where else (p.file or where or "body")
     return ProblemItem(
-        path=path, reason=p.reason, file=p.file or None, line=p.line, field=where or None
+        path=path,
+        reason=p.reason,
+        file=p.file or None,
+        line=p.line,
+        field=where or None,
+        policy=p.extra.get("policy"),
     )
 
 

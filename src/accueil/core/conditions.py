@@ -51,6 +51,12 @@ class CallerInList(_Node):
     caller_in_list: str = Field(min_length=1, description="the key of a caller list")
 
 
+class PersonalVip(_Node):
+    personal_vip: bool = Field(
+        description="the caller is (true) or is not on the called person's own VIP list"
+    )
+
+
 class CallerKnown(_Node):
     caller_known: bool = Field(description="the caller is (true) or is not a known contact")
 
@@ -121,6 +127,7 @@ _TAGS: dict[str, type[_Node]] = {
     "any": AnyOf,
     "not": NotOf,
     "caller_in_list": CallerInList,
+    "personal_vip": PersonalVip,
     "caller_known": CallerKnown,
     "caller_withheld": CallerWithheld,
     "availability": AvailabilityIs,
@@ -146,6 +153,7 @@ Condition = Annotated[
     | Annotated[AnyOf, Tag("any")]
     | Annotated[NotOf, Tag("not")]
     | Annotated[CallerInList, Tag("caller_in_list")]
+    | Annotated[PersonalVip, Tag("personal_vip")]
     | Annotated[CallerKnown, Tag("caller_known")]
     | Annotated[CallerWithheld, Tag("caller_withheld")]
     | Annotated[AvailabilityIs, Tag("availability")]

@@ -44,6 +44,7 @@ class CallDirectory:
     contacts: KnownContacts = field(default_factory=KnownContacts)
     rotas: Mapping[str, Rota] = field(default_factory=dict)
     closures: tuple[Closure, ...] = ()
+    vip: CallerList | None = None  # the called person's own VIP list
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ def decide(
         availability=availability,
         lists=directory.lists,
         contacts=directory.contacts,
+        vip=directory.vip,
         closures=directory.closures,
         now=now,
         phrases=p,

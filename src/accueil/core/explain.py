@@ -32,6 +32,8 @@ class Phrases:
     withheld: str
     in_list: str
     not_in_list: str
+    in_vip: str
+    not_in_vip: str
     known: str
     unknown: str
     withheld_caller: str
@@ -98,6 +100,8 @@ EN = Phrases(
     withheld="a withheld number",
     in_list="{caller} is in list '{list}'",
     not_in_list="{caller} is not in list '{list}'",
+    in_vip="{caller} is on {name}'s own VIP list",
+    not_in_vip="{caller} is not on {name}'s own VIP list",
     known="{caller} is a known contact ({name})",
     unknown="{caller} is not a known contact",
     withheld_caller="the caller's number is withheld",
@@ -167,6 +171,8 @@ FR = Phrases(
     withheld="un numéro masqué",
     in_list="{caller} est dans la liste « {list} »",
     not_in_list="{caller} n'est pas dans la liste « {list} »",
+    in_vip="{caller} est dans la liste VIP personnelle de {name}",
+    not_in_vip="{caller} n'est pas dans la liste VIP personnelle de {name}",
     known="{caller} est un contact connu ({name})",
     unknown="{caller} n'est pas un contact connu",
     withheld_caller="le numéro de l'appelant est masqué",

@@ -55,6 +55,7 @@ class Facts:
         availability: Availability | None,
         lists: Mapping[str, CallerList],
         contacts: KnownContacts,
+        vip: CallerList | None = None,
         closures: tuple[Closure, ...],
         now: datetime,
         phrases: Phrases,
@@ -62,6 +63,7 @@ class Facts:
         self.raw_caller, self.dialled, self.account, self.person = caller, dialled, account, person
         self.availability, self.lists, self.contacts = availability, lists, contacts
         self.closures, self.now, self.phrases = closures, now, phrases
+        self.vip = vip  # the called person's own VIP list
 
     @cached_property
     def caller(self) -> str | None:
@@ -131,6 +133,16 @@ def _leaf(condition: c.Condition, facts: Facts, path: str) -> ConditionValue:
             label = f" ({hit.label})" if hit and hit.label else ""
             said = (p.in_list if hit else p.not_in_list) + "{label}"
             return _cv(path, hit is not None, said, caller=_Lazy(facts), list=key, label=label)
+        case c.PersonalVip(personal_vip=wanted):
+            if facts.person is None:
+                return _cv(path, not wanted, p.no_person)
+            hit = facts.vip.match(facts.caller) if facts.vip else None
+            label = f" ({hit.label})" if hit and hit.label else ""
+            said = (p.in_vip if hit else p.not_in_vip) + "{label}"
+            who = facts.person.first_name or facts.person.full_name
+            return _cv(
+                path, (hit is not None) == wanted, said, caller=_Lazy(facts), name=who, label=label
+            )
         case c.CallerKnown(caller_known=wanted):
             name = facts.contacts.name_of(facts.caller)
             said = p.known if name is not None else p.unknown

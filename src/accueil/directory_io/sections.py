@@ -1,5 +1,5 @@
-"""The operator's other sections, beside the directory: caller lists, contacts, rotas, rules,
-scripts, closures, delegations and calendars.
+"""The operator's other sections, beside the directory: caller lists, contacts, people's own
+VIP lists, rotas, rules, scripts, closures, delegations and calendars.
 
 A whole-operator export writes them after the directory's five kinds, in the same YAML
 document (or, for a CSV export, the flat ones as CSV files and the nested ones in
@@ -29,6 +29,7 @@ class Section(StrEnum):
 
     CALLER_LISTS = "caller_lists"
     CONTACTS = "contacts"
+    VIP_LISTS = "vip_lists"
     ROTAS = "rotas"
     RULES = "rules"
     SCRIPTS = "scripts"
@@ -41,8 +42,15 @@ class Section(StrEnum):
 COLUMNS: dict[Section, tuple[str, ...]] = {
     Section.CALLER_LISTS: ("account", "key", "name", "number", "label"),
     Section.CONTACTS: ("account", "number", "name"),
+    Section.VIP_LISTS: ("account", "person", "number", "name"),
     Section.CLOSURES: ("account", "starts", "ends", "reason"),
     Section.DELEGATIONS: ("account", "person", "delegate", "starts", "ends", "note"),
+}
+# The sections whose entry is a list of numbers: the columns that tell one list from another,
+# and the column of each number's label; an entry holds them as ``entries: ["+33…=label"]``.
+LISTED: dict[Section, tuple[tuple[str, ...], str]] = {
+    Section.CALLER_LISTS: (("account", "key"), "label"),
+    Section.VIP_LISTS: (("account", "person"), "name"),
 }
 # The nested ones: a CSV export writes them in this YAML file.
 NESTED_FILE = "operator.yaml"
@@ -133,25 +141,33 @@ def read_section_csv(text: str, source: str, section: Section) -> tuple[list[Ent
             line = reader.line_num + 1
     except csv.Error as exc:
         return [], [Problem(f"not valid CSV from this line on: {exc}", source, line)]
-    if section is Section.CALLER_LISTS:
-        return _lists(rows, source), []
+    if section in LISTED:
+        return _lists(section, rows, source), []
     return [Entry(section, values, source, i, line) for i, (line, values) in enumerate(rows)], []
 
 
-def _lists(rows: list[tuple[int, dict[str, str]]], source: str) -> list[Entry]:
-    """Rows of the same (account, key) are one list; a row without a number only names it."""
-    grouped: dict[tuple[str, str], tuple[int, dict[str, object], list[str]]] = {}
+def _lists(section: Section, rows: list[tuple[int, dict[str, str]]], source: str) -> list[Entry]:
+    """Rows of the same list (account and key, or account and person) are one entry; a row
+    without a number only names the list."""
+    keys, label_column = LISTED[section]
+    others = [c for c in COLUMNS[section] if c not in (*keys, "number", label_column)]
+    grouped: dict[tuple[str, ...], tuple[int, dict[str, object], list[str]]] = {}
     for line, values in rows:
-        at = (values.get("account", "").strip(), values.get("key", "").strip())
+        at = tuple(values.get(k, "").strip() for k in keys)
         if at not in grouped:
-            grouped[at] = (line, {"account": at[0], "key": at[1], "name": ""}, [])
+            named: dict[str, object] = {
+                **dict(zip(keys, at, strict=True)),
+                **dict.fromkeys(others, ""),
+            }
+            grouped[at] = (line, named, [])
         _, entry, numbers = grouped[at]
-        entry["name"] = entry["name"] or values.get("name", "")
-        number, label = values.get("number", "").strip(), values.get("label", "")
+        for other in others:
+            entry[other] = entry[other] or values.get(other, "")
+        number, label = values.get("number", "").strip(), values.get(label_column, "")
         if number:
             numbers.append(f"{number}={label}" if label else number)
     return [
-        Entry(Section.CALLER_LISTS, {**entry, "entries": numbers}, source, i, line)
+        Entry(section, {**entry, "entries": numbers}, source, i, line)
         for i, (line, entry, numbers) in enumerate(grouped.values())
     ]
 
@@ -169,8 +185,9 @@ def write_section_csv(section: Section, entries: Sequence[Mapping[str, object]])
 
 
 def _rows(section: Section, entry: Mapping[str, object]) -> list[Mapping[str, object]]:
-    if section is not Section.CALLER_LISTS:
+    if section not in LISTED:
         return [entry]
+    label_column = LISTED[section][1]
     numbers = entry.get("entries")
     items = [str(n) for n in numbers] if isinstance(numbers, list) else []
     if not items:
@@ -178,5 +195,5 @@ def _rows(section: Section, entry: Mapping[str, object]) -> list[Mapping[str, ob
     rows: list[Mapping[str, object]] = []
     for item in items:
         number, _, label = item.partition("=")
-        rows.append({**entry, "number": number, "label": label})
+        rows.append({**entry, "number": number, label_column: label})
     return rows

@@ -6,10 +6,12 @@ Every function takes the account key first and filters by its id.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accueil.core.callers import normalise_caller
@@ -24,6 +26,7 @@ from accueil.services.outbox import emit
 from accueil.store.tables import PersonRow
 from accueil.store.tables_scripts import CallRecordRow
 
+log = logging.getLogger(__name__)
 FAMILIAR_WITHIN = timedelta(days=30)
 
 
@@ -56,7 +59,9 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
     """Write the call record (in the caller's transaction); returns its id.
 
     The caller is kept in E.164, as the screen pop looks it up ("" when withheld or not a
-    number); a person who is not the account's is refused, not silently dropped.
+    number); a person who is not the account's is refused, not silently dropped. A call
+    recorded already (the same ``call_id`` for the account) is not written again, and its
+    record's id is returned: one record per call, whoever writes second.
     """
     acc = account_row(session, account)
     require_aware(record.started_at, "the call's start")
@@ -89,8 +94,16 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
         treatment=record.treatment,
         rule=record.rule[:200],
     )
-    session.add(row)
-    session.flush()
+    if record.call_id:
+        try:  # one record per call: a second writer (a deposed leader's thread) finds it
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            log.warning("call %s is recorded already: this record is not written", record.call_id)
+            return _recorded_id(session, acc.id, record.call_id)
+    else:
+        session.add(row)
+        session.flush()
     emit(
         session,
         CallRecorded(
@@ -104,6 +117,14 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
         ),
     )
     return row.id
+
+
+def _recorded_id(session: Session, account_id: int, call_id: str) -> int:
+    return session.scalars(
+        select(CallRecordRow.id).where(
+            CallRecordRow.account_id == account_id, CallRecordRow.call_id == call_id
+        )
+    ).one()
 
 
 def is_recorded(session: Session, account: str, call_id: str) -> bool:

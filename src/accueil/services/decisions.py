@@ -19,6 +19,7 @@ from accueil.services.availability import closures, default_policy, person_row, 
 from accueil.services.callers import contacts_of, lists_of, rotas_of
 from accueil.services.directory import Destination, account_row, destination_of, number_rows
 from accueil.services.rules import chain_for
+from accueil.services.vip_lists import vip_of
 from accueil.store.mapping import account_from_row, person_from_row
 from accueil.store.tables import AccountRow, PersonRow
 
@@ -59,6 +60,7 @@ def read_slice(session: Session, acc: AccountRow, prow: PersonRow | None) -> Cal
         contacts=contacts_of(session, acc.id),
         rotas=rotas_of(session, acc.id),
         closures=closures(session, acc.id),
+        vip=vip_of(session, acc.id, prow.id) if prow else None,
     )
     return CallSlice(acc, prow, directory, chain_for(session, acc.id, prow))
 

@@ -175,6 +175,26 @@ class CallerListSaved(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class VipListSaved(Event):
+    """A new version of a person's own VIP list."""
+
+    name: ClassVar[str] = "vip_list.saved"
+    person: str
+    version: int
+    entries: int
+    saved_by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmployeePolicySaved(Event):
+    """A new version of what the account lets employees do in their own rules."""
+
+    name: ClassVar[str] = "employee_policy.saved"
+    version: int
+    saved_by: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ContactSaved(Event):
     name: ClassVar[str] = "contact.saved"
     number: str

@@ -1,5 +1,5 @@
 """The operator's other sections as data, for a whole-operator export: caller lists, contacts,
-rotas, the current rules and scripts, closures, delegations and calendars.
+people's own VIP lists, rotas, the current rules and scripts, closures, delegations and calendars.
 
 Each section is a list of entries in the shape ``services.operator_import`` reads back, sorted
 by stable keys so that the same database always gives the same files. What is left out, and
@@ -28,6 +28,7 @@ from accueil.store.tables_availability import (
     RuleVersionRow,
 )
 from accueil.store.tables_scripts import ScriptVersionRow
+from accueil.store.tables_self_service import VipListVersionRow
 
 Entry = dict[str, Any]
 _SCOPES = {"account": 0, "group": 1, "person": 2}  # a script's layers, most general first
@@ -39,6 +40,7 @@ def export_sections(session: Session) -> dict[str, list[Entry]]:
     readers: dict[Section, Callable[[Session, dict[int, str]], list[Entry]]] = {
         Section.CALLER_LISTS: _caller_lists,
         Section.CONTACTS: _contacts,
+        Section.VIP_LISTS: _vip_lists,
         Section.ROTAS: _rotas,
         Section.RULES: _rules,
         Section.SCRIPTS: _scripts,
@@ -77,6 +79,27 @@ def _contacts(session: Session, accounts: dict[int, str]) -> list[Entry]:
     rows = session.scalars(select(KnownContactRow))
     out = [{"account": accounts[r.account_id], "number": r.e164, "name": r.name} for r in rows]
     return sorted(out, key=lambda e: (e["account"], e["number"]))
+
+
+def _vip_lists(session: Session, accounts: dict[int, str]) -> list[Entry]:
+    """The list in force of each person who saved one, numbers in the order they were kept."""
+    latest: dict[int, VipListVersionRow] = {}
+    for row in session.scalars(select(VipListVersionRow)):
+        if row.person_id not in latest or latest[row.person_id].version < row.version:
+            latest[row.person_id] = row
+    people = dict(session.execute(select(PersonRow.id, PersonRow.key)).all())
+    out = [
+        {
+            "account": accounts[r.account_id],
+            "person": people[r.person_id],
+            "entries": [
+                f"{e['number']}={e['name']}" if e.get("name") else str(e["number"])
+                for e in r.entries
+            ],
+        }
+        for r in latest.values()
+    ]
+    return sorted(out, key=lambda e: (e["account"], e["person"]))
 
 
 def _rotas(session: Session, accounts: dict[int, str]) -> list[Entry]:

@@ -1,5 +1,5 @@
-"""Importing the operator's other sections (caller lists, contacts, rotas, rules, scripts,
-closures, delegations, calendars) after the directory, in the same transaction.
+"""Importing the operator's other sections (caller lists, contacts, VIP lists, rotas, rules,
+scripts, closures, delegations, calendars) after the directory, in the same transaction.
 
 Each entry goes through the service that owns it, so it is checked exactly as a command would
 check it; every problem is collected with the entry's file and line, and any problem refuses
@@ -10,8 +10,10 @@ version, no second closure).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from accueil.directory_io.sections import Entry, Section
 from accueil.errors import AccueilError, Problem, ValidationFailed
-from accueil.services import availability, calendars, callers, rules, scripts
+from accueil.services import availability, calendars, callers, rules, scripts, vip_lists
 from accueil.services.directory import account_row
 from accueil.services.operator_export import export_sections
 from accueil.store.tables import AccountRow
@@ -64,6 +66,7 @@ def apply_entries(
 VERBS = {
     Section.CALLER_LISTS: "set",
     Section.CONTACTS: "set",
+    Section.VIP_LISTS: "set",
     Section.ROTAS: "set",
     Section.RULES: "saved",
     Section.SCRIPTS: "saved",
@@ -74,6 +77,7 @@ VERBS = {
 _REQUIRED = {
     Section.CALLER_LISTS: ("account", "key"),
     Section.CONTACTS: ("account", "number"),
+    Section.VIP_LISTS: ("account", "person"),
     Section.ROTAS: ("account", "key", "shifts"),
     Section.RULES: ("account", "rules"),
     Section.SCRIPTS: ("account", "source"),
@@ -84,6 +88,7 @@ _REQUIRED = {
 _ALLOWED = {
     Section.CALLER_LISTS: {"name", "entries"},
     Section.CONTACTS: {"name"},
+    Section.VIP_LISTS: {"entries"},
     Section.ROTAS: {"name"},
     Section.RULES: {"person", "group"},
     Section.SCRIPTS: {"person", "group", "format", "file"},
@@ -162,12 +167,15 @@ def _plain(value: object) -> object:
     return "" if value is None else str(value).strip()
 
 
-def _caller_list(session: Session, entry: Entry, now: datetime) -> None:
+def _items(entry: Entry) -> list[str]:
     raw = entry.values.get("entries") or []
-    items = raw if isinstance(raw, list) else str(raw).split("|")
+    return [str(i) for i in raw] if isinstance(raw, list) else str(raw).split("|")
+
+
+def _caller_list(session: Session, entry: Entry, now: datetime) -> None:
     numbers: list[str | tuple[str, str]] = []
-    for item in items:
-        number, sep, label = str(item).partition("=")
+    for item in _items(entry):
+        number, sep, label = item.partition("=")
         numbers.append((number.strip(), label.strip()) if sep else number.strip())
     callers.set_caller_list(
         session,
@@ -182,6 +190,26 @@ def _caller_list(session: Session, entry: Entry, now: datetime) -> None:
 def _contact(session: Session, entry: Entry, now: datetime) -> None:
     account, number = _text(entry, "account"), _text(entry, "number")
     callers.add_contact(session, account, number, _text(entry, "name"), now=now)
+
+
+def _vip_list(session: Session, entry: Entry, now: datetime) -> None:
+    pairs = [(number.strip(), name.strip()) for number, _, name in map(_split, _items(entry))]
+    account, person = _text(entry, "account"), _text(entry, "person")
+    try:
+        vip_lists.set_vip_list(session, account, person, pairs, now=now, saved_by=SAVED_BY)
+    except ValidationFailed as exc:
+        # the service names contacts[i].number; the file writes them as entries[i]
+        said = [replace(p, field=_entry_field(p.field)) for p in exc.problems]
+        raise ValidationFailed(said) from None
+
+
+def _split(item: str) -> tuple[str, str, str]:
+    return item.partition("=")
+
+
+def _entry_field(field: str | None) -> str | None:
+    found = re.match(r"contacts(\[\d+\])", field or "")
+    return f"entries{found.group(1)}" if found else "entries"
 
 
 def _rota(session: Session, entry: Entry, now: datetime) -> None:
@@ -271,6 +299,7 @@ def _instant(entry: Entry, name: str, zone: ZoneInfo) -> datetime:
 APPLY: dict[Section, Callable[[Session, Entry, datetime], None]] = {
     Section.CALLER_LISTS: _caller_list,
     Section.CONTACTS: _contact,
+    Section.VIP_LISTS: _vip_list,
     Section.ROTAS: _rota,
     Section.RULES: _rules,
     Section.SCRIPTS: _script,

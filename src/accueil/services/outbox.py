@@ -15,6 +15,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from accueil.services.events import Event, event_from
+from accueil.services.routing_version import bump_for
 from accueil.store.tables_outbox import OutboxRow
 
 PENDING = "accueil.outbox.pending"  # Session.info key: the rows and events of this transaction
@@ -38,6 +39,7 @@ def emit(session: Session, event: Event) -> None:
     )
     session.add(row)
     session.info.setdefault(PENDING, []).append((row, event))
+    bump_for(session, event)  # a change a call's decision reads: kept slices are stale
 
 
 def committed(session: Session) -> list[Envelope]:

@@ -32,6 +32,7 @@ from accueil.core.rules import (
 )
 from accueil.errors import InvalidInput, NotFound, Problem, ValidationFailed
 from accueil.services.directory import account_row
+from accueil.services.employee_policy import check_own_rules
 from accueil.services.events import RulesSaved
 from accueil.services.outbox import emit
 from accueil.store.mapping import devices_from_json
@@ -112,8 +113,13 @@ def save_rules(
     saved_by: str = "",
     file: str = "",
     text: str = "",
+    limited: bool = False,
 ) -> RuleSet:
-    """Check the document and save it as the owner's next version."""
+    """Check the document and save it as the owner's next version.
+
+    ``limited``: an employee saving their own rules, held to the account's employee policy
+    (``OutsidePolicy`` names each rule path and policy item beyond it; nothing saved).
+    """
     data = (
         document.model_dump(mode="json", by_alias=True, exclude_none=True)
         if isinstance(document, RulesDocument)
@@ -127,6 +133,10 @@ def save_rules(
             f"the rules are for account {checked.account!r}, not {account!r}",
             account=account,
         )
+    if limited and checked.scope is not Scope.PERSON:
+        raise InvalidInput("an employee saves only their own rules", scope=checked.scope.value)
+    if limited:
+        check_own_rules(session, account, checked.owner, checked.rules)
     acc = account_row(session, account)
     latest = session.scalar(
         select(func.max(RuleVersionRow.version)).where(

@@ -12,15 +12,14 @@ renders with it, so a script tried out on the command line sees what the pop sho
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accueil.core.availability import Policy
 from accueil.core.callers import normalise_caller
-from accueil.core.decision import Call
+from accueil.core.decision import Call, CallDirectory, Decision
 from accueil.core.opening import office_state
 from accueil.core.phone import to_e164
 from accueil.core.screenpop import Familiar, PopInputs, ScreenPop, assemble
@@ -29,27 +28,20 @@ from accueil.core.scripts.context import Caller, ScriptContext
 from accueil.core.scripts.model import Script
 from accueil.errors import NotFound, ValidationFailed
 from accueil.services.availability import default_policy
+from accueil.services.call_slices import CallSlices, PopSlice, read_pop_slice
 from accueil.services.calls import familiarity_of, history_of
 from accueil.services.clock import Clock, FixedClock
 from accueil.services.decisions import (
-    CallSlice,
     availability_in,
     decide_in,
     read_slice,
     slice_for,
 )
 from accueil.services.directory import number_rows
-from accueil.services.events import (
-    CallerListSaved,
-    ClosureAdded,
-    ContactSaved,
-    DirectoryImported,
-    RotaSaved,
-    RulesSaved,
-)
 from accueil.services.outbox import Envelope
+from accueil.services.routing_version import ROUTING_CHANGES
 from accueil.services.script_layers import ScriptCache, scripts_of
-from accueil.store.tables import GroupRow, PersonRow
+from accueil.store.tables import PersonRow
 
 
 def screen_pop(
@@ -75,24 +67,8 @@ def screen_pop(
     )  # fmt: skip
 
 
-# the events that change what a slice holds (rules, lists, contacts, rotas, closures, directory)
-WARM_CHANGES = (
-    CallerListSaved,
-    ClosureAdded,
-    ContactSaved,
-    DirectoryImported,
-    RotaSaved,
-    RulesSaved,
-)
-
-
-@dataclass(frozen=True)
-class PopSlice:
-    """What a call to one number needs that changes rarely."""
-
-    number: str  # the dialled number, E.164 ("" when read by account and person keys)
-    call: CallSlice
-    group_name: str
+# the events that change what a slice holds (they also bump the account's routing version)
+WARM_CHANGES = ROUTING_CHANGES
 
 
 class PopCache:
@@ -101,7 +77,9 @@ class PopCache:
     Changes to rules, lists or the directory show within ``ttl``; ``forget`` applies them at
     once. Statuses, calendars, delegations, history and scripts are always current. ``ttl`` 0
     keeps nothing: every pop reads its slice afresh (``screen_pop``). ``policy`` defaults to the
-    operator's settings, read when the cache is made.
+    operator's settings, read when the cache is made. Given ``slices`` (the switchboard's, shared
+    with its decisions), slices are kept while their account's routing version stands instead:
+    a change shows at the next pop, ``ttl`` is not used.
     """
 
     def __init__(
@@ -110,8 +88,10 @@ class PopCache:
         ttl: float = 30.0,
         policy: Policy | None = None,
         scripts: ScriptCache | None = None,
+        slices: CallSlices | None = None,
     ) -> None:
         self.ttl, self._clock = timedelta(seconds=ttl), clock
+        self.kept = slices
         self.policy = policy or default_policy()
         self.scripts = scripts or ScriptCache()
         self._slices: dict[str, tuple[datetime, PopSlice]] = {}
@@ -140,12 +120,17 @@ class PopCache:
         lang: str = "en",
         country: str = "FR",
         familiar: Familiar | None = None,
+        decision: Decision | None = None,
     ) -> ScreenPop:
-        """Everything the agent sees for a call from ``caller`` to ``dialled``."""
+        """Everything the agent sees for a call from ``caller`` to ``dialled``.
+
+        ``decision``: the one the call was routed by (the switchboard's, made at its arrival),
+        shown as it is: the agent sees why the call came to them. None: decided now.
+        """
         view = self._slice(session, to_e164(dialled, country))
-        decision = decide_in(
-            session, view.call, Call(caller, view.number), now, lang=lang, policy=self.policy
-        )
+        if decision is None:
+            call = Call(caller, view.number)
+            decision = decide_in(session, view.call, call, now, lang=lang, policy=self.policy)
         inputs = _inputs(view, caller, now)
         account_id = view.call.account_row.id
         person = inputs.person.key if inputs.person else ""
@@ -163,11 +148,13 @@ class PopCache:
         )
 
     def _slice(self, session: Session, e164: str) -> PopSlice:
+        if self.kept is not None:
+            return self.kept.slice_of(session, e164).pop
         cached = self._slices.get(e164)
         if cached is not None and self._clock.now() - cached[0] < self.ttl:
             return cached[1]
         number, acc, person = number_rows(session, e164)
-        view = _read(session, number.e164, read_slice(session, acc, person))
+        view = read_pop_slice(session, number.e164, read_slice(session, acc, person))
         if self.ttl > timedelta(0):
             self._slices[e164] = (self._clock.now(), view)
         return view
@@ -188,16 +175,9 @@ def script_context(
 
     ``lang``: the script's language ("" → the person's).
     """
-    view = _read(session, "", slice_for(session, account, person))
+    view = read_pop_slice(session, "", slice_for(session, account, person))
     found = availability_in(session, view.call, now, policy)
     return context_of_pop(_inputs(view, caller, now), found, lang)
-
-
-def _read(session: Session, number: str, call: CallSlice) -> PopSlice:
-    """A number's slice: the call's slice and the name of the person's group."""
-    person = call.person_row
-    group = _group_name(session, call.account_row.id, person.group_key if person else "")
-    return PopSlice(number, call, group)
 
 
 def _inputs(view: PopSlice, caller: str, now: datetime) -> PopInputs:
@@ -211,8 +191,17 @@ def _inputs(view: PopSlice, caller: str, now: datetime) -> PopInputs:
         office=office_state(account.business_hours, account, directory.closures, now),
         person=directory.person,
         group_name=view.group_name,
-        caller=Caller(e164, directory.contacts.name_of(e164 or None) or ""),
+        caller=Caller(e164, _caller_name(directory, e164)),
     )
+
+
+def _caller_name(directory: CallDirectory, e164: str) -> str:
+    """The account's name for the caller, else the called person's own name for them."""
+    known = directory.contacts.name_of(e164 or None)
+    if known is not None:
+        return known
+    hit = directory.vip.match(e164 or None) if directory.vip else None
+    return hit.label if hit else ""
 
 
 def _script(
@@ -226,12 +215,3 @@ def _script(
         return None, exc.message
     except ValidationFailed as exc:
         return None, f"the saved script does not build: {exc.problems[0]}"
-
-
-def _group_name(session: Session, account_id: int, group: str) -> str:
-    if not group:
-        return ""
-    name = session.scalar(
-        select(GroupRow.name).where(GroupRow.account_id == account_id, GroupRow.key == group)
-    )
-    return name or ""

@@ -7,6 +7,7 @@ from accueil.store import (  # noqa: F401
     tables_messages,
     tables_outbox,
     tables_scripts,
+    tables_self_service,
     tables_switchboard,
     tables_users,
 )

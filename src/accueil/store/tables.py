@@ -66,6 +66,10 @@ class AccountRow(Stamped, Base):
     # Bumped by every write to the account's people, groups or names: a cache of the directory
     # (the search index) checks it in one row read (services/directory_version.py).
     directory_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Bumped with every change a call's decision reads (directory, rules, lists, contacts,
+    # rotas, closures), in the change's transaction: the switchboard's kept slices check it
+    # in one row read per call (services/call_slices.py).
+    routing_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DirectoryVersionRow(Base):

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,6 +63,15 @@ class CallRecordRow(Base):
         Index("ix_call_records_started", "started_at"),
         # a switchboard that replays its journal writes a record only where none was
         Index("ix_call_records_call_id", "call_id"),
+        # one record per call, whoever writes it (a deposed leader's thread, its successor)
+        Index(
+            "ux_call_records_call_id",
+            "account_id",
+            "call_id",
+            unique=True,
+            sqlite_where=text("call_id <> ''"),
+            postgresql_where=text("call_id <> ''"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,10 +1,11 @@
 """The switchboard: the life of a call, live (shared/DESIGN.md, "The life of a call").
 
 The telephony reports an inbound call → the number's account and person, their availability
-and rules give a decision (``decide_call``) → connect treatments ring the person's devices with
-their timeouts and fall back as the rule says; pool treatments enter the routing engine's line
-with the account's tier, target and language → the engine offers the call to one agent (a
-lease): their softphone rings and their desk gets the screen pop → the agent accepts → bridged
+and rules give a decision (``decide_kept``: slices kept while their account's routing version
+stands) → connect treatments ring the person's devices with their timeouts and fall back as
+the rule says; pool treatments enter the routing engine's line with the account's tier, target
+and language → the engine offers the call to one agent (a lease): their softphone rings and
+their desk gets the screen pop, showing the decision made at arrival → the agent accepts → bridged
 → the agent gives the script's answers → the call record (with the message taken) is committed,
 with its outbox row, before the desk is told it is saved → the caller is patched through or
 hung up; the agent wraps up. Abandoned, overflowed, rejected and directly connected calls get
@@ -20,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -32,8 +34,9 @@ from accueil.core.scripts.model import ActionKind
 from accueil.core.scripts.runner import ScriptOutcome
 from accueil.core.treatments import Answer, Connect, Message, OnCall, Reject, Treatment
 from accueil.errors import AccueilError, InvalidInput
+from accueil.services.call_slices import CallSlices, decide_kept
 from accueil.services.calls import CallRecord, record_call
-from accueil.services.decisions import CallDecision, decide_call
+from accueil.services.decisions import CallDecision
 from accueil.services.directory import get_agent, get_person
 from accueil.services.messages import NewMessage, take_message
 from accueil.services.screenpop import PopCache
@@ -84,8 +87,10 @@ class Switchboard(Durable):
         self.calls: dict[str, CallInProgress] = {}
         self.logged_in: set[str] = set()
         self._heard_last: asyncio.Future[None] | None = None  # keeps telephony events in order
-        self.pops = PopCache(app.clock)
-        app.subscribe(self.pops.on_event)
+        # each number's slice kept for the decisions (threads) and the pops, checked per call
+        # against its account's routing version: a rule change is seen by the next call
+        self.slices = CallSlices()
+        self.pops = PopCache(app.clock, slices=self.slices)
         telephony.attach(self._heard)
 
     async def start(self) -> None:
@@ -381,9 +386,9 @@ class Switchboard(Durable):
         """The call's decision and the instant it was made, or why it is refused (a thread)."""
         try:
             with self.app.unit_of_work() as work:
-                decided = decide_call(
-                    work.session, event.caller, event.dialled, now=work.now,
-                    call_id=event.call, country=self.country,
+                decided = decide_kept(
+                    work.session, self.slices, event.caller, event.dialled, now=work.now,
+                    call_id=event.call, country=self.country, policy=self.pops.policy,
                 )  # fmt: skip
                 return decided, work.now
         except AccueilError as exc:  # a number that leads nowhere: refused loudly
@@ -416,7 +421,8 @@ class Switchboard(Durable):
             started,
             destination.account,
             destination.person.key if destination.person else "",
-            decision.decision,
+            # what the switchboard reads of it: the facts and the trace stay with the records
+            replace(decision.decision, conditions=(), availability=None, trace=()),
         )
         self._take(at, Inbound(event, state))
 
@@ -583,7 +589,7 @@ class Switchboard(Durable):
             with self.app.unit_of_work() as work:
                 shown = self.pops.screen_pop(
                     work.session, state.dialled, state.caller, now=work.now, agent=agent,
-                    country=self.country,
+                    country=self.country, decision=state.decision,
                 )  # fmt: skip
             return to_jsonable_python(shown)
         except Exception:  # the offer still rings: the agent answers without the pop

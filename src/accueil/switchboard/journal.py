@@ -8,9 +8,10 @@ same process restarted) loads the last snapshot and replays the inputs after it:
 calls in the same places, the same offers with the same fencing tokens, the same cursors on
 the agents' desks.
 
-Inputs and snapshots are pickled: they are the switchboard's own objects, written and read
-only by accueil, and a journal is read by the version that wrote it (a snapshot that no
-longer loads is said in the log and the switchboard starts empty).
+Inputs and snapshots are versioned JSON of the switchboard's own types (``codec.py``): a
+newer release reads an older journal, and a corrupted row is a clear error, never code run.
+The two latest snapshots are kept with every input after the older one: a snapshot that does
+not load is said in the log and the one before it is used.
 
 On PostgreSQL the journal is written through the leader's own connection, the one that holds
 the advisory lock (``switchboard/leader.py``): a leader that lost its lock cannot append.
@@ -19,7 +20,6 @@ the advisory lock (``switchboard/leader.py``): a leader that lost its lock canno
 from __future__ import annotations
 
 import logging
-import pickle
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 
 from accueil.store.tables_switchboard import JournalRow, SnapshotRow, TermRow
+from accueil.switchboard import codec
 
 log = logging.getLogger(__name__)
 Connect = Callable[[], AbstractContextManager[Connection]]
@@ -65,11 +66,12 @@ class Journal:
         self._connect: Connect | None = connect
         self.appended = 0
         self.last_seq = 0
+        self.keep = 2  # snapshots kept: the latest, and the one to fall back to
 
     def append(self, at: float, entry: object) -> int:
         """Write one input (committed when this returns); its ``seq``. ``Deposed`` when a
         newer term has begun: this process leads no more, and writes nothing."""
-        body = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        body = codec.dumps(entry)
         with (self._connect or self.engine.begin)() as connection:
             self._fence(connection)
             seq = connection.execute(
@@ -93,34 +95,52 @@ class Journal:
             raise Deposed(f"term {self.term} is over: term {latest} leads the switchboard")
 
     def snapshot(self, state: object, made_at: datetime) -> None:
-        """Save ``state``, which includes every input appended so far. What the snapshot
-        before it covered is dropped (inputs and older snapshots): one step back is kept."""
-        body = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        """Save ``state``, which includes every input appended so far. The ``keep`` latest
+        snapshots are kept, and every input after the oldest of them: when the latest does
+        not load, the one before it and the inputs since rebuild the same state."""
+        body = codec.dumps(state)
         with (self._connect or self.engine.begin)() as connection:
             self._fence(connection)
-            before = connection.execute(
-                select(func.max(SnapshotRow.seq)).where(SnapshotRow.seq < self.last_seq)
-            ).scalar()
             connection.execute(
                 insert(SnapshotRow).values(
                     seq=self.last_seq, term=self.term, made_at=made_at, body=body
                 )
             )
-            if before is not None:
-                connection.execute(delete(JournalRow).where(JournalRow.seq <= before))
-                connection.execute(delete(SnapshotRow).where(SnapshotRow.seq < before))
+            kept = connection.execute(
+                select(SnapshotRow.id, SnapshotRow.seq)
+                .order_by(SnapshotRow.seq.desc(), SnapshotRow.id.desc())
+                .limit(self.keep)
+            ).all()
+            if len(kept) < self.keep:  # nothing to fall back to yet: the journal stays whole
+                return
+            connection.execute(delete(JournalRow).where(JournalRow.seq <= kept[-1].seq))
+            connection.execute(
+                delete(SnapshotRow).where(SnapshotRow.id.not_in([k.id for k in kept]))
+            )
 
     def load(self) -> Saved:
-        """The last snapshot that loads, and every input after it."""
+        """The latest snapshot that loads, and every input after it. A snapshot that does
+        not load is said in the log and the one before it is tried; with none left, the
+        inputs are replayed from the empty state when the journal still holds them all,
+        else the switchboard starts empty (said in the log: what the journal lost)."""
         with self.engine.connect() as connection:
             state, after = None, 0
-            for row in connection.execute(
-                select(SnapshotRow.seq, SnapshotRow.body).order_by(SnapshotRow.id.desc()).limit(1)
-            ):
+            snapshots = connection.execute(
+                select(SnapshotRow.id, SnapshotRow.seq).order_by(
+                    SnapshotRow.seq.desc(), SnapshotRow.id.desc()
+                )
+            ).all()
+            for found in snapshots:
+                body = connection.execute(
+                    select(SnapshotRow.body).where(SnapshotRow.id == found.id)
+                ).scalar_one()
                 try:
-                    state, after = pickle.loads(row.body), int(row.seq)
-                except Exception:  # a snapshot of another version: start empty, say so
-                    log.exception("switchboard snapshot at %s does not load", row.seq)
+                    state, after = codec.loads(body), int(found.seq)
+                    break
+                except codec.JournalFormatError as exc:  # corrupted, or another release's
+                    log.error("switchboard snapshot at seq %s does not load: %s", found.seq, exc)
+            if state is None and snapshots:
+                after = self._without_snapshot(connection, int(snapshots[0].seq))
             rows = connection.execute(
                 select(JournalRow.seq, JournalRow.at, JournalRow.body)
                 .where(JournalRow.seq > after)
@@ -129,6 +149,21 @@ class Journal:
             entries = list(_entries(rows))
         self.last_seq = entries[-1].seq if entries else after
         return Saved(state, entries)
+
+    def _without_snapshot(self, connection: Connection, latest: int) -> int:
+        """No snapshot loads: replay from the start if the journal still holds it (the seq
+        after which to replay: 0), else start empty after the latest input (said loudly)."""
+        first = connection.execute(select(func.min(JournalRow.seq))).scalar()
+        if (first is None and latest == 0) or first == 1:
+            log.warning("no switchboard snapshot loads: the whole journal is replayed")
+            return 0
+        log.error(
+            "no switchboard snapshot loads and the journal no longer holds its start (seq "
+            "%s): the switchboard starts empty (what those inputs built is lost)",
+            first,
+        )
+        last = connection.execute(select(func.max(JournalRow.seq))).scalar()
+        return max(latest, int(last or 0))
 
     def length(self) -> int:
         with self.engine.connect() as connection:
@@ -143,4 +178,7 @@ class Deposed(Exception):
 
 def _entries(rows: Any) -> Iterator[Entry]:
     for row in rows:
-        yield Entry(int(row.seq), float(row.at), pickle.loads(row.body))
+        try:
+            yield Entry(int(row.seq), float(row.at), codec.loads(row.body))
+        except codec.JournalFormatError as exc:
+            raise codec.JournalFormatError(f"switchboard journal row {row.seq}: {exc}") from None

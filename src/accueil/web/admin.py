@@ -12,13 +12,13 @@ from accueil.api import auth
 from accueil.core.access import Action
 from accueil.core.rules import Scope
 from accueil.errors import InvalidInput, ValidationFailed
-from accueil.services import availability as avail
 from accueil.services.account_import import import_for_account
 from accueil.services.callers import caller_lists
-from accueil.services.directory import get_account, list_groups, list_numbers, list_people
+from accueil.services.directory import get_account, list_people
 from accueil.services.rules import rule_versions
 from accueil.services.script_layers import Owner
 from accueil.services.scripts import diff, versions
+from accueil.web.people import numbers_context, people_context
 from accueil.web.render import PageRoute, render
 from accueil.web.viewer import Viewer, viewer
 
@@ -31,23 +31,18 @@ MAX_FILES = 10
 
 @router.get(ACCOUNT)
 def account_page(request: Request, account: str, who: Who) -> Response:
-    """The people with what each is doing now, the groups, the numbers and caller lists."""
+    """The people with what each is doing now, the teams, the numbers and caller lists."""
     auth.account(who.caller, account)
     now = who.caller.runtime.now()
     with who.caller.unit() as session:
-        people = list_people(session, account)
-        statuses = {p.key: avail.availability_of(session, account, p.key, now=now) for p in people}
         return render(
             request,
             "account.html",
             who,
-            people=people,
-            statuses=statuses,
-            now=now,
             account=get_account(session, account),
-            groups={g.key: g.name for g in list_groups(session, account)},
-            numbers=list_numbers(session, account),
             lists=caller_lists(session, account),
+            **people_context(session, account, now),
+            **numbers_context(session, account),
         )
 
 
@@ -96,8 +91,9 @@ def scripts_page(
     who: Who,
     old: int | None = None,
     new: int | None = None,
+    saved: int | None = None,
 ) -> Response:
-    """The account's rules and script, every version, and the changes between two."""
+    """The account's rules and script, every version, the changes between two, the editor."""
     auth.account(who.caller, account)
     owner = Owner("account")
     with who.caller.unit() as session:
@@ -105,6 +101,7 @@ def scripts_page(
         rules = rule_versions(session, account, Scope.ACCOUNT)
         script = versions(session, account, owner)
         changes = _diff(session, account, owner, old, new)
+        people = list_people(session, account)
     return render(
         request,
         "scripts.html",
@@ -115,6 +112,8 @@ def scripts_page(
         changes=changes,
         old=old,
         new=new,
+        saved=saved,
+        people=people,
     )
 
 

@@ -16,7 +16,7 @@ from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import check_if_match, scoped, with_etag
 from accueil.api.schemas import In, Out
-from accueil.core.access import Action
+from accueil.core.access import Action, Role
 from accueil.core.access import Scope as Access
 from accueil.core.rules import Scope
 from accueil.services import rules as service
@@ -92,6 +92,7 @@ def _save(
         _document(account, scope, owner, body),
         saved_by=caller.principal.user,
         now=caller.runtime.now(),
+        limited=caller.principal.role is Role.EMPLOYEE,  # their client admin is not
     )
     return RuleSetOut.of(saved)
 

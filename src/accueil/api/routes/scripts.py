@@ -17,10 +17,11 @@ from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import check_if_match, scoped, with_etag
 from accueil.api.schemas import In, Out
 from accueil.api.times import aware
-from accueil.core.access import Action, Scope
+from accueil.core.access import Action, Role, Scope
 from accueil.errors import NotFound
 from accueil.services import scripts as service
 from accueil.services.directory import get_account
+from accueil.services.employee_policy import check_own_greeting
 from accueil.services.script_layers import Owner
 from accueil.services.script_preview import preview
 
@@ -100,6 +101,12 @@ def _guard(caller: Caller, account: str, owner: Owner, action: Action) -> None:
         auth.account(caller, account, action)
 
 
+def _within_policy(session: Session, caller: Caller, account: str, field: str) -> None:
+    """An employee's own layer holds their greeting: the account's policy may keep it."""
+    if caller.principal.role is Role.EMPLOYEE:
+        check_own_greeting(session, account, field)
+
+
 def _latest(session: Session, account: str, owner: Owner) -> VersionOut | None:
     found = service.versions(session, account, owner)
     return VersionOut.of(found[-1]) if found else None
@@ -131,6 +138,7 @@ def save_layer(
     owner = _owner(layer)
     _guard(caller, account, owner, Action.WRITE)
     with caller.unit() as session:
+        _within_policy(session, caller, account, "body.source")
         current = _latest(session, account, owner)
         if current is not None:
             check_if_match(request, current)
@@ -183,6 +191,7 @@ def rollback_layer(
     owner = _owner(layer)
     _guard(caller, account, owner, Action.WRITE)
     with caller.unit() as session:
+        _within_policy(session, caller, account, "body.to_version")
         made = service.rollback(
             session,
             account,
