@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
-from web_world import SECRET_VIP, World
+from web_world import SCRIPT, SECRET_VIP, World
 
 from accueil.web.render import PageRoute
 
@@ -34,8 +34,13 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/accounts/{account}/groups": ("POST", {"name": "Spies"}),
     "/accounts/{account}/numbers": ("POST", {"number": "01 40 00 00 09"}),
     "/accounts/{account}/numbers/{e164}/release": ("POST", {}),
+    "/accounts/{account}/scripts/preview": ("POST", {"source": SCRIPT, "person": "claire"}),
+    "/accounts/{account}/scripts/rollback": ("POST", {"to_version": "1"}),
+    "/accounts/{account}/usage": ("GET", {}),
+    "/accounts/{account}/usage.csv": ("GET", {}),
     "/board": ("GET", {}),
     "/board/now": ("GET", {}),
+    "/board/chart": ("GET", {}),
     "/board/dead/{account}/{delivery}/retry": ("POST", {}),
     "/operator": ("GET", {}),
     "/desk": ("GET", {}),
@@ -43,6 +48,8 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/desk/calls/{call}/script": ("POST", {"a.nom": "X"}),
     "/desk/search": ("GET", {"q": "Claire"}),
 }
+# the same path as a page of CASES, another method
+SAME_PATH = [("/accounts/{account}/scripts", ("POST", {"source": SCRIPT}))]
 UPLOAD = "/accounts/{account}/import"  # POST, multipart: tried on its own below
 # pages that show no tenant's data, or only the viewer's own
 OPEN = {"/", "/sign-in", "/sign-out", "/language"}
@@ -71,7 +78,7 @@ def test_every_page_has_an_isolation_case(world: World) -> None:
 def test_another_accounts_user_gets_404_and_sees_nothing(world: World, user: str) -> None:
     browser = world.browser(user)
     headers = {"X-CSRF-Token": browser.cookies["accueil_csrf"]}
-    for path, (method, data) in CASES.items():
+    for path, (method, data) in [*CASES.items(), *SAME_PATH]:
         url = path.format(
             **ALPHA, uid=world.message, key="vip", call="call-1", delivery=1, e164="+33140000000"
         )

@@ -14,7 +14,7 @@ from accueil.core.rules import Scope
 from accueil.errors import InvalidInput, ValidationFailed
 from accueil.services.account_import import import_for_account
 from accueil.services.callers import caller_lists
-from accueil.services.directory import get_account
+from accueil.services.directory import get_account, list_people
 from accueil.services.rules import rule_versions
 from accueil.services.script_layers import Owner
 from accueil.services.scripts import diff, versions
@@ -91,8 +91,9 @@ def scripts_page(
     who: Who,
     old: int | None = None,
     new: int | None = None,
+    saved: int | None = None,
 ) -> Response:
-    """The account's rules and script, every version, and the changes between two."""
+    """The account's rules and script, every version, the changes between two, the editor."""
     auth.account(who.caller, account)
     owner = Owner("account")
     with who.caller.unit() as session:
@@ -100,6 +101,7 @@ def scripts_page(
         rules = rule_versions(session, account, Scope.ACCOUNT)
         script = versions(session, account, owner)
         changes = _diff(session, account, owner, old, new)
+        people = list_people(session, account)
     return render(
         request,
         "scripts.html",
@@ -110,6 +112,8 @@ def scripts_page(
         changes=changes,
         old=old,
         new=new,
+        saved=saved,
+        people=people,
     )
 
 

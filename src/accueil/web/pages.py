@@ -10,13 +10,16 @@ from fastapi.staticfiles import StaticFiles
 from accueil.web import (
     admin,
     board,
+    board_chart,
     caller_lists,
     desk,
     home,
     inbox,
     operator,
     people,
+    script_editor,
     selfservice,
+    usage,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -25,5 +28,18 @@ STATIC = Path(__file__).parent / "static"
 def install(app: FastAPI) -> None:
     """Mount the static files and the pages on ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for feature in (home, selfservice, inbox, admin, people, caller_lists, board, desk, operator):
+    for feature in (
+        home,
+        selfservice,
+        inbox,
+        admin,
+        people,
+        script_editor,
+        caller_lists,
+        board,
+        board_chart,
+        desk,
+        operator,
+        usage,
+    ):
         app.include_router(feature.router)
