@@ -49,6 +49,7 @@ from accueil.switchboard.desks import Message as DeskMessage
 from accueil.switchboard.durable import Durable
 from accueil.switchboard.host import EngineHost
 from accueil.switchboard.inputs import AgentInput, Finish, Heard, Inbound, Input
+from accueil.switchboard.records import RecordWriter
 from accueil.switchboard.runner import LiveRunner
 from accueil.telephony.port import (
     Answered,
@@ -91,6 +92,7 @@ class Switchboard(Durable):
         # against its account's routing version: a rule change is seen by the next call
         self.slices = CallSlices()
         self.pops = PopCache(app.clock, slices=self.slices)
+        self.records = RecordWriter(app, self.runner.track, self.unrecorded)
         telephony.attach(self._heard)
 
     async def start(self) -> None:
@@ -305,19 +307,10 @@ class Switchboard(Durable):
         record = self._record(at, state, fate)
         if self.replaying:
             if not self._recorded(state):
-                self._write_record(state.account.key, record)
-        else:  # in a thread: a slow database does not hold the engine up
-            work = asyncio.to_thread(self._write_record, state.account.key, record)
-            self.runner.track(asyncio.ensure_future(work))
+                self.records.write([(state.account.key, record)])
+        else:  # in a thread, batched: a slow database does not hold the engine up
+            self.records.put(state.account.key, record)
         self._forget(state)
-
-    def _write_record(self, account: str, record: CallRecord) -> None:
-        try:
-            with self.app.unit_of_work() as work:
-                record_call(work.session, account, record)
-        except Exception:  # never silent: kept, and written again after the next input
-            log.exception("call %s (%s) could not be recorded: kept", record.call_id, record.fate)
-            self.unrecorded.append((account, record))
 
     def _close_unfinished(self, at: float, agent: str) -> None:
         """An agent moves on without giving the outcome of a call they answered."""
