@@ -65,3 +65,13 @@ def test_a_record_the_database_refuses_is_kept_and_the_others_of_its_batch_writt
         written = [is_recorded(session, "martin", c) for c in ("a1", "a2", "a3")]
         count = session.scalar(select(func.count()).select_from(CallRecordRow))
     assert (written, count) == ([True, False, True], 2)
+
+
+def test_a_batch_skips_a_call_recorded_already_and_writes_the_others(seeded: Engine) -> None:
+    app = Application(seeded, SimulatedClock(MONDAY_10))
+    writer = RecordWriter(app, lambda work: None, deque())
+    writer.write([("martin", _record("b1"))])
+    writer.write([("martin", _record("b1")), ("martin", _record("b2"))])
+    with app.sessions() as session:
+        ids = session.scalars(select(CallRecordRow.call_id).order_by(CallRecordRow.id)).all()
+    assert (ids, writer.batches, list(writer.unrecorded)) == (["b1", "b2"], 2, [])

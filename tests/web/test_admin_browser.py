@@ -123,10 +123,44 @@ def test_the_supervisor_sees_the_day_against_the_target(browser: Browser, site: 
     page.context.close()
 
 
+def test_the_operator_admin_trains_a_secretary_and_makes_then_revokes_a_token(
+    browser: Browser, site: str
+) -> None:
+    page = _signed_in(browser, site, "root", DESKTOP)
+    page.goto("/operator")
+    page.get_by_text("Change Alice").click()
+    page.get_by_label("Languages (fr, en…)").first.fill("fr, en")
+    page.locator("#trainings-alice").fill("alpha:3, bravo:1")
+    page.locator("#trainings-alice").press("Enter")
+    expect(page.get_by_test_id("done")).to_have_text("Alice is saved.")
+    expect(page.get_by_test_id("agents")).to_contain_text("Bravo Plumbing (1)")
+    page.get_by_text("Token… bravo_admin").click()
+    page.locator("#label-bravo_admin").fill("Bravo CRM")
+    page.get_by_role("button", name="Make a token").click()
+    token = page.get_by_test_id("new-token")
+    expect(token).to_contain_text("copy it now, it will not be shown again")
+    _both_widths(page, "operator-token-once")
+    prefix = token.locator("code").inner_text().split("_")[1]
+    page.get_by_role("button", name=f"Revoke {prefix}").click()
+    expect(page.get_by_test_id("done")).to_have_text(f"The token {prefix} is revoked.")
+    expect(page.get_by_test_id("users")).to_contain_text("revoked")
+    page.get_by_role("link", name="Audit log").first.click()
+    page.get_by_label("Account", exact=True).select_option(label="The operator's own (users, pool)")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_test_id("audit")).to_contain_text("POST /operator/tokens/{prefix}/revoke")
+    _both_widths(page, "operator-audit")
+    page.context.close()
+
+
 def test_another_accounts_admin_finds_none_of_the_admin_pages(browser: Browser, site: str) -> None:
     page = _signed_in(browser, site, "bravo_admin", DESKTOP)
     expect(page.get_by_test_id("people")).to_contain_text("Bruno Secret")
-    for path in ("/accounts/alpha", "/accounts/alpha/scripts", "/accounts/alpha/usage"):
+    for path in (
+        "/accounts/alpha",
+        "/accounts/alpha/scripts",
+        "/accounts/alpha/usage",
+        "/operator",
+    ):
         answer = page.goto(path)
         assert answer is not None and answer.status == 404, path
         expect(page.get_by_role("heading", name="Not found")).to_be_visible()

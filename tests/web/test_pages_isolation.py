@@ -43,6 +43,15 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/board/chart": ("GET", {}),
     "/board/dead/{account}/{delivery}/retry": ("POST", {}),
     "/operator": ("GET", {}),
+    "/operator/audit": ("GET", {"account": "alpha"}),
+    "/operator/agents": ("POST", {"name": "Spy"}),
+    "/operator/agents/{agent}": ("POST", {"site": "x", "languages": "fr"}),
+    "/operator/accounts": ("POST", {"name": "Spy"}),
+    "/operator/accounts/{account}": ("POST", {"answer_name": "x"}),
+    "/operator/users": ("POST", {"name": "spy", "role": "operator_admin"}),
+    "/operator/users/{name}/deactivate": ("POST", {}),
+    "/operator/users/{name}/tokens": ("POST", {}),
+    "/operator/tokens/{prefix}/revoke": ("POST", {}),
     "/desk": ("GET", {}),
     "/desk/pop": ("GET", {"to": "01 40 00 00 01", "caller": "+33611111111"}),
     "/desk/calls/{call}/script": ("POST", {"a.nom": "X"}),
@@ -80,7 +89,15 @@ def test_another_accounts_user_gets_404_and_sees_nothing(world: World, user: str
     headers = {"X-CSRF-Token": browser.cookies["accueil_csrf"]}
     for path, (method, data) in [*CASES.items(), *SAME_PATH]:
         url = path.format(
-            **ALPHA, uid=world.message, key="vip", call="call-1", delivery=1, e164="+33140000000"
+            **ALPHA,
+            uid=world.message,
+            key="vip",
+            call="call-1",
+            delivery=1,
+            e164="+33140000000",
+            agent="alice",
+            name="alpha_admin",
+            prefix="abc",
         )
         form, query = (data, None) if method == "POST" else (None, data)
         answer = browser.request(method, url, data=form, params=query, headers=headers)

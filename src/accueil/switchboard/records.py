@@ -3,9 +3,10 @@
 A call that ends without an agent's outcome (abandoned, overflowed, rejected, connected, or an
 agent who moved on) gets its record here: ``put`` returns at once, and one thread writes every
 record that came meanwhile in **one transaction** (one commit, one publication of their
-``call.recorded`` events), then the next batch. Each record is written exactly once: a batch the
-database refused is written again record by record, each only if its call has no record yet
-(a commit that failed without saying whether it happened must not write twice); a record the
+``call.recorded`` events; ``calls.record_calls``: one query finds the calls recorded already,
+one flush writes the rest), then the next batch. Each record is written exactly once: a batch
+the database refused is written again record by record, each only if its call has no record
+yet (a commit that failed without saying whether it happened must not write twice); a record the
 database refuses even alone is kept in ``unrecorded`` for the switchboard to write later.
 """
 
@@ -17,7 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from accueil.services.calls import CallRecord, is_recorded, record_call
+from accueil.services.calls import CallRecord, is_recorded, record_call, record_calls
 from accueil.services.unit_of_work import Application
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,7 @@ class RecordWriter:
         """Write ``batch`` in one transaction, else record by record (in a thread)."""
         try:
             with self.app.unit_of_work() as work:
-                for account, record in batch:
-                    record_call(work.session, account, record)
+                record_calls(work.session, batch)
             self.batches += 1
             return
         except Exception:  # one bad record, or the database away: each alone, once

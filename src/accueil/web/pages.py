@@ -16,6 +16,7 @@ from accueil.web import (
     home,
     inbox,
     operator,
+    operator_edits,
     people,
     script_editor,
     selfservice,
@@ -40,6 +41,7 @@ def install(app: FastAPI) -> None:
         board_chart,
         desk,
         operator,
+        operator_edits,
         usage,
     ):
         app.include_router(feature.router)
