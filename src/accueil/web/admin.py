@@ -16,6 +16,7 @@ from accueil.services import availability as avail
 from accueil.services.account_import import import_for_account
 from accueil.services.callers import caller_lists
 from accueil.services.directory import get_account, list_groups, list_numbers, list_people
+from accueil.services.employee_policy import get_policy
 from accueil.services.rules import rule_versions
 from accueil.services.script_layers import Owner
 from accueil.services.scripts import diff, versions
@@ -105,6 +106,7 @@ def scripts_page(
         rules = rule_versions(session, account, Scope.ACCOUNT)
         script = versions(session, account, owner)
         changes = _diff(session, account, owner, old, new)
+        policy = get_policy(session, account)
     return render(
         request,
         "scripts.html",
@@ -113,6 +115,7 @@ def scripts_page(
         rules=rules,
         script=list(reversed(script)),
         changes=changes,
+        policy=policy,
         old=old,
         new=new,
     )

@@ -7,7 +7,18 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from accueil.web import admin, board, caller_lists, desk, home, inbox, operator, selfservice
+from accueil.web import (
+    admin,
+    board,
+    caller_lists,
+    desk,
+    employee_policy,
+    home,
+    inbox,
+    operator,
+    personal,
+    selfservice,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -15,5 +26,6 @@ STATIC = Path(__file__).parent / "static"
 def install(app: FastAPI) -> None:
     """Mount the static files and the pages on ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for feature in (home, selfservice, inbox, admin, caller_lists, board, desk, operator):
+    pages = (home, selfservice, personal, inbox, admin, caller_lists, employee_policy)
+    for feature in (*pages, board, desk, operator):
         app.include_router(feature.router)

@@ -20,6 +20,7 @@ from accueil.api.auth import (
     CSRF_HEADER,
     SAFE_METHODS,
     SESSION_COOKIE,
+    Audited,
     Caller,
     CsrfFailed,
     runtime,
@@ -71,7 +72,8 @@ async def viewer(request: Request) -> Viewer:
     request.state.user = signed.user.name
     lang = language(request, own)
     request.state.lang = lang  # an error page after this point speaks it too
-    caller = Caller(signed.principal, uid, rt, via="session")
+    # a page's change leaves its audit row in its own transaction, as the API's do
+    caller = Caller(signed.principal, uid, rt, via="session", audited=Audited.of(request))
     return Viewer(caller, signed.user, signed.csrf, lang, translator(lang))
 
 
