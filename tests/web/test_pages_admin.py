@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 
 from fastapi.testclient import TestClient
-from web_world import NOW, SCRIPT, World
+from web_world import NOW, SCRIPT, World, form_version
 
 from accueil.services.script_layers import Owner
 from accueil.services.scripts import save_script
@@ -86,17 +86,25 @@ def test_the_admin_keeps_the_vip_list_and_a_wrong_line_is_named(world: World) ->
     admin = world.browser("alpha_admin")
     headers = {"X-CSRF-Token": admin.cookies["accueil_csrf"], "HX-Request": "true"}
     url = ACCOUNT + "/caller-lists/vip"
+    version = form_version(admin.get(ACCOUNT).text, 'id="list-vip"')
     wrong = admin.post(
-        url, data={"entries": "06 99 88 77 66 = Maître X\n\nnot a number\n"}, headers=headers
+        url,
+        data={"entries": "06 99 88 77 66 = Maître X\n\nnot a number\n", "version": version},
+        headers=headers,
     )
     assert wrong.status_code == 422 and wrong.headers["HX-Retarget"] == "#flash"
     assert "list:3" in html.unescape(wrong.text), "the line of the textarea"
     kept = world.browser("claire").get(ACCOUNT + "/people/claire").text
     assert "Maître Secretvip" in kept, "nothing changed"
     saved = admin.post(
-        url, data={"entries": "06 99 88 77 66 = Maître X\n+4420*\n"}, headers=headers
+        url,
+        data={"entries": "06 99 88 77 66 = Maître X\n+4420*\n", "version": version},
+        headers=headers,
     )
     assert saved.status_code == 200, saved.text
     assert "+33699887766 = Maître X" in html.unescape(saved.text)
     page = html.unescape(world.browser("claire").get(ACCOUNT + "/people/claire").text)
     assert "Maître X" in page and "+4420*" in page and "Secretvip" not in page
+    stale = admin.post(url, data={"entries": "+33600000000", "version": version}, headers=headers)
+    assert stale.status_code == 412, "a page that showed the list before that change"
+    assert "Maître X" in html.unescape(world.browser("claire").get(ACCOUNT + "/people/claire").text)

@@ -136,6 +136,12 @@ def status_of(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", line)).split())
 
 
+def form_version(page: str, marker: str) -> str:
+    """The version a page's form carries (the first after ``marker`` in the page)."""
+    rest = page.split(marker, 1)[1]
+    return rest.split('name="version" value="', 1)[1].split('"', 1)[0]
+
+
 def build_world(engine: Engine) -> World:
     with transaction(session_factory(engine)) as session:
         load_directory(session, DIRECTORY, source="test", now=NOW)

@@ -52,11 +52,14 @@ _ERRORS = {
 
 def served_app() -> FastAPI:
     """The app of one ``accueil serve`` process, from the settings: one line logged per request
-    (JSON unless on a terminal: ACCUEIL_LOG_FORMAT), and one time line for the API, the services
-    and the switchboard (faster when the simulated telephony is played accelerated)."""
+    (JSON unless on a terminal: ACCUEIL_LOG_FORMAT), one time line for the API, the services
+    and the switchboard (faster when the simulated telephony is played accelerated), and the
+    garbage collector set for short pauses once started (``api/heap.py``)."""
     logs.serving()
     settings = ApiSettings()
-    return create_app(Runtime(make_engine(), settings, clock=RealClock(settings.telephony_speed)))
+    app = create_app(Runtime(make_engine(), settings, clock=RealClock(settings.telephony_speed)))
+    app.state.settle_heap = True  # once started: api/heap.py
+    return app
 
 
 def create_app(runtime: Runtime | None = None) -> FastAPI:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -120,25 +121,29 @@ class Caller:
         a.written = True
 
 
-def authenticated(
+async def authenticated(
     request: Request,
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
     cookie: str | None = Depends(_cookie),
 ) -> Caller:
     """A bearer token (integrations) or a session cookie (browsers; writes need the CSRF
-    token in the X-CSRF-Token header)."""
+    token in the X-CSRF-Token header).
+
+    Async on purpose: a token checked in the last seconds is answered here, on the event loop,
+    without a hop to the thread pool (FastAPI runs a sync dependency there, a second hop besides
+    the route's); only a check that reads the database goes to a thread."""
     rt = runtime(request)
     if credentials is not None:
-        checked = bearer(rt, credentials.credentials)
+        token = credentials.credentials
+        checked, generation = rt.tokens.get(token)
+        if checked is None:
+            checked = await to_thread.run_sync(_bearer_checked, rt, token, generation)
         request.state.user = checked.user.name
         principal = principal_for(rt, checked.user)
         return Caller(principal, checked.user_id, rt, audited=Audited.of(request))
     if cookie is None:
         raise Unauthenticated("send an API token (Authorization: Bearer acc_…) or sign in")
-    idle = timedelta(minutes=rt.settings.session_idle_minutes)
-    with rt.unit() as session:
-        signed = browser_sessions.authenticate_session(session, cookie, now=rt.now(), idle=idle)
-        uid = users.user_id(session, signed.user.name)
+    signed, uid = await to_thread.run_sync(_session_user, rt, cookie)
     if request.method not in SAFE_METHODS:
         check_csrf(request, cookie)
     request.state.user = signed.user.name
@@ -146,15 +151,20 @@ def authenticated(
     return Caller(principal, uid, rt, via="session", audited=Audited.of(request))
 
 
-def bearer(rt: Runtime, token: str) -> Checked:
-    """The user of a bearer token: kept from a check of the last seconds, or checked now (in a
-    transaction of its own, which also records the token's last use)."""
-    checked, generation = rt.tokens.get(token)
-    if checked is None:
-        with rt.unit() as session:
-            user, _ = users.authenticate_token(session, token, now=rt.now())
-            checked = Checked(user, users.user_id(session, user.name), token.split("_", 2)[1])
-        rt.tokens.put(token, checked, generation)
+def _session_user(rt: Runtime, cookie: str) -> tuple[browser_sessions.SignedIn, int]:
+    idle = timedelta(minutes=rt.settings.session_idle_minutes)
+    with rt.unit() as session:
+        signed = browser_sessions.authenticate_session(session, cookie, now=rt.now(), idle=idle)
+        return signed, users.user_id(session, signed.user.name)
+
+
+def _bearer_checked(rt: Runtime, token: str, generation: int) -> Checked:
+    """Check ``token`` in the database now and keep the answer (``generation``: the cache's,
+    read before the check began, so a revocation made meanwhile is not undone)."""
+    with rt.unit() as session:
+        user, _ = users.authenticate_token(session, token, now=rt.now())
+        checked = Checked(user, users.user_id(session, user.name), token.split("_", 2)[1])
+    rt.tokens.put(token, checked, generation)
     return checked
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from accueil.api import heap
 from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
 from accueil.sip.edge import SipEdge, serve_board, sip_settings
@@ -84,6 +85,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     rt.hub.start()  # the event streams, whether this process leads or stands by
     try:
         async with _switchboard(app, rt):
+            if getattr(app.state, "settle_heap", False):
+                heap.settle()  # started: the collector's pauses short from here on
             yield
     finally:
         rt.hub.stop()

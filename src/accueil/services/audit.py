@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from accueil.store.tables_audit import AuditRow
 
-_INSERT = insert(AuditRow)  # built once; its compiled form is cached by the engine
+# built once (its compiled form is cached by the engine); run on the session's connection, it is
+# a Core INSERT of the table, without the ORM's bulk-insert machinery (which cost more than it)
+_INSERT = insert(AuditRow)
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,9 @@ class AuditEntry:
 def record(session: Session, entry: AuditEntry) -> None:
     """Add ``entry`` to the log in ``session``'s transaction (committed with the change).
 
-    A plain INSERT, not an ORM object: nothing reads the row back, and every audited request
-    pays for it (the ORM's flush costs several times the statement)."""
-    session.execute(
+    A plain INSERT on the session's connection, not an ORM object: nothing reads the row back,
+    and every audited request pays for it (the ORM's flush costs several times the statement)."""
+    session.connection().execute(
         _INSERT,
         {
             "at": entry.at,

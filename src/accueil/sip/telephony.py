@@ -208,6 +208,8 @@ class SipTelephony:
         if line is None:
             log.warning("call %s: nothing to ring (%s), the call is gone", call, key)
             return
+        if key in line.ringing or any(k == key for k, _ in line.pending):
+            return  # asked again (a new leader after a take-over): it rings already
         millis = max(1000, int(timeout * 1000))
         route: dict[str, Any] = {
             "uri": uri,

@@ -1,10 +1,10 @@
 """The switchboard's journal: the engine host's inputs, in order, so that another process (a
 standby that wins the leader's lock, or the same one restarted) rebuilds the same state.
 
-``switchboard_journal`` holds each input (pickled, with its time on the engine's time line)
-appended by the leader before it applies it; ``switchboard_snapshots`` the whole state now and
-then, with the last journal row it covers; ``switchboard_terms`` one row per leadership, with
-the address agents reconnect to.
+``switchboard_journal`` holds each input (versioned JSON, ``switchboard/codec.py``, with its
+time on the engine's time line) appended by the leader before it applies it;
+``switchboard_snapshots`` the whole state now and then, with the last journal row it covers;
+``switchboard_terms`` one row per leadership, with the address agents reconnect to.
 """
 
 from __future__ import annotations

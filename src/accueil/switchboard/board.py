@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -420,7 +421,8 @@ class Switchboard(Durable):
             started,
             destination.account,
             destination.person.key if destination.person else "",
-            decision.decision,
+            # what the switchboard reads of it: the facts and the trace stay with the records
+            replace(decision.decision, conditions=(), availability=None, trace=()),
         )
         self._take(at, Inbound(event, state))
 

@@ -19,13 +19,15 @@ from accueil.core.routing.engine import Engine
 from accueil.errors import AccueilError
 from accueil.services.calls import CallRecord, is_recorded, record_call
 from accueil.services.unit_of_work import Application
+from accueil.switchboard import codec
 from accueil.switchboard.calls import CallInProgress, Refused
 from accueil.switchboard.clock import SwitchClock
 from accueil.switchboard.desks import Desks
 from accueil.switchboard.host import EngineHost
-from accueil.switchboard.inputs import Input, Mute
+from accueil.switchboard.inputs import Heard, Input, Mute, Request
 from accueil.switchboard.journal import Deposed, Journal, Saved
-from accueil.telephony.port import Telephony
+from accueil.switchboard.reissue import ask_again, still_expected
+from accueil.telephony.port import CallerHungUp, Ended, Telephony
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,9 @@ class BoardState:
     logged_in: set[str]
     heard: int
     desks: Any
+
+
+codec.register(BoardState)
 
 
 class Durable(ABC):
@@ -60,6 +65,7 @@ class Durable(ABC):
         self.backlog: deque[tuple[float, Input]] = deque()  # inputs the journal has not yet
         self.deposed = False  # a newer term leads: this board takes no more input
         self.unrecorded: deque[tuple[str, CallRecord]] = deque()  # records to write again
+        self.reissued: list[Request] = []  # telephony requests the last replay asked again
 
     @abstractmethod
     def _apply(self, at: float, entry: Input) -> Any:
@@ -114,7 +120,9 @@ class Durable(ABC):
 
     def restore(self, saved: Saved) -> int:
         """Rebuild the state saved (a snapshot and the inputs after it); before ``start``.
-        Returns how many inputs were replayed."""
+        Then ask the telephony again what the world still expects of the replayed inputs
+        (``reissue.py``: the leader may have died before it asked). Returns how many inputs
+        were replayed."""
         if saved.state is not None:
             state: BoardState = saved.state
             self.host.engine, self.heard = state.engine, state.heard
@@ -123,16 +131,22 @@ class Durable(ABC):
             self.logged_in.clear()
             self.logged_in.update(state.logged_in)
             self.desks.restore(state.desks)
-        telephony, self.telephony = self.telephony, Mute()
-        self.replaying = True
+        telephony, muted = self.telephony, Mute()
+        self.telephony, self.replaying = muted, True
         try:
             for entry in saved.entries:
                 self.host.advance_to(entry.at)
                 # refused then, refused again: nothing changed either time
                 with contextlib.suppress(AccueilError):
                     self._apply(entry.at, entry.input)
+                if isinstance(entry.input, Heard) and isinstance(
+                    entry.input.event, Ended | CallerHungUp
+                ):
+                    muted.ended(entry.input.event.call)
         finally:
             self.telephony, self.replaying = telephony, False
+        self.reissued = still_expected(muted.asked, self.calls)
+        ask_again(self.telephony, self.reissued)
         return len(saved.entries)
 
     def _record_late(self) -> None:

@@ -54,26 +54,38 @@ AgentInput = (
 Input = Inbound | Heard | Finish | AgentInput
 
 
+Request = tuple[str, str, object]  # (what, call, detail: an agent, a DeviceRing, a reason…)
+
+
 class Mute:
-    """The telephony while a journal is replayed: what was asked then was asked already."""
+    """The telephony while a journal is replayed: what was asked then was asked already, or
+    was about to be when the leader died. Nothing goes out; each request is noted (``asked``)
+    so the new leader can ask again, idempotently, what the world still expects."""
+
+    def __init__(self) -> None:
+        self.asked: list[Request] = []
 
     def attach(self, sink: Sink) -> None:
         pass
 
     def ring_agent(self, call: str, agent: str) -> None:
-        pass
+        self.asked.append(("ring_agent", call, agent))
 
     def stop_ringing(self, call: str, agent: str) -> None:
-        pass
+        self.asked.append(("stop_ringing", call, agent))
 
     def ring_device(self, call: str, ring: DeviceRing) -> None:
-        pass
+        self.asked.append(("ring_device", call, ring))
 
     def bridge(self, call: str, agent: str) -> None:
-        pass
+        self.asked.append(("bridge", call, agent))
 
     def transfer(self, call: str, address: str) -> None:
-        pass
+        self.asked.append(("transfer", call, address))
 
     def hang_up(self, call: str, reason: str) -> None:
-        pass
+        self.asked.append(("hang_up", call, reason))
+
+    def ended(self, call: str) -> None:
+        """The telephony said the call is over: what was asked of it has had its effect."""
+        self.asked.append(("ended", call, None))

@@ -8,9 +8,10 @@ same process restarted) loads the last snapshot and replays the inputs after it:
 calls in the same places, the same offers with the same fencing tokens, the same cursors on
 the agents' desks.
 
-Inputs and snapshots are pickled: they are the switchboard's own objects, written and read
-only by accueil. The two latest snapshots are kept with every input after the older one: a
-snapshot that does not load is said in the log and the one before it is used.
+Inputs and snapshots are versioned JSON of the switchboard's own types (``codec.py``): a
+newer release reads an older journal, and a corrupted row is a clear error, never code run.
+The two latest snapshots are kept with every input after the older one: a snapshot that does
+not load is said in the log and the one before it is used.
 
 On PostgreSQL the journal is written through the leader's own connection, the one that holds
 the advisory lock (``switchboard/leader.py``): a leader that lost its lock cannot append.
@@ -19,7 +20,6 @@ the advisory lock (``switchboard/leader.py``): a leader that lost its lock canno
 from __future__ import annotations
 
 import logging
-import pickle
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 
 from accueil.store.tables_switchboard import JournalRow, SnapshotRow, TermRow
+from accueil.switchboard import codec
 
 log = logging.getLogger(__name__)
 Connect = Callable[[], AbstractContextManager[Connection]]
@@ -70,7 +71,7 @@ class Journal:
     def append(self, at: float, entry: object) -> int:
         """Write one input (committed when this returns); its ``seq``. ``Deposed`` when a
         newer term has begun: this process leads no more, and writes nothing."""
-        body = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        body = codec.dumps(entry)
         with (self._connect or self.engine.begin)() as connection:
             self._fence(connection)
             seq = connection.execute(
@@ -97,7 +98,7 @@ class Journal:
         """Save ``state``, which includes every input appended so far. The ``keep`` latest
         snapshots are kept, and every input after the oldest of them: when the latest does
         not load, the one before it and the inputs since rebuild the same state."""
-        body = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        body = codec.dumps(state)
         with (self._connect or self.engine.begin)() as connection:
             self._fence(connection)
             connection.execute(
@@ -134,10 +135,10 @@ class Journal:
                     select(SnapshotRow.body).where(SnapshotRow.id == found.id)
                 ).scalar_one()
                 try:
-                    state, after = pickle.loads(body), int(found.seq)
+                    state, after = codec.loads(body), int(found.seq)
                     break
-                except Exception:  # corrupted, or of another version: try the one before
-                    log.exception("switchboard snapshot at seq %s does not load", found.seq)
+                except codec.JournalFormatError as exc:  # corrupted, or another release's
+                    log.error("switchboard snapshot at seq %s does not load: %s", found.seq, exc)
             if state is None and snapshots:
                 after = self._without_snapshot(connection, int(snapshots[0].seq))
             rows = connection.execute(
@@ -177,4 +178,7 @@ class Deposed(Exception):
 
 def _entries(rows: Any) -> Iterator[Entry]:
     for row in rows:
-        yield Entry(int(row.seq), float(row.at), pickle.loads(row.body))
+        try:
+            yield Entry(int(row.seq), float(row.at), codec.loads(row.body))
+        except codec.JournalFormatError as exc:
+            raise codec.JournalFormatError(f"switchboard journal row {row.seq}: {exc}") from None

@@ -3,6 +3,9 @@
 It keeps what the switchboard asked of it (``log``, and each call's state) and lets a test act
 as the world: a call comes in, a device or softphone answers or rings out, the caller hangs up.
 Hanging up from our side ends the call at once (``Ended``), as a real carrier would report.
+A request asked again (a new leader's, after a take-over) is logged and changes nothing when
+its effect is there already: ringing what rings, bridging what is bridged, hanging up what is
+over (no second ``Ended``).
 """
 
 from __future__ import annotations

@@ -106,9 +106,10 @@ class SimulatedTelephony(MemoryTelephony):
         self._tasks.clear()
 
     def bridge(self, call: str, agent: str) -> None:
+        again = self._line(call).connected_to == agent  # asked again after a take-over
         super().bridge(call, agent)
         spec = self._by_key.get(call)
-        if spec is not None:
+        if spec is not None and not again:
             self._later(self.clock.seconds() + spec.handle, call, answered=True)
 
     async def _play(self) -> None:

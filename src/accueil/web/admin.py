@@ -12,14 +12,14 @@ from accueil.api import auth
 from accueil.core.access import Action
 from accueil.core.rules import Scope
 from accueil.errors import InvalidInput, ValidationFailed
-from accueil.services import availability as avail
 from accueil.services.account_import import import_for_account
 from accueil.services.callers import caller_lists
-from accueil.services.directory import get_account, list_groups, list_numbers, list_people
+from accueil.services.directory import get_account
 from accueil.services.employee_policy import get_policy
 from accueil.services.rules import rule_versions
 from accueil.services.script_layers import Owner
 from accueil.services.scripts import diff, versions
+from accueil.web.people import numbers_context, people_context
 from accueil.web.render import PageRoute, render
 from accueil.web.viewer import Viewer, viewer
 
@@ -32,23 +32,18 @@ MAX_FILES = 10
 
 @router.get(ACCOUNT)
 def account_page(request: Request, account: str, who: Who) -> Response:
-    """The people with what each is doing now, the groups, the numbers and caller lists."""
+    """The people with what each is doing now, the teams, the numbers and caller lists."""
     auth.account(who.caller, account)
     now = who.caller.runtime.now()
     with who.caller.unit() as session:
-        people = list_people(session, account)
-        statuses = {p.key: avail.availability_of(session, account, p.key, now=now) for p in people}
         return render(
             request,
             "account.html",
             who,
-            people=people,
-            statuses=statuses,
-            now=now,
             account=get_account(session, account),
-            groups={g.key: g.name for g in list_groups(session, account)},
-            numbers=list_numbers(session, account),
             lists=caller_lists(session, account),
+            **people_context(session, account, now),
+            **numbers_context(session, account),
         )
 
 

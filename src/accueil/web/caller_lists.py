@@ -11,8 +11,9 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from accueil.api import auth
 from accueil.core.access import Action
 from accueil.errors import Problem, ValidationFailed
-from accueil.services.callers import set_caller_list
+from accueil.services.callers import caller_lists, set_caller_list
 from accueil.web.render import PageRoute, render
+from accueil.web.stale import check_version
 from accueil.web.viewer import Viewer, viewer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -49,6 +50,7 @@ def save_list(
     who: Annotated[Viewer, Depends(viewer)],
     entries: Annotated[str, Form(max_length=100_000)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
+    version: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Replace the list with the lines given (all of them, or nothing with a problem per line)."""
     auth.account(who.caller, account, Action.WRITE)
@@ -57,6 +59,7 @@ def save_list(
         raise ValidationFailed([Problem(f"at most {MAX_LINES} numbers in a list", file="list")])
     try:
         with who.caller.unit() as session:
+            check_version(version, caller_lists(session, account).get(key))
             saved = set_caller_list(
                 session, account, key, parsed, name=name.strip(), now=who.caller.runtime.now()
             )

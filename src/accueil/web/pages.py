@@ -16,6 +16,7 @@ from accueil.web import (
     home,
     inbox,
     operator,
+    people,
     personal,
     selfservice,
 )
@@ -26,6 +27,6 @@ STATIC = Path(__file__).parent / "static"
 def install(app: FastAPI) -> None:
     """Mount the static files and the pages on ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    pages = (home, selfservice, personal, inbox, admin, caller_lists, employee_policy)
+    pages = (home, selfservice, personal, inbox, admin, people, caller_lists, employee_policy)
     for feature in (*pages, board, desk, operator):
         app.include_router(feature.router)

@@ -16,8 +16,10 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from accueil.core.localtime import zone
+from accueil.core.phone import pretty
 from accueil.errors import AccueilError
 from accueil.web.i18n import LANGUAGES, translator
+from accueil.web.stale import version_of
 from accueil.web.viewer import SignInNeeded, Viewer, language
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -41,6 +43,8 @@ def clock(value: datetime | None, timezone: str, lang: str, now: datetime | None
 
 
 ENV.globals["clock"] = clock
+ENV.globals["version_of"] = version_of
+ENV.globals["phone"] = pretty
 
 
 def is_htmx(request: Request) -> bool:

@@ -1,0 +1,164 @@
+"""One change at a time to an account's directory, as a client admin makes it on a page: a
+person arrives, leaves, comes back or moves to another team; a team is added; a number is
+added or released.
+
+Each goes through the directory's one write path (``onboarding.load_directory``: the same
+checks, the same bulk write, the same ``directory.imported`` event as an import), limited to
+the account. Nothing is deleted but a released number: a person who leaves is archived, so
+the calls and messages of before still name them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accueil.core.directory import Number, Person
+from accueil.core.phone import to_e164
+from accueil.errors import Conflict, InvalidInput, NotFound, Problem, ValidationFailed
+from accueil.services.directory import account_row, get_person, list_groups
+from accueil.services.events import DirectoryImported
+from accueil.services.onboarding import ImportReport, load_directory
+from accueil.services.outbox import emit
+from accueil.store.tables import NumberRow, PersonRow
+
+SOURCE = "page"
+KEY_LENGTH = 40
+
+
+def key_for(name: str) -> str:
+    """A key made of a name: 'Léa Roux' -> 'lea-roux'."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:KEY_LENGTH]
+
+
+def free_person_key(session: Session, account: str, wanted: str) -> str:
+    """``wanted``, or ``wanted-2``, ``-3``… : a key no person of the account ever had."""
+    acc = account_row(session, account)
+    taken = set(session.scalars(select(PersonRow.key).where(PersonRow.account_id == acc.id)))
+    key, n = wanted or "person", 1
+    while key in taken:
+        n += 1
+        key = f"{wanted}-{n}"
+    return key
+
+
+def arrive(session: Session, account: str, fields: dict[str, Any], *, now: datetime) -> Person:
+    """A new person of the account (``fields`` as in the import format, without the account).
+
+    The key is made of the name when not given; a key already used, even by someone who left,
+    is refused (their history keeps it)."""
+    first, last = str(fields.get("first_name", "")), str(fields.get("last_name", ""))
+    if not (first.strip() or last.strip()):
+        raise InvalidInput("give the person's first or last name", field="first_name")
+    given = str(fields.get("key") or "").strip()
+    key = given or free_person_key(session, account, key_for(f"{first} {last}"))
+    if given and _person_row(session, account, given) is not None:
+        raise Conflict(f"the key {given!r} is already someone's; choose another", field="key")
+    record = {k: v for k, v in fields.items() if v not in ("", None)}
+    _load(session, {"people": [{**record, "account": account, "key": key}]}, now)
+    return get_person(session, account, key)
+
+
+def leave(session: Session, account: str, person: str, *, now: datetime) -> Person:
+    """The person leaves: archived (``active: false``), never deleted."""
+    _current(session, account, person)
+    _load(session, {"people": [{"account": account, "key": person, "active": False}]}, now)
+    return get_person(session, account, person)
+
+
+def come_back(session: Session, account: str, person: str, *, now: datetime) -> Person:
+    """A person who left is current again, with what they had."""
+    if get_person(session, account, person).active:
+        raise Conflict(f"{person!r} has not left", field="person")
+    _load(session, {"people": [{"account": account, "key": person, "active": True}]}, now)
+    return get_person(session, account, person)
+
+
+def move(session: Session, account: str, person: str, group: str, *, now: datetime) -> Person:
+    """The person joins ``group`` (a team of the account; empty: no team)."""
+    _current(session, account, person)
+    _load(session, {"people": [{"account": account, "key": person, "group": group}]}, now)
+    return get_person(session, account, person)
+
+
+def add_group(session: Session, account: str, name: str, *, now: datetime) -> str:
+    """A new team, its key made of its name; returns the key."""
+    key = key_for(name)
+    if not key:
+        raise InvalidInput("give the team a name", field="name")
+    if key in {g.key for g in list_groups(session, account)}:
+        raise Conflict(f"there is already a team {key!r}", field="name")
+    _load(session, {"groups": [{"account": account, "key": key, "name": name.strip()}]}, now)
+    return key
+
+
+def add_number(
+    session: Session, account: str, raw: str, person: str, label: str, *, now: datetime
+) -> str:
+    """A number that leads to the account (its switchboard, or one person's direct line).
+
+    A number that already leads elsewhere is refused without saying where: another account's
+    numbers are not this account's business."""
+    acc = account_row(session, account)
+    try:
+        e164 = to_e164(raw, acc.country)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="number") from exc
+    held = session.get(NumberRow, e164)
+    if held is not None and held.account_id == acc.id:
+        raise Conflict(f"{e164} already leads to this account", field="number")
+    if held is not None:
+        raise Conflict(f"{e164} is not free; ask the answering service", field="number")
+    if person:
+        _current(session, account, person)
+    record = {"number": e164, "account": account, "person": person, "label": label}
+    _load(session, {"numbers": [record]}, now)
+    return e164
+
+
+def release_number(session: Session, account: str, e164: str, *, now: datetime) -> Number:
+    """The number no longer leads to the account (the calls made to it keep it as dialled)."""
+    acc = account_row(session, account)
+    row = session.get(NumberRow, e164)
+    if row is None or row.account_id != acc.id:
+        raise NotFound(f"no number {e164} in account {account!r}", field="number")
+    person = session.get(PersonRow, row.person_id) if row.person_id is not None else None
+    released = Number(e164, account, person.key if person else "", row.raw, row.label)
+    session.delete(row)
+    session.flush()
+    event = DirectoryImported(
+        account=account, at=now, source=SOURCE, created=0, changed=0, removed=1
+    )
+    emit(session, event)
+    return released
+
+
+def _load(session: Session, data: dict[str, Any], now: datetime) -> ImportReport:
+    """The import of one record; its problems named by the field alone ('mobile')."""
+    try:
+        return load_directory(session, data, source=SOURCE, now=now)
+    except ValidationFailed as exc:
+        problems = [
+            Problem(p.reason, field=(p.field or p.column or "").rpartition(".")[2] or None)
+            for p in exc.problems
+        ]
+        raise ValidationFailed(problems) from exc
+
+
+def _person_row(session: Session, account: str, person: str) -> PersonRow | None:
+    acc = account_row(session, account)
+    return session.scalar(
+        select(PersonRow).where(PersonRow.account_id == acc.id, PersonRow.key == person)
+    )
+
+
+def _current(session: Session, account: str, person: str) -> None:
+    row = _person_row(session, account, person)
+    if row is None or not row.active:
+        raise NotFound(f"no current person {person!r} in account {account!r}", field="person")
