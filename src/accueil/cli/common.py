@@ -3,7 +3,8 @@
 ``unit_of_work()`` is the one way a command opens the store: the configured database,
 migrated, one transaction whose events are published after commit, and ``work.now`` read once
 from the wall clock (the only clock the CLI reads). A transaction that wrote anything leaves
-its audit row in that same transaction (``audited``), as a request through the API does.
+its audit row in that same transaction (``audited``), as a request through the API does; so
+does a command that reads personal data (a message, a caller's history: ``personal``).
 """
 
 from __future__ import annotations
@@ -70,26 +71,32 @@ def application() -> Iterator[Application]:
         engine.dispose()
 
 
+AUDIT_ACCOUNT = "audit_account"  # in a session's info: the account a command found on its way
+
+
 @contextmanager
-def unit_of_work() -> Iterator[UnitOfWork]:
-    """One transaction on the configured database: committed (and published) at the end."""
-    with application() as app, audited(app) as work:
+def unit_of_work(*, personal: bool = False) -> Iterator[UnitOfWork]:
+    """One transaction on the configured database: committed (and published) at the end.
+    ``personal``: the command reads personal data, audited even when it changes nothing."""
+    with application() as app, audited(app, personal=personal) as work:
         yield work
 
 
 @contextmanager
-def audited(app: Application) -> Iterator[UnitOfWork]:
-    """``app``'s unit of work; if it wrote anything, its audit row is written in it too:
-    who (``--as``, else the OS user), what (the command and the account or person it names),
-    when, and from where ("cli")."""
+def audited(app: Application, *, personal: bool = False) -> Iterator[UnitOfWork]:
+    """``app``'s unit of work; if it wrote anything, or read personal data (``personal``), its
+    audit row is written in it too: who (``--as``, else the OS user), what (the command and the
+    account, person or message it names), when, and from where ("cli"). A command that finds
+    its account on the way (a dialled number) names it in ``session.info[AUDIT_ACCOUNT]``."""
     from accueil.services import audit
 
     with app.unit_of_work() as work:
         wrote = _watch_writes(work.session)
         yield work
         work.session.flush()
-        if wrote:
-            audit.record(work.session, _entry(work.now))
+        if wrote or personal:
+            found = str(work.session.info.get(AUDIT_ACCOUNT, ""))
+            audit.record(work.session, _entry(work.now, found))
 
 
 def _watch_writes(session: Session) -> list[bool]:
@@ -110,7 +117,7 @@ def _watch_writes(session: Session) -> list[bool]:
     return wrote
 
 
-def _entry(now: datetime) -> AuditEntry:
+def _entry(now: datetime, found: str = "") -> AuditEntry:
     from accueil.services.audit import AuditEntry
 
     context = get_current_context(silent=True)
@@ -118,15 +125,17 @@ def _entry(now: datetime) -> AuditEntry:
     user = (root.params.get("as_") if root is not None else None) or getpass.getuser()
     command = context.command_path.split(" ", 1)[-1] if context is not None else "accueil"
     params = context.params if context is not None else {}
-    named = next((str(params[k]) for k in ("who", "account", "user", "name") if params.get(k)), "")
+    names = ("who", "owner", "account", "user", "name")
+    named = next((str(params[k]) for k in names if params.get(k)), "")
     account = str(params.get("account") or "") or (named.split(":")[0] if ":" in named else "")
+    message = str(params.get("uid") or "")  # the message a command read
     return AuditEntry(
         at=now,
-        account=account,
+        account=account or found,
         user=user,
         role="cli",
         operation=f"cli {command}",
-        target=f"{command} {named}".strip(),
+        target=" ".join(part for part in (command, named, message) if part),
         request_id=RUN,
         client="cli",
     )

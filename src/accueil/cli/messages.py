@@ -97,7 +97,7 @@ def list_messages(
     """An account's messages, newest first, with where each stands."""
     from accueil.services import messages
 
-    with reported(), unit_of_work() as work:
+    with reported(), unit_of_work(personal=True) as work:
         found = messages.list_messages(
             work.session, account, person=person, status=status, limit=limit
         )
@@ -119,7 +119,7 @@ def history(
     """Everything that happened to a message: taken, queued, sent, delivered, read…"""
     from accueil.services import messages
 
-    with reported(), unit_of_work() as work:
+    with reported(), unit_of_work(personal=True) as work:
         for h in messages.history(work.session, account, uid):
             who = f" by {h.actor}" if h.actor else ""
             via = f" ({h.channel})" if h.channel else ""
@@ -136,7 +136,7 @@ def dead(account: Annotated[str, typer.Argument(help="the account's key")]) -> N
     """Deliveries that gave up (retry one with `accueil messages retry`)."""
     from accueil.services import deliveries
 
-    with reported(), unit_of_work() as work:
+    with reported(), unit_of_work(personal=True) as work:
         for d in deliveries.dead_letters(work.session, account):
             console.print(
                 f"{d.id}  {d.uid}  {d.channel} to {d.address}  after {d.attempts}: {d.last_error}",
@@ -230,7 +230,7 @@ def export(owner: Annotated[str, typer.Argument(help="ACCOUNT:PERSON")]) -> None
     from accueil.services import privacy
 
     account, _, person = owner.partition(":")
-    with reported(), unit_of_work() as work:
+    with reported(), unit_of_work(personal=True) as work:
         if not person:
             raise InvalidInput(f"{owner!r}: name the person as ACCOUNT:PERSON")
         found = privacy.export_person(work.session, account, person)

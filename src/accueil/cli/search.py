@@ -7,7 +7,7 @@ import typer
 from rich.markup import escape
 
 from accueil.cli.app import app
-from accueil.cli.common import console, reported, unit_of_work
+from accueil.cli.common import AUDIT_ACCOUNT, console, reported, unit_of_work
 from accueil.core.explain import LANGUAGES
 from accueil.core.screenpop import ScreenPop
 from accueil.errors import InvalidInput
@@ -61,12 +61,14 @@ def screenpop(
     lang: str = typer.Option("en", help="Language of the explanations: en, fr"),
 ) -> None:
     """Everything the agent sees for a call: account, person, decision, script, caller."""
-    with reported(), unit_of_work() as work:
+    with reported(), unit_of_work(personal=True) as work:  # the caller's history: audited
         session = work.session
         if lang not in LANGUAGES:
             raise InvalidInput(f"--lang {lang!r}: explanations are in {', '.join(LANGUAGES)}")
         now = at_number(session, to, at, work.now)
-        _print(screen_pop(session, to, caller, agent=agent, now=now, lang=lang))
+        pop = screen_pop(session, to, caller, agent=agent, now=now, lang=lang)
+        session.info[AUDIT_ACCOUNT] = pop.account.key
+        _print(pop)
 
 
 def _print(pop: ScreenPop) -> None:
