@@ -6,23 +6,16 @@ Screenshots at phone and desktop widths, each checked by axe-core (test_pages_br
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from test_pages_browser import (  # noqa: F401  (fixtures: the browser, the served world)
     DESKTOP,
     PHONE,
-    _shot,
+    _both_widths,
     _signed_in,
     browser,
     need_chromium,
     site,
 )
-
-
-def _both_widths(page: Page, name: str) -> None:
-    page.set_viewport_size(DESKTOP)
-    _shot(page, f"{name}-desktop")
-    page.set_viewport_size(PHONE)
-    _shot(page, f"{name}-phone")
 
 
 def test_an_employee_keeps_her_vip_list_and_rule_and_previews_a_call(
