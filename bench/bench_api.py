@@ -60,9 +60,8 @@ from accueil.demo.directory import generate_demo
 from accueil.services import users
 from accueil.services.availability import availability_of, set_status
 from accueil.services.clock import FixedClock
-from accueil.services.decisions import decide_for, decision_json
-from accueil.services.directory import list_people, resolve_number
-from accueil.services.screenpop import screen_pop
+from accueil.services.decisions import decide_in, decision_json
+from accueil.services.directory import list_people
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 from accueil.store.tables import AccountRow, NumberRow, PersonRow
 from bench import loopback
@@ -153,17 +152,18 @@ def _operations(rt: Runtime) -> dict[str, tuple[Callable[[Target], object], Requ
         with rt.unit() as s:
             return availability_of(s, t.account, t.person, now=NOW)
 
-    def decide(t: Target) -> object:
+    def decide(t: Target) -> object:  # on the slices the runtime keeps, as the route is
         with rt.unit() as s:
-            found = resolve_number(s, t.e164)
+            kept = rt.slices.slice_of(s, t.e164)
+            found = kept.destination
             person = found.person.key if found.person else None
             call = Call(CALLER, found.number.e164)
-            decision = decide_for(s, found.account.key, person, call, now=NOW)
+            decision = decide_in(s, kept.pop.call, call, NOW)
             return decision_json(decision, found.account.key, person)
 
     def pop(t: Target) -> object:
         with rt.unit() as s:
-            return screen_pop(s, t.e164, CALLER, agent="", now=NOW, lang="en", country="FR")
+            return rt.pops(s).screen_pop(s, t.e164, CALLER, now=NOW, lang="en", country="FR")
 
     def page(t: Target) -> object:
         with rt.unit() as s:

@@ -5,7 +5,10 @@ the same process (the switchboard's own pace, no SIP).
 
 Figures: for each rate, the calls that failed; the highest rate with none failed; the call setup
 time (INVITE to 200, SIPp's round-trip timer) p50/p99 and the added latency over the static
-relay; accueil's decision time (Kamailio's question to its answer, over evapi) p50/p99.
+relay; accueil's decision time (Kamailio's question to its answer, over evapi) p50/p99; the
+CPU time accueil's process spent per call set up (all its threads: the figure that bounds the
+rate on a given machine, where latencies also measure how busy the machine is); the load
+average before and after.
 Bounded: each rate runs ``SECONDS`` seconds, every SIPp run under ``timeout``.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import dataclasses
+import os
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -185,12 +189,14 @@ async def _through(
                 await board.ready(agent)
         results = {}
         for rate in RATES:
+            cpu = time.process_time()  # this process: accueil's switchboard (and the bench's)
             results[rate] = await _round(folder, target, caller_port, rate)
             await asyncio.sleep(1.0)  # the last calls' wrap-ups end
             if telephony is not None:  # accueil's decisions during this round, in ms
                 decided = [d * 1000 for d in telephony.decision_seconds]
                 telephony.decision_seconds.clear()
-                results[-rate] = (len(decided), 0, decided)
+                cpu_ms = (time.process_time() - cpu) * 1000 / max(1, results[rate][0])
+                results[-rate] = (len(decided), round(cpu_ms * 100), decided)
         return results
     finally:
         if telephony is not None:
@@ -251,7 +257,8 @@ def _report(
             added = p50s[rate] - base.get(rate, float("nan"))
             line += (
                 f" (added p50 {added:+.0f} ms); decision over evapi p50 "
-                f"{_pct(decided, 0.5):.1f} ms, p99 {_pct(decided, 0.99):.1f} ms"
+                f"{_pct(decided, 0.5):.1f} ms, p99 {_pct(decided, 0.99):.1f} ms; "
+                f"accueil CPU {results[-rate][1] / 100:.1f} ms a call"
             )
             held = held and _pct(decided, 0.99) < 50
         print(line)
@@ -271,6 +278,7 @@ async def _main() -> None:
             "(one SIPp UAS, answering at once), Cabinet Martin from examples/, SQLite, "
             "wrap-up 0 s"
         )
+        print(f"  load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         rate, decided = await _in_memory(url, 300)
         print(
             f"  in-memory telephony (same switchboard, no SIP): {rate:,.0f} calls/s, decision "
@@ -287,6 +295,7 @@ async def _main() -> None:
         decided_results = await _through(folder / "accueil", base, caller_port, uas_port, url)
         s_best, s_p50s = _report("static", relayed, {})
         a_best, _ = _report("accueil", decided_results, s_p50s)
+        print(f"  load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print(
             f"  highest rate with 0 failed: static relay {s_best} calls/s (the highest tried); "
             f"accueil {a_best} calls/s with 0 failed and decisions p99 < 50 ms "

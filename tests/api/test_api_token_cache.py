@@ -3,7 +3,10 @@ long, and what a revocation or a deactivation forgets."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+
+import pytest
 
 from accueil.api.signed import Checked, TokenCache
 from accueil.core.access import Role
@@ -67,3 +70,43 @@ def test_nothing_is_kept_with_zero_seconds() -> None:
     cache = TokenCache(0.0, Ticking())
     cache.put("acc_p1_s", _checked("ca", "p1"), 0)
     assert cache.get("acc_p1_s")[0] is None
+
+
+def test_requests_that_find_a_token_expired_together_share_one_check() -> None:
+    clock = Ticking()
+    cache = TokenCache(5.0, clock)
+    checks: list[int] = []
+
+    async def check(generation: int) -> Checked:
+        checks.append(generation)
+        await asyncio.sleep(0)  # the check reads the database, in a thread, meanwhile
+        found = _checked("ca", "p1")
+        cache.put("acc_p1_s", found, generation)
+        return found
+
+    async def many() -> list[Checked]:
+        return await asyncio.gather(*(cache.once("acc_p1_s", check) for _ in range(50)))
+
+    assert asyncio.run(many()) == [_checked("ca", "p1")] * 50
+    assert checks == [0]  # one check, not fifty
+    asyncio.run(many())
+    assert checks == [0]  # kept: none
+    clock.now += 5.0
+    asyncio.run(many())
+    assert len(checks) == 2  # expired: one check again
+
+
+def test_a_refused_token_is_refused_to_every_request_that_waited_for_its_check() -> None:
+    cache = TokenCache(5.0, Ticking())
+
+    async def check(generation: int) -> Checked:
+        await asyncio.sleep(0)
+        raise LookupError("the token is not known")
+
+    async def many() -> list[Checked | BaseException]:
+        asked = (cache.once("acc_p9_s", check) for _ in range(3))
+        return await asyncio.gather(*asked, return_exceptions=True)
+
+    assert [str(e) for e in asyncio.run(many())] == ["the token is not known"] * 3
+    with pytest.raises(LookupError):  # nothing kept: checked again, refused again
+        asyncio.run(cache.once("acc_p9_s", check))

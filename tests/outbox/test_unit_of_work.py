@@ -133,3 +133,24 @@ def test_catch_up_publishes_what_a_plain_session_committed(app: Application, hea
     assert heard.names == ["status.set", "status.cleared"]
     assert isinstance(heard.envelopes[1].event, StatusCleared)
     assert app.catch_up() == 0  # published once
+
+
+def test_a_savepoint_released_publishes_nothing_before_the_transaction_commits(
+    app: Application, heard: Heard
+) -> None:
+    class Stop(Exception):
+        pass
+
+    with pytest.raises(Stop), app.unit_of_work() as work:
+        set_status(work.session, "martin", "claire", State.MEETING, now=work.now)
+        with work.session.begin_nested():  # SQLAlchemy tells a released savepoint as a commit
+            work.session.flush()
+        assert heard.envelopes == []
+        raise Stop
+    assert heard.envelopes == [] and _count(app, OutboxRow) == 0
+    with app.unit_of_work() as work:  # committed: heard once, after the commit
+        set_status(work.session, "martin", "claire", State.MEETING, now=work.now)
+        with work.session.begin_nested():
+            work.session.flush()
+        assert heard.envelopes == []
+    assert heard.names == ["status.set"]

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from accueil.sip import scenarios
 from accueil.sip.kamailio import Kamailio
+from martin_answers import MESSAGE_ANSWERS
 
 
 def test_a_call_from_the_trunk_rings_the_secretary_the_engine_chose(
@@ -101,6 +102,28 @@ def test_a_hold_and_a_transfer_pass_through_the_proxy_inside_the_call(
         assert w.desks.last("alice", "connected")["call"] == call
         await w.until(lambda: w.desks.of("alice", "wrapup") != [])
         assert w.telephony.lines == {}  # the caller's BYE ended it, as SIP tells it
+
+    play(seeded, kamailio, sipp, trunk, scenario)
+
+
+def test_the_switchboard_ends_a_connected_call_once_the_outcome_is_saved(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        alice = await w.phone("alice", "answer")
+        await w.ready("alice")
+        calling = w.calling(hung_up=True)  # the caller waits for a BYE, never sends one
+        await w.until(lambda: w.desks.of("alice", "connected") != [])
+        call = w.desks.last("alice", "connected")["call"]
+        saved = await w.board.finish("alice", call, MESSAGE_ANSWERS)
+        assert saved["outcome"] == "take_message" and saved["transferred_to"] == ""
+        done = await calling  # Kamailio's dialog module sent BYE to both parties
+        assert done.ok, done.explain() + w.kamailio.said()
+        softphone = await w.done("alice", alice)
+        assert softphone.ok, softphone.explain()
+        assert "BYE sip:" in done.messages and w.telephony.lines == {}
+        [record] = w.records()
+        assert (record.call_id, record.fate, record.outcome) == (call, "answered", "take_message")
 
     play(seeded, kamailio, sipp, trunk, scenario)
 

@@ -24,6 +24,7 @@ from accueil.switchboard.board import Switchboard
 from accueil.switchboard.clock import SimulatedClock
 from accueil.switchboard.desks import MemoryDesks
 from accueil.telephony.memory import MemoryTelephony
+from martin_answers import MESSAGE_ANSWERS  # noqa: F401  (the tests import it from here)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MONDAY_10 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # 10:00 in Paris: the office is open
@@ -32,15 +33,6 @@ SWITCHBOARD = "+33140000000"
 VIP = "+33699887766"
 BLOCKED = "+33899123456"
 CALLER = "+33612345678"
-# what a caller says to Cabinet Martin's script to leave a message
-MESSAGE_ANSWERS = {
-    "client": "oui",
-    "nom": "Jean Dupont",
-    "telephone": "06 12 34 56 78",
-    "dossier": "",
-    "urgent": "non",
-    "objet": "Rappeler pour le dossier",
-}
 CLAIRE_RULES = {
     "account": "martin",
     "person": "claire",

@@ -29,6 +29,7 @@ USERS = {
     "bob_user": (Role.AGENT, None, None, "bob"),
     "martin_admin": (Role.CLIENT_ADMIN, "martin", None, None),
     "claire_user": (Role.EMPLOYEE, "martin", "claire", None),
+    "pdurand_user": (Role.EMPLOYEE, "martin", "pdurand", None),  # claire's colleague
     "sup": (Role.SUPERVISOR, None, None, None),
 }
 

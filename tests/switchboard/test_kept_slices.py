@@ -4,7 +4,7 @@ call, whoever made it; the screen pop shows the decision the call was routed by.
 
 from __future__ import annotations
 
-from board_world import BLOCKED, CALLER, CLAIRE_RULES, MONDAY_10, Board, play
+from board_world import BLOCKED, CALLER, CLAIRE_RULES, MESSAGE_ANSWERS, MONDAY_10, Board, play
 from sqlalchemy import Engine
 
 from accueil.services.callers import set_caller_list
@@ -72,5 +72,33 @@ def test_the_pop_shows_the_decision_the_call_was_routed_by(seeded: Engine) -> No
             save_rules(work.session, "martin", CLAIRE_RULES, now=work.now)
         await w.ring("c2", caller=BLOCKED)
         assert w.telephony.requests("c2") == [("hang_up", "rejected (polite)")]
+
+    play(seeded, scenario)
+
+
+def test_the_pop_made_at_arrival_tells_the_offered_agent_whether_they_know_the_account(
+    seeded: Engine,
+) -> None:
+    async def scenario(w: Board) -> None:
+        await w.agent_ready("alice")
+        await w.ring("c1")
+        first = w.desks.last("alice", "offer")
+        assert first["pop"]["familiar"]["account"] is False
+        await w.board.accept("alice", "c1", first["token"])
+        await w.settle()
+        await w.board.finish("alice", "c1", MESSAGE_ANSWERS)
+        await w.settle(60.0)  # wrap-up over
+        await w.board.login("bob")  # not ready: c2 waits with its pop made at arrival
+        await w.ring("c2")
+        assert "c2" in w.board.ready_pops
+        await w.board.ready("bob")
+        await w.settle()
+        offered = [m for m in w.desks.of("alice", "offer") + w.desks.of("bob", "offer")]
+        [second] = [m for m in offered if m["call"] == "c2"]
+        agent = "alice" if second in w.desks.of("alice", "offer") else "bob"
+        familiar = second["pop"]["familiar"]
+        assert familiar["account"] is (agent == "alice")
+        assert familiar["account_calls"] == (1 if agent == "alice" else 0)
+        assert second["pop"]["person"]["name"] == "Claire Martin"
 
     play(seeded, scenario)

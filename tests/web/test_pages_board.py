@@ -96,7 +96,7 @@ def test_the_operator_page_lists_the_pool_accounts_users_and_the_audit_log(world
     text = page.text
     assert "Alice" in text and "lyon" in text and "Cabinet Alpha (2)" in text  # a training
     assert "Bravo Plumbing" in text and "alpha_admin" in text
-    assert "PUT /x" in text  # the audit log's latest rows
+    assert "PUT /x" in root.get("/operator/audit").text  # the audit log's latest rows
     assert world.browser("sup").get("/operator").status_code == 404  # admins only
     assert world.browser("claire").get("/operator").status_code == 404
 
@@ -128,3 +128,17 @@ def test_the_board_shows_messages_not_delivered_and_retries_one_now(world: World
     assert again.status_code == 409  # not dead any more: nothing changes
     after = html.unescape(sup.get("/board").text).split('data-testid="dead-letters"', 1)[1]
     assert "SMTP 550" not in after.split("</section>", 1)[0]
+
+
+def test_the_chart_of_the_day_draws_each_hour_against_the_target(world: World) -> None:
+    _record(world)
+    board = html.unescape(world.browser("sup").get("/board").text)
+    assert 'hx-get="/board/chart?day=2026-12-01"' in board and "every 10s" in board
+    chart = html.unescape(world.browser("sup").get("/board/chart").text)
+    assert chart.count("<rect ") == 13, "7:00 to 20:00, an hour a bar"
+    assert "target 80 %" in chart and 'class="target-line"' in chart
+    row = chart.split('data-testid="chart-table"', 1)[1].split("<tbody>", 1)[1]
+    cells = [c.split("</td>")[0].split(">")[-1] for c in row.split("</tr>")[0].split("<td")[1:]]
+    assert cells == ["10h", "4", "3", "50 %"]
+    assert chart.count('class="level-point below"') == 1, "one hour with calls, under target"
+    assert world.browser("claire").get("/board/chart").status_code == 404

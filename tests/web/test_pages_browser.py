@@ -121,7 +121,7 @@ def test_the_operator_admin_sees_the_pool_users_and_audit_log(browser: Browser, 
     page = _signed_in(browser, site, "root", DESKTOP)
     page.get_by_role("link", name="Operator: secretaries").click()
     expect(page.get_by_test_id("agents")).to_contain_text("Alice")
-    expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
+    expect(page.get_by_role("link", name="Audit log", exact=True)).to_be_visible()
     _shot(page, "operator-desktop")
     page.set_viewport_size(PHONE)
     _shot(page, "operator-phone")
@@ -177,6 +177,8 @@ PAGES = [  # (user, path, name): every page a person lands on, at both widths, c
     ("sup", "/board", "board"),
     ("sup", "/desk", "desk-staff"),
     ("root", "/operator", "operator"),
+    ("root", "/operator/audit", "operator-audit"),
+    ("alpha_admin", "/accounts/alpha/usage", "admin-usage"),
 ]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
-from web_world import SECRET_VIP, World
+from web_world import SCRIPT, SECRET_VIP, World
 
 from accueil.web.render import PageRoute
 
@@ -48,15 +48,31 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/accounts/{account}/groups": ("POST", {"name": "Spies"}),
     "/accounts/{account}/numbers": ("POST", {"number": "01 40 00 00 09"}),
     "/accounts/{account}/numbers/{e164}/release": ("POST", {}),
+    "/accounts/{account}/scripts/preview": ("POST", {"source": SCRIPT, "person": "claire"}),
+    "/accounts/{account}/scripts/rollback": ("POST", {"to_version": "1"}),
+    "/accounts/{account}/usage": ("GET", {}),
+    "/accounts/{account}/usage.csv": ("GET", {}),
     "/board": ("GET", {}),
     "/board/now": ("GET", {}),
+    "/board/chart": ("GET", {}),
     "/board/dead/{account}/{delivery}/retry": ("POST", {}),
     "/operator": ("GET", {}),
+    "/operator/audit": ("GET", {"account": "alpha"}),
+    "/operator/agents": ("POST", {"name": "Spy"}),
+    "/operator/agents/{agent}": ("POST", {"site": "x", "languages": "fr"}),
+    "/operator/accounts": ("POST", {"name": "Spy"}),
+    "/operator/accounts/{account}": ("POST", {"answer_name": "x"}),
+    "/operator/users": ("POST", {"name": "spy", "role": "operator_admin"}),
+    "/operator/users/{name}/deactivate": ("POST", {}),
+    "/operator/users/{name}/tokens": ("POST", {}),
+    "/operator/tokens/{prefix}/revoke": ("POST", {}),
     "/desk": ("GET", {}),
     "/desk/pop": ("GET", {"to": "01 40 00 00 01", "caller": "+33611111111"}),
     "/desk/calls/{call}/script": ("POST", {"a.nom": "X"}),
     "/desk/search": ("GET", {"q": "Claire"}),
 }
+# the same path as a page of CASES, another method
+SAME_PATH = [("/accounts/{account}/scripts", ("POST", {"source": SCRIPT}))]
 UPLOAD = "/accounts/{account}/import"  # POST, multipart: tried on its own below
 # pages that show no tenant's data, or only the viewer's own
 OPEN = {"/", "/sign-in", "/sign-out", "/language"}
@@ -85,9 +101,17 @@ def test_every_page_has_an_isolation_case(world: World) -> None:
 def test_another_accounts_user_gets_404_and_sees_nothing(world: World, user: str) -> None:
     browser = world.browser(user)
     headers = {"X-CSRF-Token": browser.cookies["accueil_csrf"]}
-    for path, (method, data) in CASES.items():
+    for path, (method, data) in [*CASES.items(), *SAME_PATH]:
         url = path.format(
-            **ALPHA, uid=world.message, key="vip", call="call-1", delivery=1, e164="+33140000000"
+            **ALPHA,
+            uid=world.message,
+            key="vip",
+            call="call-1",
+            delivery=1,
+            e164="+33140000000",
+            agent="alice",
+            name="alpha_admin",
+            prefix="abc",
         )
         form, query = (data, None) if method == "POST" else (None, data)
         answer = browser.request(method, url, data=form, params=query, headers=headers)

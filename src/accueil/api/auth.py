@@ -135,9 +135,11 @@ async def authenticated(
     rt = runtime(request)
     if credentials is not None:
         token = credentials.credentials
-        checked, generation = rt.tokens.get(token)
-        if checked is None:
-            checked = await to_thread.run_sync(_bearer_checked, rt, token, generation)
+
+        async def check(generation: int) -> Checked:
+            return await to_thread.run_sync(_bearer_checked, rt, token, generation)
+
+        checked = await rt.tokens.once(token, check)
         request.state.user = checked.user.name
         principal = principal_for(rt, checked.user)
         return Caller(principal, checked.user_id, rt, audited=Audited.of(request))

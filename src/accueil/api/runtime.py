@@ -18,7 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.api.settings import ApiSettings
 from accueil.api.signed import TokenCache
+from accueil.services.call_slices import CallSlices
 from accueil.services.clock import Clock
+from accueil.services.screenpop import PopCache
+from accueil.services.script_layers import scripts_of
 from accueil.services.unit_of_work import Application
 from accueil.store.db import make_engine
 from accueil.switchboard.hub import EventHub
@@ -48,7 +51,13 @@ class LoginLimiter:
 @dataclass
 class Runtime:
     """The API's process: its ``Application`` (engine, clock, caches, subscribers), the login
-    limiter and the tokens recently checked."""
+    limiter, the tokens recently checked, and the dialled numbers' slices (``slices``) that
+    decisions and screen pops are made on.
+
+    A slice (the number's account and person, lists, contacts, rotas, closures, rules) is kept
+    while its account's ``routing_version`` stands, checked on every request with one row read
+    (``services/call_slices.py``, as the switchboard does): a change committed by any process
+    shows at the next request; statuses, calendars and history are read afresh every time."""
 
     engine: Engine
     settings: ApiSettings
@@ -60,6 +69,8 @@ class Runtime:
     live: Live | None = field(default=None, init=False)  # the switchboard, once started
     leadership: Leadership | None = field(default=None, init=False)  # who leads (serve)
     hub: EventHub = field(init=False)  # committed events to this process's event streams
+    slices: CallSlices = field(init=False)
+    _pops: PopCache | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.app = Application(self.engine, self.clock)
@@ -68,6 +79,7 @@ class Runtime:
         self.tokens = TokenCache(self.settings.token_cache_seconds)
         self.hub = EventHub()
         self.app.subscribe(self.hub.on_event)
+        self.slices = CallSlices()
 
     @classmethod
     def from_url(cls, url: str | None = None, settings: ApiSettings | None = None) -> Runtime:
@@ -82,3 +94,9 @@ class Runtime:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def pops(self, session: Session) -> PopCache:
+        """Screen pops on the kept slices, with the application's script cache."""
+        if self._pops is None:  # two threads may both make one: either does
+            self._pops = PopCache(self.clock, scripts=scripts_of(session), slices=self.slices)
+        return self._pops

@@ -27,6 +27,9 @@ class ApiSettings(BaseSettings):
     # calls come in), "simulated" (a workload's callers, played at ``telephony_speed`` times
     # real time, on the operator in the database) or "sip" (Kamailio, docs/telephony.md).
     switchboard: bool = True
+    # The share of calls to answer within their account's target seconds: the target line of
+    # the supervisor's chart of the day.
+    service_level_target: float = Field(0.8, gt=0, le=1)
     telephony: Literal["none", "simulated", "sip", "remote"] = "none"
     # "remote": a telephony in another process (the chaos test's, the bench's), host:port
     telephony_address: str = ""

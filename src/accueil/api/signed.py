@@ -11,9 +11,10 @@ minute, by the check that runs when the kept answer is older than ``ttl``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from threading import Lock
 
@@ -42,6 +43,24 @@ class TokenCache:
         self._kept: dict[str, tuple[float, Checked]] = {}
         self._generation = 0  # moves on every forget: a check begun before it is not kept
         self._lock = Lock()
+        self._checking: dict[str, asyncio.Future[Checked]] = {}  # on the event loop only
+
+    async def once(self, token: str, check: Callable[[int], Awaitable[Checked]]) -> Checked:
+        """The kept answer for ``token``, else its check (``check(generation)``, which puts the
+        answer), one at a time: the requests that find the answer expired together (a busy
+        integration's, every ``ttl`` seconds) wait for the first one's check instead of each
+        running its own, a transaction apiece, all at once. Call it on the event loop."""
+        kept, generation = self.get(token)
+        if kept is not None:
+            return kept
+        key = _key(token)
+        running = self._checking.get(key)
+        if running is None:
+            running = asyncio.ensure_future(check(generation))
+            self._checking[key] = running
+            running.add_done_callback(lambda _: self._checking.pop(key, None))
+        # shielded: a request that goes away does not cancel the others' answer
+        return await asyncio.shield(running)
 
     def get(self, token: str) -> tuple[Checked | None, int]:
         """The kept answer for ``token`` if still fresh, and the generation to ``put`` with."""

@@ -7,6 +7,7 @@ Every function takes the account key first and filters by its id.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -23,7 +24,7 @@ from accueil.services.availability import person_row
 from accueil.services.directory import account_row
 from accueil.services.events import CallRecorded
 from accueil.services.outbox import emit
-from accueil.store.tables import PersonRow
+from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_scripts import CallRecordRow
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,56 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
     record's id is returned: one record per call, whoever writes second.
     """
     acc = account_row(session, account)
+    row = _row(session, acc, record)
+    if record.call_id:
+        try:  # one record per call: a second writer (a deposed leader's thread) finds it
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            log.warning("call %s is recorded already: this record is not written", record.call_id)
+            return _recorded_id(session, acc.id, record.call_id)
+    else:
+        session.add(row)
+        session.flush()
+    emit(session, _recorded(acc, record, row))
+    return row.id
+
+
+def record_calls(session: Session, records: Sequence[tuple[str, CallRecord]]) -> int:
+    """Write many calls' records (account key, record) in the caller's transaction, in one
+    flush; returns how many were written. A call recorded already is skipped, as by
+    ``record_call``, found for the whole batch in one query; a concurrent writer of the same
+    call makes the flush fail (the unique index), and the caller writes them one by one."""
+    accounts: dict[str, AccountRow] = {}
+    rows: list[tuple[AccountRow, CallRecord, CallRecordRow]] = []
+    for key, record in records:
+        if key not in accounts:
+            accounts[key] = account_row(session, key)
+        acc = accounts[key]
+        rows.append((acc, record, _row(session, acc, record)))
+    given = [(acc.id, record.call_id) for acc, record, _ in rows if record.call_id]
+    done = _recorded_already(session, given)
+    fresh = [(a, r, row) for a, r, row in rows if (a.id, r.call_id) not in done or not r.call_id]
+    session.add_all([row for _, _, row in fresh])
+    session.flush()
+    for acc, record, row in fresh:
+        emit(session, _recorded(acc, record, row))
+    return len(fresh)
+
+
+def _recorded_already(session: Session, calls: list[tuple[int, str]]) -> set[tuple[int, str]]:
+    if not calls:
+        return set()
+    found = session.execute(
+        select(CallRecordRow.account_id, CallRecordRow.call_id).where(
+            CallRecordRow.call_id.in_({call for _, call in calls})
+        )
+    )
+    return {(a, c) for a, c in found} & set(calls)
+
+
+def _row(session: Session, acc: AccountRow, record: CallRecord) -> CallRecordRow:
+    """The record's row, checked: aware times, a known fate, a person of the account."""
     require_aware(record.started_at, "the call's start")
     if record.ended_at is not None:
         require_aware(record.ended_at, "the call's end")
@@ -74,7 +125,7 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
     person_id = person_row(session, acc, record.person).id if record.person else None
     caller = (normalise_caller(record.caller, acc.country) or "") if record.caller else ""
     outcome = record.outcome
-    row = CallRecordRow(
+    return CallRecordRow(
         account_id=acc.id,
         person_id=person_id,
         call_id=record.call_id,
@@ -94,29 +145,18 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
         treatment=record.treatment,
         rule=record.rule[:200],
     )
-    if record.call_id:
-        try:  # one record per call: a second writer (a deposed leader's thread) finds it
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
-            log.warning("call %s is recorded already: this record is not written", record.call_id)
-            return _recorded_id(session, acc.id, record.call_id)
-    else:
-        session.add(row)
-        session.flush()
-    emit(
-        session,
-        CallRecorded(
-            account=acc.key,
-            at=record.started_at,
-            call_id=record.call_id,
-            person=record.person,
-            outcome=row.outcome,
-            fate=record.fate,
-            agent=record.agent,
-        ),
+
+
+def _recorded(acc: AccountRow, record: CallRecord, row: CallRecordRow) -> CallRecorded:
+    return CallRecorded(
+        account=acc.key,
+        at=record.started_at,
+        call_id=record.call_id,
+        person=record.person,
+        outcome=row.outcome,
+        fate=record.fate,
+        agent=record.agent,
     )
-    return row.id
 
 
 def _recorded_id(session: Session, account_id: int, call_id: str) -> int:

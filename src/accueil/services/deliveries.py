@@ -235,7 +235,12 @@ def retry_now(session: Session, account: str, delivery: int, *, now: datetime, b
     emit(
         session,
         MessageDelivery(
-            account=acc.key, at=now, uid=message.uid, kind="requeued", channel=row.channel
+            account=acc.key,
+            at=now,
+            uid=message.uid,
+            kind="requeued",
+            channel=row.channel,
+            person=message.person_key,
         ),
     )
 

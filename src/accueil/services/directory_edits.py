@@ -162,3 +162,34 @@ def _current(session: Session, account: str, person: str) -> None:
     row = _person_row(session, account, person)
     if row is None or not row.active:
         raise NotFound(f"no current person {person!r} in account {account!r}", field="person")
+
+
+def listed(text: str) -> list[str]:
+    """'fr, en' or 'fr en' as ['fr', 'en']."""
+    return [part for part in re.split(r"[,;\s]+", text.strip()) if part]
+
+
+def trainings_of(text: str) -> dict[str, object]:
+    """'alpha:2, bravo:1' as {'alpha': 2, 'bravo': 1} (a missing level is 1; a wrong one is
+    left as written for the import's check to name)."""
+    out: dict[str, object] = {}
+    for part in listed(text):
+        account, _, level = part.partition(":")
+        out[account] = int(level) if level.isdigit() else (level or 1)
+    return out
+
+
+def save_agent(session: Session, key: str, fields: dict[str, Any], *, now: datetime) -> None:
+    """A secretary of the pool added (a new key) or changed (only the fields given)."""
+    if not key:
+        raise InvalidInput("give the secretary a name", field="name")
+    record = {k: v for k, v in fields.items() if v is not None}
+    _load(session, {"agents": [{**record, "key": key}]}, now)
+
+
+def save_account(session: Session, key: str, fields: dict[str, Any], *, now: datetime) -> None:
+    """An account of the operator added (a new key) or changed (only the fields given)."""
+    if not key:
+        raise InvalidInput("give the account a name", field="name")
+    record = {k: v for k, v in fields.items() if v is not None}
+    _load(session, {"accounts": [{**record, "key": key}]}, now)

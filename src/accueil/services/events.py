@@ -266,6 +266,7 @@ class MessageRead(Event):
     name: ClassVar[str] = "message.read"
     uid: str
     reader: str
+    person: str = ""  # whom the message is for: their own stream shows it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -276,6 +277,7 @@ class MessageAcknowledged(Event):
     uid: str
     by: str
     via: str  # page, api, sms, cli
+    person: str = ""  # whom the message is for: their own stream shows it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -287,6 +289,7 @@ class MessageDelivery(Event):
     kind: str
     channel: str
     detail: str = ""
+    person: str = ""  # whom the message is for: their own stream shows it
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -278,6 +278,7 @@ def add_event(
                 kind=kind,
                 channel=channel,
                 detail=detail,
+                person=message.person_key,
             ),
         )
 
@@ -289,7 +290,10 @@ def read_message(
     acc = account_row(session, account)
     row = _row(session, acc, uid)
     add_event(session, row, "read", now, actor=reader)
-    emit(session, MessageRead(account=acc.key, at=now, uid=uid, reader=reader))
+    emit(
+        session,
+        MessageRead(account=acc.key, at=now, uid=uid, reader=reader, person=row.person_key),
+    )
     session.flush()
     return _one(session, acc, row)
 
@@ -323,7 +327,12 @@ def acknowledge_row(
         )
         .values(state="cancelled")
     )
-    emit(session, MessageAcknowledged(account=acc.key, at=now, uid=row.uid, by=by, via=via))
+    emit(
+        session,
+        MessageAcknowledged(
+            account=acc.key, at=now, uid=row.uid, by=by, via=via, person=row.person_key
+        ),
+    )
     return True
 
 

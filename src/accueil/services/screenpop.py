@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from accueil.core.availability import Policy
 from accueil.core.callers import normalise_caller
 from accueil.core.decision import Call, CallDirectory, Decision
+from accueil.core.directory import Account
 from accueil.core.opening import office_state
 from accueil.core.phone import to_e164
 from accueil.core.screenpop import Familiar, PopInputs, ScreenPop, assemble
@@ -158,6 +159,15 @@ class PopCache:
         if self.ttl > timedelta(0):
             self._slices[e164] = (self._clock.now(), view)
         return view
+
+
+def familiar_pop(
+    session: Session, pop: ScreenPop, account: Account, agent: str, *, now: datetime
+) -> ScreenPop:
+    """``pop`` (made without an agent) for ``agent``: with their familiarity, read now."""
+    person = pop.person.key if pop.person else ""
+    familiar = familiarity_of(session, account.id or 0, person, agent, now)
+    return replace(pop, familiar=familiar)
 
 
 def script_context(

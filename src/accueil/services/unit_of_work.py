@@ -163,6 +163,10 @@ class Application:
         return len(found)
 
     def _after_commit(self, session: Session) -> None:
+        if session.in_nested_transaction():
+            # a savepoint released (SQLAlchemy tells it as a commit): the transaction is still
+            # open and may roll back; its events wait for the real commit
+            return
         envelopes = committed(session)
         if not envelopes:
             return

@@ -51,13 +51,14 @@ _SDP = """v=0
 def caller(
     caller: str, dialled: str, domain: str, *, expect: int = 200, talk_ms: int = 500,
     cancel_after_ms: int = 0, ringback: bool = True, timed: bool = False,
-    held_and_referred: bool = False, media_port: int = 0,
+    held_and_referred: bool = False, media_port: int = 0, hung_up: bool = False,
 ) -> str:  # fmt: skip
     """A caller from the trunk: INVITE, ringback (180); then 200 → ACK, talk, BYE; or the
     expected refusal (ACKed); or a CANCEL after ``cancel_after_ms`` (200 then 487). When
     ``held_and_referred``, while talking it answers the callee's re-INVITE (put on hold) and
     accepts its REFER (202), both come through the proxy. ``media_port``: where its audio is
-    received (an RTP peer of the test's own), else SIPp's media port."""
+    received (an RTP peer of the test's own), else SIPp's media port. ``hung_up``: once
+    connected it waits for the BYE (the switchboard ends the call) instead of sending one."""
     invite = f"""
       INVITE sip:{dialled}@{domain} SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -121,6 +122,9 @@ def caller(
         xml += '<recv request="INVITE"/>\n' + _in_dialog_reply("200 OK", sdp=True)
         xml += '<recv request="ACK"/>\n<recv request="REFER"/>\n'
         xml += _in_dialog_reply("202 Accepted")
+    if hung_up:
+        xml += '<recv request="BYE"/>\n' + _in_dialog_reply("200 OK")
+        return xml + "</scenario>\n"
     xml += f'<pause milliseconds="{talk_ms}"/>\n'
     xml += f'<send retrans="500"><![CDATA[{bye}]]></send>\n<recv response="200"/>\n'
     return xml + "</scenario>\n"

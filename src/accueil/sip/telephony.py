@@ -11,7 +11,9 @@ destination once the switchboard has one, so a caller waiting in line keeps ring
 
 Kamailio is a proxy, not a party to the call: ``bridge`` has nothing to do (the answer connected
 caller and callee end to end), and transfers are made by the softphone (REFER through the
-proxy). A connected call is hung up by its parties.
+proxy). A connected call that accueil hangs up (the agent saved the outcome) is ended by
+Kamailio's dialog module, which sends BYE to both parties (``end`` with the dialog's place in
+its table, told with the answer).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class _Line:
     cancelled: bool = False  # we cancelled the branch: its failure is ours, not an event
     ending: tuple[int, str] | None = None  # a rejection to give when Kamailio next waits
     answered: str = ""
+    dialog: tuple[int, int] | None = None  # the answered call's (h_entry, h_id) in Kamailio
     flushing: bool = False
     asked_at: float = 0.0  # when Kamailio asked about the new call (perf_counter)
 
@@ -123,7 +126,7 @@ class SipTelephony:
         if line is None:
             return
         if line.answered:
-            log.info("call %s is connected: its parties hang up (%s)", call, reason)
+            self._end(call, line, reason)
             return
         line.ending, line.pending = _status(reason), []
         if line.ringing:
@@ -149,7 +152,7 @@ class SipTelephony:
         elif kind == "failed" and held is not None:
             self._failed(call, int(event.get("code", 0)), held)
         elif kind == "answered":
-            self._answered(call)
+            self._answered(call, event)
         elif kind == "cancel":
             self._gone(call, caller=True)
         elif kind == "bye":
@@ -186,10 +189,13 @@ class SipTelephony:
         line.ringing = []
         self._flush(call)
 
-    def _answered(self, call: str) -> None:
+    def _answered(self, call: str, event: dict[str, Any]) -> None:
         line = self.lines.get(call)
         if line is None or line.answered:
             return
+        entry, number = event.get("h_entry"), event.get("h_id")
+        if isinstance(entry, int) and isinstance(number, int) and number > 0:
+            line.dialog = (entry, number)
         line.answered = line.ringing[0] if line.ringing else "?"
         line.ringing = []
         self._send(Answered(call, line.answered))
@@ -258,6 +264,16 @@ class SipTelephony:
             kind = "parallel" if routes and len(routes) > 1 else "serial"
             message["routes"] = {"version": "1.0", "routing": kind, "routes": routes or []}
         self.link.send(message)
+
+    def _end(self, call: str, line: _Line, reason: str) -> None:
+        """A connected call hung up by accueil: Kamailio sends BYE to both parties."""
+        if line.dialog is None:  # not told where the dialog is: its parties hang up
+            log.warning("call %s is connected, its dialog unknown: not ended (%s)", call, reason)
+            return
+        log.info("call %s ended by accueil (%s)", call, reason)
+        self.link.send({"do": "end", "h_entry": line.dialog[0], "h_id": line.dialog[1]})
+        del self.lines[call]
+        self._send(Ended(call))
 
     def _cancel(self, call: str, line: _Line) -> None:
         line.cancelled = True

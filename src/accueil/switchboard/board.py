@@ -26,10 +26,12 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from pydantic_core import to_jsonable_python
+from sqlalchemy.orm import Session
 
 from accueil.core.routing import events
 from accueil.core.routing.config import EngineConfig
 from accueil.core.routing.engine import Engine
+from accueil.core.screenpop import ScreenPop
 from accueil.core.scripts.model import ActionKind
 from accueil.core.scripts.runner import ScriptOutcome
 from accueil.core.treatments import Answer, Connect, Message, OnCall, Reject, Treatment
@@ -39,7 +41,7 @@ from accueil.services.calls import CallRecord, record_call
 from accueil.services.decisions import CallDecision
 from accueil.services.directory import get_agent, get_person
 from accueil.services.messages import NewMessage, take_message
-from accueil.services.screenpop import PopCache
+from accueil.services.screenpop import PopCache, familiar_pop
 from accueil.services.script_preview import preview
 from accueil.services.unit_of_work import Application
 from accueil.switchboard.calls import CallInProgress, Refused, Stage
@@ -49,6 +51,7 @@ from accueil.switchboard.desks import Message as DeskMessage
 from accueil.switchboard.durable import Durable
 from accueil.switchboard.host import EngineHost
 from accueil.switchboard.inputs import AgentInput, Finish, Heard, Inbound, Input
+from accueil.switchboard.records import RecordWriter
 from accueil.switchboard.runner import LiveRunner
 from accueil.telephony.port import (
     Answered,
@@ -63,6 +66,8 @@ from accueil.telephony.port import (
 )
 
 log = logging.getLogger(__name__)
+# a call's decision, the instant it was made, and (a pool call) its screen pop made then
+Decided = tuple[CallDecision, datetime, ScreenPop | None]
 
 
 class Switchboard(Durable):
@@ -91,6 +96,8 @@ class Switchboard(Durable):
         # against its account's routing version: a rule change is seen by the next call
         self.slices = CallSlices()
         self.pops = PopCache(app.clock, slices=self.slices)
+        self.records = RecordWriter(app, self.runner.track, self.unrecorded)
+        self.ready_pops: dict[str, ScreenPop] = {}  # pool calls' pops, made at arrival
         telephony.attach(self._heard)
 
     async def start(self) -> None:
@@ -305,19 +312,10 @@ class Switchboard(Durable):
         record = self._record(at, state, fate)
         if self.replaying:
             if not self._recorded(state):
-                self._write_record(state.account.key, record)
-        else:  # in a thread: a slow database does not hold the engine up
-            work = asyncio.to_thread(self._write_record, state.account.key, record)
-            self.runner.track(asyncio.ensure_future(work))
+                self.records.write([(state.account.key, record)])
+        else:  # in a thread, batched: a slow database does not hold the engine up
+            self.records.put(state.account.key, record)
         self._forget(state)
-
-    def _write_record(self, account: str, record: CallRecord) -> None:
-        try:
-            with self.app.unit_of_work() as work:
-                record_call(work.session, account, record)
-        except Exception:  # never silent: kept, and written again after the next input
-            log.exception("call %s (%s) could not be recorded: kept", record.call_id, record.fate)
-            self.unrecorded.append((account, record))
 
     def _close_unfinished(self, at: float, agent: str) -> None:
         """An agent moves on without giving the outcome of a call they answered."""
@@ -328,6 +326,7 @@ class Switchboard(Durable):
     def _forget(self, state: CallInProgress) -> None:
         state.stage = Stage.ENDED
         self.calls.pop(state.id, None)
+        self.ready_pops.pop(state.id, None)
 
     # ----------------------------------------------------------------- the telephony
 
@@ -382,15 +381,16 @@ class Switchboard(Durable):
         elif isinstance(event, CallerHungUp | Ended):
             self._caller_gone(at, state)
 
-    def _decide(self, event: InboundCall) -> tuple[CallDecision, datetime] | str:
-        """The call's decision and the instant it was made, or why it is refused (a thread)."""
+    def _decide(self, event: InboundCall) -> Decided | str:
+        """The call's decision and the instant it was made, or why it is refused (a thread);
+        for a call that goes to the pool, its screen pop but for the agent's familiarity."""
         try:
             with self.app.unit_of_work() as work:
                 decided = decide_kept(
                     work.session, self.slices, event.caller, event.dialled, now=work.now,
                     call_id=event.call, country=self.country, policy=self.pops.policy,
                 )  # fmt: skip
-                return decided, work.now
+                return decided, work.now, self._pop_ahead(work.session, event, decided, work.now)
         except AccueilError as exc:  # a number that leads nowhere: refused loudly
             return exc.message
         except Exception:  # the database is away: the caller hears it, never silence
@@ -401,7 +401,7 @@ class Switchboard(Durable):
         self,
         at: float,
         event: InboundCall,
-        decided: tuple[CallDecision, datetime] | str,
+        decided: Decided | str,
         arrived: float,
     ) -> None:
         """Journal a new call as decided (or refused), then apply it."""
@@ -411,7 +411,9 @@ class Switchboard(Durable):
         if isinstance(decided, str):
             self._take(at, Inbound(event, None, decided))
             return
-        decision, started = decided
+        decision, started, pop = decided
+        if pop is not None and not self.replaying:
+            self.ready_pops[event.call] = pop
         destination = decision.destination
         state = CallInProgress(
             event.call,
@@ -582,18 +584,39 @@ class Switchboard(Durable):
         )
 
     def _pop(self, state: CallInProgress, agent: str) -> Any:
-        """The screen pop for this agent, or None (said in the log) when it cannot be read."""
+        """The screen pop for this agent, or None (said in the log) when it cannot be read:
+        the one made at arrival with this agent's familiarity (one read), else read whole."""
         if self.replaying:  # the desk had it; a replay to a reconnecting desk goes without
             return None
         try:
+            ready = self.ready_pops.get(state.id)
             with self.app.unit_of_work() as work:
-                shown = self.pops.screen_pop(
-                    work.session, state.dialled, state.caller, now=work.now, agent=agent,
-                    country=self.country, decision=state.decision,
-                )  # fmt: skip
+                if ready is not None:
+                    shown = familiar_pop(work.session, ready, state.account, agent, now=work.now)
+                else:
+                    shown = self.pops.screen_pop(
+                        work.session, state.dialled, state.caller, now=work.now, agent=agent,
+                        country=self.country, decision=state.decision,
+                    )  # fmt: skip
             return to_jsonable_python(shown)
         except Exception:  # the offer still rings: the agent answers without the pop
             log.exception("no screen pop for call %s", state.id)
+            return None
+
+    def _pop_ahead(
+        self, session: Session, event: InboundCall, decided: CallDecision, now: datetime
+    ) -> ScreenPop | None:
+        """A pool call's screen pop, made with its decision in the decision's thread: the
+        offer on the engine's task then only reads the agent's familiarity."""
+        if not isinstance(decided.decision.treatment, Answer | Message):
+            return None
+        try:
+            return self.pops.screen_pop(
+                session, event.dialled, event.caller, now=now, country=self.country,
+                decision=decided.decision,
+            )  # fmt: skip
+        except Exception:  # read again at the offer
+            log.exception("no screen pop ahead for call %s", event.call)
             return None
 
     # ----------------------------------------------------------------- reading

@@ -95,14 +95,32 @@ class Durable(ABC):
             raise Refused("this switchboard no longer leads: reconnect to the leader")
         self.backlog.append((at, entry))
         try:
-            while self.backlog:
-                journal.append(*self.backlog[0])
-                self.backlog.popleft()
+            self._write_backlog(journal)
         except Deposed as exc:
             self.deposed = True
             raise Refused("this switchboard no longer leads: reconnect to the leader") from exc
+
+    def _write_backlog(self, journal: Journal) -> None:
+        """Append what waits in memory, oldest first, while the database takes it."""
+        try:
+            while self.backlog:
+                journal.append(*self.backlog[0])
+                self.backlog.popleft()
+        except Deposed:
+            raise
         except Exception:
             log.exception("journal unavailable: %d inputs wait in memory", len(self.backlog))
+
+    def catch_up(self) -> None:
+        """The database is back: write what waits in memory (inputs, records) now, without
+        waiting for the next input (on the runner's task)."""
+        if self.journal is not None and not self.deposed:
+            try:
+                self._write_backlog(self.journal)
+            except Deposed:
+                self.deposed = True
+        if self.unrecorded:
+            self._record_late()
 
     def state(self) -> BoardState:
         """Everything a replay rebuilds, as one picklable value."""

@@ -48,6 +48,22 @@ def figures_between(
     return pool_figures(pool_calls(session, since - MEMORY, until, account), since)
 
 
+def figures_by_slot(
+    session: Session, since: datetime, until: datetime, step: timedelta
+) -> list[tuple[datetime, PoolFigures]]:
+    """The figures of each ``step`` of [since, until), for the supervisor's chart of the day
+    (service level and calls per hour); affinity is left to the day's figures."""
+    calls = pool_calls(session, since, until)
+    slots: list[tuple[datetime, PoolFigures]] = []
+    start = since
+    while start < until:
+        end = start + step
+        inside = [c for c in calls if start <= c.started_at < end]
+        slots.append((start, pool_figures(inside, start)[0]))
+        start = end
+    return slots
+
+
 def pool_figures(
     calls: Sequence[PoolCall], counted_from: datetime, short_abandon: float = SHORT_ABANDON_SECONDS
 ) -> tuple[PoolFigures, dict[str, PoolFigures]]:

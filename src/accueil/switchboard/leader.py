@@ -108,6 +108,12 @@ class Leadership:
         log.info("switchboard term %s begins: this process leads (%s)", number, self.address)
         return Term(int(number), origin, float(speed))
 
+    def latest_term(self) -> int | None:
+        """The number of the latest term (None: nobody led yet)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(select(func.max(TermRow.term))).scalar()
+        return int(found) if found is not None else None
+
     def leader(self) -> str | None:
         """Where the latest leader said agents reach it (None: nobody led yet)."""
         with self.engine.connect() as connection:

@@ -4,7 +4,10 @@ A standby retries the leader's lock every ``retry`` seconds. Once it holds it, i
 term, moves its clock onto the journal's time line, rebuilds the switchboard from the journal
 (``Live.take_over``) and serves agents; every ``check`` seconds it makes sure it still holds the
 lock and has not been deposed, else it stops its switchboard (its agents are disconnected and
-reconnect to the new leader) and stands by again.
+reconnect to the new leader) and stands by again. A lock lost with the database (briefly away)
+is not the end at once: the switchboard goes on from memory for ``hold`` seconds while this
+process tries to take the lock back; back with no newer term begun, it leads on and its
+journal catches up.
 """
 
 from __future__ import annotations
@@ -39,9 +42,10 @@ class Leading:
         clock: RealClock | None = None,
         retry: float = 0.25,
         check: float = 0.5,
+        hold: float = 5.0,
     ) -> None:
         self.leadership, self.make_live, self.on_change = leadership, make_live, on_change
-        self.clock, self.retry, self.check = clock, retry, check
+        self.clock, self.retry, self.check, self.hold = clock, retry, check, hold
         self.live: Live | None = None
         self.term: Term | None = None
         self.took_seconds = 0.0  # lock won → switchboard serving, for the last take-over
@@ -68,6 +72,8 @@ class Leading:
             if leading:
                 while await self._still_leading():
                     await asyncio.sleep(self.check)
+                if await self._hold_on():
+                    continue
                 log.warning("this process no longer leads the switchboard: standing by")
                 await self._step_down()
             if not await self._try():
@@ -121,6 +127,39 @@ class Leading:
         except Exception:
             log.exception("cannot tell whether this process still leads")
             return False
+
+    async def _hold_on(self) -> bool:
+        """The lock's connection is lost (the database away, or this process cut off from
+        it): the switchboard goes on from the engine's memory, its journal waiting, while this
+        process tries to take the lock back for ``hold`` seconds. Taken back with no newer
+        term begun, it leads on and the journal catches up (True); a newer term, or no lock
+        in time, and it stands down (False), saying what the journal did not get."""
+        live, term = self.live, self.term
+        if live is None or term is None or live.board.deposed:
+            return False
+        log.warning("the switchboard's lock is lost: calls go on from memory meanwhile")
+        until = time.monotonic() + self.hold
+        while time.monotonic() < until and not live.board.deposed:
+            await asyncio.sleep(self.retry)
+            if not await self._try():
+                continue
+            latest = await asyncio.to_thread(self._latest_term)
+            if latest == term.number:
+                log.warning("the switchboard's lock is taken back: term %s leads on", latest)
+                live.board.runner.post(lambda at: live.board.catch_up())
+                return True
+            break  # a newer term leads: this one is over
+        waiting = len(live.board.backlog)
+        if waiting:
+            log.error("standing down with %d inputs the journal never got", waiting)
+        return False
+
+    def _latest_term(self) -> int | None:
+        try:
+            return self.leadership.latest_term()
+        except Exception:
+            log.exception("cannot read the latest term")
+            return None
 
     async def _step_down(self) -> None:
         live, self.live = self.live, None

@@ -47,8 +47,10 @@ class LiveRunner:
         work.add_done_callback(self._outstanding.discard)
 
     async def stop(self) -> None:
-        if self._outstanding:  # the records being written get written
-            await asyncio.wait(set(self._outstanding), timeout=10)
+        loop = asyncio.get_running_loop()
+        until = loop.time() + 10  # the records being written get written (a batch may start
+        while self._outstanding and loop.time() < until:  # the next one as it ends)
+            await asyncio.wait(set(self._outstanding), timeout=until - loop.time())
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

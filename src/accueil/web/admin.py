@@ -14,7 +14,7 @@ from accueil.core.rules import Scope
 from accueil.errors import InvalidInput, ValidationFailed
 from accueil.services.account_import import import_for_account
 from accueil.services.callers import caller_lists
-from accueil.services.directory import get_account
+from accueil.services.directory import get_account, list_people
 from accueil.services.employee_policy import get_policy
 from accueil.services.rules import rule_versions
 from accueil.services.script_layers import Owner
@@ -92,8 +92,9 @@ def scripts_page(
     who: Who,
     old: int | None = None,
     new: int | None = None,
+    saved: int | None = None,
 ) -> Response:
-    """The account's rules and script, every version, and the changes between two."""
+    """The account's rules and script, every version, the changes between two, the editor."""
     auth.account(who.caller, account)
     owner = Owner("account")
     with who.caller.unit() as session:
@@ -102,6 +103,7 @@ def scripts_page(
         script = versions(session, account, owner)
         changes = _diff(session, account, owner, old, new)
         policy = get_policy(session, account)
+        people = list_people(session, account)
     return render(
         request,
         "scripts.html",
@@ -113,6 +115,8 @@ def scripts_page(
         policy=policy,
         old=old,
         new=new,
+        saved=saved,
+        people=people,
     )
 
 

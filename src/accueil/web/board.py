@@ -25,7 +25,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 BOARD_ZONE = "Europe/Paris"
 
 
-def _staff(who: Viewer) -> None:
+def staff(who: Viewer) -> None:
     if not may_operator(who.caller.principal, Action.READ):
         raise NotFound("no such page")
 
@@ -33,7 +33,7 @@ def _staff(who: Viewer) -> None:
 @router.get("/board/now")
 async def board_now(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
     """The line now. Async: read on the event loop, where the switchboard's task changes it."""
-    _staff(who)
+    staff(who)
     live = who.caller.runtime.live
     if live is None:
         return render(request, "board_now.html", who, running=False)
@@ -53,9 +53,9 @@ async def board_now(request: Request, who: Annotated[Viewer, Depends(viewer)]) -
 @router.get("/board")
 def board(request: Request, who: Annotated[Viewer, Depends(viewer)], day: str = "") -> Response:
     """For the operator's staff; for anyone else the page does not exist (404)."""
-    _staff(who)
+    staff(who)
     now = who.caller.runtime.now()
-    shown = _day(day, now)
+    shown = the_day(day, now)
     since = datetime.combine(shown, time(0), tzinfo=zone(BOARD_ZONE))
     until = datetime.combine(shown + timedelta(days=1), time(0), tzinfo=zone(BOARD_ZONE))
     with who.caller.unit() as session:
@@ -94,7 +94,7 @@ def retry_dead_letter(
     return render(request, "dead_letter_retried.html", who, delivery=delivery)
 
 
-def _day(text: str, now: datetime) -> date:
+def the_day(text: str, now: datetime) -> date:
     if not text:
         return now.astimezone(zone(BOARD_ZONE)).date()
     try:

@@ -49,7 +49,9 @@ def save_policy(
         set_policy(session, account, document, now=who.caller.runtime.now(), saved_by=who.user.name)
     with who.caller.unit() as session:
         found = get_policy(session, account)
-    return render(request, "policy_form.html", who, account_key=account, policy=found, saved=True)
+    return render(
+        request, "policy_form.html", who, account_key=account, policy=found, policy_saved=True
+    )
 
 
 def _seconds(text: str) -> int | None:

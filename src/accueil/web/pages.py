@@ -10,15 +10,19 @@ from fastapi.staticfiles import StaticFiles
 from accueil.web import (
     admin,
     board,
+    board_chart,
     caller_lists,
     desk,
     employee_policy,
     home,
     inbox,
     operator,
+    operator_edits,
     people,
     personal,
+    script_editor,
     selfservice,
+    usage,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -27,6 +31,21 @@ STATIC = Path(__file__).parent / "static"
 def install(app: FastAPI) -> None:
     """Mount the static files and the pages on ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    pages = (home, selfservice, personal, inbox, admin, people, caller_lists, employee_policy)
-    for feature in (*pages, board, desk, operator):
+    for feature in (
+        home,
+        selfservice,
+        inbox,
+        admin,
+        people,
+        personal,
+        employee_policy,
+        script_editor,
+        caller_lists,
+        board,
+        board_chart,
+        desk,
+        operator,
+        operator_edits,
+        usage,
+    ):
         app.include_router(feature.router)

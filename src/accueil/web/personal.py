@@ -98,7 +98,7 @@ def save_vip_list(
         )  # fmt: skip
     with who.caller.unit() as session:
         shown = editor(session, who, account, person)
-    return render(request, "person_vip.html", who, **shown, saved=True)
+    return render(request, "person_vip.html", who, **shown, vip_saved=True)
 
 
 def _by_line(exc: ValidationFailed, lines: list[int]) -> ValidationFailed:
@@ -149,7 +149,7 @@ def save_own_rules(
         return render(request, "person_rules.html", who, **shown, refused=exc, status=exc.status)
     with who.caller.unit() as session:
         shown = editor(session, who, account, person)
-    return render(request, "person_rules.html", who, **shown, saved=True)
+    return render(request, "person_rules.html", who, **shown, rules_saved=True)
 
 
 def _said(exc: ValidationFailed, rules: list[dict[str, Any]], who: Viewer, policy: Any) -> Any:

@@ -4,12 +4,13 @@ and the formats of times in the viewer's language."""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from babel.dates import format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -42,7 +43,20 @@ def clock(value: datetime | None, timezone: str, lang: str, now: datetime | None
     return format_datetime(value, format="EEE d MMM, HH:mm", tzinfo=tz, locale=lang)
 
 
+def month_name(period: str, lang: str) -> str:
+    """ "2026-12" as "December 2026" in ``lang``."""
+    year, month = (int(part) for part in period.split("-")[:2])
+    return format_date(date(year, month, 1), format="LLLL y", locale=lang).capitalize()
+
+
+def decimal(value: float, lang: str, pattern: str = "#,##0.0") -> str:
+    """A figure as ``lang`` writes it: 1 234,5 in French."""
+    return format_decimal(value, format=pattern, locale=lang)
+
+
 ENV.globals["clock"] = clock
+ENV.globals["decimal"] = decimal
+ENV.globals["month_name"] = month_name
 ENV.globals["version_of"] = version_of
 ENV.globals["phone"] = pretty
 

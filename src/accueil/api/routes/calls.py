@@ -25,9 +25,9 @@ from accueil.core.explain import LANGUAGES
 from accueil.core.phone import to_e164
 from accueil.core.screenpop import ScreenPop
 from accueil.errors import InvalidInput
-from accueil.services.decisions import decide_for, decision_json
-from accueil.services.directory import Destination, destination_of, number_rows
-from accueil.services.screenpop import screen_pop
+from accueil.services.call_slices import NumberSlice
+from accueil.services.decisions import decide_in, decision_json
+from accueil.services.directory import Destination
 
 router = APIRouter(tags=["calls"])
 LOOKUP = scoped(Scope.LOOKUP)
@@ -54,51 +54,53 @@ class ScreenPopOut(Out):
 
 @dataclass(frozen=True)
 class Reached:
-    """Where the dialled number leads, at what time; ``rows`` are the number's rows, kept
-    referenced for the request: the session holds what it loaded weakly, and the screen pop
-    reads the same rows again (then from the session, not the database)."""
+    """Where the dialled number leads (its kept slice: ``Runtime.slices``), at what time."""
 
-    found: Destination
+    kept: NumberSlice
     when: datetime
-    rows: tuple[object, ...]
+
+    @property
+    def found(self) -> Destination:
+        return self.kept.destination
 
 
 def _destination(caller: Caller, body: CallIn, session: Session) -> Reached:
     if body.lang not in LANGUAGES:
         raise InvalidInput(f"explanations are in {', '.join(LANGUAGES)}", field="body.lang")
-    e164 = to_e164(body.to, body.country)
-    rows = number_rows(session, e164)
-    found = destination_of(*rows)
+    kept = caller.runtime.slices.slice_of(session, to_e164(body.to, body.country))
+    found = kept.destination
     person = found.person.key if found.person else None
-    auth.reach(caller, e164, found.account.key, person)
+    auth.reach(caller, found.number.e164, found.account.key, person)
     when = aware(body.at, found.account.timezone) or caller.runtime.now()
-    return Reached(found, when, rows)
+    return Reached(kept, when)
 
 
 @router.post("/decide", openapi_extra=LOOKUP)
 def decide(body: CallIn, caller: Caller = Depends(authenticated)) -> DecisionOut:
     """What would happen to this call, and why: the rule, the treatment, the explanation."""
     with caller.unit() as session:
-        found, when = (reached := _destination(caller, body, session)).found, reached.when
+        reached = _destination(caller, body, session)
+        found, when = reached.found, reached.when
         account = found.account.key
         person = found.person.key if found.person else None
         call = Call(body.caller, found.number.e164)
-        decision = decide_for(session, account, person, call, now=when, lang=body.lang)
+        decision = decide_in(session, reached.kept.pop.call, call, when, lang=body.lang)
         return DecisionOut(decision=decision_json(decision, account, person), at=when)
 
 
 @router.post("/screen-pop", openapi_extra=LOOKUP)
 def pop(body: CallIn, caller: Caller = Depends(authenticated)) -> ScreenPopOut:
-    """Everything the agent sees when this call is offered (read afresh)."""
+    """Everything the agent sees when this call is offered: statuses, the caller's history
+    and the script read now, on the number's slice kept while its routing version stands."""
     with caller.unit() as session:
-        found, when = (reached := _destination(caller, body, session)).found, reached.when
-        shown = screen_pop(
+        reached = _destination(caller, body, session)
+        shown = caller.runtime.pops(session).screen_pop(
             session,
-            found.number.e164,
+            reached.found.number.e164,
             body.caller,
             agent=caller.principal.agent or "",
-            now=when,
+            now=reached.when,
             lang=body.lang,
             country=body.country,
         )
-    return ScreenPopOut(pop=POP.dump_python(shown, mode="json"), at=when)
+    return ScreenPopOut(pop=POP.dump_python(shown, mode="json"), at=reached.when)

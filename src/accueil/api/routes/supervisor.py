@@ -4,15 +4,18 @@ definitions), and the events of the outbox by monotonic cursor."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+import httpx2 as httpx
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import scoped
+from accueil.api.runtime import Runtime
 from accueil.api.schemas import Out
 from accueil.api.times import Day
 from accueil.core.access import Scope
@@ -23,6 +26,10 @@ from accueil.switchboard.figures import MEMORY, PoolFigures, pool_figures
 from accueil.switchboard.live import Live
 
 router = APIRouter(tags=["supervisor"])
+_FORWARDED = "x-accueil-forwarded"  # asked by another process on a caller's behalf
+_PASSED = {"authorization", "cookie"}  # the caller's credentials, checked by the leader too
+_HTTP = {"ws": "http", "wss": "https"}
+_ASK_SECONDS = 3.0
 OPERATOR, ACCOUNT = scoped(Scope.OPERATOR), scoped(Scope.ACCOUNT)
 
 
@@ -57,15 +64,43 @@ class EventsOut(Out):
 
 
 @router.get("/supervisor/snapshot", openapi_extra=OPERATOR)
-async def snapshot(caller: Caller = Depends(authenticated)) -> SnapshotOut:
+async def snapshot(request: Request, caller: Caller = Depends(authenticated)) -> SnapshotOut:
     """The line now: calls waiting or ringing (first in line first, since when, which ring, whom
-    they ring), the agents by state and site, and every call in progress."""
+    they ring), the agents by state and site, and every call in progress. Any process answers:
+    a standby asks the leader (with the caller's own credentials) and gives its answer."""
     # async: read on the event loop, where the switchboard's one task changes this state
     auth.operator(caller)
     live = caller.runtime.live
-    if live is None:
+    if live is not None:
+        return SnapshotOut(**line_now(live))
+    return SnapshotOut.model_validate(await _from_leader(caller.runtime, request))
+
+
+async def _from_leader(rt: Runtime, request: Request) -> dict[str, Any]:
+    """The leader's snapshot, asked on the caller's behalf (once: a process asked by another
+    never asks on)."""
+    if rt.leadership is None or request.headers.get(_FORWARDED):
         raise SwitchboardDown("the switchboard is not running in this process")
-    return SnapshotOut(**line_now(live))
+    leader = await asyncio.to_thread(rt.leadership.leader)
+    if leader is None or leader == rt.leadership.address:
+        raise SwitchboardDown("no process leads the switchboard now: try again shortly")
+    url = snapshot_url(leader)
+    headers = {k: v for k, v in request.headers.items() if k.lower() in _PASSED}
+    try:
+        async with httpx.AsyncClient(timeout=_ASK_SECONDS) as client:
+            answer = await client.get(url, headers={**headers, _FORWARDED: "1"})
+    except httpx.HTTPError as exc:
+        raise SwitchboardDown(f"the leader at {url} does not answer: {exc}") from None
+    if answer.status_code != 200:
+        raise SwitchboardDown(f"the leader at {url} answered {answer.status_code}")
+    return dict(answer.json())
+
+
+def snapshot_url(agents_address: str) -> str:
+    """The leader's snapshot, from the address its agents reach it at (its term's)."""
+    scheme, rest = agents_address.split("://", 1)
+    base = rest.split("/", 1)[0]
+    return f"{_HTTP.get(scheme, scheme)}://{base}/api/v1/supervisor/snapshot"
 
 
 def line_now(live: Live) -> dict[str, Any]:

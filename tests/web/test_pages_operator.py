@@ -1,0 +1,99 @@
+"""The operator admin's page changes things: a secretary's site, languages and trainings, an
+account's tier and target, new ones of each; users and API tokens (shown once, revoked at
+once); the audit log per account, page by page. For anyone else none of it exists (404)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from fastapi.testclient import TestClient
+from web_world import World, form_version
+
+from accueil.core.directory import Tier
+from accueil.services.audit import AuditEntry, record
+from accueil.services.directory import get_account, list_agents
+
+NOW_TOKEN = re.compile(r"<code>(acc_[^<]+)</code>")
+
+
+def _post(browser: TestClient, url: str, data: dict[str, str]) -> tuple[int, str]:
+    headers = {"X-CSRF-Token": browser.cookies["accueil_csrf"], "HX-Request": "true"}
+    answer = browser.post(url, data=data, headers=headers)
+    return answer.status_code, html.unescape(answer.text)
+
+
+def test_a_secretarys_site_languages_and_trainings_are_changed(world: World) -> None:
+    root = world.browser("root")
+    version = form_version(root.get("/operator").text, 'id="agent-alice"')
+    data = {"site": "paris", "languages": "fr, en", "trainings": "alpha:3, bravo:1"}
+    status, shown = _post(root, "/operator/agents/alice", {**data, "version": version})
+    assert status == 200 and "Alice is saved." in shown
+    with world.runtime.unit() as session:
+        alice = list_agents(session, "alice")[0]
+    assert (alice.site, alice.languages) == ("paris", ("fr", "en"))
+    assert {(t.account, t.level) for t in alice.trainings} == {("alpha", 3), ("bravo", 1)}
+    stale = _post(root, "/operator/agents/alice", {**data, "site": "lyon", "version": version})
+    assert stale[0] == 412, "a page from before that change"
+    now = form_version(shown, 'id="agent-alice"')
+    wrong = _post(root, "/operator/agents/alice", {**data, "trainings": "alpha:7", "version": now})
+    assert wrong[0] == 422 and "out of range" in wrong[1], "the import's check, named"
+
+
+def test_new_secretary_and_account_and_an_accounts_tier(world: World) -> None:
+    root = world.browser("root")
+    assert _post(root, "/operator/agents", {"name": "Bob Martin", "site": "home"})[0] == 200
+    status, shown = _post(root, "/operator/accounts", {"name": "Charlie SA", "languages": "fr"})
+    assert status == 200 and "Charlie SA is a new account." in shown and "Bob Martin" in shown
+    version = form_version(shown, 'id="account-alpha"')
+    data = {"answer_name": "Cabinet Alpha, bonjour", "tier": "premium", "target_seconds": "15"}
+    status, _ = _post(
+        root, "/operator/accounts/alpha", {**data, "languages": "fr", "version": version}
+    )
+    assert status == 200
+    with world.runtime.unit() as session:
+        alpha = get_account(session, "alpha")
+        charlie = get_account(session, "charlie-sa")
+    assert (alpha.tier, alpha.target_seconds) == (Tier.PREMIUM, 15)
+    assert charlie.answer_name == "Charlie SA"
+
+
+def test_a_token_is_shown_once_works_and_stops_when_revoked(world: World) -> None:
+    root = world.browser("root")
+    status, shown = _post(root, "/operator/users", {"name": "crm", "role": "supervisor"})
+    assert status == 200 and "crm may sign in." in shown
+    status, shown = _post(root, "/operator/users/crm/tokens", {"label": "CRM sync"})
+    token = NOW_TOKEN.findall(shown)[0]
+    assert "copy it now" in shown and token not in root.get("/operator").text, "shown once"
+    api = TestClient(world.app)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/accounts", headers=bearer).status_code == 200
+    prefix = token.split("_")[1]
+    status, shown = _post(root, f"/operator/tokens/{prefix}/revoke", {})
+    assert status == 200 and f"The token {prefix} is revoked." in shown
+    assert api.get("/api/v1/accounts", headers=bearer).status_code == 401
+
+
+def test_the_audit_log_per_account_and_page_by_page(world: World) -> None:
+    with world.runtime.unit() as session:
+        for n in range(60):
+            account = "alpha" if n % 2 else "bravo"
+            entry = AuditEntry(world.clock.now(), account, "x", "supervisor", f"OP {n}", "/")
+            record(session, entry)
+    root = world.browser("root")
+    first = html.unescape(root.get("/operator/audit", params={"account": "alpha"}).text)
+    assert "OP 59" in first and "OP 58" not in first and "OP 1<" in first
+    assert 'data-testid="older"' not in first, "30 rows: one page"
+    every = root.get("/operator/audit").text
+    assert every.count("<tr>") == 51 and "OP 10<" in every and "OP 9<" not in every
+    older = every.split('data-testid="older"')[0].rsplit('href="', 1)[1].split('"')[0]
+    rest = html.unescape(root.get(html.unescape(older)).text)
+    assert "OP 9<" in rest and "OP 10<" not in rest
+
+
+def test_only_the_operator_admin_has_these_pages(world: World) -> None:
+    for user in ("sup", "alpha_admin", "claire"):
+        browser = world.browser(user)
+        assert browser.get("/operator").status_code == 404
+        assert browser.get("/operator/audit").status_code == 404
+        assert _post(browser, "/operator/users/sup/tokens", {"label": "x"})[0] == 404
