@@ -43,6 +43,16 @@ def test_an_employee_keeps_her_vip_list_and_rule_and_previews_a_call(
     expect(preview).to_contain_text("Maman (+33698765432)")
     expect(preview).to_contain_text("Ma famille sur mon portable")
     expect(preview).to_contain_text("+33 6 12 34 56 78")  # her mobile rings
+    rules.get_by_label("Quand").last.select_option(label="je suis en réunion ou occupé·e")
+    rules.get_by_label("Alors").last.select_option(label="prendre un message")
+    rules.get_by_label("Nom").last.fill("En réunion")
+    rules.get_by_label("Nom").last.press("Enter")  # Enter saves (not "Move up")
+    expect(page.locator("#my-rules .saved")).to_contain_text("version 2")
+    page.get_by_role("button", name="Monter la règle 2").click()
+    expect(rules.get_by_label("Nom").first).to_have_value("En réunion")
+    page.get_by_role("button", name="Enregistrer mes règles").click()
+    expect(page.locator("#my-rules .saved")).to_contain_text("version 3")
+    expect(rules.get_by_label("Nom").first).to_have_value("En réunion")
     _both_widths(page, "employee-own-rules")
     page.context.close()
 

@@ -113,3 +113,18 @@ def test_a_colleague_and_another_account_find_nothing(world: World) -> None:
     assert _post(world, "bravo_admin", "/accounts/alpha/employee-policy", policy).status_code == 404
     with world.runtime.unit() as s:
         assert get_policy(s, "alpha").version == 0
+
+
+def test_a_rule_moved_up_is_shown_first_and_kept_once_saved(world: World) -> None:
+    rows = _rules(_row("Bureau", "always", "message"), _row("Ma famille", "vip", "answer"))
+    moved = _post(world, "claire", PAGE + "/rules", {**rows, "up": "1"})
+    assert moved.status_code == 200, moved.text
+    shown = html.unescape(moved.text)
+    assert shown.index('value="Ma famille"') < shown.index('value="Bureau"')
+    with world.runtime.unit() as s:
+        assert get_rules(s, "alpha", Scope.PERSON, "claire").version == 0  # not saved yet
+    order = {k: list(reversed(v)) if isinstance(v, list) else v for k, v in rows.items()}
+    assert _post(world, "claire", PAGE + "/rules", order).status_code == 200
+    with world.runtime.unit() as s:
+        saved = get_rules(s, "alpha", Scope.PERSON, "claire").rules
+    assert [r.name for r in saved] == ["Ma famille", "Bureau"]

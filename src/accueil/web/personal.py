@@ -24,7 +24,7 @@ from accueil.services.rules import get_rules, save_rules
 from accueil.services.vip_lists import MAX_CONTACTS, get_vip_list, set_vip_list
 from accueil.web.caller_lists import parse_lines
 from accueil.web.render import PageRoute, render
-from accueil.web.rule_form import Posted, rows_of, rows_posted, rules_of
+from accueil.web.rule_form import Posted, moved_up, rows_of, rows_posted, rules_of
 from accueil.web.viewer import Viewer, viewer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -124,11 +124,18 @@ def save_own_rules(
     enabled: Annotated[list[int], Form()] = [],  # noqa: B006  (FastAPI copies defaults)
     remove: Annotated[list[int], Form()] = [],  # noqa: B006
     version: Annotated[str, Form(max_length=12)] = "",
+    up: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Save the rows as the person's next version of their rules; an employee within the
-    account's policy (each rule beyond it is named with what the policy does not allow)."""
+    account's policy (each rule beyond it is named with what the policy does not allow).
+    ``up``: move that row one place up in the form, saving nothing yet."""
     auth.person(who.caller, account, person, Action.WRITE)
     posted = Posted(kind, name, when, then, seconds, fallback, set(enabled), set(remove))
+    if up is not None:
+        with who.caller.unit() as session:
+            shown = editor(session, who, account, person)
+        rows = rows_posted(moved_up(posted, up))
+        return render(request, "person_rules.html", who, **{**shown, "rows": rows}, moved=True)
     try:
         with who.caller.unit() as session:
             saved = get_rules(session, account, Scope.PERSON, person)
