@@ -34,7 +34,8 @@ def _rules(*rows: dict[str, str], version: int = 0) -> dict[str, Any]:
     return {**fields, "enabled": [str(i) for i in range(len(rows))], "version": str(version)}
 
 
-def test_an_employee_keeps_her_vip_list_on_her_page(world: World) -> None:
+def test_an_employee_keeps_her_vip_list_on_her_page(both: World) -> None:
+    world = both  # on SQLite and PostgreSQL
     saved = _post(world, "claire", PAGE + "/vip", {"contacts": FAMILY, "version": "0"})
     assert saved.status_code == 200, saved.text
     assert "+33698765432 = Maman" in html.unescape(saved.text)
@@ -73,7 +74,8 @@ def test_her_rules_put_her_vips_through_and_the_preview_says_so(world: World) ->
     assert "Maman (+33698765432)" in said and "Ma famille" in said and "Maman" in said
 
 
-def test_the_policy_set_by_the_admin_holds_her_but_not_the_admin(world: World) -> None:
+def test_the_policy_set_by_the_admin_holds_her_but_not_the_admin(both: World) -> None:
+    world = both  # on SQLite and PostgreSQL
     policy = {"treatments": ["connect", "message"], "max_ring_seconds": "30", "greeting": "",
               "block": "true", "version": "0"}  # fmt: skip
     assert _post(world, "alpha_admin", "/accounts/alpha/employee-policy", policy).status_code == 200
