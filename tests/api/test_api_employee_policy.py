@@ -84,3 +84,5 @@ def test_the_policy_is_versioned_guarded_by_etag_and_audited(world: World) -> No
     claire = world.client("claire")
     assert claire.put(POLICY, json={}).status_code == 404
     assert claire.get(POLICY).status_code == 404
+    held = claire.get(f"{CLAIRE}/employee-policy")  # what she is held to, read-only
+    assert held.status_code == 200 and held.json()["version"] == 2

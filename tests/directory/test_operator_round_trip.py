@@ -18,6 +18,7 @@ from accueil.errors import ValidationFailed
 from accueil.services.availability import add_closure, add_delegation
 from accueil.services.calendars import set_feed, upload_calendar
 from accueil.services.callers import add_contact, set_caller_list, set_rota
+from accueil.services.employee_policy import get_policy, set_policy
 from accueil.services.exporting import export_csv, export_csv_texts, export_yaml
 from accueil.services.onboarding import import_files, import_texts, load_directory
 from accueil.services.rules import get_rules, save_rules
@@ -62,6 +63,7 @@ def _operator(session: Session) -> None:
     mine = [("06 98 76 54 32", "Maman"), ("+44 20 7946 0958", "=cmd|' /C calc'!A0")]
     set_vip_list(session, "martin", "dupont", mine, now=T0)
     set_vip_list(session, "martin", "martin", [], now=T0)
+    set_policy(session, "martin", {"mobile": False, "max_ring_seconds": 30}, now=T0)
     set_rota(
         session,
         "martin",
@@ -146,6 +148,7 @@ def test_export_import_into_an_empty_database_export_gives_the_same_files(
         "calendar.example",
         "Comité de direction",
         "+33698765432=Maman" if form == "yaml" else "+33698765432,Maman",
+        "max_ring_seconds: 30",
     ):
         assert wanted in text, wanted  # fmt: skip
     with transaction(session_factory(engine)) as s:
@@ -164,6 +167,8 @@ def test_export_import_into_an_empty_database_export_gives_the_same_files(
         assert s.scalar(count(ScriptVersionRow).where(ScriptVersionRow.account_id == account)) == 2
         assert [v.saved_by for v in versions(s, "martin", Owner("account"))] == ["import"]
         assert get_rules(s, "martin", Scope.PERSON, "dupont").rules[0].name == "VIP → mobile"
+        kept = get_policy(s, "martin")
+        assert kept.version == 1 and kept.saved_by == "import" and kept.policy.mobile is False
         own = get_vip_list(s, "martin", "dupont")
         assert own.version == 1 and own.saved_by == "import"
         assert [c.name for c in own.contacts] == ["Maman", "=cmd|' /C calc'!A0"]

@@ -128,6 +128,22 @@ def test_the_switchboard_ends_a_connected_call_once_the_outcome_is_saved(
     play(seeded, kamailio, sipp, trunk, scenario)
 
 
+def test_a_connected_call_the_telephony_did_not_see_begin_still_ends_on_the_bye(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    async def scenario(w: Line) -> None:
+        alice = await w.phone("alice", "answer")
+        await w.ready("alice")
+        calling = w.calling(talk_ms=1500)
+        await w.until(lambda: w.desks.of("alice", "connected") != [])
+        w.telephony.lines.clear()  # what a new process's telephony knows after a restart
+        assert (await calling).ok
+        assert (await w.done("alice", alice)).ok
+        await w.until(lambda: w.desks.of("alice", "wrapup") != [])  # the BYE ended it
+
+    play(seeded, kamailio, sipp, trunk, scenario)
+
+
 def test_out_of_hours_a_secretary_takes_a_message(
     seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
 ) -> None:

@@ -8,24 +8,17 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from test_pages_browser import (  # noqa: F401  (fixtures: the browser, the served world)
     DESKTOP,
     PHONE,
+    _both_widths,
     _shot,
     _signed_in,
     browser,
     need_chromium,
     site,
 )
-
-
-def _both_widths(page: Page, name: str) -> None:
-    page.set_viewport_size(DESKTOP)
-    _shot(page, f"{name}-desktop")
-    page.set_viewport_size(PHONE)
-    _shot(page, f"{name}-phone")
-    page.set_viewport_size(DESKTOP)
 
 
 def test_a_client_admin_adds_moves_and_archives_people_with_the_keyboard(

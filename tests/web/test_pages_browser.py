@@ -81,6 +81,15 @@ def _shot(page: Page, name: str) -> None:
     )
 
 
+def _both_widths(page: Page, name: str) -> None:
+    """Screenshots (axe-checked) at desktop then phone width; the page is left at desktop."""
+    page.set_viewport_size(DESKTOP)
+    _shot(page, f"{name}-desktop")
+    page.set_viewport_size(PHONE)
+    _shot(page, f"{name}-phone")
+    page.set_viewport_size(DESKTOP)
+
+
 def test_an_employee_signs_in_on_a_phone_and_sets_a_status_in_one_tap(
     browser: Browser, site: str
 ) -> None:

@@ -1,5 +1,5 @@
 """The operator's other sections, beside the directory: caller lists, contacts, people's own
-VIP lists, rotas, rules, scripts, closures, delegations and calendars.
+VIP lists, rotas, employee policies, rules, scripts, closures, delegations and calendars.
 
 A whole-operator export writes them after the directory's five kinds, in the same YAML
 document (or, for a CSV export, the flat ones as CSV files and the nested ones in
@@ -31,6 +31,7 @@ class Section(StrEnum):
     CONTACTS = "contacts"
     VIP_LISTS = "vip_lists"
     ROTAS = "rotas"
+    EMPLOYEE_POLICIES = "employee_policies"
     RULES = "rules"
     SCRIPTS = "scripts"
     CLOSURES = "closures"

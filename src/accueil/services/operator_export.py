@@ -1,5 +1,6 @@
 """The operator's other sections as data, for a whole-operator export: caller lists, contacts,
-people's own VIP lists, rotas, the current rules and scripts, closures, delegations and calendars.
+people's own VIP lists, rotas, the accounts' employee policies, the current rules and scripts,
+closures, delegations and calendars.
 
 Each section is a list of entries in the shape ``services.operator_import`` reads back, sorted
 by stable keys so that the same database always gives the same files. What is left out, and
@@ -28,7 +29,7 @@ from accueil.store.tables_availability import (
     RuleVersionRow,
 )
 from accueil.store.tables_scripts import ScriptVersionRow
-from accueil.store.tables_self_service import VipListVersionRow
+from accueil.store.tables_self_service import EmployeePolicyVersionRow, VipListVersionRow
 
 Entry = dict[str, Any]
 _SCOPES = {"account": 0, "group": 1, "person": 2}  # a script's layers, most general first
@@ -42,6 +43,7 @@ def export_sections(session: Session) -> dict[str, list[Entry]]:
         Section.CONTACTS: _contacts,
         Section.VIP_LISTS: _vip_lists,
         Section.ROTAS: _rotas,
+        Section.EMPLOYEE_POLICIES: _employee_policies,
         Section.RULES: _rules,
         Section.SCRIPTS: _scripts,
         Section.CLOSURES: _closures,
@@ -113,6 +115,16 @@ def _rotas(session: Session, accounts: dict[int, str]) -> list[Entry]:
         for r in session.scalars(select(RotaRow))
     ]
     return sorted(out, key=lambda e: (e["account"], e["key"]))
+
+
+def _employee_policies(session: Session, accounts: dict[int, str]) -> list[Entry]:
+    """The policy in force of each account that saved one."""
+    latest: dict[int, EmployeePolicyVersionRow] = {}
+    for row in session.scalars(select(EmployeePolicyVersionRow)):
+        if row.account_id not in latest or latest[row.account_id].version < row.version:
+            latest[row.account_id] = row
+    out = [{"account": accounts[r.account_id], **_present(r.document)} for r in latest.values()]
+    return sorted(out, key=lambda e: str(e["account"]))
 
 
 def _present(value: Any) -> Any:

@@ -1,5 +1,6 @@
-"""Importing the operator's other sections (caller lists, contacts, VIP lists, rotas, rules,
-scripts, closures, delegations, calendars) after the directory, in the same transaction.
+"""Importing the operator's other sections (caller lists, contacts, VIP lists, rotas, employee
+policies, rules, scripts, closures, delegations, calendars) after the directory, in the same
+transaction.
 
 Each entry goes through the service that owns it, so it is checked exactly as a command would
 check it; every problem is collected with the entry's file and line, and any problem refuses
@@ -21,7 +22,15 @@ from sqlalchemy.orm import Session
 
 from accueil.directory_io.sections import Entry, Section
 from accueil.errors import AccueilError, Problem, ValidationFailed
-from accueil.services import availability, calendars, callers, rules, scripts, vip_lists
+from accueil.services import (
+    availability,
+    calendars,
+    callers,
+    employee_policy,
+    rules,
+    scripts,
+    vip_lists,
+)
 from accueil.services.directory import account_row
 from accueil.services.operator_export import export_sections
 from accueil.store.tables import AccountRow
@@ -68,6 +77,7 @@ VERBS = {
     Section.CONTACTS: "set",
     Section.VIP_LISTS: "set",
     Section.ROTAS: "set",
+    Section.EMPLOYEE_POLICIES: "saved",
     Section.RULES: "saved",
     Section.SCRIPTS: "saved",
     Section.CLOSURES: "added",
@@ -79,6 +89,7 @@ _REQUIRED = {
     Section.CONTACTS: ("account", "number"),
     Section.VIP_LISTS: ("account", "person"),
     Section.ROTAS: ("account", "key", "shifts"),
+    Section.EMPLOYEE_POLICIES: ("account",),
     Section.RULES: ("account", "rules"),
     Section.SCRIPTS: ("account", "source"),
     Section.CLOSURES: ("account", "starts", "ends"),
@@ -90,6 +101,7 @@ _ALLOWED = {
     Section.CONTACTS: {"name"},
     Section.VIP_LISTS: {"entries"},
     Section.ROTAS: {"name"},
+    Section.EMPLOYEE_POLICIES: {"treatments", "mobile", "max_ring_seconds", "block", "greeting"},
     Section.RULES: {"person", "group"},
     Section.SCRIPTS: {"person", "group", "format", "file"},
     Section.CLOSURES: {"reason"},
@@ -217,6 +229,11 @@ def _rota(session: Session, entry: Entry, now: datetime) -> None:
     callers.set_rota(session, _text(entry, "account"), data, file=entry.file, now=now)
 
 
+def _employee_policy(session: Session, entry: Entry, now: datetime) -> None:
+    data = {k: v for k, v in entry.values.items() if k != "account"}
+    employee_policy.set_policy(session, _text(entry, "account"), data, saved_by=SAVED_BY, now=now)
+
+
 def _rules(session: Session, entry: Entry, now: datetime) -> None:
     account = _text(entry, "account")
     rules.save_rules(
@@ -301,6 +318,7 @@ APPLY: dict[Section, Callable[[Session, Entry, datetime], None]] = {
     Section.CONTACTS: _contact,
     Section.VIP_LISTS: _vip_list,
     Section.ROTAS: _rota,
+    Section.EMPLOYEE_POLICIES: _employee_policy,
     Section.RULES: _rules,
     Section.SCRIPTS: _script,
     Section.CLOSURES: _closure,

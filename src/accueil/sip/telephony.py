@@ -202,6 +202,9 @@ class SipTelephony:
 
     def _gone(self, call: str, *, caller: bool) -> None:
         if self.lines.pop(call, None) is None:
+            # a call this telephony did not see begin: accueil restarted (or a standby took
+            # over) and its switchboard restored the call from the journal; it ends all the same
+            self._send(Ended(call))
             return
         if caller:
             self._send(CallerHungUp(call))

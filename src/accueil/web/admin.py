@@ -15,6 +15,7 @@ from accueil.errors import InvalidInput, ValidationFailed
 from accueil.services.account_import import import_for_account
 from accueil.services.callers import caller_lists
 from accueil.services.directory import get_account, list_people
+from accueil.services.employee_policy import get_policy
 from accueil.services.rules import rule_versions
 from accueil.services.script_layers import Owner
 from accueil.services.scripts import diff, versions
@@ -101,6 +102,7 @@ def scripts_page(
         rules = rule_versions(session, account, Scope.ACCOUNT)
         script = versions(session, account, owner)
         changes = _diff(session, account, owner, old, new)
+        policy = get_policy(session, account)
         people = list_people(session, account)
     return render(
         request,
@@ -110,6 +112,7 @@ def scripts_page(
         rules=rules,
         script=list(reversed(script)),
         changes=changes,
+        policy=policy,
         old=old,
         new=new,
         saved=saved,

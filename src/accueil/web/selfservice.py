@@ -13,19 +13,21 @@ from sqlalchemy.orm import Session
 from accueil.api import auth
 from accueil.core.access import Action
 from accueil.core.availability import State
+from accueil.core.callers import normalise_caller
 from accueil.core.decision import Call
 from accueil.core.localtime import zone
-from accueil.core.rules import Scope
 from accueil.core.scripts.runner import Greeting
 from accueil.errors import InvalidInput, ValidationFailed
 from accueil.services import availability as avail
 from accueil.services.callers import caller_lists
 from accueil.services.decisions import decide_for
 from accueil.services.directory import get_account, get_person, list_numbers
+from accueil.services.employee_policy import check_own_greeting
 from accueil.services.greetings import own_greeting, set_greeting
-from accueil.services.rules import get_rules
 from accueil.services.script_preview import preview
+from accueil.services.vip_lists import get_vip_list
 from accueil.web import inbox
+from accueil.web.personal import editor, limited
 from accueil.web.render import PageRoute, render
 from accueil.web.viewer import Viewer, viewer
 
@@ -71,22 +73,22 @@ def person_page(
     request: Request, account: str, person: str, who: Annotated[Viewer, Depends(viewer)]
 ) -> Response:
     auth.person(who.caller, account, person)
-    with who.caller.unit() as session:
+    with who.caller.unit(personal=True) as session:  # their messages: the read is audited
         card = _now_card(session, who, account, person)
         lists = caller_lists(session, account)
-        rules = get_rules(session, account, Scope.PERSON, person)
         taken = inbox.recent(session, account, person)
         card_account = card["account"]
         mine = own_greeting(session, account, person, card_account.languages[0], "office_hours")
+        own = editor(session, who, account, person)
     return render(
         request,
         "person.html",
         who,
         **card,
+        **own,
         vip=lists.get("vip"),
         inbox=taken,
         own_greeting=mine,
-        rules=rules,
         defaults=_defaults(card["now"], card["account"].timezone),
     )
 
@@ -168,13 +170,14 @@ def preview_call(
         call = Call(number, _dialled(session, account, person))
         decision = decide_for(session, account, person, call, now=when, lang=who.lang)
         greeting = _greeting(session, account, person, when, number, who.lang)
+        known = _vip_name(session, account, person, number)
     return render(
         request,
         "person_preview.html",
         who,
         decision=decision,
         greeting=greeting,
-        caller=caller.strip(),
+        caller=f"{known} ({caller.strip()})" if known else caller.strip(),
         when=when,
         timezone=timezone,
     )
@@ -195,6 +198,8 @@ def save_greeting(
     auth.person(who.caller, account, person, Action.WRITE)
     now = who.caller.runtime.now()
     with who.caller.unit() as session:
+        if limited(who):
+            check_own_greeting(session, account, "text")
         saved = set_greeting(
             session, account, person, lang, situation, text, now=now, saved_by=who.user.name
         )
@@ -211,6 +216,17 @@ def _greeting(
         return preview(session, account, person, now=when, caller=caller, lang=lang).greeting
     except ValidationFailed:
         return None
+
+
+def _vip_name(session: Session, account: str, person: str, number: str) -> str:
+    """The name the person gave this caller on their own VIP list ("" when not on it)."""
+    country = get_account(session, account).country
+    hit = (
+        get_vip_list(session, account, person)
+        .caller_list()
+        .match(normalise_caller(number, country))
+    )
+    return hit.label if hit else ""
 
 
 def _preview_time(text: str, timezone: str) -> datetime:

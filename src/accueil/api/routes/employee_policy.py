@@ -18,6 +18,7 @@ from accueil.services import employee_policy as service
 
 router = APIRouter(tags=["employee policy"])
 ACCOUNT = scoped(Scope.ACCOUNT)
+PERSON = scoped(Scope.PERSON)
 PATH = "/accounts/{account}/employee-policy"
 
 
@@ -86,3 +87,14 @@ def policy_versions(account: str, caller: Caller = Depends(authenticated)) -> li
     auth.account(caller, account)
     with caller.unit() as session:
         return [PolicyOut.of(v) for v in service.policy_versions(session, account)]
+
+
+@router.get("/accounts/{account}/people/{person}/employee-policy", openapi_extra=PERSON)
+def policy_for_person(
+    account: str, person: str, caller: Caller = Depends(authenticated)
+) -> PolicyOut:
+    """What this person may do in their own rules and greeting: the employee reads what they
+    are held to (the account's policy in force)."""
+    auth.person(caller, account, person)
+    with caller.unit() as session:
+        return PolicyOut.of(service.get_policy(session, account))

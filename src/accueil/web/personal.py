@@ -1,0 +1,188 @@
+"""What an employee keeps for themselves on their page: their own VIP list, and their own rules
+within the account's employee policy. Their client admin (and the operator's staff) may edit
+both from the same page, and are not limited by the policy. Every save is the services' (a new
+version, audited in the same transaction as the API's writes)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from sqlalchemy.orm import Session
+
+from accueil.api import auth
+from accueil.api.problems import PreconditionFailed
+from accueil.core.access import Action, Role
+from accueil.core.employee_policy import OutsidePolicy
+from accueil.core.rules import Scope
+from accueil.errors import Problem, ValidationFailed
+from accueil.services.callers import caller_lists
+from accueil.services.directory import get_person
+from accueil.services.employee_policy import get_policy
+from accueil.services.rules import get_rules, save_rules
+from accueil.services.vip_lists import MAX_CONTACTS, get_vip_list, set_vip_list
+from accueil.web.caller_lists import parse_lines
+from accueil.web.render import PageRoute, render
+from accueil.web.rule_form import Posted, moved_up, rows_of, rows_posted, rules_of
+from accueil.web.viewer import Viewer, viewer
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Who = Annotated[Viewer, Depends(viewer)]
+PERSON = "/accounts/{account}/people/{person}"
+Many = Annotated[list[str], Form(max_length=200)]
+_CONTACT = re.compile(r"contacts\[(\d+)\]")
+_RULE = re.compile(r"rules\[(\d+)\]")
+
+
+def limited(who: Viewer) -> bool:
+    """Whether the account's employee policy holds this viewer: an employee, not their admin."""
+    return who.role is Role.EMPLOYEE
+
+
+def editor(session: Session, who: Viewer, account: str, person: str) -> dict[str, Any]:
+    """What the VIP list and rules cards show."""
+    rules = get_rules(session, account, Scope.PERSON, person)
+    return {
+        "account_key": account,
+        "person_key": person,
+        "my_vip": get_vip_list(session, account, person),
+        "policy": get_policy(session, account).policy,
+        "limited": limited(who),
+        "rules": rules,
+        "rows": rows_of(rules.rules),
+        "devices": get_person(session, account, person).devices,
+        "account_lists": {k: c.name for k, c in caller_lists(session, account).items()},
+    }
+
+
+def _fresh(sent: str, current: int) -> None:
+    """A form shows a version; saving from a page older than the saved one is refused."""
+    if sent.strip() != str(current):
+        raise PreconditionFailed(
+            "someone changed this since you opened the page; reload it and redo your change",
+            field="version",
+        )
+
+
+@router.post(PERSON + "/vip")
+def save_vip_list(
+    request: Request,
+    account: str,
+    person: str,
+    who: Who,
+    contacts: Annotated[str, Form(max_length=50_000)] = "",
+    version: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """Replace the person's own VIP list with the lines given ('06 12 34 56 78 = Maman'); a bad
+    line is named by its number and nothing changes."""
+    auth.person(who.caller, account, person, Action.WRITE)
+    parsed, lines = parse_lines(contacts)
+    if len(parsed) > MAX_CONTACTS:
+        raise ValidationFailed([Problem(f"at most {MAX_CONTACTS} contacts", file="list")])
+    try:
+        with who.caller.unit() as session:
+            _fresh(version, get_vip_list(session, account, person).version)
+            set_vip_list(
+                session, account, person, parsed, now=who.caller.runtime.now(),
+                saved_by=who.user.name,
+            )  # fmt: skip
+    except ValidationFailed as exc:
+        # said in the form, with what was typed, where the person is looking
+        refused = _by_line(exc, lines)
+        with who.caller.unit() as session:
+            shown = editor(session, who, account, person)
+        return render(
+            request, "person_vip.html", who, **shown, typed=contacts, refused=refused,
+            status=refused.status,
+        )  # fmt: skip
+    with who.caller.unit() as session:
+        shown = editor(session, who, account, person)
+    return render(request, "person_vip.html", who, **shown, vip_saved=True)
+
+
+def _by_line(exc: ValidationFailed, lines: list[int]) -> ValidationFailed:
+    told = []
+    for p in exc.problems:
+        found = _CONTACT.match(p.field or "")
+        told.append(Problem(p.reason, file="list", line=lines[int(found[1])] if found else None))
+    return ValidationFailed(told)
+
+
+@router.post(PERSON + "/rules")
+def save_own_rules(
+    request: Request,
+    account: str,
+    person: str,
+    who: Who,
+    kind: Many,
+    name: Many,
+    when: Many,
+    then: Many,
+    seconds: Many,
+    fallback: Many,
+    enabled: Annotated[list[int], Form()] = [],  # noqa: B006  (FastAPI copies defaults)
+    remove: Annotated[list[int], Form()] = [],  # noqa: B006
+    version: Annotated[str, Form(max_length=12)] = "",
+    up: Annotated[int | None, Form()] = None,
+) -> Response:
+    """Save the rows as the person's next version of their rules; an employee within the
+    account's policy (each rule beyond it is named with what the policy does not allow).
+    ``up``: move that row one place up in the form, saving nothing yet."""
+    auth.person(who.caller, account, person, Action.WRITE)
+    posted = Posted(kind, name, when, then, seconds, fallback, set(enabled), set(remove))
+    if up is not None:
+        with who.caller.unit() as session:
+            shown = editor(session, who, account, person)
+        rows = rows_posted(moved_up(posted, up))
+        return render(request, "person_rules.html", who, **{**shown, "rows": rows}, moved=True)
+    try:
+        with who.caller.unit() as session:
+            saved = get_rules(session, account, Scope.PERSON, person)
+            _fresh(version, saved.version)
+            rules = rules_of(posted, saved.rules)
+            document = {"account": account, "person": person, "rules": rules}
+            try:
+                save_rules(
+                    session, account, document, now=who.caller.runtime.now(),
+                    saved_by=who.user.name, limited=limited(who),
+                )  # fmt: skip
+            except ValidationFailed as exc:
+                raise _said(exc, rules, who, get_policy(session, account).policy) from exc
+    except ValidationFailed as exc:
+        # said in the form, the rows as they were sent, where the person is looking
+        with who.caller.unit() as session:
+            shown = {**editor(session, who, account, person), "rows": rows_posted(posted)}
+        return render(request, "person_rules.html", who, **shown, refused=exc, status=exc.status)
+    with who.caller.unit() as session:
+        shown = editor(session, who, account, person)
+    return render(request, "person_rules.html", who, **shown, rules_saved=True)
+
+
+def _said(exc: ValidationFailed, rules: list[dict[str, Any]], who: Viewer, policy: Any) -> Any:
+    """The problems of a save by the rule's name, those of the policy in the page's language."""
+    _ = who._
+    told = []
+    for p in exc.problems:
+        found = _RULE.match(p.field or "")
+        where = _("Rule “%(name)s”", name=rules[int(found[1])]["name"]) if found else ""
+        item = p.extra.get("policy")
+        reason = _policy_reason(item, policy, who) if item else p.reason
+        told.append(Problem(reason, file=where))
+    if isinstance(exc, OutsidePolicy):
+        return OutsidePolicy(told, _("Not saved: your company does not allow this."))
+    return ValidationFailed(told, _("Not saved: %(n)s problem(s).", n=len(told)))
+
+
+def _policy_reason(item: str, policy: Any, who: Viewer) -> str:
+    _ = who._
+    reasons = {
+        "treatments": _("your company does not let you send calls this way"),
+        "mobile": _("your company does not let you put calls through to a mobile"),
+        "max_ring_seconds": _(
+            "your company lets a call ring at most %(n)s seconds", n=policy.max_ring_seconds
+        ),
+        "block": _("your company does not let you block callers"),
+        "greeting": _("your company does not let you change your greeting"),
+    }
+    return reasons.get(item, item)
