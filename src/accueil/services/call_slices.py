@@ -86,12 +86,6 @@ class CallSlices:
         )
         self.reads += 1
         if (acc.id, number.person_id) == key[:2]:
-            # out of the session before it is kept: a rollback of this session (the caller
-            # refused, an error later in the request) would expire them, and the next call
-            # would find rows it cannot read
-            session.expunge(acc)
-            if person is not None:
-                session.expunge(person)
             self._kept[e164] = (key, read)
         return read
 
