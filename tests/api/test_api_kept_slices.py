@@ -51,3 +51,12 @@ def test_a_rule_saved_by_another_process_shows_at_the_next_decision(world: World
     other.dispose()
     assert _rule(world, "/api/v1/decide") == "elsewhere"
     assert _rule(world, "/api/v1/screen-pop") == "elsewhere"
+
+
+def test_a_slice_read_by_a_refused_request_serves_the_next_one(world: World) -> None:
+    # bravo's admin may not reach alpha's number: 404, the transaction rolled back after the
+    # slice was read and kept; the next request, allowed, is answered from it
+    refused = world.client("bravo_admin").post("/api/v1/screen-pop", json=CALL)
+    assert refused.status_code == 404
+    assert _rule(world, "/api/v1/screen-pop") == _rule(world, "/api/v1/decide") == "fallback"
+    assert world.runtime.slices.reads == 1

@@ -59,6 +59,14 @@ async def _while_ready(port: int, token: str, ports: tuple[int, int], sup: str) 
         return [await asyncio.to_thread(_get, p, sup) for p in ports]
 
 
+def _timeless(line: dict[str, Any]) -> dict[str, Any]:
+    moving = {"since", "waited", "widens_at"}
+    return {
+        part: [{k: v for k, v in item.items() if k not in moving} for item in line[part]]
+        for part in ("waiting", "agents", "calls")
+    }
+
+
 @pytest.mark.postgres
 def test_a_standby_answers_the_supervisor_with_the_leaders_line(
     postgres_url: str, tmp_path: Path
@@ -88,7 +96,8 @@ def test_a_standby_answers_the_supervisor_with_the_leaders_line(
         )
         assert (status, relayed_status) == (200, 200), relayed
         assert [(a["agent"], a["status"]) for a in relayed["agents"]] == [("alice", "ready")]
-        assert relayed["agents"] == direct["agents"] and relayed["waiting"] == direct["waiting"]
+        # the same line (its instants are read from the clock at each request: left out)
+        assert _timeless(relayed) == _timeless(direct)
         # the leader checks the caller too: a client admin is refused, as on the leader
         assert _get(standby_port, tokens["cli"])[0] == 403
         assert _get(leader_port, tokens["cli"])[0] == 403

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from web_world import MESSAGE, NOW, World
 
+from accueil.services.audit import read_audit
 from accueil.services.messages import history, take_message
 
 PAGE = "/accounts/alpha/people/claire"
@@ -43,3 +44,24 @@ def test_another_persons_message_does_not_exist_on_my_page(world: World) -> None
         assert answer.status_code == 404, url
     with world.runtime.unit() as session:
         assert [e.kind for e in history(session, "alpha", pauls)].count("read") == 0
+
+
+def test_reading_personal_data_on_a_page_leaves_an_audit_row(world: World) -> None:
+    """Her messages on the employee's page, a caller's last calls on the desk's pop: each read
+    is audited like the API's reads of personal data, under the account it belongs to."""
+    assert world.browser("claire").get(PAGE).status_code == 200
+    pop = world.browser("sup").get(
+        "/desk/pop", params={"to": "01 40 00 00 01", "caller": "+33611111111"}
+    )
+    assert pop.status_code == 200, pop.text
+    nowhere = world.browser("sup").get("/desk/pop", params={"to": "01 99 99 99 99"})
+    assert nowhere.status_code == 404
+    with world.runtime.unit() as session:
+        claire = read_audit(session, "alpha", user="claire")
+        sup = read_audit(session, "alpha", user="sup")
+        everything = read_audit(session, None)
+    assert [(r.operation, r.target) for r in claire] == [
+        ("GET /accounts/{account}/people/{person}", PAGE)
+    ]
+    assert [r.operation for r in sup] == ["GET /desk/pop"]
+    assert not [r for r in everything if r.operation == "GET /desk/pop" and r.account != "alpha"]

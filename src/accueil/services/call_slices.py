@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import Session
 
 from accueil.core.availability import Policy
@@ -29,7 +30,7 @@ from accueil.core.phone import to_e164
 from accueil.errors import NotFound
 from accueil.services.decisions import CallDecision, CallSlice, decide_in, read_slice
 from accueil.services.directory import Destination, destination_of, number_rows
-from accueil.store.tables import AccountRow, GroupRow, NumberRow
+from accueil.store.tables import AccountRow, GroupRow, NumberRow, PersonRow
 
 _CHECK = (  # built once: every call runs it
     select(NumberRow.account_id, NumberRow.person_id, AccountRow.routing_version)
@@ -55,6 +56,7 @@ class NumberSlice:
     pop: PopSlice
 
 
+R = TypeVar("R", AccountRow, PersonRow)
 _Key = tuple[int, int | None, int]  # the number's account, its person, the routing version
 
 
@@ -75,6 +77,9 @@ class CallSlices:
         if kept is not None and kept[0] == key:
             return kept[1]
         number, acc, person = number_rows(session, e164)
+        # kept across sessions: copies no session owns, so a request that reads this slice and
+        # then fails (its rollback expires every row of its session) cannot empty it
+        acc, person = _unowned(acc), _unowned(person) if person is not None else None
         read = NumberSlice(
             destination_of(number, acc, person),
             read_pop_slice(session, number.e164, read_slice(session, acc, person)),
@@ -83,6 +88,15 @@ class CallSlices:
         if (acc.id, number.person_id) == key[:2]:
             self._kept[e164] = (key, read)
         return read
+
+
+def _unowned(row: R) -> R:
+    """A transient copy of ``row``'s columns: read as it was, never expired by a session."""
+    mapper = inspect(row).mapper
+    copy: R = mapper.class_manager.new_instance()  # instrumented, no constructor run
+    for column in mapper.column_attrs:
+        setattr(copy, column.key, getattr(row, column.key))
+    return copy
 
 
 def decide_kept(

@@ -54,7 +54,7 @@ def desk_pop(
     """The screen pop of a call from ``caller`` to ``to``, as the desk shows an offer."""
     _desk(who)
     e164 = to_e164(to, "FR")
-    with who.caller.unit() as session:
+    with who.caller.unit(personal=True) as session:  # the caller's history: the read is audited
         found = resolve_number(session, e164)
         person = found.person.key if found.person else None
         auth.reach(who.caller, e164, found.account.key, person)

@@ -73,7 +73,7 @@ def person_page(
     request: Request, account: str, person: str, who: Annotated[Viewer, Depends(viewer)]
 ) -> Response:
     auth.person(who.caller, account, person)
-    with who.caller.unit() as session:
+    with who.caller.unit(personal=True) as session:  # their messages: the read is audited
         card = _now_card(session, who, account, person)
         lists = caller_lists(session, account)
         taken = inbox.recent(session, account, person)
