@@ -43,17 +43,16 @@ class DatabaseProxy:
                 client, _ = self._server.accept()
             except OSError:
                 return
-            with self._lock:
+            with self._lock:  # held until the pair is known: a cut cannot slip in between
                 if self.cut_off:
                     self.refused += 1
                     client.close()
                     continue
-            try:
-                server = socket.create_connection(self.upstream)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
+                try:
+                    server = socket.create_connection(self.upstream)
+                except OSError:
+                    client.close()
+                    continue
                 self._open.update((client, server))
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
