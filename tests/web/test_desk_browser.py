@@ -52,6 +52,18 @@ class Desk:
         assert isinstance(telephony, MemoryTelephony)
         self.on_loop(lambda: telephony.inbound(call, caller, dialled))
 
+    def paused(self, agent: str) -> None:
+        """``agent`` logged in and paused: a call then waits (nobody ready), without
+        overflowing (someone logged in could take it)."""
+        board = self.live.board
+
+        async def pause() -> None:
+            if agent not in board.logged_in:
+                await board.login(agent)
+            await board.pause(agent, "break")
+
+        asyncio.run_coroutine_threadsafe(pause(), self.loop).result(timeout=10)
+
     def cut(self, agent: str) -> None:
         """The agent's socket dropped by the server, as a network loss would."""
         desks = self.live.desks
@@ -166,6 +178,7 @@ def test_the_board_shows_a_call_waiting_as_it_waits(browser: Browser, desk: Desk
     page = _signed_in(browser, desk.url, "sup", DESKTOP)
     count = page.get_by_test_id("waiting-count").locator("b")
     expect(count).to_have_text(re.compile(r"^\d+$"))
+    desk.paused("alice")  # an earlier test may have left her ready
     before = int(count.inner_text())  # the call declined earlier may still wait
     desk.call("call-board", "+33633333333")  # no secretary ready: it waits
     expect(count).to_have_text(str(before + 1))
