@@ -110,8 +110,9 @@ def test_the_supervisor_sees_the_day_against_the_target(browser: Browser, site: 
     chart = page.get_by_test_id("chart")
     expect(chart.get_by_role("img")).to_be_visible()
     expect(chart).to_contain_text("10h")
-    chart.get_by_text("The figures per hour").click()
+    chart.get_by_text("The figures per quarter of an hour").click()
     expect(page.get_by_test_id("chart-table")).to_contain_text("100 %")
+    expect(page.get_by_test_id("chart-table")).to_contain_text("10:00–10:15")
     _both_widths(page, "board-chart")
     page.context.close()
 

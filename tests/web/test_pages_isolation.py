@@ -55,6 +55,7 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/board": ("GET", {}),
     "/board/now": ("GET", {}),
     "/board/chart": ("GET", {}),
+    "/board/figures": ("GET", {}),
     "/board/dead/{account}/{delivery}/retry": ("POST", {}),
     "/operator": ("GET", {}),
     "/operator/audit": ("GET", {"account": "alpha"}),

@@ -42,7 +42,9 @@ from accueil.telephony.port import (
 
 log = logging.getLogger(__name__)
 Tags = Callable[[str], Mapping[str, str]]
-_BUSY = {486, 600, 603}
+# refused at once (the offer declined, not left to lapse): busy, declined, or not reachable now
+# (480: the softphone is not registered, Kamailio's lookup failed; or it is set to do not disturb)
+_BUSY = {480, 486, 600, 603}
 _SAFE = re.compile(r"[^A-Za-z0-9._@+:-]")
 
 
