@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from accueil.api import heap
@@ -82,6 +83,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run the switchboard with the server: one attached already (tests) is started as it
     is; else, when set, this process leads it or stands by (``switchboard/leading.py``)."""
     rt: Runtime = app.state.runtime
+    to_thread.current_default_thread_limiter().total_tokens = rt.settings.request_threads
     rt.hub.start()  # the event streams, whether this process leads or stands by
     try:
         async with _switchboard(app, rt):
