@@ -128,7 +128,7 @@ def test_the_operator_admin_trains_a_secretary_and_makes_then_revokes_a_token(
     page.locator("#trainings-alice").press("Enter")
     expect(page.get_by_test_id("done")).to_have_text("Alice is saved.")
     expect(page.get_by_test_id("agents")).to_contain_text("Bravo Plumbing (1)")
-    page.get_by_text("Token… bravo_admin").click()
+    page.get_by_text("Token, password… bravo_admin").click()
     page.locator("#label-bravo_admin").fill("Bravo CRM")
     page.get_by_role("button", name="Make a token").click()
     token = page.get_by_test_id("new-token")

@@ -66,6 +66,7 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/operator/users": ("POST", {"name": "spy", "role": "operator_admin"}),
     "/operator/users/{name}/deactivate": ("POST", {}),
     "/operator/users/{name}/tokens": ("POST", {}),
+    "/operator/users/{name}/password": ("POST", {"password": "x" * 12}),
     "/operator/tokens/{prefix}/revoke": ("POST", {}),
     "/desk": ("GET", {}),
     "/desk/pop": ("GET", {"to": "01 40 00 00 01", "caller": "+33611111111"}),
