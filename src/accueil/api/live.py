@@ -44,9 +44,13 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
         )
     if settings.telephony == "sip":
         edge = sip_edge(settings)
+        # Kamailio outlives this process (run apart, or left running and taken on by the next
+        # one): the new leader's telephony takes the calls on from Kamailio's lines, and ends
+        # those Kamailio no longer holds
         live = build_live(
-            rt.app, clock, edge.telephony, grace_seconds=settings.agent_grace_seconds, edge=edge
-        )
+            rt.app, clock, edge.telephony, grace_seconds=settings.agent_grace_seconds, edge=edge,
+            telephony_outlives=True,
+        )  # fmt: skip
         serve_board(edge.telephony, live.board)
         return live
     if settings.telephony == "remote":

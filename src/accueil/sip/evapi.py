@@ -34,6 +34,7 @@ class EvapiLink:
     ) -> None:
         self.host, self.port, self.on_message = host, port, on_message
         self.retry_seconds = retry_seconds
+        self.on_connect: Callable[[], None] = lambda: None  # each (re)connection, first thing
         self.connected = asyncio.Event()
         self.connections = 0  # how many times it (re)connected
         self._writer: asyncio.StreamWriter | None = None
@@ -69,6 +70,7 @@ class EvapiLink:
                 continue
             self.connections += 1
             self.connected.set()
+            self.on_connect()
             try:
                 await self._read(reader, self._writer.get_extra_info("socket"))
             except (OSError, NetstringError) as exc:
