@@ -97,10 +97,11 @@ class Line:
     def __init__(
         self, engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int],
         offer_timeout: float = 15.0, start: datetime = MONDAY_10,
+        clock: ShiftedClock | None = None,
     ) -> None:  # fmt: skip
         self.kamailio, self.sipp = kamailio, sipp
         self.caller_port, self.trunk_port = trunk
-        self.clock = ShiftedClock(start)
+        self.clock = clock or ShiftedClock(start)
         self.app = Application(engine, self.clock)
         s = kamailio.settings
         self.telephony = SipTelephony(

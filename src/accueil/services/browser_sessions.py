@@ -90,6 +90,22 @@ def close_session(session: Session, secret: str, *, now: datetime) -> None:
         row.ended_at = now
 
 
+def close_sessions_of(session: Session, name: str, *, now: datetime, keep: str = "") -> int:
+    """End every live session of user ``name`` (their password changed), but the one of
+    ``keep`` (the secret of the browser that changed it); how many were ended."""
+    rows = session.scalars(
+        select(BrowserSessionRow).where(
+            BrowserSessionRow.user_id == user_id(session, name),
+            BrowserSessionRow.ended_at.is_(None),
+        )
+    )
+    kept = _digest(keep) if keep else ""
+    ended = [row for row in rows if row.digest != kept]
+    for row in ended:
+        row.ended_at = now
+    return len(ended)
+
+
 def _row(session: Session, secret: str) -> BrowserSessionRow | None:
     row = session.scalar(
         select(BrowserSessionRow).where(BrowserSessionRow.digest == _digest(secret))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from accueil.services.events import Event, event_from
@@ -67,6 +67,12 @@ def read_outbox(
     if account is not None:
         query = query.where(OutboxRow.account == account)
     return [Envelope(r.id, event_from(r.name, r.payload)) for r in session.scalars(query)]
+
+
+def latest_cursor(session: Session) -> int:
+    """The cursor of the last event written (0: none yet): a stream subscribed from it gets
+    what happens next, without the past."""
+    return session.scalar(select(func.max(OutboxRow.id))) or 0
 
 
 def unpublished(session: Session, limit: int = 500) -> list[Envelope]:

@@ -7,11 +7,12 @@ from fastapi import APIRouter, Depends, Query
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import Page, PageQuery, paginate, scoped
+from accueil.api.routing import OneHop
 from accueil.api.schemas import AccountOut, AgentOut, GroupOut, NumberOut, PersonOut
 from accueil.core.access import Scope, visible_accounts
 from accueil.services import directory
 
-router = APIRouter(tags=["directory"])
+router = APIRouter(tags=["directory"], route_class=OneHop)
 ACCOUNT = scoped(Scope.ACCOUNT)
 PERSON = scoped(Scope.PERSON)
 

@@ -13,13 +13,14 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated, runtime
 from accueil.api.conventions import Page, scoped
+from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.core.access import Action, Scope
 from accueil.errors import AccueilError, InvalidInput, NotFound
 from accueil.services import deliveries, messages, sms_inbound
 from accueil.settings import get_settings
 
-router = APIRouter(tags=["messages"])
+router = APIRouter(tags=["messages"], route_class=OneHop)
 
 
 class FieldOut(Out):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import check_if_match, scoped, with_etag
+from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
 from accueil.api.times import aware
 from accueil.core.access import Action, Role, Scope
@@ -25,7 +26,7 @@ from accueil.services.employee_policy import check_own_greeting
 from accueil.services.script_layers import Owner
 from accueil.services.script_preview import preview
 
-router = APIRouter(tags=["scripts"])
+router = APIRouter(tags=["scripts"], route_class=OneHop)
 ACCOUNT = scoped(Scope.ACCOUNT)
 PERSON = scoped(Scope.PERSON)
 LAYER = "/accounts/{account}/scripts/{layer}"
