@@ -195,7 +195,8 @@ def test_the_board_shows_a_call_waiting_as_it_waits(browser: Browser, desk: Desk
     before = int(count.inner_text())  # the call declined earlier may still wait
     desk.call("call-board", "+33633333333")  # no secretary ready: it waits
     expect(count).to_have_text(str(before + 1))
-    expect(page.get_by_test_id("waiting")).to_contain_text("claire")
+    expect(page.get_by_test_id("waiting")).to_contain_text("Cabinet Alpha")
+    expect(page.get_by_test_id("waiting")).to_contain_text("Claire Fontaine")
     lines = page.evaluate("window.accueilBoard.lines")
     assert 1 <= len(fetched) <= 1 + lines, "the page's first fetch, then one per line pushed"
     _shot(page, "board-live-desktop")

@@ -13,12 +13,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from accueil.core.access import Action, may_operator
 from accueil.core.localtime import zone
 from accueil.errors import InvalidInput, NotFound
 from accueil.services import deliveries
-from accueil.services.directory import list_accounts, list_agents
+from accueil.services.directory import get_account, list_accounts, list_agents, list_people
 from accueil.services.outbox import latest_cursor
 from accueil.switchboard.figures import figures_of_day_and_hour
 from accueil.web.render import PageRoute, render
@@ -48,10 +49,25 @@ async def board_now(request: Request, who: Annotated[Viewer, Depends(viewer)]) -
     states = Counter(a.status for a in taken.agents)
     sites = sorted({a.site for a in taken.agents})
     by_site = {s: Counter(a.status for a in taken.agents if a.site == s) for s in sites}
+    names = await run_in_threadpool(_names_of, who, waiting)
     return render(
         request, "board_now.html", who, running=True, now=seconds, waiting=waiting,
-        agents=agents, states=states, by_site=by_site,
+        agents=agents, states=states, by_site=by_site, names=names,
     )  # fmt: skip
+
+
+def _names_of(who: Viewer, waiting: list[Any]) -> dict[str, str]:
+    """The names of the accounts (``key``) and people (``account:key``) of the calls waiting."""
+    names: dict[str, str] = {}
+    with who.caller.unit() as session:
+        for account in {w.account for w in waiting}:
+            names[account] = get_account(session, account).name
+            names |= {
+                f"{account}:{p.key}": p.full_name
+                for p in list_people(session, account, archived=True)
+                if any(w.account == account and w.person == p.key for w in waiting)
+            }
+    return names
 
 
 @router.get("/board")
