@@ -147,6 +147,10 @@ TEMPLATES = [
     N_("%(label)s: %(text)s is not a date and time (write 2026-12-01 14:30 or 01/12/2026 14h30)"),
     N_("%(label)s is required"),
     N_("%(label)s: %(given)s is already past; give a time to come"),
+    # the desk's outcome refused by the switchboard (the agents' stream)
+    N_("the script is not finished: next question %(step)s (%(prompt)s)"),
+    N_("answer to %(step)s does not fit: %(reason)s"),
+    N_("the script ended without an outcome"),
     # times
     N_("%(text)s: a time is written HH:MM, e.g. 15:00"),
     N_("%(text)s: write a time as HH:MM, 'YYYY-MM-DD HH:MM' or ISO 8601 with an offset"),
