@@ -61,10 +61,10 @@ def test_an_import_with_mistakes_shows_each_by_line_and_writes_nothing(world: Wo
 def test_a_dry_run_says_what_would_change_then_the_import_does_it(world: World) -> None:
     admin = world.browser("alpha_admin")
     checked = _upload(admin, GOOD, dry_run=True)
-    assert "people: 1 created" in checked
+    assert "personnes : 1 ajouté(s)" in checked, "said in the page's French"
     assert "Marc Petit" not in admin.get(ACCOUNT).text
     done = _upload(admin, GOOD, dry_run=False)
-    assert "people: 1 created" in done
+    assert "personnes : 1 ajouté(s)" in done
     assert "Marc Petit" in admin.get(ACCOUNT).text
 
 

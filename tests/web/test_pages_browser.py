@@ -195,6 +195,8 @@ def test_every_page_at_phone_and_desktop_widths_has_no_serious_accessibility_fau
         _shot(page, f"page-{name}-desktop")
         page.set_viewport_size(PHONE)
         _shot(page, f"page-{name}-phone")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= PHONE["width"], f"{name}: {wide}px wide on a phone, it scrolls sideways"
         page.context.close()
 
 

@@ -89,3 +89,22 @@ def test_the_operator_admins_wrong_training_is_said_in_french(world: World) -> N
         assert "out of range" not in shown
     finally:
         root.cookies.delete("accueil_lang")
+
+
+def test_the_desk_says_the_streams_refusals_in_its_language(world: World) -> None:
+    """desk.js asks /desk/said for an error the agents' stream sent in English."""
+    sup = world.browser("sup")
+    sup.cookies.set("accueil_lang", "fr")
+    try:
+        text = "the script is not finished: next question 'nom' (Qui est à l'appareil ?)"
+        answer = sup.get("/desk/said", params={"text": text})
+        assert answer.status_code == 200
+        assert answer.text == (
+            "le script n'est pas fini : question suivante 'nom' (Qui est à l'appareil ?)"
+        )
+        unknown = sup.get("/desk/said", params={"text": "something new"})
+        assert unknown.text == "something new", "as it came"
+    finally:
+        sup.cookies.delete("accueil_lang")
+    for user in ("claire", "alpha_admin"):
+        assert world.browser(user).get("/desk/said", params={"text": "x"}).status_code == 404

@@ -69,6 +69,7 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "/operator/users/{name}/password": ("POST", {"password": "x" * 12}),
     "/operator/tokens/{prefix}/revoke": ("POST", {}),
     "/desk": ("GET", {}),
+    "/desk/said": ("GET", {"text": "x"}),
     "/desk/pop": ("GET", {"to": "01 40 00 00 01", "caller": "+33611111111"}),
     "/desk/calls/{call}/script": ("POST", {"a.nom": "X"}),
     "/desk/search": ("GET", {"q": "Claire"}),
