@@ -51,7 +51,7 @@ bench: $(STAMP)
 # then translate the new entries (empty msgstr) in src/accueil/web/locale/fr/LC_MESSAGES/messages.po.
 messages: $(STAMP)
 	mkdir -p var
-	$(BIN)/pybabel -q extract -F src/accueil/web/babel.cfg -k _ --no-location -o var/messages.pot .
+	$(BIN)/pybabel -q extract -F src/accueil/web/babel.cfg -k _ -k N_ --no-location -o var/messages.pot .
 	$(BIN)/pybabel -q update -i var/messages.pot -d src/accueil/web/locale -l fr --ignore-obsolete
 
 clean:

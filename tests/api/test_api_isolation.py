@@ -36,6 +36,8 @@ BRAVO = {
     "message": "(bravo's message)",
     "gateway": "generic",
     "delivery": "1",
+    "number": "+33150000000",
+    "agent": "alice",
 }
 NOWHERE = {
     "account": "zulu",
@@ -48,6 +50,8 @@ NOWHERE = {
     "message": "nomessage",
     "gateway": "generic",
     "delivery": "999999",
+    "number": "+33170000000",
+    "agent": "nobody",
 }
 # Required query parameters, by name.
 QUERY = {"old": "1", "new": "2", "q": "bruno"}
@@ -88,6 +92,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "url": "https://calendar.example/bruno.ics"
     },
     ("post", "/api/v1/accounts/{account}/scripts/{layer}/rollback"): {"to_version": 1},
+    ("post", "/api/v1/accounts/{account}/people"): {"first_name": "Mallory"},
+    ("put", "/api/v1/accounts/{account}/people/{person}/group"): {"group": ""},
+    ("post", "/api/v1/accounts/{account}/groups"): {"name": "Mallory's team"},
+    ("post", "/api/v1/accounts/{account}/numbers"): {"number": "01 70 00 00 01"},
+    ("put", "/api/v1/agents/{agent}"): {"site": "Mallory"},
+    ("put", "/api/v1/accounts/{account}"): {"name": "Mallory"},
 }
 
 

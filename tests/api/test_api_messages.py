@@ -7,16 +7,20 @@ import base64
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from api_world import World
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
+from accueil.api.conventions import encode_cursor
+from accueil.core.delivery import Level
 from accueil.dispatch.sms import twilio_signature
 from accueil.services import deliveries
-from accueil.services.messages import history, queue
+from accueil.services.messages import NewMessage, history, queue, take_message
 from accueil.settings import get_settings
 from accueil.store.tables_messages import MessageRow
 
@@ -149,3 +153,51 @@ def test_a_twilio_reply_1_acknowledges_only_with_twilios_signature(
     assert ok.json()["result"] == f"{uid}: acknowledged by {CLAIRE_MOBILE}"
     again = client.post("/api/v1/sms/twilio", content=urlencode(form), headers=signed)
     assert again.json()["result"].startswith("already handled")
+
+
+def _all_pages(client: TestClient, path: str, params: dict[str, Any]) -> list[str]:
+    """The ids of every page of ``path``, following next_cursor (pages at most ``limit``)."""
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = client.get(path, params=params | ({"cursor": cursor} if cursor else {})).json()
+        assert len(page["items"]) <= params["limit"]
+        seen += [m["id"] for m in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return seen
+
+
+def test_messages_come_in_cursor_pages_newest_first_filters_kept_across_pages(
+    world: World,
+) -> None:
+    """Six more messages for claire (two taken at the same instant); pages of two, then of
+    one with a status filter; a cursor of another account's message is a 422, not a leak."""
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with world.runtime.app.unit_of_work() as work:
+        for i, minutes in enumerate((1, 2, 3, 3, 4, 5)):
+            new = NewMessage("claire", Level.NORMAL, caller_number="+33699999999",
+                             caller_name=f"Caller {i}")  # fmt: skip
+            take_message(work.session, "alpha", new, now=start + timedelta(minutes=minutes))
+    admin, base = world.client("alpha_admin"), "/api/v1/accounts/alpha/people/claire/messages"
+    everything = [m["id"] for m in admin.get(base, params={"limit": 500}).json()["items"]]
+    assert len(everything) == 7 and len(set(everything)) == 7
+    assert _all_pages(admin, base, {"limit": 2}) == everything, "each once, newest first"
+    taken = [m["taken_at"] for m in admin.get(base, params={"limit": 500}).json()["items"]]
+    assert taken == sorted(taken, reverse=True)
+    uid = everything[0]
+    admin.post(f"{base}/{uid}/read")
+    read = admin.get(base, params={"status": "read", "limit": 1}).json()
+    assert [m["id"] for m in read["items"]] == [uid] and read["next_cursor"] is None
+    statuses = {
+        m["id"]: m["status"] for m in admin.get(base, params={"limit": 500}).json()["items"]
+    }
+    other = statuses[everything[1]]
+    assert other != "read"
+    wanted = [i for i in everything if statuses[i] == other]
+    assert _all_pages(admin, base, {"limit": 2, "status": other}) == wanted
+    bravos = world.client("bravo_admin").get("/api/v1/accounts/bravo/messages").json()["items"]
+    foreign = encode_cursor(bravos[0]["id"])
+    refused = admin.get(base, params={"cursor": foreign})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["path"] == "query.cursor"
+    assert "Secret" not in refused.text

@@ -130,6 +130,30 @@ def test_scripts_versions_diff_rollback_and_preview(lite: World) -> None:
     assert admin.get(f"{ALPHA}/scripts/elsewhere").status_code == 404
 
 
+def test_a_script_rollback_is_an_edit_with_if_match_and_a_create_with_idempotency_key(
+    world: World,
+) -> None:
+    admin, layer = world.client("alpha_admin"), f"{ALPHA}/scripts/account"
+    first = admin.put(layer, json={"source": SCRIPT})
+    second = admin.put(layer, json={"source": SCRIPT.replace("Votre nom ?", "Et vous ?")})
+    assert (first.status_code, second.status_code) == (200, 200)
+    stale = admin.post(f"{layer}/rollback", json={"to_version": 1},
+                       headers={"If-Match": first.headers["etag"]})  # fmt: skip
+    assert stale.status_code == 412
+    assert stale.json()["current_etag"] == second.headers["etag"]
+    assert [v["version"] for v in admin.get(f"{layer}/versions").json()] == [1, 2]
+    key = {"Idempotency-Key": "rollback-1", "If-Match": second.headers["etag"]}
+    back = admin.post(f"{layer}/rollback", json={"to_version": 1}, headers=key)
+    assert back.status_code == 201 and back.json()["version"] == 3
+    assert back.headers["etag"] == admin.get(layer).headers["etag"]
+    again = admin.post(f"{layer}/rollback", json={"to_version": 1}, headers=key)
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == back.json()
+    other = admin.post(f"{layer}/rollback", json={"to_version": 2}, headers=key)
+    assert other.status_code == 409
+    assert [v["version"] for v in admin.get(f"{layer}/versions").json()] == [1, 2, 3]
+
+
 def test_decide_says_what_happens_and_why(lite: World) -> None:
     claire = lite.client("claire")
     body = {"to": "01 40 00 00 01", "caller": "+33698765432", "at": "2031-07-01T14:10"}

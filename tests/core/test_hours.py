@@ -70,3 +70,19 @@ ranges = st.tuples(st.integers(0, 1439), st.integers(1, 240)).map(
 def test_written_form_reads_back_the_same(days: list[str], r: TimeRange) -> None:
     hours = WeeklyHours.parse("; ".join(f"{d} {r}" for d in days))
     assert WeeklyHours.parse(str(hours)) == hours
+
+
+def test_the_short_form_writes_a_run_of_days_once() -> None:
+    assert WeeklyHours.parse(OFFICE).short() == "mon-fri 09:00-12:30,14:00-18:00; sat 09:00-12:00"
+    assert WeeklyHours.parse("mon 09:00-12:00; wed 09:00-12:00").short() == (
+        "mon 09:00-12:00; wed 09:00-12:00"
+    ), "days apart are not a run"
+    assert WeeklyHours().short() == ""
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["mon", "tue", "wed", "thu", "sat"]), ranges), min_size=1)
+)
+def test_the_short_form_reads_back_the_same(days: list[tuple[str, TimeRange]]) -> None:
+    hours = WeeklyHours.parse("; ".join(f"{d} {r}" for d, r in dict(days).items()))
+    assert WeeklyHours.parse(hours.short()) == hours

@@ -97,10 +97,11 @@ class Line:
     def __init__(
         self, engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int],
         offer_timeout: float = 15.0, start: datetime = MONDAY_10,
+        clock: ShiftedClock | None = None,
     ) -> None:  # fmt: skip
         self.kamailio, self.sipp = kamailio, sipp
         self.caller_port, self.trunk_port = trunk
-        self.clock = ShiftedClock(start)
+        self.clock = clock or ShiftedClock(start)
         self.app = Application(engine, self.clock)
         s = kamailio.settings
         self.telephony = SipTelephony(
@@ -114,13 +115,16 @@ class Line:
         serve_board(self.telephony, self.board)
 
     async def phone(
-        self, user: str, behaviour: str, *, scenario: str = "", expires: int = 300
-    ) -> asyncio.subprocess.Process:
+        self, user: str, behaviour: str, *, scenario: str = "", expires: int = 300,
+        calls: int = 1, seconds: float = 15.0,
+    ) -> asyncio.subprocess.Process:  # fmt: skip
         """A softphone or SIP phone: registered with its digest, then ringing as told (or
-        playing ``scenario``)."""
+        playing ``scenario``) for ``calls`` calls, within ``seconds``."""
         port = free_port()
         # listening first: the contact port is ours before Kamailio may send to it
-        phone = await self.sipp.start(user, scenario or scenarios.callee(behaviour), port=port)
+        phone = await self.sipp.start(
+            user, scenario or scenarios.callee(behaviour), port=port, calls=calls, seconds=seconds
+        )
         registered = await self.sipp.run(
             f"register-{user}",
             scenarios.register(user, DOMAIN, port, expires),

@@ -82,21 +82,23 @@ class Sipp:
 
     async def run(
         self, name: str, scenario: str, *, port: int | None = None, seconds: float = 15.0,
-        extra: tuple[str, ...] = (),
+        extra: tuple[str, ...] = (), calls: int = 1,
     ) -> Run:  # fmt: skip
-        process = await self.start(name, scenario, port=port, seconds=seconds, extra=extra)
+        process = await self.start(
+            name, scenario, port=port, seconds=seconds, extra=extra, calls=calls
+        )
         return await self.finish(name, process)
 
     async def start(
         self, name: str, scenario: str, *, port: int | None = None, seconds: float = 15.0,
-        extra: tuple[str, ...] = (),
+        extra: tuple[str, ...] = (), calls: int = 1,
     ) -> asyncio.subprocess.Process:  # fmt: skip
         xml = self.folder / f"{name}.xml"
         xml.write_text(scenario, encoding="utf-8")
         s = self.kamailio.settings
         command = [
             "timeout", "-k", "2", str(seconds), "sipp", f"{s.host}:{s.port}", "-sf", str(xml),
-            "-m", "1", "-i", "127.0.0.1", "-p", str(port or free_port()),
+            "-m", str(calls), "-i", "127.0.0.1", "-p", str(port or free_port()),
             "-mp", str(free_port()), "-nostdin", "-timeout", f"{seconds - 1:g}s",
             "-timeout_error", "-trace_msg", "-message_file", str(self.folder / f"{name}.msg"),
             *extra,

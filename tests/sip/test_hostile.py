@@ -158,3 +158,43 @@ def test_an_invite_storm_from_a_stranger_is_cut_but_a_site_keeps_working(
         assert "flood from 127.0.0.2" in kamailio.said()
 
     asyncio.run(scenario())
+
+
+def test_an_invite_storm_from_the_trunk_is_decided_call_by_call_and_leaves_nothing(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    """The trunk is not held to the flood limit (a carrier's burst is real calls): each INVITE,
+    sent twice (a retransmission), is one call for the switchboard; with no secretary logged
+    in each is refused (480) and recorded once; nothing is left behind."""
+    s = kamailio.settings
+    count = 150
+
+    async def scenario(w: Line) -> None:
+        storm = [
+            raw
+            for n in range(count)
+            for raw in [_invite(f"trunk-storm-{n}").replace(b"{n}", str(n).encode())] * 2
+        ]
+        storm = [
+            raw.replace(b"{port}", str(trunk[0]).encode()).replace(b"{mark}", b"trunk")
+            for raw in storm
+        ]
+        replies = await asyncio.to_thread(
+            _send_all, storm, ("127.0.0.1", trunk[0]), (s.host, s.port)
+        )
+        await w.until(lambda: w.board.calls == {} and w.telephony.lines == {}, within=30.0)
+        await w.until(lambda: len(w.records()) >= count, within=30.0)
+        records = w.records()
+        assert sorted(r.call_id for r in records) == sorted(
+            f"trunk-storm-{n}" for n in range(count)
+        )
+        refused = {
+            r.split(b"Call-ID: ", 1)[1].split(b"\r\n", 1)[0] for r in replies if b" 480 " in r
+        }
+        assert len(refused) > 0.9 * count, len(refused)  # a datagram lost on a busy machine aside
+        assert {r.split(b" ", 2)[1] for r in replies} <= {b"100", b"180", b"480"}
+        # and the switchboard still decides calls
+        blocked = await w.call(caller=BLOCKED, expect=403)
+        assert blocked.ok, blocked.explain() + kamailio.said()[-2000:]
+
+    play(seeded, kamailio, sipp, trunk, scenario)

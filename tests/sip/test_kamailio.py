@@ -14,7 +14,7 @@ from sip_world import DOMAIN, PASSWORDS, Sipp, need_sip_tools, settings
 from accueil.errors import InvalidInput
 from accueil.sip import scenarios
 from accueil.sip.config import SipSettings, render
-from accueil.sip.kamailio import Kamailio, KamailioError
+from accueil.sip.kamailio import Kamailio, KamailioError, port_free
 
 
 def test_the_written_configuration_passes_kamailios_check(tmp_path: Path) -> None:
@@ -79,3 +79,23 @@ def test_a_softphone_registers_with_its_digest_and_not_without(
 
     asyncio.run(scenario())
     assert kamailio.running
+
+
+def test_a_kamailio_left_by_a_killed_accueil_is_taken_on_not_refused(tmp_path: Path) -> None:
+    need_sip_tools()
+    chosen = settings()
+    first = Kamailio(chosen, tmp_path / "k")
+    first.start()
+    # accueil killed: its Kamailio runs on in its own process group, holding the calls
+    again = Kamailio(chosen, tmp_path / "k")
+    try:
+        again.start()
+        assert again.adopted and again.running
+        # another configuration on the same ports is not ours: refused as before
+        other = Kamailio(dataclasses.replace(chosen, domain="other.test"), tmp_path / "k")
+        with pytest.raises(KamailioError, match="is taken"):
+            other.start()
+    finally:
+        again.stop()
+        first.stop()
+    assert not again.running and port_free(chosen.host, chosen.port)

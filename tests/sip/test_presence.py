@@ -4,17 +4,19 @@ an offer they held goes to another secretary and the call keeps its place."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from call_world import Line, play
+from call_world import CALLER, CLAIRE, Line, play
 from sip_world import DOMAIN, PASSWORDS, Sipp, need_sip_tools, settings
 from sqlalchemy import Engine
 
 from accueil.sip import scenarios
 from accueil.sip.edge import UNREGISTERED
 from accueil.sip.kamailio import Kamailio, free_port
+from martin_answers import MESSAGE_ANSWERS
 
 
 @pytest.fixture(params=[0])
@@ -34,26 +36,47 @@ def quick(
     started.stop()
 
 
-def test_a_registration_expiring_mid_offer_sends_the_call_to_another_secretary(
-    seeded: Engine, quick: Kamailio, tmp_path: Path, trunk: tuple[int, int]
+@pytest.mark.parametrize("registers", [True, False], ids=["expiring", "never-registered"])
+def test_a_softphone_gone_mid_offer_sends_the_call_to_another_secretary(
+    seeded: Engine, quick: Kamailio, tmp_path: Path, trunk: tuple[int, int], registers: bool
 ) -> None:
+    """Her registration expires while her softphone rings; or it never registered (Kamailio's
+    lookup fails: 480, the offer is declined at once). The call keeps its place in line, ahead
+    of a second call that came in meanwhile, and bob answers both."""
+
     async def scenario(w: Line) -> None:
-        alice = await w.phone("alice", "no_answer", expires=3)  # a home softphone, then gone
-        bob = await w.phone("bob", "answer")
+        if registers:  # a home softphone, then gone
+            alice = await w.phone("alice", "no_answer", expires=3)
+        bob = await w.phone("bob", "answer", calls=2, seconds=30.0)
         await w.ready("alice")
         await w.board.login("bob")
-        caller = w.calling()
-        await w.until(lambda: w.desks.of("alice", "offer") != [])
-        await w.board.ready("bob")
-        # her offer lasts 30 s: well before, her registration expires and the call moves on
-        await w.until(lambda: w.desks.of("bob", "connected") != [], within=10.0)
-        done = await caller
-        assert done.ok, done.explain() + w.kamailio.said()
-        assert w.desks.last("alice", "paused")["reason"] == UNREGISTERED
+        # two callers from the trunk, half a second apart; the switchboard ends their calls
+        callers = asyncio.ensure_future(
+            w.sipp.run(
+                "callers", scenarios.caller(CALLER, CLAIRE, DOMAIN, hung_up=True),
+                port=w.caller_port, calls=2, extra=("-r", "2", "-rp", "1000"), seconds=30.0,
+            )
+        )  # fmt: skip
+        await w.until(lambda: w.desks.of("alice", "offer") != [] and len(w.board.calls) == 2)
         offered = w.desks.last("alice", "offer")["call"]
-        assert w.desks.last("bob", "connected")["call"] == offered
-        missed = await w.done("alice", alice)
-        assert missed.ok and "CANCEL sip:alice@" in missed.messages, missed.explain()
+        # her offer lasts 30 s: well before, she is made unavailable and the call goes back
+        await w.until(lambda: w.desks.of("alice", "paused") != [], within=10.0)
+        assert w.desks.last("alice", "paused")["reason"] == UNREGISTERED
+        waiting = w.board.host.engine.snapshot().waiting
+        assert len(waiting) == 2 and waiting[0].call == offered  # its place: first in line
+        assert waiting[0].since < waiting[1].since
+        await w.board.ready("bob")
+        for n in range(2):  # bob answers them (in the order the engine's rings give him)
+            await w.until(lambda: len(w.desks.of("bob", "connected")) > n, within=20.0)  # noqa: B023
+            call = w.desks.of("bob", "connected")[n]["call"]
+            await w.board.finish("bob", call, MESSAGE_ANSWERS)  # the switchboard ends it
+            await w.board.wrapup_done("bob")
+        done = await callers
+        assert done.ok, done.explain() + w.kamailio.said()
+        assert {m["call"] for m in w.desks.of("bob", "connected")} == {c.call for c in waiting}
+        if registers:
+            missed = await w.done("alice", alice)
+            assert missed.ok and "CANCEL sip:alice@" in missed.messages, missed.explain()
         assert (await w.done("bob", bob)).ok
 
     play(seeded, quick, Sipp(quick, tmp_path), trunk, scenario, offer_timeout=30.0)

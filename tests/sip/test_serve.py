@@ -1,12 +1,14 @@
 """``accueil serve --telephony sip``: Kamailio started with the server from its settings (ports,
 domain, trunk, the accounts file), softphones register, a trunk's call is decided by the
 switchboard, and Kamailio is stopped with the server; a Kamailio that dies is started again and
-the evapi link reconnects."""
+the evapi link reconnects; a server killed mid-call leaves Kamailio holding the call, and the
+next server takes both on."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
-from call_world import BLOCKED, CLAIRE, seed
+from call_world import BLOCKED, CLAIRE, VIP, seed
 from sip_world import DOMAIN, PASSWORDS, Sipp, need_sip_tools, settings
 
 from accueil.errors import InvalidInput
@@ -33,30 +35,42 @@ def _accounts(tmp_path: Path) -> Path:
     return path
 
 
-def test_serve_runs_kamailio_and_decides_the_trunks_calls(tmp_path: Path) -> None:
-    need_sip_tools()
+def _serving(tmp_path: Path) -> tuple[dict[str, str], list[str], dict[str, int]]:
+    """A seeded SQLite database and the environment and command of ``accueil serve
+    --telephony sip`` on free ports (``sip``, ``evapi``, ``http``; callers from ``caller``,
+    mobiles called at ``mobile``)."""
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     engine = make_engine(url)
     migrate(engine)
     seed(engine)
     engine.dispose()
-    sip, caller_port = free_port(), free_port()
-    evapi, http = free_port(kind=socket.SOCK_STREAM), free_port(kind=socket.SOCK_STREAM)
+    ports = {"sip": free_port(), "caller": free_port(), "mobile": free_port()}
+    ports |= {k: free_port(kind=socket.SOCK_STREAM) for k in ("evapi", "http")}
     env = {
         **os.environ,
         "ACCUEIL_DATABASE_URL": url,
-        "ACCUEIL_SIP_PORT": str(sip),
-        "ACCUEIL_SIP_EVAPI_PORT": str(evapi),
+        "ACCUEIL_SIP_PORT": str(ports["sip"]),
+        "ACCUEIL_SIP_EVAPI_PORT": str(ports["evapi"]),
         "ACCUEIL_SIP_DOMAIN": DOMAIN,
-        "ACCUEIL_SIP_TRUNKS": f"127.0.0.1:{caller_port}",
+        "ACCUEIL_SIP_TRUNKS": f"127.0.0.1:{ports['caller']}",
+        "ACCUEIL_SIP_OUTBOUND": f"127.0.0.1:{ports['mobile']}",
         "ACCUEIL_SIP_ACCOUNTS_FILE": str(_accounts(tmp_path)),
         "ACCUEIL_SIP_WORKDIR": str(tmp_path / "kamailio"),
     }
-    command = [str(Path(sys.executable).parent / "accueil"), "serve", "--port", str(http)]
-    with (tmp_path / "serve.log").open("wb") as log:
-        server = subprocess.Popen(
-            [*command, "--telephony", "sip"], env=env, stdout=subprocess.DEVNULL, stderr=log
-        )
+    accueil = str(Path(sys.executable).parent / "accueil")
+    return env, [accueil, "serve", "--port", str(ports["http"]), "--telephony", "sip"], ports
+
+
+def _serve(tmp_path: Path, env: dict[str, str], command: list[str]) -> subprocess.Popen[bytes]:
+    with (tmp_path / "serve.log").open("ab") as log:
+        return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+
+
+def test_serve_runs_kamailio_and_decides_the_trunks_calls(tmp_path: Path) -> None:
+    need_sip_tools()
+    env, command, ports = _serving(tmp_path)
+    sip, evapi, http, caller_port = ports["sip"], ports["evapi"], ports["http"], ports["caller"]
+    server = _serve(tmp_path, env, command)
     try:
         _wait_ready(f"http://127.0.0.1:{http}", server, tmp_path)
         # the Kamailio accueil serve runs, as SIPp sees it (this object never starts one)
@@ -82,6 +96,59 @@ def test_serve_runs_kamailio_and_decides_the_trunks_calls(tmp_path: Path) -> Non
         server.terminate()
         server.wait(timeout=20)
     assert port_free("127.0.0.1", sip), "Kamailio outlived the server"
+
+
+def test_a_call_ringing_when_serve_is_killed_is_taken_on_by_the_next_serve(
+    tmp_path: Path,
+) -> None:
+    """SIGKILL: Kamailio (its own process group) goes on holding the VIP's call while the mobile
+    rings; the next ``accueil serve`` takes that Kamailio on, replays its journal, asks Kamailio
+    for its lines and carries the call on: the mobile, the desk phone (not registered), then
+    the pool, where nobody is logged in: 480 — a final answer, not ringback until Kamailio's
+    900 s."""
+    need_sip_tools()
+    env, command, ports = _serving(tmp_path)
+    served = Kamailio(SipSettings(port=ports["sip"], evapi_port=ports["evapi"]), tmp_path)
+    world = Sipp(served, tmp_path)
+    server = _serve(tmp_path, env, command)
+    again: subprocess.Popen[bytes] | None = None
+    try:
+        _wait_ready(f"http://127.0.0.1:{ports['http']}", server, tmp_path)
+
+        async def call() -> None:
+            nonlocal again
+            mobile = await world.start(
+                "mobile", scenarios.callee("no_answer"), port=ports["mobile"], seconds=60
+            )
+            caller = asyncio.ensure_future(
+                world.run(
+                    "vip",
+                    scenarios.caller(VIP, CLAIRE, DOMAIN, expect=480),
+                    port=ports["caller"],
+                    seconds=60,
+                )
+            )
+            trace = tmp_path / "mobile.msg"
+            deadline = time.monotonic() + 20
+            while "INVITE sip:" not in (trace.read_text() if trace.exists() else ""):
+                assert time.monotonic() < deadline, _log(tmp_path)
+                await asyncio.sleep(0.1)
+            server.send_signal(signal.SIGKILL)  # the mobile rings; nobody listens any more
+            server.wait(timeout=20)
+            again = _serve(tmp_path, env, command)
+            done = await caller
+            assert done.ok, done.explain() + _log(tmp_path) + served.said()[-2000:]
+            assert (await world.finish("mobile", mobile)).ok
+            assert "taken on" in _log(tmp_path)
+            _wait_ready(f"http://127.0.0.1:{ports['http']}", again, tmp_path)
+
+        asyncio.run(call())
+    finally:
+        for process in (server, again):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=20)
+    assert port_free("127.0.0.1", ports["sip"]), "Kamailio outlived the server"
 
 
 def test_a_wrong_sip_setting_stops_serve_with_the_reason(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from accueil.services import users
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 from accueil.store.tables_users import UserRow
 from accueil.switchboard.clock import SimulatedClock
+from accueil.switchboard.hub import EventHub
 from accueil.switchboard.live import Live, build_live
 from accueil.telephony.memory import MemoryTelephony
 
@@ -38,6 +39,7 @@ class Desk:
     url: str
     live: Live
     loop: asyncio.AbstractEventLoop
+    hub: EventHub
 
     def on_loop(self, action: Callable[[], Any]) -> Any:
         """Run ``action`` on the server's event loop (the switchboard's task lives there)."""
@@ -69,6 +71,11 @@ class Desk:
         desks = self.live.desks
         self.on_loop(lambda: desks._desks[agent].connection.close("network lost"))  # type: ignore[union-attr]
 
+    def cut_streams(self) -> None:
+        """Every event stream's socket (the supervisors' boards) dropped by the server."""
+        hub = self.hub
+        self.on_loop(lambda: [s.connection.close("network lost") for s in hub._subscribers])
+
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
@@ -84,7 +91,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     with serving(create_app(runtime), lifespan="on") as url:
         task = runtime.live.board.runner._task
         assert task is not None
-        yield Desk(url, runtime.live, task.get_loop())
+        yield Desk(url, runtime.live, task.get_loop(), runtime.hub)
     engine.dispose()
 
 
@@ -175,13 +182,30 @@ def test_a_lost_connection_shows_at_once_and_resumes_by_itself(
 
 
 def test_the_board_shows_a_call_waiting_as_it_waits(browser: Browser, desk: Desk) -> None:
+    """Told by the supervisor stream (static/board.js), not by polling: each fetch of the line
+    follows a `line` the stream pushed; a lost stream shows, and resumes by itself."""
     page = _signed_in(browser, desk.url, "sup", DESKTOP)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/board/now" in r.url else None)
+    board = page.locator("#board")
+    expect(board).to_have_attribute("data-link", "up")
     count = page.get_by_test_id("waiting-count").locator("b")
     expect(count).to_have_text(re.compile(r"^\d+$"))
     desk.paused("alice")  # an earlier test may have left her ready
     before = int(count.inner_text())  # the call declined earlier may still wait
     desk.call("call-board", "+33633333333")  # no secretary ready: it waits
     expect(count).to_have_text(str(before + 1))
-    expect(page.get_by_test_id("waiting")).to_contain_text("claire")
+    expect(page.get_by_test_id("waiting")).to_contain_text("Cabinet Alpha")
+    expect(page.get_by_test_id("waiting")).to_contain_text("Claire Fontaine")
+    lines = page.evaluate("window.accueilBoard.lines")
+    assert 1 <= len(fetched) <= 1 + lines, "the page's first fetch, then one per line pushed"
     _shot(page, "board-live-desktop")
+
+    desk.cut_streams()  # the network drops: shown, then back by itself
+    page.wait_for_function("window.accueilBoard.losses === 1")
+    expect(board).to_have_attribute("data-link", "up")
+    expect(page.get_by_test_id("link")).to_be_hidden()
+    assert page.evaluate("window.accueilBoard.subscribed") == 2
+    desk.call("call-board-2", "+33644444444")
+    expect(count).to_have_text(str(before + 2))
     page.context.close()

@@ -61,10 +61,10 @@ def test_an_import_with_mistakes_shows_each_by_line_and_writes_nothing(world: Wo
 def test_a_dry_run_says_what_would_change_then_the_import_does_it(world: World) -> None:
     admin = world.browser("alpha_admin")
     checked = _upload(admin, GOOD, dry_run=True)
-    assert "people: 1 created" in checked
+    assert "personnes : 1 ajouté(s)" in checked, "said in the page's French"
     assert "Marc Petit" not in admin.get(ACCOUNT).text
     done = _upload(admin, GOOD, dry_run=False)
-    assert "people: 1 created" in done
+    assert "personnes : 1 ajouté(s)" in done
     assert "Marc Petit" in admin.get(ACCOUNT).text
 
 
@@ -93,7 +93,9 @@ def test_the_admin_keeps_the_vip_list_and_a_wrong_line_is_named(world: World) ->
         headers=headers,
     )
     assert wrong.status_code == 422 and wrong.headers["HX-Retarget"] == "#flash"
-    assert "list:3" in html.unescape(wrong.text), "the line of the textarea"
+    said = html.unescape(wrong.text)
+    assert "1 problème trouvé ; rien n'a été modifié" in said, "said in the page's French"
+    assert "ligne 3 : 'not a number' n'est pas un numéro de téléphone (ce texte ne" in said
     kept = world.browser("claire").get(ACCOUNT + "/people/claire").text
     assert "Maître Secretvip" in kept, "nothing changed"
     saved = admin.post(

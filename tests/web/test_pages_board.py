@@ -12,6 +12,7 @@ from web_world import NOW, World
 from accueil.services import deliveries
 from accueil.services.calls import CallRecord, record_call
 from accueil.services.messages import history, queue
+from accueil.services.outbox import read_outbox
 from accueil.store.tables_messages import MessageRow
 from accueil.switchboard.figures import figures_between
 
@@ -56,8 +57,14 @@ def test_the_board_shows_todays_figures_to_the_supervisor(world: World) -> None:
     assert page.status_code == 200
     text = html.unescape(page.text)
     row = text.split('data-testid="per-account"', 1)[1].split("Cabinet Alpha", 1)[1]
-    cells = [c.split("</td>")[0] for c in row.split("<td>")[1:6]]
-    assert cells == ["4", "3", "50 %", "25 %", "33 %"]
+    cells = [c.split("</td>")[0] for c in row.split('<td class="num-cell">')[1:6]]
+    today = [c.split("<span")[0] for c in cells]
+    assert today == ["4", "3", "50 %", "25 %", "33 %"]
+    # NOW is 10:00 in Paris: the calls started at NOW are this hour's too
+    assert [c.split("this hour ")[1].split("<")[0] for c in cells] == today
+    overall = text.split('data-testid="overall"', 1)[1].split("</section>", 1)[0]
+    assert "this hour: since 10:00" in overall
+    assert '<b>4</b><span class="then">this hour 4</span>' in overall
     assert "Alice" in text, "the pool's secretaries"
     yesterday = world.browser("sup").get("/board", params={"day": "2026-11-30"}).text
     assert "2026-11-30" in yesterday
@@ -130,15 +137,40 @@ def test_the_board_shows_messages_not_delivered_and_retries_one_now(world: World
     assert "SMTP 550" not in after.split("</section>", 1)[0]
 
 
-def test_the_chart_of_the_day_draws_each_hour_against_the_target(world: World) -> None:
+def test_the_chart_of_the_day_draws_each_quarter_of_an_hour_against_the_target(
+    world: World,
+) -> None:
     _record(world)
     board = html.unescape(world.browser("sup").get("/board").text)
-    assert 'hx-get="/board/chart?day=2026-12-01"' in board and "every 10s" in board
+    chart_div = board.split('id="chart"', 1)[1].split(">", 1)[0]
+    assert 'hx-get="/board/chart?day=2026-12-01"' in chart_div
+    assert "figures from:body" in chart_div, "fetched again when the stream says a call ended"
     chart = html.unescape(world.browser("sup").get("/board/chart").text)
-    assert chart.count("<rect ") == 13, "7:00 to 20:00, an hour a bar"
+    assert chart.count("<rect ") == 13 * 4, "7:00 to 20:00, a bar per quarter of an hour"
+    assert chart.count('class="tick"') == 13, "each hour marked under the axis"
     assert "target 80 %" in chart and 'class="target-line"' in chart
     row = chart.split('data-testid="chart-table"', 1)[1].split("<tbody>", 1)[1]
     cells = [c.split("</td>")[0].split(">")[-1] for c in row.split("</tr>")[0].split("<td")[1:]]
-    assert cells == ["10h", "4", "3", "50 %"]
-    assert chart.count('class="level-point below"') == 1, "one hour with calls, under target"
+    assert cells == ["10:00–10:15", "4", "3", "50 %"]
+    assert chart.count('class="level-point below"') == 1, "one quarter with calls, under target"
     assert world.browser("claire").get("/board/chart").status_code == 404
+
+
+def test_the_board_is_told_by_the_stream_not_by_a_clock(world: World) -> None:
+    """The line now and the figures are fetched when the supervisor stream says something
+    changed (static/board.js): no polling of the line; the stream resumes from the cursor of
+    the last event written when the page was made."""
+    _record(world)
+    board = html.unescape(world.browser("sup").get("/board").text)
+    now = board.split('id="now"', 1)[1].split(">", 1)[0]
+    assert 'hx-trigger="load, line from:body"' in now and "every" not in now
+    assert '<script src="/static/board.js" defer>' in board
+    with world.runtime.unit() as session:
+        cursor = max(e.id for e in read_outbox(session, limit=10_000))
+    assert f'data-cursor="{cursor}"' in board
+    figures = html.unescape(world.browser("sup").get("/board/figures").text)
+    assert 'data-testid="per-account"' in figures and "Cabinet Alpha" in figures
+    assert world.browser("claire").get("/board/figures").status_code == 404
+    other_day = html.unescape(world.browser("sup").get("/board?day=2026-11-30").text)
+    assert 'data-testid="this-hour"' not in other_day, "this hour is today's only"
+    assert 'hx-get="/board/figures"' not in other_day, "another day does not change"

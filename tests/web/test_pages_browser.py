@@ -195,4 +195,17 @@ def test_every_page_at_phone_and_desktop_widths_has_no_serious_accessibility_fau
         _shot(page, f"page-{name}-desktop")
         page.set_viewport_size(PHONE)
         _shot(page, f"page-{name}-phone")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= PHONE["width"], f"{name}: {wide}px wide on a phone, it scrolls sideways"
         page.context.close()
+
+
+def test_the_board_without_the_switchboard_says_so_calmly(browser: Browser, site: str) -> None:
+    """This site runs no switchboard (a standby's case): the supervisor stream refuses the board,
+    which says it does not update here rather than showing a connection lost."""
+    page = _signed_in(browser, site, "sup", DESKTOP)
+    page.goto("/board")
+    expect(page.locator("#board")).to_have_attribute("data-link", "elsewhere")
+    expect(page.get_by_test_id("elsewhere")).to_be_visible()
+    expect(page.get_by_test_id("link")).to_be_hidden()
+    page.context.close()

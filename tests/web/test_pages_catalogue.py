@@ -14,7 +14,7 @@ METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
 
 
 def _extracted() -> set[str]:
-    found = extract_from_dir(str(WEB), METHODS, keywords={"_": None})
+    found = extract_from_dir(str(WEB), METHODS, keywords={"_": None, "N_": None})
     return {item[2] for item in found if isinstance(item[2], str)}
 
 

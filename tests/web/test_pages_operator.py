@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from web_world import World, form_version
 
 from accueil.core.directory import Tier
-from accueil.services.audit import AuditEntry, record
+from accueil.core.hours import WeeklyHours
+from accueil.services.audit import AuditEntry, read_audit, record
 from accueil.services.directory import get_account, list_agents
 
 NOW_TOKEN = re.compile(r"<code>(acc_[^<]+)</code>")
@@ -97,3 +98,94 @@ def test_only_the_operator_admin_has_these_pages(world: World) -> None:
         assert browser.get("/operator").status_code == 404
         assert browser.get("/operator/audit").status_code == 404
         assert _post(browser, "/operator/users/sup/tokens", {"label": "x"})[0] == 404
+        assert _post(browser, "/operator/users/sup/password", {"password": "x" * 12})[0] == 404
+        assert _post(browser, "/operator/agents/alice", {"sip_uri": "sip:x@y.example"})[0] == 404
+    with world.runtime.unit() as session:
+        assert list_agents(session, "alice")[0].sip_uri == "", "nothing changed"
+
+
+def test_a_secretarys_sip_address_is_set_checked_and_cleared(world: World) -> None:
+    root = world.browser("root")
+    version = form_version(root.get("/operator").text, 'id="agent-alice"')
+    data = {"site": "lyon", "languages": "fr", "trainings": "alpha:2"}
+    wrong = _post(root, "/operator/agents/alice", {**data, "sip_uri": "alice", "version": version})
+    assert wrong[0] == 422 and "'alice' is not a SIP address" in wrong[1] and "sip_uri" in wrong[1]
+    status, shown = _post(
+        root,
+        "/operator/agents/alice",
+        {**data, "sip_uri": "sip:alice@pool.example", "version": version},
+    )
+    assert status == 200 and 'value="sip:alice@pool.example"' in shown
+    with world.runtime.unit() as session:
+        assert list_agents(session, "alice")[0].sip_uri == "sip:alice@pool.example"
+    stale = _post(root, "/operator/agents/alice", {**data, "sip_uri": "", "version": version})
+    assert stale[0] == 412
+    now = form_version(shown, 'id="agent-alice"')
+    assert _post(root, "/operator/agents/alice", {**data, "sip_uri": "", "version": now})[0] == 200
+    with world.runtime.unit() as session:
+        assert list_agents(session, "alice")[0].sip_uri == "", "empty: none"
+        rows = read_audit(session, None, user="root")
+    assert any(r.operation == "POST /operator/agents/{agent}" for r in rows), "audited"
+
+
+def test_an_accounts_zone_country_hours_and_colour_are_changed_whole_or_not_at_all(
+    world: World,
+) -> None:
+    root = world.browser("root")
+    version = form_version(root.get("/operator").text, 'id="account-bravo"')
+    data = {
+        "answer_name": "Bravo Plumbing", "tier": "standard", "target_seconds": "20",
+        "languages": "en", "timezone": "Europe/London", "country": "GB",
+        "business_hours": "mon-fri 08:00-17:00; sat 09:00-12:00", "colour": "#aa3300",
+    }  # fmt: skip
+    wrong = _post(
+        root, "/operator/accounts/bravo", {**data, "timezone": "Mars/Olympus", "version": version}
+    )
+    assert wrong[0] == 422 and "'Mars/Olympus' is not a time zone" in wrong[1]
+    bad_hours = _post(
+        root, "/operator/accounts/bravo", {**data, "business_hours": "9h-18h", "version": version}
+    )
+    assert bad_hours[0] == 422 and "bad hours" in bad_hours[1]
+    with world.runtime.unit() as session:
+        assert get_account(session, "bravo").colour != "#aa3300", "nothing written"
+    status, shown = _post(root, "/operator/accounts/bravo", {**data, "version": version})
+    assert status == 200 and "Bravo Plumbing is saved." in shown
+    with world.runtime.unit() as session:
+        bravo = get_account(session, "bravo")
+    assert (bravo.timezone, bravo.country, bravo.colour) == ("Europe/London", "GB", "#aa3300")
+    assert bravo.business_hours == WeeklyHours.parse("mon-fri 08:00-17:00; sat 09:00-12:00")
+    assert 'value="mon-fri 08:00-17:00; sat 09:00-12:00"' in shown, "shown as written"
+    assert (
+        _post(root, "/operator/accounts/bravo", {**data, "colour": "#000000", "version": version})[
+            0
+        ]
+        == 412
+    )
+
+
+def test_a_users_new_password_signs_them_out_elsewhere(world: World) -> None:
+    root = world.browser("root")
+    bob = world.browser("bravo_admin")
+    assert bob.get("/accounts/bravo").status_code == 200
+    version = form_version(root.get("/operator").text, 'id="user-bravo_admin"')
+    short = _post(
+        root, "/operator/users/bravo_admin/password", {"password": "short", "version": version}
+    )
+    assert short[0] == 422 and "a password is at least 10 characters" in short[1]
+    assert bob.get("/accounts/bravo").status_code == 200, "nothing changed"
+    stale = _post(
+        root, "/operator/users/bravo_admin/password", {"password": "x" * 12, "version": "0"}
+    )
+    assert stale[0] == 412
+    status, shown = _post(
+        root,
+        "/operator/users/bravo_admin/password",
+        {"password": "a new long one", "version": version},
+    )
+    assert status == 200 and "bravo_admin has a new password." in shown
+    assert bob.get("/accounts/bravo").status_code == 303, "signed out: to the sign-in page"
+    again = TestClient(world.app, follow_redirects=False)
+    answer = again.post("/sign-in", data={"name": "bravo_admin", "password": "a new long one"})
+    assert answer.status_code == 303
+    assert root.get("/operator").status_code == 200, "the admin's own session goes on"
+    world.signed_in.pop("bravo_admin")

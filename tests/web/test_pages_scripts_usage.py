@@ -48,7 +48,8 @@ def test_a_broken_draft_is_refused_with_its_reason_and_nothing_saved(world: Worl
     version = form_version(admin.get(SCRIPTS).text, 'data-testid="script-editor"')
     broken = "steps:\n  - {id: a, action: nowhere}\n"
     status, shown, _ = _post(admin, SCRIPTS, {"source": broken, "version": version})
-    assert status == 422 and "account:2" in shown and "take_message" in shown
+    assert status == 422 and "account, ligne 2" in shown and "take_message" in shown
+    assert "la valeur doit être 'patch_through'" in shown, "pydantic's words, in French"
     assert len(_sources(world)) == 1
 
 

@@ -53,9 +53,13 @@ def test_a_time_already_past_is_refused_with_the_reason(world: World) -> None:
     answer = _tap(world, "claire", {"choice": "meeting", "until": "08:00"})
     assert answer.status_code == 422
     assert answer.headers["HX-Retarget"] == "#flash"
-    assert "already past" in answer.text
+    said = html.unescape(answer.text)
+    assert "le statut finirait à 2026-12-01T08:00:00+01:00, déjà passé ; donnez une heure" in said
     bad = _tap(world, "claire", {"choice": "meeting", "until": "tea time"})
-    assert bad.status_code == 422 and "is not a time" in bad.text
+    assert (
+        bad.status_code == 422
+        and "'tea time' n'est pas une heure ; écrivez-la 15:00" in html.unescape(bad.text)
+    )
     assert status_of(world.browser("claire").get(PAGE).text).startswith("Disponible")
 
 
@@ -85,4 +89,4 @@ def test_an_employee_sets_their_own_greeting_and_sees_it_said(world: World) -> N
     refused = browser.post(PAGE + "/greeting", data=broken, headers=headers)
     assert refused.status_code == 422 and refused.headers["HX-Retarget"] == "#flash"
     other = browser.post(PAGE + "/greeting", data=dict(form, lang="de"), headers=headers)
-    assert other.status_code == 422 and "answers in fr" in other.text
+    assert other.status_code == 422 and "ce compte répond en fr" in other.text

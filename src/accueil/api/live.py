@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from accueil.api import heap
@@ -43,9 +44,13 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
         )
     if settings.telephony == "sip":
         edge = sip_edge(settings)
+        # Kamailio outlives this process (run apart, or left running and taken on by the next
+        # one): the new leader's telephony takes the calls on from Kamailio's lines, and ends
+        # those Kamailio no longer holds
         live = build_live(
-            rt.app, clock, edge.telephony, grace_seconds=settings.agent_grace_seconds, edge=edge
-        )
+            rt.app, clock, edge.telephony, grace_seconds=settings.agent_grace_seconds, edge=edge,
+            telephony_outlives=True,
+        )  # fmt: skip
         serve_board(edge.telephony, live.board)
         return live
     if settings.telephony == "remote":
@@ -82,6 +87,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run the switchboard with the server: one attached already (tests) is started as it
     is; else, when set, this process leads it or stands by (``switchboard/leading.py``)."""
     rt: Runtime = app.state.runtime
+    to_thread.current_default_thread_limiter().total_tokens = rt.settings.request_threads
     rt.hub.start()  # the event streams, whether this process leads or stands by
     try:
         async with _switchboard(app, rt):

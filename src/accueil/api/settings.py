@@ -23,6 +23,12 @@ class ApiSettings(BaseSettings):
     # revocation made through this process's API applies at once, one made elsewhere (the
     # command line, another worker) within this delay.
     token_cache_seconds: float = Field(5.0, ge=0, le=60)
+    # Requests whose route runs in the thread pool at once (the rest wait their turn on the
+    # event loop). One process runs Python on one CPU at a time: past a few threads, more only
+    # fight over the interpreter's lock (40, the default of the pool, cost 15-20 % more CPU a
+    # request under 200 clients than 8); a route that waits (a calendar feed fetched, a write
+    # lock held by an import) holds its thread meanwhile.
+    request_threads: int = Field(8, ge=1, le=200)
     # The live switchboard (docs/live.md): on with `accueil serve`; its telephony is "none" (no
     # calls come in), "simulated" (a workload's callers, played at ``telephony_speed`` times
     # real time, on the operator in the database) or "sip" (Kamailio, docs/telephony.md).

@@ -68,6 +68,17 @@ class WeeklyHours:
     def ranges_on(self, weekday: int) -> tuple[TimeRange, ...]:
         return self.days[weekday]
 
+    def short(self) -> str:
+        """The textual form with runs of days that keep the same hours written once:
+        'mon-fri 09:00-18:00; sat 09:00-12:00' (empty when never open); parse reads it."""
+        parts = []
+        for ranges, run in itertools.groupby(enumerate(self.days), key=lambda pair: pair[1]):
+            days = [day for day, _ in run]
+            if ranges:
+                head = DAYS[days[0]] if len(days) == 1 else f"{DAYS[days[0]]}-{DAYS[days[-1]]}"
+                parts.append(f"{head} " + ",".join(str(r) for r in ranges))
+        return "; ".join(parts)
+
     def __str__(self) -> str:
         parts = []
         for i, ranges in enumerate(self.days):

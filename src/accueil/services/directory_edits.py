@@ -25,7 +25,8 @@ from accueil.services.directory import account_row, get_person, list_groups
 from accueil.services.events import DirectoryImported
 from accueil.services.onboarding import ImportReport, load_directory
 from accueil.services.outbox import emit
-from accueil.store.tables import NumberRow, PersonRow
+from accueil.services.tenancy import operator_level
+from accueil.store.tables import AgentRow, NumberRow, PersonRow
 
 SOURCE = "page"
 KEY_LENGTH = 40
@@ -179,14 +180,21 @@ def trainings_of(text: str) -> dict[str, object]:
     return out
 
 
+@operator_level
 def save_agent(session: Session, key: str, fields: dict[str, Any], *, now: datetime) -> None:
-    """A secretary of the pool added (a new key) or changed (only the fields given)."""
+    """A secretary of the pool added (a new key) or changed (only the fields given; an empty
+    ``sip_uri`` takes the softphone's address away)."""
     if not key:
         raise InvalidInput("give the secretary a name", field="name")
     record = {k: v for k, v in fields.items() if v is not None}
     _load(session, {"agents": [{**record, "key": key}]}, now)
+    if fields.get("sip_uri") == "":  # the import reads an empty field as absent: here, none
+        row = session.scalar(select(AgentRow).where(AgentRow.key == key))
+        if row is not None:
+            row.sip_uri = ""
 
 
+@operator_level
 def save_account(session: Session, key: str, fields: dict[str, Any], *, now: datetime) -> None:
     """An account of the operator added (a new key) or changed (only the fields given)."""
     if not key:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from accueil.core.callers import normalise_caller
@@ -29,6 +29,7 @@ from accueil.services.delivery_preferences import preferences_of
 from accueil.services.directory import account_row
 from accueil.services.events import MessageAcknowledged, MessageDelivery, MessageRead, MessageTaken
 from accueil.services.outbox import emit
+from accueil.services.tenancy import on_scoped_input
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_messages import DeliveryRow, MessageEventRow, MessageRow
 
@@ -205,6 +206,7 @@ def _store(
     return _view(row, "queued" if steps.channels else "taken", first.uid if first else "")
 
 
+@on_scoped_input
 def queue(
     session: Session,
     message: MessageRow,
@@ -238,6 +240,7 @@ def queue(
     return delivery
 
 
+@on_scoped_input
 def add_event(
     session: Session,
     message: MessageRow,
@@ -349,8 +352,11 @@ def list_messages(
     person: str | None = None,
     status: str | None = None,
     limit: int = 100,
+    before: str | None = None,
 ) -> list[Message]:
-    """The account's messages, newest first (one person's when ``person`` is given)."""
+    """The account's messages, newest first (one person's when ``person`` is given), at most
+    ``limit``; ``before``: the id of a message already shown, to go on after it (messages
+    taken meanwhile are newer: they do not shift the pages that follow)."""
     if status is not None and status not in _RANK:
         raise InvalidInput(
             f"{status!r} is not a message status; use one of {', '.join(_RANK)}", status=status
@@ -360,15 +366,32 @@ def list_messages(
         select(MessageRow)
         .where(MessageRow.account_id == acc.id)
         .order_by(MessageRow.taken_at.desc(), MessageRow.id.desc())
-        .limit(max(1, min(limit, 1000)))
     )
     if person is not None:
         query = query.where(MessageRow.person_key == person)
-    rows = list(session.scalars(query))
-    statuses = _statuses(session, [r.id for r in rows])
-    firsts = _first_uids(session, rows)
-    found = [_view(r, statuses.get(r.id, "taken"), firsts.get(r.id, "")) for r in rows]
-    return [m for m in found if status is None or m.status == status]
+    limit = max(1, min(limit, 1001))
+    last = _row(session, acc, before) if before is not None else None
+    found: list[Message] = []
+    while len(found) < limit:  # a status is known once the rows are read: page until enough
+        rows = list(session.scalars(_older(query, last).limit(limit)))
+        statuses = _statuses(session, [r.id for r in rows])
+        firsts = _first_uids(session, rows)
+        for r in rows:
+            shown = _view(r, statuses.get(r.id, "taken"), firsts.get(r.id, ""))
+            if status is None or shown.status == status:
+                found.append(shown)
+        if len(rows) < limit:
+            break
+        last = rows[-1]
+    return found[:limit]
+
+
+def _older(query: Select[MessageRow], last: MessageRow | None) -> Select[MessageRow]:
+    """``query`` past ``last`` in the order newest first (taken_at, then id)."""
+    if last is None:
+        return query
+    at = MessageRow.taken_at
+    return query.where(or_(at < last.taken_at, and_(at == last.taken_at, MessageRow.id < last.id)))
 
 
 def history(session: Session, account: str, uid: str) -> list[HistoryEntry]:

@@ -29,6 +29,7 @@ def serve_board(telephony: SipTelephony, board: Switchboard) -> None:
     and the secretaries' presence (a softphone no longer registered makes its secretary
     unavailable at once, like a silent desk: the offer goes back, the call keeps its place)."""
     telephony.tags = screen_pop_tags(board.calls)
+    telephony.followed = board.calls.keys  # after a take-over: the calls restored
     pausing: set[asyncio.Task[None]] = set()
 
     def unregistered(user: str) -> None:
@@ -97,6 +98,11 @@ class SipEdge:
         if self.kamailio is not None:
             await asyncio.to_thread(self.kamailio.check)
             await asyncio.to_thread(self.kamailio.start)
+            if self.kamailio.adopted:
+                log.warning(
+                    "Kamailio left running by a previous accueil (pid %d) taken on, with its calls",
+                    self.kamailio.adopted,
+                )
             self._watch = asyncio.get_running_loop().create_task(self._supervise(), name="kamailio")
             await self.telephony.start()
         else:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,7 @@ class EvapiLink:
     ) -> None:
         self.host, self.port, self.on_message = host, port, on_message
         self.retry_seconds = retry_seconds
+        self.on_connect: Callable[[], None] = lambda: None  # each (re)connection, first thing
         self.connected = asyncio.Event()
         self.connections = 0  # how many times it (re)connected
         self._writer: asyncio.StreamWriter | None = None
@@ -68,17 +70,19 @@ class EvapiLink:
                 continue
             self.connections += 1
             self.connected.set()
+            self.on_connect()
             try:
-                await self._read(reader)
+                await self._read(reader, self._writer.get_extra_info("socket"))
             except (OSError, NetstringError) as exc:
                 log.warning("evapi link lost: %s", exc)
             finally:
                 self._drop()
             await asyncio.sleep(self.retry_seconds)
 
-    async def _read(self, reader: asyncio.StreamReader) -> None:
+    async def _read(self, reader: asyncio.StreamReader, sock: socket.socket | None) -> None:
         decoder = Decoder()
         while data := await reader.read(65536):
+            _ack_now(sock)
             for payload in decoder.feed(data):
                 try:
                     message = json.loads(payload)
@@ -96,3 +100,17 @@ class EvapiLink:
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.close()
+
+
+def _ack_now(sock: socket.socket | None) -> None:
+    """Acknowledge what was read at once (TCP_QUICKACK, Linux), not after the delayed-ACK
+    timer (about 40 ms). Kamailio's evapi socket keeps Nagle's algorithm on (5.6 has no
+    setting to turn it off): while one of its events is not acknowledged, the next ones wait
+    in its buffer. accueil answers a call only after its decision, too late to carry the ACK,
+    so without this every event sent while one was in flight waited for the timer (measured
+    with tshark on loopback: events released 20 µs after accueil's delayed ACK, 40-60 ms
+    late, up to 14 in one segment). Linux leaves quick-ACK mode by itself: set after every
+    read."""
+    if sock is not None and hasattr(socket, "TCP_QUICKACK"):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)

@@ -2,7 +2,11 @@
 foreground with its own writable runtime directory, stopped.
 
 A second Kamailio on a busy port starts without a word and never answers, so the ports are
-checked first, and the start waits until the evapi port accepts connections.
+checked first, and the start waits until the evapi port accepts connections. Kamailio runs in
+its own process group and outlives an accueil that is killed (its calls go on): the next
+``start`` in the same working directory, with the same configuration (a standby that takes
+over on the same host, a restarted accueil), takes that Kamailio on instead of refusing the
+taken ports.
 """
 
 from __future__ import annotations
@@ -66,7 +70,9 @@ class Kamailio:
         self.config = workdir / "kamailio.cfg"
         self.runtime = workdir / "run"
         self.log = workdir / "kamailio.log"
+        self.pidfile = self.runtime / "kamailio.pid"
         self._process: subprocess.Popen[bytes] | None = None
+        self.adopted = 0  # the main process of a Kamailio started before, taken on
 
     def write(self) -> Path:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -94,6 +100,9 @@ class Kamailio:
 
     def start(self, ready_within: float = 10.0) -> None:
         s = self.settings
+        if self._adopt():
+            self._wait_ready(ready_within)
+            return
         if not port_free(s.host, s.port):
             raise KamailioError(f"SIP port {s.host}:{s.port} (UDP) is taken")
         if not port_free(s.evapi_host, s.evapi_port, socket.SOCK_STREAM):
@@ -101,7 +110,7 @@ class Kamailio:
         self.write()
         command = [
             self._binary(), "-DD", "-E", "-f", str(self.config), "-Y", str(self.runtime),
-            "-m", "1024", "-x", "tlsf",
+            "-P", str(self.pidfile), "-m", "1024", "-x", "tlsf",
         ]  # fmt: skip
         # its own process group: its children are ended with it even when it died alone
         self._process = subprocess.Popen(
@@ -115,6 +124,9 @@ class Kamailio:
         self._wait_ready(ready_within)
 
     def stop(self, within: float = 10.0) -> None:
+        adopted, self.adopted = self.adopted, 0
+        if adopted:
+            _end_group(adopted, within)
         process, self._process = self._process, None
         if process is None:
             return
@@ -129,7 +141,26 @@ class Kamailio:
 
     @property
     def running(self) -> bool:
+        if self.adopted:
+            return _alive(self.adopted)
         return self._process is not None and self._process.poll() is None
+
+    def _adopt(self) -> bool:
+        """Take on the Kamailio a previous accueil started here and left running (killed):
+        its main process alive, started from this directory's configuration, which is the one
+        these settings write. Anything else on the ports is refused by ``start``."""
+        try:
+            pid = int(self.pidfile.read_text(encoding="ascii").strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            written = self.config.read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return False
+        if str(self.config).encode() not in cmdline or not _alive(pid):
+            return False
+        if written != render(self.settings):
+            return False  # another configuration: not ours to take on
+        self.adopted = pid
+        return True
 
     def said(self) -> str:
         """What Kamailio logged so far (for a failing test's message)."""
@@ -177,6 +208,14 @@ def copy_log(source: IO[bytes], path: Path, *, width: int = 300, continuation: i
             if after == continuation:
                 log.write(b"    ...(the rest of this entry is not logged)\n")
             log.flush()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"  # a zombie is gone
 
 
 def _end_group(group: int, within: float) -> None:

@@ -92,7 +92,8 @@ def caller(
         # the CANCEL's 200 and the INVITE's 487 come in either order; a late 200 is discarded
         xml += '<recv response="200" optional="true"/>\n<recv response="487"/>\n'
         return xml + _ack_failure(caller, dialled, domain) + "</scenario>\n"
-    if expect != 200:
+    if expect != 200:  # after the phones that rang (each says so) first, maybe
+        xml += '<recv response="180" optional="true"/>\n' * 3
         xml += f'<recv response="{expect}"/>\n'
         return xml + _ack_failure(caller, dialled, domain) + "</scenario>\n"
     xml += '<recv response="180" optional="true"/>\n' * 3  # each phone that rings says so

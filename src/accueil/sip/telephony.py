@@ -9,6 +9,14 @@ or a rejection with its status. A branch that fails (no answer, busy) makes Kama
 call again and ask (``failed``): accueil reports ``NoAnswer``/``Busy`` and answers with the next
 destination once the switchboard has one, so a caller waiting in line keeps ringing.
 
+Kamailio keeps each call's line (held, ringing or answered, with the transaction's or the
+dialog's place) and gives them all when accueil connects (``lines``): a new leader after a
+take-over, or a restarted accueil, takes each call on where Kamailio holds it — a caller
+waiting in line is rung to the next secretary the switchboard chooses, a connected call can be
+ended — and a call the switchboard restored that Kamailio no longer holds (its caller left
+meanwhile) ends. Until those lines are in, what the switchboard asks about a call is kept and
+carried out after.
+
 Kamailio is a proxy, not a party to the call: ``bridge`` has nothing to do (the answer connected
 caller and callee end to end), and transfers are made by the softphone (REFER through the
 proxy). A connected call that accueil hangs up (the agent saved the outcome) is ended by
@@ -23,7 +31,7 @@ import logging
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +50,9 @@ from accueil.telephony.port import (
 
 log = logging.getLogger(__name__)
 Tags = Callable[[str], Mapping[str, str]]
-_BUSY = {486, 600, 603}
+# refused at once (the offer declined, not left to lapse): busy, declined, or not reachable now
+# (480: the softphone is not registered, Kamailio's lookup failed; or it is set to do not disturb)
+_BUSY = {480, 486, 600, 603}
 _SAFE = re.compile(r"[^A-Za-z0-9._@+:-]")
 
 
@@ -81,16 +91,24 @@ class SipTelephony:
         self.tags: Tags = tags or (lambda call: {})
         # a SIP user's registration expired or was removed (the secretary's presence)
         self.on_unregistered: Callable[[str], None] = lambda user: None
+        # the calls the switchboard follows (restored from its journal after a take-over)
+        self.followed: Callable[[], Collection[str]] = lambda: ()
         self.link = EvapiLink(evapi_host, evapi_port, self._heard)
+        self.link.on_connect = self._ask_lines
         self.lines: dict[str, _Line] = {}
+        self.synced = asyncio.Event()  # Kamailio's lines are in, since the last connection
+        self._told: dict[str, Message] | None = None  # Kamailio's lines as they come in
+        self._before: set[str] = set()  # the lines followed when the last connection began
+        self._early: list[Callable[[], None]] = []  # asked before the lines were in
         # seconds from Kamailio's question about a new call to accueil's first answer
         self.decision_seconds: deque[float] = deque(maxlen=100_000)
         self._sink: Sink | None = None
 
     async def start(self, within: float = 5.0) -> None:
-        """Connect to Kamailio (and keep reconnecting); returns once connected."""
+        """Connect to Kamailio (and keep reconnecting); returns once connected and Kamailio's
+        lines are in."""
         self.link.start()
-        await asyncio.wait_for(self.link.connected.wait(), within)
+        await asyncio.wait_for(self.synced.wait(), within)
 
     async def stop(self) -> None:
         await self.link.stop()
@@ -101,9 +119,13 @@ class SipTelephony:
         self._sink = sink
 
     def ring_agent(self, call: str, agent: str) -> None:
+        if self._later(call, lambda: self.ring_agent(call, agent)):
+            return
         self._ring(call, agent, f"sip:{agent}@{self.domain}", self.agent_ring_seconds)
 
     def stop_ringing(self, call: str, agent: str) -> None:
+        if self._later(call, lambda: self.stop_ringing(call, agent)):
+            return
         line = self.lines.get(call)
         if line is None:
             return
@@ -113,6 +135,8 @@ class SipTelephony:
             self._cancel(call, line)
 
     def ring_device(self, call: str, ring: DeviceRing) -> None:
+        if self._later(call, lambda: self.ring_device(call, ring)):
+            return
         self._ring(call, ring.device, self._uri(ring.address), ring.timeout)
 
     def bridge(self, call: str, agent: str) -> None:
@@ -122,6 +146,8 @@ class SipTelephony:
         log.info("call %s: the transfer to %s is made by the softphone (REFER)", call, address)
 
     def hang_up(self, call: str, reason: str) -> None:
+        if self._later(call, lambda: self.hang_up(call, reason)):
+            return
         line = self.lines.get(call)
         if line is None:
             return
@@ -140,6 +166,13 @@ class SipTelephony:
         if message.get("event") == "unregistered":
             if isinstance(message.get("user"), str):
                 self.on_unregistered(message["user"])
+            return
+        if message.get("event") == "line":
+            if self._told is not None and isinstance(message.get("call"), str):
+                self._told[message["call"]] = message
+            return
+        if message.get("event") == "lines-done":
+            self._take_lines()
             return
         event = message.get("ask", message)
         if not isinstance(event, dict) or not isinstance(event.get("call"), str):
@@ -168,15 +201,12 @@ class SipTelephony:
         line = _Line(str(event.get("cseq", "")), str(event.get("from_tag", "")))
         line.waiting, line.asked_at = held, time.perf_counter()
         self.lines[call] = line
-        caller = str(event.get("caller", ""))
-        if caller.lower() in ("anonymous", "unknown", "restricted"):
-            caller = ""
-        self._send(InboundCall(call, caller, str(event.get("dialled", ""))))
+        self._send(InboundCall(call, _caller(event), str(event.get("dialled", ""))))
 
     def _failed(self, call: str, code: int, held: tuple[int, int]) -> None:
         line = self.lines.get(call)
         if line is None:  # a call we do not know (accueil restarted): do not let it hang
-            self._resume(held, reject=(480, "Temporarily Unavailable"))
+            self._resume(call, held, reject=(480, "Temporarily Unavailable"))
             return
         line.waiting = held
         if line.cancelled:
@@ -243,24 +273,28 @@ class SipTelephony:
             self.decision_seconds.append(time.perf_counter() - line.asked_at)
             line.asked_at = 0.0
         if line.ending is not None:
-            self._resume(held, reject=line.ending)
+            self._resume(call, held, reject=line.ending)
             del self.lines[call]
             self._send(Ended(call))
         elif line.pending:
             routes = [route for _, route in line.pending]
             line.ringing, line.pending = [key for key, _ in line.pending], []
-            self._resume(held, routes=routes)
+            self._resume(call, held, routes=routes, keys=line.ringing)
         else:
             line.waiting = held  # nothing to say yet: the caller keeps ringing
 
     def _resume(
         self,
+        call: str,
         held: tuple[int, int],
         *,
         routes: list[dict[str, Any]] | None = None,
         reject: tuple[int, str] | None = None,
+        keys: list[str] | None = None,
     ) -> None:
-        message: Message = {"do": "resume", "tindex": held[0], "tlabel": held[1]}
+        message: Message = {"do": "resume", "tindex": held[0], "tlabel": held[1], "call": call}
+        if keys:
+            message["keys"] = keys
         if reject is not None:
             message["reject"] = {"code": reject[0], "reason": reject[1]}
         else:
@@ -274,9 +308,76 @@ class SipTelephony:
             log.warning("call %s is connected, its dialog unknown: not ended (%s)", call, reason)
             return
         log.info("call %s ended by accueil (%s)", call, reason)
-        self.link.send({"do": "end", "h_entry": line.dialog[0], "h_id": line.dialog[1]})
+        self.link.send(
+            {"do": "end", "h_entry": line.dialog[0], "h_id": line.dialog[1], "call": call}
+        )
         del self.lines[call]
         self._send(Ended(call))
+
+    # ----------------------------------------------------------------- Kamailio's lines
+
+    def _ask_lines(self) -> None:
+        """A new connection: ask Kamailio for the calls it holds for accueil."""
+        self.synced.clear()
+        self._told, self._before = {}, set(self.lines)
+        self.link.send({"do": "lines"})
+
+    def _later(self, call: str, ask: Callable[[], None]) -> bool:
+        """Keep what is asked about a call not followed yet while Kamailio's lines come in."""
+        if self.synced.is_set() or call in self.lines:
+            return False
+        self._early.append(ask)
+        return True
+
+    def _take_lines(self) -> None:
+        """Kamailio's lines are in: take on the calls it holds that this telephony does not
+        follow yet, end those it no longer holds, then carry out what was asked meanwhile."""
+        told, self._told = self._told or {}, None
+        followed = set(self.followed())
+        for call, said in told.items():
+            if call in self.lines:
+                continue  # followed already (it began on this connection)
+            line = self._line_from(said)
+            if line is None:
+                continue
+            self.lines[call] = line
+            if call not in followed and line.waiting is not None:
+                # asked about under the old leader, never journaled: decided now
+                log.info("call %s held by Kamailio, new to the switchboard: deciding it", call)
+                self._send(InboundCall(call, _caller(said), str(said.get("dialled", ""))))
+            elif call in followed and line.answered and line.answered != "?":
+                self._send(Answered(call, line.answered))  # answered while nobody listened
+        # followed by the switchboard or by this telephony before this connection, but
+        # Kamailio holds them no more: their callers left while nobody listened (or Kamailio
+        # restarted). A call that began on this connection is not among them.
+        gone = {c for c in followed if c not in self.lines} | self._before
+        for call in sorted(gone - set(told)):
+            log.info("call %s: Kamailio no longer holds it, ended", call)
+            self.lines.pop(call, None)
+            self._send(Ended(call))
+        self.synced.set()
+        early, self._early = self._early, []
+        for ask in early:
+            ask()
+
+    def _line_from(self, said: Message) -> _Line | None:
+        line = _Line(str(said.get("cseq", "")), str(said.get("from_tag", "")))
+        state, ringing = said.get("state"), said.get("ringing")
+        keys = [str(k) for k in ringing] if isinstance(ringing, list) else []
+        try:
+            if state == "held":
+                line.waiting = (int(said["tindex"]), int(said["tlabel"]))
+            elif state == "ringing":
+                line.ringing = keys
+            elif state == "answered":
+                line.answered = keys[0] if keys else "?"
+                line.dialog = (int(said["h_entry"]), int(said["h_id"]))
+            else:
+                raise ValueError(state)
+        except (KeyError, TypeError, ValueError):
+            log.warning("evapi: a line from Kamailio not understood, ignored: %s", said)
+            return None
+        return line
 
     def _cancel(self, call: str, line: _Line) -> None:
         line.cancelled = True
@@ -300,6 +401,11 @@ class SipTelephony:
         if self._sink is None:
             raise RuntimeError("no switchboard attached to this telephony")
         self._sink(event)
+
+
+def _caller(said: Message) -> str:
+    caller = str(said.get("caller", ""))
+    return "" if caller.lower() in ("anonymous", "unknown", "restricted") else caller
 
 
 def _status(reason: str) -> tuple[int, str]:

@@ -48,6 +48,21 @@ def figures_between(
     return pool_figures(pool_calls(session, since - MEMORY, until, account), since)
 
 
+Figures = tuple[PoolFigures, dict[str, PoolFigures]]  # overall, per account
+
+
+def figures_of_day_and_hour(
+    session: Session, since: datetime, until: datetime, hour: datetime | None
+) -> tuple[Figures, Figures | None]:
+    """The figures of [since, until) and of the hour from ``hour`` (None: not asked), overall
+    and per account, from one read of the call records: the board's today and this hour."""
+    calls = pool_calls(session, since - MEMORY, until)
+    if hour is None:
+        return pool_figures(calls, since), None
+    end = hour + timedelta(hours=1)
+    return pool_figures(calls, since), pool_figures([c for c in calls if c.started_at < end], hour)
+
+
 def figures_by_slot(
     session: Session, since: datetime, until: datetime, step: timedelta
 ) -> list[tuple[datetime, PoolFigures]]:

@@ -3,6 +3,7 @@ with a dry run and its problems line by line; the account's rules and script wit
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
@@ -11,14 +12,17 @@ from sqlalchemy.orm import Session
 from accueil.api import auth
 from accueil.core.access import Action
 from accueil.core.rules import Scope
+from accueil.directory_io.records import Kind
 from accueil.errors import InvalidInput, ValidationFailed
 from accueil.services.account_import import import_for_account
 from accueil.services.callers import caller_lists
 from accueil.services.directory import get_account, list_people
 from accueil.services.employee_policy import get_policy
+from accueil.services.onboarding import ImportReport
 from accueil.services.rules import rule_versions
 from accueil.services.script_layers import Owner
 from accueil.services.scripts import diff, versions
+from accueil.web.i18n import Translate
 from accueil.web.people import numbers_context, people_context
 from accueil.web.render import PageRoute, render
 from accueil.web.viewer import Viewer, viewer
@@ -75,7 +79,27 @@ async def import_files(
             )
     except ValidationFailed as exc:
         return render(request, "import_result.html", who, report=None, problems=exc.problems)
-    return render(request, "import_result.html", who, report=report, problems=[])
+    lines = report_lines(report, who._)
+    return render(request, "import_result.html", who, report=report, lines=lines, problems=[])
+
+
+def report_lines(report: ImportReport, _: Translate) -> list[str]:
+    """What an import does, a line per kind, in the page's language ("personnes : 1 créé")."""
+    kinds = {
+        Kind.ACCOUNTS: _("accounts"), Kind.GROUPS: _("teams"), Kind.PEOPLE: _("people"),
+        Kind.NUMBERS: _("numbers"), Kind.AGENTS: _("secretaries"),
+    }  # fmt: skip
+    counts = Counter((c.kind, c.action) for c in report.changes)
+    lines = []
+    for kind, name in kinds.items():
+        made, changed, down = (counts[(kind, a)] for a in ("create", "change", "remove"))
+        parts = [_("%(n)s created", n=made)] if made else []
+        parts += [_("%(n)s changed", n=changed)] if changed else []
+        parts += [_("%(n)s taken down", n=down)] if down else []
+        if parts:
+            lines.append(_("%(kind)s: %(what)s", kind=name, what=", ".join(parts)))
+    lines += report.others  # other sections' own lines, as the service words them
+    return lines or [_("nothing to change")]
 
 
 async def _named(upload: UploadFile, n: int) -> tuple[str, bytes]:

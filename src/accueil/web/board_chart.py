@@ -1,6 +1,7 @@
-"""The supervisor's chart of the day so far against the target: the service level of each hour
-(a line of points), the calls offered (bars) and the target (a dashed line), drawn on the
-server as SVG (no script, nothing fetched); the board asks for it again every 10 s."""
+"""The supervisor's chart of the day so far against the target: the service level of each quarter
+of an hour (a line of points), the calls offered (bars) and the target (a dashed line), drawn on
+the server as SVG (no script, nothing fetched); the board asks for it again when the stream says
+a call was recorded, and once a minute (the time passes: "now" moves with no call)."""
 
 from __future__ import annotations
 
@@ -17,17 +18,17 @@ from accueil.web.render import PageRoute, render
 from accueil.web.viewer import Viewer, viewer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-STEP = timedelta(hours=1)
+STEP = timedelta(minutes=15)
 FIRST_HOUR, LAST_HOUR = 7, 20  # always shown; calls outside widen the chart
 WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 40, 14, 30
 
 
 @dataclass(frozen=True)
-class Hour:
-    """One hour of the chart, in the SVG's coordinates."""
+class Slot:
+    """A quarter of an hour of the chart, in the SVG's coordinates."""
 
-    hour: int
+    start: datetime  # in the board's zone
     x: float  # the left of its column
     figures: PoolFigures
     bar_y: float  # the top of the bar of calls offered
@@ -37,7 +38,7 @@ class Hour:
 
 @dataclass(frozen=True)
 class Chart:
-    hours: list[Hour]
+    slots: list[Slot]
     column: float
     target: float
     target_y: float
@@ -55,42 +56,48 @@ class Chart:
 
     @property
     def line(self) -> str:
-        """The service level's points, joined hour to hour (the SVG polyline's points)."""
+        """The service level's points, joined slot to slot (the SVG polyline's points)."""
         half = self.column / 2
         return " ".join(
-            f"{h.x + half:.1f},{h.level_y:.1f}" for h in self.hours if h.level_y is not None
+            f"{s.x + half:.1f},{s.level_y:.1f}" for s in self.slots if s.level_y is not None
         )
+
+    @property
+    def hour_marks(self) -> list[Slot]:
+        """The slots whose hour is written under the axis: every hour, every other one when
+        the day is wide (more than 14 hours shown)."""
+        every = 1 if len(self.slots) <= 14 * 4 else 2
+        return [s for s in self.slots if s.start.minute == 0 and s.start.hour % every == 0]
 
 
 def chart_of_day(slots: list[tuple[datetime, PoolFigures]], target: float, now: datetime) -> Chart:
-    """The chart's geometry from the day's hourly figures: hours with calls, and 7:00 to 20:00."""
+    """The chart's geometry from the day's figures per quarter of an hour: the hours with calls,
+    and 7:00 to 20:00."""
     tz = zone(BOARD_ZONE)
     busy = [s.astimezone(tz).hour for s, f in slots if f.offered]
     first = min([FIRST_HOUR, *busy])
     last = max([LAST_HOUR, *(h + 1 for h in busy)])
-    shown = [(s, f) for s, f in slots if first <= s.astimezone(tz).hour < last]
+    shown = [(s.astimezone(tz), f) for s, f in slots if first <= s.astimezone(tz).hour < last]
     column = (WIDTH - RIGHT - LEFT) / max(len(shown), 1)
     most = max([f.offered for _, f in shown] + [1])
     bottom, top = HEIGHT - BOTTOM, TOP
-    hours = []
-    for n, (start, f) in enumerate(shown):
-        level = f.service_level
-        hours.append(
-            Hour(
-                hour=start.astimezone(tz).hour,
-                x=LEFT + n * column,
-                figures=f,
-                bar_y=bottom - f.offered / most * (bottom - top),
-                level_y=None if level is None else bottom - level * (bottom - top),
-                past=start <= now,
-            )
+    drawn = [
+        Slot(
+            start=start,
+            x=LEFT + n * column,
+            figures=f,
+            bar_y=bottom - f.offered / most * (bottom - top),
+            level_y=None if f.service_level is None else bottom - f.service_level * (bottom - top),
+            past=start <= now,
         )
+        for n, (start, f) in enumerate(shown)
+    ]
     now_x = next(
-        (h.x + column * (now - s).total_seconds() / STEP.total_seconds()
-         for h, (s, _) in zip(hours, shown, strict=True) if s <= now < s + STEP),
+        (s.x + column * (now - s.start).total_seconds() / STEP.total_seconds()
+         for s in drawn if s.start <= now < s.start + STEP),
         None,
     )  # fmt: skip
-    return Chart(hours, column, target, bottom - target * (bottom - top), most, now_x)
+    return Chart(drawn, column, target, bottom - target * (bottom - top), most, now_x)
 
 
 @router.get("/board/chart")
@@ -105,4 +112,5 @@ def board_chart(
     with who.caller.unit() as session:
         slots = figures_by_slot(session, since, since + timedelta(days=1), STEP)
     target = who.caller.runtime.settings.service_level_target
-    return render(request, "board_chart.html", who, chart=chart_of_day(slots, target, now))
+    chart = chart_of_day(slots, target, now)
+    return render(request, "board_chart.html", who, chart=chart, step=STEP)

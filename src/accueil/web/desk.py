@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import PlainTextResponse
 
 from accueil.api import auth
 from accueil.core.access import Role
@@ -26,6 +27,7 @@ from accueil.services.screenpop import screen_pop
 from accueil.services.script_preview import preview
 from accueil.services.search import search, search_all
 from accueil.switchboard.calls import CallInProgress, Stage
+from accueil.web.error_words import said
 from accueil.web.render import PageRoute, render
 from accueil.web.viewer import Viewer, viewer
 
@@ -45,6 +47,16 @@ def _desk(who: Viewer) -> None:
 def desk(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
     _desk(who)
     return render(request, "desk.html", who, reasons=PAUSE_REASONS)
+
+
+@router.get("/desk/said")
+def desk_said(
+    who: Annotated[Viewer, Depends(viewer)], text: Annotated[str, Query(max_length=2000)] = ""
+) -> Response:
+    """An error the agents' stream sent (in English), in the page's language, as plain text:
+    desk.js asks before it shows one (``web/error_words.py``; unknown: as it came)."""
+    _desk(who)
+    return PlainTextResponse(said(text, who._))
 
 
 @router.get("/desk/pop")

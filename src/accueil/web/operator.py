@@ -41,6 +41,7 @@ def operator_page(request: Request, who: Viewer, **said: Any) -> Response:
         by_user.setdefault(token.user, []).append(token)
     versions = {f"agent:{a.key}": version_of(a) for a in agents}
     versions |= {f"account:{a.key}": version_of(a) for a in accounts}
+    versions |= {f"user:{u.name}": version_of(u) for u in people}
     return render(
         request, "operator.html", who, agents=agents, accounts=accounts, users=people,
         tokens=by_user, names={a.key: a.name for a in accounts}, versions=versions,

@@ -1,17 +1,20 @@
 """The operator admin's changes on their page: a secretary or an account added or changed
 (through the directory's write path, ``services/directory_edits``), a user added or
-deactivated, an API token made (shown once) or revoked (``services/users``). A change to a
-secretary or an account made from an older page is refused (412)."""
+deactivated or given a new password, an API token made (shown once) or revoked
+(``services/users``). A change to a secretary, an account or a user's password made from an
+older page is refused (412)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 
+from accueil.api.auth import SESSION_COOKIE
+from accueil.core.directory import Account, Agent
 from accueil.errors import InvalidInput
+from accueil.services import browser_sessions, users
 from accueil.services import directory_edits as edits
-from accueil.services import users
 from accueil.services.directory import get_account, get_agent
 from accueil.web.operator import operator_admin, operator_page
 from accueil.web.render import PageRoute
@@ -21,6 +24,11 @@ from accueil.web.viewer import Viewer, viewer
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Who = Annotated[Viewer, Depends(viewer)]
 Text = Annotated[str, Form(max_length=200)]
+Maybe = Annotated[str | None, Form(max_length=500)]  # not sent (or empty): left as it is
+
+
+def _stripped(text: str | None) -> str | None:
+    return None if text is None else text.strip()
 
 
 def _optional(text: str) -> str | None:
@@ -52,20 +60,18 @@ def change_agent(
     site: Text = "",
     languages: Text = "",
     trainings: Annotated[str, Form(max_length=2000)] = "",
+    sip_uri: Text = "",
     version: Text = "",
 ) -> Response:
-    """The secretary's site, languages and trainings ('alpha:2, bravo:1'), written whole."""
-    operator_admin(who)
+    """The secretary's site, languages, trainings ('alpha:2, bravo:1') and softphone's SIP
+    address (empty: none), written whole."""
     fields = {
         "site": site.strip(),
         "languages": edits.listed(languages),
         "trainings": edits.trainings_of(trainings),
+        "sip_uri": sip_uri.strip(),
     }
-    with who.caller.unit() as session:
-        found = get_agent(session, agent)
-        check_version(version, found)
-        edits.save_agent(session, agent, fields, now=who.caller.runtime.now())
-    return operator_page(request, who, done=who._("%(name)s is saved.", name=found.name))
+    return _change(request, who, version, "agent", agent, fields)
 
 
 @router.post("/operator/accounts")
@@ -93,20 +99,42 @@ def change_account(
     tier: Text = "",
     target_seconds: Text = "",
     languages: Text = "",
+    timezone: Maybe = None,
+    country: Maybe = None,
+    business_hours: Maybe = None,
+    colour: Maybe = None,
     version: Text = "",
 ) -> Response:
-    """The account's answer name, service tier, target seconds and languages."""
-    operator_admin(who)
+    """The account's answer name, service tier, target seconds, languages, time zone, country,
+    business hours ('mon-fri 09:00-18:00') and colour, written whole."""
     fields = {
         "answer_name": answer_name.strip(),
         "tier": tier,
         "target_seconds": target_seconds.strip(),
         "languages": edits.listed(languages),
+        "timezone": _stripped(timezone),
+        "country": _stripped(country),
+        "business_hours": _stripped(business_hours),
+        "colour": _stripped(colour),
     }
+    return _change(request, who, version, "account", account, fields)
+
+
+def _change(
+    request: Request, who: Viewer, version: str, kind: str, key: str, fields: dict[str, Any]
+) -> Response:
+    """A secretary's or an account's form saved whole through the import's checks, unless the
+    page showed an older version (412); nothing is written when a field is refused."""
+    operator_admin(who)
     with who.caller.unit() as session:
-        found = get_account(session, account)
-        check_version(version, found)
-        edits.save_account(session, account, fields, now=who.caller.runtime.now())
+        if kind == "agent":
+            found: Agent | Account = get_agent(session, key)
+            check_version(version, found)
+            edits.save_agent(session, key, fields, now=who.caller.runtime.now())
+        else:
+            found = get_account(session, key)
+            check_version(version, found)
+            edits.save_account(session, key, fields, now=who.caller.runtime.now())
     return operator_page(request, who, done=who._("%(name)s is saved.", name=found.name))
 
 
@@ -142,6 +170,25 @@ def deactivate_user(request: Request, name: str, who: Who) -> Response:
         users.deactivate_user(session, name)
     who.caller.runtime.tokens.forget(user=name)
     return operator_page(request, who, done=who._("%(name)s is deactivated.", name=name))
+
+
+@router.post("/operator/users/{name}/password")
+def change_password(
+    request: Request,
+    name: str,
+    who: Who,
+    password: Annotated[str, Form(max_length=1000)] = "",
+    version: Text = "",
+) -> Response:
+    """A user's new password (10 characters or more); their other browsers are signed out."""
+    operator_admin(who)
+    now = who.caller.runtime.now()
+    with who.caller.unit() as session:
+        check_version(version, users.get_user(session, name))
+        users.set_password(session, name, password)
+        keep = request.cookies.get(SESSION_COOKIE, "") if name == who.user.name else ""
+        browser_sessions.close_sessions_of(session, name, now=now, keep=keep)
+    return operator_page(request, who, done=who._("%(name)s has a new password.", name=name))
 
 
 @router.post("/operator/users/{name}/tokens")

@@ -5,6 +5,7 @@ the version of what it showed; a change made from an older page is refused (412)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -71,10 +72,22 @@ def _answer(request: Request, who: Viewer, account: str, fragment: str, done: st
     return render(request, fragment, who, account=found, done=done, **context)
 
 
-def _person(session: Session, account: str, person: str, version: str) -> Person:
-    found = get_person(session, account, person)
-    check_version(version, found)
-    return found
+def _change_person(
+    request: Request,
+    who: Viewer,
+    account: str,
+    person: str,
+    version: str,
+    change: Callable[[Session, datetime], Person],
+    said: Callable[[Person], str],
+) -> Response:
+    """A change to one person (leave, come back, move) unless the page showed an older version
+    of them (412); then the people's section again, saying what was done."""
+    auth.account(who.caller, account, Action.WRITE)
+    with who.caller.unit() as session:
+        check_version(version, get_person(session, account, person))
+        changed = change(session, who.caller.runtime.now())
+    return _answer(request, who, account, "_people.html", said(changed))
 
 
 @router.post(PEOPLE)
@@ -111,26 +124,23 @@ def arrive(
 @router.post(PEOPLE + "/{person}/leave")
 def leave(request: Request, account: str, person: str, who: Who, version: Text = "") -> Response:
     """The person leaves: archived, their calls and messages kept and still named."""
-    auth.account(who.caller, account, Action.WRITE)
-    with who.caller.unit() as session:
-        _person(session, account, person, version)
-        gone = edits.leave(session, account, person, now=who.caller.runtime.now())
-    return _answer(
-        request, who, account, "_people.html", who._("%(name)s left the list.", name=gone.full_name)
-    )
+    return _change_person(
+        request, who, account, person, version,
+        lambda session, now: edits.leave(session, account, person, now=now),
+        lambda gone: who._("%(name)s left the list.", name=gone.full_name),
+    )  # fmt: skip
 
 
 @router.post(PEOPLE + "/{person}/return")
 def come_back(
     request: Request, account: str, person: str, who: Who, version: Text = ""
 ) -> Response:
-    auth.account(who.caller, account, Action.WRITE)
-    with who.caller.unit() as session:
-        _person(session, account, person, version)
-        back = edits.come_back(session, account, person, now=who.caller.runtime.now())
-    return _answer(
-        request, who, account, "_people.html", who._("%(name)s is back.", name=back.full_name)
-    )
+    """Someone who left comes back: current again, with what they had."""
+    return _change_person(
+        request, who, account, person, version,
+        lambda session, now: edits.come_back(session, account, person, now=now),
+        lambda back: who._("%(name)s is back.", name=back.full_name),
+    )  # fmt: skip
 
 
 @router.post(PEOPLE + "/{person}/team")
@@ -138,13 +148,11 @@ def move(
     request: Request, account: str, person: str, who: Who, group: Text = "", version: Text = ""
 ) -> Response:
     """The person moves to another team (or to none)."""
-    auth.account(who.caller, account, Action.WRITE)
-    with who.caller.unit() as session:
-        _person(session, account, person, version)
-        moved = edits.move(session, account, person, group, now=who.caller.runtime.now())
-    return _answer(
-        request, who, account, "_people.html", who._("%(name)s changed team.", name=moved.full_name)
-    )
+    return _change_person(
+        request, who, account, person, version,
+        lambda session, now: edits.move(session, account, person, group, now=now),
+        lambda moved: who._("%(name)s changed team.", name=moved.full_name),
+    )  # fmt: skip
 
 
 @router.post("/accounts/{account}/groups")

@@ -105,7 +105,7 @@ def _by_line(exc: ValidationFailed, lines: list[int]) -> ValidationFailed:
     told = []
     for p in exc.problems:
         found = _CONTACT.match(p.field or "")
-        told.append(Problem(p.reason, file="list", line=lines[int(found[1])] if found else None))
+        told.append(Problem(p.reason, line=lines[int(found[1])] if found else None))
     return ValidationFailed(told)
 
 

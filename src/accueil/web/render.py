@@ -14,11 +14,13 @@ from babel.numbers import format_decimal
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from accueil.core.localtime import zone
 from accueil.core.phone import pretty
-from accueil.errors import AccueilError
+from accueil.errors import AccueilError, Problem
+from accueil.web import error_words
 from accueil.web.i18n import LANGUAGES, translator
 from accueil.web.stale import version_of
 from accueil.web.viewer import SignInNeeded, Viewer, language
@@ -54,6 +56,19 @@ def decimal(value: float, lang: str, pattern: str = "#,##0.0") -> str:
     return format_decimal(value, format=pattern, locale=lang)
 
 
+@pass_context
+def said(context: Context, text: str) -> str:
+    """A service's English message in the page's language (``web/error_words.py``)."""
+    return error_words.said(str(text), context["_"])
+
+
+@pass_context
+def where(context: Context, problem: Problem) -> str:
+    return error_words.where(problem, context["_"])
+
+
+ENV.globals["said"] = said
+ENV.globals["where"] = where
 ENV.globals["clock"] = clock
 ENV.globals["decimal"] = decimal
 ENV.globals["month_name"] = month_name

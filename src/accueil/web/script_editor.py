@@ -5,6 +5,8 @@ The form carries the version it was opened at; a save on top of a newer one is r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
@@ -55,15 +57,13 @@ def save(
     version: Short = "",
 ) -> Response:
     """Check and save the draft as the account's new version (every problem said, or saved)."""
-    auth.account(who.caller, account, Action.WRITE)
-    with who.caller.unit() as session:
-        before = latest(session, account)
-        check_version(version, before)
-        saved = scripts.save_script(
+    return _new_version(
+        request, who, account, version,
+        lambda session, now: scripts.save_script(
             session, account, ACCOUNT, source.replace("\r\n", "\n"), comment=comment.strip(),
-            saved_by=who.user.name, now=who.caller.runtime.now(),
-        )  # fmt: skip
-    return _back(request, account, before.version if before else None, saved.version)
+            saved_by=who.user.name, now=now,
+        ),
+    )  # fmt: skip
 
 
 @router.post(SCRIPTS + "/rollback")
@@ -75,14 +75,28 @@ def roll_back(
     version: Short = "",
 ) -> Response:
     """Bring an older version back, as a new version equal to it."""
+    return _new_version(
+        request, who, account, version,
+        lambda session, now: scripts.rollback(
+            session, account, ACCOUNT, to_version, saved_by=who.user.name, now=now
+        ),
+    )  # fmt: skip
+
+
+def _new_version(
+    request: Request,
+    who: Viewer,
+    account: str,
+    version: str,
+    make: Callable[[Session, datetime], scripts.ScriptVersion],
+) -> Response:
+    """A new version of the account's script made by ``make`` (a save, a roll back), unless
+    the page showed an older latest version (412); then the page with what changed."""
     auth.account(who.caller, account, Action.WRITE)
     with who.caller.unit() as session:
         before = latest(session, account)
         check_version(version, before)
-        made = scripts.rollback(
-            session, account, ACCOUNT, to_version, saved_by=who.user.name,
-            now=who.caller.runtime.now(),
-        )  # fmt: skip
+        made = make(session, who.caller.runtime.now())
     return _back(request, account, before.version if before else None, made.version)
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from accueil.api.auth import SESSION_COOKIE
+from accueil.api.routing import OneHop
 from accueil.api.runtime import Runtime
 from accueil.api.schemas import In
 from accueil.core.access import Principal, Role
@@ -36,7 +37,7 @@ from accueil.services import browser_sessions, users
 from accueil.switchboard.live import Live
 from accueil.switchboard.stream import Connection
 
-router = APIRouter(tags=["agents"])
+router = APIRouter(tags=["agents"], route_class=OneHop)
 POLICY_VIOLATION, TRY_AGAIN = 1008, 1013
 
 

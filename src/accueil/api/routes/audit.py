@@ -11,12 +11,13 @@ from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import Page, PageQuery, decode_cursor, encode_cursor, scoped
 from accueil.api.problems import Forbidden
+from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.core.access import Scope, may_read_audit
 from accueil.errors import InvalidInput
 from accueil.services import audit
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], route_class=OneHop)
 
 
 class AuditOut(Out):

@@ -23,6 +23,7 @@ from accueil.api.conventions import (
     scoped,
     with_etag,
 )
+from accueil.api.routing import OneHop
 from accueil.api.schemas import AvailabilityOut, In, Out
 from accueil.api.times import aware
 from accueil.core.access import Action, Scope
@@ -30,7 +31,7 @@ from accueil.core.availability import State
 from accueil.services import availability as avail
 from accueil.services.directory import get_account
 
-router = APIRouter(tags=["availability"])
+router = APIRouter(tags=["availability"], route_class=OneHop)
 ACCOUNT = scoped(Scope.ACCOUNT)
 PERSON = scoped(Scope.PERSON)
 PERSON_PATH = "/accounts/{account}/people/{person}"

@@ -10,6 +10,7 @@ from pydantic import Field
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import check_if_match, scoped, with_etag
+from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
 from accueil.core.access import Action, Scope
 from accueil.errors import InvalidInput
@@ -18,7 +19,7 @@ from accueil.services import calendars as service
 from accueil.services.calendars import MAX_BYTES
 from accueil.services.directory import get_person
 
-router = APIRouter(tags=["calendars"])
+router = APIRouter(tags=["calendars"], route_class=OneHop)
 PERSON = scoped(Scope.PERSON)
 CALENDAR = "/accounts/{account}/people/{person}/calendar"
 

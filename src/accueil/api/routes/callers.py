@@ -20,13 +20,14 @@ from accueil.api.conventions import (
     scoped,
     with_etag,
 )
+from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
 from accueil.core.access import Action, Scope
 from accueil.core.callers import CallerList
 from accueil.core.rota import Rota
 from accueil.services import callers as service
 
-router = APIRouter(tags=["caller lists and rotas"])
+router = APIRouter(tags=["caller lists and rotas"], route_class=OneHop)
 ACCOUNT = scoped(Scope.ACCOUNT)
 
 

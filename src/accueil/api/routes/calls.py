@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import scoped
+from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
 from accueil.api.times import aware
 from accueil.core.access import Scope
@@ -29,7 +30,7 @@ from accueil.services.call_slices import NumberSlice
 from accueil.services.decisions import decide_in, decision_json
 from accueil.services.directory import Destination
 
-router = APIRouter(tags=["calls"])
+router = APIRouter(tags=["calls"], route_class=OneHop)
 LOOKUP = scoped(Scope.LOOKUP)
 POP = TypeAdapter(ScreenPop)  # pydantic's serializer: a tenth of jsonable_encoder's cost
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
-from accueil.api.conventions import Page, PageQuery, paginate, scoped
+from accueil.api.conventions import Page, PageQuery, paginate, scoped, with_etag
+from accueil.api.routing import OneHop
 from accueil.api.schemas import AccountOut, AgentOut, GroupOut, NumberOut, PersonOut
 from accueil.core.access import Scope, visible_accounts
 from accueil.services import directory
 
-router = APIRouter(tags=["directory"])
+router = APIRouter(tags=["directory"], route_class=OneHop)
 ACCOUNT = scoped(Scope.ACCOUNT)
 PERSON = scoped(Scope.PERSON)
 
@@ -60,10 +61,15 @@ def list_people(
 
 
 @router.get("/accounts/{account}/people/{person}", openapi_extra=PERSON)
-def get_person(account: str, person: str, caller: Caller = Depends(authenticated)) -> PersonOut:
+def get_person(
+    account: str, person: str, response: Response, caller: Caller = Depends(authenticated)
+) -> PersonOut:
+    """A person (their ETag goes with If-Match when they leave, come back or change team)."""
     auth.person(caller, account, person)
     with caller.unit() as session:
-        return PersonOut.of(directory.get_person(session, account, person))
+        out = PersonOut.of(directory.get_person(session, account, person))
+    with_etag(response, out)
+    return out
 
 
 @router.get("/accounts/{account}/numbers", openapi_extra=ACCOUNT)

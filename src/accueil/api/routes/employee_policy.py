@@ -11,12 +11,13 @@ from pydantic import Field
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import check_if_match, scoped, with_etag
+from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.core.access import Action, Scope
 from accueil.core.employee_policy import EmployeePolicy
 from accueil.services import employee_policy as service
 
-router = APIRouter(tags=["employee policy"])
+router = APIRouter(tags=["employee policy"], route_class=OneHop)
 ACCOUNT = scoped(Scope.ACCOUNT)
 PERSON = scoped(Scope.PERSON)
 PATH = "/accounts/{account}/employee-policy"

@@ -39,6 +39,7 @@ from accueil.api.routes.agent_stream import (
     stopped,
 )
 from accueil.api.routes.supervisor import line_now
+from accueil.api.routing import OneHop
 from accueil.api.runtime import Runtime
 from accueil.api.schemas import In
 from accueil.core.access import Action, Principal, Role, may_account
@@ -48,7 +49,7 @@ from accueil.services.outbox import Envelope, read_outbox
 from accueil.switchboard.hub import event_message
 from accueil.switchboard.stream import Connection
 
-router = APIRouter(tags=["event streams"])
+router = APIRouter(tags=["event streams"], route_class=OneHop)
 PAGE = 500  # events read from the outbox at a time while catching up
 
 

@@ -10,10 +10,11 @@ from sqlalchemy import text
 
 from accueil.api.auth import runtime
 from accueil.api.conventions import scoped
+from accueil.api.routing import OneHop
 from accueil.core.access import Scope
 from accueil.store.db import alembic_config
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=OneHop)
 
 
 @router.get("/healthz", openapi_extra=scoped(Scope.PUBLIC))

@@ -12,14 +12,15 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated, runtime
-from accueil.api.conventions import Page, scoped
+from accueil.api.conventions import Page, PageQuery, decode_cursor, encode_cursor, scoped
+from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.core.access import Action, Scope
 from accueil.errors import AccueilError, InvalidInput, NotFound
 from accueil.services import deliveries, messages, sms_inbound
 from accueil.settings import get_settings
 
-router = APIRouter(tags=["messages"])
+router = APIRouter(tags=["messages"], route_class=OneHop)
 
 
 class FieldOut(Out):
@@ -74,37 +75,48 @@ class InboundResult(Out):
 
 
 def _list(
-    caller: Caller, account: str, person: str | None, status: str | None, limit: int
+    caller: Caller, account: str, person: str | None, status: str | None, page: PageQuery
 ) -> Page[MessageOut]:
+    before = decode_cursor(page.cursor) if page.cursor is not None else None
     with caller.unit(personal=True) as session:  # messages are personal data: reads audited
-        found = messages.list_messages(session, account, person=person, status=status, limit=limit)
-    return Page[MessageOut](items=[MessageOut.of(m) for m in found])
+        try:
+            found = messages.list_messages(
+                session, account, person=person, status=status, limit=page.limit + 1, before=before
+            )
+        except NotFound:  # the cursor's message is not in this account (any more)
+            raise InvalidInput(
+                "the cursor is not one this API gave", field="query.cursor"
+            ) from None
+    chunk = found[: page.limit]
+    more = len(found) > page.limit
+    cursor = encode_cursor(chunk[-1].uid) if more else None
+    return Page[MessageOut](items=[MessageOut.of(m) for m in chunk], next_cursor=cursor)
 
 
 @router.get("/accounts/{account}/messages", openapi_extra=scoped(Scope.ACCOUNT))
 def list_messages(
     account: str,
+    page: PageQuery = Depends(),
     person: str | None = Query(None, max_length=64, description="only this person's"),
     status: str | None = Query(None, max_length=16, description="only at this status"),
-    limit: int = Query(100, ge=1, le=1000),
     caller: Caller = Depends(authenticated),
 ) -> Page[MessageOut]:
     """The account's messages, newest first, with where each stands."""
     auth.account(caller, account)
-    return _list(caller, account, person, status, limit)
+    return _list(caller, account, person, status, page)
 
 
 @router.get("/accounts/{account}/people/{person}/messages", openapi_extra=scoped(Scope.PERSON))
 def list_person_messages(
     account: str,
     person: str,
+    page: PageQuery = Depends(),
     status: str | None = Query(None, max_length=16, description="only at this status"),
-    limit: int = Query(100, ge=1, le=1000),
     caller: Caller = Depends(authenticated),
 ) -> Page[MessageOut]:
     """One person's messages, newest first (an employee: their own)."""
     auth.person(caller, account, person)
-    return _list(caller, account, person, status, limit)
+    return _list(caller, account, person, status, page)
 
 
 def _theirs(session: Session, account: str, person: str, message: str) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import Page, PageQuery, decode_cursor, encode_cursor, scoped
+from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.api.times import aware
 from accueil.core.access import Scope
@@ -18,7 +19,7 @@ from accueil.errors import InvalidInput
 from accueil.services import call_log
 from accueil.services.directory import get_account, get_person
 
-router = APIRouter(tags=["call records"])
+router = APIRouter(tags=["call records"], route_class=OneHop)
 
 
 class MessageFieldOut(Out):

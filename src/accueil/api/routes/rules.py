@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import check_if_match, scoped, with_etag
+from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
 from accueil.core.access import Action, Role
 from accueil.core.access import Scope as Access
@@ -22,7 +23,7 @@ from accueil.core.rules import Scope
 from accueil.services import rules as service
 from accueil.services.rules import RuleSet
 
-router = APIRouter(tags=["rules"])
+router = APIRouter(tags=["rules"], route_class=OneHop)
 ACCOUNT = scoped(Access.ACCOUNT)
 PERSON = scoped(Access.PERSON)
 

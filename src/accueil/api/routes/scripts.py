@@ -9,12 +9,21 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy.orm import Session
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
-from accueil.api.conventions import check_if_match, scoped, with_etag
+from accueil.api.conventions import (
+    check_if_match,
+    etag_of,
+    remember,
+    replayed,
+    scoped,
+    with_etag,
+)
+from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
 from accueil.api.times import aware
 from accueil.core.access import Action, Role, Scope
@@ -25,7 +34,7 @@ from accueil.services.employee_policy import check_own_greeting
 from accueil.services.script_layers import Owner
 from accueil.services.script_preview import preview
 
-router = APIRouter(tags=["scripts"])
+router = APIRouter(tags=["scripts"], route_class=OneHop)
 ACCOUNT = scoped(Scope.ACCOUNT)
 PERSON = scoped(Scope.PERSON)
 LAYER = "/accounts/{account}/scripts/{layer}"
@@ -183,15 +192,25 @@ def layer_diff(
         return DiffOut(old=old, new=new, diff=service.diff(session, account, owner, old, new))
 
 
-@router.post(LAYER + "/rollback", status_code=201, openapi_extra=ACCOUNT)
+@router.post(LAYER + "/rollback", status_code=201, response_model=VersionOut, openapi_extra=ACCOUNT)
 def rollback_layer(
-    account: str, layer: str, body: RollbackIn, caller: Caller = Depends(authenticated)
-) -> VersionOut:
-    """A new version equal to an old one (every version stays)."""
+    account: str,
+    layer: str,
+    body: RollbackIn,
+    request: Request,
+    caller: Caller = Depends(authenticated),
+) -> Response:
+    """A new version equal to an old one (every version stays): an edit of the layer (412 on a
+    stale If-Match, the ETag of the new version) and a create (Idempotency-Key honoured)."""
     owner = _owner(layer)
     _guard(caller, account, owner, Action.WRITE)
     with caller.unit() as session:
+        if (again := replayed(session, request, caller.user_id, body)) is not None:
+            return again
         _within_policy(session, caller, account, "body.to_version")
+        current = _latest(session, account, owner)
+        if current is not None:
+            check_if_match(request, current)
         made = service.rollback(
             session,
             account,
@@ -200,7 +219,10 @@ def rollback_layer(
             saved_by=caller.principal.user,
             now=caller.runtime.now(),
         )
-        return VersionOut.of(made)
+        out = VersionOut.of(made)
+        remember(session, request, caller.user_id, body, out, 201, caller.runtime.now())
+    headers = {"ETag": etag_of(out)}
+    return JSONResponse(out.model_dump(mode="json"), status_code=201, headers=headers)
 
 
 @router.get("/accounts/{account}/people/{person}/script-preview", openapi_extra=PERSON)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import scoped
+from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.api.times import aware
 from accueil.core.access import Scope
@@ -20,7 +21,7 @@ from accueil.core.search import Hit
 from accueil.services import search as service
 from accueil.services.directory import get_account
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], route_class=OneHop)
 
 SAID = Query(min_length=1, max_length=200, description="what the caller said: 'Mme Lefèvre compta'")
 LIMIT = Query(10, ge=1, le=100)

@@ -19,13 +19,14 @@ from accueil.api.auth import (
 from accueil.api.conventions import scoped
 from accueil.api.problems import TooManyRequests
 from accueil.api.routes.users import NewTokenOut, UserOut
+from accueil.api.routing import OneHop
 from accueil.api.runtime import Runtime
 from accueil.api.schemas import In, Out
 from accueil.core.access import Scope
 from accueil.services import browser_sessions, users
 from accueil.services.users import Unauthenticated
 
-router = APIRouter(tags=["session"])
+router = APIRouter(tags=["session"], route_class=OneHop)
 
 
 class LoginIn(In):

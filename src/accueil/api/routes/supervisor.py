@@ -15,6 +15,7 @@ from pydantic import Field
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import scoped
+from accueil.api.routing import OneHop
 from accueil.api.runtime import Runtime
 from accueil.api.schemas import Out
 from accueil.api.times import Day
@@ -25,7 +26,7 @@ from accueil.services.pool_calls import pool_calls
 from accueil.switchboard.figures import MEMORY, PoolFigures, pool_figures
 from accueil.switchboard.live import Live
 
-router = APIRouter(tags=["supervisor"])
+router = APIRouter(tags=["supervisor"], route_class=OneHop)
 _FORWARDED = "x-accueil-forwarded"  # asked by another process on a caller's behalf
 _PASSED = {"authorization", "cookie"}  # the caller's credentials, checked by the leader too
 _HTTP = {"ws": "http", "wss": "https"}

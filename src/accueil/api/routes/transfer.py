@@ -16,13 +16,14 @@ from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import scoped
+from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.core.access import Action, Scope
 from accueil.errors import InvalidInput
 from accueil.services import exporting
 from accueil.services.onboarding import ImportReport, import_texts
 
-router = APIRouter(tags=["import and export"])
+router = APIRouter(tags=["import and export"], route_class=OneHop)
 OPERATOR = scoped(Scope.OPERATOR)
 FORMATS = (".yaml", ".yml", ".csv")
 

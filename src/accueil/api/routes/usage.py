@@ -13,6 +13,7 @@ from pydantic import Field
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import scoped
+from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.api.times import Day
 from accueil.core.access import Scope
@@ -20,7 +21,7 @@ from accueil.core.localtime import zone
 from accueil.services.directory import get_account
 from accueil.services.usage import Period, Usage, account_usage, as_csv, operator_usage
 
-router = APIRouter(tags=["usage"])
+router = APIRouter(tags=["usage"], route_class=OneHop)
 
 
 class Format(StrEnum):

@@ -11,11 +11,12 @@ from pydantic import Field
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import Page, PageQuery, paginate, remember, replayed, scoped
+from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
 from accueil.core.access import Role, Scope
 from accueil.services import users
 
-router = APIRouter(tags=["users"])
+router = APIRouter(tags=["users"], route_class=OneHop)
 OPERATOR = scoped(Scope.OPERATOR)
 
 

@@ -11,11 +11,12 @@ from pydantic import Field
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import check_if_match, scoped, with_etag
+from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
 from accueil.core.access import Action, Scope
 from accueil.services import vip_lists as service
 
-router = APIRouter(tags=["vip lists"])
+router = APIRouter(tags=["vip lists"], route_class=OneHop)
 PERSON = scoped(Scope.PERSON)
 PATH = "/accounts/{account}/people/{person}/vip"
 

@@ -149,7 +149,7 @@
   function revoked(m) {
     if (!offer || offer.call !== m.call) return;
     clearPop();
-    flash(say("revoked"));
+    show(say("revoked"));
     if (state === "offered") setState(wasReady ? "ready" : "logged_in");
   }
 
@@ -241,6 +241,9 @@
         button.disabled = false;
         result.className = "saved error";
         result.textContent = m.message;
+        inLanguage(m.message).then((text) => {
+          result.textContent = text;
+        });
         return;
       }
       // only now, committed on the server, is the outcome said to be saved
@@ -374,6 +377,17 @@
   }
 
   function flash(text) {
+    inLanguage(text).then(show);
+  }
+
+  function inLanguage(text) {
+    // the stream speaks English: the page says it in its language (as it came if that fails)
+    return fetch("/desk/said?text=" + encodeURIComponent(text), { credentials: "same-origin" })
+      .then((answer) => (answer.ok ? answer.text() : text))
+      .catch(() => text);
+  }
+
+  function show(text) {
     const area = document.getElementById("flash");
     const p = document.createElement("p");
     p.className = "error";
