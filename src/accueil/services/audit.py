@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from accueil.services.tenancy import on_scoped_input
 from accueil.store.tables_audit import AuditRow
 
 # built once (its compiled form is cached by the engine); run on the session's connection, it is
@@ -33,6 +34,7 @@ class AuditEntry:
     id: int = 0  # given by the store
 
 
+@on_scoped_input
 def record(session: Session, entry: AuditEntry) -> None:
     """Add ``entry`` to the log in ``session``'s transaction (committed with the change).
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accueil.core.access import Principal
+from accueil.services.tenancy import of_the_user
 from accueil.services.users import Unauthenticated, User, get_user, principal_of, user_id
 from accueil.store.tables_users import BrowserSessionRow, UserRow
 
@@ -50,6 +51,7 @@ def csrf_token(secret: str) -> str:
     return hashlib.sha256(b"accueil-csrf:" + secret.encode()).hexdigest()[:32]
 
 
+@of_the_user
 def open_session(session: Session, name: str, *, now: datetime, lifetime: timedelta) -> NewSession:
     """A new session for ``name`` (password just checked), ending at ``now + lifetime``."""
     secret = secrets.token_urlsafe(32)
@@ -65,6 +67,7 @@ def open_session(session: Session, name: str, *, now: datetime, lifetime: timede
     return NewSession(secret, csrf_token(secret), row.expires_at, get_user(session, name))
 
 
+@of_the_user
 def authenticate_session(
     session: Session, secret: str, *, now: datetime, idle: timedelta
 ) -> SignedIn:
@@ -83,6 +86,7 @@ def authenticate_session(
     return SignedIn(user, principal_of(user), csrf_token(secret), row.expires_at)
 
 
+@of_the_user
 def close_session(session: Session, secret: str, *, now: datetime) -> None:
     """Sign out: the cookie's session ends now (an unknown or ended one: nothing to do)."""
     row = _row(session, secret)
@@ -90,6 +94,7 @@ def close_session(session: Session, secret: str, *, now: datetime) -> None:
         row.ended_at = now
 
 
+@of_the_user
 def close_sessions_of(session: Session, name: str, *, now: datetime, keep: str = "") -> int:
     """End every live session of user ``name`` (their password changed), but the one of
     ``keep`` (the secret of the browser that changed it); how many were ended."""

@@ -13,6 +13,8 @@ from typing import TypeVar, cast
 
 from sqlalchemy.orm import Session
 
+from accueil.services.tenancy import on_scoped_input
+
 T = TypeVar("T")
 
 SEARCH = "accueil.cache.search"
@@ -25,6 +27,7 @@ CACHES = "accueil.caches"
 by every session of the application)."""
 
 
+@on_scoped_input
 def cache_of(session: Session, key: str, make: Callable[[], T]) -> T:
     """The cache ``key`` of this session's application (or of this session alone).
 

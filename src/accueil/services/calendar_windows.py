@@ -29,6 +29,7 @@ from accueil.core.calendar_limits import CalendarLimits
 from accueil.core.calendar_read import CalendarRead, read_calendar
 from accueil.core.localtime import zone
 from accueil.services.caching import TIMELINES, cache_of
+from accueil.services.tenancy import on_scoped_input
 from accueil.store.db import transaction
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_availability import CalendarFeedRow
@@ -120,6 +121,7 @@ class TimelineCache:
             self._items.clear()
 
 
+@on_scoped_input
 def timelines_of(session: Session) -> TimelineCache:
     """The timeline cache of the application that opened ``session`` (see ``caching``)."""
     return cache_of(session, TIMELINES, TimelineCache)
@@ -158,6 +160,7 @@ class FeedCopy(Protocol):
     def window(self) -> dict[str, Any] | None: ...
 
 
+@on_scoped_input
 def view_of_feed(session: Session, row: FeedCopy | None, now: datetime) -> CalendarView | None:
     """The calendar kept in a feed row already read (by ``calendar_view`` or a batch): its
     stored window, never its ICS. No window yet (a database from before windows were stored):

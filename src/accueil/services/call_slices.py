@@ -30,6 +30,7 @@ from accueil.core.phone import to_e164
 from accueil.errors import NotFound
 from accueil.services.decisions import CallDecision, CallSlice, decide_in, read_slice
 from accueil.services.directory import Destination, destination_of, number_rows
+from accueil.services.tenancy import by_number, on_scoped_input
 from accueil.store.tables import AccountRow, GroupRow, NumberRow, PersonRow
 
 _CHECK = (  # built once: every call runs it
@@ -99,6 +100,7 @@ def _unowned(row: R) -> R:
     return copy
 
 
+@on_scoped_input
 def decide_kept(
     session: Session,
     slices: CallSlices,
@@ -120,6 +122,7 @@ def decide_kept(
     return CallDecision(kept.destination, decision)
 
 
+@by_number
 def read_pop_slice(session: Session, number: str, call: CallSlice) -> PopSlice:
     """A number's slice: the call's slice and the name of the person's group."""
     person = call.person_row

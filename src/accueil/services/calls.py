@@ -24,6 +24,7 @@ from accueil.services.availability import person_row
 from accueil.services.directory import account_row
 from accueil.services.events import CallRecorded
 from accueil.services.outbox import emit
+from accueil.services.tenancy import on_scoped_input
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_scripts import CallRecordRow
 
@@ -80,6 +81,7 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
     return row.id
 
 
+@on_scoped_input
 def record_calls(session: Session, records: Sequence[tuple[str, CallRecord]]) -> int:
     """Write many calls' records (account key, record) in the caller's transaction, in one
     flush; returns how many were written. A call recorded already is skipped, as by

@@ -19,6 +19,7 @@ from accueil.services.availability import closures, default_policy, person_row, 
 from accueil.services.callers import contacts_of, lists_of, rotas_of
 from accueil.services.directory import Destination, account_row, destination_of, number_rows
 from accueil.services.rules import chain_for
+from accueil.services.tenancy import by_number, on_scoped_input
 from accueil.services.vip_lists import vip_of
 from accueil.store.mapping import account_from_row, person_from_row
 from accueil.store.tables import AccountRow, PersonRow
@@ -71,6 +72,7 @@ def slice_for(session: Session, account: str, person: str | None = None) -> Call
     return read_slice(session, acc, person_row(session, acc, person) if person else None)
 
 
+@on_scoped_input
 def availability_in(
     session: Session, view: CallSlice, now: datetime, policy: Policy | None = None
 ) -> Availability | None:
@@ -86,6 +88,7 @@ def availability_in(
     )
 
 
+@on_scoped_input
 def decide_in(
     session: Session,
     view: CallSlice,
@@ -118,6 +121,7 @@ def decide_for(
     return decide_in(session, view, call, now, lang=lang, policy=policy)
 
 
+@by_number
 def decide_call(
     session: Session,
     caller: str,

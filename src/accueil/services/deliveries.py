@@ -24,6 +24,7 @@ from accueil.services.directory import account_row
 from accueil.services.events import MessageDelivery
 from accueil.services.messages import Message, add_event, view_of
 from accueil.services.outbox import emit
+from accueil.services.tenancy import operator_level
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_messages import DeliveryPreferencesRow, DeliveryRow, MessageRow
 
@@ -59,6 +60,7 @@ class DeadLetter:
     last_error: str
 
 
+@operator_level
 def claim(
     session: Session, worker: str, *, now: datetime, limit: int, lease: timedelta
 ) -> list[Claimed]:
@@ -120,6 +122,7 @@ def claim(
     return found
 
 
+@operator_level
 def record_provider_id(session: Session, delivery: int, provider_id: str) -> None:
     """Keep the provider's id of a sending before anything else can retry it."""
     session.execute(
@@ -137,6 +140,7 @@ class Sent:
     detail: str = ""
 
 
+@operator_level
 def mark_sent(session: Session, done: Sequence[Sent], *, now: datetime) -> None:
     """The channel took these deliveries: each ``sent`` (or ``delivered``), in its history.
 
@@ -169,6 +173,7 @@ def mark_sent(session: Session, done: Sequence[Sent], *, now: datetime) -> None:
             add_event(session, message, "delivered", now, channel=channel, account_key=key)
 
 
+@operator_level
 def mark_failed(
     session: Session,
     delivery: int,
@@ -193,6 +198,7 @@ def mark_failed(
     return True
 
 
+@operator_level
 def close(session: Session, delivery: int, state: str) -> None:
     """End a delivery without sending (an escalation no longer needed: ``cancelled``)."""
     session.execute(
@@ -245,6 +251,7 @@ def retry_now(session: Session, account: str, delivery: int, *, now: datetime, b
     )
 
 
+@operator_level
 def outstanding(session: Session, *, now: datetime) -> int:
     """Deliveries due now or held by a dispatcher (a dead one's, until its lease runs out)."""
     due = or_(
@@ -255,6 +262,7 @@ def outstanding(session: Session, *, now: datetime) -> int:
     return int(found or 0)
 
 
+@operator_level
 def next_due(session: Session) -> datetime | None:
     """When the next queued delivery falls due (for a dispatcher to sleep until then)."""
     return session.scalar(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from accueil.core.directory import Account, Agent, Group, Number, Person
 from accueil.errors import InvalidInput, NotFound
+from accueil.services.tenancy import by_number, operator_level
 from accueil.store.mapping import (
     account_from_row,
     agent_from_row,
@@ -40,6 +41,7 @@ def get_account(session: Session, account: str) -> Account:
     return account_from_row(account_row(session, account))
 
 
+@operator_level
 def list_accounts(session: Session) -> list[Account]:
     rows = session.scalars(select(AccountRow).order_by(AccountRow.key))
     return [account_from_row(r) for r in rows]
@@ -88,6 +90,7 @@ def list_numbers(session: Session, account: str) -> list[Number]:
     ]
 
 
+@operator_level
 def accounts_with_person(session: Session, person: str) -> list[str]:
     """The accounts having a current person with this key (the operator's command line only)."""
     query = (
@@ -99,6 +102,7 @@ def accounts_with_person(session: Session, person: str) -> list[str]:
     return list(session.scalars(query))
 
 
+@operator_level
 def account_of_person(session: Session, person: str) -> str:
     """The one account with a current person of this key (a person named by key alone)."""
     accounts = accounts_with_person(session, person)
@@ -121,11 +125,13 @@ class Destination:
     person: Person | None
 
 
+@by_number
 def resolve_number(session: Session, e164: str) -> Destination:
     """The account (and maybe person) a dialled number leads to."""
     return destination_of(*number_rows(session, e164))
 
 
+@by_number
 def number_rows(session: Session, e164: str) -> tuple[NumberRow, AccountRow, PersonRow | None]:
     """The rows a dialled number leads to: the number, its account, maybe its person."""
     row = session.get(NumberRow, e164)
@@ -143,6 +149,7 @@ def destination_of(row: NumberRow, acc: AccountRow, prow: PersonRow | None) -> D
     return Destination(number, account_from_row(acc), person)
 
 
+@operator_level
 def get_agent(session: Session, agent: str) -> Agent:
     """One agent of the pool by key (an archived agent is not found)."""
     found = next((a for a in list_agents(session, agent) if a.active), None)
@@ -151,6 +158,7 @@ def get_agent(session: Session, agent: str) -> Agent:
     return found
 
 
+@operator_level
 def list_agents(session: Session, key: str | None = None) -> list[Agent]:
     """The operator's pool (agents belong to the operator, not to an account)."""
     trainings: dict[int, list[tuple[str, int]]] = {}
@@ -176,6 +184,7 @@ class Summary:
     agents: int
 
 
+@operator_level
 def summary(session: Session) -> Summary:
     def count(table: type[object]) -> int:
         return session.scalar(select(func.count()).select_from(table)) or 0

@@ -25,6 +25,7 @@ from accueil.services.directory import account_row, get_person, list_groups
 from accueil.services.events import DirectoryImported
 from accueil.services.onboarding import ImportReport, load_directory
 from accueil.services.outbox import emit
+from accueil.services.tenancy import operator_level
 from accueil.store.tables import AgentRow, NumberRow, PersonRow
 
 SOURCE = "page"
@@ -179,6 +180,7 @@ def trainings_of(text: str) -> dict[str, object]:
     return out
 
 
+@operator_level
 def save_agent(session: Session, key: str, fields: dict[str, Any], *, now: datetime) -> None:
     """A secretary of the pool added (a new key) or changed (only the fields given; an empty
     ``sip_uri`` takes the softphone's address away)."""
@@ -192,6 +194,7 @@ def save_agent(session: Session, key: str, fields: dict[str, Any], *, now: datet
             row.sip_uri = ""
 
 
+@operator_level
 def save_account(session: Session, key: str, fields: dict[str, Any], *, now: datetime) -> None:
     """An account of the operator added (a new key) or changed (only the fields given)."""
     if not key:

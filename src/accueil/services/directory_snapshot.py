@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from accueil.directory_io.records import Kind
 from accueil.directory_io.schema import FIELDS
 from accueil.directory_io.validate import Known
+from accueil.services.tenancy import operator_level
 from accueil.store.tables import (
     AccountRow,
     AgentRow,
@@ -73,6 +74,7 @@ class DirectorySnapshot:
         )
 
 
+@operator_level
 def take_snapshot(session: Session, accounts: Collection[str] | None = None) -> DirectorySnapshot:
     """Read the directory in a handful of queries (plain tuples, no row objects).
 

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from accueil.errors import NotFound
+from accueil.services.tenancy import operator_level
 from accueil.store.tables import AccountRow, DirectoryVersionRow
 
 WHOLE = 1  # the id of the directory_version row
@@ -25,6 +26,7 @@ _OF_ACCOUNT = select(AccountRow.id, AccountRow.directory_version).where(
 _WHOLE = select(DirectoryVersionRow.version).where(DirectoryVersionRow.id == WHOLE)
 
 
+@operator_level
 def bump(session: Session, accounts: Iterable[str]) -> None:
     """The directory of ``accounts`` (keys) changed in this transaction."""
     keys = sorted(set(accounts))
@@ -50,6 +52,7 @@ def account_version(session: Session, account: str) -> tuple[int, int]:
     return int(found[0]), int(found[1])
 
 
+@operator_level
 def directory_version(session: Session) -> int:
     """The whole directory's version (every account's names, people and groups)."""
     found = session.connection().scalar(_WHOLE)

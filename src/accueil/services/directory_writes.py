@@ -17,6 +17,7 @@ from accueil.directory_io.records import Kind
 from accueil.services.directory_diff import Delta
 from accueil.services.directory_snapshot import Columns
 from accueil.services.directory_version import bump
+from accueil.services.tenancy import operator_level
 from accueil.store.tables import (
     AccountRow,
     AgentRow,
@@ -55,6 +56,7 @@ def _batches(rows: Iterable[T]) -> Iterator[list[T]]:
         yield batch
 
 
+@operator_level
 def write(session: Session, delta: Delta, progress: Progress | None = None) -> None:
     """Apply ``delta`` inside the session's transaction."""
     tick = _Ticker(delta, progress)

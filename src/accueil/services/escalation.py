@@ -24,12 +24,14 @@ from accueil.core.localtime import to_local, zone
 from accueil.services.callers import rotas_of
 from accueil.services.delivery_preferences import preferences_of
 from accueil.services.messages import add_event, queue
+from accueil.services.tenancy import operator_level
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_messages import DeliveryRow, MessageEventRow, MessageRow
 
 EXPIRE = "expire"  # the address of the step after the last target
 
 
+@operator_level
 def escalate(session: Session, delivery: int, *, now: datetime) -> str:
     """Carry out one escalation step; returns what happened, in words (for the log)."""
     row = session.get(DeliveryRow, delivery)

@@ -20,13 +20,16 @@ from accueil.directory_io.sections import COLUMNS, NESTED, NESTED_FILE, write_se
 from accueil.directory_io.writers import CLOSED, Document, to_csv, to_yaml
 from accueil.services.directory_snapshot import Columns, take_snapshot
 from accueil.services.operator_export import export_sections
+from accueil.services.tenancy import operator_level
 
 
+@operator_level
 def export_document(session: Session) -> Document:
     """The whole operator as data, in the shape ``load_directory`` takes."""
     return {**export_directory(session), **export_sections(session)}
 
 
+@operator_level
 def export_directory(session: Session) -> Document:
     """The directory's five kinds as data."""
     snap = take_snapshot(session)
@@ -42,10 +45,12 @@ def export_directory(session: Session) -> Document:
     }
 
 
+@operator_level
 def export_yaml(session: Session) -> str:
     return to_yaml(export_document(session))
 
 
+@operator_level
 def export_csv(session: Session, directory: Path) -> list[Path]:
     """One CSV file per kind and flat section (accounts.csv, …, caller_lists.csv, …) and
     ``operator.yaml`` for the nested sections, in ``directory``."""
@@ -58,6 +63,7 @@ def export_csv(session: Session, directory: Path) -> list[Path]:
     return written
 
 
+@operator_level
 def export_csv_texts(session: Session) -> dict[str, str]:
     """The files of a CSV export by name, as text (for callers that do not write files)."""
     document = export_document(session)

@@ -29,6 +29,7 @@ from accueil.services.delivery_preferences import preferences_of
 from accueil.services.directory import account_row
 from accueil.services.events import MessageAcknowledged, MessageDelivery, MessageRead, MessageTaken
 from accueil.services.outbox import emit
+from accueil.services.tenancy import on_scoped_input
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_messages import DeliveryRow, MessageEventRow, MessageRow
 
@@ -205,6 +206,7 @@ def _store(
     return _view(row, "queued" if steps.channels else "taken", first.uid if first else "")
 
 
+@on_scoped_input
 def queue(
     session: Session,
     message: MessageRow,
@@ -238,6 +240,7 @@ def queue(
     return delivery
 
 
+@on_scoped_input
 def add_event(
     session: Session,
     message: MessageRow,

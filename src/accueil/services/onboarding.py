@@ -27,6 +27,7 @@ from accueil.services.directory_writes import Progress, write
 from accueil.services.events import DirectoryImported
 from accueil.services.operator_import import apply_entries, check_entries
 from accueil.services.outbox import emit
+from accueil.services.tenancy import operator_level
 
 __all__ = [
     "Change",
@@ -82,6 +83,7 @@ class ImportReport:
         return out + list(self.others) or ["nothing to change"]
 
 
+@operator_level
 def load_directory(
     session: Session,
     data: Mapping[str, object],
@@ -109,6 +111,7 @@ def load_directory(
     )
 
 
+@operator_level
 def import_files(
     session: Session,
     paths: Iterable[Path],
@@ -133,6 +136,7 @@ def import_files(
     )
 
 
+@operator_level
 def import_texts(
     session: Session,
     texts: Iterable[tuple[str, str | bytes]],
@@ -166,6 +170,7 @@ def read_texts(
     return reading, ", ".join(names)
 
 
+@operator_level
 def apply_records(
     session: Session,
     reading: Reading,

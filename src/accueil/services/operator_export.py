@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from accueil.directory_io.sections import Section
+from accueil.services.tenancy import operator_level
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_availability import (
     CalendarFeedRow,
@@ -35,6 +36,7 @@ Entry = dict[str, Any]
 _SCOPES = {"account": 0, "group": 1, "person": 2}  # a script's layers, most general first
 
 
+@operator_level
 def export_sections(session: Session) -> dict[str, list[Entry]]:
     """Every operator section, by name, in import order."""
     accounts = dict(session.execute(select(AccountRow.id, AccountRow.key)).all())

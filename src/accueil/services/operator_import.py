@@ -33,12 +33,14 @@ from accueil.services import (
 )
 from accueil.services.directory import account_row
 from accueil.services.operator_export import export_sections
+from accueil.services.tenancy import operator_level
 from accueil.store.tables import AccountRow
 
 SAVED_BY = "import"
 _SCOPES = ("account", "group", "person")
 
 
+@operator_level
 def apply_entries(
     session: Session, entries: Sequence[Entry], *, now: datetime, dry_run: bool = False
 ) -> list[str]:

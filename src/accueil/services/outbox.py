@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from accueil.services.events import Event, event_from
 from accueil.services.routing_version import bump_for
+from accueil.services.tenancy import account_or_operator, on_scoped_input, operator_level
 from accueil.store.tables_outbox import OutboxRow
 
 PENDING = "accueil.outbox.pending"  # Session.info key: the rows and events of this transaction
@@ -29,6 +30,7 @@ class Envelope:
     event: Event
 
 
+@on_scoped_input
 def emit(session: Session, event: Event) -> None:
     """Write ``event`` to the outbox in the session's transaction; published after commit."""
     row = OutboxRow(
@@ -42,6 +44,7 @@ def emit(session: Session, event: Event) -> None:
     bump_for(session, event)  # a change a call's decision reads: kept slices are stale
 
 
+@on_scoped_input
 def committed(session: Session) -> list[Envelope]:
     """Take the events of the transaction that just committed, in the order they were emitted.
 
@@ -52,6 +55,7 @@ def committed(session: Session) -> list[Envelope]:
     return [Envelope(row.id, event) for row, event in pending if inspect(row).persistent]
 
 
+@on_scoped_input
 def forget_rolled_back(session: Session) -> None:
     """After a rollback: keep only the events whose rows still stand (none, for a full one)."""
     pending: list[tuple[OutboxRow, Event]] = session.info.get(PENDING, [])
@@ -59,6 +63,7 @@ def forget_rolled_back(session: Session) -> None:
     session.info[PENDING] = standing
 
 
+@account_or_operator
 def read_outbox(
     session: Session, *, after: int = 0, account: str | None = None, limit: int = 500
 ) -> list[Envelope]:
@@ -69,12 +74,14 @@ def read_outbox(
     return [Envelope(r.id, event_from(r.name, r.payload)) for r in session.scalars(query)]
 
 
+@operator_level
 def latest_cursor(session: Session) -> int:
     """The cursor of the last event written (0: none yet): a stream subscribed from it gets
     what happens next, without the past."""
     return session.scalar(select(func.max(OutboxRow.id))) or 0
 
 
+@operator_level
 def unpublished(session: Session, limit: int = 500) -> list[Envelope]:
     """Committed events no relay has handed on yet (a process stopped between the two)."""
     query = (

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from accueil.core.localtime import require_aware
 from accueil.services.directory import account_row
+from accueil.services.tenancy import account_or_operator
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_scripts import CallRecordRow
 
@@ -33,6 +34,7 @@ class PoolCall:
     target_seconds: float
 
 
+@account_or_operator
 def pool_calls(
     session: Session, since: datetime, until: datetime, account: str | None = None
 ) -> list[PoolCall]:

@@ -30,11 +30,13 @@ from accueil.services.directory import account_row
 from accueil.services.events import CallerErased, DataPurged
 from accueil.services.messages import history, list_messages
 from accueil.services.outbox import emit
+from accueil.services.tenancy import operator_level
 from accueil.store.tables import AccountRow
 from accueil.store.tables_messages import DeliveryPreferencesRow, MessageRow
 from accueil.store.tables_scripts import CallRecordRow
 
 
+@operator_level
 def purge(session: Session, *, now: datetime) -> dict[str, tuple[int, int]]:
     """Delete what each account keeps no longer; (messages, call records) deleted, by account."""
     done: dict[str, tuple[int, int]] = {}

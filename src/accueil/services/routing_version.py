@@ -22,6 +22,7 @@ from accueil.services.events import (
     RulesSaved,
     VipListSaved,
 )
+from accueil.services.tenancy import on_scoped_input
 from accueil.store.tables import AccountRow
 
 # the events that tell a change to what a call's slice holds (a person's own VIP list too)
@@ -36,6 +37,7 @@ ROUTING_CHANGES = (
 )
 
 
+@on_scoped_input
 def bump_for(session: Session, event: Event) -> None:
     """In ``event``'s transaction: the account's kept slices are stale if it tells a change."""
     if isinstance(event, ROUTING_CHANGES) and event.account:

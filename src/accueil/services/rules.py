@@ -35,6 +35,7 @@ from accueil.services.directory import account_row
 from accueil.services.employee_policy import check_own_rules
 from accueil.services.events import RulesSaved
 from accueil.services.outbox import emit
+from accueil.services.tenancy import on_scoped_input
 from accueil.store.mapping import devices_from_json
 from accueil.store.tables import AccountRow, GroupRow, NumberRow, PersonRow
 from accueil.store.tables_availability import CallerListRow, RotaRow, RuleVersionRow
@@ -58,6 +59,7 @@ class RuleSet:
         return RulesDocument(account=self.account, rules=list(self.rules), **owner)
 
 
+@on_scoped_input
 def check_document(session: Session, data: Any, *, file: str = "", text: str = "") -> RulesDocument:
     """Shape, owner and references; ValidationFailed lists every problem with its path."""
     document = parse_document(data, file, text)
@@ -73,6 +75,7 @@ def check_document(session: Session, data: Any, *, file: str = "", text: str = "
     return document
 
 
+@on_scoped_input
 def check_text(session: Session, text: str, file: str = "") -> RulesDocument:
     """A rules file's text (YAML or JSON), fully checked."""
     return check_document(session, load_text(text, file), file=file, text=text)

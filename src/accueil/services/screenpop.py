@@ -42,9 +42,11 @@ from accueil.services.directory import number_rows
 from accueil.services.outbox import Envelope
 from accueil.services.routing_version import ROUTING_CHANGES
 from accueil.services.script_layers import ScriptCache, scripts_of
+from accueil.services.tenancy import by_number, on_scoped_input
 from accueil.store.tables import PersonRow
 
 
+@by_number
 def screen_pop(
     session: Session,
     dialled: str,
@@ -161,6 +163,7 @@ class PopCache:
         return view
 
 
+@on_scoped_input
 def familiar_pop(
     session: Session, pop: ScreenPop, account: Account, agent: str, *, now: datetime
 ) -> ScreenPop:

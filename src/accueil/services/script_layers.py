@@ -20,6 +20,7 @@ from accueil.errors import InvalidInput, NotFound
 from accueil.services.availability import person_row
 from accueil.services.caching import SCRIPTS, cache_of
 from accueil.services.directory import account_row
+from accueil.services.tenancy import on_scoped_input
 from accueil.store.tables_scripts import ScriptVersionRow
 
 NO_SCRIPT = "no script saved for this account"
@@ -141,6 +142,7 @@ class ScriptCache:
         self._built.clear()
 
 
+@on_scoped_input
 def scripts_of(session: Session) -> ScriptCache:
     """The built-script cache of the application that opened ``session``."""
     return cache_of(session, SCRIPTS, ScriptCache)

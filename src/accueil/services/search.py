@@ -22,6 +22,7 @@ from accueil.services.availability import available_now, people_available
 from accueil.services.caching import SEARCH, cache_of
 from accueil.services.directory import get_account, list_accounts, list_groups, list_people
 from accueil.services.directory_version import account_version, directory_version
+from accueil.services.tenancy import on_scoped_input, operator_level
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class SearchIndexes:
         return kept
 
 
+@on_scoped_input
 def indexes_of(session: Session) -> SearchIndexes:
     """The search indexes of the application that opened ``session``."""
     return cache_of(session, SEARCH, SearchIndexes)
@@ -109,6 +111,7 @@ def search(
     return kept.index.search(text, limit=limit, availability=_availability(session, now, known))
 
 
+@operator_level
 def search_all(
     session: Session,
     text: str,

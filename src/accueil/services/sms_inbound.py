@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accueil.services.messages import acknowledge_row, add_event
+from accueil.services.tenancy import operator_level
 from accueil.store.tables import AccountRow
 from accueil.store.tables_messages import DeliveryRow, InboundSeenRow, MessageRow
 
@@ -24,6 +25,7 @@ DELIVERED = {"delivered", "read"}
 FAILED = {"failed", "undelivered", "rejected", "expired"}
 
 
+@operator_level
 def seen_before(session: Session, provider: str, event_id: str, *, now: datetime) -> bool:
     """Remember a signed request's id; True when it was handled already (a replay)."""
     try:
@@ -34,6 +36,7 @@ def seen_before(session: Session, provider: str, event_id: str, *, now: datetime
     return False
 
 
+@operator_level
 def receipt(
     session: Session, provider_id: str, status: str, *, now: datetime, error: str = ""
 ) -> str:
@@ -60,6 +63,7 @@ def receipt(
     return f"{message.uid}: nothing to change ({state}, already {row.state})"
 
 
+@operator_level
 def reply(session: Session, sender: str, text: str, *, now: datetime) -> str:
     """A person answered an SMS: "1" (or "1 <code>") acknowledges; returns what it did."""
     words = text.strip().split()

@@ -17,6 +17,7 @@ from accueil.core.localtime import parse_wall_time, zone
 from accueil.core.phone import to_e164
 from accueil.services.clock import aware_utc
 from accueil.services.directory import get_account, resolve_number
+from accueil.services.tenancy import by_number
 
 HELP = (
     "ISO 8601 with an offset (2026-12-01T14:00+01:00), or the account's local time: "
@@ -36,6 +37,7 @@ def at_account(session: Session, account: str, text: str | None, now: datetime) 
     return read_time(text, now, get_account(session, account).timezone)
 
 
+@by_number
 def at_number(
     session: Session, dialled: str, text: str | None, now: datetime, country: str = "FR"
 ) -> datetime:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from accueil.core.localtime import zone
 from accueil.errors import InvalidInput
 from accueil.services.directory import account_row
+from accueil.services.tenancy import operator_level
 from accueil.store.tables import AccountRow
 from accueil.store.tables_messages import MessageRow
 from accueil.store.tables_scripts import CallRecordRow
@@ -84,6 +85,7 @@ def account_usage(
     return _usage(session, [_Account(row.id, row.key, row.timezone)], first, last, by)
 
 
+@operator_level
 def operator_usage(
     session: Session, first: date, last: date, by: Period = Period.DAY
 ) -> list[Usage]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from accueil.core.access import Principal, Role, role_needs
 from accueil.errors import AccueilError, Conflict, InvalidInput, NotFound
 from accueil.services.directory import account_row
+from accueil.services.tenancy import of_the_user, operator_level
 from accueil.store.tables import AccountRow, AgentRow, PersonRow
 from accueil.store.tables_users import ApiTokenRow, UserRow
 
@@ -72,6 +73,7 @@ def parse_role(text: str) -> Role:
         raise InvalidInput(f"{text!r} is not a role; use one of: {known}", field="role") from None
 
 
+@operator_level
 def add_user(
     session: Session,
     name: str,
@@ -145,10 +147,12 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
+@operator_level
 def set_password(session: Session, name: str, password: str) -> None:
     _user_row(session, name).password_hash = hash_password(password)
 
 
+@operator_level
 def list_users(session: Session) -> list[User]:
     rows = session.execute(
         select(UserRow, AccountRow.key)
@@ -158,16 +162,19 @@ def list_users(session: Session) -> list[User]:
     return [_user(row, key) for row, key in rows]
 
 
+@operator_level
 def get_user(session: Session, name: str) -> User:
     row = _user_row(session, name)
     return _user(row, _account_key(session, row))
 
 
+@operator_level
 def deactivate_user(session: Session, name: str) -> None:
     """The user can no longer sign in; their tokens stop working. Nothing is deleted."""
     _user_row(session, name).active = False
 
 
+@of_the_user
 def check_password(session: Session, name: str, password: str) -> User:
     """The user whose password this is; one error whatever was wrong (no user enumeration)."""
     row = session.scalar(select(UserRow).where(UserRow.name == name))
@@ -183,6 +190,7 @@ def check_password(session: Session, name: str, password: str) -> User:
     return _user(row, _account_key(session, row))
 
 
+@operator_level
 def create_token(session: Session, name: str, label: str = "", *, now: datetime) -> NewToken:
     row = _user_row(session, name)
     if not row.active:
@@ -201,6 +209,7 @@ def create_token(session: Session, name: str, label: str = "", *, now: datetime)
     return NewToken(_token(token, row.name), f"acc_{prefix}_{secret}")
 
 
+@operator_level
 def revoke_token(session: Session, prefix: str, *, now: datetime) -> Token:
     row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.prefix == prefix))
     if row is None:
@@ -211,6 +220,7 @@ def revoke_token(session: Session, prefix: str, *, now: datetime) -> Token:
     return _token(row, user.name)
 
 
+@operator_level
 def list_tokens(session: Session, name: str | None = None) -> list[Token]:
     query = select(ApiTokenRow, UserRow.name).join(UserRow, ApiTokenRow.user_id == UserRow.id)
     if name is not None:
@@ -218,6 +228,7 @@ def list_tokens(session: Session, name: str | None = None) -> list[Token]:
     return [_token(t, n) for t, n in session.execute(query.order_by(ApiTokenRow.created_at))]
 
 
+@of_the_user
 def authenticate_token(session: Session, token: str, *, now: datetime) -> tuple[User, Principal]:
     """The user a bearer token acts for; records its last use."""
     parts = token.split("_", 2)
@@ -250,6 +261,7 @@ def principal_of(user: User, offered: frozenset[str] = frozenset()) -> Principal
     )
 
 
+@of_the_user
 def user_id(session: Session, name: str) -> int:
     return _user_row(session, name).id
 
