@@ -15,18 +15,23 @@ class DatabaseProxy:
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._server.getsockname()[1])
         self._open: set[socket.socket] = set()
+        self._servers: set[socket.socket] = set()  # the sockets to the database
+        self._kept: set[socket.socket] = set()  # left open by a cut the database did not see
         self._lock = threading.Lock()
         self.cut_off = False
         self.refused = 0  # connections closed while cut off
         threading.Thread(target=self._accept, daemon=True).start()
 
-    def cut(self) -> None:
+    def cut(self, *, database_sees_it: bool = True) -> None:
+        """Close every connection and refuse new ones. ``database_sees_it=False``: only the
+        application's side is closed; the database's side stays open, silent, as when the
+        network between them is cut (the server keeps those sessions, and their locks)."""
         with self._lock:
             self.cut_off = True
-            for sock in self._open:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-                sock.close()
+            if not database_sees_it:
+                self._kept.update(self._open & self._servers)
+            for sock in self._open - self._kept:
+                _hang_up(sock)
             self._open.clear()
 
     def restore(self) -> None:
@@ -35,6 +40,9 @@ class DatabaseProxy:
 
     def close(self) -> None:
         self.cut()
+        with self._lock:
+            for sock in self._kept:
+                _hang_up(sock)
         self._server.close()
 
     def _accept(self) -> None:
@@ -54,6 +62,7 @@ class DatabaseProxy:
                     client.close()
                     continue
                 self._open.update((client, server))
+                self._servers.add(server)
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
@@ -63,7 +72,14 @@ class DatabaseProxy:
                 sink.sendall(data)
         except OSError:
             pass
-        finally:
-            for sock in (source, sink):
-                with contextlib.suppress(OSError):
-                    sock.close()
+        finally:  # both ends told (shutdown), not only closed: the pump the other way may
+            for sock in (source, sink):  # be blocked in recv on one of them, and a socket
+                if sock not in self._kept:  # closed under a blocked recv stays open (no FIN)
+                    _hang_up(sock)
+
+
+def _hang_up(sock: socket.socket) -> None:
+    """Close ``sock`` so that its peer hears it (FIN) and a thread blocked on it wakes."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()

@@ -112,8 +112,14 @@ def test_a_silent_connection_makes_the_agent_unavailable(seeded_lite: Engine) ->
         next_of(ws, "reply")
         # nothing more is sent: after the silence, the server closes and pauses her
         server.wait_for(lambda: not server.live.desks.connected("alice"), "silence noticed")
-        [agent] = server.live.board.host.engine.snapshot().agents
-        assert (agent.status, agent.reason) == ("paused", "connection lost")
+        # the pause is the switchboard's next input once the desk is closed: wait for it
+        server.wait_for(lambda: _status(server)[0] != "ready", "alice no longer ready")
+        assert _status(server) == ("paused", "connection lost")
+
+
+def _status(server: Server) -> tuple[str, str]:
+    [agent] = server.live.board.host.engine.snapshot().agents
+    return agent.status, agent.reason
 
 
 @pytest.mark.parametrize("user", ["martin_admin", "claire_user", "sup"])

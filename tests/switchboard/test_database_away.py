@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import pytest
 from board_world import CALLER, CLAIRE, SWITCHBOARD, seed
 from db_proxy import DatabaseProxy
 from sqlalchemy import make_url
@@ -32,7 +33,12 @@ async def _until(what: str, condition: Callable[[], bool | Awaitable[bool]]) -> 
     raise AssertionError(f"never: {what}")
 
 
-def test_the_database_away_the_calls_flow_and_the_journal_catches_up(postgres_url: str) -> None:
+@pytest.mark.parametrize("database_sees_it", [True, False], ids=["closed", "network_cut"])
+def test_the_database_away_the_calls_flow_and_the_journal_catches_up(
+    postgres_url: str, database_sees_it: bool
+) -> None:
+    """``network_cut``: the server does not see the cut and keeps the old lock's session (and
+    the lock) open; the leader ends that session of its own and takes its lock back."""
     direct = make_engine(postgres_url)
     migrate(direct)
     seed(direct)
@@ -60,9 +66,10 @@ def test_the_database_away_the_calls_flow_and_the_journal_catches_up(postgres_ur
         telephony.inbound("c1", CALLER, CLAIRE)
         telephony.inbound("c2", CALLER, SWITCHBOARD)
         await _until("c1 offered", lambda: "c1" in board.calls and bool(board.calls["c1"].token))
+        await _until("c2 waiting", lambda: "c2" in board.calls)  # decided before the cut
         token = board.calls["c1"].token
 
-        proxy.cut()  # the database is away
+        proxy.cut(database_sees_it=database_sees_it)  # the database is away
         await board.accept("alice", "c1", token)  # flows on, from memory
         telephony.inbound("c3", CALLER, CLAIRE)  # cannot be decided: refused loudly
         await _until("c3 refused", lambda: telephony.lines["c3"].over)

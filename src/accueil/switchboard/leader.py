@@ -27,6 +27,9 @@ from accueil.switchboard.journal import TERM_LOCK
 
 log = logging.getLogger(__name__)
 LEADER_LOCK = 0x61636375_0000
+# the server ends the lock's session about 3 s after this process's host stops answering (a
+# cut network), not after the system's default two hours: a standby can take over (TCP only)
+KEEPALIVES = ("tcp_keepalives_idle", 1), ("tcp_keepalives_interval", 1), ("tcp_keepalives_count", 2)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Leadership:
         self.engine, self.address = engine, address
         self.shared = engine.dialect.name == "postgresql"
         self._held: Connection | None = None
+        self._session: int | None = None  # the server's pid of the session that holds the lock
+        self._lost: int | None = None  # the session of a lock connection this process lost
         self._key = LEADER_LOCK
         if self.shared:
             with engine.connect() as connection:
@@ -57,21 +62,56 @@ class Leadership:
             return True
         if self._held is not None:
             return True
-        connection = self.engine.connect()
+        connection, session = self.engine.connect(), 0
         try:
-            won = connection.execute(
-                text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key}
-            ).scalar()
+            won = self._lock(connection)
+            if not won and self._lost is not None:
+                won = self._end_lost_session(connection) and self._lock(connection)
+            if won:  # the server drops this session soon after this process is cut off
+                for name, value in KEEPALIVES:
+                    connection.execute(text(f"SET {name} = {value}"))
+                session = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
             connection.commit()
-        except Exception:
+        except Exception:  # never back to the pool: its session may hold the lock
+            connection.invalidate()
             connection.close()
             raise
         if not won:
             connection.close()
             return False
         log.info("this process holds the switchboard's lock")
-        self._held = connection
+        self._held, self._session, self._lost = connection, session, None
         return True
+
+    def _lock(self, connection: Connection) -> bool:
+        return bool(
+            connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key}).scalar()
+        )
+
+    def _end_lost_session(self, connection: Connection) -> bool:
+        """The lock is held by the session of the lock connection this process lost (the
+        server has not yet seen that it is gone: a cut network, a proxy): end it, so this
+        process takes its own lock back now rather than when the server's keepalive gives
+        up. Only that session, and only while it still holds this key."""
+        lost, self._lost = self._lost, None
+        holder = connection.execute(
+            text(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1 AND pid = :pid"
+            ),
+            {"hi": self._key >> 32, "lo": self._key & 0xFFFFFFFF, "pid": lost},
+        ).scalar()
+        if holder is None:
+            return False
+        ended = bool(
+            connection.execute(text("SELECT pg_terminate_backend(:p, 2000)"), {"p": lost}).scalar()
+        )
+        log.warning(
+            "the switchboard's lock was still held by this process's lost session (pid %s): %s",
+            lost,
+            "ended" if ended else "could not be ended",
+        )
+        return ended
 
     def holds(self) -> bool:
         """Whether the lock's connection is still alive (blocking)."""
@@ -126,6 +166,7 @@ class Leadership:
 
     def release(self) -> None:
         held, self._held = self._held, None
+        self._lost, self._session = self._session, None
         if held is not None:
             try:  # closed for good (not back to the pool, where the lock would stay held)
                 held.invalidate()

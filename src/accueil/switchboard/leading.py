@@ -7,7 +7,7 @@ lock and has not been deposed, else it stops its switchboard (its agents are dis
 reconnect to the new leader) and stands by again. A lock lost with the database (briefly away)
 is not the end at once: the switchboard goes on from memory for ``hold`` seconds while this
 process tries to take the lock back; back with no newer term begun, it leads on and its
-journal catches up.
+journal catches up (at every check while anything waits in memory: ``_catch_up``).
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ class Leading:
         self.took_seconds = 0.0  # lock won → switchboard serving, for the last take-over
         self.replayed = 0
         self._task: asyncio.Task[None] | None = None
+        self._catching_up = False  # a catch-up waits on the switchboard's task
 
     async def start(self) -> None:
         """Try the lock once before serving, so a process that leads from the start (SQLite,
@@ -71,6 +72,7 @@ class Leading:
         while True:
             if leading:
                 while await self._still_leading():
+                    self._catch_up()
                     await asyncio.sleep(self.check)
                 if await self._hold_on():
                     continue
@@ -106,7 +108,7 @@ class Leading:
         self.term = await asyncio.to_thread(self.leadership.begin_term, origin, speed)
         if self.clock is not None:
             self.clock.adopt(self.term.origin, self.term.speed)
-        live = self.make_live()
+        live, self._catching_up = self.make_live(), False
         journal = Journal(self.leadership.engine, self.term.number)
         self.replayed = await live.take_over(journal)
         self.live = live
@@ -146,13 +148,31 @@ class Leading:
             latest = await asyncio.to_thread(self._latest_term)
             if latest == term.number:
                 log.warning("the switchboard's lock is taken back: term %s leads on", latest)
-                live.board.runner.post(lambda at: live.board.catch_up())
+                self._catch_up()
                 return True
             break  # a newer term leads: this one is over
         waiting = len(live.board.backlog)
         if waiting:
             log.error("standing down with %d inputs the journal never got", waiting)
         return False
+
+    def _catch_up(self) -> None:
+        """The lock's connection just answered, so the database is there: write what waits
+        in memory (inputs, records) on the switchboard's task, again at every check until
+        nothing waits (a write that failed once, a record kept after the last try). One at a
+        time; never while the database is known away, so no input waits on a dead connect."""
+        live = self.live
+        if live is None or self._catching_up or not (live.board.backlog or live.board.unrecorded):
+            return
+        self._catching_up = True
+
+        def catch_up(_at: float) -> None:
+            try:
+                live.board.catch_up()
+            finally:
+                self._catching_up = False
+
+        live.board.runner.post(catch_up)
 
     def _latest_term(self) -> int | None:
         try:
