@@ -38,7 +38,7 @@ def test_rules_are_checked_saved_as_versions_and_guarded_by_etag(lite: World) ->
         headers={"If-Match": empty.headers["etag"]},
     )
     assert stale.status_code == 412
-    versions = admin.get(f"{ALPHA}/people/claire/rules/versions").json()
+    versions = admin.get(f"{ALPHA}/people/claire/rules/versions").json()["items"]
     assert [v["version"] for v in versions] == [1]
 
 
@@ -110,7 +110,9 @@ def test_scripts_versions_diff_rollback_and_preview(lite: World) -> None:
     assert "+    ask: Qui est à l'appareil ?" in diff["diff"]
     back = admin.post(f"{ALPHA}/scripts/account/rollback", json={"to_version": 1})
     assert back.status_code == 201 and back.json()["version"] == 3
-    assert [v["version"] for v in admin.get(f"{ALPHA}/scripts/account/versions").json()] == [
+    assert [
+        v["version"] for v in admin.get(f"{ALPHA}/scripts/account/versions").json()["items"]
+    ] == [
         1,
         2,
         3,
@@ -141,7 +143,7 @@ def test_a_script_rollback_is_an_edit_with_if_match_and_a_create_with_idempotenc
                        headers={"If-Match": first.headers["etag"]})  # fmt: skip
     assert stale.status_code == 412
     assert stale.json()["current_etag"] == second.headers["etag"]
-    assert [v["version"] for v in admin.get(f"{layer}/versions").json()] == [1, 2]
+    assert [v["version"] for v in admin.get(f"{layer}/versions").json()["items"]] == [1, 2]
     key = {"Idempotency-Key": "rollback-1", "If-Match": second.headers["etag"]}
     back = admin.post(f"{layer}/rollback", json={"to_version": 1}, headers=key)
     assert back.status_code == 201 and back.json()["version"] == 3
@@ -151,7 +153,7 @@ def test_a_script_rollback_is_an_edit_with_if_match_and_a_create_with_idempotenc
     assert again.json() == back.json()
     other = admin.post(f"{layer}/rollback", json={"to_version": 2}, headers=key)
     assert other.status_code == 409
-    assert [v["version"] for v in admin.get(f"{layer}/versions").json()] == [1, 2, 3]
+    assert [v["version"] for v in admin.get(f"{layer}/versions").json()["items"]] == [1, 2, 3]
 
 
 def test_decide_says_what_happens_and_why(lite: World) -> None:
@@ -176,3 +178,28 @@ def test_screen_pop_for_an_operator(lite: World) -> None:
     assert answer.status_code == 200, answer.text
     pop = answer.json()["pop"]
     assert pop["account"]["key"] == "alpha" and pop["person"]["key"] == "claire"
+
+
+def test_histories_come_in_cursor_pages_in_their_order(lite: World) -> None:
+    """Script versions oldest first, rule versions newest first: pages of two, each once."""
+    admin, layer = lite.client("alpha_admin"), f"{ALPHA}/scripts/account"
+    for ask in ("Votre nom ?", "Et vous ?", "Qui ?", "Pardon ?", "Encore ?"):
+        assert admin.put(layer, json={"source": SCRIPT.replace("Votre nom ?", ask)}).is_success
+        assert admin.put(
+            f"{ALPHA}/rules", json={"rules": [{"name": ask, "then": {"type": "message"}}]}
+        ).is_success
+
+    def pages(path: str) -> list[int]:
+        seen, cursor = [], None
+        while True:
+            params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+            page = admin.get(path, params=params).json()
+            assert len(page["items"]) <= 2
+            seen += [v["version"] for v in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                return seen
+
+    assert pages(f"{layer}/versions") == [1, 2, 3, 4, 5]
+    assert pages(f"{ALPHA}/rules/versions") == [5, 4, 3, 2, 1]
+    bad = admin.get(f"{layer}/versions", params={"cursor": "not-ours"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "query.cursor"
