@@ -77,7 +77,7 @@ def test_the_policy_is_versioned_guarded_by_etag_and_audited(world: World) -> No
         "body.treatments.0",
     }
     admin.put(POLICY, json={})
-    assert [v["version"] for v in admin.get(f"{POLICY}/versions").json()] == [2, 1]
+    assert [v["version"] for v in admin.get(f"{POLICY}/versions").json()["items"]] == [2, 1]
     rows = world.client("root").get("/api/v1/audit", params={"account": "alpha"}).json()["items"]
     assert [r["operation"] for r in rows] == ["PUT /api/v1/accounts/{account}/employee-policy"] * 2
     # an employee is held to it, and does not set it

@@ -60,7 +60,7 @@ def test_a_stale_etag_or_a_bad_number_changes_nothing(world: World) -> None:
     doubled = claire.put(f"{CLAIRE}/vip", json=twice).json()["errors"][0]
     assert doubled["path"] == "contacts[1].number" and "already on the list" in doubled["reason"]
     assert claire.get(f"{CLAIRE}/vip").json()["version"] == 2
-    versions = claire.get(f"{CLAIRE}/vip/versions").json()
+    versions = claire.get(f"{CLAIRE}/vip/versions").json()["items"]
     assert [v["version"] for v in versions] == [2, 1]
     assert versions[1]["contacts"][0]["name"] == "Maman"  # nothing deleted is lost
 

@@ -7,7 +7,7 @@ import binascii
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from fastapi import Query, Request, Response
 from fastapi.encoders import jsonable_encoder
@@ -75,6 +75,20 @@ def paginate(items: Sequence[T], key: Callable[[T], str], page: PageQuery) -> Pa
     chunk = ordered[: page.limit]
     more = len(ordered) > page.limit
     return Page[T](items=list(chunk), next_cursor=encode_cursor(key(chunk[-1])) if more else None)
+
+
+class Versioned(Protocol):
+    version: int
+
+
+V = TypeVar("V", bound=Versioned)
+
+
+def versions_page(items: Sequence[V], page: PageQuery, *, newest_first: bool) -> Page[V]:
+    """A history's page: versions in order (newest or oldest first), after the cursor's."""
+    if newest_first:  # paginate orders by its key, ascending: the newest has the smallest
+        return paginate(items, lambda v: f"{10**12 - v.version:012d}", page)
+    return paginate(items, lambda v: f"{v.version:012d}", page)
 
 
 def etag_of(value: Any) -> str:

@@ -106,7 +106,9 @@ def error_page(request: Request, exc: AccueilError) -> Response:
     """What went wrong, said in the page's language; within a page (htmx), in its flash area."""
     status = exc.status if 400 <= exc.status < 600 else 400
     if is_htmx(request):
-        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        # HX-Reselect: a page whose forms pick their part of the answer (hx-select, as the
+        # operator's) would pick nothing of the error's and show nothing
+        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML", "HX-Reselect": ".flash-said"}
         return render(request, "flash.html", status=status, headers=headers, error=exc)
     return render(request, "error.html", status=status, error=exc)
 

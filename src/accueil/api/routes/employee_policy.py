@@ -10,7 +10,14 @@ from pydantic import Field
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
-from accueil.api.conventions import check_if_match, scoped, with_etag
+from accueil.api.conventions import (
+    Page,
+    PageQuery,
+    check_if_match,
+    scoped,
+    versions_page,
+    with_etag,
+)
 from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.core.access import Action, Scope
@@ -83,11 +90,14 @@ def set_policy(
 
 
 @router.get(PATH + "/versions", openapi_extra=ACCOUNT)
-def policy_versions(account: str, caller: Caller = Depends(authenticated)) -> list[PolicyOut]:
-    """Every saved version, newest first."""
+def policy_versions(
+    account: str, page: PageQuery = Depends(), caller: Caller = Depends(authenticated)
+) -> Page[PolicyOut]:
+    """Every saved version, newest first, in cursor pages."""
     auth.account(caller, account)
     with caller.unit() as session:
-        return [PolicyOut.of(v) for v in service.policy_versions(session, account)]
+        found = [PolicyOut.of(v) for v in service.policy_versions(session, account)]
+    return versions_page(found, page, newest_first=True)
 
 
 @router.get("/accounts/{account}/people/{person}/employee-policy", openapi_extra=PERSON)

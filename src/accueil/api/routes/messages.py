@@ -12,7 +12,14 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated, runtime
-from accueil.api.conventions import Page, PageQuery, decode_cursor, encode_cursor, scoped
+from accueil.api.conventions import (
+    Page,
+    PageQuery,
+    decode_cursor,
+    encode_cursor,
+    paginate,
+    scoped,
+)
 from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.core.access import Action, Scope
@@ -187,25 +194,27 @@ class Requeued(Out):
 
 
 @router.get("/accounts/{account}/deliveries/dead", openapi_extra=scoped(Scope.ACCOUNT))
-def dead_letters(account: str, caller: Caller = Depends(authenticated)) -> Page[DeadLetterOut]:
+def dead_letters(
+    account: str, page: PageQuery = Depends(), caller: Caller = Depends(authenticated)
+) -> Page[DeadLetterOut]:
     """The account's deliveries that gave up (dead letters), newest first, with why: for a
     supervisor to look at and retry."""
     auth.account(caller, account)
     with caller.unit(personal=True) as session:
         found = deliveries.dead_letters(session, account)
-    return Page[DeadLetterOut](
-        items=[
-            DeadLetterOut(
-                id=d.id,
-                message=d.uid,
-                channel=d.channel,
-                address=d.address,
-                attempts=d.attempts,
-                last_error=d.last_error,
-            )
-            for d in found
-        ]
-    )
+    shown = [
+        DeadLetterOut(
+            id=d.id,
+            message=d.uid,
+            channel=d.channel,
+            address=d.address,
+            attempts=d.attempts,
+            last_error=d.last_error,
+        )
+        for d in found
+    ]
+    # newest (highest id) first: paginate orders by its key, ascending
+    return paginate(shown, lambda d: f"{10**12 - d.id:012d}", page)
 
 
 @router.post("/accounts/{account}/deliveries/{delivery}/retry", openapi_extra=scoped(Scope.ACCOUNT))

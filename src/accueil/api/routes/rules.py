@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
-from accueil.api.conventions import check_if_match, scoped, with_etag
+from accueil.api.conventions import (
+    Page,
+    PageQuery,
+    check_if_match,
+    scoped,
+    versions_page,
+    with_etag,
+)
 from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
 from accueil.core.access import Action, Role
@@ -98,9 +105,12 @@ def _save(
     return RuleSetOut.of(saved)
 
 
-def _history(caller: Caller, account: str, scope: Scope, owner: str) -> list[RuleSetOut]:
+def _history(
+    caller: Caller, account: str, scope: Scope, owner: str, page: PageQuery
+) -> Page[RuleSetOut]:
     with caller.unit() as session:
-        return [RuleSetOut.of(r) for r in service.rule_versions(session, account, scope, owner)]
+        found = [RuleSetOut.of(r) for r in service.rule_versions(session, account, scope, owner)]
+    return versions_page(found, page, newest_first=True)
 
 
 # the account's defaults
@@ -133,11 +143,11 @@ def save_account_rules(
 
 @router.get("/accounts/{account}/rules/versions", openapi_extra=ACCOUNT)
 def account_rule_versions(
-    account: str, caller: Caller = Depends(authenticated)
-) -> list[RuleSetOut]:
+    account: str, page: PageQuery = Depends(), caller: Caller = Depends(authenticated)
+) -> Page[RuleSetOut]:
     """Every saved version, newest first."""
     auth.account(caller, account)
-    return _history(caller, account, Scope.ACCOUNT, "")
+    return _history(caller, account, Scope.ACCOUNT, "", page)
 
 
 @router.post("/accounts/{account}/rules/check", openapi_extra=ACCOUNT)
@@ -180,10 +190,10 @@ def save_group_rules(
 
 @router.get("/accounts/{account}/groups/{group}/rules/versions", openapi_extra=ACCOUNT)
 def group_rule_versions(
-    account: str, group: str, caller: Caller = Depends(authenticated)
-) -> list[RuleSetOut]:
+    account: str, group: str, page: PageQuery = Depends(), caller: Caller = Depends(authenticated)
+) -> Page[RuleSetOut]:
     auth.account(caller, account)
-    return _history(caller, account, Scope.GROUP, group)
+    return _history(caller, account, Scope.GROUP, group, page)
 
 
 # a person's rules (an employee: their own)
@@ -215,7 +225,7 @@ def save_person_rules(
 
 @router.get("/accounts/{account}/people/{person}/rules/versions", openapi_extra=PERSON)
 def person_rule_versions(
-    account: str, person: str, caller: Caller = Depends(authenticated)
-) -> list[RuleSetOut]:
+    account: str, person: str, page: PageQuery = Depends(), caller: Caller = Depends(authenticated)
+) -> Page[RuleSetOut]:
     auth.person(caller, account, person)
-    return _history(caller, account, Scope.PERSON, person)
+    return _history(caller, account, Scope.PERSON, person, page)

@@ -16,11 +16,14 @@ from sqlalchemy.orm import Session
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import (
+    Page,
+    PageQuery,
     check_if_match,
     etag_of,
     remember,
     replayed,
     scoped,
+    versions_page,
     with_etag,
 )
 from accueil.api.routing import OneHop
@@ -168,13 +171,14 @@ def save_layer(
 
 @router.get(LAYER + "/versions", openapi_extra=ACCOUNT)
 def layer_versions(
-    account: str, layer: str, caller: Caller = Depends(authenticated)
-) -> list[VersionOut]:
-    """Every version of the layer, oldest first."""
+    account: str, layer: str, page: PageQuery = Depends(), caller: Caller = Depends(authenticated)
+) -> Page[VersionOut]:
+    """Every version of the layer, oldest first, in cursor pages."""
     owner = _owner(layer)
     _guard(caller, account, owner, Action.READ)
     with caller.unit() as session:
-        return [VersionOut.of(v) for v in service.versions(session, account, owner)]
+        found = [VersionOut.of(v) for v in service.versions(session, account, owner)]
+    return versions_page(found, page, newest_first=False)
 
 
 @router.get(LAYER + "/diff", openapi_extra=ACCOUNT)

@@ -10,7 +10,14 @@ from pydantic import Field
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
-from accueil.api.conventions import check_if_match, scoped, with_etag
+from accueil.api.conventions import (
+    Page,
+    PageQuery,
+    check_if_match,
+    scoped,
+    versions_page,
+    with_etag,
+)
 from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
 from accueil.core.access import Action, Scope
@@ -97,9 +104,13 @@ def set_vip_list(
 
 @router.get(PATH + "/versions", openapi_extra=PERSON)
 def vip_list_versions(
-    account: str, person: str, caller: Caller = Depends(authenticated)
-) -> list[VipListOut]:
-    """Every saved version, newest first."""
+    account: str,
+    person: str,
+    page: PageQuery = Depends(),
+    caller: Caller = Depends(authenticated),
+) -> Page[VipListOut]:
+    """Every saved version, newest first, in cursor pages."""
     auth.person(caller, account, person)
     with caller.unit() as session:
-        return [VipListOut.of(v) for v in service.vip_versions(session, account, person)]
+        found = [VipListOut.of(v) for v in service.vip_versions(session, account, person)]
+    return versions_page(found, page, newest_first=True)
