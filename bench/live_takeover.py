@@ -72,7 +72,7 @@ async def _run(url: str, seed: Any, serve: Any, free_port: Any, wait: Any) -> di
                            "ACCUEIL_LOG_FORMAT": "json"}, log)
             for p, log in zip(ports, logs, strict=True)
         ]  # fmt: skip
-        desks: dict[str, list[tuple[float, str]]] = {a: [] for a in tokens}
+        desks: dict[str, list[tuple[float, str, int]]] = {a: [] for a in tokens}
         tasks: list[asyncio.Task[None]] = []
         try:
             for port in ports:
@@ -83,10 +83,10 @@ async def _run(url: str, seed: Any, serve: Any, free_port: Any, wait: Any) -> di
             leader = _leader_port(url)
             killed = ports.index(leader)
             servers[killed].send_signal(signal.SIGKILL)
-            at = time.monotonic()
+            at, survivor = time.monotonic(), ports[1 - killed]
+            # what the new leader does (an offer the killed one sent just before is not it)
             for _ in range(600):
-                later = [(t, kind) for seen in desks.values() for t, kind in seen if t > at]
-                if any(kind == "offer" for _, kind in later):
+                if any(k == "offer" for _, k in _after(desks, at, survivor)):
                     break
                 await asyncio.sleep(0.05)
             said = logs[1 - killed].read_text(encoding="utf-8", errors="replace")
@@ -99,7 +99,7 @@ async def _run(url: str, seed: Any, serve: Any, free_port: Any, wait: Any) -> di
                 if server.poll() is None:
                     server.terminate()
                 server.wait(timeout=30)
-    later = sorted((t, kind) for seen in desks.values() for t, kind in seen if t > at)
+    later = _after(desks, at, survivor)
     replayed = re.search(r'"replayed": (\d+)', said)
     seconds = re.search(r'"seconds": ([0-9.]+)', said)
     return {
@@ -110,7 +110,14 @@ async def _run(url: str, seed: Any, serve: Any, free_port: Any, wait: Any) -> di
     }
 
 
-async def _desk(token: str, ports: list[int], seen: list[tuple[float, str]]) -> None:
+def _after(
+    desks: dict[str, list[tuple[float, str, int]]], at: float, port: int
+) -> list[tuple[float, str]]:
+    """What the desks saw from the server on ``port`` after ``at``, in time order."""
+    return sorted((t, k) for seen in desks.values() for t, k, p in seen if t > at and p == port)
+
+
+async def _desk(token: str, ports: list[int], seen: list[tuple[float, str, int]]) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     cursor = 0
     while True:
@@ -121,13 +128,13 @@ async def _desk(token: str, ports: list[int], seen: list[tuple[float, str]]) -> 
                     await ws.send(json.dumps({"type": "login", "cursor": cursor}))
                     if json.loads(await ws.recv())["type"] != "logged_in":
                         continue  # a standby: it names the leader; try the other
-                    seen.append((time.monotonic(), "login"))
+                    seen.append((time.monotonic(), "login", port))
                     await ws.send(json.dumps({"type": "ready"}))
                     async for raw in ws:
                         message = json.loads(raw)
                         cursor = max(cursor, int(message.get("cursor") or 0))
                         if message["type"] == "offer":
-                            seen.append((time.monotonic(), "offer"))
+                            seen.append((time.monotonic(), "offer", port))
                             accept = {"type": "accept", "call": message["call"],
                                       "token": message["token"]}  # fmt: skip
                             await ws.send(json.dumps(accept))
