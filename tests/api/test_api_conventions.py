@@ -6,6 +6,7 @@ from __future__ import annotations
 from api_world import World, build_world
 from sqlalchemy import Engine
 
+from accueil.api.conventions import encode_cursor
 from accueil.api.settings import ApiSettings
 
 STATUS = "/api/v1/accounts/alpha/people/claire/status"
@@ -27,7 +28,7 @@ def test_unknown_fields_and_wrong_types_name_the_field(lite: World) -> None:
     assert answer.status_code == 422
     paths = {e["path"] for e in answer.json()["errors"]}
     assert paths == {"body.state", "body.colour"}
-    history = lite.client("claire").get(STATUS + "/history").json()
+    history = lite.client("claire").get(STATUS + "/history").json()["items"]
     assert history == []  # nothing was written
 
 
@@ -99,7 +100,7 @@ def test_oversize_body_is_413_and_changes_nothing(sqlite_engine: Engine) -> None
     answer = claire.put(STATUS, json={"state": "away", "note": "x" * 400})
     assert answer.status_code == 413
     assert answer.json()["code"] == "body_too_large"
-    assert claire.get(STATUS + "/history").json() == []
+    assert claire.get(STATUS + "/history").json()["items"] == []
 
 
 def test_every_answer_carries_security_headers(lite: World) -> None:
@@ -121,3 +122,21 @@ def test_the_openapi_document_is_served_and_browsable(lite: World) -> None:
 def test_readiness_checks_the_schema(lite: World) -> None:
     answer = lite.client().get("/readyz")
     assert answer.status_code == 200 and answer.json()["status"] == "ready"
+
+
+def test_a_status_history_comes_in_cursor_pages_newest_first(world: World) -> None:
+    admin = world.client("alpha_admin")
+    path = "/api/v1/accounts/alpha/people/claire/status"
+    for note in ("one", "two", "three", "four", "five"):
+        assert admin.put(path, json={"state": "meeting", "note": note}).status_code == 200
+    notes, cursor = [], None
+    while True:
+        params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = admin.get(f"{path}/history", params=params).json()
+        assert len(page["items"]) <= 2
+        notes += [s["note"] for s in page["items"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert notes == ["five", "four", "three", "two", "one"]
+    bad = admin.get(f"{path}/history", params={"cursor": encode_cursor("x")})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "query.cursor"

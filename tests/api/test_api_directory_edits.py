@@ -113,3 +113,22 @@ def test_the_operator_adds_and_changes_secretaries_and_accounts(world: World) ->
         client = world.client(user)
         assert client.put("/api/v1/agents/zoe", json={"site": "X"}).status_code == 403
         assert client.put("/api/v1/accounts/alpha", json={"name": "X"}).status_code == 403
+
+
+def test_the_operators_edits_take_if_match(world: World) -> None:
+    root = world.client("root")
+    first = root.put("/api/v1/agents/zoe", json={"name": "Zoé", "site": "Lyon"})
+    second = root.put("/api/v1/agents/zoe", json={"site": "Nantes"},
+                      headers={"If-Match": first.headers["etag"]})  # fmt: skip
+    assert second.status_code == 200
+    stale = root.put("/api/v1/agents/zoe", json={"site": "Brest"},
+                     headers={"If-Match": first.headers["etag"]})  # fmt: skip
+    assert stale.status_code == 412 and stale.json()["current_etag"] == second.headers["etag"]
+    card = root.get("/api/v1/accounts/alpha")
+    changed = root.put("/api/v1/accounts/alpha", json={"business_hours": "mon-fri 08:00-19:00"},
+                       headers={"If-Match": card.headers["etag"]})  # fmt: skip
+    assert changed.status_code == 200 and changed.headers["etag"] != card.headers["etag"]
+    again = root.put("/api/v1/accounts/alpha", json={"name": "Autre"},
+                     headers={"If-Match": card.headers["etag"]})  # fmt: skip
+    assert again.status_code == 412
+    assert root.get("/api/v1/accounts/alpha").json()["name"] == "Cabinet Alpha"

@@ -25,8 +25,8 @@ END:VCALENDAR\r
 """
 
 
-def test_a_calendar_file_is_checked_whole_and_a_feed_is_set_and_refreshed(lite: World) -> None:
-    claire = lite.client("claire")
+def test_a_calendar_file_is_checked_whole_and_a_feed_is_set_and_refreshed(world: World) -> None:
+    claire = world.client("claire")
     assert claire.get(CALENDAR).json()["source"] == "none"
     bad = claire.put(f"{CALENDAR}/file", files={"file": ("c.ics", b"<html>no</html>")})
     assert bad.status_code == 422 and bad.json()["code"] == "calendar_unreadable", bad.text
@@ -53,8 +53,8 @@ def test_a_calendar_file_is_checked_whole_and_a_feed_is_set_and_refreshed(lite: 
     assert not_url.status_code == 422
 
 
-def test_call_records_page_filter_and_show_the_message(lite: World) -> None:
-    admin = lite.client("alpha_admin")
+def test_call_records_page_filter_and_show_the_message(world: World) -> None:
+    admin = world.client("alpha_admin")
     first = admin.get(f"{ALPHA}/calls").json()
     assert [c["caller"] for c in first["items"]] == ["+33611111111"]
     assert first["items"][0]["person"] == "claire"
@@ -67,19 +67,19 @@ def test_call_records_page_filter_and_show_the_message(lite: World) -> None:
     bad = admin.get(f"{ALPHA}/calls", params={"caller": "not a number"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "query.caller"
     assert admin.get(f"{ALPHA}/calls", params={"cursor": "nonsense"}).status_code == 422
-    claire = lite.client("claire")
+    claire = world.client("claire")
     mine = claire.get(f"{ALPHA}/people/claire/calls").json()["items"]
     assert len(mine) == 1
     assert claire.get(f"{ALPHA}/calls").status_code == 404  # the account's calls: not hers
-    assert lite.client("root").get("/api/v1/accounts/bravo/calls/999999").status_code == 404
+    assert world.client("root").get("/api/v1/accounts/bravo/calls/999999").status_code == 404
 
 
-def test_call_records_come_in_pages_newest_first(lite: World) -> None:
-    with lite.runtime.unit() as session:
+def test_call_records_come_in_pages_newest_first(world: World) -> None:
+    with world.runtime.unit() as session:
         for minutes in range(1, 6):
             at = NOW - timedelta(minutes=minutes)
             record_call(session, "alpha", CallRecord("+3361000000" + str(minutes), "", at))
-    admin = lite.client("alpha_admin")
+    admin = world.client("alpha_admin")
     seen, cursor = [], None
     while True:
         params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
@@ -94,12 +94,12 @@ def test_call_records_come_in_pages_newest_first(lite: World) -> None:
     assert len(recent) == 3
 
 
-def test_search_finds_people_as_heard_within_what_one_sees(lite: World) -> None:
-    admin = lite.client("alpha_admin")
+def test_search_finds_people_as_heard_within_what_one_sees(world: World) -> None:
+    admin = world.client("alpha_admin")
     hits = admin.get(f"{ALPHA}/search", params={"q": "madame fontaine"}).json()
     assert hits[0]["key"] == "claire" and hits[0]["kind"] == "person"
     assert admin.get("/api/v1/search", params={"q": "bruno"}).status_code == 403
-    across = lite.client("sup").get("/api/v1/search", params={"q": "plomberie bravo"}).json()
+    across = world.client("sup").get("/api/v1/search", params={"q": "plomberie bravo"}).json()
     assert across and across[0]["account"] == "bravo"
     assert admin.get(f"{ALPHA}/search", params={"q": ""}).status_code == 422
 
@@ -114,9 +114,9 @@ BAD = b"""people:
 
 
 def test_an_import_dry_runs_then_commits_and_refuses_bad_lines_with_their_place(
-    lite: World,
+    world: World,
 ) -> None:
-    root = lite.client("root")
+    root = world.client("root")
     files = {"files": ("people.yaml", PEOPLE, "application/yaml")}
     dry = root.post("/api/v1/imports", params={"dry_run": True}, files=files)
     assert dry.status_code == 200, dry.text
@@ -135,20 +135,20 @@ def test_an_import_dry_runs_then_commits_and_refuses_bad_lines_with_their_place(
     assert root.get(f"{ALPHA}/people/lea").status_code == 404
     wrong = root.post("/api/v1/imports", files={"files": ("people.txt", PEOPLE)})
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["path"] == "files[0]"
-    assert lite.client("alpha_admin").post("/api/v1/imports", files=files).status_code == 403
+    assert world.client("alpha_admin").post("/api/v1/imports", files=files).status_code == 403
 
 
-def test_the_export_gives_the_operators_files_back(lite: World) -> None:
-    sup = lite.client("sup")
+def test_the_export_gives_the_operators_files_back(world: World) -> None:
+    sup = world.client("sup")
     yaml = sup.get("/api/v1/export")
     assert yaml.status_code == 200 and yaml.headers["content-type"].startswith("application/yaml")
     assert "Cabinet Alpha" in yaml.text and "Bravo Plomberie" in yaml.text
     packed = sup.get("/api/v1/export", params={"format": "csv"})
     names = zipfile.ZipFile(io.BytesIO(packed.content)).namelist()
     assert "people.csv" in names and "operator.yaml" in names
-    assert lite.client("alpha_admin").get("/api/v1/export").status_code == 403
+    assert world.client("alpha_admin").get("/api/v1/export").status_code == 403
     # what was exported imports again and changes nothing
-    again = lite.client("root").post(
+    again = world.client("root").post(
         "/api/v1/imports", files={"files": ("export.yaml", yaml.content)}
     )
     assert again.status_code == 200, again.text

@@ -21,8 +21,8 @@ steps:
 """
 
 
-def test_rules_are_checked_saved_as_versions_and_guarded_by_etag(lite: World) -> None:
-    admin = lite.client("alpha_admin")
+def test_rules_are_checked_saved_as_versions_and_guarded_by_etag(world: World) -> None:
+    admin = world.client("alpha_admin")
     empty = admin.get(f"{ALPHA}/people/claire/rules")
     assert empty.json()["version"] == 0
     saved = admin.put(
@@ -42,8 +42,8 @@ def test_rules_are_checked_saved_as_versions_and_guarded_by_etag(lite: World) ->
     assert [v["version"] for v in versions] == [1]
 
 
-def test_a_bad_rule_names_its_path_and_saves_nothing(lite: World) -> None:
-    admin = lite.client("alpha_admin")
+def test_a_bad_rule_names_its_path_and_saves_nothing(world: World) -> None:
+    admin = world.client("alpha_admin")
     bad = {
         "rules": [
             POOL,
@@ -57,14 +57,14 @@ def test_a_bad_rule_names_its_path_and_saves_nothing(lite: World) -> None:
     assert admin.post(f"{ALPHA}/rules/check", json={"rules": [POOL]}).json()["valid"] is True
 
 
-def test_an_employee_keeps_their_own_rules_but_not_the_accounts(lite: World) -> None:
-    claire = lite.client("claire")
+def test_an_employee_keeps_their_own_rules_but_not_the_accounts(world: World) -> None:
+    claire = world.client("claire")
     assert claire.put(f"{ALPHA}/people/claire/rules", json={"rules": [POOL]}).status_code == 200
     assert claire.put(f"{ALPHA}/rules", json={"rules": [POOL]}).status_code == 404
 
 
-def test_caller_lists_take_numbers_as_typed_and_name_the_bad_entry(lite: World) -> None:
-    admin = lite.client("alpha_admin")
+def test_caller_lists_take_numbers_as_typed_and_name_the_bad_entry(world: World) -> None:
+    admin = world.client("alpha_admin")
     made = admin.put(
         f"{ALPHA}/caller-lists/VIP",
         json={"name": "VIP", "entries": [{"number": "06 98 76 54 32", "label": "Mme Roux"}]},
@@ -80,8 +80,8 @@ def test_caller_lists_take_numbers_as_typed_and_name_the_bad_entry(lite: World) 
     assert admin.get(f"{ALPHA}/caller-lists/nope").status_code == 404
 
 
-def test_contacts_and_rotas(lite: World) -> None:
-    admin = lite.client("alpha_admin")
+def test_contacts_and_rotas(world: World) -> None:
+    admin = world.client("alpha_admin")
     made = admin.post(f"{ALPHA}/contacts", json={"number": "01 23 45 67 89", "name": "Dupont SA"})
     assert made.status_code == 201 and made.json()["e164"] == "+33123456789"
     assert admin.get(f"{ALPHA}/contacts").json()["items"][0]["name"] == "Dupont SA"
@@ -96,8 +96,8 @@ def test_contacts_and_rotas(lite: World) -> None:
     assert bad.status_code == 422 and "shifts[0].contacts[0]" in bad.json()["errors"][0]["path"]
 
 
-def test_scripts_versions_diff_rollback_and_preview(lite: World) -> None:
-    admin = lite.client("alpha_admin")
+def test_scripts_versions_diff_rollback_and_preview(world: World) -> None:
+    admin = world.client("alpha_admin")
     first = admin.put(f"{ALPHA}/scripts/account", json={"source": SCRIPT})
     assert first.status_code == 200, first.text
     second = admin.put(
@@ -119,13 +119,13 @@ def test_scripts_versions_diff_rollback_and_preview(lite: World) -> None:
     ]
     broken = admin.put(f"{ALPHA}/scripts/account", json={"source": "greetings: 3"})
     assert broken.status_code == 422 and broken.json()["errors"]
-    shown = lite.client("claire").get(
+    shown = world.client("claire").get(
         f"{ALPHA}/people/claire/script-preview",
         params={"at": "2031-07-01T10:00", "caller": "06 98 76 54 32"},
     )
     assert shown.status_code == 200, shown.text
     assert shown.json()["greeting"] == "Cabinet Alpha, bonjour, bonjour."
-    late = lite.client("claire").get(
+    late = world.client("claire").get(
         f"{ALPHA}/people/claire/script-preview", params={"at": "2031-07-01T22:00"}
     )
     assert late.json()["greeting"] == "Cabinet Alpha, bonjour, le cabinet est fermé."
@@ -156,8 +156,8 @@ def test_a_script_rollback_is_an_edit_with_if_match_and_a_create_with_idempotenc
     assert [v["version"] for v in admin.get(f"{layer}/versions").json()["items"]] == [1, 2, 3]
 
 
-def test_decide_says_what_happens_and_why(lite: World) -> None:
-    claire = lite.client("claire")
+def test_decide_says_what_happens_and_why(world: World) -> None:
+    claire = world.client("claire")
     body = {"to": "01 40 00 00 01", "caller": "+33698765432", "at": "2031-07-01T14:10"}
     answer = claire.post("/api/v1/decide", json=body)
     assert answer.status_code == 200, answer.text
@@ -172,17 +172,17 @@ def test_decide_says_what_happens_and_why(lite: World) -> None:
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_number"
 
 
-def test_screen_pop_for_an_operator(lite: World) -> None:
-    sup = lite.client("sup")
+def test_screen_pop_for_an_operator(world: World) -> None:
+    sup = world.client("sup")
     answer = sup.post("/api/v1/screen-pop", json={"to": "01 40 00 00 01", "caller": "0698765432"})
     assert answer.status_code == 200, answer.text
     pop = answer.json()["pop"]
     assert pop["account"]["key"] == "alpha" and pop["person"]["key"] == "claire"
 
 
-def test_histories_come_in_cursor_pages_in_their_order(lite: World) -> None:
+def test_histories_come_in_cursor_pages_in_their_order(world: World) -> None:
     """Script versions oldest first, rule versions newest first: pages of two, each once."""
-    admin, layer = lite.client("alpha_admin"), f"{ALPHA}/scripts/account"
+    admin, layer = world.client("alpha_admin"), f"{ALPHA}/scripts/account"
     for ask in ("Votre nom ?", "Et vous ?", "Qui ?", "Pardon ?", "Encore ?"):
         assert admin.put(layer, json={"source": SCRIPT.replace("Votre nom ?", ask)}).is_success
         assert admin.put(

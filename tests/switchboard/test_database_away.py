@@ -53,9 +53,11 @@ def test_the_database_away_the_calls_flow_and_the_journal_catches_up(
 
     async def main() -> None:
         lives: list[Live | None] = []
+        # a fence as long as the hold: this test is of the calls that flow from memory (the
+        # leader that stops acting once it cannot confirm its lock: test_fence.py)
         leading = Leading(
             Leadership(proxied, "ws://one"), make_live, lives.append, clock=clock,
-            retry=0.05, check=0.05, hold=60.0,
+            retry=0.05, check=0.05, hold=60.0, fence=60.0,
         )  # fmt: skip
         await leading.start()
         live = leading.live

@@ -5,6 +5,7 @@ is corrupted, of a newer release or not of ours is a clear error, and nothing it
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import typing
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ import pytest
 from board_world import MONDAY_10
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 
 from accueil.core.decision import Decision, RingTarget
 from accueil.core.directory import Account, Tier
@@ -21,7 +22,7 @@ from accueil.core.hours import WeeklyHours
 from accueil.core.routing import events
 from accueil.core.rules import Scope
 from accueil.core.treatments import Answer, Connect, Message, Reject
-from accueil.store.tables_switchboard import JournalRow
+from accueil.store.tables_switchboard import JournalRow, QuarantinedRow
 from accueil.switchboard import codec, inputs
 from accueil.switchboard.calls import CallInProgress, Stage
 from accueil.switchboard.codec import JournalFormatError
@@ -170,11 +171,22 @@ def test_a_type_outside_the_journal_is_refused_when_written() -> None:
         codec.dumps(events.AgentReady(1.0, typing.cast(str, object())))
 
 
-def test_a_corrupted_journal_row_is_named_when_the_journal_loads(engine: Engine) -> None:
+def test_a_corrupted_journal_row_is_named_and_moved_aside_when_the_journal_loads(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     journal = Journal(engine)
-    journal.append(1.0, events.AgentReady(1.0, "alice"))
+    first = journal.append(1.0, events.AgentReady(1.0, "alice"))
     seq = journal.append(2.0, events.AgentPaused(2.0, "alice", "lunch"))
+    last = journal.append(3.0, events.AgentReady(3.0, "alice"))
     with engine.begin() as connection:
         connection.execute(update(JournalRow).where(JournalRow.seq == seq).values(body=b"{"))
-    with pytest.raises(JournalFormatError, match=f"switchboard journal row {seq}: not JSON"):
-        Journal(engine).load()
+    with caplog.at_level(logging.ERROR):
+        loaded = Journal(engine)
+        saved = loaded.load()
+    assert [e.seq for e in saved.entries] == [first, last]  # the rest, in order
+    assert loaded.last_seq == last
+    assert f"switchboard journal row {seq} (AgentPaused, term 0, at 2.000 s)" in caplog.text
+    assert "not JSON" in caplog.text
+    with engine.connect() as connection:
+        moved = connection.execute(select(QuarantinedRow.seq, QuarantinedRow.reason)).all()
+    assert [(m.seq, m.reason[:8]) for m in moved] == [(seq, "not JSON")]

@@ -12,7 +12,7 @@ from board_world import Board
 from sqlalchemy import Engine, func, select, update
 from test_takeover import _busy_minute, _lead, _state
 
-from accueil.store.tables_switchboard import JournalRow, SnapshotRow
+from accueil.store.tables_switchboard import JournalRow, QuarantinedRow, SnapshotRow
 from accueil.switchboard.journal import Journal
 from accueil.switchboard.leader import Leadership
 
@@ -86,3 +86,31 @@ def test_with_no_snapshot_that_loads_a_pruned_journal_is_not_replayed(
         last = connection.execute(select(func.max(JournalRow.seq))).scalar_one()
     assert journal.last_seq == last  # journals on after what was lost
     assert "starts empty" in caplog.text
+
+
+def test_a_journal_row_that_does_not_load_is_moved_aside_and_the_take_over_goes_on(
+    seeded: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    old, leadership = _old_leader(seeded, every=1000)
+    with seeded.begin() as connection:  # the last telephony event (c4's caller hung up), spoiled
+        [(seq, kind)] = [
+            (row.seq, row.kind)
+            for row in connection.execute(select(JournalRow.seq, JournalRow.kind, JournalRow.body))
+            if b"CallerHungUp" in row.body and b'"c4"' in row.body
+        ]
+        connection.execute(update(JournalRow).where(JournalRow.seq == seq).values(body=b"{"))
+    with caplog.at_level(logging.ERROR):
+        new = _rebuild(seeded, leadership, old.clock.seconds())  # does not stop
+    assert f"switchboard journal row {seq} (Heard" in caplog.text
+    assert "moved to switchboard_journal_quarantine" in caplog.text
+    # every input but that one replayed (the telephony's Ended for c4, after it, ends the call
+    # all the same): the same calls in the same places, the same offers and tokens
+    assert _state(new)["calls"] == _state(old)["calls"]
+    assert "c4" not in new.board.calls
+    with seeded.connect() as connection:
+        kept = connection.execute(
+            select(QuarantinedRow.seq, QuarantinedRow.kind, QuarantinedRow.body)
+        ).all()
+        left = connection.execute(select(JournalRow.seq).where(JournalRow.seq == seq)).all()
+    assert [tuple(k) for k in kept] == [(seq, kind, b"{")]  # nothing lost: kept as it was
+    assert left == []  # the next take-over does not meet it again

@@ -99,6 +99,7 @@ class StatusRecord:
     until: datetime | None
     note: str
     origin: str
+    id: int = 0  # its place in the history (a page's cursor)
 
 
 def set_status(
@@ -165,22 +166,29 @@ def clear_status(
 
 
 def status_history(
-    session: Session, account: str, person: str, limit: int = 50
+    session: Session, account: str, person: str, limit: int = 50, *, before: int | None = None
 ) -> list[StatusRecord]:
-    """The person's statuses, newest first."""
+    """The person's statuses, newest first (``before``: older than that entry's id)."""
     acc = account_row(session, account)
     prow = person_row(session, acc, person)
-    rows = session.scalars(
+    query = (
         select(ManualStatusRow)
         .where(ManualStatusRow.account_id == acc.id, ManualStatusRow.person_id == prow.id)
         .order_by(ManualStatusRow.id.desc())
         .limit(limit)
     )
+    if before is not None:
+        query = query.where(ManualStatusRow.id < before)
     return [
         StatusRecord(
-            r.state, as_utc(r.set_at), as_utc(r.until) if r.until else None, r.note, r.origin
+            r.state,
+            as_utc(r.set_at),
+            as_utc(r.until) if r.until else None,
+            r.note,
+            r.origin,
+            r.id,
         )
-        for r in rows
+        for r in session.scalars(query)
     ]
 
 

@@ -4,7 +4,9 @@ standby that wins the leader's lock, or the same one restarted) rebuilds the sam
 ``switchboard_journal`` holds each input (versioned JSON, ``switchboard/codec.py``, with its
 time on the engine's time line) appended by the leader before it applies it;
 ``switchboard_snapshots`` the whole state now and then, with the last journal row it covers;
-``switchboard_terms`` one row per leadership, with the address agents reconnect to.
+``switchboard_terms`` one row per leadership, with the address agents reconnect to;
+``switchboard_journal_quarantine`` the journal rows a take-over could not load, moved aside
+whole with the reason (nothing lost, the rest replayed).
 """
 
 from __future__ import annotations
@@ -29,6 +31,20 @@ class JournalRow(Base):
     at: Mapped[float] = mapped_column(Float)  # the engine's seconds
     kind: Mapped[str] = mapped_column(String(32))  # the input's class, for people reading
     body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class QuarantinedRow(Base):
+    """A journal row that does not load (corrupted, of a newer format), kept as it was."""
+
+    __tablename__ = "switchboard_journal_quarantine"
+
+    seq: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=False)  # as it was
+    term: Mapped[int] = mapped_column(Integer)
+    at: Mapped[float] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(String(32))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    reason: Mapped[str] = mapped_column(String(500))
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SnapshotRow(Base):

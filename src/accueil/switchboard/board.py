@@ -52,7 +52,7 @@ from accueil.switchboard.durable import Durable
 from accueil.switchboard.host import EngineHost
 from accueil.switchboard.inputs import AgentInput, Finish, Heard, Inbound, Input
 from accueil.switchboard.records import RecordWriter
-from accueil.switchboard.runner import LiveRunner
+from accueil.switchboard.runner import FENCED, LiveRunner
 from accueil.telephony.port import (
     Answered,
     Busy,
@@ -111,8 +111,9 @@ class Switchboard(Durable):
     async def login(self, agent: str) -> DeskMessage:
         return await self.runner.submit(lambda at: self._login(at, agent))
 
-    async def logout(self, agent: str) -> DeskMessage:
-        return await self._agent_event(agent, lambda at: events.AgentLoggedOut(at, agent))
+    async def logout(self, agent: str, *, waits: bool = False) -> DeskMessage:
+        """``waits``: the switchboard's own (presence), kept while it is fenced, not refused."""
+        return await self._agent_event(agent, lambda at: events.AgentLoggedOut(at, agent), waits)
 
     def _apply(self, at: float, entry: Input) -> Any:
         if isinstance(entry, Inbound):
@@ -140,8 +141,9 @@ class Switchboard(Durable):
     async def ready(self, agent: str) -> DeskMessage:
         return await self._agent_event(agent, lambda at: events.AgentReady(at, agent))
 
-    async def pause(self, agent: str, reason: str) -> DeskMessage:
-        return await self._agent_event(agent, lambda at: events.AgentPaused(at, agent, reason))
+    async def pause(self, agent: str, reason: str, *, waits: bool = False) -> DeskMessage:
+        paused = events.AgentPaused
+        return await self._agent_event(agent, lambda at: paused(at, agent, reason), waits)
 
     async def heartbeat(self, agent: str) -> DeskMessage:
         return await self._agent_event(agent, lambda at: events.Heartbeat(at, agent))
@@ -175,22 +177,26 @@ class Switchboard(Durable):
         entry = events.AgentLoggedIn(at, agent, found.languages, trainings, site=found.site)
         return cast(DeskMessage, self._take(at, entry))
 
-    async def _agent_event(self, agent: str, make: Callable[[float], events.Event]) -> DeskMessage:
-        return await self._agent_submit(agent, make)
+    async def _agent_event(
+        self, agent: str, make: Callable[[float], events.Event], waits: bool = False
+    ) -> DeskMessage:
+        return await self._agent_submit(agent, make, waits=waits)
 
     def pause_now(self, agent: str, reason: str) -> asyncio.Future[DeskMessage]:
         """``pause`` queued at once, in order with every input queued before and after it."""
-        return self._agent_submit(agent, lambda at: events.AgentPaused(at, agent, reason))
+        return self._agent_submit(
+            agent, lambda at: events.AgentPaused(at, agent, reason), waits=True
+        )
 
     def _agent_submit(
-        self, agent: str, make: Callable[[float], events.Event]
+        self, agent: str, make: Callable[[float], events.Event], *, waits: bool = False
     ) -> asyncio.Future[DeskMessage]:
         def apply(at: float) -> DeskMessage:
             if agent not in self.logged_in:
                 raise Refused(f"agent {agent!r} is not logged in: send login first", agent=agent)
             return cast(DeskMessage, self._take(at, cast(AgentInput, make(at))))
 
-        return self.runner.submit(apply)
+        return self.runner.submit(apply, waits=waits)
 
     def _offer_answer(
         self, at: float, agent: str, call: str, token: int, accepted: bool
@@ -349,7 +355,10 @@ class Switchboard(Durable):
             else:
                 decided = await deciding
                 inbound = cast(InboundCall, event)
-                self.runner.post(lambda at: self._inbound(at, inbound, decided, arrived))
+                self.runner.post(
+                    lambda at: self._inbound(at, inbound, decided, arrived),
+                    refuse=lambda: self._refuse_fenced(inbound),
+                )
 
         self._heard_last = asyncio.ensure_future(in_order())
         self.runner.track(self._heard_last)
@@ -359,8 +368,14 @@ class Switchboard(Durable):
         calls it carried are over: each ends (and is recorded) as if the telephony said so."""
         lost = list(self.calls)
         for call in lost:
-            await self.runner.submit(self._ended_by_telephony(call))
+            await self.runner.submit(self._ended_by_telephony(call), waits=True)
         return len(lost)
+
+    def _refuse_fenced(self, event: InboundCall) -> None:
+        """A new call while the switchboard cannot confirm it leads: hung up with the reason
+        (never journaled: the switchboard took nothing in)."""
+        log.error("call %s to %s refused: %s", event.call, event.dialled, FENCED)
+        self.telephony.hang_up(event.call, "the switchboard cannot take calls now")
 
     def _ended_by_telephony(self, call: str) -> Callable[[float], Any]:
         return lambda at: self._take(at, Heard(Ended(call)))

@@ -10,6 +10,9 @@ the agents' desks.
 
 Inputs and snapshots are versioned JSON of the switchboard's own types (``codec.py``): a
 newer release reads an older journal, and a corrupted row is a clear error, never code run.
+A journal row that does not load is moved aside whole (``switchboard_journal_quarantine``, with
+the reason), said as an error with its place, and the inputs around it are replayed: a standby
+takes over, and nothing is lost.
 The two latest snapshots are kept with every input after the older one: a snapshot that does
 not load is said in the log and the one before it is used.
 
@@ -20,15 +23,15 @@ the advisory lock (``switchboard/leader.py``): a leader that lost its lock canno
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 
-from accueil.store.tables_switchboard import JournalRow, SnapshotRow, TermRow
+from accueil.store.tables_switchboard import JournalRow, QuarantinedRow, SnapshotRow, TermRow
 from accueil.switchboard import codec
 
 log = logging.getLogger(__name__)
@@ -142,18 +145,47 @@ class Journal:
             if state is None and snapshots:
                 after = self._without_snapshot(connection, int(snapshots[0].seq))
             rows = connection.execute(
-                select(JournalRow.seq, JournalRow.at, JournalRow.body)
+                select(
+                    JournalRow.seq, JournalRow.term, JournalRow.at, JournalRow.kind, JournalRow.body
+                )
                 .where(JournalRow.seq > after)
                 .order_by(JournalRow.seq)
-            )
-            entries = list(_entries(rows))
-        self.last_seq = entries[-1].seq if entries else after
+            ).all()
+        entries, unloadable = _entries(rows)
+        if unloadable:
+            self._quarantine(unloadable)
+        self.last_seq = int(rows[-1].seq) if rows else after
         return Saved(state, entries)
+
+    def _quarantine(self, unloadable: list[tuple[Any, str]]) -> None:
+        """Move the rows that do not load aside, whole, with the reason (nothing is lost; a
+        person can read and mend them), and say each loudly with its place: the take-over
+        replays the inputs around them rather than stop (the standby must take over)."""
+        with (self._connect or self.engine.begin)() as connection:
+            self._fence(connection)
+            for row, reason in unloadable:
+                connection.execute(
+                    insert(QuarantinedRow).values(
+                        seq=row.seq, term=row.term, at=row.at, kind=row.kind, body=row.body,
+                        reason=reason[:500], moved_at=datetime.now(UTC),
+                    )
+                )  # fmt: skip
+                connection.execute(delete(JournalRow).where(JournalRow.seq == row.seq))
+        for row, reason in unloadable:
+            log.error(
+                "switchboard journal row %s (%s, term %s, at %.3f s) does not load: %s; moved "
+                "to switchboard_journal_quarantine, the inputs after it are replayed without it",
+                row.seq, row.kind, row.term, row.at, reason,
+            )  # fmt: skip
 
     def _without_snapshot(self, connection: Connection, latest: int) -> int:
         """No snapshot loads: replay from the start if the journal still holds it (the seq
         after which to replay: 0), else start empty after the latest input (said loudly)."""
-        first = connection.execute(select(func.min(JournalRow.seq))).scalar()
+        firsts = [
+            connection.execute(select(func.min(table.seq))).scalar()
+            for table in (JournalRow, QuarantinedRow)  # a row moved aside is still the start
+        ]
+        first = min((f for f in firsts if f is not None), default=None)
         if (first is None and latest == 0) or first == 1:
             log.warning("no switchboard snapshot loads: the whole journal is replayed")
             return 0
@@ -176,9 +208,12 @@ class Deposed(Exception):
     """This process's term of leadership is over: another process leads the switchboard."""
 
 
-def _entries(rows: Any) -> Iterator[Entry]:
+def _entries(rows: Any) -> tuple[list[Entry], list[tuple[Any, str]]]:
+    """The rows that load, as entries; those that do not, with the reason."""
+    entries, unloadable = [], []
     for row in rows:
         try:
-            yield Entry(int(row.seq), float(row.at), codec.loads(row.body))
+            entries.append(Entry(int(row.seq), float(row.at), codec.loads(row.body)))
         except codec.JournalFormatError as exc:
-            raise codec.JournalFormatError(f"switchboard journal row {row.seq}: {exc}") from None
+            unloadable.append((row, str(exc)))
+    return entries, unloadable

@@ -16,6 +16,7 @@ schemas of one server do not elect each other.
 from __future__ import annotations
 
 import logging
+import time
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,6 +51,7 @@ class Leadership:
         self._held: Connection | None = None
         self._session: int | None = None  # the server's pid of the session that holds the lock
         self._lost: int | None = None  # the session of a lock connection this process lost
+        self.confirmed_at = 0.0  # ``time.monotonic()`` after which the lock was last known held
         self._key = LEADER_LOCK
         if self.shared:
             with engine.connect() as connection:
@@ -62,6 +64,7 @@ class Leadership:
             return True
         if self._held is not None:
             return True
+        started = time.monotonic()
         connection, session = self.engine.connect(), 0
         try:
             won = self._lock(connection)
@@ -81,6 +84,7 @@ class Leadership:
             return False
         log.info("this process holds the switchboard's lock")
         self._held, self._session, self._lost = connection, session, None
+        self.confirmed_at = started
         return True
 
     def _lock(self, connection: Connection) -> bool:
@@ -119,9 +123,11 @@ class Leadership:
             return True
         if self._held is None:
             return False
+        started = time.monotonic()
         try:
             self._held.execute(text("SELECT 1")).scalar()
             self._held.commit()
+            self.confirmed_at = started  # the session, so the lock, lived after this instant
             return True
         except Exception:
             log.exception("the leader's lock connection is lost")

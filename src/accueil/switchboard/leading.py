@@ -43,9 +43,13 @@ class Leading:
         retry: float = 0.25,
         check: float = 0.5,
         hold: float = 5.0,
+        fence: float = 2.0,
     ) -> None:
         self.leadership, self.make_live, self.on_change = leadership, make_live, on_change
         self.clock, self.retry, self.check, self.hold = clock, retry, check, hold
+        # the switchboard acts for ``fence`` seconds after the lock was last known held, and a
+        # new term waits as long after winning the lock: the last leader has stopped by then
+        self.fence = fence
         self.live: Live | None = None
         self.term: Term | None = None
         self.took_seconds = 0.0  # lock won → switchboard serving, for the last take-over
@@ -103,6 +107,8 @@ class Leading:
 
     async def _lead(self) -> None:
         began = time.perf_counter()
+        if self.leadership.shared:  # the last leader, cut off, may act until its lease ends
+            await asyncio.sleep(self.fence)
         origin = self.clock.origin if self.clock else datetime.now(UTC)
         speed = self.clock.speed if self.clock else 1.0
         self.term = await asyncio.to_thread(self.leadership.begin_term, origin, speed)
@@ -112,6 +118,10 @@ class Leading:
         journal = Journal(self.leadership.engine, self.term.number)
         self.replayed = await live.take_over(journal)
         self.live = live
+        # from now on it acts only while it knows it holds the lock (a take-over takes well
+        # under ``fence``: a standby that won the lock meanwhile still waits out the lease)
+        if self.leadership.shared and not await asyncio.to_thread(self._confirm):
+            live.board.runner.renew(0.0)
         self.on_change(live)
         self.took_seconds = time.perf_counter() - began
         said.info(
@@ -125,7 +135,7 @@ class Leading:
         if self.live is not None and self.live.board.deposed:
             return False
         try:
-            return await asyncio.to_thread(self.leadership.holds)
+            return await asyncio.to_thread(self._confirm)
         except Exception:
             log.exception("cannot tell whether this process still leads")
             return False
@@ -148,6 +158,7 @@ class Leading:
             latest = await asyncio.to_thread(self._latest_term)
             if latest == term.number:
                 log.warning("the switchboard's lock is taken back: term %s leads on", latest)
+                self._renew()
                 self._catch_up()
                 return True
             break  # a newer term leads: this one is over
@@ -155,6 +166,20 @@ class Leading:
         if waiting:
             log.error("standing down with %d inputs the journal never got", waiting)
         return False
+
+    def _confirm(self) -> bool:
+        """Whether this process still holds the lock; if so its switchboard may act for
+        ``fence`` seconds more (a thread: the lease is renewed even when the event loop is
+        busy, and runs out even when this check hangs on a dead connection)."""
+        held = self.leadership.holds()
+        if held:
+            self._renew()
+        return held
+
+    def _renew(self) -> None:
+        live = self.live
+        if live is not None and self.leadership.shared:
+            live.board.runner.renew(self.leadership.confirmed_at + self.fence)
 
     def _catch_up(self) -> None:
         """The lock's connection just answered, so the database is there: write what waits

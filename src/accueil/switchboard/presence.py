@@ -37,7 +37,7 @@ class Presence:
         if agent not in self.board.logged_in:
             return
         with contextlib.suppress(AccueilError):  # already paused, or on a call: paused after
-            await self.board.pause(agent, LOST)
+            await self.board.pause(agent, LOST, waits=True)
         self.back(agent)
         until = self.board.clock.seconds() + self.grace
         self._grace[agent] = asyncio.get_running_loop().create_task(self._expire(agent, until))
@@ -57,7 +57,7 @@ class Presence:
         if agent in self.board.logged_in:
             log.info("agent %s did not come back within %.0f s: logged out", agent, self.grace)
             with contextlib.suppress(AccueilError):
-                await self.board.logout(agent)
+                await self.board.logout(agent, waits=True)
 
     async def stop(self) -> None:
         for task in self._grace.values():

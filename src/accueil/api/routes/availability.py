@@ -16,6 +16,8 @@ from accueil.api.conventions import (
     Page,
     PageQuery,
     check_if_match,
+    decode_cursor,
+    encode_cursor,
     etag_of,
     paginate,
     remember,
@@ -28,6 +30,7 @@ from accueil.api.schemas import AvailabilityOut, In, Out
 from accueil.api.times import aware
 from accueil.core.access import Action, Scope
 from accueil.core.availability import State
+from accueil.errors import InvalidInput
 from accueil.services import availability as avail
 from accueil.services.directory import get_account
 
@@ -172,13 +175,23 @@ def clear_status(
 def status_history(
     account: str,
     person: str,
-    limit: int = Query(50, ge=1, le=500),
+    page: PageQuery = Depends(),
     caller: Caller = Depends(authenticated),
-) -> list[StatusOut]:
-    """The person's statuses, newest first."""
+) -> Page[StatusOut]:
+    """The person's statuses, newest first, in cursor pages."""
     auth.person(caller, account, person)
+    before = _entry(decode_cursor(page.cursor)) if page.cursor is not None else None
     with caller.unit() as session:
-        return [StatusOut.of(r) for r in avail.status_history(session, account, person, limit)]
+        found = avail.status_history(session, account, person, page.limit + 1, before=before)
+    chunk = found[: page.limit]
+    cursor = encode_cursor(str(chunk[-1].id)) if len(found) > page.limit else None
+    return Page[StatusOut](items=[StatusOut.of(r) for r in chunk], next_cursor=cursor)
+
+
+def _entry(key: str) -> int:
+    if not key.isdigit():
+        raise InvalidInput("the cursor is not one this API gave", field="query.cursor")
+    return int(key)
 
 
 @router.get("/accounts/{account}/closures", openapi_extra=ACCOUNT)

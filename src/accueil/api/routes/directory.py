@@ -29,10 +29,15 @@ def list_accounts(
 
 
 @router.get("/accounts/{account}", openapi_extra=ACCOUNT)
-def get_account(account: str, caller: Caller = Depends(authenticated)) -> AccountOut:
+def get_account(
+    account: str, response: Response, caller: Caller = Depends(authenticated)
+) -> AccountOut:
+    """The account's card (its ETag goes with If-Match when the operator changes it)."""
     auth.account_card(caller, account)
     with caller.unit() as session:
-        return AccountOut.of(directory.get_account(session, account))
+        out = AccountOut.of(directory.get_account(session, account))
+    with_etag(response, out)
+    return out
 
 
 @router.get("/accounts/{account}/groups", openapi_extra=ACCOUNT)

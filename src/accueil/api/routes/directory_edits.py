@@ -10,6 +10,8 @@ them. Edits of a person take ``If-Match`` (the ETag of ``GET …/people/{person}
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -17,11 +19,19 @@ from sqlalchemy.orm import Session
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
-from accueil.api.conventions import check_if_match, etag_of, remember, replayed, scoped
+from accueil.api.conventions import (
+    check_if_match,
+    etag_of,
+    remember,
+    replayed,
+    scoped,
+    with_etag,
+)
 from accueil.api.routing import OneHop
 from accueil.api.schemas import AccountOut, AgentOut, GroupOut, In, NumberOut, PersonOut
 from accueil.core.access import Action, Scope
 from accueil.core.phone import to_e164
+from accueil.errors import NotFound
 from accueil.services import directory
 from accueil.services import directory_edits as edits
 
@@ -189,24 +199,53 @@ def release_number(account: str, number: str, caller: Caller = Depends(authentic
         return NumberOut.of(edits.release_number(session, account, e164, now=caller.runtime.now()))
 
 
+def _current(read: Callable[[], BaseModel]) -> BaseModel | None:
+    try:
+        return read()
+    except NotFound:
+        return None
+
+
 @router.put("/agents/{agent}", openapi_extra=OPERATOR)
-def save_agent(agent: str, body: AgentIn, caller: Caller = Depends(authenticated)) -> AgentOut:
+def save_agent(
+    agent: str,
+    body: AgentIn,
+    request: Request,
+    response: Response,
+    caller: Caller = Depends(authenticated),
+) -> AgentOut:
     """A secretary of the pool added (a new key: give a name) or changed (only the fields
-    sent; an empty ``sip_uri`` takes the softphone away)."""
+    sent; an empty ``sip_uri`` takes the softphone away); 412 on a stale ``If-Match`` (the
+    ETag of the last answer)."""
     auth.operator(caller, Action.WRITE)
     fields = body.model_dump(exclude_none=True)
     with caller.unit() as session:
+        before = _current(lambda: AgentOut.of(directory.get_agent(session, agent)))
+        if before is not None:
+            check_if_match(request, before)
         edits.save_agent(session, agent, fields, now=caller.runtime.now())
-        return AgentOut.of(directory.get_agent(session, agent))
+        out = AgentOut.of(directory.get_agent(session, agent))
+    with_etag(response, out)
+    return out
 
 
 @router.put("/accounts/{account}", openapi_extra=OPERATOR)
 def save_account(
-    account: str, body: AccountIn, caller: Caller = Depends(authenticated)
+    account: str,
+    body: AccountIn,
+    request: Request,
+    response: Response,
+    caller: Caller = Depends(authenticated),
 ) -> AccountOut:
-    """A client account added (a new key: give a name) or changed (only the fields sent)."""
+    """A client account added (a new key: give a name) or changed (only the fields sent); 412
+    on a stale ``If-Match`` (the ETag of ``GET /accounts/{account}``)."""
     auth.operator(caller, Action.WRITE)
     fields = body.model_dump(exclude_none=True)
     with caller.unit() as session:
+        before = _current(lambda: AccountOut.of(directory.get_account(session, account)))
+        if before is not None:
+            check_if_match(request, before)
         edits.save_account(session, account, fields, now=caller.runtime.now())
-        return AccountOut.of(directory.get_account(session, account))
+        out = AccountOut.of(directory.get_account(session, account))
+    with_etag(response, out)
+    return out
