@@ -45,7 +45,7 @@ def serve_board(telephony: SipTelephony, board: Switchboard) -> None:
 
 async def _pause(board: Switchboard, agent: str) -> None:
     try:
-        await board.pause(agent, UNREGISTERED)
+        await board.pause(agent, UNREGISTERED, waits=True)  # fenced: waits, not refused
     except AccueilError:  # already paused, or logged out meanwhile
         return
     board.desks.send(agent, {"type": "paused", "reason": UNREGISTERED})  # their desk is still on
