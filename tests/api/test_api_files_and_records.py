@@ -153,3 +153,34 @@ def test_the_export_gives_the_operators_files_back(world: World) -> None:
     )
     assert again.status_code == 200, again.text
     assert again.json()["created"] == again.json()["changed"] == 0
+
+
+def test_an_import_sent_again_with_its_idempotency_key_answers_its_first_report(
+    world: World,
+) -> None:
+    root = world.client("root")
+    files = {"files": ("people.yaml", PEOPLE, "application/yaml")}
+    key = {"Idempotency-Key": "import-marc"}
+    first = root.post("/api/v1/imports", files=files, headers=key)
+    assert first.status_code == 200 and first.json()["created"] == 1, first.text
+    # marc is renamed meanwhile: the retry must not put his old name back
+    renamed = PEOPLE.replace(b"Petit", b"Grand")
+    assert root.post("/api/v1/imports", files={"files": ("p.yaml", renamed)}).status_code == 200
+    again = root.post("/api/v1/imports", files=files, headers=key)
+    assert again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert root.get(f"{ALPHA}/people/marc").json()["last_name"] == "Grand"
+    # the same key with other files or options: refused, nothing imported
+    other = root.post("/api/v1/imports", files={"files": ("p.yaml", PEOPLE)}, headers=key)
+    assert (
+        other.status_code == 409 and other.json()["errors"][0]["path"] == "header.Idempotency-Key"
+    )
+    pruned = root.post("/api/v1/imports", params={"prune": True}, files=files, headers=key)
+    assert pruned.status_code == 409
+    assert root.get(f"{ALPHA}/people/marc").json()["last_name"] == "Grand"
+    # a dry run is not kept: the key still serves the real import after it
+    fresh = {"Idempotency-Key": "import-2"}
+    dry = root.post("/api/v1/imports", params={"dry_run": True}, files=files, headers=fresh)
+    assert dry.json()["dry_run"] and "idempotent-replayed" not in dry.headers
+    real = root.post("/api/v1/imports", files=files, headers=fresh)
+    assert not real.json()["dry_run"] and real.json()["changed"] == 1, real.text

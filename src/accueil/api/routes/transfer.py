@@ -7,15 +7,18 @@ and ``field``, and nothing is written.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from enum import StrEnum
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
-from accueil.api.conventions import scoped
+from accueil.api.conventions import remember, replayed, scoped
 from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.core.access import Action, Scope
@@ -62,14 +65,27 @@ class ImportOut(Out):
         )
 
 
-@router.post("/imports", openapi_extra=OPERATOR)
+class ImportAsked(BaseModel):
+    """What an import was asked: its files (by name and content digest) and its options; an
+    ``Idempotency-Key`` sent again with other files or options is refused (409)."""
+
+    files: list[tuple[str, str]]
+    dry_run: bool
+    prune: bool
+
+
+@router.post("/imports", response_model=ImportOut, openapi_extra=OPERATOR)
 def import_files(
+    request: Request,
     files: list[UploadFile] = File(description="YAML and CSV files, imported together"),
     dry_run: bool = Query(False, description="check and report, write nothing"),
     prune: bool = Query(False, description="archive people and numbers the files leave out"),
     caller: Caller = Depends(authenticated),
-) -> ImportOut:
-    """Import the files as one change: all of it, or nothing with every problem listed."""
+) -> Response:
+    """Import the files as one change: all of it, or nothing with every problem listed.
+
+    With an ``Idempotency-Key``, an import that was done answers again with its first report
+    and writes nothing (a dry run writes nothing, so it is not kept)."""
     auth.operator(caller, Action.WRITE)
     texts = []
     for n, upload in enumerate(files):
@@ -79,11 +95,21 @@ def import_files(
                 f"{name}: the name says the format (.yaml, .yml or .csv)", field=f"files[{n}]"
             )
         texts.append((name, upload.file.read()))
+    asked = ImportAsked(
+        files=[(name, hashlib.sha256(data).hexdigest()) for name, data in texts],
+        dry_run=dry_run,
+        prune=prune,
+    )
     with caller.unit() as session:
+        if (again := replayed(session, request, caller.user_id, asked)) is not None:
+            return again
         report = import_texts(
             session, texts, prune=prune, dry_run=dry_run, now=caller.runtime.now()
         )
-    return ImportOut.of(report)
+        out = ImportOut.of(report)
+        if not dry_run:
+            remember(session, request, caller.user_id, asked, out, 200, caller.runtime.now())
+    return JSONResponse(out.model_dump(mode="json"))
 
 
 class ExportFormat(StrEnum):
