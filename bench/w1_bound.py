@@ -36,7 +36,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from accueil.sim.outcomes import ACCOUNT_MEMORY, CallResult, Fate, familiar_flags
+from accueil.sim.outcomes import CallResult, Fate, familiar_flags
+from accueil.sim.reach import recent_answerers
 from accueil.sim.scenario import Scenario
 
 HORIZON = 120.0  # seconds after arrival a spell may start and still serve the call
@@ -140,7 +141,7 @@ def _pairs(
         mine = by_account[r.account]
         before = bisect.bisect_left(mine, r.arrival, key=lambda i: connects[i])
         options: list[Pair] = []
-        for agent in _recent(answered, mine, before):
+        for agent in recent_answerers(answered, mine, before):
             if not needs <= languages.get(agent, needs):
                 continue
             for spell_id, start, end in spells.get(agent, ()):
@@ -246,17 +247,6 @@ def _spells(
                 caps.append(1 + int((start - cursor) // per_call))
             cursor = max(cursor, freed)
     return spells, caps
-
-
-def _recent(answered: Sequence[CallResult], mine: list[int], before: int) -> list[str]:
-    recent: list[str] = []
-    for position in range(before - 1, -1, -1):
-        agent = answered[mine[position]].agent
-        if agent not in recent:
-            recent.append(agent)
-            if len(recent) == ACCOUNT_MEMORY:
-                break
-    return recent
 
 
 def _augment(root: int, edges: list[list[int]], caps: list[int], holders: list[list[int]]) -> bool:

@@ -105,7 +105,7 @@ def reach(
         needs = set(calls[r.key].languages)
         mine = by_account[r.account]
         before = bisect.bisect_left(mine, r.arrival, key=lambda i: connects[i])
-        recent = _recent_answerers(answered, mine, before)
+        recent = recent_answerers(answered, mine, before)
         states = [timelines[a].state(r.arrival) for a in recent if needs <= languages.get(a, needs)]
         kinds = {kind for kind, _ in states}
         kind = next((k for k in ("free", "wrap", "talk") if k in kinds), "none")
@@ -140,7 +140,7 @@ def _freed(record: CallResult, handle: float, wrap: float) -> float:
     return record.arrival + record.waited + handle + wrap
 
 
-def _recent_answerers(answered: Sequence[CallResult], mine: list[int], before: int) -> list[str]:
+def recent_answerers(answered: Sequence[CallResult], mine: list[int], before: int) -> list[str]:
     """The account's ``ACCOUNT_MEMORY`` distinct most recent answerers among ``mine[:before]``."""
     recent: list[str] = []
     for position in range(before - 1, -1, -1):
