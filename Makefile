@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Tests run on every core (pytest-xdist); `make unit PYTEST_WORKERS=0` runs them in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: demo test lint types unit bench clean lock messages
+.PHONY: demo test lint types unit cov bench clean lock messages
 
 # Installs exactly the versions of requirements.lock (pip, the dependencies, the dev tools).
 $(STAMP): pyproject.toml requirements.lock
@@ -39,7 +39,13 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
+# The tests, without coverage: tracing every line triples the simulations' time (tests/sim and
+# tests/routing: 73 s → 224 s), and `make test` must stay well under 10 minutes on 2 cores.
 unit: $(STAMP)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+# The same tests with branch coverage, reported per file (slower: run it when you look at it).
+cov: $(STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --cov --cov-report=term:skip-covered -q
 
 test: lint types unit
@@ -47,11 +53,12 @@ test: lint types unit
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH)
 
-# Bring the pages' French catalogue in line with the messages of the templates and web/*.py;
+# Bring the pages' French catalogue in line with the messages of the templates and web/*.py and
+# the errors' words (says, N_) of all src/accueil;
 # then translate the new entries (empty msgstr) in src/accueil/web/locale/fr/LC_MESSAGES/messages.po.
 messages: $(STAMP)
 	mkdir -p var
-	$(BIN)/pybabel -q extract -F src/accueil/web/babel.cfg -k _ -k N_ --no-location -o var/messages.pot .
+	$(BIN)/pybabel -q extract -F src/accueil/web/babel.cfg -k _ -k N_ -k says --no-location -o var/messages.pot .
 	$(BIN)/pybabel -q update -i var/messages.pot -d src/accueil/web/locale -l fr --ignore-obsolete
 
 clean:

@@ -2,24 +2,36 @@
 
 PostgreSQL tests need ``ACCUEIL_TEST_POSTGRES_URL`` (``.ci/run`` sets it); without it they skip
 with a visible reason. Each PostgreSQL test gets its own schema through ``search_path``, so the
-URL alone is enough, also for a CLI run in a subprocess.
+URL alone is enough, also for a CLI run in a subprocess; a migrated one is made by sending
+again what Alembic sent to an empty schema (tests/postgres_schemas.py).
 """
 
 from __future__ import annotations
 
+import io
 import os
-import uuid
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import HealthCheck, settings
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from accueil import logs
+from accueil.services import users
 from accueil.settings import get_settings
 from accueil.store.db import make_engine, migrate, session_factory
+from postgres_schemas import Sent, recorded_migrations, replayed, schema_url
+
+# Production's argon2id costs 0.1 s a hash or a check (several tenths on a loaded machine), and
+# the pages' and the API's tests sign in hundreds of times: in this process, argon2id with its
+# cheapest settings (the same code: hash, check, rehash when the settings change). The servers
+# and commands the tests start as processes keep production's.
+users._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 # These machines are shared and noisy: no per-example deadline, and on CI a fixed derandomised
 # run so a failure there can be reproduced here with the same examples.
@@ -29,24 +41,10 @@ settings.register_profile(
 )
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
-POSTGRES_URL = os.environ.get("ACCUEIL_TEST_POSTGRES_URL", "")
-NO_POSTGRES = "ACCUEIL_TEST_POSTGRES_URL is not set (.ci/run sets it); PostgreSQL tests skipped"
-
-
-def _postgres_schema_url() -> Iterator[str]:
-    if not POSTGRES_URL:
-        pytest.skip(NO_POSTGRES)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+# The tests share one PostgreSQL server, whose settled events wait behind any transaction still
+# running on it (services.outbox.read_settled): a transaction left open by a test whose database
+# hangs (tests/db_proxy.py) is ended by the server after this, not after the 60 s default.
+os.environ.setdefault("ACCUEIL_DATABASE_STATEMENT_TIMEOUT_SECONDS", "15")
 
 
 @pytest.fixture(autouse=True)
@@ -58,13 +56,22 @@ def calendar_feeds_on_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[None
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """The log lines (JSON, from info up) written while the test runs."""
+    stream = io.StringIO()
+    logs.configure("json", "info", stream)
+    yield stream
+    logs.configure("json", "warning")  # back to the quiet default
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database URL, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'accueil.db'}"
     else:
-        yield from _postgres_schema_url()
+        yield from schema_url()
 
 
 @pytest.fixture
@@ -75,22 +82,58 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    yield from _postgres_schema_url()
+    yield from schema_url()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite database migrated to the head per test process: a test's migrated SQLite
+    database is a copy of it (a copy takes a millisecond, the migrations about 0.2 s)."""
+    path = tmp_path_factory.mktemp("migrated") / "accueil.db"
+    eng = make_engine(f"sqlite:///{path}")
+    migrate(eng)
+    eng.dispose()  # the last connection closed: the file holds everything (no -wal left)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrations() -> tuple[Sent, ...]:
+    """What Alembic sends to an empty PostgreSQL schema, recorded once per test process: each
+    test's migrated PostgreSQL schema is made by sending it again (tests/postgres_schemas.py)."""
+    return recorded_migrations()
+
+
+def _migrated(url: str, template: Path) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        shutil.copyfile(template, parsed.database)
+    eng = make_engine(url)
+    migrate(eng)  # at the head already when copied: checked, left alone
+    return eng
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
+def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
     """A migrated database, on both backends."""
-    eng = make_engine(db_url)
-    migrate(eng)
+    if make_url(db_url).get_backend_name() == "postgresql":
+        eng = replayed(db_url, request.getfixturevalue("postgres_migrations"))
+    else:
+        eng = _migrated(db_url, request.getfixturevalue("migrated_sqlite"))
     yield eng
     eng.dispose()
 
 
 @pytest.fixture
-def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
-    eng = make_engine(sqlite_url)
-    migrate(eng)
+def sqlite_engine(sqlite_url: str, migrated_sqlite: Path) -> Iterator[Engine]:
+    eng = _migrated(sqlite_url, migrated_sqlite)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def postgres_engine(postgres_url: str, postgres_migrations: tuple[Sent, ...]) -> Iterator[Engine]:
+    """A migrated PostgreSQL database, for what only PostgreSQL does."""
+    eng = replayed(postgres_url, postgres_migrations)
     yield eng
     eng.dispose()
 

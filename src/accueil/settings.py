@@ -13,6 +13,10 @@ class Settings(BaseSettings):
 
     # Any SQLAlchemy URL; the default is a SQLite file so nothing needs installing.
     database_url: str = "sqlite:///./var/accueil.db"
+    # PostgreSQL: how long a connection may take to open (libpq's connect_timeout, at least 2)
+    # and a statement to run (the server's statement_timeout); 0: no limit.
+    database_connect_timeout_seconds: int = Field(5, ge=0, le=600)
+    database_statement_timeout_seconds: float = Field(60.0, ge=0, le=86400)
     # Where reports, caches and the default database live.
     var_dir: str = "./var"
     # Calendar feeds on private, loopback or link-local addresses are refused unless allowed.

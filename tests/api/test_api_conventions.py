@@ -38,6 +38,9 @@ def test_a_service_refusal_is_a_problem_too(lite: World) -> None:
     )
     assert answer.status_code == 422
     assert "already past" in answer.json()["detail"]
+    assert [e["path"] for e in answer.json()["errors"]] == ["until"]  # where, not only why
+    history = lite.client("claire").get(STATUS + "/history").json()["items"]
+    assert history == []  # nothing was written
 
 
 def test_stale_if_match_is_412_with_the_current_version(lite: World) -> None:
@@ -140,3 +143,15 @@ def test_a_status_history_comes_in_cursor_pages_newest_first(world: World) -> No
     assert notes == ["five", "four", "three", "two", "one"]
     bad = admin.get(f"{path}/history", params={"cursor": encode_cursor("x")})
     assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "query.cursor"
+
+
+def test_a_number_that_is_not_one_is_refused_naming_its_field(lite: World) -> None:
+    admin = lite.client("alpha_admin")
+    before = admin.get("/api/v1/accounts/alpha/contacts").json()["items"]
+    contact = admin.post("/api/v1/accounts/alpha/contacts", json={"number": "abc", "name": "X"})
+    assert contact.status_code == 422, contact.text
+    assert [e["path"] for e in contact.json()["errors"]] == ["number"]
+    assert admin.get("/api/v1/accounts/alpha/contacts").json()["items"] == before  # unchanged
+    decided = admin.post("/api/v1/decide", json={"to": "nonsense"})
+    assert decided.status_code == 422, decided.text
+    assert [e["path"] for e in decided.json()["errors"]] == ["to"]

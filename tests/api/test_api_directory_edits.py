@@ -85,7 +85,9 @@ def test_teams_and_numbers_added_once_per_idempotency_key_and_numbers_released(
     released = admin.delete(f"{ALPHA}/numbers/01 40 00 00 09")
     assert released.status_code == 200 and released.json()["e164"] == "+33140000009"
     assert admin.post("/api/v1/decide", json={"to": "01 40 00 00 09"}).status_code == 404
-    assert admin.delete(f"{ALPHA}/numbers/+33140000009").status_code == 404
+    again = admin.delete(f"{ALPHA}/numbers/+33140000009")  # the release, unchanged
+    assert again.status_code == 200 and again.json() == released.json()
+    assert admin.delete(f"{ALPHA}/numbers/+33140000077").status_code == 404
 
 
 def test_the_operator_adds_and_changes_secretaries_and_accounts(world: World) -> None:
@@ -132,3 +134,24 @@ def test_the_operators_edits_take_if_match(world: World) -> None:
                      headers={"If-Match": card.headers["etag"]})  # fmt: skip
     assert again.status_code == 412
     assert root.get("/api/v1/accounts/alpha").json()["name"] == "Cabinet Alpha"
+
+
+def test_the_operator_sets_and_clears_an_accounts_subdivision_and_notes(world: World) -> None:
+    root = world.client("root")
+    before = root.get("/api/v1/accounts/alpha")
+    wrong = root.put("/api/v1/accounts/alpha", json={"subdivision": "99"})
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["path"] == "subdivision"
+    assert "'99' is not a subdivision of FR" in wrong.json()["errors"][0]["reason"]
+    body = {"subdivision": "57", "notes": "Vouvoyer."}
+    saved = root.put(
+        "/api/v1/accounts/alpha", json=body, headers={"If-Match": before.headers["etag"]}
+    )
+    assert saved.status_code == 200, saved.text
+    assert (saved.json()["subdivision"], saved.json()["notes"]) == ("57", "Vouvoyer.")
+    stale = root.put(
+        "/api/v1/accounts/alpha", json={"notes": ""}, headers={"If-Match": before.headers["etag"]}
+    )
+    assert stale.status_code == 412 and root.get("/api/v1/accounts/alpha").json()["notes"]
+    cleared = root.put("/api/v1/accounts/alpha", json={"subdivision": "", "notes": ""}).json()
+    assert (cleared["subdivision"], cleared["notes"]) == ("", "")
+    assert world.client("alpha_admin").put("/api/v1/accounts/alpha", json=body).status_code == 403

@@ -30,6 +30,7 @@ def test_a_calendar_file_is_checked_whole_and_a_feed_is_set_and_refreshed(world:
     assert claire.get(CALENDAR).json()["source"] == "none"
     bad = claire.put(f"{CALENDAR}/file", files={"file": ("c.ics", b"<html>no</html>")})
     assert bad.status_code == 422 and bad.json()["code"] == "calendar_unreadable", bad.text
+    assert [e["path"] for e in bad.json()["errors"]] == ["file"]
     assert claire.get(CALENDAR).json()["source"] == "none"
     good = claire.put(f"{CALENDAR}/file", files={"file": ("c.ics", ICS, "text/calendar")})
     assert good.status_code == 200, good.text
@@ -51,6 +52,8 @@ def test_a_calendar_file_is_checked_whole_and_a_feed_is_set_and_refreshed(world:
     assert refreshed.json()["fetched_at"] == good.json()["fetched_at"]
     not_url = claire.put(f"{CALENDAR}/feed", json={"url": "ftp://x"})
     assert not_url.status_code == 422
+    assert [e["path"] for e in not_url.json()["errors"]] == ["url"]
+    assert claire.get(CALENDAR).json()["url"] == "https://127.0.0.1:9/x.ics"  # unchanged
 
 
 def test_call_records_page_filter_and_show_the_message(world: World) -> None:

@@ -38,6 +38,9 @@ BRAVO = {
     "delivery": "1",
     "number": "+33150000000",
     "agent": "alice",
+    "closure": "1",
+    "delegation": "1",
+    "version": "1",
 }
 NOWHERE = {
     "account": "zulu",
@@ -52,6 +55,9 @@ NOWHERE = {
     "delivery": "999999",
     "number": "+33170000000",
     "agent": "nobody",
+    "closure": "999999",
+    "delegation": "999999",
+    "version": "999999",
 }
 # Required query parameters, by name.
 QUERY = {"old": "1", "new": "2", "q": "bruno"}
@@ -205,7 +211,17 @@ def test_an_employee_cannot_touch_a_colleague(lite: World) -> None:
     claire = lite.client("claire")
     spec = claire.get("/api/v1/openapi.json").json()
     mine_message = claire.get("/api/v1/accounts/alpha/people/claire/messages").json()["items"]
-    colleague = {"account": "alpha", "person": "paul", "name": "paul", "message": "any"}
+    cover = {"delegate": "paul", "start": "2030-01-01T00:00:00+01:00"}
+    made = claire.post("/api/v1/accounts/alpha/people/claire/delegations", json=cover)
+    assert made.status_code == 201, made.text
+    mine_delegation = str(made.json()["id"])
+    colleague = {
+        "account": "alpha",
+        "person": "paul",
+        "name": "paul",
+        "message": "any",
+        "delegation": mine_delegation,
+    }
     # reading her own calls is audited: the audit log grows, nothing else may
     before = _counts(lite.runtime.engine, skip=("audit_log",))
     for method, path, op in _operations(spec):
@@ -217,7 +233,12 @@ def test_an_employee_cannot_touch_a_colleague(lite: World) -> None:
         answer = claire.request(method.upper(), url, json=body, params=params, files=files)
         assert answer.status_code == 404, f"{method.upper()} {url}: {answer.status_code}"
         assert "Durand" not in answer.text
-        own = {"account": "alpha", "person": "claire", "message": mine_message[0]["id"]}
+        own = {
+            "account": "alpha",
+            "person": "claire",
+            "message": mine_message[0]["id"],
+            "delegation": mine_delegation,
+        }
         mine = _fill(path, own, "x")
         if method == "get":
             assert claire.get(mine, params=params).status_code != 404, mine  # let through

@@ -61,6 +61,23 @@ def test_an_employee_reads_and_acknowledges_their_message_and_the_read_is_record
     assert claire.get("/api/v1/accounts/alpha/messages").status_code == 404  # not an admin
 
 
+def test_a_status_messages_do_not_have_is_refused_naming_the_query_parameter(
+    lite: World,
+) -> None:
+    _claires(lite)
+    admin = lite.client("alpha_admin")
+    before = admin.get("/api/v1/accounts/alpha/messages").json()["items"]
+    for path in (
+        "/api/v1/accounts/alpha/messages",
+        "/api/v1/accounts/alpha/people/claire/messages",
+    ):
+        answer = admin.get(path, params={"status": "lost"})
+        assert answer.status_code == 422, answer.text
+        assert [e["path"] for e in answer.json()["errors"]] == ["query.status"]
+        assert "'lost' is not a message status" in answer.json()["detail"]
+    assert admin.get("/api/v1/accounts/alpha/messages").json()["items"] == before  # unchanged
+
+
 def test_a_message_of_another_person_is_not_found_on_ones_own_path(lite: World) -> None:
     uid = _claires(lite)
     admin = lite.client("alpha_admin")

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 
-import pytest
 from api_world import World
-
-from accueil import logs
-
-
-@pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    logs.configure("json", "info", stream)
-    yield stream
-    logs.configure("json", "warning")  # back to the quiet default
 
 
 def test_each_request_logs_one_json_line_with_its_request_id(

@@ -203,3 +203,25 @@ def test_histories_come_in_cursor_pages_in_their_order(world: World) -> None:
     assert pages(f"{ALPHA}/rules/versions") == [5, 4, 3, 2, 1]
     bad = admin.get(f"{layer}/versions", params={"cursor": "not-ours"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "query.cursor"
+
+
+def test_a_caller_list_saved_again_keeps_its_earlier_versions(world: World) -> None:
+    admin = world.client("alpha_admin")
+    path = f"{ALPHA}/caller-lists/VIP"
+    first = admin.put(path, json={"entries": [{"number": "06 98 76 54 32"}]})
+    assert first.json()["version"] == 1 and first.json()["saved_by"] == "alpha_admin"
+    second = admin.put(
+        path, json={"entries": [{"number": "+44 20*"}]}, headers={"If-Match": first.headers["etag"]}
+    )
+    assert second.status_code == 200 and second.json()["version"] == 2
+    stale = admin.put(path, json={"entries": []}, headers={"If-Match": first.headers["etag"]})
+    assert stale.status_code == 412 and stale.json()["current_etag"] == second.headers["etag"]
+    history = admin.get(f"{path}/versions").json()["items"]
+    assert [v["version"] for v in history] == [2, 1]
+    kept = admin.get(f"{path}/versions/1").json()
+    assert kept["entries"] == [{"pattern": "+33698765432", "label": ""}]
+    assert admin.get(path).json() == second.json()
+    assert admin.get(f"{path}/versions/3").status_code == 404
+    for user in ("bravo_admin", "bruno"):
+        assert world.client(user).get(f"{path}/versions").status_code == 404
+        assert world.client(user).get(f"{path}/versions/1").status_code == 404

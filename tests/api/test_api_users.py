@@ -77,3 +77,46 @@ def test_a_deactivated_users_tokens_stop(world: World) -> None:
     assert world.client("bruno").get("/api/v1/me").status_code == 401
     with transaction(session_factory(world.runtime.engine)) as session:
         assert not users.get_user(session, "bruno").active
+
+
+def test_deactivating_takes_an_optional_if_match_and_refuses_a_stale_one(world: World) -> None:
+    root = world.client("root")
+    read = root.get("/api/v1/users/bruno")
+    with transaction(session_factory(world.runtime.engine)) as session:
+        users.set_password(session, "bruno", "a long new password")  # not in the user's ETag
+    assert root.get("/api/v1/users/bruno").headers["etag"] == read.headers["etag"]
+    with transaction(session_factory(world.runtime.engine)) as session:  # someone else's change
+        users.deactivate_user(session, "bruno")
+    assert root.get("/api/v1/users/bruno").headers["etag"] != read.headers["etag"]
+    # bruno is inactive already: deactivating again is done, whatever If-Match says
+    again = root.delete("/api/v1/users/bruno", headers={"If-Match": read.headers["etag"]})
+    assert again.status_code == 204
+    other = root.get("/api/v1/users/bravo_admin")
+    stale = root.delete("/api/v1/users/bravo_admin", headers={"If-Match": '"stale"'})
+    assert stale.status_code == 412 and stale.json()["current_etag"] == other.headers["etag"]
+    assert stale.json()["errors"][0]["path"] == "header.If-Match"
+    assert world.client("bravo_admin").get("/api/v1/me").status_code == 200, "nothing changed"
+    done = root.delete("/api/v1/users/bravo_admin", headers={"If-Match": other.headers["etag"]})
+    assert done.status_code == 204
+    assert world.client("bravo_admin").get("/api/v1/me").status_code == 401
+    assert root.delete("/api/v1/users/alpha_admin").status_code == 204, "without If-Match too"
+    assert world.client("sup").delete("/api/v1/users/claire").status_code == 403
+
+
+def test_revoking_takes_an_optional_if_match_that_use_does_not_make_stale(world: World) -> None:
+    root = world.client("root")
+    prefix = world.tokens["claire"].split("_")[1]
+    read = root.get(f"/api/v1/tokens/{prefix}")
+    assert read.status_code == 200 and read.json()["user"] == "claire"
+    assert world.client("claire").get("/api/v1/me").status_code == 200  # used: last_used_at
+    stale = root.delete(f"/api/v1/tokens/{prefix}", headers={"If-Match": '"stale"'})
+    assert stale.status_code == 412 and stale.json()["current_etag"] == read.headers["etag"]
+    assert world.client("claire").get("/api/v1/me").status_code == 200, "not revoked"
+    revoked = root.delete(f"/api/v1/tokens/{prefix}", headers={"If-Match": read.headers["etag"]})
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+    assert world.client("claire").get("/api/v1/me").status_code == 401
+    again = root.delete(f"/api/v1/tokens/{prefix}", headers={"If-Match": read.headers["etag"]})
+    assert again.status_code == 200 and again.json() == revoked.json()
+    assert root.get("/api/v1/tokens/nope").status_code == 404
+    assert world.client("sup").get(f"/api/v1/tokens/{prefix}").status_code == 403
+    assert world.client("alpha_admin").delete(f"/api/v1/tokens/{prefix}").status_code == 403

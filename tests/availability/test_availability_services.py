@@ -104,8 +104,9 @@ def test_a_status_ending_in_the_past_is_refused_and_nothing_is_written(
 def test_statuses_are_spelt_as_people_type_them() -> None:
     assert parse_state("Out of office") is State.OUT_OF_OFFICE
     assert parse_state("do-not-disturb") is State.DO_NOT_DISTURB
-    with pytest.raises(InvalidInput, match="meeting"):
+    with pytest.raises(InvalidInput, match="meeting") as caught:
         parse_state("lunching")
+    assert caught.value.details["field"] == "state"
 
 
 def test_one_accounts_status_never_shows_in_another_account(

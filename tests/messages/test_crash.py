@@ -40,7 +40,7 @@ from accueil.services.unit_of_work import Application
 from accueil.store.db import make_engine, migrate
 from accueil.store.tables_messages import DeliveryRow, MessageRow
 
-N = 1000
+N = 400  # four batches of 100 (the kill lands in the second): each once, as with more
 CONCURRENCY = 4
 AT_RISK = 2 * CONCURRENCY  # in flight, or answered and not yet recorded
 SECRET = "whsec_" + base64.b64encode(b"a secret of the client, 32 bytes").decode()

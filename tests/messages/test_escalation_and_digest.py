@@ -15,14 +15,16 @@ from accueil.core.delivery import Level
 from accueil.dispatch.dispatcher import Dispatcher
 from accueil.dispatch.email import SmtpChannel, SmtpSettings
 from accueil.dispatch.sms import GatewaySettings, SmsChannel
+from accueil.errors import Conflict
 from accueil.services import sms_inbound
 from accueil.services.callers import set_rota
 from accueil.services.clock import FixedClock
 from accueil.services.delivery_preferences import set_preferences
-from accueil.services.messages import get_message
-from accueil.services.outbox import read_outbox
+from accueil.services.messages import acknowledge, get_message
+from accueil.services.rotas import remove_rota
 from accueil.services.unit_of_work import Application
 from accueil.store.tables_messages import DeliveryRow
+from settled import settled
 
 CLAIRE, ON_CALL, PAUL = "+33641404068", "+33641404070", "+33641404069"
 
@@ -82,7 +84,7 @@ def test_unacknowledged_urgent_goes_to_the_rota_then_the_supervisor(
     with app.sessions() as s:
         assert kinds(app, "martin", uid)[-1] == "expired"
         assert get_message(s, "martin", uid).status == "expired"
-        (event,) = [e for e in read_outbox(s) if getattr(e.event, "kind", "") == "expired"]
+    (event,) = [e for e in settled(app.sessions) if getattr(e.event, "kind", "") == "expired"]
     assert event.event.uid == uid  # type: ignore[attr-defined]
     _advance(app, minutes=30)
     assert run(dispatcher) == 0  # the chain has ended
@@ -139,3 +141,20 @@ def test_low_messages_wait_for_one_digest_email_at_its_time(
     text = digest.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert text.count("Objet: Audience de jeudi") == 3
     assert all(kinds(app, "martin", uid)[-1] == "sent" for uid in uids)
+
+
+def test_a_rota_an_escalation_under_way_will_tell_is_kept_until_the_message_is_owned(
+    app: Application, world: tuple[Dispatcher, Gateway, MailStore]
+) -> None:
+    uid = take(app, urgency=Level.URGENT)  # its first escalation step names rota:permanence
+    with app.unit_of_work() as work:  # the chain no longer names it: the step under way does
+        set_preferences(work.session, "martin", "", {"urgent": {"channels": ["sms"]}},
+                        now=work.now)  # fmt: skip
+    with pytest.raises(Conflict) as used, app.unit_of_work() as work:
+        remove_rota(work.session, "martin", "permanence", by="lea", now=work.now)
+    assert used.value.details["uses"] == [
+        f"message {uid}, escalation step 1 still to come (acknowledge the message)"
+    ]
+    with app.unit_of_work() as work:
+        acknowledge(work.session, "martin", uid, by="claire", now=work.now)
+        assert remove_rota(work.session, "martin", "permanence", by="lea", now=work.now).removed_at

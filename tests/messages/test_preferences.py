@@ -59,6 +59,16 @@ def test_a_persons_choices_override_the_accounts_per_urgency(app: Application) -
         ("claire", {"normal": {"channels": []}}, "p.yaml field 'normal.channels'"),
         ("claire", {"quiet_hours": "25:00-07:00"}, "p.yaml field 'quiet_hours'"),
         ("claire", {"urgent": {"channels": ["sms"], "escalate_to": ["boss"]}}, "escalate_to"),
+        (
+            "",
+            {"urgent": {"channels": ["sms"], "escalate_to": ["person:paul", "rota:nuit"]}},
+            "p.yaml field 'urgent.escalate_to[1]': no on-call rota 'nuit' in use",
+        ),
+        (
+            "claire",
+            {"normal": {"channels": ["sms"], "escalate_to": ["person:nobody"]}},
+            "p.yaml field 'normal.escalate_to[0]': no person 'nobody' in this account",
+        ),
         ("claire", {"webhook_url": "https://x.example"}, "p.yaml field 'webhook_url'"),
         ("claire", {"colour": "red"}, "p.yaml field 'colour'"),
         ("", {"webhook_url": "ftp://x.example"}, "a webhook URL starts with https://"),

@@ -23,6 +23,8 @@ def _sample(kind: type[Event]) -> Event:
             values[field.name] = AT + timedelta(minutes=len(values))
         elif hint is int or "int" in str(hint):
             values[field.name] = len(values)
+        elif "tuple" in str(hint):
+            values[field.name] = (f"{field.name}-one", f"{field.name}-two")
         else:
             values[field.name] = f"{field.name}-value"
     values["account"] = "martin"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from outbox_helpers import NOW, Heard
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accueil.core.availability import State
@@ -15,14 +16,19 @@ from accueil.demo.directory import generate_demo
 from accueil.services import (
     availability,
     calendars,
+    caller_lists,
     callers,
     calls,
     delivery_preferences,
+    directory_edits,
     employee_policy,
+    groups,
+    numbers,
     rules,
     scripts,
     vip_lists,
 )
+from accueil.services.directory import account_row
 from accueil.services.events import (
     CalendarRefreshed,
     DirectoryImported,
@@ -31,6 +37,7 @@ from accueil.services.events import (
 )
 from accueil.services.onboarding import import_files, load_directory
 from accueil.services.unit_of_work import Application
+from accueil.store.tables_availability import ClosureRow, DelegationRow
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "scripts"
 ICS = (
@@ -77,6 +84,57 @@ WRITES: dict[str, Callable[[Session], object]] = {
         s, {"people": [{"account": "martin", "key": "zoe", "first_name": "Zoé"}]}, now=NOW
     ),
 }
+
+
+def _first(s: Session, table: type[ClosureRow] | type[DelegationRow]) -> int:
+    return int(s.scalars(select(table.id)).one())  # removed or not
+
+
+# a removal needs something to remove: made first, in a unit of its own
+REMOVALS: dict[str, tuple[str, Callable[[Session], object]]] = {
+    "delegation.removed": (
+        "delegation.added",
+        lambda s: availability.remove_delegation(
+            s, "martin", "claire",
+            _first(s, DelegationRow), by="x", now=NOW,
+        ),
+    ),
+    "closure.removed": (
+        "closure.added",
+        lambda s: availability.remove_closure(
+            s, "martin", _first(s, ClosureRow), by="x", now=NOW
+        ),
+    ),
+    "contact.removed": (
+        "contact.saved",
+        lambda s: callers.remove_contact(s, "martin", "+33611111111", by="x", now=NOW),
+    ),
+    "caller_list.removed": (
+        "caller_list.saved",
+        lambda s: caller_lists.remove_caller_list(s, "martin", "vip", by="x", now=NOW),
+    ),
+    "rota.removed": (
+        "rota.saved",
+        lambda s: callers.remove_rota(s, "martin", "permanence", by="x", now=NOW),
+    ),
+    "calendar.removed": (
+        "calendar.uploaded",
+        lambda s: calendars.remove_calendar(s, "martin", "claire", by="x", now=NOW),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(REMOVALS))
+def test_a_removal_emits_its_event_once(app: Application, heard: Heard, name: str) -> None:
+    made, remove = REMOVALS[name]
+    with app.unit_of_work() as work:
+        WRITES[made](work.session)
+    for _ in range(2):  # the second removal changes nothing: no event
+        with app.unit_of_work() as work:
+            remove(work.session)
+    assert heard.names == [made, name]
+    assert heard.envelopes[1].event.account == "martin"
+    assert heard.envelopes[1].event.at == NOW
 
 
 @pytest.mark.parametrize("name", sorted(WRITES))
@@ -172,8 +230,42 @@ def test_the_demo_operator_is_an_import_too(app: Application, heard: Heard) -> N
 
 def test_no_event_kind_is_left_without_a_test() -> None:
     kinds = {k.name for k in Event.__subclasses__()}
-    covered = set(WRITES) | {"script.saved", "calendar.refreshed"}
+    covered = set(WRITES) | set(REMOVALS) | {"script.saved", "calendar.refreshed"}
     # tests/messages: each needs a message taken first
     covered |= {"message.taken", "message.read", "message.acknowledged", "message.delivery"}
-    covered |= {"caller.erased", "data.purged"}
+    covered |= {"caller.erased", "data.purged", "group.removed", "group.restored"}
+    covered |= {"number.released"}
     assert kinds == covered
+
+
+def test_a_team_taken_down_and_put_back_emits_each_once(app: Application, heard: Heard) -> None:
+    for _ in range(2):  # the second of each changes nothing: no event
+        with app.unit_of_work() as work:
+            groups.remove_group(work.session, "martin", "associes", by="x", now=NOW)
+    for _ in range(2):
+        with app.unit_of_work() as work:
+            groups.restore_group(work.session, "martin", "associes", by="x", now=NOW)
+    assert heard.names == ["group.removed", "group.restored"]
+    assert [e.event.members for e in heard.envelopes] == [1, 1]  # type: ignore[attr-defined]
+
+
+def test_a_number_released_emits_once_and_moves_the_routing_version(
+    app: Application, heard: Heard
+) -> None:
+    with app.unit_of_work() as work:
+        directory_edits.add_number(work.session, "martin", "01 40 00 00 09", "paul", "", now=NOW)
+    with app.sessions() as s:
+        before = account_row(s, "martin").routing_version
+    for _ in range(2):  # the second changes nothing: no event
+        with app.unit_of_work() as work:
+            numbers.release_number(work.session, "martin", "+33140000009", by="x", now=NOW)
+    assert heard.names == ["directory.imported", "number.released"]
+    assert heard.envelopes[1].event.payload() == {
+        "account": "martin",
+        "at": NOW.isoformat(),
+        "number": "+33140000009",
+        "person": "paul",
+        "by": "x",
+    }
+    with app.sessions() as s:
+        assert account_row(s, "martin").routing_version == before + 1

@@ -13,11 +13,12 @@ from accueil.core.availability import State
 from accueil.errors import NotFound
 from accueil.services.availability import clear_status, set_status
 from accueil.services.events import StatusCleared, StatusSet
-from accueil.services.outbox import Envelope, read_outbox
+from accueil.services.outbox import Envelope
 from accueil.services.unit_of_work import Application
 from accueil.store.db import session_factory, transaction
 from accueil.store.tables_availability import ManualStatusRow
 from accueil.store.tables_outbox import OutboxRow
+from settled import settled
 
 
 def _count(app: Application, table: type[OutboxRow] | type[ManualStatusRow]) -> int:
@@ -98,12 +99,12 @@ def test_events_are_heard_in_the_order_they_were_emitted(app: Application, heard
     assert heard.names == ["status.set", "status.cleared", "status.set"]
     ids = [e.id for e in heard.envelopes]
     assert ids == sorted(ids)
-    with app.sessions() as s:
-        assert [e.event for e in read_outbox(s, after=before)] == [e.event for e in heard.envelopes]
-        assert [e.event.account for e in read_outbox(s, after=before, account="durand")] == [
-            "durand"
-        ]
-        assert [e.id for e in read_outbox(s, after=ids[0])] == ids[1:]
+    assert [e.event for e in settled(app.sessions, after=before)] == [
+        e.event for e in heard.envelopes
+    ]
+    durand = settled(app.sessions, after=before, account="durand")
+    assert [e.event.account for e in durand] == ["durand"]
+    assert [e.id for e in settled(app.sessions, after=ids[0])] == ids[1:]
 
 
 def test_a_failing_subscriber_keeps_neither_the_change_nor_the_others_from_happening(

@@ -1,4 +1,4 @@
-"""Named profiles: balanced (the defaults), familiar, strict; unknown names refused."""
+"""Named profiles: balanced (the defaults), familiar, grace, strict; unknown names refused."""
 
 from __future__ import annotations
 
@@ -30,11 +30,11 @@ def test_overrides_go_on_top_of_a_profile() -> None:
 
 
 def test_an_unknown_profile_or_setting_is_refused_with_the_choices() -> None:
-    with pytest.raises(InvalidInput, match="balanced, familiar, strict"):
+    with pytest.raises(InvalidInput, match="balanced, familiar, grace, strict"):
         profiled("cosy")
     with pytest.raises(InvalidInput, match="unknown engine parameter budget_shar"):
         profiled("strict", budget_shar=0.3)
-    assert set(PROFILES) == {"balanced", "familiar", "strict"}
+    assert set(PROFILES) == {"balanced", "familiar", "grace", "strict"}
 
 
 def test_the_twin_takes_a_profile_among_its_engine_parameters() -> None:

@@ -322,6 +322,21 @@ class GuardMachine(EngineMachine):
     }
 
 
+class GraceMachine(EngineMachine):
+    """accueil spending a grace learned from the first abandonment seen (claims released,
+    calls past the grace left to familiar agents): hard requirements still hold."""
+
+    overrides: ClassVar[dict[str, Any]] = {
+        "grace_aware": True,
+        "grace_min_abandons": 1,
+        "release_claims": True,
+        "guard": False,
+        "past_target_seconds": 15.0,
+        "open_line_share": -1.0,
+        "budget_share": 1.5,
+    }
+
+
 # ROUTING_EXAMPLES=2000 for a deeper search; the default keeps the suite fast.
 _SETTINGS = settings(
     max_examples=int(os.environ.get("ROUTING_EXAMPLES", "60")),
@@ -333,7 +348,9 @@ EngineMachine.TestCase.settings = _SETTINGS
 LongestIdleMachine.TestCase.settings = _SETTINGS
 HoldingMachine.TestCase.settings = _SETTINGS
 GuardMachine.TestCase.settings = _SETTINGS
+GraceMachine.TestCase.settings = _SETTINGS
 TestAccueilInvariants = EngineMachine.TestCase
 TestLongestIdleInvariants = LongestIdleMachine.TestCase
 TestHoldingInvariants = HoldingMachine.TestCase
 TestGuardInvariants = GuardMachine.TestCase
+TestGraceInvariants = GraceMachine.TestCase

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from accueil.core.routing import EngineConfig
 from accueil.core.routing.events import AgentPaused, AgentReady, Offer
 from accueil.core.routing.familiarity import Familiarity
+from accueil.errors import InvalidInput
 
 
 def _ann_knows_acme(d, busy_until_call_at: float = 1.0) -> None:
@@ -69,18 +71,21 @@ def test_budget_never_exceeds_its_share_of_the_target(desk):
     assert waiting.widens_at == pytest.approx(65 + 20)
 
 
+def _budget_with_open_line(desk, crowd: int, **settings) -> float:
+    """The ring budget of an acme call at 65 (target 120 s) behind ``crowd`` open calls."""
+    d = desk(**settings)
+    _ann_knows_acme(d)
+    d.feed(AgentPaused(62, "bob", "break"))
+    for i in range(crowd):
+        d.call(f"x{i}", at=63, account=f"other{i}")  # nobody ready: they wait, open
+    d.call("c2", at=65, target_seconds=120)
+    (c2,) = [w for w in d.engine.snapshot().waiting if w.call == "c2"]
+    assert c2.widens_at is not None
+    return c2.widens_at - 65
+
+
 def test_budget_shrinks_as_the_open_line_grows(desk):
-    budgets = []
-    for crowd in (0, 1):
-        d = desk(budget_share=0.6)
-        _ann_knows_acme(d)
-        d.feed(AgentPaused(62, "bob", "break"))
-        for i in range(crowd):
-            d.call(f"x{i}", at=63, account=f"other{i}")  # nobody ready: they wait, open
-        d.call("c2", at=65, target_seconds=120)
-        (c2,) = [w for w in d.engine.snapshot().waiting if w.call == "c2"]
-        assert c2.widens_at is not None
-        budgets.append(c2.widens_at - 65)
+    budgets = [_budget_with_open_line(desk, crowd, budget_share=0.6) for crowd in (0, 1)]
     assert budgets[0] == pytest.approx(72)
     assert 0 < budgets[1] < budgets[0]
 
@@ -216,3 +221,18 @@ def test_a_call_whose_offer_is_voided_before_its_ring_widens_still_widens(desk):
     d.feed(AgentPaused(widens - 0.1, "dora", "connection lost"))
     d.until(widens)
     assert d.offer("c1").agent == "eve"
+
+
+def test_open_line_share_sets_what_the_open_line_takes_off_the_budget(desk):
+    alone = _budget_with_open_line(desk, 0, budget_share=0.6)
+    ignored = _budget_with_open_line(desk, 1, budget_share=0.6, open_line_share=0.0)
+    half = _budget_with_open_line(desk, 1, budget_share=0.6, open_line_share=0.5)
+    added = _budget_with_open_line(desk, 1, budget_share=0.6, open_line_share=-1.0)
+    assert ignored == pytest.approx(alone)
+    assert half < alone < added
+    assert added - alone == pytest.approx(2 * (alone - half))
+
+
+def test_open_line_share_is_checked():
+    with pytest.raises(InvalidInput, match="open_line_share must be between -1 and 1"):
+        EngineConfig(open_line_share=2.0)

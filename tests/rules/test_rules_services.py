@@ -186,6 +186,22 @@ def test_invalid_rules_are_refused_whole_with_paths(seeded: sessionmaker[Session
         assert get_rules(s, "martin", Scope.PERSON, "claire").version == 0
 
 
+def test_a_refused_save_names_the_field_and_saves_nothing(seeded: sessionmaker[Session]) -> None:
+    refusals = [
+        ({"document": _doc({}, [], account="durand")}, "account"),
+        ({"document": _doc({}, []), "limited": True}, "scope"),
+        ({"document": _doc({"person": "claire"}, []), "saved_by": "x" * 101}, "saved_by"),
+    ]
+    for given, field in refusals:
+        with pytest.raises(InvalidInput) as caught, transaction(seeded) as s:
+            save_rules(s, "martin", **given, now=NOW)
+        assert caught.value.details["field"] == field
+    with seeded() as s:
+        assert get_rules(s, "martin", Scope.PERSON, "claire").version == 0
+        assert get_rules(s, "martin", Scope.ACCOUNT, "").version == 0
+        assert get_rules(s, "durand", Scope.ACCOUNT, "").version == 0
+
+
 def test_another_accounts_people_lists_and_devices_are_not_usable(
     seeded: sessionmaker[Session],
 ) -> None:

@@ -29,6 +29,7 @@ from accueil.sip.telephony import SipTelephony
 from accueil.store.tables_scripts import CallRecordRow
 from accueil.switchboard.board import Switchboard
 from accueil.switchboard.desks import MemoryDesks
+from accueil.telephony.port import Sink, TelephonyEvent
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MONDAY_10 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # 10:00 in Paris: the office is open
@@ -91,26 +92,43 @@ def seed(engine: Engine) -> None:
         save_rules(work.session, "martin", RULES, now=work.now)
 
 
+class HeardTelephony(SipTelephony):
+    """The SIP telephony, keeping what it told the switchboard, in order: what happened to a
+    call, told apart by its kind (a device busy at once, or rung out) instead of by the time."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.heard: list[TelephonyEvent] = []
+
+    def attach(self, sink: Sink) -> None:
+        def heard(event: TelephonyEvent) -> None:
+            self.heard.append(event)
+            sink(event)
+
+        super().attach(heard)
+
+
 class Line:
     """The switchboard on Kamailio, and SIPp playing callers, softphones and phones."""
 
     def __init__(
         self, engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int],
         offer_timeout: float = 15.0, start: datetime = MONDAY_10,
-        clock: ShiftedClock | None = None,
+        clock: ShiftedClock | None = None, decision_workers: int = 0,
     ) -> None:  # fmt: skip
         self.kamailio, self.sipp = kamailio, sipp
         self.caller_port, self.trunk_port = trunk
         self.clock = clock or ShiftedClock(start)
         self.app = Application(engine, self.clock)
         s = kamailio.settings
-        self.telephony = SipTelephony(
+        self.telephony = HeardTelephony(
             s.evapi_host, s.evapi_port, domain=DOMAIN, trunk=f"127.0.0.1:{self.trunk_port}"
         )
         self.desks = MemoryDesks()
         self.board = Switchboard(
             self.app, self.clock, self.telephony, self.desks,
             config=EngineConfig(offer_timeout=offer_timeout, retry_after=60.0),
+            decision_workers=decision_workers,
         )  # fmt: skip
         serve_board(self.telephony, self.board)
 
@@ -160,7 +178,7 @@ class Line:
             await self.board.login(agent)
             await self.board.ready(agent)
 
-    async def until(self, check: Callable[[], bool], within: float = 8.0) -> None:
+    async def until(self, check: Callable[[], bool], within: float = 20.0) -> None:
         deadline = time.monotonic() + within
         while not check():
             if time.monotonic() > deadline:
@@ -178,10 +196,12 @@ class Line:
 def play(
     engine: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int],
     scenario: Callable[[Line], Awaitable[Any]], offer_timeout: float = 15.0,
-    start: datetime = MONDAY_10,
+    start: datetime = MONDAY_10, decision_workers: int = 0,
 ) -> Any:  # fmt: skip
     async def main() -> Any:
-        line = Line(engine, kamailio, sipp, trunk, offer_timeout, start)
+        line = Line(
+            engine, kamailio, sipp, trunk, offer_timeout, start, decision_workers=decision_workers
+        )
         await line.board.start()
         await line.telephony.start()
         try:

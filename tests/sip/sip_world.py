@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from accueil.sip.config import SipSettings, modules_dir
-from accueil.sip.kamailio import Kamailio, binary, free_port
+from accueil.sip.kamailio import Kamailio, binary, free_port, media_port
 
 DOMAIN = "accueil.test"
 PASSWORDS = {"alice": "alice-secret", "bob": "bob-secret", "claire-desk": "desk-secret"}
@@ -99,7 +99,7 @@ class Sipp:
         command = [
             "timeout", "-k", "2", str(seconds), "sipp", f"{s.host}:{s.port}", "-sf", str(xml),
             "-m", str(calls), "-i", "127.0.0.1", "-p", str(port or free_port()),
-            "-mp", str(free_port()), "-nostdin", "-timeout", f"{seconds - 1:g}s",
+            "-mp", str(media_port()), "-nostdin", "-timeout", f"{seconds - 1:g}s",
             "-timeout_error", "-trace_msg", "-message_file", str(self.folder / f"{name}.msg"),
             *extra,
         ]  # fmt: skip

@@ -14,8 +14,9 @@ from sip_world import DOMAIN, PASSWORDS, Sipp, need_sip_tools, settings
 from sqlalchemy import Engine
 
 from accueil.sip import scenarios
-from accueil.sip.edge import UNREGISTERED
+from accueil.sip.edge import UNREACHABLE, UNREGISTERED
 from accueil.sip.kamailio import Kamailio, free_port
+from accueil.telephony.port import Busy, NoAnswer
 from martin_answers import MESSAGE_ANSWERS
 
 
@@ -124,3 +125,47 @@ def test_a_refreshed_registration_keeps_the_secretary_and_a_removed_one_pauses_h
         assert [m["reason"] for m in w.desks.of("alice", "paused")] == [UNREGISTERED]
 
     play(seeded, quick, Sipp(quick, tmp_path), trunk, scenario)
+
+
+def test_a_registered_softphone_silent_to_its_offer_is_declined_at_once(
+    seeded: Engine, kamailio: Kamailio, tmp_path: Path, trunk: tuple[int, int],
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    """Alice's softphone is registered but nothing answers at its contact (asleep, its network
+    gone): not one reply to the INVITE, not even 100 Trying. The offer is refused once the
+    reply time is out (Kamailio's 408 with no reply), not left to lapse with the offer (30 s
+    here) while the caller waits; she is made unavailable, a warning says why, and bob
+    answers the call, which kept its place."""
+
+    async def scenario(w: Line) -> None:
+        w.telephony.reply_seconds = 1.0
+        registered = await w.sipp.run(
+            "register-alice",
+            scenarios.register("alice", DOMAIN, free_port()),
+            extra=("-au", "alice", "-ap", PASSWORDS["alice"]),
+        )
+        assert registered.ok, registered.explain()
+        bob = await w.phone("bob", "answer", seconds=30.0)
+        await w.ready("alice")
+        await w.board.login("bob")
+        caller = w.calling(hung_up=True)
+        await w.until(lambda: w.desks.of("alice", "offer") != [])
+        offered = w.desks.last("alice", "offer")["call"]
+        await w.until(lambda: w.desks.of("alice", "paused") != [], within=20.0)
+        assert w.desks.last("alice", "paused")["reason"] == UNREACHABLE
+        assert Busy(offered, "alice") in w.telephony.heard
+        assert NoAnswer(offered, "alice") not in w.telephony.heard
+        await w.board.ready("bob")
+        await w.until(lambda: w.desks.of("bob", "connected") != [], within=20.0)
+        assert w.desks.last("bob", "connected")["call"] == offered
+        await w.board.finish("bob", offered, MESSAGE_ANSWERS)  # the switchboard ends it
+        done = await caller
+        assert done.ok, done.explain() + w.kamailio.said()
+        assert (await w.done("bob", bob)).ok
+
+    with caplog.at_level("WARNING", logger="accueil.sip.telephony"):
+        play(seeded, kamailio, Sipp(kamailio, tmp_path), trunk, scenario, offer_timeout=30.0)
+    assert any(
+        "alice did not reply to the INVITE" in r.getMessage() and "out of reach" in r.getMessage()
+        for r in caplog.records
+    )

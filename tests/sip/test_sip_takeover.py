@@ -166,7 +166,8 @@ def test_a_connected_call_is_ended_by_the_new_leader_once_the_outcome_is_saved(
             assert saved["outcome"] == "take_message"
             done = await calling  # the dialog module sent BYE to both parties
             assert done.ok, done.explain() + old.kamailio.said()
-            assert (await new.done("alice", alice)).ok
+            answered = await new.done("alice", alice)
+            assert answered.ok, answered.explain()
             assert "BYE sip:" in done.messages and new.telephony.lines == {}
         finally:
             await new.telephony.stop()
@@ -192,7 +193,7 @@ def test_a_vip_call_ringing_the_mobile_when_the_leader_dies_goes_on_to_the_next_
         try:
             [call] = new.board.calls
             # the mobile's 5 s run out, the desk phone is not registered: the pool's turn
-            await new.until(lambda: new.board.calls[call].stage is Stage.WAITING, within=12.0)
+            await new.until(lambda: new.board.calls[call].stage is Stage.WAITING, within=30.0)
             await new.board.ready("alice")
             done = await caller
             assert done.ok, done.explain() + old.kamailio.said()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.errors import NotFound
 from accueil.services import directory
+from accueil.services.groups import remove_group
 from accueil.store.tables import (
     AccountRow,
     AgentRow,
@@ -107,6 +109,16 @@ def test_agents_carry_their_trainings_and_the_summary_counts_rows(
         totals = directory.summary(s)
     assert lea.level_for("martin") == 3 and lea.level_for("plomberie") == 0
     assert (totals.accounts, totals.people, totals.numbers, totals.agents) == (2, 3, 3, 1)
+    assert totals.groups == 1
+
+
+def test_the_summary_leaves_out_the_teams_taken_down(
+    two_accounts: sessionmaker[Session],
+) -> None:
+    with two_accounts() as s, s.begin():
+        remove_group(s, "martin", "associes", by="ana", now=datetime(2026, 12, 5, tzinfo=UTC))
+    with two_accounts() as s:
+        assert directory.summary(s).groups == 0  # kept (read in removed_groups), not counted
 
 
 def test_an_unknown_account_is_not_found(two_accounts: sessionmaker[Session]) -> None:

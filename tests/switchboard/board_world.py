@@ -77,14 +77,17 @@ def seed(engine: Engine, more_agents: int = 0) -> None:
 class Board:
     """The switchboard under test and the world around it."""
 
-    def __init__(self, engine: Engine, config: EngineConfig | None = None) -> None:
+    def __init__(
+        self, engine: Engine, config: EngineConfig | None = None, decision_workers: int = 0
+    ) -> None:
         self.clock = SimulatedClock(MONDAY_10)
         self.app = Application(engine, self.clock)
         self.telephony = MemoryTelephony()
         self.desks = MemoryDesks()
         self.board = Switchboard(
-            self.app, self.clock, self.telephony, self.desks, config=config or EngineConfig()
-        )
+            self.app, self.clock, self.telephony, self.desks, config=config or EngineConfig(),
+            decision_workers=decision_workers,
+        )  # fmt: skip
 
     async def settle(self, seconds: float = 0.0) -> None:
         await self.board.runner.settle()

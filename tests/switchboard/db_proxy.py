@@ -1,6 +1,9 @@
 """A TCP proxy between the application and PostgreSQL that a test can cut: every connection
 through it closed at once and new ones closed as they come, as when the database goes away;
-then put back. Threads, not asyncio: the switchboard's journal writes block its event loop."""
+or hang: every connection kept open and new ones accepted, but nothing forwarded either way
+(a database that hangs instead of refusing: nothing the application sends is answered, and
+neither TCP keepalives nor the server's timeouts notice); then put back (what was held
+flows on). Threads, not asyncio: the application's database work blocks its threads."""
 
 from __future__ import annotations
 
@@ -20,6 +23,9 @@ class DatabaseProxy:
         self._lock = threading.Lock()
         self.cut_off = False
         self.refused = 0  # connections closed while cut off
+        self._flowing = threading.Event()  # cleared: hung, nothing forwarded
+        self._flowing.set()
+        self.held = 0  # connections accepted while hung
         threading.Thread(target=self._accept, daemon=True).start()
 
     def cut(self, *, database_sees_it: bool = True) -> None:
@@ -34,9 +40,15 @@ class DatabaseProxy:
                 _hang_up(sock)
             self._open.clear()
 
+    def hang(self) -> None:
+        """Forward nothing more, either way, on any connection; accept new ones and let them
+        wait. The database's side sees nothing: its sessions (and locks) stay as they were."""
+        self._flowing.clear()
+
     def restore(self) -> None:
         with self._lock:
             self.cut_off = False
+        self._flowing.set()
 
     def close(self) -> None:
         self.cut()
@@ -51,24 +63,36 @@ class DatabaseProxy:
                 client, _ = self._server.accept()
             except OSError:
                 return
-            with self._lock:  # held until the pair is known: a cut cannot slip in between
-                if self.cut_off:
-                    self.refused += 1
-                    client.close()
-                    continue
-                try:
-                    server = socket.create_connection(self.upstream)
-                except OSError:
-                    client.close()
-                    continue
-                self._open.update((client, server))
-                self._servers.add(server)
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+            if not self._flowing.is_set():
+                self.held += 1
+                threading.Thread(target=self._join_later, args=(client,), daemon=True).start()
+                continue
+            self._join(client)
+
+    def _join_later(self, client: socket.socket) -> None:
+        self._flowing.wait()
+        self._join(client)
+
+    def _join(self, client: socket.socket) -> None:
+        with self._lock:  # held until the pair is known: a cut cannot slip in between
+            if self.cut_off:
+                self.refused += 1
+                client.close()
+                return
+            try:
+                server = socket.create_connection(self.upstream)
+            except OSError:
+                client.close()
+                return
+            self._open.update((client, server))
+            self._servers.add(server)
+        for a, b in ((client, server), (server, client)):
+            threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self._flowing.wait()  # hung: held here, forwarded once restored
                 sink.sendall(data)
         except OSError:
             pass

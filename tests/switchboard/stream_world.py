@@ -67,13 +67,17 @@ class Server:
         self.on_loop(lambda: clock.advance(seconds))
 
     def wait_for(self, check: Callable[[], bool], what: str) -> None:
-        """Poll the server (bounded) until ``check`` holds: for what a closed socket sets off."""
-        for _ in range(200):
+        """Poll the server until ``check`` holds: for what a closed socket sets off. Bounded
+        by a deadline, not a count of polls (each waits on the loop: a loaded machine's are
+        slow), far above the time it takes."""
+        deadline = time.monotonic() + 30
+        while True:
             self.on_loop(lambda: None)
             if check():
                 return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never happened within 30 s: {what}")
             time.sleep(0.01)
-        raise AssertionError(f"never happened: {what}")
 
     def connect(
         self, user: str, cursor: int | None = None

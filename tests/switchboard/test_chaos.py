@@ -28,7 +28,7 @@ from accueil.telephony.port import TelephonyEvent
 from accueil.telephony.remote import TelephonyServer
 from accueil.telephony.simulated import SimulatedCall, SimulatedTelephony
 
-SPEED = 5.0  # the telephony's seconds per wall second (and the servers')
+SPEED = 8.0  # the telephony's seconds per wall second (and the servers')
 AGENTS = 8
 CALLS = 40
 MINUTE = 60.0  # the calls arrive over this many (simulated) seconds

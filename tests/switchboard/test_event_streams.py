@@ -18,8 +18,8 @@ from stream_world import Server, next_of, serving
 from accueil.api.auth import SESSION_COOKIE
 from accueil.services import browser_sessions
 from accueil.services.events import StatusSet
-from accueil.services.outbox import read_outbox
 from accueil.services.unit_of_work import Application
+from settled import settled
 
 SUPERVISOR, EVENTS = "/api/v1/supervisor/stream", "/api/v1/events/stream"
 
@@ -65,8 +65,7 @@ def _line_until(ws: WebSocketTestSession, check: Callable[[dict[str, Any]], bool
 
 
 def _last_cursor(server: Server) -> int:
-    with server.runtime.unit() as session:
-        return max(e.id for e in read_outbox(session, limit=10_000))
+    return settled(server.runtime.app.sessions)[-1].id
 
 
 def test_the_supervisor_sees_the_line_change_and_the_calls_recorded(seeded: Engine) -> None:

@@ -80,7 +80,8 @@ def test_a_standby_begins_only_once_the_cut_off_leader_has_stopped(world: World)
         assert b.live is None  # a leads
 
         proxy.cut()  # a is cut off; the server drops its session, and the lock with it
-        await _until("b leads", lambda: b.live is not None)
+        # b's ``on_change`` is the moment its term begins (``live`` is set a step before it)
+        await _until("b began", lambda: bool(a_acting_when_b_began))
         assert a_acting_when_b_began == [False]  # a had stopped before b's term began
         assert b.term is not None and b.term.number == 2
 

@@ -108,6 +108,20 @@ def test_floats_json_cannot_write_round_trip(values: list[float]) -> None:
     assert codec.loads(codec.dumps(tuple(values))) == tuple(values)
 
 
+def test_a_value_met_again_is_written_the_same() -> None:
+    """Immutable values are encoded once and kept (a kept slice's account, in every call's
+    input): the document is the same, first time or kept, and one reached twice still loads."""
+    calls = [
+        CallInProgress(f"c{n}", "+33612345678", "+33140000001", 1.0, MONDAY_10, ACCOUNT, "claire",
+                       Decision(Answer(), "fallback", Scope.FALLBACK, "the pool answers"))
+        for n in range(2)
+    ]  # fmt: skip
+    first, again = codec.dumps(calls), codec.dumps(calls)
+    assert first == again
+    assert codec.loads(again) == calls
+    assert codec.loads(codec.dumps(calls[0])) == calls[0]
+
+
 # Documents as this release writes them: a later release must still read them (add, never edit).
 WRITTEN_V1 = {
     b'{"format":"accueil.switchboard","version":1,"body":{"$o":"AgentLoggedIn","f":{"at":3.5,'

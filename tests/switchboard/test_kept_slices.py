@@ -4,11 +4,22 @@ call, whoever made it; the screen pop shows the decision the call was routed by.
 
 from __future__ import annotations
 
-from board_world import BLOCKED, CALLER, CLAIRE_RULES, MESSAGE_ANSWERS, MONDAY_10, Board, play
+from board_world import (
+    BLOCKED,
+    CALLER,
+    CLAIRE_RULES,
+    EXAMPLES,
+    MESSAGE_ANSWERS,
+    MONDAY_10,
+    Board,
+    play,
+)
 from sqlalchemy import Engine
 
 from accueil.services.callers import set_caller_list
 from accueil.services.rules import save_rules
+from accueil.services.script_layers import Owner
+from accueil.services.scripts import save_script
 from accueil.services.unit_of_work import Application
 from accueil.switchboard.clock import SimulatedClock
 
@@ -100,5 +111,25 @@ def test_the_pop_made_at_arrival_tells_the_offered_agent_whether_they_know_the_a
         assert familiar["account"] is (agent == "alice")
         assert familiar["account_calls"] == (1 if agent == "alice" else 0)
         assert second["pop"]["person"]["name"] == "Claire Martin"
+
+    play(seeded, scenario)
+
+
+def test_a_script_saved_between_two_calls_is_in_the_next_calls_pop(seeded: Engine) -> None:
+    """The pops keep each slice's script with it: a script saved elsewhere bumps the routing
+    version, and the next call's pop shows the new version."""
+    script = (EXAMPLES / "scripts" / "cabinet-martin.yaml").read_text(encoding="utf-8")
+
+    async def scenario(w: Board) -> None:
+        await w.board.login("alice")  # not ready: the calls wait in line, popped at arrival
+        await w.ring("c1")
+        await w.ring("c2")
+        assert w.board.slices.reads == 1
+        with _elsewhere(w.app.engine).unit_of_work() as work:
+            save_script(work.session, "martin", Owner("account"), script, now=work.now)
+        await w.ring("c3")
+        refs = {c: w.board.ready_pops[c]["script"]["ref"] for c in ("c1", "c2", "c3")}
+        assert refs == {"c1": "account:1", "c2": "account:1", "c3": "account:2"}
+        assert w.board.slices.reads == 2
 
     play(seeded, scenario)

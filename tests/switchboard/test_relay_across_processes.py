@@ -29,7 +29,8 @@ def _process(engine: Engine, clock: SimulatedClock) -> tuple[Application, Listen
 
 
 def _eventually(check: Callable[[], bool], what: str) -> None:
-    for _ in range(200):  # bounded: the listener is told at once, and reads every second
+    deadline = time.monotonic() + 60  # bounded: the listener is told at once, reads every second
+    while time.monotonic() < deadline:
         if check():
             return
         time.sleep(0.05)

@@ -124,3 +124,9 @@ def test_events_are_read_by_cursor_and_never_across_accounts(seeded_lite: Engine
             "items": [],
             "next_cursor": last,
         }
+        # a cursor larger than the store holds is refused, not a driver's overflow
+        huge = 2**63
+        assert _get(server, "sup", "/api/v1/supervisor/events", after=huge)[0] == 422
+        status, said = _get(server, "martin_admin", "/api/v1/accounts/martin/events", after=huge)
+        assert status == 422 and "after" in str(said)
+        assert _get(server, "sup", "/api/v1/supervisor/events", after=huge - 1)[0] == 200

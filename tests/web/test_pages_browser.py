@@ -168,28 +168,32 @@ def test_the_desk_shows_the_answer_phrase_of_a_call(browser: Browser, site: str)
     _shot(page, "desk-desktop")
 
 
-PAGES = [  # (user, path, name): every page a person lands on, at both widths, checked by axe
-    (None, "/sign-in", "sign-in"),
-    ("claire", "/accounts/alpha/people/claire", "employee"),
-    ("alpha_admin", "/accounts/alpha", "admin-people"),
-    ("alpha_admin", "/accounts/alpha/import", "admin-import"),
-    ("alpha_admin", "/accounts/alpha/scripts", "admin-scripts"),
-    ("sup", "/board", "board"),
-    ("sup", "/desk", "desk-staff"),
-    ("root", "/operator", "operator"),
-    ("root", "/operator/audit", "operator-audit"),
-    ("alpha_admin", "/accounts/alpha/usage", "admin-usage"),
-]
+PAGES = {  # who: (path, name) of every page a person lands on, at both widths, checked by axe
+    None: [("/sign-in", "sign-in")],
+    "claire": [("/accounts/alpha/people/claire", "employee")],
+    "alpha_admin": [
+        ("/accounts/alpha", "admin-people"),
+        ("/accounts/alpha/import", "admin-import"),
+        ("/accounts/alpha/scripts", "admin-scripts"),
+        ("/accounts/alpha/usage", "admin-usage"),
+    ],
+    "sup": [("/board", "board"), ("/desk", "desk-staff")],
+    "root": [("/operator", "operator"), ("/operator/audit", "operator-audit")],
+}
 
 
+# one test per person (signed in once: a sign-in and its page cost more than a page's checks),
+# so the two test processes share the pages
+@pytest.mark.parametrize("user", list(PAGES), ids=lambda user: user or "signed-out")
 def test_every_page_at_phone_and_desktop_widths_has_no_serious_accessibility_fault(
-    browser: Browser, site: str
+    browser: Browser, site: str, user: str | None
 ) -> None:
-    for user, path, name in PAGES:
-        if user is None:
-            page = browser.new_context(viewport=DESKTOP, base_url=site).new_page()  # type: ignore[arg-type]
-        else:
-            page = _signed_in(browser, site, user, DESKTOP)
+    if user is None:
+        page = browser.new_context(viewport=DESKTOP, base_url=site).new_page()  # type: ignore[arg-type]
+    else:
+        page = _signed_in(browser, site, user, DESKTOP)
+    for path, name in PAGES[user]:
+        page.set_viewport_size(DESKTOP)
         page.goto(path)
         expect(page.locator("main")).to_be_visible()
         _shot(page, f"page-{name}-desktop")
@@ -197,7 +201,7 @@ def test_every_page_at_phone_and_desktop_widths_has_no_serious_accessibility_fau
         _shot(page, f"page-{name}-phone")
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= PHONE["width"], f"{name}: {wide}px wide on a phone, it scrolls sideways"
-        page.context.close()
+    page.context.close()
 
 
 def test_the_board_without_the_switchboard_says_so_calmly(browser: Browser, site: str) -> None:

@@ -189,3 +189,49 @@ def test_a_users_new_password_signs_them_out_elsewhere(world: World) -> None:
     assert answer.status_code == 303
     assert root.get("/operator").status_code == 200, "the admin's own session goes on"
     world.signed_in.pop("bravo_admin")
+
+
+def test_an_accounts_subdivision_and_notes_are_changed_checked_and_audited(
+    world: World,
+) -> None:
+    root = world.browser("root")
+    page = root.get("/operator").text
+    version = form_version(page, 'id="account-bravo"')
+    assert 'name="subdivision"' in page and 'name="notes"' in page
+    data = {
+        "answer_name": "Bravo Plomberie", "tier": "standard", "target_seconds": "20",
+        "languages": "fr", "timezone": "Europe/Paris", "country": "FR",
+        "business_hours": "mon-fri 08:00-17:00", "colour": "#aa3300",
+        "subdivision": "57", "notes": "Ne jamais donner le portable du patron.\nVouvoyer.",
+    }  # fmt: skip
+    wrong = _post(
+        root, "/operator/accounts/bravo", {**data, "subdivision": "99", "version": version}
+    )
+    assert wrong[0] == 422 and "'99' is not a subdivision of FR" in wrong[1]
+    assert "subdivision" in wrong[1]
+    with world.runtime.unit() as session:
+        assert get_account(session, "bravo").subdivision == "", "nothing written"
+    status, shown = _post(root, "/operator/accounts/bravo", {**data, "version": version})
+    assert status == 200 and " is saved." in shown
+    with world.runtime.unit() as session:
+        bravo = get_account(session, "bravo")
+        rows = read_audit(session, "bravo", user="root")
+    assert (bravo.subdivision, bravo.notes) == ("57", data["notes"])
+    assert 'value="57"' in shown and "Vouvoyer.</textarea>" in shown
+    assert any(r.operation == "POST /operator/accounts/{account}" for r in rows), "audited"
+    stale = _post(root, "/operator/accounts/bravo", {**data, "notes": "", "version": version})
+    assert stale[0] == 412
+    with world.runtime.unit() as session:
+        assert get_account(session, "bravo").notes == data["notes"], "nothing written"
+    # emptied: no subdivision, no notes
+    version = form_version(shown, 'id="account-bravo"')
+    emptied = {**data, "subdivision": "", "notes": "", "version": version}
+    assert _post(root, "/operator/accounts/bravo", emptied)[0] == 200
+    with world.runtime.unit() as session:
+        bravo = get_account(session, "bravo")
+    assert (bravo.subdivision, bravo.notes) == ("", "")
+    # for anyone but the operator admin the form does not exist
+    for user in ("sup", "bravo_admin", "claire"):
+        other = world.browser(user)
+        answer = _post(other, "/operator/accounts/bravo", {**data, "version": version})
+        assert answer[0] == 404, user

@@ -98,13 +98,25 @@ def test_a_change_from_an_older_page_is_refused_and_writes_nothing(world: World)
         assert get_person(session, "alpha", "paul").active, "nothing written"
 
 
-def test_a_number_is_released_and_another_accounts_number_is_not_named(world: World) -> None:
+def test_a_number_released_is_kept_in_taken_down_and_others_are_not_named(world: World) -> None:
     admin = world.browser("alpha_admin")
     version = _version(admin, "numbers/+33140000001/release")
     status, shown = _post(admin, ACCOUNT + "/numbers/+33140000001/release", {"version": version})
     assert status == 200 and "+33140000001 est libéré." in shown
     with world.runtime.unit() as session:
         assert [n.e164 for n in list_numbers(session, "alpha")] == ["+33140000000"]
+    removed = html.unescape(admin.get(ACCOUNT).text).split('data-testid="removed"')[1]
+    assert "Numéro" in removed and "Libéré le" in removed and "par alpha_admin" in removed
+    assert "Il menait à Claire" in removed, "kept in Taken down, with whom it led to"
+    assert 'name="number" value="+33140000001"' in removed  # given back from there
+    status, shown = _post(
+        admin, ACCOUNT + "/numbers", {"number": "+33140000001", "person": "claire", "label": ""}
+    )
+    assert status == 200 and "+33140000001 est ajouté." in shown
+    with world.runtime.unit() as session:
+        assert resolve_number(session, "+33140000001").person.key == "claire"  # type: ignore[union-attr]
+    removed = html.unescape(admin.get(ACCOUNT).text).split('data-testid="removed"')[1]
+    assert "Il menait à Claire" in removed and 'value="+33140000001"' not in removed
     status, shown = _post(admin, ACCOUNT + "/numbers", {"number": "+44 20 7946 0000"})
     assert status == 409 and "bravo" not in shown.lower()
 

@@ -63,6 +63,13 @@ def test_a_time_already_past_is_refused_with_the_reason(world: World) -> None:
     assert status_of(world.browser("claire").get(PAGE).text).startswith("Disponible")
 
 
+def test_a_choice_the_page_does_not_offer_is_refused_and_changes_nothing(world: World) -> None:
+    answer = _tap(world, "claire", {"choice": "nap"})
+    assert answer.status_code == 422 and answer.headers["HX-Retarget"] == "#flash"
+    assert "'nap'" in html.unescape(answer.text)
+    assert status_of(world.browser("claire").get(PAGE).text).startswith("Disponible")
+
+
 def test_the_preview_says_what_the_receptionist_says_and_does(world: World) -> None:
     browser = world.browser("claire")
     shown = browser.get(PAGE + "/preview", params={"caller": "", "at": "2026-12-01T15:00"})
@@ -90,3 +97,54 @@ def test_an_employee_sets_their_own_greeting_and_sees_it_said(world: World) -> N
     assert refused.status_code == 422 and refused.headers["HX-Retarget"] == "#flash"
     other = browser.post(PAGE + "/greeting", data=dict(form, lang="de"), headers=headers)
     assert other.status_code == 422 and "ce compte répond en fr" in other.text
+
+
+def test_an_employee_removes_their_greeting_after_saying_yes(world: World) -> None:
+    from accueil.services.employee_policy import set_policy
+    from accueil.services.script_layers import Owner
+    from accueil.services.scripts import get_version, versions
+
+    browser = world.browser("claire")
+    headers = {"X-CSRF-Token": browser.cookies["accueil_csrf"], "HX-Request": "true"}
+    own = "Ligne directe de Claire, je vous écoute."
+    form = {"lang": "fr", "situation": "office_hours", "text": own}
+    assert browser.post(PAGE + "/greeting", data=form, headers=headers).status_code == 200
+    page = html.unescape(browser.get(PAGE).text)
+    assert "Retirer mon accueil…" in page  # her page is in French
+    which = {"lang": "fr", "situation": "office_hours"}
+    asked = browser.post(PAGE + "/greeting/remove", data=which, headers=headers)
+    said = html.unescape(asked.text)
+    assert asked.status_code == 200 and 'data-testid="greeting-remove"' in said
+    assert own in said and 'name="confirm" value="yes"' in said
+    with world.runtime.unit() as s:  # asking changes nothing
+        assert own in get_version(s, "alpha", Owner("person", "claire")).source
+    # without the CSRF token: refused, nothing removed
+    refused = world.browser("claire").post(
+        PAGE + "/greeting/remove", data={**which, "confirm": "yes"}
+    )
+    assert refused.status_code == 403
+    done = browser.post(
+        PAGE + "/greeting/remove", data={**which, "confirm": "yes"}, headers=headers
+    )
+    shown = html.unescape(done.text)
+    assert done.status_code == 200 and 'data-testid="greeting-removed"' in shown
+    assert own not in shown  # a call now gets the account's greeting
+    with world.runtime.unit() as s:
+        kept = versions(s, "alpha", Owner("person", "claire"))
+        latest = get_version(s, "alpha", Owner("person", "claire"))
+    assert own not in latest.source and len(kept) == 2, "the version with it is kept"
+    assert latest.saved_by == "claire"
+    again = browser.post(
+        PAGE + "/greeting/remove", data={**which, "confirm": "yes"}, headers=headers
+    )
+    assert again.status_code == 200 and "rien n'a changé" in html.unescape(again.text)
+    # another account's employee: the page does not exist for them
+    for user in ("bruno",):
+        other = world.browser(user)
+        h = {"X-CSRF-Token": other.cookies["accueil_csrf"], "HX-Request": "true"}
+        assert other.post(PAGE + "/greeting/remove", data=which, headers=h).status_code == 404
+    # when the account keeps the greeting, the employee may not remove theirs either (403)
+    with world.runtime.unit() as s:
+        set_policy(s, "alpha", {"greeting": False}, now=world.runtime.now(), saved_by="x")
+    kept = browser.post(PAGE + "/greeting/remove", data=which, headers=headers)
+    assert kept.status_code == 403

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from accueil import __version__, logs
 from accueil.api import problems
 from accueil.api.asyncapi import document as asyncapi_document
+from accueil.api.conventions import checked_parameters
 from accueil.api.live import lifespan
 from accueil.api.middleware import Guard
 from accueil.api.observe import Metrics, Observe
@@ -25,9 +26,12 @@ from accueil.api.routes import (
     directory_edits,
     employee_policy,
     event_streams,
+    groups,
     health,
     messages,
+    quarantine,
     records,
+    rotas,
     rules,
     scripts,
     search,
@@ -88,8 +92,10 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         users,
         directory,
         directory_edits,
+        groups,
         calendars,
         callers,
+        rotas,
         rules,
         employee_policy,
         vip_lists,
@@ -100,9 +106,11 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         transfer,
         audit,
         usage,
+        quarantine,
     )
+    checked = [Depends(checked_parameters)]
     for feature in (*features, agent_stream, supervisor, event_streams):
-        app.include_router(feature.router, prefix=PREFIX, responses=_ERRORS)  # type: ignore[arg-type]
+        app.include_router(feature.router, prefix=PREFIX, responses=_ERRORS, dependencies=checked)  # type: ignore[arg-type]
 
     @app.get(f"{PREFIX}/asyncapi.json", include_in_schema=False)
     def asyncapi() -> dict[str, Any]:

@@ -24,6 +24,11 @@ _TEXT = {"type": "string"}
 _INT = {"type": "integer"}
 _ID = {"description": "the client's id of the message this answers (echoed)"}
 _CURSOR = {"type": "integer", "description": "monotonic: resume from the last one received"}
+_EVENT_CURSOR = {
+    "type": "integer",
+    "description": "the outbox id; resume from the last one received (on PostgreSQL ids may "
+    "come out of order: keep the last, not the largest)",
+}
 
 
 def _obj(description: str, required: list[str], **properties: Any) -> dict[str, Any]:
@@ -97,19 +102,24 @@ COMMON_PUSHED: dict[str, dict[str, Any]] = {
             "refused", "invalid_input", "not_found", "unauthenticated", "forbidden", "closed",
             "unavailable",
         ]}, message=_TEXT,
+        words=_obj(
+            "the message's gettext template and values (``message`` is made of them), for a "
+            "client to say it in its own language", ["template", "values"],
+            template=_TEXT, values={"type": "object"},
+        ),
         errors={"type": "array", "items": _obj("", ["path", "reason"], path=_TEXT, reason=_TEXT)},
     ),
 }  # fmt: skip
 STREAM_PUSHED: dict[str, dict[str, Any]] = {
     "subscribed": _obj(
         "the answer to subscribe: the events after ``cursor`` follow",
-        ["type", "cursor"], type=_type("subscribed"), id=_ID, cursor=_CURSOR,
+        ["type", "cursor"], type=_type("subscribed"), id=_ID, cursor=_EVENT_CURSOR,
     ),
     "event": {
         **_obj(
             "a committed event (after its transaction), in outbox order",
             ["type", "cursor", "name", "account", "payload"],
-            type=_type("event"), cursor=_CURSOR, name={"enum": []},
+            type=_type("event"), cursor=_EVENT_CURSOR, name={"enum": []},
             account={"type": "string", "description": "the account's key; '' for the operator"},
             payload={"oneOf": []},
         ),

@@ -12,13 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from accueil.api.observe import route_template
 from accueil.api.problems import Forbidden
+from accueil.api.routing import waited
 from accueil.api.runtime import Runtime
 from accueil.api.signed import Checked, offered_accounts
 from accueil.core.access import (
@@ -33,7 +33,7 @@ from accueil.core.access import (
     may_reach,
     may_read_usage,
 )
-from accueil.errors import NotFound
+from accueil.errors import NotFound, says
 from accueil.services import audit, browser_sessions, users
 from accueil.services.users import Unauthenticated
 
@@ -133,19 +133,20 @@ async def authenticated(
     without a hop to the thread pool (FastAPI runs a sync dependency there, a second hop besides
     the route's); only a check that reads the database goes to a thread."""
     rt = runtime(request)
+    wait = rt.settings.request_wait_seconds
     if credentials is not None:
         token = credentials.credentials
 
         async def check(generation: int) -> Checked:
-            return await to_thread.run_sync(_bearer_checked, rt, token, generation)
+            return await waited(wait, _bearer_checked, rt, token, generation)
 
         checked = await rt.tokens.once(token, check)
         request.state.user = checked.user.name
         principal = principal_for(rt, checked.user)
         return Caller(principal, checked.user_id, rt, audited=Audited.of(request))
     if cookie is None:
-        raise Unauthenticated("send an API token (Authorization: Bearer acc_…) or sign in")
-    signed, uid = await to_thread.run_sync(_session_user, rt, cookie)
+        raise Unauthenticated(says("send an API token (Authorization: Bearer acc_…) or sign in"))
+    signed, uid = await waited(wait, _session_user, rt, cookie)
     if request.method not in SAFE_METHODS:
         check_csrf(request, cookie)
     request.state.user = signed.user.name
@@ -183,16 +184,23 @@ def check_csrf(request: Request, cookie: str) -> None:
     sent = request.headers.get(CSRF_HEADER, "")
     if not hmac.compare_digest(sent.encode(), browser_sessions.csrf_token(cookie).encode()):
         raise CsrfFailed(
-            f"a change made from a browser needs the {CSRF_HEADER} header "
-            f"(the {CSRF_COOKIE} cookie's value)",
+            says(
+                "a change made from a browser needs the %(header)s header (the "
+                "%(cookie)s cookie's value)",
+                header=CSRF_HEADER,
+                cookie=CSRF_COOKIE,
+            ),
             field=f"header.{CSRF_HEADER}",
         )
 
 
 def _absent(account: str, person: str | None = None) -> NotFound:
     if person is None:
-        return NotFound(f"no account {account!r}", field="account")
-    return NotFound(f"no person {person!r} in account {account!r}", field="person")
+        return NotFound(says("no account %(account)r", account=account), field="account")
+    return NotFound(
+        says("no person %(person)r in account %(account)r", person=person, account=account),
+        field="person",
+    )
 
 
 def account_card(caller: Caller, account: str) -> None:
@@ -222,16 +230,16 @@ def person(caller: Caller, account: str, person: str, action: Action = Action.RE
 def reach(caller: Caller, number: str, account: str, person: str | None) -> None:
     """A dialled number leads somewhere this caller may not see: for them it leads nowhere."""
     if not may_reach(caller.principal, account, person):
-        raise NotFound(f"the number {number} leads to no account", field="to")
+        raise NotFound(says("the number %(number)s leads to no account", number=number), field="to")
     if caller.audited is not None:
         caller.audited.account = account
 
 
 def operator(caller: Caller, action: Action = Action.READ) -> None:
     if not may_operator(caller.principal, action):
-        raise Forbidden("this is for the operator's staff (operator admin or supervisor)")
+        raise Forbidden(says("this is for the operator's staff (operator admin or supervisor)"))
 
 
 def user_admin(caller: Caller) -> None:
     if not may_manage_users(caller.principal):
-        raise Forbidden("only an operator admin manages users and tokens")
+        raise Forbidden(says("only an operator admin manages users and tokens"))

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypedDict
 
 from anyio import to_thread
 from fastapi import FastAPI
@@ -39,16 +40,14 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
                 from_hour=settings.telephony_from_hour,
             )
         telephony = SimulatedTelephony(clock, calls)
-        return build_live(
-            rt.app, clock, telephony, grace_seconds=settings.agent_grace_seconds, player=telephony
-        )
+        return build_live(rt.app, clock, telephony, **_waits(settings), player=telephony)
     if settings.telephony == "sip":
         edge = sip_edge(settings)
         # Kamailio outlives this process (run apart, or left running and taken on by the next
         # one): the new leader's telephony takes the calls on from Kamailio's lines, and ends
         # those Kamailio no longer holds
         live = build_live(
-            rt.app, clock, edge.telephony, grace_seconds=settings.agent_grace_seconds, edge=edge,
+            rt.app, clock, edge.telephony, **_waits(settings), edge=edge,
             telephony_outlives=True,
         )  # fmt: skip
         serve_board(edge.telephony, live.board)
@@ -59,20 +58,43 @@ def live_from_settings(rt: Runtime, clock: SwitchClock | None = None) -> Live:
             rt.app,
             clock,
             remote,
-            grace_seconds=settings.agent_grace_seconds,
+            **_waits(settings),
             player=remote,
             telephony_outlives=True,
         )
         board = live.board
         remote.heard = lambda: board.heard  # resume after the events the journal has
         return live
-    return build_live(rt.app, clock, MemoryTelephony(), grace_seconds=settings.agent_grace_seconds)
+    return build_live(rt.app, clock, MemoryTelephony(), **_waits(settings))
+
+
+class _Waits(TypedDict):
+    grace_seconds: float
+    database_wait: float
+    journal_wait: float
+    decision_workers: int
+
+
+def _waits(settings: ApiSettings) -> _Waits:
+    """The agents' grace period, how long the switchboard waits for its database, and its
+    decision workers."""
+    return {
+        "grace_seconds": settings.agent_grace_seconds,
+        "database_wait": settings.switchboard_database_wait_seconds,
+        "journal_wait": settings.switchboard_journal_wait_seconds,
+        "decision_workers": settings.switchboard_decision_workers,
+    }
 
 
 def sip_edge(settings: ApiSettings) -> SipEdge:
     """Kamailio (run by accueil unless ``sip_kamailio`` is off) and the SIP telephony."""
     workdir = Path(settings.sip_workdir) if settings.sip_kamailio else None
-    return SipEdge.configured(sip_settings(settings), workdir, outbound=settings.sip_outbound)
+    return SipEdge.configured(
+        sip_settings(settings),
+        workdir,
+        outbound=settings.sip_outbound,
+        reply_seconds=settings.sip_reply_seconds,
+    )
 
 
 def address_of(settings: ApiSettings) -> str:
@@ -89,12 +111,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     rt: Runtime = app.state.runtime
     to_thread.current_default_thread_limiter().total_tokens = rt.settings.request_threads
     rt.hub.start()  # the event streams, whether this process leads or stands by
+    listener = _relay_across_processes(rt)
     try:
         async with _switchboard(app, rt):
             if getattr(app.state, "settle_heap", False):
                 heap.settle()  # started: the collector's pauses short from here on
             yield
     finally:
+        if listener is not None:
+            await asyncio.to_thread(listener.stop)
         rt.hub.stop()
 
 
@@ -110,7 +135,6 @@ async def _switchboard(app: FastAPI, rt: Runtime) -> AsyncIterator[None]:
         yield
         return
     rt.leadership = Leadership(rt.engine, address_of(rt.settings))
-    listener = _relay_across_processes(rt)
 
     def changed(live: Live | None) -> None:
         rt.live = live
@@ -123,17 +147,16 @@ async def _switchboard(app: FastAPI, rt: Runtime) -> AsyncIterator[None]:
         yield
     finally:
         await leading.stop()
-        if listener is not None:
-            await asyncio.to_thread(listener.stop)
 
 
 def _relay_across_processes(rt: Runtime) -> Listener | None:
-    """On PostgreSQL, events committed by any process reach this one's subscribers."""
+    """On PostgreSQL, events committed by any process reach this one's subscribers, and every
+    settled event its event streams (in the order a client resumes by cursor)."""
     if rt.engine.dialect.name != "postgresql":
         return None
     relay = NotifyRelay(rt.engine, rt.clock)
     rt.app.relay = relay
-    listener = Listener(rt.engine, relay, rt.app.deliver)
+    listener = Listener(rt.engine, relay, rt.app.deliver, feed=rt.hub.on_event)
     listener.start()
     return listener
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accueil import logs
-from accueil.errors import AccueilError, Problem, ValidationFailed
+from accueil.errors import AccueilError, Problem, ValidationFailed, reason_of
 
 MEDIA_TYPE = "application/problem+json"
 log = logs.get_logger("accueil.api")
@@ -65,6 +65,13 @@ class TooManyRequests(AccueilError):
     status = 429
 
 
+class NotAnswered(AccueilError):
+    """A request's work (the database, mostly) not done within ``request_wait_seconds``."""
+
+    code = "not_answered"
+    status = 503
+
+
 TITLES = {
     400: "Bad request",
     401: "Not signed in",
@@ -79,6 +86,7 @@ TITLES = {
     428: "If-Match required",
     429: "Too many requests",
     500: "Internal error",
+    503: "Service unavailable",
 }
 
 
@@ -125,6 +133,8 @@ def from_error(exc: AccueilError) -> JSONResponse:
     headers = {"ETag": str(extra["current_etag"])} if "current_etag" in extra else None
     status = exc.status
     headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
+    if status == 503:
+        headers["Retry-After"] = "5"
     return problem(status, exc.code, exc.message, items, headers or None, **extra)
 
 
@@ -140,7 +150,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         items = [
-            ProblemItem(path=_loc(tuple(e.get("loc", ()))), reason=str(e.get("msg", "")))
+            ProblemItem(path=_loc(tuple(e.get("loc", ()))), reason=reason_of(e))
             for e in exc.errors()
         ]
         n = len(items)

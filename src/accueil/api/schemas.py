@@ -6,11 +6,14 @@ Times are ISO 8601 with their offset; phone numbers are E.164.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from accueil.core.availability import Availability
 from accueil.core.directory import Account, Agent, Group, Number, Person
+from accueil.core.storable import unstorable
+from accueil.errors import says
 
 
 class Out(BaseModel):
@@ -18,9 +21,36 @@ class Out(BaseModel):
 
 
 class In(BaseModel):
-    """A request body: unknown fields are refused, with their path."""
+    """A request body: unknown fields are refused, with their path, and so is text no store
+    can keep (a NUL, a lone surrogate: ``core/storable.py``) anywhere in a field."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name or ""
+        if (bad := unstorable(value, name)) is not None:
+            where, reason = bad
+            raise ValueError(
+                says("%(where)s: %(reason)s", where=where, reason=reason)
+                if where != name
+                else reason
+            )
+        return value
+
+
+def _no_spaces_around(value: str) -> str:
+    if value != value.strip():
+        raise ValueError(
+            says("%(given)r has spaces around it: write %(key)r", given=value, key=value.strip())
+        )
+    return value
+
+
+Key = Annotated[str, AfterValidator(_no_spaces_around)]
+"""A key a body names (a person, a team, a delegate): spaces around it are refused, naming
+the field, rather than trimmed on one route and not found on another."""
 
 
 class AccountOut(Out):
@@ -29,10 +59,12 @@ class AccountOut(Out):
     answer_name: str
     timezone: str
     country: str
+    subdivision: str
     languages: list[str]
     business_hours: str
     tier: str
     target_seconds: int
+    notes: str
 
     @classmethod
     def of(cls, a: Account) -> AccountOut:
@@ -42,10 +74,12 @@ class AccountOut(Out):
             answer_name=a.answer_name,
             timezone=a.timezone,
             country=a.country,
+            subdivision=a.subdivision,
             languages=list(a.languages),
             business_hours=str(a.business_hours) if a.business_hours else "",
             tier=str(a.tier),
             target_seconds=a.target_seconds,
+            notes=a.notes,
         )
 
 

@@ -29,6 +29,11 @@ class ApiSettings(BaseSettings):
     # request under 200 clients than 8); a route that waits (a calendar feed fetched, a write
     # lock held by an import) holds its thread meanwhile.
     request_threads: int = Field(8, ge=1, le=200)
+    # How long a request waits for its work in the thread pool (its token or session checked,
+    # its route run: the database, mostly) before it is answered 503 "try again shortly"; the
+    # work itself goes on until the database answers. A database that hangs (a network that
+    # holds packets) is never answered by the server's statement timeout. 0: no bound.
+    request_wait_seconds: float = Field(20.0, ge=0, le=3600)
     # The live switchboard (docs/live.md): on with `accueil serve`; its telephony is "none" (no
     # calls come in), "simulated" (a workload's callers, played at ``telephony_speed`` times
     # real time, on the operator in the database) or "sip" (Kamailio, docs/telephony.md).
@@ -59,6 +64,9 @@ class ApiSettings(BaseSettings):
     sip_kamailio: bool = True
     sip_workdir: str = "./var/kamailio"
     sip_max_wait_seconds: int = Field(900, gt=0)
+    # A softphone rung that sends no reply at all (not even 100 Trying) this long is out of reach:
+    # the offer is declined and its secretary paused (UDP retransmits at 0.5, 1, 2 s fit in 4).
+    sip_reply_seconds: float = Field(4.0, ge=1, le=60)
     # An agent whose stream is silent this long is unavailable; one who does not come back
     # within the grace period is logged out.
     agent_silence_seconds: float = Field(45.0, gt=0)
@@ -66,6 +74,17 @@ class ApiSettings(BaseSettings):
     # to a standby); default ws://host:port/api/v1/agent/stream.
     switchboard_address: str = ""
     agent_grace_seconds: float = Field(60.0, ge=0)
+    # The switchboard's engine never waits on the database itself: a batch of inputs waits at
+    # most this long for its journal (then the inputs wait in memory, in order, and go on),
+    # and a screen pop this long (then the offer goes without it) ...
+    switchboard_journal_wait_seconds: float = Field(1.0, gt=0, le=60)
+    # ... and a call's decision, an agent's login or outcome this long for the database (then
+    # the call is refused, the agent's request answered with an error): docs/live.md.
+    switchboard_database_wait_seconds: float = Field(10.0, gt=0, le=300)
+    # Opt-in: each call's decision and the screen pop made at its arrival in this many worker
+    # processes (0: in the switchboard's own threads). docs/telephony.md, "Decisions in
+    # worker processes".
+    switchboard_decision_workers: int = Field(0, ge=0, le=32)
     # The supervisor stream looks at the line this often and sends it when it changed.
     supervisor_tick_seconds: float = Field(1.0, gt=0)
     # Browser sessions (cookie sign-in): idle timeout, lifetime whatever the activity, and

@@ -1,14 +1,26 @@
-"""Times the API is given: with an offset as sent, or naive and read in the account's zone."""
+"""Times the API is given: with an offset as sent, or naive and read in the account's zone.
+
+A time or a day a request gives is written as ISO 8601 text (pydantic alone would also read 0
+or 1733011200 as seconds since 1970) and falls within ``FIRST_YEAR``–``LAST_YEAR``: the day
+arithmetic of availability, holidays and the store (to UTC and back) stays inside what
+``datetime`` holds, so a year 1 or 9999 is a 422 naming its field, never a 500.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from accueil.core.localtime import zone
+from accueil.errors import says
+
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}([T ].*)?", re.DOTALL)
+D = TypeVar("D", date, datetime)
 
 
 def aware(value: datetime | None, timezone: str) -> datetime | None:
@@ -19,13 +31,34 @@ def aware(value: datetime | None, timezone: str) -> datetime | None:
 
 
 def _iso_day(value: object) -> object:
-    # pydantic reads 0 or 1733011200 as a date (seconds since 1970): a day is YYYY-MM-DD only
-    if isinstance(value, str) and not _DAY.fullmatch(value):
-        raise ValueError("a day is written YYYY-MM-DD")
-    if isinstance(value, int | float):
-        raise ValueError("a day is written YYYY-MM-DD")
+    if isinstance(value, int | float) or (isinstance(value, str) and not _DAY.fullmatch(value)):
+        raise ValueError(says("a day is written YYYY-MM-DD"))
     return value
 
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-Day = Annotated[date, BeforeValidator(_iso_day)]
+def _iso_instant(value: object) -> object:
+    if isinstance(value, int | float) or (isinstance(value, str) and not _INSTANT.fullmatch(value)):
+        raise ValueError(
+            says("a time is written YYYY-MM-DDTHH:MM:SS, with its offset or in the account's zone")
+        )
+    return value
+
+
+def within_years(value: D) -> D:
+    """``value`` when its year is within ``FIRST_YEAR``–``LAST_YEAR``; else ValueError, said."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            says(
+                "%(value)s is out of the years accueil works with (%(first)s to %(last)s)",
+                value=value.isoformat(),
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        )
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(within_years)]
+"""A day a request gives: YYYY-MM-DD, years 1900 to 2999."""
+Instant = Annotated[datetime, BeforeValidator(_iso_instant), AfterValidator(within_years)]
+"""A time a request gives: ISO 8601 (offset or naive: the account's zone), years 1900 to 2999."""

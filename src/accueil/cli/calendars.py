@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from accueil import feeds, logs
 from accueil.cli.app import app
 from accueil.cli.availability import local, person_ref
-from accueil.cli.common import application, console, err_console, reported, unit_of_work
+from accueil.cli.common import (
+    application,
+    cannot_read,
+    cli_user,
+    console,
+    err_console,
+    reported,
+    unit_of_work,
+)
 from accueil.errors import AccueilError, InvalidInput
 from accueil.services import calendars as service
 from accueil.services.directory import get_account
@@ -25,6 +33,8 @@ log = logs.get_logger(__name__)
 
 calendar_app = typer.Typer(help="Calendars: ICS feeds and uploaded files, refreshed on a schedule.")
 app.add_typer(calendar_app, name="calendar")
+
+MINUTES_A_YEAR = 366 * 24 * 60  # --every at most: a longer wait is a typo (and past timedelta)
 
 
 @calendar_app.command("set")
@@ -60,7 +70,7 @@ def upload(
                 )
             data = file.read_bytes()
         except OSError as exc:
-            raise InvalidInput(f"{file}: cannot read it ({exc.strerror})") from None
+            raise InvalidInput(cannot_read(file, exc)) from None
         now = at_account(session, account, at, work.now)
         state = service.upload_calendar(session, account, person, data, now=now)
         console.print(f"{who}: calendar loaded from {file}", highlight=False)
@@ -68,11 +78,22 @@ def upload(
             console.print(f"  [yellow]warning[/]: {escape(state.notice)}", highlight=False)
 
 
+@calendar_app.command("remove")
+def remove(who: str = typer.Argument(..., help="ACCOUNT:PERSON")) -> None:
+    """Stop using a person's calendar (feed or file): kept with who and when, no longer read."""
+    with reported(), unit_of_work() as work:
+        session = work.session
+        account, person = person_ref(who, session)
+        gone = service.remove_calendar(session, account, person, by=cli_user(), now=work.now)
+        said = "calendar removed" if gone else "no calendar in use; nothing changed"
+        console.print(f"{who}: {said}", highlight=False)
+
+
 @calendar_app.command("refresh")
 def refresh(
     account: str | None = typer.Option(None, help="Only this account's feeds"),
     every: int = typer.Option(
-        15, min=0, help="Refresh feeds not tried for this many minutes (0: all)"
+        15, min=0, max=MINUTES_A_YEAR, help="Refresh feeds not tried for this many minutes (0: all)"
     ),
     watch: bool = typer.Option(False, help="Keep running, refreshing every --every minutes"),
 ) -> None:

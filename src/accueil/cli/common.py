@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from typer._click.globals import get_current_context  # typer >= 0.29 carries its own click
 
-from accueil.errors import AccueilError, ValidationFailed
+from accueil.errors import AccueilError, Said, ValidationFailed, says
 
 if TYPE_CHECKING:  # imported when a command opens the store, so --help starts fast
     from sqlalchemy.orm import ORMExecuteState, Session
@@ -34,6 +34,22 @@ RUN = uuid.uuid4().hex[:16]  # this command's run: its audit rows share it as re
 # soft_wrap: long lines (explanations, error paths) stay whole when piped or captured.
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
+
+
+def cannot_read(file: object, exc: OSError) -> Said:
+    """A file a command was given that cannot be read, and why (the system's words)."""
+    return says("%(file)s: cannot read it (%(why)s)", file=file, why=exc.strerror)
+
+
+def not_explained_in(lang: str) -> Said:
+    """A ``--lang`` the explanations are not written in."""
+    from accueil.core.explain import LANGUAGES
+
+    return says(
+        "--lang %(lang)r: explanations are in %(languages)s",
+        lang=lang,
+        languages=", ".join(LANGUAGES),
+    )
 
 
 @contextmanager
@@ -117,18 +133,25 @@ def _watch_writes(session: Session) -> list[bool]:
     return wrote
 
 
+def cli_user() -> str:
+    """Who is at the command line, as the audit log names them: ``--as``, else the OS user."""
+    context = get_current_context(silent=True)
+    root = context.find_root() if context is not None else None
+    return str((root.params.get("as_") if root is not None else None) or getpass.getuser())
+
+
 def _entry(now: datetime, found: str = "") -> AuditEntry:
     from accueil.services.audit import AuditEntry
 
     context = get_current_context(silent=True)
-    root = context.find_root() if context is not None else None
-    user = (root.params.get("as_") if root is not None else None) or getpass.getuser()
+    user = cli_user()
     command = context.command_path.split(" ", 1)[-1] if context is not None else "accueil"
     params = context.params if context is not None else {}
     names = ("who", "owner", "account", "user", "name")
     named = next((str(params[k]) for k in names if params.get(k)), "")
     account = str(params.get("account") or "") or (named.split(":")[0] if ":" in named else "")
-    message = str(params.get("uid") or "")  # the message a command read
+    # the message a command read; the list, rota or team a command took down or put back
+    message = " ".join(str(params[k]) for k in ("key", "group", "uid") if params.get(k))
     return AuditEntry(
         at=now,
         account=account or found,

@@ -8,7 +8,7 @@ import typer
 
 from accueil.cli.app import app
 from accueil.cli.availability import local
-from accueil.cli.common import console, reported, unit_of_work
+from accueil.cli.common import console, not_explained_in, reported, unit_of_work
 from accueil.core.explain import LANGUAGES
 from accueil.core.phone import to_e164
 from accueil.errors import InvalidInput
@@ -35,7 +35,7 @@ def decide(
     with reported(), unit_of_work() as work:
         session = work.session
         if lang not in LANGUAGES:
-            raise InvalidInput(f"--lang {lang!r}: explanations are in {', '.join(LANGUAGES)}")
+            raise InvalidInput(not_explained_in(lang))
         # --at is read on the wall clock of the account the number leads to
         account = resolve_number(session, to_e164(to, country)).account.key
         now = at_account(session, account, at, work.now)

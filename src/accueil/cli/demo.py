@@ -67,6 +67,8 @@ def _serve(found: Application, port: int, seconds: float | None) -> None:
     )
     try:
         run_demo_service(found.engine, sock, seconds)
+    except KeyboardInterrupt:
+        pass  # uvicorn shut the service down first, then raised Ctrl-C again: the stop is clean
     finally:
         sock.close()
     console.print("The demo stopped cleanly; `make demo` again reuses its data.")

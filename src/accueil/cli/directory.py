@@ -15,7 +15,7 @@ from accueil.cli.app import app
 from accueil.cli.common import application, console, err_console, reported, unit_of_work
 from accueil.demo.directory import generate_demo
 from accueil.directory_io.records import Kind
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.services.directory_writes import Progress as ProgressCallback
 from accueil.services.exporting import export_csv, export_yaml
 from accueil.services.onboarding import ImportReport, import_files
@@ -71,7 +71,10 @@ def import_command(
         bool,
         typer.Option(
             "--prune",
-            help="take down what the files' accounts no longer list (archive people, …)",
+            help=(
+                "take down what the files' accounts no longer list (archive people, release "
+                "numbers: kept with what they led to, …)"
+            ),
         ),
     ] = False,
 ) -> None:
@@ -164,7 +167,9 @@ def export_command(
             session = work.session
             if format is ExportFormat.CSV:
                 if out is None:
-                    raise InvalidInput("CSV export writes one file per kind: give --out DIRECTORY")
+                    raise InvalidInput(
+                        says("CSV export writes one file per kind: give --out DIRECTORY")
+                    )
                 for path in export_csv(session, out):
                     err_console.print(f"wrote {path}", highlight=False)
                 return

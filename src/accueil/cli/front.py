@@ -48,6 +48,8 @@ COMMANDS: tuple[Entry, ...] = (
     Entry("import", "directory", DIRECTORY, "Import accounts, groups, people, numbers and agents: all of it, or nothing."),  # noqa: E501
     Entry("export", "directory", DIRECTORY, "Write the whole operator in the import format: export then import changes nothing."),  # noqa: E501
     Entry("demo-data", "directory", DIRECTORY, "Generate a plausible operator's directory and import it (deterministic for a seed)."),  # noqa: E501
+    Entry("team", "teams", DIRECTORY, "Teams (groups): list, take down, put back; kept with who and when."),  # noqa: E501
+    Entry("number", "teams", DIRECTORY, "Numbers: release one (kept with what it led to), list releases."),  # noqa: E501
     Entry("init-db", "directory", DIRECTORY, "Create the database (or bring its schema up to date)."),  # noqa: E501
     Entry("status", "availability", AVAILABILITY, "Set a person's status, or show their availability and status history."),  # noqa: E501
     Entry("delegate", "availability", AVAILABILITY, "Say who covers for a person while they are away."),  # noqa: E501
@@ -66,6 +68,7 @@ COMMANDS: tuple[Entry, ...] = (
     Entry("serve", "serve", SERVICE, "Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs)."),  # noqa: E501
     Entry("user", "serve", SERVICE, "Users of the API and their roles."),
     Entry("token", "serve", SERVICE, "API tokens: create (shown once), list, revoke."),
+    Entry("switchboard", "switchboard", SERVICE, "The live switchboard: the journal rows a take-over could not load (quarantine)."),  # noqa: E501
     Entry("usage", "usage", SERVICE, "Usage per account for billing: calls answered, minutes and messages, by day or month."),  # noqa: E501
     Entry("dispatch", "messages", SERVICE, "Send queued messages (email, SMS, webhooks, digests), escalate unacknowledged ones, purge expired data daily."),  # noqa: E501
 )  # fmt: skip

@@ -12,8 +12,9 @@ from typing import Annotated
 import typer
 
 from accueil.cli.app import app
-from accueil.cli.common import application, console, reported, unit_of_work
-from accueil.errors import InvalidInput
+from accueil.cli.common import application, cannot_read, console, reported, unit_of_work
+from accueil.core.storable import BIGINT_MAX
+from accueil.errors import InvalidInput, says
 
 messages_app = typer.Typer(
     help="Messages: list, history, dead deliveries and retry, preferences, purge, erase, export.",
@@ -92,7 +93,9 @@ def list_messages(
     account: Annotated[str, typer.Argument(help="the account's key")],
     person: Annotated[str | None, typer.Option(help="one person's messages")] = None,
     status: Annotated[str | None, typer.Option(help="only messages at this status")] = None,
-    limit: Annotated[int, typer.Option(help="at most this many, newest first")] = 50,
+    limit: Annotated[
+        int, typer.Option(min=1, max=10_000, help="at most this many, newest first")
+    ] = 50,
 ) -> None:
     """An account's messages, newest first, with where each stands."""
     from accueil.services import messages
@@ -148,7 +151,9 @@ def dead(account: Annotated[str, typer.Argument(help="the account's key")]) -> N
 @messages_app.command("retry")
 def retry(
     account: Annotated[str, typer.Argument(help="the account's key")],
-    delivery: Annotated[int, typer.Argument(help="the dead delivery's number")],
+    delivery: Annotated[
+        int, typer.Argument(help="the dead delivery's number", min=1, max=BIGINT_MAX)
+    ],
 ) -> None:
     """Retry a dead delivery now."""
     from accueil.services import deliveries
@@ -177,7 +182,7 @@ def preferences(
             try:
                 text = file.read_text(encoding="utf-8")
             except OSError as exc:
-                raise InvalidInput(f"{file}: cannot read it ({exc.strerror})") from None
+                raise InvalidInput(cannot_read(file, exc)) from None
             prefs.set_preferences(
                 work.session, account, person, load_text(text, str(file)), now=work.now,
                 file=str(file),
@@ -232,6 +237,6 @@ def export(owner: Annotated[str, typer.Argument(help="ACCOUNT:PERSON")]) -> None
     account, _, person = owner.partition(":")
     with reported(), unit_of_work(personal=True) as work:
         if not person:
-            raise InvalidInput(f"{owner!r}: name the person as ACCOUNT:PERSON")
+            raise InvalidInput(says("%(owner)r: name the person as ACCOUNT:PERSON", owner=owner))
         found = privacy.export_person(work.session, account, person)
     console.print_json(json.dumps(found, ensure_ascii=False))

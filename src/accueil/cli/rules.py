@@ -6,17 +6,20 @@ Also ``accueil lists`` (caller lists), ``accueil contacts`` and ``accueil rota``
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 import typer
 import yaml
 
 from accueil.cli.app import app
 from accueil.cli.availability import person_ref
-from accueil.cli.common import console, reported, unit_of_work
+from accueil.cli.common import cannot_read, cli_user, console, reported, unit_of_work
 from accueil.core.rules import Scope, load_text, parse_document, rules_schema
-from accueil.errors import InvalidInput
-from accueil.services import callers
+from accueil.core.storable import INTEGER_MAX
+from accueil.errors import InvalidInput, says
+from accueil.services import caller_lists, callers, rotas
 from accueil.services import rules as service
 
 rules_app = typer.Typer(help="Per-person, group and account rules: when … then ….")
@@ -33,7 +36,7 @@ def _read(file: Path) -> str:
     try:
         return file.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput(f"{file}: cannot read it ({exc.strerror})", file=str(file)) from None
+        raise InvalidInput(cannot_read(file, exc), file=str(file)) from None
 
 
 @rules_app.command("check")
@@ -115,16 +118,71 @@ def set_list(
     key: str = typer.Argument(..., help="The list's key: VIP, blocked, family"),
     numbers: list[str] = typer.Argument(..., help="Numbers, or '+prefix*'; NUMBER=label"),
     name: str = typer.Option(""),
+    version: int | None = typer.Option(
+        None,
+        "--version",
+        help="The version you read: refused if someone saved since",
+        min=1,
+        max=INTEGER_MAX,
+    ),
 ) -> None:
-    """Create or replace a caller list."""
+    """Save a caller list as its next version (the earlier ones are kept)."""
     with reported(), unit_of_work() as work:
-        session = work.session
         entries: list[str | tuple[str, str]] = []
         for item in numbers:
             number, sep, label = item.partition("=")
             entries.append((number, label) if sep else number)
-        found = callers.set_caller_list(session, account, key, entries, name=name, now=work.now)
-        console.print(f"{account}: list {key!r} has {len(found.entries)} entries")
+        found = caller_lists.save_caller_list(
+            work.session,
+            account,
+            key,
+            entries,
+            name=name,
+            now=work.now,
+            saved_by=cli_user(),
+            expected_version=version,
+        )
+        text = f"{account}: list {key!r} version {found.version} has {len(found.entries)} entries"
+        console.print(text, highlight=False)
+
+
+@lists_app.command("show")
+def show_list(
+    account: str = typer.Argument(...),
+    key: str = typer.Argument(..., help="The list's key"),
+    version: int | None = typer.Option(
+        None, "--version", help="An earlier version", min=1, max=INTEGER_MAX
+    ),
+    history: bool = typer.Option(False, "--history", help="Every version, newest first"),
+) -> None:
+    """Print a caller list (its version in force, an earlier one, or its history)."""
+    with reported(), unit_of_work() as work:
+        if history:
+            found = caller_lists.caller_list_versions(work.session, account, key)
+        elif version is not None:
+            found = [caller_lists.caller_list_version(work.session, account, key, version)]
+        else:
+            found = [caller_lists.get_caller_list(work.session, account, key)]
+    for saved in found:
+        _print_version_head(saved.key, saved.name, saved)
+        if not history:
+            for e in saved.entries:
+                line = f"{e.pattern}={e.label}" if e.label else e.pattern
+                console.print(line, highlight=False, markup=False)
+
+
+@lists_app.command("remove")
+def remove_list(
+    account: str = typer.Argument(...),
+    key: str = typer.Argument(..., help="The list's key"),
+) -> None:
+    """Take a caller list down (kept with its versions, who and when; calls no longer match
+    it); refused while a rule in force names it."""
+    with reported(), unit_of_work() as work:
+        gone = caller_lists.remove_caller_list(
+            work.session, account, key, by=cli_user(), now=work.now
+        )
+        console.print(f"{account}: list {gone.key!r} is no longer used", highlight=False)
 
 
 @contacts_app.command("add")
@@ -140,16 +198,93 @@ def add_contact(
         console.print(f"{account}: {e164} is {name}", highlight=False)
 
 
+@contacts_app.command("remove")
+def remove_contact(
+    account: str = typer.Argument(...),
+    number: str = typer.Argument(..., help="The contact's number, as typed"),
+) -> None:
+    """Take a known contact down (kept with who and when; calls from it are unknown again)."""
+    with reported(), unit_of_work() as work:
+        gone = callers.remove_contact(work.session, account, number, by=cli_user(), now=work.now)
+        console.print(f"{account}: {gone.e164} ({gone.name}) is no longer known", highlight=False)
+
+
 @rota_app.command("set")
 def set_rota(
     account: str = typer.Argument(...),
     file: Path = typer.Argument(..., help="A rota in YAML or JSON: key, name, shifts"),
 ) -> None:
-    """Create or replace an on-call rota."""
+    """Save an on-call rota as its next version (the earlier ones are kept)."""
     with reported(), unit_of_work() as work:
         session = work.session
         data = load_text(_read(file), str(file))
         if not isinstance(data, dict):
-            raise InvalidInput(f"{file}: a rota is a mapping with key, name and shifts")
-        rota = callers.set_rota(session, account, data, file=str(file), now=work.now)
+            raise InvalidInput(
+                says("%(file)s: a rota is a mapping with key, name and shifts", file=file)
+            )
+        rota = callers.set_rota(
+            session, account, data, file=str(file), now=work.now, saved_by=cli_user()
+        )
         console.print(f"{account}: rota {rota.key!r} with {len(rota.shifts)} shifts")
+
+
+@rota_app.command("show")
+def show_rota(
+    account: str = typer.Argument(...),
+    key: str = typer.Argument(..., help="The rota's key"),
+    version: int | None = typer.Option(
+        None, "--version", help="An earlier version", min=1, max=INTEGER_MAX
+    ),
+    history: bool = typer.Option(False, "--history", help="Every version, newest first"),
+) -> None:
+    """Print an on-call rota (its version in force, an earlier one, or its history)."""
+    with reported(), unit_of_work() as work:
+        if history:
+            found = rotas.rota_versions(work.session, account, key)
+        elif version is not None:
+            found = [rotas.rota_version(work.session, account, key, version)]
+        else:
+            found = [rotas.rota_record(work.session, account, key)]
+    for saved in found:
+        _print_version_head(key, saved.rota.name, saved)
+        if not history:
+            for shift in saved.rota.shifts:
+                data = shift.model_dump(mode="json", by_alias=True, exclude_none=True)
+                console.print(json.dumps(data, ensure_ascii=False), highlight=False, markup=False)
+
+
+class _Saved(Protocol):
+    """A kept version of a caller list or a rota, as the CLI prints its head."""
+
+    @property
+    def version(self) -> int: ...
+    @property
+    def saved_at(self) -> datetime | None: ...
+    @property
+    def saved_by(self) -> str | None: ...
+    @property
+    def removed_at(self) -> datetime | None: ...
+    @property
+    def removed_by(self) -> str | None: ...
+
+
+def _print_version_head(key: str, name: str, saved: _Saved) -> None:
+    """A kept version's head line (and its removal, if taken down), as lists and rotas print."""
+    when = saved.saved_at.isoformat() if saved.saved_at else "?"
+    head = f"# {key} ({name}) version {saved.version}, saved {when}"
+    console.print(head + (f" by {saved.saved_by}" if saved.saved_by else ""), highlight=False)
+    if saved.removed_at:
+        gone = f"# removed {saved.removed_at.isoformat()} by {saved.removed_by}"
+        console.print(gone, highlight=False)
+
+
+@rota_app.command("remove")
+def remove_rota(
+    account: str = typer.Argument(...),
+    key: str = typer.Argument(..., help="The rota's key"),
+) -> None:
+    """Take an on-call rota down (kept with its versions, who and when; no call or escalation
+    reaches it); refused while a rule, a script step or an escalation names it."""
+    with reported(), unit_of_work() as work:
+        gone = callers.remove_rota(work.session, account, key, by=cli_user(), now=work.now)
+        console.print(f"{account}: rota {gone.rota.key!r} is no longer used", highlight=False)

@@ -12,12 +12,13 @@ import typer
 from rich.markup import escape
 
 from accueil.cli.app import app
-from accueil.cli.common import console, reported, unit_of_work
+from accueil.cli.common import cannot_read, console, reported, unit_of_work
 from accueil.core.scripts.build import build
 from accueil.core.scripts.document import parse_layer
 from accueil.core.scripts.model import Script
 from accueil.core.scripts.runner import RunState
-from accueil.errors import InvalidInput, ValidationFailed
+from accueil.core.storable import INTEGER_MAX
+from accueil.errors import InvalidInput, ValidationFailed, says
 from accueil.services import scripts as service
 from accueil.services.script_preview import preview
 from accueil.services.times import HELP as TIME_HELP
@@ -33,7 +34,7 @@ def _read(file: Path) -> tuple[str, service.Format]:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput(f"{file}: cannot read it ({exc.strerror})", file=str(file)) from None
+        raise InvalidInput(cannot_read(file, exc), file=str(file)) from None
     return text, "json" if file.suffix.lower() == ".json" else "yaml"
 
 
@@ -103,7 +104,9 @@ def save(
 @script_app.command("show")
 def show(
     who: str = WHO,
-    version: int | None = typer.Option(None, help="This version (default: the latest)"),
+    version: int | None = typer.Option(
+        None, help="This version (default: the latest)", min=1, max=INTEGER_MAX
+    ),
 ) -> None:
     """Print a layer as it was saved."""
     with reported(), unit_of_work() as work:
@@ -138,8 +141,8 @@ def history(who: str = WHO) -> None:
 @script_app.command("diff")
 def diff(
     who: str = WHO,
-    old: int = typer.Argument(..., help="The older version"),
-    new: int = typer.Argument(..., help="The newer version"),
+    old: int = typer.Argument(..., help="The older version", min=1, max=INTEGER_MAX),
+    new: int = typer.Argument(..., help="The newer version", min=1, max=INTEGER_MAX),
 ) -> None:
     """What changed between two versions of a layer (unified diff)."""
     with reported(), unit_of_work() as work:
@@ -154,7 +157,7 @@ def diff(
 @script_app.command("rollback")
 def rollback(
     who: str = WHO,
-    version: int = typer.Argument(..., help="The version to bring back"),
+    version: int = typer.Argument(..., help="The version to bring back", min=1, max=INTEGER_MAX),
     by: str = typer.Option("cli", help="Who rolls back"),
 ) -> None:
     """Save a new version equal to an old one (every version is kept)."""
@@ -180,7 +183,9 @@ def try_out(
         session = work.session
         account, owner = service.Owner.parse(who)
         if owner.scope == "group":
-            raise InvalidInput(f"{who!r}: run the script of ACCOUNT or ACCOUNT:PERSON")
+            raise InvalidInput(
+                says("%(who)r: run the script of ACCOUNT or ACCOUNT:PERSON", who=who)
+            )
         person = owner.key if owner.scope == "person" else None
         answers = dict(_pair(a) for a in answer)
         now = at_account(session, account, at, work.now)
@@ -195,7 +200,9 @@ def try_out(
 def _pair(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key:
-        raise InvalidInput(f"{text!r}: write an answer as FIELD=VALUE, e.g. nom='Jean Leroy'")
+        raise InvalidInput(
+            says("%(text)r: write an answer as FIELD=VALUE, e.g. nom='Jean Leroy'", text=text)
+        )
     return key.strip(), value
 
 

@@ -7,7 +7,7 @@ import typer
 from rich.markup import escape
 
 from accueil.cli.app import app
-from accueil.cli.common import AUDIT_ACCOUNT, console, reported, unit_of_work
+from accueil.cli.common import AUDIT_ACCOUNT, console, not_explained_in, reported, unit_of_work
 from accueil.core.explain import LANGUAGES
 from accueil.core.screenpop import ScreenPop
 from accueil.errors import InvalidInput
@@ -64,7 +64,7 @@ def screenpop(
     with reported(), unit_of_work(personal=True) as work:  # the caller's history: audited
         session = work.session
         if lang not in LANGUAGES:
-            raise InvalidInput(f"--lang {lang!r}: explanations are in {', '.join(LANGUAGES)}")
+            raise InvalidInput(not_explained_in(lang))
         now = at_number(session, to, at, work.now)
         pop = screen_pop(session, to, caller, agent=agent, now=now, lang=lang)
         session.info[AUDIT_ACCOUNT] = pop.account.key

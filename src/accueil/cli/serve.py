@@ -9,7 +9,7 @@ import typer
 
 from accueil.cli.app import app
 from accueil.cli.common import console, reported, unit_of_work
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.services import users
 from accueil.store.db import migrate
 
@@ -58,7 +58,9 @@ def serve(
         os.environ["ACCUEIL_PORT"] = str(port)
     with reported():
         if telephony not in (None, "none", "simulated", "sip", "remote"):
-            raise InvalidInput(f"--telephony {telephony!r}: none, simulated, sip or remote")
+            raise InvalidInput(
+                says("--telephony %(given)r: none, simulated, sip or remote", given=telephony)
+            )
         if telephony:
             os.environ["ACCUEIL_TELEPHONY"] = telephony
         settings = ApiSettings()
@@ -175,7 +177,7 @@ def token_revoke(
         parts = prefix.split("_", 2)
         key = parts[1] if len(parts) == 3 and parts[0] == "acc" else prefix
         if not key:
-            raise InvalidInput("name the token's prefix")
+            raise InvalidInput(says("name the token's prefix"))
         with unit_of_work() as work:
             t = users.revoke_token(work.session, key, now=work.now)
         console.print(f"token {t.prefix} of {t.user} revoked", highlight=False)

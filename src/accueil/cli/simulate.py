@@ -12,7 +12,7 @@ from rich.table import Table
 from accueil.cli.app import app
 from accueil.cli.common import console, reported
 from accueil.core.safe_yaml import load_yaml
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.sim.from_directory import workload_from_directory
 from accueil.sim.report import summarise, write_report
 from accueil.sim.runner import simulate as run_simulation
@@ -93,7 +93,9 @@ def _overrides(items: list[str]) -> dict[str, Any]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise InvalidInput(f"--set {item!r}: expected key=value, e.g. engine.max_wait=240")
+            raise InvalidInput(
+                says("--set %(item)r: expected key=value, e.g. engine.max_wait=240", item=item)
+            )
         name = key.strip()
         parsed[name] = load_yaml(value, f"--set {name}").data if value.strip() else None
     return parsed

@@ -9,7 +9,7 @@ import typer
 
 from accueil.cli.app import app
 from accueil.cli.common import console, reported, unit_of_work
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 
 if TYPE_CHECKING:  # imported when the command runs, so --help starts fast
     from accueil.services.usage import Period
@@ -60,7 +60,11 @@ def _day(text: str, option: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{option} {text!r} is not a day; write it as 2026-12-01") from None
+        raise InvalidInput(
+            says(
+                "%(option)s %(text)r is not a day; write it as 2026-12-01", option=option, text=text
+            )
+        ) from None
 
 
 def _period(text: str) -> Period:
@@ -69,4 +73,4 @@ def _period(text: str) -> Period:
     try:
         return Period(text)
     except ValueError:
-        raise InvalidInput(f"--by {text!r}: write day or month") from None
+        raise InvalidInput(says("--by %(text)r: write day or month", text=text)) from None

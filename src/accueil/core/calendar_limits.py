@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from accueil.core.calendar import CalendarError
+from accueil.errors import says
 
 # Upper bounds of one period of each frequency (a month counts 31 days, a year 366), so the
 # estimates below never under-count the steps a rule takes.
@@ -49,14 +50,21 @@ def check_text(data: bytes, limits: CalendarLimits) -> None:
     """Size and event count, on the raw text (folded lines unfolded first)."""
     if len(data) > limits.max_bytes:
         raise CalendarError(
-            f"the calendar is {len(data) / 1024 / 1024:.1f} MB; calendars larger than "
-            f"{limits.max_bytes / 1024 / 1024:g} MB are refused"
+            says(
+                "the calendar is %(mb).1f MB; calendars larger than %(most)g MB are refused",
+                mb=len(data) / 1024 / 1024,
+                most=limits.max_bytes / 1024 / 1024,
+            )
         )
     events = len(_BEGIN_EVENT.findall(_FOLD.sub(b"", data)))
     if events > limits.max_events:
         raise CalendarError(
-            f"the calendar holds {events:,} events; calendars of more than "
-            f"{limits.max_events:,} events are refused"
+            says(
+                "the calendar holds %(events)s events; calendars of more than %(most)s events "
+                "are refused",
+                events=_many(events),
+                most=_many(limits.max_events),
+            )
         )
 
 
@@ -104,18 +112,31 @@ class RuleBudget:
         name = _name(component)
         if occurrences > self.limits.max_occurrences_per_event:
             raise CalendarError(
-                f"the event {name} repeats {freq.lower()}"
-                f"{f' (every {interval})' if interval > 1 else ''}: about {occurrences:,} "
-                f"occurrences in the {_days(in_window)} days read, more than the "
-                f"{self.limits.max_occurrences_per_event:,} one event may have; the calendar "
-                "is refused"
+                says(
+                    "the event %(name)s repeats %(freq)s%(every)s: about %(occurrences)s "
+                    "occurrences in the %(days)s days read, more than the %(most)s one event "
+                    "may have; the calendar is refused",
+                    name=name,
+                    freq=freq.lower(),
+                    every=_every(interval),
+                    occurrences=_many(occurrences),
+                    days=_days(in_window),
+                    most=_many(self.limits.max_occurrences_per_event),
+                )
             )
         self.steps += steps
         if self.steps > self.limits.max_rule_steps:
             raise CalendarError(
-                f"the calendar's repeating events take more than "
-                f"{self.limits.max_rule_steps:,} steps to expand (the event {name} alone about "
-                f"{steps:,}: {freq.lower()} since {start:%Y-%m-%d}); the calendar is refused"
+                says(
+                    "the calendar's repeating events take more than %(most)s steps to expand "
+                    "(the event %(name)s alone about %(steps)s: %(freq)s since %(start)s); "
+                    "the calendar is refused",
+                    most=_many(self.limits.max_rule_steps),
+                    name=name,
+                    steps=_many(steps),
+                    freq=freq.lower(),
+                    start=start.strftime("%Y-%m-%d"),
+                )
             )
 
 
@@ -155,3 +176,12 @@ def _name(component: Any) -> str:
     summary = str(component.get("SUMMARY", "")).strip()[:60]
     uid = str(component.get("UID", "")).strip()[:80]
     return f"{summary!r} (UID {uid})" if uid else repr(summary)
+
+
+def _many(n: int) -> str:
+    """A count as the messages write it: 12,000."""
+    return format(n, ",")
+
+
+def _every(interval: int) -> str:
+    return says(" (every %(n)s)", n=interval) if interval > 1 else ""

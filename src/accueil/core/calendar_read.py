@@ -28,6 +28,7 @@ import recurring_ical_events
 
 from accueil.core.calendar import CalendarError, CalendarEvent, CalendarOptions, Timeline, event_of
 from accueil.core.calendar_limits import CalendarLimits, RuleBudget, check_text
+from accueil.errors import says
 
 _BOM = b"\xef\xbb\xbf"
 _NOTES = 5  # reasons kept for the feed's warning; the count covers them all
@@ -70,18 +71,18 @@ def parse_ics(data: bytes, limits: CalendarLimits = CalendarLimits()) -> list[ic
     text = data.lstrip()
     text = text.removeprefix(_BOM).lstrip()
     if not text:
-        raise CalendarError("the calendar is empty")
+        raise CalendarError(says("the calendar is empty"))
     try:
         found = icalendar.Calendar.from_ical(text, multiple=True)
     except Exception as exc:  # the parser raises many types on bad input; all mean "not ICS"
-        raise CalendarError(f"not an iCalendar file: {str(exc)[:200]}") from exc
+        raise CalendarError(says("not an iCalendar file: %(why)s", why=str(exc)[:200])) from exc
     calendars = [c for c in found if isinstance(c, icalendar.Calendar) and c.name == "VCALENDAR"]
     loose = [c for c in found if c.name in {"VEVENT", "VTIMEZONE"}]
     if loose:  # events with no VCALENDAR around them (a bare export): read them as one
         calendars.append(icalendar.Calendar())
         calendars[-1].subcomponents.extend(loose)
     if not calendars:
-        raise CalendarError("not an iCalendar file: it does not start with BEGIN:VCALENDAR")
+        raise CalendarError(says("not an iCalendar file: it does not start with BEGIN:VCALENDAR"))
     return calendars
 
 
@@ -138,7 +139,7 @@ def _prepare(calendar: icalendar.Calendar, budget: RuleBudget, skipped: _Skipped
             except CalendarError:
                 raise
             except Exception as exc:  # a property the parser kept but cannot give a value of
-                why = f"cannot be read ({_short(exc)})"
+                why = says("cannot be read (%(why)s)", why=_short(exc))
             if why:
                 skipped.add(component, why)
                 continue
@@ -257,16 +258,25 @@ def _events(
 def _check_occurrences(events: list[CalendarEvent], limits: CalendarLimits) -> None:
     if len(events) > limits.max_occurrences:
         raise CalendarError(
-            f"the calendar has {len(events):,} events in the window read; more than "
-            f"{limits.max_occurrences:,} are refused"
+            says(
+                "the calendar has %(events)s events in the window read; more than %(most)s "
+                "are refused",
+                events=_many(len(events)),
+                most=_many(limits.max_occurrences),
+            )
         )
     counts = Counter(e.uid for e in events if e.uid)
     if counts:
         uid, most = counts.most_common(1)[0]
         if most > limits.max_occurrences_per_event:
             raise CalendarError(
-                f"the event with UID {uid[:80]} happens {most:,} times in the window read; "
-                f"more than {limits.max_occurrences_per_event:,} are refused"
+                says(
+                    "the event with UID %(uid)s happens %(times)s times in the window read; "
+                    "more than %(most)s are refused",
+                    uid=uid[:80],
+                    times=_many(most),
+                    most=_many(limits.max_occurrences_per_event),
+                )
             )
 
 
@@ -278,3 +288,8 @@ def _first_component(series: Any) -> Any:
 
 def _short(exc: Exception) -> str:
     return (str(exc) or type(exc).__name__).splitlines()[0][:120]
+
+
+def _many(n: int) -> str:
+    """A count as the messages write it: 12,000."""
+    return format(n, ",")

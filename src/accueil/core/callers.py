@@ -14,6 +14,7 @@ from functools import lru_cache
 import phonenumbers
 
 from accueil.core.phone import InvalidNumber, pretty, to_e164
+from accueil.errors import says
 
 WITHHELD = frozenset({"", "anonymous", "unknown", "private", "withheld", "restricted"})
 
@@ -64,7 +65,11 @@ def normalise_entry(raw: str, country: str) -> str:
         digits = "".join(c for c in text[:-1] if c.isdigit())
         if not text.startswith("+") or not 0 < len(digits) <= 15:
             raise InvalidNumber(
-                f"{raw!r}: write a prefix in international form (at most 15 digits), e.g. '+33 1*'",
+                says(
+                    "%(raw)r: write a prefix in international form (at most 15 digits), "
+                    "e.g. '+33 1*'",
+                    raw=raw,
+                ),
                 raw=raw,
             )
         return f"+{digits}*"

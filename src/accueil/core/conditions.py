@@ -27,6 +27,7 @@ from accueil.core.availability import State
 from accueil.core.hours import DAYS
 from accueil.core.phone import InvalidNumber, to_e164
 from accueil.core.rota import check_hours
+from accueil.errors import says
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -97,7 +98,13 @@ class Period(_Node):
     @model_validator(mode="after")
     def _in_order(self) -> Period:
         if self.end < self.start:
-            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+            raise ValueError(
+                says(
+                    "the period ends (%(end)s) before it starts (%(start)s)",
+                    end=self.end,
+                    start=self.start,
+                )
+            )
         return self
 
 
@@ -114,7 +121,9 @@ class DialledIs(_Node):
         out = []
         for raw in value:
             if not raw.strip().startswith("+"):
-                raise ValueError(f"{raw!r}: write dialled numbers in international form, +CC…")
+                raise ValueError(
+                    says("%(raw)r: write dialled numbers in international form, +CC…", raw=raw)
+                )
             try:
                 out.append(to_e164(raw, ""))
             except InvalidNumber as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from accueil.core.localtime import to_local, wall_to_instant
 from accueil.core.rules import refused
-from accueil.errors import Problem, ValidationFailed
+from accueil.errors import Problem, ValidationFailed, says
 
 
 class Level(StrEnum):
@@ -47,7 +47,7 @@ _TARGET = re.compile(r"^(rota|person):[A-Za-z0-9_.\-]{1,64}$")
 def _minute(text: str) -> int:
     m = _HHMM.match(text.strip())
     if not m:
-        raise ValueError(f"{text!r}: a time is written HH:MM, e.g. 21:00")
+        raise ValueError(says("%(text)r: a time is written HH:MM, e.g. 21:00", text=text))
     return int(m.group(1)) * 60 + int(m.group(2))
 
 
@@ -69,7 +69,9 @@ class QuietHours(BaseModel):
     def parse(cls, text: str) -> QuietHours:
         start, sep, end = text.partition("-")
         if not sep:
-            raise ValueError(f"{text!r}: write quiet hours as HH:MM-HH:MM, e.g. 21:00-07:00")
+            raise ValueError(
+                says("%(text)r: write quiet hours as HH:MM-HH:MM, e.g. 21:00-07:00", text=text)
+            )
         return cls(start=start, end=end)
 
     def span(self) -> tuple[int, int]:
@@ -104,7 +106,10 @@ class UrgencyPolicy(BaseModel):
         for target in value:
             if not _TARGET.match(target):
                 raise ValueError(
-                    f"{target!r}: an escalation target is 'rota:<key>' or 'person:<key>'"
+                    says(
+                        "%(target)r: an escalation target is 'rota:<key>' or 'person:<key>'",
+                        target=target,
+                    )
                 )
         return value
 
@@ -133,7 +138,9 @@ class Preferences(BaseModel):
         if value is not None:
             start, sep, end = value.partition("-")
             if not sep:
-                raise ValueError(f"{value!r}: write quiet hours as HH:MM-HH:MM, e.g. 21:00-07:00")
+                raise ValueError(
+                    says("%(text)r: write quiet hours as HH:MM-HH:MM, e.g. 21:00-07:00", text=value)
+                )
             _minute(start), _minute(end)
         return value
 
@@ -148,7 +155,9 @@ class Preferences(BaseModel):
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("https://", "http://")):
-            raise ValueError(f"{value!r}: a webhook URL starts with https:// (or http://)")
+            raise ValueError(
+                says("%(url)r: a webhook URL starts with https:// (or http://)", url=value)
+            )
         return value
 
     def policy(self, level: Level) -> UrgencyPolicy | None:
@@ -169,7 +178,7 @@ DEFAULTS = Preferences(
 def read_preferences(data: Any, *, for_person: bool, file: str = "") -> Preferences:
     """A preferences document, or every problem with its path (``for_person``: no policy keys)."""
     if not isinstance(data, dict):
-        raise ValidationFailed([Problem("preferences are a mapping of settings", file)])
+        raise ValidationFailed([Problem(says("preferences are a mapping of settings"), file)])
     try:
         found = Preferences.model_validate(data)
     except ValidationError as exc:
@@ -178,7 +187,10 @@ def read_preferences(data: Any, *, for_person: bool, file: str = "") -> Preferen
         policy = [key for key in ACCOUNT_ONLY if data.get(key) is not None]
         if policy:
             raise ValidationFailed(
-                [Problem("set by the account, not by a person", file, field=k) for k in policy]
+                [
+                    Problem(says("set by the account, not by a person"), file, field=k)
+                    for k in policy
+                ]
             )
     return found
 
@@ -205,11 +217,35 @@ def outside_policy(account: Preferences, person: Preferences, file: str = "") ->
                 names = ", ".join(c.value for c in allowed)
                 problems.append(
                     Problem(
-                        f"{channel.value!r} is not allowed by the account (allowed: {names})",
+                        says(
+                            "%(channel)r is not allowed by the account (allowed: %(names)s)",
+                            channel=channel.value,
+                            names=names,
+                        ),
                         file,
                         field=f"{level.value}.channels[{i}]",
                     )
                 )
+    return problems
+
+
+def unknown_targets(
+    prefs: Preferences, rotas: Collection[str], people: Collection[str], file: str = ""
+) -> list[Problem]:
+    """Escalation targets that name no rota in use, or no person, of the account, each with its
+    path: a chain naming one would tell nobody at that step."""
+    problems = []
+    for level in Level:
+        policy = prefs.policy(level)
+        for i, (kind, key) in enumerate(targets(policy.escalate_to if policy else [])):
+            known = rotas if kind == "rota" else people
+            if key not in known:
+                reason = (
+                    says("no on-call rota %(key)r in use in this account", key=key)
+                    if kind == "rota"
+                    else says("no person %(key)r in this account", key=key)
+                )
+                problems.append(Problem(reason, file, field=f"{level.value}.escalate_to[{i}]"))
     return problems
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from accueil.core.rules import Rule, display, refused
 from accueil.core.treatments import Connect, OnCall, Reject, Treatment
-from accueil.errors import Problem, ValidationFailed
+from accueil.errors import Problem, ValidationFailed, says
 
 Chosen = Literal["connect", "answer", "message", "on_call"]
 CHOSEN: tuple[Chosen, ...] = ("connect", "answer", "message", "on_call")
@@ -74,7 +74,7 @@ def greeting_refused(policy: EmployeePolicy, field: str = "greeting") -> list[Pr
     """The problem of an employee changing their greeting where the policy says no."""
     if policy.greeting:
         return []
-    reason = "the account's policy does not let employees change their greeting"
+    reason = says("the account's policy does not let employees change their greeting")
     return [_problem(reason, field, "greeting")]
 
 
@@ -88,14 +88,15 @@ def _treatment(
     if isinstance(treatment, Reject):
         if policy.block:
             return []
-        reason = "the account's policy does not let employees block callers (reject)"
+        reason = says("the account's policy does not let employees block callers (reject)")
         return [_problem(reason, where, "block")]
     found: list[Problem] = []
     if treatment.type not in policy.treatments:
         allowed = ", ".join(policy.treatments) or "none"
-        reason = (
-            f"the account's policy does not let employees use {treatment.type!r} "
-            f"(allowed: {allowed})"
+        reason = says(
+            "the account's policy does not let employees use %(type)r (allowed: %(allowed)s)",
+            type=treatment.type,
+            allowed=allowed,
         )
         found.append(_problem(reason, where, "treatments"))
     if isinstance(treatment, Connect):
@@ -114,15 +115,30 @@ def _rings(
     if not policy.mobile:
         for j, ring in enumerate(connect.devices):
             if kinds.get(ring.device) == "mobile":
-                reason = f"{ring.device!r} is a mobile; the account's policy does not let "
-                reason += "employees put calls through to a mobile"
+                reason = says(
+                    "%(device)r is a mobile; the account's policy does not let "
+                    "employees put calls through to a mobile",
+                    device=ring.device,
+                )
                 yield _problem(reason, display((*path, "devices", j, "device")), "mobile")
     limit = policy.max_ring_seconds
     timeouts = [r.timeout for r in connect.devices]
     total = max(timeouts) if connect.ring == "together" else sum(timeouts)
     if limit is not None and total > limit:
-        how = "together" if connect.ring == "together" else "one after the other"
-        reason = f"rings {total} s in all ({how}); the account's policy allows at most {limit} s"
+        if connect.ring == "together":
+            reason = says(
+                "rings %(total)s s in all (together); the account's policy allows at most "
+                "%(limit)s s",
+                total=total,
+                limit=limit,
+            )
+        else:
+            reason = says(
+                "rings %(total)s s in all (one after the other); the account's policy allows "
+                "at most %(limit)s s",
+                total=total,
+                limit=limit,
+            )
         yield _problem(reason, display((*path, "devices")), "max_ring_seconds")
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 
 SCHEMES = {"http": 80, "https": 443}
 ALIASES = {"webcal": "https", "webcals": "https"}  # what Google, Outlook and iCloud hand out
@@ -54,7 +54,9 @@ class FeedUrl:
 
 
 def _refuse(url: str, why: str) -> BadFeedUrl:
-    return BadFeedUrl(f"{url!r} is not a usable calendar feed URL: {why}", url=url)
+    return BadFeedUrl(
+        says("%(url)r is not a usable calendar feed URL: %(why)s", url=url, why=why), url=url
+    )
 
 
 def parse_feed_url(url: str) -> FeedUrl:

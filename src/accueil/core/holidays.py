@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import holidays as holidays_lib
 
+from accueil.errors import says
+
 # People write the Alsace départements by number; the holidays library groups them as the
 # "Collectivité européenne d'Alsace" (6AE). Moselle keeps its own code, 57.
 _SUBDIVISION_ALIASES = {("FR", "67"): "6AE", ("FR", "68"): "6AE"}
@@ -63,8 +65,13 @@ def check_subdivision(country: str, subdivision: str) -> str | None:
     try:
         known = holidays_lib.country_holidays(country.upper()).subdivisions
     except NotImplementedError:
-        return f"no public holidays are known for country {country!r}"
+        return says("no public holidays are known for country %(country)r", country=country)
     code = normalise_subdivision(country, subdivision)
     if code not in known:
-        return f"{subdivision!r} is not a subdivision of {country} (known: {', '.join(known)})"
+        return says(
+            "%(subdivision)r is not a subdivision of %(country)s (known: %(known)s)",
+            subdivision=subdivision,
+            country=country,
+            known=", ".join(known),
+        )
     return None

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
@@ -48,7 +48,9 @@ class WeeklyHours:
             head, _, ranges = part.partition(" ")
             if not ranges.strip():
                 raise InvalidHours(
-                    f"{part!r}: expected days then ranges, e.g. 'mon-fri 09:00-18:00'"
+                    says(
+                        "%(part)r: expected days then ranges, e.g. 'mon-fri 09:00-18:00'", part=part
+                    )
                 )
             for day in _days(head):
                 for item in ranges.replace(" ", "").split(","):
@@ -57,7 +59,9 @@ class WeeklyHours:
             ranges_of_day.sort()
             for a, b in itertools.pairwise(ranges_of_day):
                 if b.start < a.end:
-                    raise InvalidHours(f"{DAYS[day]}: {a} and {b} overlap")
+                    raise InvalidHours(
+                        says("%(day)s: %(a)s and %(b)s overlap", day=DAYS[day], a=a, b=b)
+                    )
         return cls(tuple(tuple(d) for d in days))
 
     def is_open(self, local: datetime) -> bool:
@@ -96,11 +100,13 @@ def _days(head: str) -> list[int]:
     for token in head.lower().split(","):
         first, sep, last = token.partition("-")
         if first not in DAYS or (sep and last not in DAYS):
-            raise InvalidHours(f"{head!r}: days are written mon, tue, … sun, or a range mon-fri")
+            raise InvalidHours(
+                says("%(head)r: days are written mon, tue, … sun, or a range mon-fri", head=head)
+            )
         a = DAYS.index(first)
         b = DAYS.index(last) if sep else a
         if b < a:
-            raise InvalidHours(f"{head!r}: a day range goes forward, e.g. mon-fri")
+            raise InvalidHours(says("%(head)r: a day range goes forward, e.g. mon-fri", head=head))
         out.extend(range(a, b + 1))
     return out
 
@@ -108,14 +114,18 @@ def _days(head: str) -> list[int]:
 def _range(item: str) -> TimeRange:
     m = _RANGE.match(item)
     if not m:
-        raise InvalidHours(f"{item!r}: a range is written HH:MM-HH:MM, e.g. 09:00-12:30")
+        raise InvalidHours(
+            says("%(item)r: a range is written HH:MM-HH:MM, e.g. 09:00-12:30", item=item)
+        )
     h1, m1, h2, m2 = (int(g) for g in m.groups())
     if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
-        raise InvalidHours(f"{item!r}: not a time of day")
+        raise InvalidHours(says("%(item)r: not a time of day", item=item))
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if end <= start:
         raise InvalidHours(
-            f"{item!r}: the range ends before it starts (split ranges past midnight)"
+            says(
+                "%(item)r: the range ends before it starts (split ranges past midnight)", item=item
+            )
         )
     return TimeRange(start, end)
 
@@ -124,5 +134,5 @@ def parse_time(text: str) -> time:
     """HH:MM to a time, with a clear error."""
     m = re.match(r"^(\d{1,2}):(\d{2})$", text.strip())
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise InvalidHours(f"{text!r}: a time is written HH:MM, e.g. 14:30")
+        raise InvalidHours(says("%(text)r: a time is written HH:MM, e.g. 14:30", text=text))
     return time(int(m.group(1)), int(m.group(2)))

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 
 
 class InvalidTimezone(InvalidInput):
@@ -27,13 +27,20 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise InvalidTimezone(
-            f"{name!r} is not a time zone; use an IANA name such as 'Europe/Paris'", timezone=name
+            says("%(name)r is not a time zone; use an IANA name such as 'Europe/Paris'", name=name),
+            timezone=name,
         ) from exc
 
 
 def require_aware(instant: datetime, what: str = "the time") -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
-        raise InvalidInput(f"{what} must carry a time zone (got {instant.isoformat()})")
+        raise InvalidInput(
+            says(
+                "%(what)s must carry a time zone (got %(instant)s)",
+                what=what,
+                instant=instant.isoformat(),
+            )
+        )
     return instant
 
 
@@ -95,7 +102,7 @@ def parse_wall_time(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     if len(raw) <= 5 and ":" in raw:
         hours, _, minutes = raw.partition(":")
         if not (hours.isdigit() and minutes.isdigit()) or int(hours) > 23 or int(minutes) > 59:
-            raise InvalidInput(f"{text!r}: a time is written HH:MM, e.g. 15:00")
+            raise InvalidInput(says("%(text)r: a time is written HH:MM, e.g. 15:00", text=text))
         today = to_local(now, tz).date()
         candidate = wall_to_instant(today, int(hours) * 60 + int(minutes), tz)
         if candidate <= now:
@@ -107,7 +114,10 @@ def parse_wall_time(text: str, now: datetime, tz: ZoneInfo) -> datetime:
         parsed = datetime.fromisoformat(raw)
     except ValueError as exc:
         raise InvalidInput(
-            f"{text!r}: write a time as HH:MM, 'YYYY-MM-DD HH:MM' or ISO 8601 with an offset"
+            says(
+                "%(text)r: write a time as HH:MM, 'YYYY-MM-DD HH:MM' or ISO 8601 with an offset",
+                text=text,
+            )
         ) from exc
     if parsed.tzinfo is None:
         return wall_to_instant(parsed.date(), parsed.hour * 60 + parsed.minute, tz)

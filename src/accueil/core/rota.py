@@ -12,6 +12,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from accueil.core.hours import InvalidHours, WeeklyHours
+from accueil.errors import says
 
 
 @lru_cache(maxsize=1024)
@@ -22,7 +23,7 @@ def weekly(text: str) -> WeeklyHours:
 def check_hours(text: str) -> str:
     """A pydantic validator body: weekly hours text that parses, or a ValueError saying why."""
     if not text.strip():
-        raise ValueError("empty hours are never open; write e.g. 'mon-fri 12:00-14:00'")
+        raise ValueError(says("empty hours are never open; write e.g. 'mon-fri 12:00-14:00'"))
     try:
         weekly(text)
     except InvalidHours as exc:
@@ -48,7 +49,13 @@ class Shift(BaseModel):
     @model_validator(mode="after")
     def _dates_in_order(self) -> Shift:
         if self.start and self.end and self.end < self.start:
-            raise ValueError(f"the shift ends ({self.end}) before it starts ({self.start})")
+            raise ValueError(
+                says(
+                    "the shift ends (%(end)s) before it starts (%(start)s)",
+                    end=self.end,
+                    start=self.start,
+                )
+            )
         return self
 
     def covers(self, local: datetime) -> bool:

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from accueil.core.conditions import CallerInList, Condition, DialledIs, leaves
 from accueil.core.safe_yaml import Limits, load_yaml
 from accueil.core.treatments import Connect, OnCall, Treatment
-from accueil.errors import Problem, ValidationFailed
+from accueil.errors import Problem, ValidationFailed, reason_of, says
 
 
 class Scope(StrEnum):
@@ -59,11 +59,13 @@ class RulesDocument(BaseModel):
     @model_validator(mode="after")
     def _one_owner(self) -> RulesDocument:
         if self.person and self.group:
-            raise ValueError("a rules document is for a person or a group, not both")
+            raise ValueError(says("a rules document is for a person or a group, not both"))
         seen: set[str] = set()
         for rule in self.rules:
             if rule.name in seen:
-                raise ValueError(f"two rules are named {rule.name!r}; names tell rules apart")
+                raise ValueError(
+                    says("two rules are named %(name)r; names tell rules apart", name=rule.name)
+                )
             seen.add(rule.name)
         return self
 
@@ -95,7 +97,7 @@ def load_text(text: str, file: str = "") -> Any:
     """YAML (a superset of JSON) to plain data, by the one safe loader (``core.safe_yaml``):
     dates stay text (pydantic then says which field holds an impossible date), an alias bomb,
     a tag that is not plain data, a key written twice or an empty file are refused."""
-    document = load_yaml(text, file, limits=RULES_LIMITS, expected="a rules document")
+    document = load_yaml(text, file, limits=RULES_LIMITS, expected=says("a rules document"))
     if document.duplicates:
         raise ValidationFailed(document.duplicates)
     return document.data
@@ -176,10 +178,7 @@ def _split(path: str) -> tuple[str | int, ...]:
 def refused(exc: ValidationError, file: str = "") -> ValidationFailed:
     """A pydantic error as accueil's: every problem with its path (``rules[0].then``)."""
     return ValidationFailed(
-        [
-            Problem(str(e["msg"]).removeprefix("Value error, "), file, field=display(e["loc"]))
-            for e in exc.errors()
-        ]
+        [Problem(reason_of(e), file, field=display(e["loc"])) for e in exc.errors()]
     )
 
 
@@ -211,11 +210,11 @@ def _problem(err: Any, data: Any, file: str, lines: dict[tuple[str | int, ...], 
     loc = _real_path(err["loc"], data)
     missing = err["type"] == "missing"
     field = display((*loc, err["loc"][-1]) if missing and err["loc"] else loc)
-    reason = "required field is missing" if missing else err["msg"].removeprefix("Value error, ")
+    reason = says("required field is missing") if missing else reason_of(err)
     if err["type"] == "extra_forbidden":
-        reason = "unknown field (check its spelling)"
+        reason = says("unknown field (check its spelling)")
     if err["type"] == "model_type" and not loc:
-        reason = "a rules document is a mapping with account, person or group, and rules"
+        reason = says("a rules document is a mapping with account, person or group, and rules")
     return Problem(reason, file, _line(lines, loc), field=field or "(document)")
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from accueil.errors import Problem, ValidationFailed
+from accueil.errors import Problem, ValidationFailed, says
 
 Path = tuple[str | int, ...]
 
@@ -39,7 +39,7 @@ _MERGE = _CORE + "merge"
 _VALUE = _CORE + "value"  # PyYAML resolves a lone '=' to this; it is text
 _NUMBERS = {_CORE + "bool", _CORE + "int", _CORE + "float"}
 _TEXT_TAGS = {_STR, _VALUE, "!"}
-_PLAIN_DATA = "text, numbers, true/false, null, lists and mappings"
+_PLAIN_DATA = says("text, numbers, true/false, null, lists and mappings")
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -109,8 +109,11 @@ def load_yaml(
         raise ValidationFailed([Problem(reason, file)])
     node = _compose(text, file)
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL):
-        hint = f": expected {expected}" if expected else ""
-        raise ValidationFailed([Problem(f"the file is empty{hint}", file, 1)])
+        if expected:
+            empty = says("the file is empty: expected %(expected)s", expected=expected)
+        else:
+            empty = says("the file is empty")
+        raise ValidationFailed([Problem(empty, file, 1)])
     walker = _Walker(
         file, limits, typed, text.splitlines() if starts else None, limits.budget(text)
     )
@@ -129,8 +132,8 @@ def yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:
     line = mark.line + 1 if mark is not None else None
     why = getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc)
     if "nesting depth" in why:  # libyaml's own limit, beyond ours
-        return Problem("the file is nested too deeply", file, line)
-    return Problem(f"not valid YAML: {why}", file, line)
+        return Problem(says("the file is nested too deeply"), file, line)
+    return Problem(says("not valid YAML: %(why)s", why=why), file, line)
 
 
 def _compose(text: str, file: str) -> yaml.Node | None:
@@ -139,7 +142,7 @@ def _compose(text: str, file: str) -> yaml.Node | None:
     except yaml.YAMLError as exc:
         raise ValidationFailed([yaml_problem(exc, file)]) from None
     except RecursionError:  # the pure-Python parser, when libyaml is missing
-        raise ValidationFailed([Problem("the file is nested too deeply", file)]) from None
+        raise ValidationFailed([Problem(says("the file is nested too deeply"), file)]) from None
 
 
 class _Bomb(Exception):
@@ -247,7 +250,18 @@ class _Walker:
             key = self.scalar(key_node)
             if key in out:
                 first = self.lines.get((*path, str(key_node.value)))
-                reason = f"the {self.key_word} {key!r} is written twice (first on line {first})"
+                if self.key_word == "field":
+                    reason = says(
+                        "the field %(key)r is written twice (first on line %(first)s)",
+                        key=key,
+                        first=first,
+                    )
+                else:
+                    reason = says(
+                        "the key %(key)r is written twice (first on line %(first)s)",
+                        key=key,
+                        first=first,
+                    )
                 line = key_node.start_mark.line + 1
                 self.duplicates.append(Problem(reason, self.file, line, field=str(key)))
                 continue
@@ -276,7 +290,11 @@ class _Walker:
 
 def _tag_reason(tag: str) -> str:
     shown = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
-    return f"the tag {shown} is not plain data; accueil reads only {_PLAIN_DATA}: remove it"
+    return says(
+        "the tag %(tag)s is not plain data; accueil reads only %(plain)s: remove it",
+        tag=shown,
+        plain=_PLAIN_DATA,
+    )
 
 
 def _start(node: yaml.Node, lines: list[str]) -> tuple[int, int]:

@@ -18,9 +18,10 @@ from accueil.core.directory import Account, Person
 from accueil.core.explain import age, availability_sentence, phrases, when
 from accueil.core.opening import OfficeState
 from accueil.core.phone import pretty
-from accueil.core.scripts.context import Caller, ScriptContext, situation_of
+from accueil.core.scripts.context import Caller, ScriptContext, situation_of, variables
 from accueil.core.scripts.model import Script
-from accueil.core.scripts.runner import Greeting, RunState, greeting, run
+from accueil.core.scripts.reads import Key, Reads, reads_of
+from accueil.core.scripts.runner import Greeting, RunState, greeting, greeting_language, run
 from accueil.core.scripts.templates import TemplateFailed
 
 
@@ -115,8 +116,9 @@ class ScreenPop:
     familiar: Familiar
 
 
-def assemble(inputs: PopInputs) -> ScreenPop:
-    """What the agent sees for this call."""
+def assemble(inputs: PopInputs, panels: ScriptPanels | None = None) -> ScreenPop:
+    """What the agent sees for this call (``panels``: script panels made once for every call
+    that reads the same, else made for this one)."""
     lang = inputs.language or (inputs.account.languages[0] if inputs.account.languages else "en")
     decision = inputs.decision
     availability = decision.availability if decision else None
@@ -126,7 +128,7 @@ def assemble(inputs: PopInputs) -> ScreenPop:
         treatment=decision.treatment.type if decision else "",
         rule=decision.rule if decision else "",
         explanation=decision.explanation if decision else "",
-        script=_script(inputs, availability),
+        script=(panels.panel if panels else _script)(inputs, availability),
         caller=_caller(inputs),
         familiar=inputs.familiar,
     )
@@ -183,17 +185,72 @@ def _person(inputs: PopInputs, found: Availability | None, lang: str) -> PersonP
     )
 
 
-def _script(inputs: PopInputs, found: Availability | None) -> ScriptPanel:
+def _script(
+    inputs: PopInputs,
+    found: Availability | None,
+    context: ScriptContext | None = None,
+    words: dict[str, object] | None = None,
+) -> ScriptPanel:
     script = inputs.script
     if script is None:
         return ScriptPanel(
             "", None, None, inputs.script_problem or "no script saved for this account"
         )
-    context = script_context(inputs, found)
+    context = context or script_context(inputs, found)
     try:
-        return ScriptPanel(script.ref, greeting(script, context), run(script, context, {}))
+        words = words if words is not None else variables(context)  # once for both
+        said = greeting(script, context, words)
+        return ScriptPanel(script.ref, said, run(script, context, {}, words))
     except TemplateFailed as exc:  # shown to the agent; the call still goes on
         return ScriptPanel(script.ref, None, None, exc.message)
+
+
+class ScriptPanels:
+    """Script panels made once for every call that reads the same: the script (by identity:
+    a saved script is a new one), the call's language and situation, and what the script's
+    templates and branches read of the call (``core/scripts/reads.py``). A walk that ends
+    before its first question (an outcome, which carries the caller) is made each time.
+    Bounded: past ``most`` kept panels, they are all dropped."""
+
+    def __init__(self, most: int = 4096) -> None:
+        self.most = most
+        self._reads: dict[int, tuple[Script, Reads]] = {}
+        self._kept: dict[tuple[int, Key], tuple[Script, ScriptPanel]] = {}
+        self.made = 0  # panels made (not found kept), for tests and figures
+
+    def panel(self, inputs: PopInputs, found: Availability | None) -> ScriptPanel:
+        script = inputs.script
+        if script is None:
+            return _script(inputs, found)
+        context = script_context(inputs, found)
+        words = variables(context)
+        key = (id(script), self._key(script, context, words))
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] is script:
+            return kept[1]
+        self.made += 1
+        made = _script(inputs, found, context, words)
+        if made.first is not None and made.first.outcome is None:
+            if len(self._kept) >= self.most:
+                self._kept.clear()
+            self._kept[key] = (script, made)
+        return made
+
+    def _key(self, script: Script, context: ScriptContext, words: dict[str, object]) -> Key:
+        kept = self._reads.get(id(script))
+        if kept is None or kept[0] is not script:
+            if len(self._reads) >= self.most:
+                self._reads.clear()
+            kept = self._reads[id(script)] = (script, reads_of(script))
+        reads = kept[1]
+        spoken = greeting_language(script, context)
+        walked = reads.key(context, words)
+        # greeted in the call's own language (most calls): the greeting reads the same words
+        greeted = (
+            walked if spoken == context.lang else reads.key(context, variables(context, spoken))
+        )
+        pronunciation = context.person.pronunciation if context.person else ""
+        return (context.lang, context.situation, pronunciation, spoken, greeted, walked)
 
 
 def script_context(

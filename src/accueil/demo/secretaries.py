@@ -11,7 +11,6 @@ A secretary whose desk connects is left to the person for the rest of the run.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from accueil.errors import AccueilError
 from accueil.services.script_preview import preview
 from accueil.switchboard.calls import CallInProgress, Stage
 from accueil.switchboard.live import Live, Player
+from accueil.tasks import stopped
 
 log = logging.getLogger(__name__)
 NAMES = ("Jeanne Martin", "Paul Girard", "Sophie Laurent", "Marc Petit", "Alice Moreau")
@@ -53,9 +53,7 @@ class DemoSecretaries:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stopped(self._task)
 
     async def _run(self) -> None:
         while True:

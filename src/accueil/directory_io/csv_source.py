@@ -15,7 +15,7 @@ from pathlib import PurePath
 from accueil.directory_io.formulas import restore
 from accueil.directory_io.records import Kind, Record
 from accueil.directory_io.schema import FIELDS, REQUIRED
-from accueil.errors import Problem
+from accueil.errors import Problem, says
 
 _SINGULAR = {
     Kind.ACCOUNTS: "account",
@@ -62,10 +62,12 @@ def read_csv(
     except csv.Error as exc:
         return [], [_not_csv(exc, source, 1)], kind
     if not any(header):
-        return [], [Problem("the file is empty (expected a header line)", source, 1)], kind
+        return [], [Problem(says("the file is empty (expected a header line)"), source, 1)], kind
     kind = kind or kind_from_name(source) or kind_from_header(header)
     if kind is None:
-        reason = "cannot tell what this file holds: name it people.csv, numbers.csv… or pass --kind"
+        reason = says(
+            "cannot tell what this file holds: name it people.csv, numbers.csv… or pass --kind"
+        )
         return [], [Problem(reason, source, 1)], None
     problems = _header_problems(header, kind, source)
     known = [(i, name) for i, name in enumerate(header) if name in FIELDS[kind]]
@@ -75,7 +77,11 @@ def read_csv(
         for row in reader:
             if any(cell.strip() for cell in row):
                 if len(row) != len(header):
-                    reason = f"{len(row)} cells but the header has {len(header)} columns"
+                    reason = says(
+                        "%(cells)s cells but the header has %(columns)s columns",
+                        cells=len(row),
+                        columns=len(header),
+                    )
                     problems.append(Problem(reason, source, line))
                 values = {name: restore(row[i]) for i, name in known if i < len(row)}
                 records.append(Record(kind, values, source, len(records), line, tabular=True))
@@ -86,11 +92,20 @@ def read_csv(
 
 
 def _not_csv(exc: csv.Error, source: str, line: int) -> Problem:
-    reason = f"not valid CSV from this line on: {exc}"
-    if "end of data" in str(exc):
-        reason += " (a quote opened here is never closed)"
-    elif "field limit" in str(exc):
-        reason += " (a cell this long is not a directory field; is a quote left open?)"
+    why = str(exc)
+    if "end of data" in why:
+        reason = says(
+            "not valid CSV from this line on: %(why)s (a quote opened here is never closed)",
+            why=why,
+        )
+    elif "field limit" in why:
+        reason = says(
+            "not valid CSV from this line on: %(why)s "
+            "(a cell this long is not a directory field; is a quote left open?)",
+            why=why,
+        )
+    else:
+        reason = says("not valid CSV from this line on: %(why)s", why=why)
     return Problem(reason, source, line)
 
 
@@ -99,11 +114,22 @@ def _header_problems(header: list[str], kind: Kind, source: str) -> list[Problem
     allowed = FIELDS[kind]
     for i, name in enumerate(header):
         if name not in allowed:
-            reason = f"unknown column {name!r}; {kind} have {', '.join(allowed)}"
+            reason = says(
+                "unknown column %(name)r; %(kind)s have %(allowed)s",
+                name=name,
+                kind=kind,
+                allowed=", ".join(allowed),
+            )
             problems.append(Problem(reason, source, 1, column=name or f"#{i + 1}"))
         elif name in header[:i]:
-            problems.append(Problem(f"the column {name!r} is there twice", source, 1, column=name))
+            problems.append(
+                Problem(
+                    says("the column %(name)r is there twice", name=name), source, 1, column=name
+                )
+            )
     for name in REQUIRED[kind]:
         if name not in header:
-            problems.append(Problem(f"missing column {name!r}", source, 1, column=name))
+            problems.append(
+                Problem(says("missing column %(name)r", name=name), source, 1, column=name)
+            )
     return problems

@@ -16,6 +16,7 @@ import phonenumbers
 from accueil.core.directory import Device, DeviceKind, Tier, Training
 from accueil.core.hours import InvalidHours, WeeklyHours
 from accueil.core.phone import InvalidNumber, to_e164
+from accueil.errors import says
 
 _MOBILE = DeviceKind.MOBILE
 LIST_SEPARATOR = "|"  # between the items of a list written in one CSV cell
@@ -47,16 +48,24 @@ def text(value: object, *, limit: int = 200, lines: bool = False) -> str:
     elif value is None:
         return ""
     elif isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise FieldError("expected text")
+        raise FieldError(says("expected text"))
     else:
         out = str(value).strip()
         if len(out) > limit:
-            raise FieldError(f"too long ({len(out)} characters, at most {limit})")
+            raise FieldError(
+                says(
+                    "too long (%(length)s characters, at most %(limit)s)",
+                    length=len(out),
+                    limit=limit,
+                )
+            )
     control = (_CONTROL_IN_LINES if lines else _CONTROL).search(out)
     if control:
         if control.group() in "\r\n":
-            raise FieldError("a line break in a one-line field (is a quote left open?)")
-        raise FieldError(f"a control character ({control.group()!r}) in the text")
+            raise FieldError(says("a line break in a one-line field (is a quote left open?)"))
+        raise FieldError(
+            says("a control character (%(control)r) in the text", control=control.group())
+        )
     return out
 
 
@@ -64,10 +73,13 @@ def key(value: object) -> str:
     """A stable key: letters, digits and . _ @ + -, at most 64, starting with a letter or digit."""
     out = text(value, limit=1000)
     if not out:
-        raise FieldError("a key is required")
+        raise FieldError(says("a key is required"))
     if not _KEY.match(out):
         raise FieldError(
-            f"{out!r} is not a key: use letters, digits and . _ @ + - (at most 64 characters)"
+            says(
+                "%(key)r is not a key: use letters, digits and . _ @ + - (at most 64 characters)",
+                key=out,
+            )
         )
     return out
 
@@ -80,7 +92,12 @@ def items(value: object) -> list[object]:
         return list(value)
     if isinstance(value, str):
         return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
-    raise FieldError(f"expected a list (items separated by {LIST_SEPARATOR!r} in a cell)")
+    raise FieldError(
+        says(
+            "expected a list (items separated by %(separator)r in a cell)",
+            separator=LIST_SEPARATOR,
+        )
+    )
 
 
 def languages(value: object) -> tuple[str, ...]:
@@ -100,7 +117,7 @@ def _languages(value: object) -> tuple[str, ...]:
     for item in items(value):
         code = text(item).lower()
         if not _LANGUAGE.match(code):
-            raise FieldError(f"{code!r} is not a language code (write fr, en, de…)")
+            raise FieldError(says("%(code)r is not a language code (write fr, en, de…)", code=code))
         if code not in out:
             out.append(code)
     return tuple(out)
@@ -114,7 +131,7 @@ def flag(value: object) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise FieldError(f"{word!r} is not yes or no (write true or false)")
+    raise FieldError(says("%(word)r is not yes or no (write true or false)", word=word))
 
 
 def integer(value: object, *, low: int, high: int) -> int:
@@ -123,10 +140,17 @@ def integer(value: object, *, low: int, high: int) -> int:
     else:
         word = text(value)
         if not re.fullmatch(r"[+-]?\d+", word):
-            raise FieldError(f"{word!r} is not a whole number")
+            raise FieldError(says("%(word)r is not a whole number", word=word))
         number = int(word)
     if not low <= number <= high:
-        raise FieldError(f"{number} is out of range ({low} to {high})")
+        raise FieldError(
+            says(
+                "%(number)s is out of range (%(low)s to %(high)s)",
+                number=number,
+                low=low,
+                high=high,
+            )
+        )
     return number
 
 
@@ -136,7 +160,7 @@ def timezone(value: object) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise FieldError(
-            f"{name!r} is not a time zone (write an IANA name such as Europe/Paris)"
+            says("%(name)r is not a time zone (write an IANA name such as Europe/Paris)", name=name)
         ) from None
     return name
 
@@ -144,7 +168,7 @@ def timezone(value: object) -> str:
 def country(value: object) -> str:
     code = text(value, limit=10).upper()
     if code not in phonenumbers.SUPPORTED_REGIONS:
-        raise FieldError(f"{code!r} is not a country code (write FR, GB, BE, CH…)")
+        raise FieldError(says("%(code)r is not a country code (write FR, GB, BE, CH…)", code=code))
     return code
 
 
@@ -160,7 +184,7 @@ def _hours(written: str) -> WeeklyHours:
     try:
         return WeeklyHours.parse(written)
     except InvalidHours as exc:
-        raise FieldError(f"bad hours: {exc.message}") from None
+        raise FieldError(says("bad hours: %(message)s", message=exc.message)) from None
 
 
 def tier(value: object) -> Tier:
@@ -169,20 +193,22 @@ def tier(value: object) -> Tier:
         return Tier(word)
     except ValueError:
         names = ", ".join(t.value for t in Tier)
-        raise FieldError(f"{word!r} is not a service tier ({names})") from None
+        raise FieldError(
+            says("%(word)r is not a service tier (%(names)s)", word=word, names=names)
+        ) from None
 
 
 def colour(value: object) -> str:
     code = text(value, limit=16).lower()
     if not _COLOUR.match(code):
-        raise FieldError(f"{code!r} is not a colour (write #rrggbb, e.g. #4a6fa5)")
+        raise FieldError(says("%(code)r is not a colour (write #rrggbb, e.g. #4a6fa5)", code=code))
     return code
 
 
 def email(value: object) -> str:
     address = text(value, limit=254)
     if address and not _EMAIL.match(address):
-        raise FieldError(f"{address!r} is not an email address")
+        raise FieldError(says("%(address)r is not an email address", address=address))
     return address
 
 
@@ -204,7 +230,13 @@ def device_kind(value: object) -> DeviceKind:
     word = text(value).lower()
     found = DEVICE_KINDS.get(word)
     if found is None:
-        raise FieldError(f"{word!r} is not a device kind ({', '.join(DEVICE_KINDS)})")
+        raise FieldError(
+            says(
+                "%(word)r is not a device kind (%(kinds)s)",
+                word=word,
+                kinds=", ".join(DEVICE_KINDS),
+            )
+        )
     return found
 
 
@@ -213,14 +245,18 @@ def device(value: object, region: str) -> Device:
     if isinstance(value, Mapping):
         unknown = sorted(set(map(str, value)) - {"key", "kind", "address"})
         if unknown:
-            raise FieldError(f"unknown device field {unknown[0]!r} (key, kind, address)")
+            raise FieldError(
+                says("unknown device field %(unknown)r (key, kind, address)", unknown=unknown[0])
+            )
         kind = device_kind(value.get("kind"))
         name = key(value.get("key") or KIND_NAMES[kind])
         return mobile_or_sip(name, kind, value.get("address"), region)
     spec = text(value, limit=300)
     head, sep, rest = spec.partition(":")
     if not sep:
-        raise FieldError(f"{spec!r}: write a device as kind:address, e.g. mobile:06 12 34 56 78")
+        raise FieldError(
+            says("%(spec)r: write a device as kind:address, e.g. mobile:06 12 34 56 78", spec=spec)
+        )
     name, eq, kind_text = head.partition("=")
     kind = device_kind(kind_text if eq else head)
     return mobile_or_sip(key(name if eq else KIND_NAMES[kind]), kind, rest, region)
@@ -239,7 +275,7 @@ def address(kind: DeviceKind, value: object, region: str) -> str:
         return phone(value, region)
     uri = text(value, limit=200)
     if not _SIP.match(uri):
-        raise FieldError(f"{uri!r} is not a SIP address (write sip:2001@pbx.example)")
+        raise FieldError(says("%(uri)r is not a SIP address (write sip:2001@pbx.example)", uri=uri))
     return uri
 
 
@@ -248,7 +284,9 @@ def devices(value: object, region: str) -> tuple[Device, ...]:
     seen: set[str] = set()
     for d in found:
         if d.key in seen:
-            raise FieldError(f"two devices are named {d.key!r}; give each its own key")
+            raise FieldError(
+                says("two devices are named %(key)r; give each its own key", key=d.key)
+            )
         seen.add(d.key)
     return found
 
@@ -270,6 +308,6 @@ def trainings(value: object) -> tuple[Training, ...]:
     for account, level in pairs:
         name = key(account)
         if name in out:
-            raise FieldError(f"the training on {name!r} is written twice")
+            raise FieldError(says("the training on %(name)r is written twice", name=name))
         out[name] = Training(name, integer(level, low=1, high=3))
     return tuple(out.values())

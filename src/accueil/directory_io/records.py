@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from accueil.directory_io.sections import SECTION_NAMES
-from accueil.errors import Problem
+from accueil.errors import Problem, says
 
 
 class Kind(StrEnum):
@@ -79,7 +79,11 @@ def records_from_document(
         if str(section) in SECTION_NAMES:
             continue  # the operator's other sections: read by ``sections``
         if str(section) not in Kind.__members__.values():
-            reason = f"unknown section {section!r}; {_TOP_LEVEL}"
+            reason = says(
+                "unknown section %(section)r; %(sections)s",
+                section=section,
+                sections=_TOP_LEVEL,
+            )
             problems.append(Problem(reason, file=source, line=line, field=str(section)))
             continue
         kind = Kind(str(section))
@@ -87,13 +91,19 @@ def records_from_document(
         if items is None:
             continue
         if not isinstance(items, list):
-            reason = f"{kind} is a list of entries, one per {_SINGULAR[kind]}"
+            reason = says(
+                "%(kind)s is a list of entries, one per %(one)s",
+                kind=kind,
+                one=_SINGULAR[kind],
+            )
             problems.append(Problem(reason, file=source, line=line, field=kind.value))
             continue
         for index, item in enumerate(items):
             path: tuple[str | int, ...] = (kind.value, index)
             if not isinstance(item, Mapping):
-                reason = f"each entry of {kind} is a mapping of fields (name: value)"
+                reason = says(
+                    "each entry of %(kind)s is a mapping of fields (name: value)", kind=kind
+                )
                 where = positions.get(path)
                 problems.append(Problem(reason, file=source, line=where, field=f"{kind}[{index}]"))
                 continue
@@ -103,9 +113,10 @@ def records_from_document(
     return records, problems, kinds
 
 
-_TOP_LEVEL = (
+_TOP_LEVEL = says(
     "a directory file has the sections accounts, groups, people, numbers and agents (and, "
-    "from a whole-operator export, " + ", ".join(sorted(SECTION_NAMES)) + ")"
+    "from a whole-operator export, %(sections)s)",
+    sections=", ".join(sorted(SECTION_NAMES)),
 )
 _SINGULAR = {
     Kind.ACCOUNTS: "account",

@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import PurePath
 
 from accueil.directory_io.formulas import neutralise, restore
-from accueil.errors import Problem
+from accueil.errors import Problem, says
 
 Positions = Mapping[tuple[str | int, ...], int]
 
@@ -92,13 +92,16 @@ def entries_from_document(
             continue
         section = Section(str(name))
         if not isinstance(items, list):
-            reason = f"{section} is a list of entries"
+            reason = says("%(section)s is a list of entries", section=section)
             problems.append(Problem(reason, source, positions.get((section.value,)), section))
             continue
         for index, item in enumerate(items):
             path: tuple[str | int, ...] = (section.value, index)
             if not isinstance(item, Mapping):
-                reason = f"each entry of {section} is a mapping of fields (name: value)"
+                reason = says(
+                    "each entry of %(section)s is a mapping of fields (name: value)",
+                    section=section,
+                )
                 where = f"{section}[{index}]"
                 problems.append(Problem(reason, source, positions.get(path), field=where))
                 continue
@@ -121,16 +124,28 @@ def read_section_csv(text: str, source: str, section: Section) -> tuple[list[Ent
     try:
         header = [h.strip().lower() for h in next(reader, [])]
     except csv.Error as exc:
-        return [], [Problem(f"not valid CSV: {exc}", source, 1)]
+        return [], [Problem(says("not valid CSV: %(exc)s", exc=exc), source, 1)]
     if not any(header):
-        return [], [Problem("the file is empty (expected a header line)", source, 1)]
+        return [], [Problem(says("the file is empty (expected a header line)"), source, 1)]
     columns = COLUMNS[section]
     problems = [
-        Problem(f"unknown column {h!r}; {section} have {', '.join(columns)}", source, 1, h)
+        Problem(
+            says(
+                "unknown column %(name)r; %(section)s have %(allowed)s",
+                name=h,
+                section=section,
+                allowed=", ".join(columns),
+            ),
+            source,
+            1,
+            h,
+        )
         for h in header
         if h not in columns
     ]
-    problems += [Problem(f"missing column {c!r}", source, 1, c) for c in columns if c not in header]
+    problems += [
+        Problem(says("missing column %(c)r", c=c), source, 1, c) for c in columns if c not in header
+    ]
     if problems:
         return [], problems
     rows: list[tuple[int, dict[str, str]]] = []
@@ -141,7 +156,9 @@ def read_section_csv(text: str, source: str, section: Section) -> tuple[list[Ent
                 rows.append((line, {h: restore(c) for h, c in zip(header, row, strict=False)}))
             line = reader.line_num + 1
     except csv.Error as exc:
-        return [], [Problem(f"not valid CSV from this line on: {exc}", source, line)]
+        return [], [
+            Problem(says("not valid CSV from this line on: %(exc)s", exc=exc), source, line)
+        ]
     if section in LISTED:
         return _lists(section, rows, source), []
     return [Entry(section, values, source, i, line) for i, (line, values) in enumerate(rows)], []

@@ -9,7 +9,7 @@ from accueil.directory_io.csv_source import kind_from_name, read_csv
 from accueil.directory_io.records import Kind, Record
 from accueil.directory_io.sections import Entry, Section, read_section_csv, section_from_name
 from accueil.directory_io.yaml_source import read_operator_yaml
-from accueil.errors import Problem
+from accueil.errors import Problem, says
 
 YAML_SUFFIXES = {".yaml", ".yml"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -44,7 +44,12 @@ def decode(data: bytes, source: str) -> tuple[str, list[Problem]]:
             line.decode("utf-8")
         except UnicodeDecodeError as exc:
             byte = line[exc.start]
-            reason = f"not UTF-8: byte 0x{byte:02x} at byte {exc.start + 1} of the line ({hint})"
+            reason = says(
+                "not UTF-8: byte 0x%(byte)02x at byte %(at)s of the line (%(hint)s)",
+                byte=byte,
+                at=exc.start + 1,
+                hint=hint,
+            )
             problems.append(Problem(reason, source, number))
     return data.removeprefix(BOM).decode("utf-8", errors="replace"), problems
 
@@ -57,7 +62,9 @@ def read_sources(paths: list[Path], kind: Kind | None = None) -> Reading:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            reading.problems.append(Problem(f"cannot read the file: {exc.strerror}", source))
+            reading.problems.append(
+                Problem(says("cannot read the file: %(strerror)s", strerror=exc.strerror), source)
+            )
             continue
         text, problems = decode(data, source)
         reading.problems.extend(problems)
@@ -81,7 +88,7 @@ def read_text(reading: Reading, text: str, source: str, suffix: str, kind: Kind 
         if found:
             reading.kinds.add(found)
     else:
-        reason = "unknown format: name the file .yaml, .yml or .csv"
+        reason = says("unknown format: name the file .yaml, .yml or .csv")
         records, problems = [], [Problem(reason, source)]
     reading.records.extend(records)
     reading.problems.extend(problems)

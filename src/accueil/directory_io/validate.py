@@ -32,7 +32,7 @@ from accueil.directory_io.schema import (
     default_languages,
     default_timezone,
 )
-from accueil.errors import Problem, ValidationFailed
+from accueil.errors import Problem, ValidationFailed, says
 
 T = TypeVar("T")
 
@@ -157,11 +157,16 @@ class _Validator:
         allowed = FIELDS[record.kind]
         for name in record.values:
             if name not in allowed:
-                reason = f"unknown field {name!r}; {record.kind} have {', '.join(allowed)}"
+                reason = says(
+                    "unknown field %(name)r; %(kind)s have %(allowed)s",
+                    name=name,
+                    kind=record.kind,
+                    allowed=", ".join(allowed),
+                )
                 self.problems.append(record.problem(reason, name))
         for name in REQUIRED[record.kind]:
             if record.values.get(name) in (None, ""):
-                self.problems.append(record.problem(f"{name} is required", name))
+                self.problems.append(record.problem(says("%(name)s is required", name=name), name))
                 ok = False
         return ok
 
@@ -183,7 +188,15 @@ class _Validator:
         previous = self.seen.setdefault((kind, scope, name), record)
         if previous is not record:
             self.problems.append(
-                record.problem(f"duplicate {label} {name!r} (already at {previous.where})", "key")
+                record.problem(
+                    says(
+                        "duplicate %(label)s %(name)r (already at %(where)s)",
+                        label=label,
+                        name=name,
+                        where=previous.where,
+                    ),
+                    "key",
+                )
             )
             return False
         return True
@@ -196,8 +209,11 @@ class _Validator:
             return None
         if account and account not in self.countries:
             read.fail(
-                f"unknown account {account!r}: it is neither in this import nor in the "
-                "database (add it to the accounts)",
+                says(
+                    "unknown account %(account)r: it is neither in this import nor in the "
+                    "database (add it to the accounts)",
+                    account=account,
+                ),
                 name,
             )
             return None
@@ -213,7 +229,7 @@ class _Validator:
         tier = read.get("tier", f.tier, Tier.STANDARD)
         name = read.get("name", f.text, "")
         if not name and not known:
-            read.fail("name is required for a new account", "name")
+            read.fail(says("name is required for a new account"), "name")
         languages = self.known.languages.get(key) or default_languages(country)
         account = Account(
             key=key,
@@ -262,11 +278,16 @@ class _Validator:
         first_name = read.get("first_name", lambda v: f.text(v, limit=100), "")
         last_name = read.get("last_name", lambda v: f.text(v, limit=100), "")
         if not (first_name or last_name) and (account, key) not in self.known.people:
-            read.fail("a new person needs a first_name or a last_name", "last_name")
+            read.fail(says("a new person needs a first_name or a last_name"), "last_name")
         group = read.get("group", f.key, "")
         if account and group and not self.group_exists(account, group):
             read.fail(
-                f"unknown group {group!r} in account {account!r} (add it to the groups)", "group"
+                says(
+                    "unknown group %(group)r in account %(account)r (add it to the groups)",
+                    group=group,
+                    account=account,
+                ),
+                "group",
             )
         devices = self.person_devices(read, account) if account else ()
         person = Person(
@@ -304,7 +325,7 @@ class _Validator:
         taken = {d.key for d in listed}
         for device in shortcuts:
             if device.key in taken:
-                read.fail(f"the device {device.key!r} is also in devices", device.key)
+                read.fail(says("the device %(key)r is also in devices", key=device.key), device.key)
         return listed + shortcuts
 
     def number(self, record: Record) -> None:
@@ -317,15 +338,35 @@ class _Validator:
         written = read.get("e164", lambda v: f.text(v, limit=20), "")
         if e164 and written and written != e164:
             region = self.countries[account]
-            read.fail(f"{raw!r} reads as {e164} in {region}, not {written}", "e164")
+            read.fail(
+                says(
+                    "%(raw)r reads as %(e164)s in %(region)s, not %(written)s",
+                    raw=raw,
+                    e164=e164,
+                    region=region,
+                    written=written,
+                ),
+                "e164",
+            )
         person = read.get("person", f.key, "")
         if person and not self.person_exists(account, person):
-            read.fail(f"unknown person {person!r} in account {account!r}", "person")
+            read.fail(
+                says(
+                    "unknown person %(person)r in account %(account)r",
+                    person=person,
+                    account=account,
+                ),
+                "person",
+            )
         owner = self.known.numbers.get(e164)
         if e164 and owner not in (None, account):
             read.fail(
-                f"conflict: {e164} already leads to account {owner!r}; release it there "
-                "first (a number leads to exactly one account)",
+                says(
+                    "conflict: %(e164)s already leads to account %(owner)r; release it "
+                    "there first (a number leads to exactly one account)",
+                    e164=e164,
+                    owner=owner,
+                ),
                 "number",
             )
         label = read.get("label", lambda v: f.text(v, limit=100), "")
@@ -340,8 +381,12 @@ class _Validator:
         if previous is not record:
             self.problems.append(
                 record.problem(
-                    f"conflict: {e164} is claimed twice in this import "
-                    f"(also at {previous.where}); a number leads to exactly one account",
+                    says(
+                        "conflict: %(e164)s is claimed twice in this import (also at "
+                        "%(where)s); a number leads to exactly one account",
+                        e164=e164,
+                        where=previous.where,
+                    ),
                     "number",
                 )
             )
@@ -359,12 +404,15 @@ class _Validator:
             if training.account in self.unreadable:
                 read.ok = False  # its account's problem is reported there
             elif training.account not in self.countries:
-                read.fail(f"unknown account {training.account!r} in trainings", "trainings")
+                read.fail(
+                    says("unknown account %(account)r in trainings", account=training.account),
+                    "trainings",
+                )
         sip_uri = read.get("sip_uri", lambda v: f.address(DeviceKind.SOFTPHONE, v, ""), "")
         key = read.get("key", f.key, "")
         name = read.get("name", f.text, "")
         if not name and key not in self.known.agents:
-            read.fail("name is required for a new agent", "name")
+            read.fail(says("name is required for a new agent"), "name")
         agent = Agent(
             key=key,
             name=name,

@@ -12,12 +12,12 @@ from __future__ import annotations
 from accueil.core.safe_yaml import Limits, load_yaml
 from accueil.directory_io.records import Kind, Record, records_from_document
 from accueil.directory_io.sections import Entry, entries_from_document
-from accueil.errors import Problem, ValidationFailed
+from accueil.errors import Problem, ValidationFailed, says
 
 # A directory of 100,000 people is some 25 MB of YAML; the operator's whole export stays far
 # below this.
 LIMITS = Limits(max_chars=500_000_000)
-EXPECTED = "the sections accounts, groups, people, numbers and agents"
+EXPECTED = says("the sections accounts, groups, people, numbers and agents")
 
 
 def read_yaml(text: str, source: str) -> tuple[list[Record], list[Problem], set[Kind]]:

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from accueil.directory_io.records import Kind
 from accueil.directory_io.sources import Reading
-from accueil.errors import Problem
+from accueil.errors import Problem, says
 from accueil.services.directory import account_row
 from accueil.services.onboarding import ImportReport, apply_records, read_texts
 
 NOT_HERE = {
-    Kind.ACCOUNTS: "accounts are the operator's to import; leave this line out",
-    Kind.AGENTS: "the secretaries are the operator's to import; leave this line out",
+    Kind.ACCOUNTS: says("accounts are the operator's to import; leave this line out"),
+    Kind.AGENTS: says("the secretaries are the operator's to import; leave this line out"),
 }
 
 
@@ -60,4 +60,6 @@ def _named(value: object) -> str:
 
 
 def _elsewhere(account: str) -> str:
-    return f"every line names the account {account!r}, the one you import into"
+    return says(
+        "every line names the account %(account)r, the one you import into", account=account
+    )

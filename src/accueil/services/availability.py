@@ -1,8 +1,10 @@
 """Availability use cases: manual statuses (with their history), delegations, closures, and a
 person's availability at an instant.
 
-Account key first; every query filters by the account. Each state change is one insert in the
-caller's transaction: statuses are appended, never overwritten, so nothing is lost.
+Account key first; every query filters by the account. Each state change is one write in the
+caller's transaction: statuses are appended, never overwritten; a delegation or a closure taken
+down is stamped with who and when (``removed_at``, ``removed_by``) and kept, and availability
+leaves it out from that instant. Nothing is lost.
 """
 
 from __future__ import annotations
@@ -30,10 +32,17 @@ from accueil.core.availability import (
 from accueil.core.directory import Account, Person
 from accueil.core.hours import WeeklyHours
 from accueil.core.opening import Closure
-from accueil.errors import AccueilError, InvalidInput, NotFound
-from accueil.services.calendar_windows import calendar_view, view_of_feed
+from accueil.errors import AccueilError, InvalidInput, NotFound, at_field, says
+from accueil.services.calendar_windows import view_of_feed
 from accueil.services.directory import account_row, get_account
-from accueil.services.events import ClosureAdded, DelegationAdded, StatusCleared, StatusSet
+from accueil.services.events import (
+    ClosureAdded,
+    ClosureRemoved,
+    DelegationAdded,
+    DelegationRemoved,
+    StatusCleared,
+    StatusSet,
+)
 from accueil.services.outbox import emit
 from accueil.store.mapping import person_from_row
 from accueil.store.tables import AccountRow, PersonRow
@@ -71,13 +80,18 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_PERSON = select(PersonRow).where(  # built once: records and statuses read it per call
+    PersonRow.account_id == bindparam("account_id"), PersonRow.key == bindparam("key")
+)
+
+
 def person_row(session: Session, account: AccountRow, person: str) -> PersonRow:
-    row = session.scalar(
-        select(PersonRow).where(PersonRow.account_id == account.id, PersonRow.key == person)
-    )
+    row = session.scalar(_PERSON, {"account_id": account.id, "key": person})
     if row is None:
         raise NotFound(
-            f"no person {person!r} in account {account.key!r}", account=account.key, person=person
+            says("no person %(person)r in account %(account)r", person=person, account=account.key),
+            account=account.key,
+            person=person,
         )
     return row
 
@@ -87,7 +101,10 @@ def parse_state(text: str) -> State:
         return State(text.strip().lower().replace("-", "_").replace(" ", "_"))
     except ValueError:
         known = ", ".join(s.value for s in State)
-        raise InvalidInput(f"{text!r} is not a status; use one of: {known}") from None
+        raise InvalidInput(
+            says("%(text)r is not a status; use one of: %(known)s", text=text, known=known),
+            field="state",
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -115,11 +132,17 @@ def set_status(
 ) -> ManualStatus:
     """The person says what they are doing (until when); appended to their history."""
     if len(origin) > 20:  # the column's size: refused here, not by PostgreSQL mid-write
-        raise InvalidInput(f"{origin[:30]!r}…: a status's origin is at most 20 characters")
+        raise InvalidInput(
+            says("%(origin)r…: a status's origin is at most 20 characters", origin=origin[:30])
+        )
     if until is not None and as_utc(until) <= now:
         raise InvalidInput(
-            f"the status would end at {until.isoformat()}, which is already past; "
-            "give a time in the future",
+            says(
+                "the status would end at %(until)s, which is already past; give a time "
+                "in the future",
+                until=until.isoformat(),
+            ),
+            field="until",
             until=until.isoformat(),
         )
     acc = account_row(session, account)
@@ -192,23 +215,6 @@ def status_history(
     ]
 
 
-def _current_status(
-    session: Session, account_id: int, person_id: int, now: datetime
-) -> ManualStatus | None:
-    # a status set after ``now`` did not exist yet: deciding "as of" a past time stays true
-    row = session.scalar(
-        select(ManualStatusRow)
-        .where(
-            ManualStatusRow.account_id == account_id,
-            ManualStatusRow.person_id == person_id,
-            ManualStatusRow.set_at <= now,
-        )
-        .order_by(ManualStatusRow.id.desc())
-        .limit(1)
-    )
-    return _status_of(row)
-
-
 class _StatusFields(Protocol):
     """A status row, or its columns read with others (all None when the person has none)."""
 
@@ -246,11 +252,15 @@ def add_delegation(
 ) -> Delegation:
     """While ``person`` is away, ``delegate`` (same account) covers for them."""
     if person == delegate:
-        raise InvalidInput("a person cannot cover for themselves; name a colleague")
+        raise InvalidInput(
+            says("a person cannot cover for themselves; name a colleague"), field="delegate"
+        )
     if end is not None and end <= start:
-        raise InvalidInput("the delegation ends before it starts")
+        raise InvalidInput(says("the delegation ends before it starts"), field="end")
     acc = account_row(session, account)
-    prow, drow = person_row(session, acc, person), person_row(session, acc, delegate)
+    prow = person_row(session, acc, person)
+    with at_field("delegate"):
+        drow = person_row(session, acc, delegate)
     session.add(
         DelegationRow(
             account_id=acc.id,
@@ -288,7 +298,7 @@ def add_closure(
 ) -> Closure:
     """The account is closed over [start, end) (a seminar, the August break)."""
     if end <= start:
-        raise InvalidInput("the closure ends before it starts")
+        raise InvalidInput(says("the closure ends before it starts"), field="end")
     acc = account_row(session, account)
     session.add(
         ClosureRow(account_id=acc.id, starts_at=as_utc(start), ends_at=as_utc(end), reason=reason)
@@ -303,6 +313,170 @@ def add_closure(
     return Closure(as_utc(start), as_utc(end), reason)
 
 
+@dataclass(frozen=True)
+class DelegationRecord:
+    """One delegation as kept: its id, and when and by whom it was taken down (if it was)."""
+
+    id: int
+    person: str
+    delegation: Delegation
+    removed_at: datetime | None = None
+    removed_by: str = ""
+
+
+@dataclass(frozen=True)
+class ClosureRecord:
+    """One closure as kept: its id, and when and by whom it was taken down (if it was)."""
+
+    id: int
+    closure: Closure
+    removed_at: datetime | None = None
+    removed_by: str = ""
+
+
+def _removed(row: DelegationRow | ClosureRow) -> datetime | None:
+    return as_utc(row.removed_at) if row.removed_at else None
+
+
+def _delegation_record(row: DelegationRow, person: str, delegate: PersonRow) -> DelegationRecord:
+    name = f"{delegate.first_name} {delegate.last_name}".strip()
+    end = as_utc(row.ends_at) if row.ends_at else None
+    found = Delegation(delegate.key, name, as_utc(row.starts_at), end, row.note)
+    return DelegationRecord(row.id, person, found, _removed(row), row.removed_by)
+
+
+def person_delegations(session: Session, account: str, person: str) -> list[DelegationRecord]:
+    """The person's delegations in use, newest first (the removed ones are kept, not listed)."""
+    acc = account_row(session, account)
+    prow = person_row(session, acc, person)
+    query = (
+        select(DelegationRow, PersonRow)
+        .join(PersonRow, DelegationRow.delegate_id == PersonRow.id)
+        .where(
+            DelegationRow.account_id == acc.id,
+            DelegationRow.person_id == prow.id,
+            DelegationRow.removed_at.is_(None),
+        )
+        .order_by(DelegationRow.id.desc())
+    )
+    return [_delegation_record(d, prow.key, p) for d, p in session.execute(query)]
+
+
+def get_delegation(
+    session: Session, account: str, person: str, delegation: int
+) -> DelegationRecord:
+    """One delegation of the person, in use or removed (NotFound: none of theirs by that id)."""
+    acc = account_row(session, account)
+    prow = person_row(session, acc, person)
+    row, delegate = _delegation_rows(session, acc, prow, delegation)
+    return _delegation_record(row, prow.key, delegate)
+
+
+def _delegation_rows(
+    session: Session, acc: AccountRow, prow: PersonRow, delegation: int
+) -> tuple[DelegationRow, PersonRow]:
+    found = session.execute(
+        select(DelegationRow, PersonRow)
+        .join(PersonRow, DelegationRow.delegate_id == PersonRow.id)
+        .where(
+            DelegationRow.account_id == acc.id,
+            DelegationRow.person_id == prow.id,
+            DelegationRow.id == delegation,
+        )
+    ).first()
+    if found is None:
+        raise NotFound(
+            says(
+                "no delegation %(delegation)s for %(person)r in account %(account)r",
+                delegation=delegation,
+                person=prow.key,
+                account=acc.key,
+            ),
+            field="delegation",
+        )
+    return found[0], found[1]
+
+
+def remove_delegation(
+    session: Session, account: str, person: str, delegation: int, *, by: str, now: datetime
+) -> DelegationRecord:
+    """Take a delegation down: no longer covers from ``now``, kept with who and when.
+
+    Removing one already removed changes nothing and answers it as it was removed.
+    """
+    acc = account_row(session, account)
+    prow = person_row(session, acc, person)
+    row, delegate = _delegation_rows(session, acc, prow, delegation)
+    if row.removed_at is None:
+        row.removed_at, row.removed_by = now, by[:100]
+        emit(
+            session,
+            DelegationRemoved(
+                account=acc.key, at=now, person=prow.key, delegate=delegate.key, by=by[:100]
+            ),
+        )
+        session.flush()
+    return _delegation_record(row, prow.key, delegate)
+
+
+def closure_records(session: Session, account: str, *, newest: bool = False) -> list[ClosureRecord]:
+    """The account's closures in use, in the order they start (``newest``: the last added
+    first); the removed ones are kept, not listed."""
+    acc = account_row(session, account)
+    order = (ClosureRow.id.desc(),) if newest else (ClosureRow.starts_at, ClosureRow.id)
+    rows = session.scalars(
+        select(ClosureRow)
+        .where(ClosureRow.account_id == acc.id, ClosureRow.removed_at.is_(None))
+        .order_by(*order)
+    )
+    return [_closure_record(r) for r in rows]
+
+
+def _closure_record(row: ClosureRow) -> ClosureRecord:
+    found = Closure(as_utc(row.starts_at), as_utc(row.ends_at), row.reason)
+    return ClosureRecord(row.id, found, _removed(row), row.removed_by)
+
+
+def _closure_row(session: Session, acc: AccountRow, closure: int) -> ClosureRow:
+    row = session.scalar(
+        select(ClosureRow).where(ClosureRow.account_id == acc.id, ClosureRow.id == closure)
+    )
+    if row is None:
+        raise NotFound(
+            says("no closure %(closure)s in account %(account)r", closure=closure, account=acc.key),
+            field="closure",
+        )
+    return row
+
+
+def get_closure(session: Session, account: str, closure: int) -> ClosureRecord:
+    """One closure of the account, in use or removed (NotFound: none of its by that id)."""
+    return _closure_record(_closure_row(session, account_row(session, account), closure))
+
+
+def remove_closure(
+    session: Session, account: str, closure: int, *, by: str, now: datetime
+) -> ClosureRecord:
+    """Take a closure down: the account is open again as its hours say, from ``now``; the
+    closure is kept with who and when. Removing one already removed changes nothing."""
+    acc = account_row(session, account)
+    row = _closure_row(session, acc, closure)
+    if row.removed_at is None:
+        row.removed_at, row.removed_by = now, by[:100]
+        emit(
+            session,
+            ClosureRemoved(
+                account=acc.key,
+                at=now,
+                starts_at=as_utc(row.starts_at),
+                ends_at=as_utc(row.ends_at),
+                by=by[:100],
+            ),
+        )
+        session.flush()
+    return _closure_record(row)
+
+
 def account_closures(session: Session, account: str) -> tuple[Closure, ...]:
     """The account's closures, in the order they start."""
     return closures(session, account_row(session, account).id)
@@ -310,7 +484,7 @@ def account_closures(session: Session, account: str) -> tuple[Closure, ...]:
 
 _CLOSURES = (  # built once, read as plain columns: the screen pop and every search read it
     select(ClosureRow.starts_at, ClosureRow.ends_at, ClosureRow.reason)
-    .where(ClosureRow.account_id == bindparam("account_id"))
+    .where(ClosureRow.account_id == bindparam("account_id"), ClosureRow.removed_at.is_(None))
     .order_by(ClosureRow.starts_at)
 )
 
@@ -320,27 +494,78 @@ def closures(session: Session, account_id: int) -> tuple[Closure, ...]:
     return tuple(Closure(as_utc(r.starts_at), as_utc(r.ends_at), r.reason) for r in rows)
 
 
+_DELEGATIONS = (  # built once, read as plain columns: every call's decision reads it
+    select(
+        DelegationRow.starts_at,
+        DelegationRow.ends_at,
+        DelegationRow.note,
+        PersonRow.key,
+        PersonRow.first_name,
+        PersonRow.last_name,
+    )
+    .join(PersonRow, DelegationRow.delegate_id == PersonRow.id)
+    .where(
+        DelegationRow.account_id == bindparam("account_id"),
+        DelegationRow.person_id == bindparam("person_id"),
+        DelegationRow.removed_at.is_(None),
+        PersonRow.account_id == bindparam("account_id"),
+    )
+    .order_by(DelegationRow.id.desc())  # the latest delegation wins when two overlap
+)
+
+
 def _delegations(session: Session, account_id: int, person_id: int) -> tuple[Delegation, ...]:
-    query = (
-        select(DelegationRow, PersonRow)
-        .join(PersonRow, DelegationRow.delegate_id == PersonRow.id)
-        .where(
-            DelegationRow.account_id == account_id,
-            DelegationRow.person_id == person_id,
-            PersonRow.account_id == account_id,
-        )
-        .order_by(DelegationRow.id.desc())  # the latest delegation wins when two overlap
+    rows = session.connection().execute(
+        _DELEGATIONS, {"account_id": account_id, "person_id": person_id}
     )
     return tuple(
         Delegation(
-            p.key,
-            f"{p.first_name} {p.last_name}".strip(),
-            as_utc(d.starts_at),
-            as_utc(d.ends_at) if d.ends_at else None,
-            d.note,
+            r.key,
+            f"{r.first_name} {r.last_name}".strip(),
+            as_utc(r.starts_at),
+            as_utc(r.ends_at) if r.ends_at else None,
+            r.note,
         )
-        for d, p in session.execute(query)
+        for r in rows
     )
+
+
+def _own_sources() -> Executable:
+    """One person's latest status as of ``now`` and their calendar feed, as plain columns in
+    one row (all None when they have neither): built once, bound per call (``account_id``,
+    ``person_id``, ``now``). A status set after ``now`` did not exist yet: deciding "as of" a
+    past time stays true."""
+    latest = (
+        select(func.max(ManualStatusRow.id))
+        .where(
+            ManualStatusRow.account_id == bindparam("account_id"),
+            ManualStatusRow.person_id == bindparam("person_id"),
+            ManualStatusRow.set_at <= bindparam("now"),
+        )
+        .scalar_subquery()
+    )
+    s, f = ManualStatusRow, CalendarFeedRow
+    return (
+        select(
+            *(s.state, s.set_at, s.until, s.note, s.origin),
+            *(f.id, f.url, f.fetched_at, f.last_error, f.skipped),
+            *(f.window_start, f.window_end, f.window),
+        )
+        .select_from(PersonRow)
+        .outerjoin(s, s.id == latest)
+        .outerjoin(
+            f,  # the calendar in use; a removed one is kept beside it, never read
+            (f.account_id == PersonRow.account_id)
+            & (f.person_id == PersonRow.id)
+            & f.removed_at.is_(None),
+        )
+        .where(
+            PersonRow.account_id == bindparam("account_id"), PersonRow.id == bindparam("person_id")
+        )
+    )
+
+
+_OWN_SOURCES = _own_sources()
 
 
 def sources_for(
@@ -355,9 +580,13 @@ def sources_for(
 
     ``known_closures``: the account's closures when the caller has read them already.
     """
+    keys = {"account_id": account.id, "person_id": person.id, "now": now}
+    own = session.connection().execute(_OWN_SOURCES, keys).first()
     return Sources(
-        manual=_current_status(session, account.id, person.id, now),
-        calendar=calendar_view(session, account, person, now),
+        manual=_status_of(own),
+        calendar=view_of_feed(
+            session, own if own is not None and own.id is not None else None, now
+        ),
         closures=closures(session, account.id) if known_closures is None else known_closures,
         delegations=_delegations(session, account.id, person.id),
     )
@@ -407,7 +636,12 @@ def _people_shown() -> Executable:
             *(f.window_start, f.window_end, f.window),
         )
         .outerjoin(s, s.id == latest)
-        .outerjoin(f, (f.account_id == PersonRow.account_id) & (f.person_id == PersonRow.id))
+        .outerjoin(
+            f,
+            (f.account_id == PersonRow.account_id)
+            & (f.person_id == PersonRow.id)
+            & f.removed_at.is_(None),
+        )
         .where(
             PersonRow.account_id == bindparam("account_id"),
             PersonRow.key.in_(bindparam("people", expanding=True)),

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accueil.core.access import Principal
+from accueil.errors import says
 from accueil.services.tenancy import of_the_user
 from accueil.services.users import Unauthenticated, User, get_user, principal_of, user_id
 from accueil.store.tables_users import BrowserSessionRow, UserRow
@@ -74,12 +75,12 @@ def authenticate_session(
     """The user of a live session; 401 when it is unknown, ended, idle too long or expired."""
     row = _row(session, secret)
     if row is None or row.ended_at is not None:
-        raise Unauthenticated("you are signed out; sign in again")
+        raise Unauthenticated(says("you are signed out; sign in again"))
     if now >= row.expires_at or now - row.last_seen_at >= idle:
-        raise Unauthenticated("your session expired; sign in again")
+        raise Unauthenticated(says("your session expired; sign in again"))
     user_row = session.get_one(UserRow, row.user_id)
     if not user_row.active:
-        raise Unauthenticated("this user is deactivated")
+        raise Unauthenticated(says("this user is deactivated"))
     if now - row.last_seen_at >= SEEN_EVERY:
         row.last_seen_at = now
     user = get_user(session, user_row.name)

@@ -31,7 +31,7 @@ from accueil.core.localtime import zone
 from accueil.services.caching import TIMELINES, cache_of
 from accueil.services.tenancy import on_scoped_input
 from accueil.store.db import transaction
-from accueil.store.tables import AccountRow, PersonRow
+from accueil.store.tables import AccountRow
 from accueil.store.tables_availability import CalendarFeedRow
 
 OPTIONS = CalendarOptions()
@@ -67,6 +67,7 @@ def rewindow_due(
             session.scalars(
                 select(CalendarFeedRow.id).where(
                     CalendarFeedRow.fetched_at.is_not(None),
+                    CalendarFeedRow.removed_at.is_(None),
                     or_(
                         CalendarFeedRow.window_end.is_(None),
                         CalendarFeedRow.window_end < now + margin,
@@ -127,18 +128,6 @@ def timelines_of(session: Session) -> TimelineCache:
     return cache_of(session, TIMELINES, TimelineCache)
 
 
-def calendar_view(
-    session: Session, account: AccountRow, person: PersonRow, now: datetime
-) -> CalendarView | None:
-    """The person's calendar from its stored window, or None when there is none."""
-    row = session.scalar(
-        select(CalendarFeedRow).where(
-            CalendarFeedRow.account_id == account.id, CalendarFeedRow.person_id == person.id
-        )
-    )
-    return view_of_feed(session, row, now)
-
-
 class FeedCopy(Protocol):
     """What a calendar view is made of: a feed row, or the same columns read with others."""
 
@@ -162,7 +151,7 @@ class FeedCopy(Protocol):
 
 @on_scoped_input
 def view_of_feed(session: Session, row: FeedCopy | None, now: datetime) -> CalendarView | None:
-    """The calendar kept in a feed row already read (by ``calendar_view`` or a batch): its
+    """The calendar kept in a feed row already read (with the person's status, or a batch): its
     stored window, never its ICS. No window yet (a database from before windows were stored):
     an empty timeline, and availability warns "refresh the feed"."""
     if row is None or row.fetched_at is None:

@@ -19,10 +19,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from accueil.core.calendar import CalendarError
 from accueil.core.calendar_read import CalendarRead
 from accueil.core.feed_url import parse_feed_url
-from accueil.errors import AccueilError, InvalidInput, NotFound
+from accueil.errors import AccueilError, InvalidInput, NotFound, at_field, says
 from accueil.services.calendar_windows import LIMITS, keep_window, read_copy
 from accueil.services.directory import account_row
-from accueil.services.events import CalendarFeedSet, CalendarRefreshed, CalendarUploaded
+from accueil.services.events import (
+    CalendarFeedSet,
+    CalendarRefreshed,
+    CalendarRemoved,
+    CalendarUploaded,
+)
 from accueil.services.outbox import emit
 from accueil.store.db import transaction
 from accueil.store.tables import AccountRow, PersonRow
@@ -82,16 +87,26 @@ def _person(session: Session, acc: AccountRow, person: str) -> PersonRow:
         select(PersonRow).where(PersonRow.account_id == acc.id, PersonRow.key == person)
     )
     if row is None:
-        raise NotFound(f"no person {person!r} in account {acc.key!r}", person=person)
+        raise NotFound(
+            says("no person %(person)r in account %(account)r", person=person, account=acc.key),
+            person=person,
+        )
     return row
 
 
-def _feed(session: Session, acc: AccountRow, prow: PersonRow) -> CalendarFeedRow:
-    row = session.scalar(
+def _current(session: Session, acc: AccountRow, prow: PersonRow) -> CalendarFeedRow | None:
+    # the person's calendar in use; the ones removed stay beside it
+    return session.scalar(
         select(CalendarFeedRow).where(
-            CalendarFeedRow.account_id == acc.id, CalendarFeedRow.person_id == prow.id
+            CalendarFeedRow.account_id == acc.id,
+            CalendarFeedRow.person_id == prow.id,
+            CalendarFeedRow.removed_at.is_(None),
         )
     )
+
+
+def _feed(session: Session, acc: AccountRow, prow: PersonRow) -> CalendarFeedRow:
+    row = _current(session, acc, prow)
     if row is None:
         row = CalendarFeedRow(account_id=acc.id, person_id=prow.id, url="", failures=0)
         session.add(row)
@@ -104,7 +119,8 @@ def set_feed(session: Session, account: str, person: str, url: str, *, now: date
     ``webcal://`` links (what Google, Outlook and iCloud hand out) are fetched over https. A URL
     that cannot be read strictly (odd host, bad port, credentials...) is refused here.
     """
-    feed = parse_feed_url(url)
+    with at_field("url"):
+        feed = parse_feed_url(url)
     acc = account_row(session, account)
     row = _feed(session, acc, _person(session, acc, person))
     row.url = str(feed)
@@ -120,7 +136,8 @@ def upload_calendar(
     changed) when it is not a calendar or is over a cap, like a fetched feed."""
     acc = account_row(session, account)
     prow = _person(session, acc, person)
-    read = read_copy(data, acc.timezone, now)
+    with at_field("file"):
+        read = read_copy(data, acc.timezone, now)
     row = _feed(session, acc, prow)
     row.url, row.last_good, row.fetched_at, row.attempted_at = "", data, now, now
     row.last_error, row.failures = "", 0
@@ -131,14 +148,35 @@ def upload_calendar(
 
 
 def feed_state(session: Session, account: str, person: str) -> FeedState | None:
+    """The person's calendar in use (None: they have none, or it was removed)."""
     acc = account_row(session, account)
-    prow = _person(session, acc, person)
-    row = session.scalar(
-        select(CalendarFeedRow).where(
-            CalendarFeedRow.account_id == acc.id, CalendarFeedRow.person_id == prow.id
-        )
-    )
+    row = _current(session, acc, _person(session, acc, person))
     return _state(row, account, person) if row else None
+
+
+@dataclass(frozen=True)
+class RemovedCalendar:
+    """A calendar taken down: what it was, and when and by whom."""
+
+    state: FeedState
+    removed_at: datetime
+    removed_by: str
+
+
+def remove_calendar(
+    session: Session, account: str, person: str, *, by: str, now: datetime
+) -> RemovedCalendar | None:
+    """Stop reading the person's calendar from ``now`` (feed or upload): kept with who and when,
+    no longer refreshed nor read by availability. None when they have none in use (removing
+    twice changes nothing)."""
+    acc = account_row(session, account)
+    row = _current(session, acc, _person(session, acc, person))
+    if row is None:
+        return None
+    row.removed_at, row.removed_by = now, by[:100]
+    emit(session, CalendarRemoved(account=acc.key, at=now, person=person, by=by[:100]))
+    session.flush()
+    return RemovedCalendar(_state(row, account, person), now, row.removed_by)
 
 
 @dataclass(frozen=True)
@@ -155,13 +193,16 @@ def feed_url(factory: sessionmaker[Session], account: str, person: str) -> DueFe
     with factory() as session:
         acc = account_row(session, account)
         prow = _person(session, acc, person)
-        url = session.scalar(
-            select(CalendarFeedRow.url).where(
-                CalendarFeedRow.account_id == acc.id, CalendarFeedRow.person_id == prow.id
+        row = _current(session, acc, prow)
+        url = row.url if row else ""
+    if not url:
+        raise InvalidInput(
+            says(
+                "%(account)s:%(person)s has no calendar feed URL (an upload, or none)",
+                account=account,
+                person=person,
             )
         )
-    if not url:
-        raise InvalidInput(f"{account}:{person} has no calendar feed URL (an upload, or none)")
     return DueFeed(account, person, url)
 
 
@@ -186,7 +227,11 @@ def fetched(
             error = exc.message
     with transaction(factory) as session:
         acc = account_row(session, feed.account)
-        row = _feed(session, acc, _person(session, acc, feed.person))
+        found = _current(session, acc, _person(session, acc, feed.person))
+        if found is None:  # removed while it was fetched: the copy is not kept
+            gone = "the calendar was removed while it was fetched; the copy was not kept"
+            return FeedState(feed.account, feed.person, feed.url, None, now, gone, 0)
+        row = found
         row.attempted_at = now
         if read is None:
             row.last_error, row.failures = error, (row.failures or 0) + 1
@@ -234,6 +279,7 @@ def due_feeds(
             .join(PersonRow, CalendarFeedRow.person_id == PersonRow.id)
             .where(
                 CalendarFeedRow.url != "",
+                CalendarFeedRow.removed_at.is_(None),
                 PersonRow.account_id == AccountRow.id,
                 or_(
                     CalendarFeedRow.attempted_at.is_(None),

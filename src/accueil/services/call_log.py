@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from accueil.core.callers import normalise_caller
 from accueil.core.localtime import require_aware
-from accueil.errors import InvalidInput, NotFound
+from accueil.errors import InvalidInput, NotFound, says
 from accueil.services.directory import account_row
 from accueil.store.tables import PersonRow
 from accueil.store.tables_scripts import CallRecordRow
@@ -81,7 +81,9 @@ def list_calls(
     if where.caller is not None:
         e164 = normalise_caller(where.caller, acc.country)
         if e164 is None:
-            raise InvalidInput(f"{where.caller!r} is not a phone number", field="query.caller")
+            raise InvalidInput(
+                says("%(caller)r is not a phone number", caller=where.caller), field="query.caller"
+            )
         query = query.where(CallRecordRow.caller == e164)
     if where.agent is not None:
         query = query.where(CallRecordRow.agent_key == where.agent)
@@ -111,7 +113,12 @@ def get_call(session: Session, account: str, record: int) -> CallView:
     query = _select().where(CallRecordRow.account_id == acc.id, CallRecordRow.id == record)
     found = session.execute(query).first()
     if found is None:
-        raise NotFound(f"no call record {record} in account {account!r}", field="call")
+        raise NotFound(
+            says(
+                "no call record %(record)s in account %(account)r", record=record, account=account
+            ),
+            field="call",
+        )
     row, key, first, last = found
     return _view(account, row, key, first, last)
 

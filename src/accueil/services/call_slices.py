@@ -26,8 +26,7 @@ from sqlalchemy.orm import Session
 
 from accueil.core.availability import Policy
 from accueil.core.decision import Call
-from accueil.core.phone import to_e164
-from accueil.errors import NotFound
+from accueil.errors import NotFound, says
 from accueil.services.decisions import CallDecision, CallSlice, decide_in, read_slice
 from accueil.services.directory import Destination, destination_of, number_rows
 from accueil.services.tenancy import by_number, on_scoped_input
@@ -72,7 +71,7 @@ class CallSlices:
         """The slice of a call to ``e164`` (NotFound when the number leads to no account)."""
         found = session.connection().execute(_CHECK, {"e164": e164}).first()
         if found is None:
-            raise NotFound(f"the number {e164} leads to no account", number=e164)
+            raise NotFound(says("the number %(e164)s leads to no account", e164=e164), number=e164)
         key: _Key = (int(found[0]), found[1], int(found[2]))
         kept = self._kept.get(e164)
         if kept is not None and kept[0] == key:
@@ -101,24 +100,20 @@ def _unowned(row: R) -> R:
 
 
 @on_scoped_input
-def decide_kept(
+def decide_on(
     session: Session,
-    slices: CallSlices,
+    kept: NumberSlice,
     caller: str,
-    dialled: str,
     *,
     now: datetime,
     call_id: str = "",
-    country: str = "FR",
     lang: str = "en",
     policy: Policy | None = None,
 ) -> CallDecision:
-    """``decisions.decide_call`` on the kept slices: one row read for the slice, then the
+    """A call's decision on a number's slice already checked (``CallSlices.slice_of``): the
     person's availability at ``now`` and the rules."""
-    kept = slices.slice_of(session, to_e164(dialled, country))
-    view = kept.pop
     call = Call(caller, kept.destination.number.e164, call_id)
-    decision = decide_in(session, view.call, call, now, lang=lang, policy=policy)
+    decision = decide_in(session, kept.pop.call, call, now, lang=lang, policy=policy)
     return CallDecision(kept.destination, decision)
 
 

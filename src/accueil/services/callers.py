@@ -1,4 +1,4 @@
-"""Caller lists (VIP, blocked, family), known contacts and on-call rotas of an account.
+"""Known contacts of an account (caller lists: ``caller_lists.py``; rotas: ``rotas.py``).
 
 Account key first; every query filters by the account. Numbers are normalised to E.164 in the
 account's country; a bad entry refuses the whole change, naming the entry.
@@ -6,132 +6,105 @@ account's country; a bad entry refuses the whole change, naming the entry.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from pydantic import ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from accueil.core.callers import CallerList, KnownContacts, ListEntry, normalise_entry
-from accueil.core.phone import InvalidNumber, to_e164
-from accueil.core.rota import Rota
-from accueil.core.rules import refused
-from accueil.errors import NotFound, Problem, ValidationFailed
+from accueil.core.callers import KnownContacts
+from accueil.core.phone import to_e164
+from accueil.errors import NotFound, ValidationFailed, at_field, says
+from accueil.services.caller_lists import caller_list as caller_list
+from accueil.services.caller_lists import caller_lists as caller_lists
+from accueil.services.caller_lists import lists_of as lists_of
+from accueil.services.caller_lists import set_caller_list as set_caller_list
+from accueil.services.caller_lists import too_long
 from accueil.services.directory import account_row
-from accueil.services.events import CallerListSaved, ContactSaved, RotaSaved
+from accueil.services.events import ContactRemoved, ContactSaved
 from accueil.services.outbox import emit
-from accueil.store.tables_availability import (
-    CallerListEntryRow,
-    CallerListRow,
-    KnownContactRow,
-    RotaRow,
-)
-
-
-def set_caller_list(
-    session: Session,
-    account: str,
-    key: str,
-    entries: Iterable[str | tuple[str, str]],
-    *,
-    now: datetime,
-    name: str = "",
-) -> CallerList:
-    """Create or replace the list ``key`` with these numbers or '+prefix*' (optionally labelled)."""
-    acc = account_row(session, account)
-    parsed, problems = [], _too_long(("key", key, 64), ("name", name, 200))
-    if not key.strip():
-        problems.append(Problem("a caller list needs a key, e.g. VIP", field="key"))
-    for i, item in enumerate(entries):
-        raw, label = (item, "") if isinstance(item, str) else item
-        problems += _too_long((f"entries[{i}].label", label, 200))
-        try:
-            parsed.append(ListEntry(normalise_entry(raw, acc.country), label))
-        except InvalidNumber as exc:
-            problems.append(Problem(exc.message, field=f"entries[{i}]"))
-    if problems:
-        raise ValidationFailed(problems)
-    unique = list({e.pattern: e for e in parsed}.values())
-    row = session.scalar(
-        select(CallerListRow).where(CallerListRow.account_id == acc.id, CallerListRow.key == key)
-    )
-    if row is None:
-        row = CallerListRow(account_id=acc.id, key=key, name=name or key)
-        session.add(row)
-        session.flush()
-    elif name:
-        row.name = name
-    session.execute(delete(CallerListEntryRow).where(CallerListEntryRow.list_id == row.id))
-    session.add_all(
-        CallerListEntryRow(account_id=acc.id, list_id=row.id, pattern=e.pattern, label=e.label)
-        for e in unique
-    )
-    emit(session, CallerListSaved(account=acc.key, at=now, key=key, entries=len(unique)))
-    session.flush()
-    return CallerList.of(key, unique, row.name)
-
-
-def _too_long(*fields: tuple[str, str, int]) -> list[Problem]:
-    # the columns' sizes: refused here with the field's name, not by the database mid-write
-    return [
-        Problem(f"at most {limit} characters (this has {len(value)})", field=field)
-        for field, value, limit in fields
-        if len(value) > limit
-    ]
-
-
-def caller_lists(session: Session, account: str) -> dict[str, CallerList]:
-    """Every caller list of the account, by key."""
-    acc = account_row(session, account)
-    return lists_of(session, acc.id)
-
-
-def caller_list(session: Session, account: str, key: str) -> CallerList:
-    """One caller list of the account (NotFound when there is none by that key)."""
-    found = caller_lists(session, account).get(key)
-    if found is None:
-        raise NotFound(f"no caller list {key!r} in account {account!r}", field="key")
-    return found
-
-
-def lists_of(session: Session, account_id: int) -> dict[str, CallerList]:
-    lists = {
-        r.id: r
-        for r in session.scalars(
-            select(CallerListRow).where(CallerListRow.account_id == account_id)
-        )
-    }
-    entries: dict[int, list[ListEntry]] = {i: [] for i in lists}
-    rows = session.scalars(
-        select(CallerListEntryRow).where(CallerListEntryRow.account_id == account_id)
-    )
-    for e in rows:
-        if e.list_id in entries:
-            entries[e.list_id].append(ListEntry(e.pattern, e.label))
-    return {r.key: CallerList.of(r.key, entries[i], r.name) for i, r in lists.items()}
+from accueil.services.rotas import RotaRecord as RotaRecord
+from accueil.services.rotas import account_rotas as account_rotas
+from accueil.services.rotas import get_rota as get_rota
+from accueil.services.rotas import remove_rota as remove_rota
+from accueil.services.rotas import rota_record as rota_record
+from accueil.services.rotas import rotas_of as rotas_of
+from accueil.services.rotas import set_rota as set_rota
+from accueil.store.tables_availability import KnownContactRow
 
 
 def add_contact(session: Session, account: str, number: str, name: str, *, now: datetime) -> str:
     """Remember a known contact of the account; returns its E.164. Updates the name if known."""
     acc = account_row(session, account)
-    problems = _too_long(("name", name, 200))
+    problems = too_long(("name", name, 200))
     if problems:
         raise ValidationFailed(problems)
-    e164 = to_e164(number, acc.country)
-    row = session.scalar(
-        select(KnownContactRow).where(
-            KnownContactRow.account_id == acc.id, KnownContactRow.e164 == e164
-        )
-    )
-    if row is None:
+    with at_field("number"):
+        e164 = to_e164(number, acc.country)
+    row = session.scalar(_current_contact(acc.id, e164))
+    if row is None:  # a number removed before is a new contact: the removed one stays
         session.add(KnownContactRow(account_id=acc.id, e164=e164, name=name))
     else:
         row.name = name
     emit(session, ContactSaved(account=acc.key, at=now, number=e164))
     session.flush()
     return e164
+
+
+def _current_contact(account_id: int, e164: str) -> Select[KnownContactRow]:
+    return select(KnownContactRow).where(
+        KnownContactRow.account_id == account_id,
+        KnownContactRow.e164 == e164,
+        KnownContactRow.removed_at.is_(None),
+    )
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    """A known contact as kept: when and by whom it was taken down (if it was)."""
+
+    e164: str
+    name: str
+    removed_at: datetime | None = None
+    removed_by: str = ""
+
+
+def _contact_record(row: KnownContactRow) -> ContactRecord:
+    return ContactRecord(row.e164, row.name, row.removed_at, row.removed_by)
+
+
+def get_contact(session: Session, account: str, number: str) -> ContactRecord:
+    """The account's contact for this number (as typed): the one in use, else the last one
+    removed (NotFound: the account never knew it)."""
+    acc = account_row(session, account)
+    return _contact_record(_contact_row(session, acc.id, to_e164(number, acc.country)))
+
+
+def _contact_row(session: Session, account_id: int, e164: str) -> KnownContactRow:
+    row = session.scalar(
+        select(KnownContactRow)
+        .where(KnownContactRow.account_id == account_id, KnownContactRow.e164 == e164)
+        .order_by(KnownContactRow.removed_at.is_not(None), KnownContactRow.id.desc())
+        .limit(1)
+    )
+    if row is None:
+        raise NotFound(says("no known contact %(e164)s in this account", e164=e164), field="number")
+    return row
+
+
+def remove_contact(
+    session: Session, account: str, number: str, *, by: str, now: datetime
+) -> ContactRecord:
+    """Take a known contact down: calls from it are unknown again from ``now``; the contact is
+    kept with who and when. Removing one already removed changes nothing."""
+    acc = account_row(session, account)
+    e164 = to_e164(number, acc.country)
+    row = _contact_row(session, acc.id, e164)
+    if row.removed_at is None:
+        row.removed_at, row.removed_by = now, by[:100]
+        emit(session, ContactRemoved(account=acc.key, at=now, number=e164, by=by[:100]))
+        session.flush()
+    return _contact_record(row)
 
 
 def account_contacts(session: Session, account: str) -> KnownContacts:
@@ -142,66 +115,7 @@ def account_contacts(session: Session, account: str) -> KnownContacts:
 def contacts_of(session: Session, account_id: int) -> KnownContacts:
     rows = session.execute(
         select(KnownContactRow.e164, KnownContactRow.name).where(
-            KnownContactRow.account_id == account_id
+            KnownContactRow.account_id == account_id, KnownContactRow.removed_at.is_(None)
         )
     )
     return KnownContacts({e164: name for e164, name in rows})
-
-
-def set_rota(
-    session: Session, account: str, data: Mapping[str, Any], *, now: datetime, file: str = ""
-) -> Rota:
-    """Create or replace an on-call rota; refused with the path of every problem."""
-    try:
-        rota = Rota.model_validate(data)
-    except ValidationError as exc:
-        raise refused(exc, file) from None
-    acc = account_row(session, account)
-    rota = _numbers_in_e164(rota, acc.country, file)
-    row = session.scalar(
-        select(RotaRow).where(RotaRow.account_id == acc.id, RotaRow.key == rota.key)
-    )
-    if row is None:
-        row = RotaRow(account_id=acc.id, key=rota.key)
-        session.add(row)
-    row.name = rota.name
-    row.shifts = [s.model_dump(mode="json", by_alias=True) for s in rota.shifts]
-    emit(session, RotaSaved(account=acc.key, at=now, key=rota.key))
-    session.flush()
-    return rota
-
-
-def _numbers_in_e164(rota: Rota, country: str, file: str = "") -> Rota:
-    """Contacts as E.164 (national numbers read in the account's country), or every problem."""
-    problems, shifts = [], []
-    for i, shift in enumerate(rota.shifts):
-        contacts = []
-        for j, raw in enumerate(shift.contacts):
-            try:
-                contacts.append(to_e164(raw, country))
-            except InvalidNumber as exc:
-                problems.append(Problem(exc.message, file, field=f"shifts[{i}].contacts[{j}]"))
-        shifts.append(shift.model_copy(update={"contacts": contacts}))
-    if problems:
-        raise ValidationFailed(problems)
-    return rota.model_copy(update={"shifts": shifts})
-
-
-def rotas_of(session: Session, account_id: int) -> dict[str, Rota]:
-    rows = session.scalars(select(RotaRow).where(RotaRow.account_id == account_id))
-    return {
-        r.key: Rota.model_validate({"key": r.key, "name": r.name, "shifts": r.shifts}) for r in rows
-    }
-
-
-def account_rotas(session: Session, account: str) -> dict[str, Rota]:
-    """The account's on-call rotas, by key."""
-    return rotas_of(session, account_row(session, account).id)
-
-
-def get_rota(session: Session, account: str, key: str) -> Rota:
-    acc = account_row(session, account)
-    found = rotas_of(session, acc.id).get(key)
-    if found is None:
-        raise NotFound(f"no on-call rota {key!r} in account {account!r}", rota=key)
-    return found

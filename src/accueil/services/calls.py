@@ -19,7 +19,7 @@ from accueil.core.callers import normalise_caller
 from accueil.core.localtime import require_aware
 from accueil.core.screenpop import Familiar, PastCall
 from accueil.core.scripts.runner import ScriptOutcome
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.services.availability import person_row
 from accueil.services.directory import account_row
 from accueil.services.events import CallRecorded
@@ -65,6 +65,22 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
     recorded already (the same ``call_id`` for the account) is not written again, and its
     record's id is returned: one record per call, whoever writes second.
     """
+    return record_call_once(session, account, record).id
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A call's record: its id, and whether this transaction wrote it (False: it was there,
+    or another transaction in flight wrote it first and committed)."""
+
+    id: int
+    written: bool
+
+
+def record_call_once(session: Session, account: str, record: CallRecord) -> Recorded:
+    """``record_call``, saying whether the record was written here. A second writer of the
+    same call while the first is still in flight waits for it on the unique index (migration
+    0016): it writes nothing once the first commits, and writes the record if it rolls back."""
     acc = account_row(session, account)
     row = _row(session, acc, record)
     if record.call_id:
@@ -73,12 +89,12 @@ def record_call(session: Session, account: str, record: CallRecord) -> int:
                 session.add(row)
         except IntegrityError:
             log.warning("call %s is recorded already: this record is not written", record.call_id)
-            return _recorded_id(session, acc.id, record.call_id)
+            return Recorded(_recorded_id(session, acc.id, record.call_id), written=False)
     else:
         session.add(row)
         session.flush()
     emit(session, _recorded(acc, record, row))
-    return row.id
+    return Recorded(row.id, written=True)
 
 
 @on_scoped_input
@@ -88,12 +104,13 @@ def record_calls(session: Session, records: Sequence[tuple[str, CallRecord]]) ->
     ``record_call``, found for the whole batch in one query; a concurrent writer of the same
     call makes the flush fail (the unique index), and the caller writes them one by one."""
     accounts: dict[str, AccountRow] = {}
+    people: dict[tuple[int, str], int] = {}  # each person read once for the batch
     rows: list[tuple[AccountRow, CallRecord, CallRecordRow]] = []
     for key, record in records:
         if key not in accounts:
             accounts[key] = account_row(session, key)
         acc = accounts[key]
-        rows.append((acc, record, _row(session, acc, record)))
+        rows.append((acc, record, _row(session, acc, record, people)))
     given = [(acc.id, record.call_id) for acc, record, _ in rows if record.call_id]
     done = _recorded_already(session, given)
     fresh = [(a, r, row) for a, r, row in rows if (a.id, r.call_id) not in done or not r.call_id]
@@ -115,16 +132,27 @@ def _recorded_already(session: Session, calls: list[tuple[int, str]]) -> set[tup
     return {(a, c) for a, c in found} & set(calls)
 
 
-def _row(session: Session, acc: AccountRow, record: CallRecord) -> CallRecordRow:
-    """The record's row, checked: aware times, a known fate, a person of the account."""
+def _row(
+    session: Session,
+    acc: AccountRow,
+    record: CallRecord,
+    people: dict[tuple[int, str], int] | None = None,
+) -> CallRecordRow:
+    """The record's row, checked: aware times, a known fate, a person of the account
+    (``people``: the ids of the persons read already, by account id and key)."""
     require_aware(record.started_at, "the call's start")
     if record.ended_at is not None:
         require_aware(record.ended_at, "the call's end")
     if record.fate not in FATES:
         raise InvalidInput(
-            f"a call's fate is one of {', '.join(FATES)}, not {record.fate!r}", field="fate"
+            says(
+                "a call's fate is one of %(fates)s, not %(fate)r",
+                fates=", ".join(FATES),
+                fate=record.fate,
+            ),
+            field="fate",
         )
-    person_id = person_row(session, acc, record.person).id if record.person else None
+    person_id = _person_id(session, acc, record.person, {} if people is None else people)
     caller = (normalise_caller(record.caller, acc.country) or "") if record.caller else ""
     outcome = record.outcome
     return CallRecordRow(
@@ -147,6 +175,17 @@ def _row(session: Session, acc: AccountRow, record: CallRecord) -> CallRecordRow
         treatment=record.treatment,
         rule=record.rule[:200],
     )
+
+
+def _person_id(
+    session: Session, acc: AccountRow, person: str, people: dict[tuple[int, str], int]
+) -> int | None:
+    if not person:
+        return None
+    key = (acc.id, person)
+    if key not in people:
+        people[key] = person_row(session, acc, person).id
+    return people[key]
 
 
 def _recorded(acc: AccountRow, record: CallRecord, row: CallRecordRow) -> CallRecorded:
@@ -226,7 +265,8 @@ def history_of(session: Session, account_id: int, caller: str, limit: int = 5) -
     """``recent_calls`` for an account already resolved to its id."""
     if not caller:
         return []
-    rows = session.execute(_HISTORY, {"account_id": account_id, "caller": caller, "limit": limit})
+    values = {"account_id": account_id, "caller": caller, "limit": limit}
+    rows = session.connection().execute(_HISTORY, values)  # plain columns: no ORM step
     return [
         PastCall(
             at=_utc(at),
@@ -258,7 +298,7 @@ def familiarity_of(
         "since": now - FAMILIAR_WITHIN,
         "person": person or "",
     }
-    account_calls, person_calls, last = session.execute(_FAMILIAR, values).one()
+    account_calls, person_calls, last = session.connection().execute(_FAMILIAR, values).one()
     return Familiar(
         account=account_calls > 0,
         person=person_calls > 0,

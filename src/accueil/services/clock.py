@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 
 
 class Clock(Protocol):
@@ -26,8 +26,12 @@ def aware_utc(instant: datetime, what: str = "the time") -> datetime:
     """``instant`` in UTC; a naive datetime is refused (its zone would be a guess)."""
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise InvalidInput(
-            f"{what} must carry a time zone (got {instant.isoformat()}); "
-            "give it an offset or read it in the account's zone",
+            says(
+                "%(what)s must carry a time zone (got %(instant)s); give it an offset "
+                "or read it in the account's zone",
+                what=what,
+                instant=instant.isoformat(),
+            ),
             time=instant.isoformat(),
         )
     return instant.astimezone(UTC)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from accueil.errors import Conflict, NotFound
+from accueil.errors import Conflict, NotFound, says
 from accueil.services.directory import account_row
 from accueil.services.events import MessageDelivery
 from accueil.services.messages import Message, add_event, view_of
@@ -159,7 +159,7 @@ def mark_sent(session: Session, done: Sequence[Sent], *, now: datetime) -> None:
     keys = {d.account_id: key for d, _, key in found}
     missing = sorted(set(ids) - set(rows))
     if missing:
-        raise NotFound(f"no delivery {missing[0]}", delivery=missing[0])
+        raise NotFound(says("no delivery %(missing)s", missing=missing[0]), delivery=missing[0])
     for outcome in done:
         row = rows[outcome.delivery]
         row.state = "delivered" if outcome.delivered else "sent"
@@ -227,10 +227,21 @@ def retry_now(session: Session, account: str, delivery: int, *, now: datetime, b
         select(DeliveryRow).where(DeliveryRow.id == delivery, DeliveryRow.account_id == acc.id)
     )
     if row is None:
-        raise NotFound(f"no delivery {delivery} in account {account!r}", delivery=delivery)
+        raise NotFound(
+            says(
+                "no delivery %(delivery)s in account %(account)r",
+                delivery=delivery,
+                account=account,
+            ),
+            delivery=delivery,
+        )
     if row.state != "dead":
         raise Conflict(
-            f"delivery {delivery} is {row.state}, not dead: only a dead one is retried by hand",
+            says(
+                "delivery %(delivery)s is %(state)s, not dead: only a dead one is retried by hand",
+                delivery=delivery,
+                state=row.state,
+            ),
             delivery=delivery,
             state=row.state,
         )
@@ -276,7 +287,7 @@ def next_due(session: Session) -> datetime | None:
 def _delivery(session: Session, delivery: int) -> DeliveryRow:
     row = session.get(DeliveryRow, delivery)
     if row is None:
-        raise NotFound(f"no delivery {delivery}", delivery=delivery)
+        raise NotFound(says("no delivery %(delivery)s", delivery=delivery), delivery=delivery)
     return row
 
 

@@ -12,13 +12,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accueil.core.delivery import Preferences, merge, outside_policy, read_preferences
+from accueil.core.delivery import (
+    Preferences,
+    merge,
+    outside_policy,
+    read_preferences,
+    unknown_targets,
+)
 from accueil.errors import ValidationFailed
 from accueil.services.availability import person_row
 from accueil.services.directory import account_row
 from accueil.services.events import DeliveryPreferencesSaved
 from accueil.services.outbox import emit
-from accueil.store.tables import AccountRow
+from accueil.services.rotas import rotas_of
+from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_messages import DeliveryPreferencesRow
 
 
@@ -34,16 +41,19 @@ def set_preferences(
     """Save a person's preferences (``person == ""``: the account's defaults and policy).
 
     A person's channels must be ones the account allows; a person cannot set the account's
-    policy (allowed channels, webhook). Nothing is written when anything is wrong.
+    policy (allowed channels, webhook); an escalation names rotas in use and people of the
+    account. Nothing is written when anything is wrong.
     """
     acc = account_row(session, account)
     if person:
         person_row(session, acc, person)
     prefs = read_preferences(data, for_person=bool(person), file=file)
+    people = session.scalars(select(PersonRow.key).where(PersonRow.account_id == acc.id))
+    problems = unknown_targets(prefs, set(rotas_of(session, acc.id)), set(people), file)
     if person:
-        problems = outside_policy(_stored(session, acc.id, ""), prefs, file)
-        if problems:
-            raise ValidationFailed(problems)
+        problems += outside_policy(_stored(session, acc.id, ""), prefs, file)
+    if problems:
+        raise ValidationFailed(problems)
     row = session.scalar(_owned(acc.id, person))
     document = prefs.model_dump(mode="json", exclude_none=True)
     if row is None:

@@ -7,12 +7,13 @@ Every function that reads a client's data takes the account key first and filter
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from accueil.core.directory import Account, Agent, Group, Number, Person
-from accueil.errors import InvalidInput, NotFound
+from accueil.errors import InvalidInput, NotFound, says
 from accueil.services.tenancy import by_number, operator_level
 from accueil.store.mapping import (
     account_from_row,
@@ -29,11 +30,14 @@ from accueil.store.tables import (
     TrainingRow,
 )
 
+# built once: most services start here, every call record too
+_ACCOUNT = select(AccountRow).where(AccountRow.key == bindparam("key"))
+
 
 def account_row(session: Session, account: str) -> AccountRow:
-    row = session.scalar(select(AccountRow).where(AccountRow.key == account))
+    row = session.scalar(_ACCOUNT, {"key": account})
     if row is None:
-        raise NotFound(f"no account {account!r}", account=account)
+        raise NotFound(says("no account %(account)r", account=account), account=account)
     return row
 
 
@@ -50,7 +54,9 @@ def list_accounts(session: Session) -> list[Account]:
 def list_groups(session: Session, account: str) -> list[Group]:
     acc = account_row(session, account)
     rows = session.scalars(
-        select(GroupRow).where(GroupRow.account_id == acc.id).order_by(GroupRow.key)
+        select(GroupRow)
+        .where(GroupRow.account_id == acc.id, GroupRow.removed_at.is_(None))  # in use
+        .order_by(GroupRow.key)
     )
     return [group_from_row(r, account) for r in rows]
 
@@ -71,7 +77,9 @@ def get_person(session: Session, account: str, person: str) -> Person:
     )
     if row is None:
         raise NotFound(
-            f"no person {person!r} in account {account!r}", account=account, person=person
+            says("no person %(person)r in account %(account)r", person=person, account=account),
+            account=account,
+            person=person,
         )
     return person_from_row(row, account)
 
@@ -107,11 +115,19 @@ def account_of_person(session: Session, person: str) -> str:
     """The one account with a current person of this key (a person named by key alone)."""
     accounts = accounts_with_person(session, person)
     if not accounts:
-        raise NotFound(f"no person {person!r} in any account; name them as ACCOUNT:PERSON")
+        raise NotFound(
+            says("no person %(person)r in any account; name them as ACCOUNT:PERSON", person=person)
+        )
     if len(accounts) > 1:
         raise InvalidInput(
-            f"{person!r} is a person of several accounts ({', '.join(accounts)}); "
-            f"write ACCOUNT:PERSON, e.g. {accounts[0]}:{person}"
+            says(
+                "%(person)r is a person of several accounts (%(accounts)s); write "
+                "ACCOUNT:PERSON, e.g. %(first)s:%(key)s",
+                person=person,
+                key=person,
+                accounts=", ".join(accounts),
+                first=accounts[0],
+            )
         )
     return accounts[0]
 
@@ -136,7 +152,7 @@ def number_rows(session: Session, e164: str) -> tuple[NumberRow, AccountRow, Per
     """The rows a dialled number leads to: the number, its account, maybe its person."""
     row = session.get(NumberRow, e164)
     if row is None:
-        raise NotFound(f"the number {e164} leads to no account", number=e164)
+        raise NotFound(says("the number %(e164)s leads to no account", e164=e164), number=e164)
     acc = session.get_one(AccountRow, row.account_id)
     prow = session.get_one(PersonRow, row.person_id) if row.person_id is not None else None
     return row, acc, prow if prow is not None and prow.account_id == acc.id else None
@@ -154,7 +170,7 @@ def get_agent(session: Session, agent: str) -> Agent:
     """One agent of the pool by key (an archived agent is not found)."""
     found = next((a for a in list_agents(session, agent) if a.active), None)
     if found is None:
-        raise NotFound(f"no agent {agent!r} in the pool", field="agent")
+        raise NotFound(says("no agent %(agent)r in the pool", agent=agent), field="agent")
     return found
 
 
@@ -186,12 +202,14 @@ class Summary:
 
 @operator_level
 def summary(session: Session) -> Summary:
-    def count(table: type[object]) -> int:
-        return session.scalar(select(func.count()).select_from(table)) or 0
+    """How many of each the directory holds; teams taken down (kept) are not counted."""
+
+    def count(table: type[object], *where: Any) -> int:
+        return session.scalar(select(func.count()).select_from(table).where(*where)) or 0
 
     return Summary(
         accounts=count(AccountRow),
-        groups=count(GroupRow),
+        groups=count(GroupRow, GroupRow.removed_at.is_(None)),
         people=count(PersonRow),
         numbers=count(NumberRow),
         agents=count(AgentRow),

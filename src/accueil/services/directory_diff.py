@@ -20,7 +20,7 @@ from accueil.store.mapping import devices_to_json
 
 # How each kind is taken down by --prune: nothing taken down is lost (see docs/import.md).
 REMOVAL_VERB = {
-    Kind.GROUPS: "removed",
+    Kind.GROUPS: "removed",  # taken down, kept with who and when (services/groups.py)
     Kind.PEOPLE: "archived",
     Kind.NUMBERS: "released",
     Kind.AGENTS: "deactivated",
@@ -66,7 +66,7 @@ def account_columns(account: Account, active: bool) -> Columns:
 
 
 def group_columns(group: Group) -> Columns:
-    return {"name": group.name}
+    return {"name": group.name, "active": True}  # listing a team taken down puts it back
 
 
 def person_columns(person: Person) -> Columns:
@@ -192,7 +192,11 @@ def _prune(
         for i, r in existing[Kind.PEOPLE].items()
         if i not in wanted[Kind.PEOPLE]
     }
-    groups = [i for i in absent(Kind.GROUPS, lambda i, _r: i[0]) if i not in referred]
+    groups = [
+        i
+        for i in absent(Kind.GROUPS, lambda i, _r: i[0])
+        if i not in referred and existing[Kind.GROUPS][i].columns["active"]
+    ]
     take_down(Kind.GROUPS, groups)
     take_down(Kind.NUMBERS, absent(Kind.NUMBERS, lambda _i, r: r.columns["account"]))
     if Kind.AGENTS in plan.kinds:

@@ -4,8 +4,8 @@ added or released.
 
 Each goes through the directory's one write path (``onboarding.load_directory``: the same
 checks, the same bulk write, the same ``directory.imported`` event as an import), limited to
-the account. Nothing is deleted but a released number: a person who leaves is archived, so
-the calls and messages of before still name them.
+the account. Nothing is deleted: a person who leaves is archived, so the calls and messages of
+before still name them; a number released is kept with what it led to (``services/numbers.py``).
 """
 
 from __future__ import annotations
@@ -18,15 +18,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accueil.core.directory import Number, Person
+from accueil.core.directory import Person
+from accueil.core.holidays import check_subdivision
 from accueil.core.phone import to_e164
-from accueil.errors import Conflict, InvalidInput, NotFound, Problem, ValidationFailed
+from accueil.errors import Conflict, InvalidInput, NotFound, Problem, ValidationFailed, says
 from accueil.services.directory import account_row, get_person, list_groups
 from accueil.services.events import DirectoryImported
 from accueil.services.onboarding import ImportReport, load_directory
 from accueil.services.outbox import emit
 from accueil.services.tenancy import operator_level
-from accueil.store.tables import AgentRow, NumberRow, PersonRow
+from accueil.store.tables import AccountRow, AgentRow, NumberRow, PersonRow
 
 SOURCE = "page"
 KEY_LENGTH = 40
@@ -56,11 +57,13 @@ def arrive(session: Session, account: str, fields: dict[str, Any], *, now: datet
     is refused (their history keeps it)."""
     first, last = str(fields.get("first_name", "")), str(fields.get("last_name", ""))
     if not (first.strip() or last.strip()):
-        raise InvalidInput("give the person's first or last name", field="first_name")
+        raise InvalidInput(says("give the person's first or last name"), field="first_name")
     given = str(fields.get("key") or "").strip()
     key = given or free_person_key(session, account, key_for(f"{first} {last}"))
     if given and _person_row(session, account, given) is not None:
-        raise Conflict(f"the key {given!r} is already someone's; choose another", field="key")
+        raise Conflict(
+            says("the key %(given)r is already someone's; choose another", given=given), field="key"
+        )
     record = {k: v for k, v in fields.items() if v not in ("", None)}
     _load(session, {"people": [{**record, "account": account, "key": key}]}, now)
     return get_person(session, account, key)
@@ -76,7 +79,7 @@ def leave(session: Session, account: str, person: str, *, now: datetime) -> Pers
 def come_back(session: Session, account: str, person: str, *, now: datetime) -> Person:
     """A person who left is current again, with what they had."""
     if get_person(session, account, person).active:
-        raise Conflict(f"{person!r} has not left", field="person")
+        raise Conflict(says("%(person)r has not left", person=person), field="person")
     _load(session, {"people": [{"account": account, "key": person, "active": True}]}, now)
     return get_person(session, account, person)
 
@@ -92,9 +95,9 @@ def add_group(session: Session, account: str, name: str, *, now: datetime) -> st
     """A new team, its key made of its name; returns the key."""
     key = key_for(name)
     if not key:
-        raise InvalidInput("give the team a name", field="name")
+        raise InvalidInput(says("give the team a name"), field="name")
     if key in {g.key for g in list_groups(session, account)}:
-        raise Conflict(f"there is already a team {key!r}", field="name")
+        raise Conflict(says("there is already a team %(key)r", key=key), field="name")
     _load(session, {"groups": [{"account": account, "key": key, "name": name.strip()}]}, now)
     return key
 
@@ -113,31 +116,16 @@ def add_number(
         raise InvalidInput(exc.message, field="number") from exc
     held = session.get(NumberRow, e164)
     if held is not None and held.account_id == acc.id:
-        raise Conflict(f"{e164} already leads to this account", field="number")
+        raise Conflict(says("%(e164)s already leads to this account", e164=e164), field="number")
     if held is not None:
-        raise Conflict(f"{e164} is not free; ask the answering service", field="number")
+        raise Conflict(
+            says("%(e164)s is not free; ask the answering service", e164=e164), field="number"
+        )
     if person:
         _current(session, account, person)
     record = {"number": e164, "account": account, "person": person, "label": label}
     _load(session, {"numbers": [record]}, now)
     return e164
-
-
-def release_number(session: Session, account: str, e164: str, *, now: datetime) -> Number:
-    """The number no longer leads to the account (the calls made to it keep it as dialled)."""
-    acc = account_row(session, account)
-    row = session.get(NumberRow, e164)
-    if row is None or row.account_id != acc.id:
-        raise NotFound(f"no number {e164} in account {account!r}", field="number")
-    person = session.get(PersonRow, row.person_id) if row.person_id is not None else None
-    released = Number(e164, account, person.key if person else "", row.raw, row.label)
-    session.delete(row)
-    session.flush()
-    event = DirectoryImported(
-        account=account, at=now, source=SOURCE, created=0, changed=0, removed=1
-    )
-    emit(session, event)
-    return released
 
 
 def _load(session: Session, data: dict[str, Any], now: datetime) -> ImportReport:
@@ -162,7 +150,14 @@ def _person_row(session: Session, account: str, person: str) -> PersonRow | None
 def _current(session: Session, account: str, person: str) -> None:
     row = _person_row(session, account, person)
     if row is None or not row.active:
-        raise NotFound(f"no current person {person!r} in account {account!r}", field="person")
+        raise NotFound(
+            says(
+                "no current person %(person)r in account %(account)r",
+                person=person,
+                account=account,
+            ),
+            field="person",
+        )
 
 
 def listed(text: str) -> list[str]:
@@ -185,7 +180,7 @@ def save_agent(session: Session, key: str, fields: dict[str, Any], *, now: datet
     """A secretary of the pool added (a new key) or changed (only the fields given; an empty
     ``sip_uri`` takes the softphone's address away)."""
     if not key:
-        raise InvalidInput("give the secretary a name", field="name")
+        raise InvalidInput(says("give the secretary a name"), field="name")
     record = {k: v for k, v in fields.items() if v is not None}
     _load(session, {"agents": [{**record, "key": key}]}, now)
     if fields.get("sip_uri") == "":  # the import reads an empty field as absent: here, none
@@ -198,6 +193,28 @@ def save_agent(session: Session, key: str, fields: dict[str, Any], *, now: datet
 def save_account(session: Session, key: str, fields: dict[str, Any], *, now: datetime) -> None:
     """An account of the operator added (a new key) or changed (only the fields given)."""
     if not key:
-        raise InvalidInput("give the account a name", field="name")
+        raise InvalidInput(says("give the account a name"), field="name")
     record = {k: v for k, v in fields.items() if v is not None}
+    if record.get("subdivision"):  # the import reads it as text; a page or the API checks it
+        _check_subdivision(session, key, record)
     _load(session, {"accounts": [{**record, "key": key}]}, now)
+    # the import reads an empty field as absent: here, an empty subdivision or notes is none
+    cleared = [k for k in ("subdivision", "notes") if fields.get(k) == ""]
+    row = session.scalar(select(AccountRow).where(AccountRow.key == key)) if cleared else None
+    if row is not None and any(getattr(row, k) for k in cleared):
+        for name in cleared:
+            setattr(row, name, "")
+        emit(
+            session,
+            DirectoryImported(account=key, at=now, source=SOURCE, created=0, changed=1, removed=0),
+        )
+
+
+def _check_subdivision(session: Session, key: str, record: dict[str, Any]) -> None:
+    country = str(record.get("country") or "")
+    if not country:
+        found = session.scalar(select(AccountRow.country).where(AccountRow.key == key))
+        country = found or "FR"
+    reason = check_subdivision(country, str(record["subdivision"]))
+    if reason is not None:
+        raise InvalidInput(reason, field="subdivision")

@@ -67,7 +67,7 @@ class DirectorySnapshot:
         return Known(
             countries={k: r.columns["country"] for k, r in self.accounts.items()},
             languages={k: tuple(r.columns["languages"]) for k, r in self.accounts.items()},
-            groups=frozenset(self.groups),
+            groups=frozenset(k for k, r in self.groups.items() if r.columns["active"]),
             people=frozenset(self.people),
             numbers={e: r.columns["account"] for e, r in self.numbers.items()},
             agents=frozenset(self.agents),
@@ -98,7 +98,9 @@ def take_snapshot(session: Session, accounts: Collection[str] | None = None) -> 
 def _read_groups_and_people(
     session: Session, snap: DirectorySnapshot, keys: dict[Any, str], scope: list[Any] | None
 ) -> None:
-    groups = select(GroupRow.id, GroupRow.account_id, GroupRow.key, GroupRow.name)
+    groups = select(
+        GroupRow.id, GroupRow.account_id, GroupRow.key, GroupRow.name, GroupRow.removed_at
+    )
     person_cols = [getattr(PersonRow, c) for c in PERSON_COLUMNS]
     people = select(PersonRow.id, PersonRow.account_id, PersonRow.key, *person_cols)
     for batch in [None] if scope is None else _chunks(scope):
@@ -106,8 +108,9 @@ def _read_groups_and_people(
         if batch is not None:
             group_query = groups.where(GroupRow.account_id.in_(batch))
             people_query = people.where(PersonRow.account_id.in_(batch))
-        for id_, account_id, key, name in session.execute(group_query):
-            snap.groups[(keys[account_id], key)] = Row(id_, {"name": name})
+        for id_, account_id, key, name, removed_at in session.execute(group_query):
+            columns = {"name": name, "active": removed_at is None}  # a team taken down: kept
+            snap.groups[(keys[account_id], key)] = Row(id_, columns)
         for id_, account_id, key, *values in session.execute(people_query):
             columns = dict(zip(PERSON_COLUMNS, values, strict=True))
             snap.people[(keys[account_id], key)] = Row(id_, columns)

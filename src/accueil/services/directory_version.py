@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from accueil.errors import NotFound
+from accueil.errors import NotFound, says
 from accueil.services.tenancy import operator_level
 from accueil.store.tables import AccountRow, DirectoryVersionRow
 
@@ -48,7 +48,7 @@ def account_version(session: Session, account: str) -> tuple[int, int]:
     """The account's row id and directory version (NotFound when there is no such account)."""
     found = session.connection().execute(_OF_ACCOUNT, {"account": account}).first()
     if found is None:
-        raise NotFound(f"no account {account!r}", account=account)
+        raise NotFound(says("no account %(account)r", account=account), account=account)
     return int(found[0]), int(found[1])
 
 

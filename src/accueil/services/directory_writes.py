@@ -7,6 +7,7 @@ primary key), never one ORM object at a time, so 100,000 people stay fast and sm
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -17,11 +18,13 @@ from accueil.directory_io.records import Kind
 from accueil.services.directory_diff import Delta
 from accueil.services.directory_snapshot import Columns
 from accueil.services.directory_version import bump
+from accueil.services.numbers import releases_of
 from accueil.services.tenancy import operator_level
 from accueil.store.tables import (
     AccountRow,
     AgentRow,
     GroupRow,
+    NumberReleaseRow,
     NumberRow,
     PersonRow,
     TrainingRow,
@@ -57,8 +60,17 @@ def _batches(rows: Iterable[T]) -> Iterator[list[T]]:
 
 
 @operator_level
-def write(session: Session, delta: Delta, progress: Progress | None = None) -> None:
-    """Apply ``delta`` inside the session's transaction."""
+def write(
+    session: Session,
+    delta: Delta,
+    progress: Progress | None = None,
+    *,
+    now: datetime,
+    by: str = "",
+) -> None:
+    """Apply ``delta`` inside the session's transaction; teams it takes down are stamped
+    removed at ``now`` by ``by`` (kept, never deleted), and numbers it releases are kept in
+    ``number_releases`` the same way."""
     tick = _Ticker(delta, progress)
 
     def insert_rows(table: type[Any], rows: Iterable[Columns], stage: str) -> None:
@@ -84,10 +96,12 @@ def write(session: Session, delta: Delta, progress: Progress | None = None) -> N
     }
 
     group_rows = (
-        {"account_id": account_ids[a], "key": k, **c} for (a, k), c in creates.get(Kind.GROUPS, [])
+        {"account_id": account_ids[a], "key": k, **_in_use(c)}
+        for (a, k), c in creates.get(Kind.GROUPS, [])
     )
     insert_rows(GroupRow, group_rows, "groups")
-    update_rows(GroupRow, [{"id": r.id, **c} for r, c in updates.get(Kind.GROUPS, [])], "groups")
+    changed = [{"id": r.id, **_in_use(c)} for r, c in updates.get(Kind.GROUPS, [])]
+    update_rows(GroupRow, changed, "groups")
 
     people = (
         {"account_id": account_ids[a], "key": k, **c} for (a, k), c in creates.get(Kind.PEOPLE, [])
@@ -96,11 +110,23 @@ def write(session: Session, delta: Delta, progress: Progress | None = None) -> N
     update_rows(PersonRow, [{"id": r.id, **c} for r, c in updates.get(Kind.PEOPLE, [])], "people")
     archived = [{"id": r.id, "active": False} for r in removals.get(Kind.PEOPLE, [])]
     update_rows(PersonRow, archived, "people")
-    _delete(session, GroupRow.id, [r.id for r in removals.get(Kind.GROUPS, [])], tick, "groups")
+    removed = [
+        {"id": r.id, "removed_at": now, "removed_by": by[:100]}
+        for r in removals.get(Kind.GROUPS, [])
+    ]
+    update_rows(GroupRow, removed, "groups")
 
-    _write_numbers(session, delta, account_ids, insert_rows, update_rows, tick)
+    _write_numbers(session, delta, account_ids, (insert_rows, update_rows), tick, (now, by))
     _write_agents(session, delta, account_ids, insert_rows, update_rows)
     bump(session, _searched_accounts(delta))
+
+
+def _in_use(columns: Columns) -> Columns:
+    """A team's columns as stored: listed, it is in use (one taken down is put back)."""
+    out = {c: v for c, v in columns.items() if c != "active"}
+    if columns.get("active"):
+        out.update(removed_at=None, removed_by="", members=[])
+    return out
 
 
 def _searched_accounts(delta: Delta) -> set[str]:
@@ -122,10 +148,12 @@ def _write_numbers(
     session: Session,
     delta: Delta,
     account_ids: dict[str, int],
-    insert_rows: Writer,
-    update_rows: Writer,
+    writers: tuple[Writer, Writer],
     tick: _Ticker,
+    stamp: tuple[datetime, str],
 ) -> None:
+    insert_rows, update_rows = writers
+    now, by = stamp
     creates = delta.creates.get(Kind.NUMBERS, [])
     updates = delta.updates.get(Kind.NUMBERS, [])
     owners = {c["account"] for _, c in creates} | {_owner(r.columns, c) for r, c in updates}
@@ -146,13 +174,11 @@ def _write_numbers(
         [{"e164": r.id, **columns(_owner(r.columns, c), c)} for r, c in updates],
         "numbers",
     )
-    _delete(
-        session,
-        NumberRow.e164,
-        [r.id for r in delta.removals.get(Kind.NUMBERS, [])],
-        tick,
-        "numbers",
-    )
+    released = delta.removals.get(Kind.NUMBERS, [])
+    # kept before going: who released it, when, and what it led to (services/numbers.py)
+    kept = releases_of([(str(r.id), r.columns) for r in released], account_ids, now=now, by=by)
+    insert_rows(NumberReleaseRow, kept, "numbers")
+    _delete(session, NumberRow.e164, [r.id for r in released], tick, "numbers")
 
 
 def _person_ids(session: Session, account_ids: list[int]) -> dict[tuple[int, str], int]:

@@ -26,7 +26,7 @@ from accueil.core.employee_policy import (
     read_policy,
 )
 from accueil.core.rules import Rule
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.services.availability import person_row
 from accueil.services.directory import account_row
 from accueil.services.events import EmployeePolicySaved
@@ -76,7 +76,7 @@ def set_policy(
     the path of every problem; nothing saved)."""
     acc = account_row(session, account)
     if len(saved_by) > 100:
-        raise InvalidInput("who saved the policy is at most 100 characters", field="saved_by")
+        raise InvalidInput(says("who saved the policy is at most 100 characters"), field="saved_by")
     policy = read_policy(data)
     latest = session.scalar(
         select(func.max(EmployeePolicyVersionRow.version)).where(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
 
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 
 _KINDS: dict[str, type[Event]] = {}
 
@@ -46,7 +46,7 @@ def event_from(name: str, payload: dict[str, Any]) -> Event:
     """The event an outbox row holds (``name`` and ``payload`` as written by ``payload()``)."""
     kind = _KINDS.get(name)
     if kind is None:
-        raise InvalidInput(f"{name!r} is not an event accueil knows", event=name)
+        raise InvalidInput(says("%(name)r is not an event accueil knows", name=name), event=name)
     hints = get_type_hints(kind)
     # a field added to an event after rows were written takes its default for those rows
     values = {
@@ -122,11 +122,31 @@ class DelegationAdded(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DelegationRemoved(Event):
+    """A delegation taken down (kept, with who and when): it covers no longer."""
+
+    name: ClassVar[str] = "delegation.removed"
+    person: str
+    delegate: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ClosureAdded(Event):
     name: ClassVar[str] = "closure.added"
     starts_at: datetime
     ends_at: datetime
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClosureRemoved(Event):
+    """A closure taken down (kept, with who and when): the account's hours decide again."""
+
+    name: ClassVar[str] = "closure.removed"
+    starts_at: datetime
+    ends_at: datetime
+    by: str
 
 
 # Calendars ----------------------------------------------------------------------------------
@@ -144,6 +164,15 @@ class CalendarFeedSet(Event):
 class CalendarUploaded(Event):
     name: ClassVar[str] = "calendar.uploaded"
     person: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarRemoved(Event):
+    """A person's calendar taken down (kept, with who and when): no longer read."""
+
+    name: ClassVar[str] = "calendar.removed"
+    person: str
+    by: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,6 +204,15 @@ class CallerListSaved(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CallerListRemoved(Event):
+    """A caller list taken down (kept with its versions, who and when): calls no longer match it."""
+
+    name: ClassVar[str] = "caller_list.removed"
+    key: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class VipListSaved(Event):
     """A new version of a person's own VIP list."""
 
@@ -201,9 +239,61 @@ class ContactSaved(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ContactRemoved(Event):
+    """A known contact taken down (kept, with who and when): calls no longer know it."""
+
+    name: ClassVar[str] = "contact.removed"
+    number: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RotaSaved(Event):
     name: ClassVar[str] = "rota.saved"
     key: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RotaRemoved(Event):
+    """An on-call rota taken down (kept, with who and when): no longer used."""
+
+    name: ClassVar[str] = "rota.removed"
+    key: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupRemoved(Event):
+    """A team taken down (kept, with who and when, and who was in it): its people left it."""
+
+    name: ClassVar[str] = "group.removed"
+    key: str
+    by: str
+    members: int
+    people: tuple[str, ...] = ()  # who left it (the team's row forgets them once restored)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupRestored(Event):
+    """A team taken down put back in use: the people who were in it (and in no other team
+    since) are in it again."""
+
+    name: ClassVar[str] = "group.restored"
+    key: str
+    by: str
+    members: int
+    people: tuple[str, ...] = ()  # who came back (the others stay where they went)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NumberReleased(Event):
+    """A number no longer leads to the account (kept with what it led to, who and when): a
+    call to it is one to a number nobody has; it may be given again."""
+
+    name: ClassVar[str] = "number.released"
+    number: str
+    person: str
+    by: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -38,6 +38,7 @@ def export_directory(session: Session) -> Document:
         Kind.GROUPS.value: [
             _compact({"account": a, "key": k, "name": r.columns["name"]})
             for (a, k), r in sorted(snap.groups.items())
+            if r.columns["active"]  # a team taken down is not exported: importing it puts it back
         ],
         Kind.PEOPLE.value: [_person(a, k, r.columns) for (a, k), r in sorted(snap.people.items())],
         Kind.NUMBERS.value: [_number(e, r.columns) for e, r in sorted(snap.numbers.items())],

@@ -23,7 +23,7 @@ from accueil.core.delivery import Channel, Level, next_digest, plan
 from accueil.core.directory import DeviceKind
 from accueil.core.localtime import require_aware, zone
 from accueil.core.scripts.runner import ScriptOutcome
-from accueil.errors import InvalidInput, NotFound
+from accueil.errors import InvalidInput, NotFound, says
 from accueil.services.availability import person_row
 from accueil.services.delivery_preferences import preferences_of
 from accueil.services.directory import account_row
@@ -359,7 +359,13 @@ def list_messages(
     taken meanwhile are newer: they do not shift the pages that follow)."""
     if status is not None and status not in _RANK:
         raise InvalidInput(
-            f"{status!r} is not a message status; use one of {', '.join(_RANK)}", status=status
+            says(
+                "%(status)r is not a message status; use one of %(known)s",
+                status=status,
+                known=", ".join(_RANK),
+            ),
+            field="query.status",
+            status=status,
         )
     acc = account_row(session, account)
     query = (
@@ -411,7 +417,11 @@ def _row(session: Session, acc: AccountRow, uid: str) -> MessageRow:
         select(MessageRow).where(MessageRow.account_id == acc.id, MessageRow.uid == uid)
     )
     if row is None:
-        raise NotFound(f"no message {uid!r} in account {acc.key!r}", account=acc.key, uid=uid)
+        raise NotFound(
+            says("no message %(uid)r in account %(account)r", uid=uid, account=acc.key),
+            account=acc.key,
+            uid=uid,
+        )
     return row
 
 
@@ -473,18 +483,24 @@ def _view(row: MessageRow, status: str, first: str) -> Message:
 
 def _check(new: NewMessage) -> None:
     if not new.person.strip():
-        raise InvalidInput("a message is for a person: give the person's key", field="person")
+        raise InvalidInput(says("a message is for a person: give the person's key"), field="person")
     if len(new.fields) > MAX_FIELDS:
         raise InvalidInput(
-            f"a message holds at most {MAX_FIELDS} fields (got {len(new.fields)})", field="fields"
+            says(
+                "a message holds at most %(most)s fields (got %(length)s)",
+                most=MAX_FIELDS,
+                length=len(new.fields),
+            ),
+            field="fields",
         )
     for i, item in enumerate(new.fields):
         if len(item) != 3 or not all(isinstance(v, str) for v in item):
             raise InvalidInput(
-                f"fields[{i}]: a field is (id, label, value), three texts", field=f"fields[{i}]"
+                says("fields[%(i)s]: a field is (id, label, value), three texts", i=i),
+                field=f"fields[{i}]",
             )
     if len(new.caller_name) > 200:
-        raise InvalidInput("the caller's name is at most 200 characters", field="caller_name")
+        raise InvalidInput(says("the caller's name is at most 200 characters"), field="caller_name")
 
 
 def _language(person: PersonRow, acc: AccountRow) -> str:
@@ -512,3 +528,15 @@ def _no_address(channel: Channel) -> str:
         Channel.SMS: "the person has no mobile number",
         Channel.WEBHOOK: "the account has no webhook_url in its delivery preferences",
     }[channel]
+
+
+def message_of_call(session: Session, account: str, call_id: str) -> str:
+    """The uid of the message taken on ``call_id`` ("" when none): an agent's outcome sent
+    again after no answer in time finds the message its first sending took."""
+    acc = account_row(session, account)
+    found = session.scalars(
+        select(MessageRow.uid)
+        .where(MessageRow.account_id == acc.id, MessageRow.call_id == call_id)
+        .order_by(MessageRow.id)
+    ).first()
+    return found or ""

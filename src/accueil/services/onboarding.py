@@ -20,11 +20,12 @@ from accueil.directory_io.records import Kind, Record, records_from_document
 from accueil.directory_io.sections import entries_from_document
 from accueil.directory_io.sources import Reading, decode, read_sources, read_text
 from accueil.directory_io.validate import validate
-from accueil.errors import Conflict, Problem, ValidationFailed
-from accueil.services.directory_diff import REMOVAL_VERB, Change, diff
-from accueil.services.directory_snapshot import take_snapshot
+from accueil.errors import Conflict, Problem, ValidationFailed, says
+from accueil.services.directory_diff import REMOVAL_VERB, Change, Delta, diff
+from accueil.services.directory_snapshot import Row, take_snapshot
 from accueil.services.directory_writes import Progress, write
 from accueil.services.events import DirectoryImported
+from accueil.services.groups import groups_in_use
 from accueil.services.operator_import import apply_entries, check_entries
 from accueil.services.outbox import emit
 from accueil.services.tenancy import operator_level
@@ -199,13 +200,18 @@ def apply_records(
     reading.records.clear()  # a big file's rows are no longer needed: free them before writing
     delta = diff(plan, snapshot, prune=prune)
     del plan, snapshot
+    taken = [(c.key.split("/", 1)[0], r.id) for c, r in _group_removals(delta)]
+    if problems := groups_in_use(session, taken):  # all or nothing: the import is refused
+        raise ValidationFailed(problems)
     if not dry_run:
         try:
-            write(session, delta, progress)
+            write(session, delta, progress, now=now, by=f"import {source}")
         except IntegrityError as exc:
             raise Conflict(
-                "the directory changed while importing (another import ran at the same "
-                "time?); nothing was changed: run the import again",
+                says(
+                    "the directory changed while importing (another import ran at the same "
+                    "time?); nothing was changed: run the import again"
+                ),
                 source=source,
             ) from exc
     others = apply_entries(session, reading.entries, now=now, dry_run=dry_run)
@@ -214,6 +220,12 @@ def apply_records(
         for event in imported(report, named, now):
             emit(session, event)
     return report
+
+
+def _group_removals(delta: Delta) -> list[tuple[Change, Row]]:
+    """The teams ``delta`` takes down, each with its change (in the same order)."""
+    changes = [c for c in delta.changes if c.kind is Kind.GROUPS and c.action == "remove"]
+    return list(zip(changes, delta.removals.get(Kind.GROUPS, []), strict=True))
 
 
 def imported(report: ImportReport, named: set[str], now: datetime) -> list[DirectoryImported]:

@@ -21,8 +21,8 @@ from accueil.services.tenancy import operator_level
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_availability import (
     CalendarFeedRow,
-    CallerListEntryRow,
     CallerListRow,
+    CallerListVersionRow,
     ClosureRow,
     DelegationRow,
     KnownContactRow,
@@ -62,25 +62,35 @@ def instant(value: datetime) -> str:
 
 
 def _caller_lists(session: Session, accounts: dict[int, str]) -> list[Entry]:
-    numbers: dict[int, list[str]] = {}
-    for row in session.scalars(select(CallerListEntryRow)):
-        item = f"{row.pattern}={row.label}" if row.label else row.pattern
-        numbers.setdefault(row.list_id, []).append(item)
-    rows = session.scalars(select(CallerListRow))
+    """The version in force of each list in use (the earlier ones and the lists taken down are
+    history, kept in the database, not carried over)."""
+    rows = session.execute(
+        select(CallerListRow, CallerListVersionRow)
+        .join(
+            CallerListVersionRow,
+            (CallerListVersionRow.list_id == CallerListRow.id)
+            & (CallerListVersionRow.version == CallerListRow.version),
+        )
+        .where(CallerListRow.removed_at.is_(None))
+    )
     out = [
         {
             "account": accounts[r.account_id],
             "key": r.key,
             "name": r.name,
-            "entries": sorted(numbers.get(r.id, [])),
+            "entries": sorted(
+                f"{e['pattern']}={e['label']}" if e.get("label") else str(e["pattern"])
+                for e in v.entries
+            ),
         }
-        for r in rows
+        for r, v in rows
     ]
     return sorted(out, key=lambda e: (e["account"], e["key"]))
 
 
 def _contacts(session: Session, accounts: dict[int, str]) -> list[Entry]:
-    rows = session.scalars(select(KnownContactRow))
+    # what is in use: a removed row is kept in the database, not carried to an import
+    rows = session.scalars(select(KnownContactRow).where(KnownContactRow.removed_at.is_(None)))
     out = [{"account": accounts[r.account_id], "number": r.e164, "name": r.name} for r in rows]
     return sorted(out, key=lambda e: (e["account"], e["number"]))
 
@@ -114,7 +124,7 @@ def _rotas(session: Session, accounts: dict[int, str]) -> list[Entry]:
             "name": r.name,
             "shifts": [_present(shift) for shift in r.shifts],
         }
-        for r in session.scalars(select(RotaRow))
+        for r in session.scalars(select(RotaRow).where(RotaRow.removed_at.is_(None)))
     ]
     return sorted(out, key=lambda e: (e["account"], e["key"]))
 
@@ -185,7 +195,7 @@ def _closures(session: Session, accounts: dict[int, str]) -> list[Entry]:
             "ends": instant(r.ends_at),
             "reason": r.reason,
         }
-        for r in session.scalars(select(ClosureRow))
+        for r in session.scalars(select(ClosureRow).where(ClosureRow.removed_at.is_(None)))
     ]
     return sorted(out, key=lambda e: (e["account"], e["starts"], e["ends"], e["reason"]))
 
@@ -196,6 +206,7 @@ def _delegations(session: Session, accounts: dict[int, str]) -> list[Entry]:
         select(DelegationRow, person.key, delegate.key)
         .join(person, person.id == DelegationRow.person_id)
         .join(delegate, delegate.id == DelegationRow.delegate_id)
+        .where(DelegationRow.removed_at.is_(None))
     )
     out = [
         {
@@ -212,8 +223,10 @@ def _delegations(session: Session, accounts: dict[int, str]) -> list[Entry]:
 
 
 def _calendars(session: Session, accounts: dict[int, str]) -> list[Entry]:
-    query = select(CalendarFeedRow, PersonRow.key).join(
-        PersonRow, PersonRow.id == CalendarFeedRow.person_id
+    query = (
+        select(CalendarFeedRow, PersonRow.key)
+        .join(PersonRow, PersonRow.id == CalendarFeedRow.person_id)
+        .where(CalendarFeedRow.removed_at.is_(None))
     )
     out = []
     for feed, person in session.execute(query).all():

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from accueil.directory_io.sections import Entry, Section
-from accueil.errors import AccueilError, Problem, ValidationFailed
+from accueil.errors import AccueilError, Problem, ValidationFailed, says
 from accueil.services import (
     availability,
     calendars,
@@ -121,17 +121,27 @@ def _shape(entry: Entry) -> list[Problem]:
     required = _REQUIRED[entry.section]
     allowed = {*required, *_ALLOWED[entry.section]}
     problems = [
-        entry.problem(f"unknown field {k!r}; {entry.section} have {', '.join(sorted(allowed))}", k)
+        entry.problem(
+            says(
+                "unknown field %(name)r; %(section)s have %(allowed)s",
+                name=k,
+                section=entry.section,
+                allowed=", ".join(sorted(allowed)),
+            ),
+            k,
+        )
         for k in entry.values
         if k not in allowed
     ]
-    problems += [entry.problem(f"{k} is required", k) for k in required if _blank(entry, k)]
+    problems += [
+        entry.problem(says("%(name)s is required", name=k), k) for k in required if _blank(entry, k)
+    ]
     if entry.section is Section.CALENDARS and _blank(entry, "url") == _blank(entry, "ics"):
-        problems.append(entry.problem("a calendar has either a url or an ics (the file)"))
+        problems.append(entry.problem(says("a calendar has either a url or an ics (the file)")))
     if entry.section in (Section.RULES, Section.SCRIPTS) and {"person", "group"} <= set(
         entry.values
     ):
-        problems.append(entry.problem("name a person or a group, not both"))
+        problems.append(entry.problem(says("name a person or a group, not both")))
     return problems
 
 
@@ -310,7 +320,9 @@ def _instant(entry: Entry, name: str, zone: ZoneInfo) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        reason = f"{text!r} is not a time: write ISO 8601, e.g. 2026-08-01T00:00:00+02:00"
+        reason = says(
+            "%(text)r is not a time: write ISO 8601, e.g. 2026-08-01T00:00:00+02:00", text=text
+        )
         raise ValidationFailed([Problem(reason, field=name)]) from None
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)).astimezone(UTC)
 

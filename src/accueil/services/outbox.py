@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import BigInteger, Select, Text, cast, func, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
 from accueil.services.events import Event, event_from
@@ -63,22 +63,93 @@ def forget_rolled_back(session: Session) -> None:
     session.info[PENDING] = standing
 
 
+@dataclass(frozen=True)
+class Page:
+    """Settled events after a cursor, in the order clients get them; ``held``: committed events
+    came after them that a transaction still running may yet precede (read again soon)."""
+
+    envelopes: list[Envelope]
+    held: bool = False
+
+
 @account_or_operator
 def read_outbox(
     session: Session, *, after: int = 0, account: str | None = None, limit: int = 500
 ) -> list[Envelope]:
-    """Events after cursor ``after``, oldest first; one account's only when ``account`` is given."""
-    query = select(OutboxRow).where(OutboxRow.id > after).order_by(OutboxRow.id).limit(limit)
+    """Events after cursor ``after``, oldest first; one account's only when ``account`` is given.
+
+    Only settled events (``read_settled``): a client that resumes from the last cursor it got
+    misses none."""
+    return read_settled(session, after=after, account=account, limit=limit).envelopes
+
+
+@account_or_operator
+def read_settled(
+    session: Session, *, after: int = 0, account: str | None = None, limit: int = 500
+) -> Page:
+    """The events after cursor ``after`` (the id of the last one received) that no event still
+    to commit can precede.
+
+    SQLite has one writer: ids commit in their order, and every event after ``after`` is
+    settled. On PostgreSQL ids are given at insert and transactions commit in any order, so
+    rows are read in the order of their transaction (``xact``, then ``id``), and only those of
+    transactions older than the oldest one still running (``pg_snapshot_xmin``), read in the
+    same statement: a transaction that commits later has a newer id, so its events come after
+    every one handed out. A client that resumes from the id it last got goes on from that
+    row's place."""
+    if session.get_bind().dialect.name != "postgresql":
+        query = select(OutboxRow).where(OutboxRow.id > after).order_by(OutboxRow.id).limit(limit)
+        if account is not None:
+            query = query.where(OutboxRow.account == account)
+        return Page([_envelope(r) for r in session.scalars(query)])
+    rows = session.execute(_settled_query(after, account, limit)).all()
+    settled = [row for row, horizon in rows if row.xact is not None and row.xact < horizon]
+    return Page([_envelope(r) for r in settled], held=len(settled) < len(rows))
+
+
+def _settled_query(after: int, account: str | None, limit: int) -> Select[OutboxRow, int]:
+    # the cursor's place: its row's transaction (or, for a cursor no row has, the last row
+    # before it); -1 before every row
+    place = (
+        select(OutboxRow.xact)
+        .where(OutboxRow.id <= after)
+        .order_by(OutboxRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(OutboxRow, _HORIZON.label("horizon"))
+        .where(tuple_(OutboxRow.xact, OutboxRow.id) > tuple_(func.coalesce(place, -1), after))
+        .order_by(OutboxRow.xact, OutboxRow.id)
+        .limit(limit)
+    )
     if account is not None:
         query = query.where(OutboxRow.account == account)
-    return [Envelope(r.id, event_from(r.name, r.payload)) for r in session.scalars(query)]
+    return query
+
+
+# the oldest transaction still running, as of this statement (PostgreSQL): every row of an
+# older transaction is committed or never will be
+_HORIZON = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
+
+
+def _envelope(row: OutboxRow) -> Envelope:
+    return Envelope(row.id, event_from(row.name, row.payload))
 
 
 @operator_level
 def latest_cursor(session: Session) -> int:
-    """The cursor of the last event written (0: none yet): a stream subscribed from it gets
+    """The cursor of the last settled event (0: none yet): a stream subscribed from it gets
     what happens next, without the past."""
-    return session.scalar(select(func.max(OutboxRow.id))) or 0
+    if session.get_bind().dialect.name != "postgresql":
+        return session.scalar(select(func.max(OutboxRow.id))) or 0
+    query = (
+        select(OutboxRow.id)
+        .where(OutboxRow.xact < _HORIZON)
+        .order_by(OutboxRow.xact.desc(), OutboxRow.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query) or 0
 
 
 @operator_level
@@ -90,4 +161,4 @@ def unpublished(session: Session, limit: int = 500) -> list[Envelope]:
         .order_by(OutboxRow.id)
         .limit(limit)
     )
-    return [Envelope(r.id, event_from(r.name, r.payload)) for r in session.scalars(query)]
+    return [_envelope(r) for r in session.scalars(query)]

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from accueil.core.callers import normalise_caller
 from accueil.core.delivery import Preferences
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.services.availability import person_row
 from accueil.services.delivery_preferences import get_preferences
 from accueil.services.directory import account_row
@@ -81,7 +81,11 @@ def erase_caller(
     caller = normalise_caller(number, acc.country) if number.strip() else None
     if not caller:
         raise InvalidInput(
-            f"{number!r} is not a phone number: give the caller's number, e.g. +33 6 12 34 56 78",
+            says(
+                "%(number)r is not a phone number: give the caller's number, e.g. +33 "
+                "6 12 34 56 78",
+                number=number,
+            ),
             field="number",
         )
     messages = _count_delete(

@@ -13,26 +13,43 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from accueil.services.events import (
+    CallerListRemoved,
     CallerListSaved,
     ClosureAdded,
+    ClosureRemoved,
+    ContactRemoved,
     ContactSaved,
     DirectoryImported,
     Event,
+    GroupRemoved,
+    GroupRestored,
+    NumberReleased,
+    RotaRemoved,
     RotaSaved,
     RulesSaved,
+    ScriptSaved,
     VipListSaved,
 )
 from accueil.services.tenancy import on_scoped_input
 from accueil.store.tables import AccountRow
 
-# the events that tell a change to what a call's slice holds (a person's own VIP list too)
+# the events that tell a change to what a call's slice holds (a person's own VIP list too;
+# the script, which the switchboard's screen pops keep with the slice)
 ROUTING_CHANGES = (
+    CallerListRemoved,
     CallerListSaved,
     ClosureAdded,
+    ClosureRemoved,
+    ContactRemoved,
     ContactSaved,
     DirectoryImported,
+    GroupRemoved,
+    GroupRestored,
+    NumberReleased,
+    RotaRemoved,
     RotaSaved,
     RulesSaved,
+    ScriptSaved,
     VipListSaved,
 )
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -30,7 +30,7 @@ from accueil.core.rules import (
     load_text,
     parse_document,
 )
-from accueil.errors import InvalidInput, NotFound, Problem, ValidationFailed
+from accueil.errors import InvalidInput, NotFound, Problem, ValidationFailed, says
 from accueil.services.directory import account_row
 from accueil.services.employee_policy import check_own_rules
 from accueil.services.events import RulesSaved
@@ -39,6 +39,7 @@ from accueil.services.tenancy import on_scoped_input
 from accueil.store.mapping import devices_from_json
 from accueil.store.tables import AccountRow, GroupRow, NumberRow, PersonRow
 from accueil.store.tables_availability import CallerListRow, RotaRow, RuleVersionRow
+from accueil.store.tables_scripts import ScriptVersionRow
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def check_document(session: Session, data: Any, *, file: str = "", text: str = "
     document = parse_document(data, file, text)
     acc = session.scalar(select(AccountRow).where(AccountRow.key == document.account))
     if acc is None:
-        problem = Problem(f"no account {document.account!r}", file, 1, field="account")
+        problem = Problem(
+            says("no account %(account)r", account=document.account), file, 1, field="account"
+        )
         raise ValidationFailed([problem])
     refs, owner_problem = _references(session, acc, document)
     problems = [Problem(owner_problem, file, field=document.scope.value)] if owner_problem else []
@@ -89,17 +92,27 @@ def _references(
     if document.scope is Scope.PERSON:
         people = [p for p in people if p.key == document.person]
         if not people:
-            problem = f"no person {document.person!r} in account {acc.key!r}"
+            problem = says(
+                "no person %(person)r in account %(account)r",
+                person=document.person,
+                account=acc.key,
+            )
     elif document.scope is Scope.GROUP:
         group = session.scalar(
-            select(GroupRow).where(GroupRow.account_id == acc.id, GroupRow.key == document.group)
+            select(GroupRow).where(
+                GroupRow.account_id == acc.id,
+                GroupRow.key == document.group,
+                GroupRow.removed_at.is_(None),  # a team taken down has no rules to save
+            )
         )
         if group is None:
-            problem = f"no group {document.group!r} in account {acc.key!r}"
+            problem = says(
+                "no group %(group)r in account %(account)r", group=document.group, account=acc.key
+            )
         people = [p for p in people if p.group_key == document.group]
     devices = frozenset(d.key for p in people for d in devices_from_json(p.devices))
-    lists = session.scalars(select(CallerListRow.key).where(CallerListRow.account_id == acc.id))
-    rotas = session.scalars(select(RotaRow.key).where(RotaRow.account_id == acc.id))
+    lists = session.scalars(_current_keys(CallerListRow, acc.id))  # a removed one is no more
+    rotas = session.scalars(_current_keys(RotaRow, acc.id))
     numbers = session.scalars(select(NumberRow.e164).where(NumberRow.account_id == acc.id))
     # group and account defaults ring the called person's device of that name: any person's
     # device key is acceptable there, and a person who lacks it is skipped at decision time
@@ -129,15 +142,28 @@ def save_rules(
         else document
     )
     if len(saved_by) > 100:
-        raise InvalidInput("who saved the rules is at most 100 characters", saved_by=saved_by)
+        raise InvalidInput(
+            says("who saved the rules is at most 100 characters"),
+            field="saved_by",
+            saved_by=saved_by,
+        )
     checked = check_document(session, data, file=file, text=text)
     if checked.account != account:
         raise InvalidInput(
-            f"the rules are for account {checked.account!r}, not {account!r}",
+            says(
+                "the rules are for account %(theirs)r, not %(account)r",
+                theirs=checked.account,
+                account=account,
+            ),
+            field="account",
             account=account,
         )
     if limited and checked.scope is not Scope.PERSON:
-        raise InvalidInput("an employee saves only their own rules", scope=checked.scope.value)
+        raise InvalidInput(
+            says("an employee saves only their own rules"),
+            field="scope",
+            scope=checked.scope.value,
+        )
     if limited:
         check_own_rules(session, account, checked.owner, checked.rules)
     acc = account_row(session, account)
@@ -183,7 +209,11 @@ def _require_owner(session: Session, acc: AccountRow, scope: Scope, owner: str) 
         return
     found = session.scalar(select(table.id).where(table.account_id == acc.id, table.key == owner))
     if found is None:
-        raise NotFound(f"no {scope.value} {owner!r} in account {acc.key!r}", **{scope.value: owner})
+        if scope is Scope.PERSON:
+            words = says("no person %(owner)r in account %(account)r", owner=owner, account=acc.key)
+        else:
+            words = says("no group %(owner)r in account %(account)r", owner=owner, account=acc.key)
+        raise NotFound(words, **{scope.value: owner})
 
 
 def _ruleset(row: RuleVersionRow, account: str) -> RuleSet:
@@ -274,7 +304,80 @@ def chain_for(session: Session, account_id: int, person: PersonRow | None) -> Ru
     if person is None:
         return RuleChain(account=rules(Scope.ACCOUNT, ""), broken=tuple(broken))
     if person.account_id != account_id:
-        raise NotFound("no such person in this account")
+        raise NotFound(says("no such person in this account"))
     own = rules(Scope.PERSON, person.key)
     group = rules(Scope.GROUP, person.group_key) if person.group_key else ()
     return RuleChain(own, group, rules(Scope.ACCOUNT, ""), tuple(broken))
+
+
+def rules_naming(
+    session: Session, account_id: int, *, caller_list: str = "", rota: str = ""
+) -> list[str]:
+    """Where the rules in force of the account (its own, its groups', its people's) name the
+    caller list or the rota: ``person 'claire', rule 'VIP first' (rules[0].when…)``, one a
+    place (said in the reader's language). Empty when none does: it can be taken down without
+    a rule losing what it names."""
+    lists = set(session.scalars(_current_keys(CallerListRow, account_id)))
+    rotas = set(session.scalars(_current_keys(RotaRow, account_id)))
+    known = References(frozenset(lists | {caller_list}), frozenset(rotas | {rota}))
+    without = References(frozenset(lists - {caller_list}), frozenset(rotas - {rota}))
+    found: list[str] = []
+    for row in _rows_in_force(session, account_id):
+        rules, _ = _parsed(json.dumps(row.rules, sort_keys=True), Scope(row.scope))
+        before = {p.field for p in check_references(rules, known)}
+        owner = _owner_said(Scope(row.scope), row.owner_key)
+        for p in check_references(rules, without):
+            if p.field not in before and p.field:
+                rule = rules[int(p.field.split("]")[0].removeprefix("rules["))]
+                found.append(
+                    says(
+                        "%(owner)s, rule %(rule)r (%(field)s)",
+                        owner=owner,
+                        rule=rule.name,
+                        field=p.field,
+                    )
+                )
+    return found
+
+
+def _owner_said(scope: Scope, key: str) -> str:
+    """Whose rules, in words a page says in its language: "person 'claire'"."""
+    if scope is Scope.PERSON:
+        return says("person %(key)r", key=key)
+    if scope is Scope.GROUP:
+        return says("group %(key)r", key=key)
+    return says("account")
+
+
+def _current_keys(table: type[CallerListRow] | type[RotaRow], account_id: int) -> Any:
+    return select(table.key).where(table.account_id == account_id, table.removed_at.is_(None))
+
+
+def _rows_in_force(session: Session, account_id: int) -> list[RuleVersionRow]:
+    return in_force(session, account_id, RuleVersionRow)
+
+
+Owned = TypeVar("Owned", RuleVersionRow, ScriptVersionRow)
+
+
+def in_force(session: Session, account_id: int, table: type[Owned]) -> list[Owned]:
+    """The latest version of each owner's rules (or script layer) in the account."""
+    latest = (
+        select(table.scope, table.owner_key, func.max(table.version).label("version"))
+        .where(table.account_id == account_id)
+        .group_by(table.scope, table.owner_key)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(table)
+            .join(
+                latest,
+                (table.scope == latest.c.scope)
+                & (table.owner_key == latest.c.owner_key)
+                & (table.version == latest.c.version),
+            )
+            .where(table.account_id == account_id)
+            .order_by(table.scope, table.owner_key)
+        )
+    )

@@ -20,10 +20,9 @@ from sqlalchemy.orm import Session
 from accueil.core.availability import Policy
 from accueil.core.callers import normalise_caller
 from accueil.core.decision import Call, CallDirectory, Decision
-from accueil.core.directory import Account
 from accueil.core.opening import office_state
 from accueil.core.phone import to_e164
-from accueil.core.screenpop import Familiar, PopInputs, ScreenPop, assemble
+from accueil.core.screenpop import Familiar, PopInputs, ScreenPop, ScriptPanels, assemble
 from accueil.core.screenpop import script_context as context_of_pop
 from accueil.core.scripts.context import Caller, ScriptContext
 from accueil.core.scripts.model import Script
@@ -42,7 +41,7 @@ from accueil.services.directory import number_rows
 from accueil.services.outbox import Envelope
 from accueil.services.routing_version import ROUTING_CHANGES
 from accueil.services.script_layers import ScriptCache, scripts_of
-from accueil.services.tenancy import by_number, on_scoped_input
+from accueil.services.tenancy import by_number
 from accueil.store.tables import PersonRow
 
 
@@ -72,6 +71,7 @@ def screen_pop(
 
 # the events that change what a slice holds (they also bump the account's routing version)
 WARM_CHANGES = ROUTING_CHANGES
+_KEPT_SCRIPTS = 4096
 
 
 class PopCache:
@@ -81,8 +81,9 @@ class PopCache:
     once. Statuses, calendars, delegations, history and scripts are always current. ``ttl`` 0
     keeps nothing: every pop reads its slice afresh (``screen_pop``). ``policy`` defaults to the
     operator's settings, read when the cache is made. Given ``slices`` (the switchboard's, shared
-    with its decisions), slices are kept while their account's routing version stands instead:
-    a change shows at the next pop, ``ttl`` is not used.
+    with its decisions), slices are kept while their account's routing version stands instead,
+    each with its script (saving a script bumps the version): a change shows at the next pop,
+    ``ttl`` is not used.
     """
 
     def __init__(
@@ -97,7 +98,11 @@ class PopCache:
         self.kept = slices
         self.policy = policy or default_policy()
         self.scripts = scripts or ScriptCache()
+        self.panels = ScriptPanels()  # each script's greeting and walk, made once per reads
         self._slices: dict[str, tuple[datetime, PopSlice]] = {}
+        # with kept slices: each slice's script, kept with it (a saved script bumps the
+        # routing version, so a new slice comes with it), by the slice's identity
+        self._scripts: dict[int, tuple[PopSlice, tuple[Script | None, str]]] = {}
 
     def forget(self, account: str | None = None) -> None:
         """Drop the cached data of one account (or all), e.g. after an import or a rule change."""
@@ -124,20 +129,23 @@ class PopCache:
         country: str = "FR",
         familiar: Familiar | None = None,
         decision: Decision | None = None,
+        view: PopSlice | None = None,
     ) -> ScreenPop:
         """Everything the agent sees for a call from ``caller`` to ``dialled``.
 
         ``decision``: the one the call was routed by (the switchboard's, made at its arrival),
         shown as it is: the agent sees why the call came to them. None: decided now.
+        ``view``: the number's slice that decision was made on (checked already), else read.
         """
-        view = self._slice(session, to_e164(dialled, country))
+        if view is None:
+            view = self._slice(session, to_e164(dialled, country))
         if decision is None:
             call = Call(caller, view.number)
             decision = decide_in(session, view.call, call, now, lang=lang, policy=self.policy)
         inputs = _inputs(view, caller, now)
         account_id = view.call.account_row.id
         person = inputs.person.key if inputs.person else ""
-        script, problem = _script(session, self.scripts, account_id, view.call.person_row)
+        script, problem = self._script_of(session, view)
         return assemble(
             replace(
                 inputs,
@@ -147,8 +155,22 @@ class PopCache:
                 history=history_of(session, account_id, inputs.caller.number),
                 familiar=familiar or familiarity_of(session, account_id, person, agent, now),
                 language=lang,
-            )
+            ),
+            self.panels,
         )
+
+    def _script_of(self, session: Session, view: PopSlice) -> tuple[Script | None, str]:
+        """The call's script (or why none), kept with a kept slice, else read."""
+        if self.kept is None:
+            return _script(session, self.scripts, view.call.account_row.id, view.call.person_row)
+        found = self._scripts.get(id(view))
+        if found is not None and found[0] is view:
+            return found[1]
+        made = _script(session, self.scripts, view.call.account_row.id, view.call.person_row)
+        if len(self._scripts) >= _KEPT_SCRIPTS:  # slices replaced leave theirs behind
+            self._scripts.clear()
+        self._scripts[id(view)] = (view, made)
+        return made
 
     def _slice(self, session: Session, e164: str) -> PopSlice:
         if self.kept is not None:
@@ -161,16 +183,6 @@ class PopCache:
         if self.ttl > timedelta(0):
             self._slices[e164] = (self._clock.now(), view)
         return view
-
-
-@on_scoped_input
-def familiar_pop(
-    session: Session, pop: ScreenPop, account: Account, agent: str, *, now: datetime
-) -> ScreenPop:
-    """``pop`` (made without an agent) for ``agent``: with their familiarity, read now."""
-    person = pop.person.key if pop.person else ""
-    familiar = familiarity_of(session, account.id or 0, person, agent, now)
-    return replace(pop, familiar=familiar)
 
 
 def script_context(

@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session, aliased
 from accueil.core.scripts.build import build
 from accueil.core.scripts.document import Layer, parse_layer
 from accueil.core.scripts.model import Script
-from accueil.errors import InvalidInput, NotFound
+from accueil.errors import InvalidInput, NotFound, says
 from accueil.services.availability import person_row
 from accueil.services.caching import SCRIPTS, cache_of
 from accueil.services.directory import account_row
 from accueil.services.tenancy import on_scoped_input
 from accueil.store.tables_scripts import ScriptVersionRow
 
-NO_SCRIPT = "no script saved for this account"
+NO_SCRIPT = says("no script saved for this account")
 Scope = Literal["account", "group", "person"]
 Format = Literal["yaml", "json"]
 
@@ -43,8 +43,11 @@ class Owner:
         account, rest = text[:cut], text[cut + 1 :]
         if not account or (cut < len(text) and not rest.removeprefix("group:")):
             raise InvalidInput(
-                f"{text!r}: write ACCOUNT, ACCOUNT:PERSON or ACCOUNT/group:GROUP, "
-                "e.g. martin:dupont"
+                says(
+                    "%(text)r: write ACCOUNT, ACCOUNT:PERSON or ACCOUNT/group:GROUP, e.g. "
+                    "martin:dupont",
+                    text=text,
+                )
             )
         if not rest:
             return account, cls("account")

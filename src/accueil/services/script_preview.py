@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from accueil.core.scripts.context import ScriptContext
 from accueil.core.scripts.model import Script
 from accueil.core.scripts.runner import Greeting, RunState, greeting, run
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.services.screenpop import script_context
 from accueil.services.scripts import effective_script
 
@@ -30,8 +30,11 @@ def only_questions(script: Script, answers: Mapping[str, str]) -> None:
     stray = sorted(set(answers) - set(questions))
     if stray:
         raise InvalidInput(
-            f"no question {', '.join(map(repr, stray))} in this script "
-            f"(its questions: {', '.join(questions)})",
+            says(
+                "no question %(stray)s in this script (its questions: %(questions)s)",
+                stray=", ".join(map(repr, stray)),
+                questions=", ".join(questions),
+            ),
             field="answers",
         )
 

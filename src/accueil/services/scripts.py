@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from accueil.core.scripts.build import Known, build
 from accueil.core.scripts.document import Layer, parse_layer
 from accueil.core.scripts.model import Script
-from accueil.errors import Conflict, NotFound
+from accueil.errors import Conflict, NotFound, says
 from accueil.services.availability import person_row
 from accueil.services.callers import rotas_of
 from accueil.services.directory import account_row
@@ -87,7 +87,7 @@ def save_script(
 ) -> ScriptVersion:
     """Check and store a new version of ``owner``'s layer; raises ValidationFailed."""
     acc = account_row(session, account)
-    _check_owner(session, acc, owner)
+    _check_owner(session, acc, owner, in_use=True)
     version = _next_version(session, acc.id, owner)
     layer = parse_layer(text, file or f"{owner}", label=owner.label(version), fmt=fmt)
     _check_chains(session, acc, owner, layer)
@@ -104,6 +104,22 @@ def save_script(
         saved_by=saved_by,
     )
     session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:  # the unique (owner, version): another save took this number
+        raise Conflict(
+            says(
+                "version %(version)s of the %(owner)s script of %(account)r was saved "
+                "meanwhile; look at it (accueil script show) and save again",
+                version=version,
+                owner=owner,
+                account=account,
+            ),
+            account=account,
+            owner=str(owner),
+        ) from None
+    # after the row's flush: the event bumps the routing version (an UPDATE), whose autoflush
+    # would raise the version's unique conflict before it can be said as one
     emit(
         session,
         ScriptSaved(
@@ -116,15 +132,6 @@ def save_script(
             rolled_back_to=rolled_back_to,
         ),
     )
-    try:
-        session.flush()
-    except IntegrityError:  # the unique (owner, version): another save took this number
-        raise Conflict(
-            f"version {version} of the {owner} script of {account!r} was saved meanwhile; "
-            "look at it (accueil script show) and save again",
-            account=account,
-            owner=str(owner),
-        ) from None
     return _version(acc.key, row)
 
 
@@ -133,7 +140,7 @@ def check_script(
 ) -> Script:
     """What ``save_script`` checks, without saving: the script this layer would give."""
     acc = account_row(session, account)
-    _check_owner(session, acc, owner)
+    _check_owner(session, acc, owner, in_use=True)
     layer = parse_layer(text, file or f"{owner}", label=owner.label(0), fmt=fmt)
     return _check_chains(session, acc, owner, layer)
 
@@ -173,15 +180,26 @@ def _missing(session: Session, acc: AccountRow, owner: Owner, version: int | Non
         .order_by(ScriptVersionRow.version)
     ).all()
     if saved:
-        return (
-            f"no version {version} of the {owner} script of {acc.key!r} "
-            f"(it has versions {saved[0]} to {saved[-1]})"
+        return says(
+            "no version %(version)s of the %(owner)s script of %(account)r "
+            "(it has versions %(first)s to %(last)s)",
+            version=version,
+            owner=owner,
+            account=acc.key,
+            first=saved[0],
+            last=saved[-1],
         )
     if owner.scope == "account":
-        return f"no script saved for account {acc.key!r} yet (accueil script save {acc.key} FILE)"
-    return (
-        f"the {owner} has no script layer of its own in {acc.key!r}: "
-        "its calls follow the layers above it (the account's, the group's)"
+        return says(
+            "no script saved for account %(account)r yet (accueil script save %(key)s FILE)",
+            account=acc.key,
+            key=acc.key,
+        )
+    return says(
+        "the %(owner)s has no script layer of its own in %(account)r: "
+        "its calls follow the layers above it (the account's, the group's)",
+        owner=owner,
+        account=acc.key,
     )
 
 
@@ -312,19 +330,27 @@ def _owners_with_layers(session: Session, account_id: int) -> dict[str, list[str
 
 def _known(session: Session, acc: AccountRow) -> Known:
     people = session.scalars(select(PersonRow.key).where(PersonRow.account_id == acc.id))
-    groups = session.scalars(select(GroupRow.key).where(GroupRow.account_id == acc.id))
+    groups = session.scalars(
+        select(GroupRow.key).where(GroupRow.account_id == acc.id, GroupRow.removed_at.is_(None))
+    )
     return Known(people=set(people), groups=set(groups), rotas=set(rotas_of(session, acc.id)))
 
 
-def _check_owner(session: Session, acc: AccountRow, owner: Owner) -> None:
+def _check_owner(session: Session, acc: AccountRow, owner: Owner, *, in_use: bool = False) -> None:
+    """The owner exists (``in_use``: a team taken down takes no new layer; its versions are
+    still read)."""
     if owner.scope == "person":
         person_row(session, acc, owner.key)
     elif owner.scope == "group":
-        found = session.scalar(
-            select(GroupRow.id).where(GroupRow.account_id == acc.id, GroupRow.key == owner.key)
-        )
+        query = select(GroupRow.id).where(GroupRow.account_id == acc.id, GroupRow.key == owner.key)
+        if in_use:
+            query = query.where(GroupRow.removed_at.is_(None))
+        found = session.scalar(query)
         if found is None:
-            raise NotFound(f"no group {owner.key!r} in account {acc.key!r}", group=owner.key)
+            raise NotFound(
+                says("no group %(group)r in account %(account)r", group=owner.key, account=acc.key),
+                group=owner.key,
+            )
 
 
 def _next_version(session: Session, account_id: int, owner: Owner) -> int:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, cast
 
-from sqlalchemy import Engine, event, update
+from sqlalchemy import Engine, bindparam, event, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.services.caching import CACHES, SEARCH
@@ -45,6 +45,13 @@ class Relay(Protocol):
     def forward(self, envelopes: Sequence[Envelope]) -> None: ...
 
 
+_MARK = (  # built once: every transaction that emits runs it
+    update(OutboxRow)
+    .where(OutboxRow.id.in_(bindparam("ids", expanding=True)))
+    .values(published_at=bindparam("at"))
+)
+
+
 class MarkPublished:
     """The relay of a single process: its subscribers have the events; mark the rows published.
 
@@ -59,11 +66,7 @@ class MarkPublished:
             return
         ids = [e.id for e in envelopes]
         with self._engine.begin() as connection:
-            connection.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id.in_(ids))
-                .values(published_at=self._clock.now())
-            )
+            connection.execute(_MARK, {"ids": ids, "at": self._clock.now()})
 
 
 @dataclass

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accueil.core.localtime import zone
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.services.directory import account_row
 from accueil.services.tenancy import operator_level
 from accueil.store.tables import AccountRow
@@ -109,12 +109,21 @@ def check_range(first: date, last: date) -> None:
     """Refuse a range that ends before it starts or is longer than ``MAX_DAYS``."""
     for day, name in ((first, "from"), (last, "to")):
         if not 1900 <= day.year <= 2999:
-            raise InvalidInput(f"{day} is not a day accueil counts calls on", field=name)
+            raise InvalidInput(
+                says("%(day)s is not a day accueil counts calls on", day=day), field=name
+            )
     if last < first:
-        raise InvalidInput(f"the range ends ({last}) before it starts ({first})", field="to")
+        raise InvalidInput(
+            says("the range ends (%(last)s) before it starts (%(first)s)", last=last, first=first),
+            field="to",
+        )
     if (last - first).days + 1 > MAX_DAYS:
         raise InvalidInput(
-            f"{(last - first).days + 1} days is longer than {MAX_DAYS}: ask in parts",
+            says(
+                "%(days)s days is longer than %(most)s: ask in parts",
+                days=(last - first).days + 1,
+                most=MAX_DAYS,
+            ),
             field="to",
         )
 

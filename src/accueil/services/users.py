@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accueil.core.access import Principal, Role, role_needs
-from accueil.errors import AccueilError, Conflict, InvalidInput, NotFound
+from accueil.errors import AccueilError, Conflict, InvalidInput, NotFound, says
 from accueil.services.directory import account_row
 from accueil.services.tenancy import of_the_user, operator_level
 from accueil.store.tables import AccountRow, AgentRow, PersonRow
@@ -70,7 +70,10 @@ def parse_role(text: str) -> Role:
         return Role(text.strip().lower().replace("-", "_").replace(" ", "_"))
     except ValueError:
         known = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"{text!r} is not a role; use one of: {known}", field="role") from None
+        raise InvalidInput(
+            says("%(text)r is not a role; use one of: %(known)s", text=text, known=known),
+            field="role",
+        ) from None
 
 
 @operator_level
@@ -88,15 +91,17 @@ def add_user(
     """A new user; an account for client admins and employees, a person for employees."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise InvalidInput("a user's name is 1 to 100 characters", field="name")
+        raise InvalidInput(says("a user's name is 1 to 100 characters"), field="name")
     if session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
-        raise Conflict(f"there is already a user named {name!r}", field="name")
+        raise Conflict(says("there is already a user named %(name)r", name=name), field="name")
     needs_account, needs_person = role_needs(role)
     acc = _account_for(session, role, account, needs_account)
     if needs_person:
         _require_person(session, acc, person)
     elif person:
-        raise InvalidInput(f"a {role.value} has no person; leave it out", field="person")
+        raise InvalidInput(
+            says("a %(role)s has no person; leave it out", role=role.value), field="person"
+        )
     if role is Role.AGENT and agent:
         _require_agent(session, agent)
     row = UserRow(
@@ -118,32 +123,43 @@ def _account_for(
     session: Session, role: Role, account: str | None, needed: bool
 ) -> AccountRow | None:
     if needed and not account:
-        raise InvalidInput(f"a {role.value} belongs to one account; name it", field="account")
+        raise InvalidInput(
+            says("a %(role)s belongs to one account; name it", role=role.value), field="account"
+        )
     if not needed and account:
         raise InvalidInput(
-            f"a {role.value} works for the whole operator; leave the account out", field="account"
+            says("a %(role)s works for the whole operator; leave the account out", role=role.value),
+            field="account",
         )
     return account_row(session, account) if account else None
 
 
 def _require_person(session: Session, acc: AccountRow | None, person: str | None) -> None:
     if not person or acc is None:
-        raise InvalidInput("an employee is one person of the account; name it", field="person")
+        raise InvalidInput(
+            says("an employee is one person of the account; name it"), field="person"
+        )
     found = session.scalar(
         select(PersonRow.id).where(PersonRow.account_id == acc.id, PersonRow.key == person)
     )
     if found is None:
-        raise NotFound(f"no person {person!r} in account {acc.key!r}", field="person")
+        raise NotFound(
+            says("no person %(person)r in account %(account)r", person=person, account=acc.key),
+            field="person",
+        )
 
 
 def _require_agent(session: Session, agent: str) -> None:
     if session.scalar(select(AgentRow.id).where(AgentRow.key == agent)) is None:
-        raise NotFound(f"no agent {agent!r} in the pool", field="agent")
+        raise NotFound(says("no agent %(agent)r in the pool", agent=agent), field="agent")
 
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password is at least {MIN_PASSWORD} characters", field="password")
+        raise InvalidInput(
+            says("a password is at least %(n)s characters", n=MIN_PASSWORD),
+            field="password",
+        )
     return _HASHER.hash(password)
 
 
@@ -184,7 +200,7 @@ def check_password(session: Session, name: str, password: str) -> User:
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None:
-        raise Unauthenticated("wrong user name or password")
+        raise Unauthenticated(says("wrong user name or password"))
     if _HASHER.check_needs_rehash(stored):
         row.password_hash = _HASHER.hash(password)
     return _user(row, _account_key(session, row))
@@ -194,7 +210,7 @@ def check_password(session: Session, name: str, password: str) -> User:
 def create_token(session: Session, name: str, label: str = "", *, now: datetime) -> NewToken:
     row = _user_row(session, name)
     if not row.active:
-        raise InvalidInput(f"the user {name!r} is deactivated", field="user")
+        raise InvalidInput(says("the user %(name)r is deactivated", name=name), field="user")
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     token = ApiTokenRow(
@@ -213,11 +229,20 @@ def create_token(session: Session, name: str, label: str = "", *, now: datetime)
 def revoke_token(session: Session, prefix: str, *, now: datetime) -> Token:
     row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.prefix == prefix))
     if row is None:
-        raise NotFound(f"no token {prefix!r}", field="prefix")
+        raise NotFound(says("no token %(prefix)r", prefix=prefix), field="prefix")
     if row.revoked_at is None:
         row.revoked_at = now
     user = session.get_one(UserRow, row.user_id)
     return _token(row, user.name)
+
+
+@operator_level
+def get_token(session: Session, prefix: str) -> Token:
+    """One token by its prefix, revoked or not (NotFound: no such token)."""
+    row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.prefix == prefix))
+    if row is None:
+        raise NotFound(says("no token %(prefix)r", prefix=prefix), field="prefix")
+    return _token(row, session.get_one(UserRow, row.user_id).name)
 
 
 @operator_level
@@ -233,15 +258,15 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> tuple[
     """The user a bearer token acts for; records its last use."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != "acc":
-        raise Unauthenticated("the token is malformed; it looks like acc_<prefix>_<secret>")
+        raise Unauthenticated(says("the token is malformed; it looks like acc_<prefix>_<secret>"))
     row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.prefix == parts[1]))
     if row is None or not hmac.compare_digest(row.digest, _digest(parts[2])):
-        raise Unauthenticated("the token is not known")
+        raise Unauthenticated(says("the token is not known"))
     if row.revoked_at is not None:
-        raise Unauthenticated("the token was revoked")
+        raise Unauthenticated(says("the token was revoked"))
     user_row = session.get_one(UserRow, row.user_id)
     if not user_row.active:
-        raise Unauthenticated("the token's user is deactivated")
+        raise Unauthenticated(says("the token's user is deactivated"))
     # to the minute: a busy integration's every request is not also a write
     if row.last_used_at is None or now - _utc(row.last_used_at) >= LAST_USE_EVERY:
         row.last_used_at = now
@@ -273,7 +298,7 @@ def _digest(secret: str) -> str:
 def _user_row(session: Session, name: str) -> UserRow:
     row = session.scalar(select(UserRow).where(UserRow.name == name))
     if row is None:
-        raise NotFound(f"no user {name!r}", field="name")
+        raise NotFound(says("no user %(name)r", name=name), field="name")
     return row
 
 

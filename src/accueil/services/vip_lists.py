@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from accueil.core.callers import CallerList, ListEntry
 from accueil.core.phone import InvalidNumber, to_e164
-from accueil.errors import InvalidInput, Problem, ValidationFailed
+from accueil.errors import InvalidInput, Problem, ValidationFailed, says
 from accueil.services.availability import person_row
 from accueil.services.directory import account_row
 from accueil.services.events import VipListSaved
@@ -67,7 +67,7 @@ def set_vip_list(
     acc = account_row(session, account)
     who = person_row(session, acc, person)
     if len(saved_by) > 100:
-        raise InvalidInput("who saved the list is at most 100 characters", field="saved_by")
+        raise InvalidInput(says("who saved the list is at most 100 characters"), field="saved_by")
     checked = _checked(list(contacts), acc.country)
     latest = session.scalar(
         select(func.max(VipListVersionRow.version)).where(
@@ -98,14 +98,25 @@ def set_vip_list(
 
 def _checked(items: list[tuple[str, str]], country: str) -> list[VipContact]:
     if len(items) > MAX_CONTACTS:
-        raise ValidationFailed([Problem(f"at most {MAX_CONTACTS} contacts", field="contacts")])
+        raise ValidationFailed(
+            [
+                Problem(
+                    says("at most %(n)s contacts", n=MAX_CONTACTS),
+                    field="contacts",
+                )
+            ]
+        )
     problems: list[Problem] = []
     out: list[VipContact] = []
     seen: dict[str, int] = {}
     for i, (raw, name) in enumerate(items):
         name = " ".join(name.split())
         if len(name) > MAX_NAME:
-            reason = f"at most {MAX_NAME} characters (this has {len(name)})"
+            reason = says(
+                "at most %(most)s characters (this has %(length)s)",
+                most=MAX_NAME,
+                length=len(name),
+            )
             problems.append(Problem(reason, field=f"contacts[{i}].name"))
         try:
             number = to_e164(raw, country)
@@ -113,7 +124,11 @@ def _checked(items: list[tuple[str, str]], country: str) -> list[VipContact]:
             problems.append(Problem(exc.message, field=f"contacts[{i}].number"))
             continue
         if number in seen:
-            reason = f"{number} is already on the list (contacts[{seen[number]}])"
+            reason = says(
+                "%(number)s is already on the list (contacts[%(seen)s])",
+                number=number,
+                seen=seen[number],
+            )
             problems.append(Problem(reason, field=f"contacts[{i}].number"))
             continue
         seen[number] = i

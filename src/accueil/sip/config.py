@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from string import Template
 
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 
 _USER = re.compile(r"^[A-Za-z0-9._+-]{1,64}$")
 _DOMAIN = re.compile(r"^[A-Za-z0-9.-]{1,253}$")
@@ -60,20 +60,25 @@ class SipSettings:
     def __post_init__(self) -> None:
         for name in ("port", "evapi_port"):
             if not 0 < getattr(self, name) < 65536:
-                raise InvalidInput(f"sip.{name} must be a port (1-65535)", field=f"sip.{name}")
+                raise InvalidInput(
+                    says("sip.%(name)s must be a port (1-65535)", name=name), field=f"sip.{name}"
+                )
         if not _DOMAIN.match(self.domain):
-            raise InvalidInput(f"sip.domain {self.domain!r} is not a domain", field="sip.domain")
+            raise InvalidInput(
+                says("sip.domain %(domain)r is not a domain", domain=self.domain),
+                field="sip.domain",
+            )
         for user in self.accounts:
             if not _USER.match(user):
                 raise InvalidInput(
-                    f"SIP user {user!r}: letters, digits and . _ + - only",
+                    says("SIP user %(user)r: letters, digits and . _ + - only", user=user),
                     field=f"sip.accounts.{user}",
                 )
         for trunk in self.trunks:
             _trunk_condition(trunk)
         if self.static_route and not _STATIC.match(self.static_route):
             raise InvalidInput(
-                f"sip.static_route {self.static_route!r} is not a sip: URI",
+                says("sip.static_route %(route)r is not a sip: URI", route=self.static_route),
                 field="sip.static_route",
             )
 
@@ -132,10 +137,13 @@ def _trunk_condition(trunk: str) -> str:
         ipaddress.ip_address(host)
     except ValueError:
         raise InvalidInput(
-            f"trunk {trunk!r}: an IP address, optionally with :port", field="sip.trunks"
+            says("trunk %(trunk)r: an IP address, optionally with :port", trunk=trunk),
+            field="sip.trunks",
         ) from None
     if not port:
         return f'$si == "{host}"'
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise InvalidInput(f"trunk {trunk!r}: the port must be 1-65535", field="sip.trunks")
+        raise InvalidInput(
+            says("trunk %(trunk)r: the port must be 1-65535", trunk=trunk), field="sip.trunks"
+        )
     return f'$si == "{host}" && $sp == {int(port)}'

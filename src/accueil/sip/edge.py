@@ -9,19 +9,21 @@ registrar comes back without an operator. While it is away the evapi link retrie
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from accueil.errors import AccueilError, InvalidInput
+from accueil.errors import AccueilError, InvalidInput, says
 from accueil.sip.config import SipSettings
 from accueil.sip.kamailio import Kamailio, KamailioError
 from accueil.sip.telephony import SipTelephony, screen_pop_tags
 from accueil.switchboard.board import Switchboard
+from accueil.tasks import stopped
 
 log = logging.getLogger(__name__)
 UNREGISTERED = "softphone not registered"
+UNREACHABLE = "softphone out of reach"  # registered, but silent to an INVITE
 
 
 def serve_board(telephony: SipTelephony, board: Switchboard) -> None:
@@ -32,23 +34,27 @@ def serve_board(telephony: SipTelephony, board: Switchboard) -> None:
     telephony.followed = board.calls.keys  # after a take-over: the calls restored
     pausing: set[asyncio.Task[None]] = set()
 
-    def unregistered(user: str) -> None:
-        if user not in board.logged_in:  # a SIP user is an agent's key, or a phone's
-            return
-        log.info("agent %s: %s, made unavailable", user, UNREGISTERED)
-        task = asyncio.get_running_loop().create_task(_pause(board, user))
-        pausing.add(task)
-        task.add_done_callback(pausing.discard)
+    def unavailable(reason: str) -> Callable[[str], None]:
+        def made(user: str) -> None:
+            if user not in board.logged_in:  # a SIP user is an agent's key, or a phone's
+                return
+            log.info("agent %s: %s, made unavailable", user, reason)
+            task = asyncio.get_running_loop().create_task(_pause(board, user, reason))
+            pausing.add(task)
+            task.add_done_callback(pausing.discard)
 
-    telephony.on_unregistered = unregistered
+        return made
+
+    telephony.on_unregistered = unavailable(UNREGISTERED)
+    telephony.on_unreachable = unavailable(UNREACHABLE)
 
 
-async def _pause(board: Switchboard, agent: str) -> None:
+async def _pause(board: Switchboard, agent: str, reason: str) -> None:
     try:
-        await board.pause(agent, UNREGISTERED, waits=True)  # fenced: waits, not refused
+        await board.pause(agent, reason, waits=True)  # fenced: waits, not refused
     except AccueilError:  # already paused, or logged out meanwhile
         return
-    board.desks.send(agent, {"type": "paused", "reason": UNREGISTERED})  # their desk is still on
+    board.desks.send(agent, {"type": "paused", "reason": reason})  # their desk is still on
 
 
 def read_accounts(path: Path) -> dict[str, str]:
@@ -58,7 +64,9 @@ def read_accounts(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read the SIP accounts ({exc.strerror})") from None
+        raise InvalidInput(
+            says("%(path)s: cannot read the SIP accounts (%(why)s)", path=path, why=exc.strerror)
+        ) from None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -66,9 +74,15 @@ def read_accounts(path: Path) -> dict[str, str]:
         parts = line.split()
         where = f"{path}:{number}"
         if len(parts) != 2:
-            raise InvalidInput(f"{where}: write 'user password' (two words)", field="sip.accounts")
+            raise InvalidInput(
+                says("%(where)s: write 'user password' (two words)", where=where),
+                field="sip.accounts",
+            )
         if parts[0] in accounts:
-            raise InvalidInput(f"{where}: {parts[0]!r} is given twice", field="sip.accounts")
+            raise InvalidInput(
+                says("%(where)s: %(user)r is given twice", where=where, user=parts[0]),
+                field="sip.accounts",
+            )
         accounts[parts[0]] = parts[1]
     return accounts
 
@@ -83,13 +97,23 @@ class SipEdge:
 
     @classmethod
     def configured(
-        cls, settings: SipSettings, workdir: Path | None, *, outbound: str = ""
+        cls,
+        settings: SipSettings,
+        workdir: Path | None,
+        *,
+        outbound: str = "",
+        reply_seconds: float = 4.0,
     ) -> SipEdge:
         """The edge for ``settings``: Kamailio run in ``workdir`` (None: the operator runs it);
-        numbers (mobiles) are called through ``outbound``, by default the first trunk."""
+        numbers (mobiles) are called through ``outbound``, by default the first trunk; a
+        softphone that sends no reply within ``reply_seconds`` is out of reach."""
         trunk = outbound or (settings.trunks[0] if settings.trunks else "")
         telephony = SipTelephony(
-            settings.evapi_host, settings.evapi_port, domain=settings.domain, trunk=trunk
+            settings.evapi_host,
+            settings.evapi_port,
+            domain=settings.domain,
+            trunk=trunk,
+            reply_seconds=reply_seconds,
         )
         kamailio = Kamailio(settings, workdir) if workdir is not None else None
         return cls(telephony, kamailio)
@@ -111,9 +135,7 @@ class SipEdge:
     async def stop(self) -> None:
         watch, self._watch = self._watch, None
         if watch is not None:
-            watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watch
+            await stopped(watch)
         await self.telephony.stop()
         if self.kamailio is not None:
             await asyncio.to_thread(self.kamailio.stop)

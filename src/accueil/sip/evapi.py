@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from accueil.sip.netstring import Decoder, NetstringError, encode
+from accueil.tasks import stopped
 
 log = logging.getLogger(__name__)
 Message = dict[str, Any]
@@ -47,9 +48,7 @@ class EvapiLink:
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stopped(task)
         self._drop()
 
     def send(self, message: Message) -> bool:

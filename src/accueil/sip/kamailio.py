@@ -62,6 +62,17 @@ def free_port(host: str = "127.0.0.1", kind: int = socket.SOCK_DGRAM) -> int:
     return port
 
 
+def media_port(host: str = "127.0.0.1") -> int:
+    """A port for SIPp's ``-mp N`` (its RTP echo), free now: SIPp binds ``N`` and ``N + 2``
+    (its video RTP socket) and exits at once ("Unable to bind video RTP socket") when either
+    is taken, so both must be free."""
+    for _ in range(100):
+        port = free_port(host)
+        if port < 65534 and port_free(host, port + 2):
+            return port
+    raise OSError(f"no free pair of ports N, N + 2 on {host}")
+
+
 class Kamailio:
     """One Kamailio, configured by ``settings``, living in ``workdir`` (config, runtime, log)."""
 

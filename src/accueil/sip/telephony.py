@@ -64,6 +64,7 @@ class _Line:
     from_tag: str
     waiting: tuple[int, int] | None = None  # Kamailio holds the call and waits for an answer
     ringing: list[str] = field(default_factory=list)  # the keys of the branches sent
+    agents: set[str] = field(default_factory=set)  # the keys rung that are agents
     pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # routes to send
     cancelled: bool = False  # we cancelled the branch: its failure is ours, not an event
     ending: tuple[int, str] | None = None  # a rejection to give when Kamailio next waits
@@ -84,13 +85,19 @@ class SipTelephony:
         domain: str,
         trunk: str = "",
         agent_ring_seconds: float = 60.0,
+        reply_seconds: float = 4.0,
         tags: Tags | None = None,
     ) -> None:
         self.domain, self.trunk = domain, trunk
         self.agent_ring_seconds = agent_ring_seconds
+        # a branch with not one reply (not even 100 Trying) by then fails at once (Kamailio's
+        # fr_timer; the ring time runs from the first reply): the softphone is out of reach
+        self.reply_seconds = reply_seconds
         self.tags: Tags = tags or (lambda call: {})
         # a SIP user's registration expired or was removed (the secretary's presence)
         self.on_unregistered: Callable[[str], None] = lambda user: None
+        # an agent's softphone, though registered, did not reply to the INVITE at all
+        self.on_unreachable: Callable[[str], None] = lambda agent: None
         # the calls the switchboard follows (restored from its journal after a take-over)
         self.followed: Callable[[], Collection[str]] = lambda: ()
         self.link = EvapiLink(evapi_host, evapi_port, self._heard)
@@ -122,6 +129,9 @@ class SipTelephony:
         if self._later(call, lambda: self.ring_agent(call, agent)):
             return
         self._ring(call, agent, f"sip:{agent}@{self.domain}", self.agent_ring_seconds)
+        line = self.lines.get(call)
+        if line is not None:
+            line.agents.add(agent)
 
     def stop_ringing(self, call: str, agent: str) -> None:
         if self._later(call, lambda: self.stop_ringing(call, agent)):
@@ -183,7 +193,7 @@ class SipTelephony:
         if kind == "invite" and held is not None:
             self._invite(call, event, held)
         elif kind == "failed" and held is not None:
-            self._failed(call, int(event.get("code", 0)), held)
+            self._failed(call, int(event.get("code", 0)), held, silent=bool(event.get("silent")))
         elif kind == "answered":
             self._answered(call, event)
         elif kind == "cancel":
@@ -203,7 +213,7 @@ class SipTelephony:
         self.lines[call] = line
         self._send(InboundCall(call, _caller(event), str(event.get("dialled", ""))))
 
-    def _failed(self, call: str, code: int, held: tuple[int, int]) -> None:
+    def _failed(self, call: str, code: int, held: tuple[int, int], *, silent: bool) -> None:
         line = self.lines.get(call)
         if line is None:  # a call we do not know (accueil restarted): do not let it hang
             self._resume(call, held, reject=(480, "Temporarily Unavailable"))
@@ -211,6 +221,16 @@ class SipTelephony:
         line.waiting = held
         if line.cancelled:
             line.cancelled = False
+        elif line.ringing and silent:
+            for key in line.ringing:  # out of reach: refused at once, not left to lapse
+                log.warning(
+                    "call %s: %s did not reply to the INVITE within %g s (no 100 Trying): "
+                    "out of reach though registered",
+                    call, key, self.reply_seconds,
+                )  # fmt: skip
+                if key in line.agents:  # made unavailable first, as for a registration gone
+                    self.on_unreachable(key)
+                self._send(Busy(call, key))
         elif line.ringing:
             for key in line.ringing:
                 self._send(Busy(call, key) if code in _BUSY else NoAnswer(call, key))
@@ -253,7 +273,7 @@ class SipTelephony:
         route: dict[str, Any] = {
             "uri": uri,
             "headers": {"extra": self._headers(call)},
-            "fr_timer": millis,
+            "fr_timer": max(1000, int(min(timeout, self.reply_seconds) * 1000)),
             "fr_inv_timer": millis,
         }
         line.pending.append((key, route))

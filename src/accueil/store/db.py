@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.settings import get_settings
@@ -35,7 +35,30 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if parsed.get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {**_postgres_timeouts(parsed), **kwargs.get("connect_args", {})}
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _postgres_timeouts(parsed: URL) -> dict[str, Any]:
+    """libpq's connect timeout, and the server's statement timeout (added to the URL's own
+    ``options``, such as a ``search_path``): a server that is reached but does not answer in
+    time ends the wait itself (``ACCUEIL_DATABASE_*_TIMEOUT_SECONDS``; 0: none); the same
+    for a session idle in a transaction."""
+    settings = get_settings()
+    found: dict[str, Any] = {}
+    if settings.database_connect_timeout_seconds:
+        found["connect_timeout"] = max(2, int(settings.database_connect_timeout_seconds))
+    if settings.database_statement_timeout_seconds:
+        milliseconds = int(settings.database_statement_timeout_seconds * 1000)
+        given = parsed.query.get("options", "")
+        options = " ".join(given) if isinstance(given, tuple) else given
+        # a session left idle inside a transaction (its client gone quiet) ends as soon: its
+        # transaction would hold back every event the streams may hand out (services/outbox.py)
+        timeouts = f"-c statement_timeout={milliseconds} "
+        timeouts += f"-c idle_in_transaction_session_timeout={milliseconds}"
+        found["options"] = f"{options} {timeouts}".strip()
+    return found
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

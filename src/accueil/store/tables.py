@@ -81,7 +81,17 @@ class DirectoryVersionRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
-class GroupRow(Stamped, Base):
+class Removable:
+    """A row taken down but kept: when and by whom (None: it is in use)."""
+
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    removed_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class GroupRow(Removable, Stamped, Base):
+    """A team of an account. Taken down, never deleted: its key stays its own, and ``members``
+    keeps who was in it then (the people leave it; putting it back brings them back)."""
+
     __tablename__ = "groups"
     __table_args__ = (UniqueConstraint("account_id", "key", name="uq_groups_account_key"),)
 
@@ -89,6 +99,7 @@ class GroupRow(Stamped, Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
+    members: Mapped[list[Any]] = mapped_column(default=list)  # person keys, when taken down
 
 
 class PersonRow(Stamped, Base):
@@ -126,6 +137,24 @@ class NumberRow(Stamped, Base):
     )
     raw: Mapped[str] = mapped_column(String(64), default="")
     label: Mapped[str] = mapped_column(String(100), default="")
+
+
+class NumberReleaseRow(Base):
+    """A number released from an account, kept: what it led to (``person``: whose direct line;
+    empty: the switchboard), who released it and when. The number itself is free again: giving
+    it anew adds a ``numbers`` row, and every release stays here."""
+
+    __tablename__ = "number_releases"
+    __table_args__ = (Index("ix_number_releases_account_e164", "account_id", "e164"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    e164: Mapped[str] = mapped_column(String(20))
+    person: Mapped[str] = mapped_column(String(64), default="")  # a person key, never reused
+    raw: Mapped[str] = mapped_column(String(64), default="")
+    label: Mapped[str] = mapped_column(String(100), default="")
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_by: Mapped[str] = mapped_column(String(100), default="")
 
 
 class AgentRow(Stamped, Base):

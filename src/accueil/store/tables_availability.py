@@ -1,5 +1,9 @@
 """Tables of availability and rules. Every row carries ``account_id``; nothing is overwritten
 where history matters: manual statuses and rule versions are appended, the latest wins.
+Caller lists and rotas keep every saved version.
+Delegations, closures, known contacts, calendars, caller lists and rotas are never deleted: a
+removal stamps ``removed_at`` and ``removed_by`` (``Removable``), and every read that decides
+leaves them out.
 
 Times are stored in UTC; SQLite hands them back naive, ``as_utc`` in the services restores
 the zone.
@@ -18,14 +22,16 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from accueil.store.tables import Base, Stamped
+from accueil.store.tables import Base, Removable, Stamped
 from accueil.store.types import UTCDateTime
 
 _ACCOUNT = "accounts.id"
 _PERSON = "people.id"
+CURRENT = text("removed_at IS NULL")  # the rows not removed (partial unique indexes)
 
 
 class ManualStatusRow(Base):
@@ -64,7 +70,7 @@ class RuleVersionRow(Base):
     saved_by: Mapped[str] = mapped_column(String(100), default="")
 
 
-class CallerListRow(Stamped, Base):
+class CallerListRow(Removable, Stamped, Base):
     __tablename__ = "caller_lists"
     __table_args__ = (UniqueConstraint("account_id", "key", name="uq_caller_lists_account_key"),)
 
@@ -72,25 +78,41 @@ class CallerListRow(Stamped, Base):
     account_id: Mapped[int] = mapped_column(ForeignKey(_ACCOUNT, ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200), default="")
+    version: Mapped[int] = mapped_column(Integer, default=0)  # the one in force (0: none yet)
 
 
-class CallerListEntryRow(Base):
-    __tablename__ = "caller_list_entries"
+class CallerListVersionRow(Base):
+    """One saved version of a caller list: ``entries`` is ``[{pattern, label}]``; the list's
+    ``version`` names the one in force, the earlier ones stay for history."""
+
+    __tablename__ = "caller_list_versions"
     __table_args__ = (
-        UniqueConstraint("list_id", "pattern", name="uq_caller_list_entries_list_pattern"),
+        UniqueConstraint("list_id", "version", name="uq_caller_list_versions_list_version"),
+        Index("ix_caller_list_versions_account", "account_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey(_ACCOUNT, ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey(_ACCOUNT, ondelete="CASCADE"))
     list_id: Mapped[int] = mapped_column(ForeignKey("caller_lists.id", ondelete="CASCADE"))
-    pattern: Mapped[str] = mapped_column(String(24))  # E.164, or '+digits*'
-    label: Mapped[str] = mapped_column(String(200), default="")
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    entries: Mapped[list[Any]] = mapped_column(default=list)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    saved_by: Mapped[str] = mapped_column(String(100), default="")
 
 
-class KnownContactRow(Stamped, Base):
+class KnownContactRow(Removable, Stamped, Base):
     __tablename__ = "known_contacts"
     __table_args__ = (
-        UniqueConstraint("account_id", "e164", name="uq_known_contacts_account_e164"),
+        # one current contact per number; the removed ones stay beside it
+        Index(
+            "ux_known_contacts_current",
+            "account_id",
+            "e164",
+            unique=True,
+            sqlite_where=CURRENT,
+            postgresql_where=CURRENT,
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -99,11 +121,19 @@ class KnownContactRow(Stamped, Base):
     name: Mapped[str] = mapped_column(String(200), default="")
 
 
-class CalendarFeedRow(Stamped, Base):
+class CalendarFeedRow(Removable, Stamped, Base):
     """A person's calendar: a feed URL (or an uploaded file) and its last good copy."""
 
     __tablename__ = "calendar_feeds"
-    __table_args__ = (UniqueConstraint("person_id", name="uq_calendar_feeds_person"),)
+    __table_args__ = (
+        Index(
+            "ux_calendar_feeds_current",
+            "person_id",
+            unique=True,
+            sqlite_where=CURRENT,
+            postgresql_where=CURRENT,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey(_ACCOUNT, ondelete="CASCADE"), index=True)
@@ -124,7 +154,7 @@ class CalendarFeedRow(Stamped, Base):
     notice: Mapped[str] = mapped_column(Text, default="")  # which, and why
 
 
-class DelegationRow(Base):
+class DelegationRow(Removable, Base):
     __tablename__ = "delegations"
     __table_args__ = (Index("ix_delegations_person", "account_id", "person_id"),)
 
@@ -137,7 +167,7 @@ class DelegationRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class RotaRow(Stamped, Base):
+class RotaRow(Removable, Stamped, Base):
     __tablename__ = "on_call_rotas"
     __table_args__ = (UniqueConstraint("account_id", "key", name="uq_on_call_rotas_account_key"),)
 
@@ -145,10 +175,32 @@ class RotaRow(Stamped, Base):
     account_id: Mapped[int] = mapped_column(ForeignKey(_ACCOUNT, ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200), default="")
+    # the version in force, as decisions and escalations read it (its copy in rota_versions)
     shifts: Mapped[list[Any]] = mapped_column(default=list)
+    version: Mapped[int] = mapped_column(Integer, default=0)  # the one in force (0: none yet)
 
 
-class ClosureRow(Base):
+class RotaVersionRow(Base):
+    """One saved version of an on-call rota (name and shifts); the rota's ``version`` names
+    the one in force, the earlier ones stay for history."""
+
+    __tablename__ = "on_call_rota_versions"
+    __table_args__ = (
+        UniqueConstraint("rota_id", "version", name="uq_on_call_rota_versions_rota_version"),
+        Index("ix_on_call_rota_versions_account", "account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey(_ACCOUNT, ondelete="CASCADE"))
+    rota_id: Mapped[int] = mapped_column(ForeignKey("on_call_rotas.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    shifts: Mapped[list[Any]] = mapped_column(default=list)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    saved_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ClosureRow(Removable, Base):
     __tablename__ = "account_closures"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

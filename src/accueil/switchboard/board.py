@@ -1,7 +1,7 @@
 """The switchboard: the life of a call, live (shared/DESIGN.md, "The life of a call").
 
 The telephony reports an inbound call → the number's account and person, their availability
-and rules give a decision (``decide_kept``: slices kept while their account's routing version
+and rules give a decision (``decide_on``: slices kept while their account's routing version
 stands) → connect treatments ring the person's devices with their timeouts and fall back as
 the rule says; pool treatments enter the routing engine's line with the account's tier, target
 and language → the engine offers the call to one agent (a lease): their softphone rings and
@@ -22,33 +22,40 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy.orm import Session
 
+from accueil.core.directory import Agent
 from accueil.core.routing import events
 from accueil.core.routing.config import EngineConfig
 from accueil.core.routing.engine import Engine
-from accueil.core.screenpop import ScreenPop
 from accueil.core.scripts.model import ActionKind
 from accueil.core.scripts.runner import ScriptOutcome
 from accueil.core.treatments import Answer, Connect, Message, OnCall, Reject, Treatment
-from accueil.errors import AccueilError, InvalidInput
-from accueil.services.call_slices import CallSlices, decide_kept
-from accueil.services.calls import CallRecord, record_call
-from accueil.services.decisions import CallDecision
+from accueil.errors import InvalidInput, says
+from accueil.services.call_slices import CallSlices
+from accueil.services.calls import CallRecord, familiarity_of
 from accueil.services.directory import get_agent, get_person
-from accueil.services.messages import NewMessage, take_message
-from accueil.services.screenpop import PopCache, familiar_pop
+from accueil.services.messages import NewMessage
+from accueil.services.outcomes import save_outcome
+from accueil.services.screenpop import PopCache
 from accueil.services.script_preview import preview
 from accueil.services.unit_of_work import Application
+from accueil.switchboard.bounded import Bounded, DatabaseSlow
 from accueil.switchboard.calls import CallInProgress, Refused, Stage
 from accueil.switchboard.clock import SwitchClock
+from accueil.switchboard.deciders import (
+    CANNOT_DECIDE,
+    Decided,
+    Deciders,
+    database_url,
+    decide_call,
+)
 from accueil.switchboard.desks import Desks
 from accueil.switchboard.desks import Message as DeskMessage
-from accueil.switchboard.durable import Durable
+from accueil.switchboard.durable import REQUESTS, Durable, Held, Outcome
 from accueil.switchboard.host import EngineHost
 from accueil.switchboard.inputs import AgentInput, Finish, Heard, Inbound, Input
 from accueil.switchboard.records import RecordWriter
@@ -66,8 +73,10 @@ from accueil.telephony.port import (
 )
 
 log = logging.getLogger(__name__)
-# a call's decision, the instant it was made, and (a pool call) its screen pop made then
-Decided = tuple[CallDecision, datetime, ScreenPop | None]
+# a new call decided later than this after it came in is said in the log (its caller heard
+# ringback, or over SIP Kamailio held it, all that time): the decisions' thread or the
+# database is slow
+SLOW_DECISION_SECONDS = 2.0
 
 
 class Switchboard(Durable):
@@ -83,12 +92,23 @@ class Switchboard(Durable):
         config: EngineConfig | None = None,
         strategy: str = "accueil",
         country: str = "FR",
+        database_wait: float = 10.0,
+        journal_wait: float = 1.0,
+        decision_workers: int = 0,
     ) -> None:
         super().__init__()
-        self.app, self.clock, self.telephony, self.desks = app, clock, telephony, desks
+        self.app, self.clock = app, clock
+        # requests and desk messages wait for the journal of the batch that made them
+        self.telephony = cast(Telephony, Held(telephony, self, REQUESTS))
+        self.desks = cast(Desks, Held(desks, self, ("send",)))
         self.country = country
         self.host = EngineHost(Engine(config, strategy), self)
-        self.runner = LiveRunner(self.host, clock)
+        self.runner = LiveRunner(self.host, clock, self, journal_wait)
+        # the database's work for the engine (decisions, logins, outcomes, pops) runs in these
+        # threads, each wait bounded: a database that hangs is one that refuses, said loudly
+        self.database = Bounded("switchboard-db", 8, database_wait)
+        self._pops_wanted: list[tuple[DeskMessage, CallInProgress, str, dict[str, Any] | None]] = []
+        self._finished: dict[str, Outcome] = {}  # outcomes saved, their finish being applied
         self.calls: dict[str, CallInProgress] = {}
         self.logged_in: set[str] = set()
         self._heard_last: asyncio.Future[None] | None = None  # keeps telephony events in order
@@ -97,19 +117,39 @@ class Switchboard(Durable):
         self.slices = CallSlices()
         self.pops = PopCache(app.clock, slices=self.slices)
         self.records = RecordWriter(app, self.runner.track, self.unrecorded)
-        self.ready_pops: dict[str, ScreenPop] = {}  # pool calls' pops, made at arrival
+        # opt-in: calls decided (and their pops made) in worker processes of their own
+        self.deciders = (
+            Deciders(database_url(app.engine), decision_workers, self.pops.policy, country)
+            if decision_workers
+            else None
+        )
+        # pool calls' pops, made at arrival as the desk gets them, but for the agent's familiarity
+        self.ready_pops: dict[str, dict[str, Any]] = {}
         telephony.attach(self._heard)
 
     async def start(self) -> None:
+        if self.deciders is not None:
+            await self.deciders.start()
         self.runner.start()
 
     async def stop(self) -> None:
-        await self.runner.stop()
+        try:
+            await self.runner.stop()
+        finally:
+            if self.deciders is not None:
+                await self.deciders.stop()
 
     # ----------------------------------------------------------------- agents' actions
 
     async def login(self, agent: str) -> DeskMessage:
-        return await self.runner.submit(lambda at: self._login(at, agent))
+        """The agent's languages, trainings and site read off the engine's task (bounded),
+        then logged in on it."""
+        found = await self.database.run(f"reading agent {agent!r}", self._read_agent, agent)
+        return await self.runner.submit(lambda at: self._login(at, agent, found))
+
+    def _read_agent(self, agent: str) -> Agent:
+        with self.app.unit_of_work() as work:
+            return get_agent(work.session, agent)
 
     async def logout(self, agent: str, *, waits: bool = False) -> DeskMessage:
         """``waits``: the switchboard's own (presence), kept while it is fenced, not refused."""
@@ -160,19 +200,31 @@ class Switchboard(Durable):
         )
 
     async def finish(self, agent: str, call: str, answers: dict[str, str]) -> DeskMessage:
-        """The agent's outcome of the script: recorded (committed) before this answers."""
+        """The agent's outcome of the script: recorded (committed) before this answers. The
+        script is walked and the record (with the message taken) committed off the engine's
+        task, bounded (a retry after a database that did not answer finds them written and
+        writes nothing twice); then the finish is journaled and ends the call."""
+        state, at = await self.runner.submit(lambda at: (self._on_call(agent, call), at))
+        saved = await self.database.run(
+            f"saving the outcome of call {call!r}", self._save_outcome, at, state, agent, answers
+        )
 
         def finish(at: float) -> DeskMessage:
-            self._on_call(agent, call)
-            return cast(DeskMessage, self._take(at, Finish(agent, call, answers)))
+            if self.calls.get(call) is not state or state.stage not in (
+                Stage.TALKING, Stage.WRAPUP,
+            ):  # fmt: skip
+                return saved.reply  # ended meanwhile: its record and message are committed
+            self._finished[call] = saved
+            try:
+                return cast(DeskMessage, self._take(at, Finish(agent, call, answers)))
+            finally:
+                self._finished.pop(call, None)
 
         return await self.runner.submit(finish)
 
-    def _login(self, at: float, agent: str) -> DeskMessage:
+    def _login(self, at: float, agent: str, found: Agent) -> DeskMessage:
         if agent in self.logged_in:
             return {"type": "logged_in", "agent": agent, "resumed": True}
-        with self.app.unit_of_work() as work:
-            found = get_agent(work.session, agent)
         trainings = tuple((t.account, t.level) for t in found.trainings)
         entry = events.AgentLoggedIn(at, agent, found.languages, trainings, site=found.site)
         return cast(DeskMessage, self._take(at, entry))
@@ -193,7 +245,10 @@ class Switchboard(Durable):
     ) -> asyncio.Future[DeskMessage]:
         def apply(at: float) -> DeskMessage:
             if agent not in self.logged_in:
-                raise Refused(f"agent {agent!r} is not logged in: send login first", agent=agent)
+                raise Refused(
+                    says("agent %(agent)r is not logged in: send login first", agent=agent),
+                    agent=agent,
+                )
             return cast(DeskMessage, self._take(at, cast(AgentInput, make(at))))
 
         return self.runner.submit(apply, waits=waits)
@@ -203,9 +258,12 @@ class Switchboard(Durable):
     ) -> DeskMessage:
         state = self.calls.get(call)
         if state is None:
-            raise Refused(f"no call {call!r} in progress", call=call)
+            raise Refused(says("no call %(call)r in progress", call=call), call=call)
         if state.agent != agent or state.stage is not Stage.OFFERED:
-            raise Refused(f"call {call!r} is not offered to {agent!r} now", call=call)
+            raise Refused(
+                says("call %(call)r is not offered to %(agent)r now", call=call, agent=agent),
+                call=call,
+            )
         kind = events.OfferAccepted if accepted else events.OfferDeclined
         return cast(DeskMessage, self._take(at, kind(at, call, agent, token)))
 
@@ -226,18 +284,44 @@ class Switchboard(Durable):
             or state.agent != agent
             or state.stage not in (Stage.TALKING, Stage.WRAPUP)
         ):
-            raise Refused(f"{agent!r} is not on call {call!r}", call=call)
+            raise Refused(
+                says("%(agent)r is not on call %(call)r", agent=agent, call=call), call=call
+            )
         return state
 
     def _finish(self, at: float, entry: Finish) -> DeskMessage:
-        agent, call, answers = entry.agent, entry.call, entry.answers
+        """End the call the agent gave the outcome of. Live, the outcome was saved before the
+        finish was journaled (``finish``); a replay finds it saved (an older release's
+        journal may hold a finish whose record was not written: it is written now)."""
+        agent, call = entry.agent, entry.call
         state = self._on_call(agent, call)
-        if self.replaying and self._recorded(state):  # written before the leader died
-            if state.stage is Stage.TALKING:
-                self._feed_checked(events.CallEnded(at, call, agent, state.token))
-            self._forget(state)
-            return {"type": "saved", "call": call}
-        person = state.person or None
+        saved = self._finished.get(call)
+        if saved is None:
+            if self.replaying and self._recorded(state):  # written before the leader died
+                if state.stage is Stage.TALKING:
+                    self._feed_checked(events.CallEnded(at, call, agent, state.token))
+                self._forget(state)
+                return {"type": "saved", "call": call}
+            saved = self._save_outcome(at, state, agent, entry.answers)
+        # committed: only now is the desk told the message is saved
+        if state.stage is Stage.TALKING:
+            if saved.address:
+                self.telephony.transfer(call, saved.address)
+            else:
+                self.telephony.hang_up(call, f"done: {saved.reply['outcome']}")
+            self._feed_checked(events.CallEnded(at, call, agent, state.token))
+        self._forget(state)
+        return saved.reply
+
+    def _save_outcome(
+        self, at: float, state: CallInProgress, agent: str, answers: dict[str, str]
+    ) -> Outcome:
+        """Walk the script with ``answers``; commit the call's record and the message taken
+        (an unfinished script is refused with its next question). A call recorded already
+        (the same outcome sent again after no answer in time, even while the first sending's
+        save is still in flight) is not written again: its record and message are answered
+        (``services.outcomes``; blocking: a thread, or a replay)."""
+        call, person = state.id, state.person or None
         with self.app.unit_of_work() as work:
             walked = preview(
                 work.session, state.account.key, person, now=work.now, caller=state.caller,
@@ -247,24 +331,16 @@ class Switchboard(Durable):
             if outcome is None:
                 raise _unfinished(walked.state.prompt, walked.state.errors)
             record = self._record(at, state, "answered", outcome, walked.state.script)
-            record_id = record_call(work.session, state.account.key, record)
-            address = self._address_for(work.session, state, outcome)
-            message = ""
+            new = None
             if outcome.action is ActionKind.TAKE_MESSAGE and (
                 outcome.person or outcome.message.for_person
             ):
-                # stored with its deliveries queued, in the record's transaction
                 new = NewMessage.from_outcome(outcome, agent=agent, call_id=call)
-                message = take_message(work.session, state.account.key, new, now=work.now).uid
-        # committed: only now is the desk told the message is saved
-        if state.stage is Stage.TALKING:
-            if address:
-                self.telephony.transfer(call, address)
-            else:
-                self.telephony.hang_up(call, f"done: {outcome.action.value}")
-            self._feed_checked(events.CallEnded(at, call, agent, state.token))
-        self._forget(state)
-        return {
+            # once per call: a sending whose save is still in flight is waited for, not doubled
+            saved = save_outcome(work.session, state.account.key, record, new, now=work.now)
+            record_id, message = saved.record, saved.message
+            address = self._address_for(work.session, state, outcome)
+        reply: DeskMessage = {
             "type": "saved",
             "call": call,
             "record": record_id,
@@ -272,6 +348,7 @@ class Switchboard(Durable):
             "transferred_to": address,
             "message": message,
         }
+        return Outcome(reply, address)
 
     def _address_for(self, session: Any, state: CallInProgress, outcome: ScriptOutcome) -> str:
         """Where a patch-through goes: the person's first device (else the caller is hung up)."""
@@ -319,8 +396,9 @@ class Switchboard(Durable):
         if self.replaying:
             if not self._recorded(state):
                 self.records.write([(state.account.key, record)])
-        else:  # in a thread, batched: a slow database does not hold the engine up
-            self.records.put(state.account.key, record)
+        else:  # in a thread, batched, once the journal has the input that ended the call
+            account = state.account.key
+            self._effect(lambda: self.records.put(account, record))
         self._forget(state)
 
     def _close_unfinished(self, at: float, agent: str) -> None:
@@ -341,11 +419,14 @@ class Switchboard(Durable):
         decided (the directory read) in a thread meanwhile, off the engine's task."""
         arrived = self.clock.seconds()
         deciding = (
-            asyncio.ensure_future(asyncio.to_thread(self._decide, event))
-            if isinstance(event, InboundCall)
-            else None
+            asyncio.ensure_future(self._deciding(event)) if isinstance(event, InboundCall) else None
         )
         before = self._heard_last
+        if deciding is None and (before is None or before.done()):
+            # nothing ahead of it: straight to the runner (no task of its own, the common case:
+            # a call's answer, its end)
+            self.runner.post(lambda at: self._take(at, Heard(event)))
+            return
 
         async def in_order() -> None:
             if before is not None:  # done, whatever became of it: the order holds, not errors
@@ -353,7 +434,11 @@ class Switchboard(Durable):
             if deciding is None:
                 self.runner.post(lambda at: self._take(at, Heard(event)))
             else:
-                decided = await deciding
+                try:
+                    decided = await deciding
+                except DatabaseSlow as exc:  # the caller hears it, never silence
+                    log.error("call %s could not be decided: refused (%s)", event.call, exc)
+                    decided = CANNOT_DECIDE
                 inbound = cast(InboundCall, event)
                 self.runner.post(
                     lambda at: self._inbound(at, inbound, decided, arrived),
@@ -399,18 +484,17 @@ class Switchboard(Durable):
     def _decide(self, event: InboundCall) -> Decided | str:
         """The call's decision and the instant it was made, or why it is refused (a thread);
         for a call that goes to the pool, its screen pop but for the agent's familiarity."""
-        try:
-            with self.app.unit_of_work() as work:
-                decided = decide_kept(
-                    work.session, self.slices, event.caller, event.dialled, now=work.now,
-                    call_id=event.call, country=self.country, policy=self.pops.policy,
-                )  # fmt: skip
-                return decided, work.now, self._pop_ahead(work.session, event, decided, work.now)
-        except AccueilError as exc:  # a number that leads nowhere: refused loudly
-            return exc.message
-        except Exception:  # the database is away: the caller hears it, never silence
-            log.exception("call %s could not be decided: refused", event.call)
-            return "the switchboard cannot decide calls now"
+        return decide_call(self.app.unit_of_work, self.slices, self.pops, event, self.country)
+
+    async def _deciding(self, event: InboundCall) -> Decided | str:
+        """The call decided in a worker process when there are some (at the switchboard's
+        instant), else (or when no worker could) in the database's threads."""
+        if self.deciders is not None:
+            now = self.app.clock.now()
+            decided = await self.deciders.decide(event, now, self.database.bound)
+            if decided is not None:
+                return decided
+        return await self.database.run(f"deciding call {event.call}", self._decide, event)
 
     def _inbound(
         self,
@@ -427,6 +511,12 @@ class Switchboard(Durable):
             self._take(at, Inbound(event, None, decided))
             return
         decision, started, pop = decided
+        if at - arrived > SLOW_DECISION_SECONDS and not self.replaying:
+            log.warning(
+                "call %s decided %.1f s after it came in: the decisions or the database are "
+                "slow (its caller waited meanwhile)",
+                event.call, at - arrived,
+            )  # fmt: skip
         if pop is not None and not self.replaying:
             self.ready_pops[event.call] = pop
         destination = decision.destination
@@ -452,7 +542,7 @@ class Switchboard(Durable):
             log.warning("call %s to %s refused: %s", event.call, event.dialled, entry.refused)
             self.telephony.hang_up(event.call, entry.refused)
             return
-        state = entry.call
+        state = entry.call.follow()  # the entry stays as it came in until it is journaled
         self.calls[state.id] = state
         self._treat(at, state, state.decision.treatment)
 
@@ -584,54 +674,63 @@ class Switchboard(Durable):
         self._close_unfinished(at, offer.agent)
         state.stage, state.agent, state.token = Stage.OFFERED, offer.agent, offer.token
         self.telephony.ring_agent(offer.call, offer.agent)
-        self.desks.send(
-            offer.agent,
-            {
-                "type": "offer",
-                "call": offer.call,
-                "token": offer.token,
-                "expires_in": round(offer.deadline - at, 3),
-                "ring": offer.ring,
-                "reason": offer.reason,
-                "enqueued_at": state.enqueued_at.isoformat() if state.enqueued_at else None,
-                "pop": self._pop(state, offer.agent),
-            },
-        )
+        message: DeskMessage = {
+            "type": "offer",
+            "call": offer.call,
+            "token": offer.token,
+            "expires_in": round(offer.deadline - at, 3),
+            "ring": offer.ring,
+            "reason": offer.reason,
+            "enqueued_at": state.enqueued_at.isoformat() if state.enqueued_at else None,
+            "pop": None,
+        }
+        if self.replaying:  # the desk had it; a replay to a reconnecting desk goes without
+            pass
+        elif self.holding:  # read off the engine's task before the batch goes out
+            self._pops_wanted.append((message, state, offer.agent, self.ready_pops.get(state.id)))
+        else:
+            message["pop"] = self._pop(state, offer.agent, self.ready_pops.get(state.id))
+        self.desks.send(offer.agent, message)
 
-    def _pop(self, state: CallInProgress, agent: str) -> Any:
+    def _reads(self) -> Callable[[], Any] | None:
+        """The batch's screen pops, read in the journal's thread after its append (one hop
+        off the engine's task); not read in time, the offers go without them (said)."""
+        if not self._pops_wanted:
+            return None
+        asked = [(state, agent, ready) for _, state, agent, ready in self._pops_wanted]
+        return lambda: self._pops(asked)
+
+    def _before_release(self, read: Any) -> None:
+        wanted, self._pops_wanted = self._pops_wanted, []
+        if not wanted:
+            return
+        if read is None:
+            log.error("%d offers go without their screen pop: no answer in time", len(wanted))
+            return
+        for (message, _, _, _), pop in zip(wanted, read, strict=True):
+            message["pop"] = pop
+
+    def _pops(self, asked: list[tuple[CallInProgress, str, dict[str, Any] | None]]) -> list[Any]:
+        return [self._pop(state, agent, ready) for state, agent, ready in asked]
+
+    def _pop(self, state: CallInProgress, agent: str, ready: dict[str, Any] | None) -> Any:
         """The screen pop for this agent, or None (said in the log) when it cannot be read:
         the one made at arrival with this agent's familiarity (one read), else read whole."""
-        if self.replaying:  # the desk had it; a replay to a reconnecting desk goes without
-            return None
         try:
-            ready = self.ready_pops.get(state.id)
+            if ready is not None:  # one read, nothing to commit
+                with self.app.sessions() as session:
+                    familiar = familiarity_of(
+                        session, state.account.id or 0, state.person, agent, self.app.clock.now()
+                    )
+                return {**ready, "familiar": to_jsonable_python(familiar)}
             with self.app.unit_of_work() as work:
-                if ready is not None:
-                    shown = familiar_pop(work.session, ready, state.account, agent, now=work.now)
-                else:
-                    shown = self.pops.screen_pop(
-                        work.session, state.dialled, state.caller, now=work.now, agent=agent,
-                        country=self.country, decision=state.decision,
-                    )  # fmt: skip
+                shown = self.pops.screen_pop(
+                    work.session, state.dialled, state.caller, now=work.now, agent=agent,
+                    country=self.country, decision=state.decision,
+                )  # fmt: skip
             return to_jsonable_python(shown)
         except Exception:  # the offer still rings: the agent answers without the pop
             log.exception("no screen pop for call %s", state.id)
-            return None
-
-    def _pop_ahead(
-        self, session: Session, event: InboundCall, decided: CallDecision, now: datetime
-    ) -> ScreenPop | None:
-        """A pool call's screen pop, made with its decision in the decision's thread: the
-        offer on the engine's task then only reads the agent's familiarity."""
-        if not isinstance(decided.decision.treatment, Answer | Message):
-            return None
-        try:
-            return self.pops.screen_pop(
-                session, event.dialled, event.caller, now=now, country=self.country,
-                decision=decided.decision,
-            )  # fmt: skip
-        except Exception:  # read again at the offer
-            log.exception("no screen pop ahead for call %s", event.call)
             return None
 
     # ----------------------------------------------------------------- reading
@@ -654,11 +753,16 @@ def _unfinished(prompt: Any, errors: Any) -> InvalidInput:
     if errors:
         bad = errors[0]
         return InvalidInput(
-            f"answer to {bad.step!r} does not fit: {bad.reason}", field=f"answers.{bad.step}"
+            says("answer to %(step)r does not fit: %(reason)s", step=bad.step, reason=bad.reason),
+            field=f"answers.{bad.step}",
         )
     if prompt is None:
-        return InvalidInput("the script ended without an outcome", field="answers")
+        return InvalidInput(says("the script ended without an outcome"), field="answers")
     return InvalidInput(
-        f"the script is not finished: next question {prompt.step!r} ({prompt.text})",
+        says(
+            "the script is not finished: next question %(step)r (%(prompt)s)",
+            step=prompt.step,
+            prompt=prompt.text,
+        ),
         field=f"answers.{prompt.step}",
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -47,6 +47,11 @@ class CallInProgress:
     waited: float | None = None
     familiar: bool | None = None
     enqueued_at: datetime | None = None  # the instant it entered the pool's line
+
+    def follow(self) -> CallInProgress:
+        """A copy to follow live. The journal encodes a batch's inputs after the batch has
+        applied (off the event loop): its ``Inbound`` must keep the call as it came in."""
+        return replace(self, devices=list(self.devices), ringing=set(self.ringing))
 
     @property
     def treatment(self) -> str:

@@ -39,7 +39,7 @@ import types
 from collections import OrderedDict, deque
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 
@@ -49,7 +49,9 @@ FORMAT = "accueil.switchboard"
 VERSION = 1
 # the modules whose classes a journal may hold: the inputs, the engine's state, the
 # telephony's events, the directory's and the rules' values a live call keeps
-_ROUTING = "config engine events familiarity groups guard holding line matching pool records"
+_ROUTING = (
+    "config engine events familiarity groups guard holding line matching patience pool records"
+)
 _MODULES = (
     *(
         f"accueil.core.routing.{name}"
@@ -145,6 +147,39 @@ def _attributes(value: object) -> dict[str, Any]:
 
 
 _SHAREABLE = (list, dict, set, deque)  # mutable: the identity matters when reached twice
+_SCALARS = (type(None), bool, int, float, str, datetime, timedelta, Enum)
+# immutable values met again (a kept slice's account, a rule's treatment): their encoding, made
+# once, by id (the value is held here, so its id stays its own); cleared when full
+_KEPT: dict[int, tuple[object, Any]] = {}
+_KEEP_AT_MOST = 4096
+
+
+def _immutable(value: object) -> bool:
+    """Whether ``value`` can never change: scalars, enums, tuples and frozensets of such,
+    frozen dataclasses and frozen pydantic models made of such."""
+    if isinstance(value, _SCALARS):
+        return True
+    if type(value) in (tuple, frozenset):
+        return all(_immutable(v) for v in value)  # type: ignore[attr-defined]
+    if isinstance(value, BaseModel):
+        return bool(value.model_config.get("frozen"))
+    params = getattr(type(value), "__dataclass_params__", None)
+    return (
+        params is not None
+        and params.frozen
+        and all(_immutable(getattr(value, f.name)) for f in dataclasses.fields(value))  # type: ignore[arg-type]
+    )
+
+
+def _keep(value: object, encoded: Any) -> None:
+    if len(_KEPT) >= _KEEP_AT_MOST:
+        _KEPT.clear()
+    _KEPT[id(value)] = (value, encoded)
+
+
+def _kept(value: object) -> Any:
+    found = _KEPT.get(id(value))
+    return found[1] if found is not None and found[0] is value else None
 
 
 class _Encoder:
@@ -153,6 +188,7 @@ class _Encoder:
         self._count(root)
         self._shared = {key for key, n in self._seen.items() if n > 1}
         self._marks: dict[int, int] = {}
+        self._refs = 0  # references written ("$r"): an encoding with one is this document's
         self._keep: list[object] = []  # holds what was marked, so its id stays its own
 
     def _count(self, value: object) -> None:
@@ -174,8 +210,8 @@ class _Encoder:
                 stack.extend(item.values())
             elif isinstance(item, list | set | deque):
                 stack.extend(item)
-            elif not isinstance(item, BaseModel):
-                stack.extend(_attributes(item).values())
+            elif not isinstance(item, BaseModel) and _kept(item) is None:
+                stack.extend(_attributes(item).values())  # (immutable, kept: nothing shared)
 
     def encode(self, value: object) -> Any:
         if isinstance(value, Enum):
@@ -193,13 +229,14 @@ class _Encoder:
         if isinstance(value, types.MethodType):
             return {"$m": [self.encode(value.__self__), value.__func__.__name__]}
         if isinstance(value, BaseModel):
-            return {"$p": _name(type(value)), "v": value.model_dump(mode="json")}
+            return {"$p": _name(type(value)), "v": self._model(value)}
         if isinstance(value, tuple) and not _is_instance(value):
             return {"$t": [self.encode(v) for v in value]}
         if isinstance(value, frozenset):
             return {"$fs": [self.encode(v) for v in value]}
         key = id(value)
         if key in self._marks:
+            self._refs += 1
             return {"$r": self._marks[key]}
         mark: dict[str, Any] = {}
         if key in self._shared:
@@ -221,10 +258,29 @@ class _Encoder:
         if isinstance(value, deque):
             return {"$q": [self.encode(v) for v in value], "max": value.maxlen, **mark}
         if _is_instance(value):
-            name = _name(type(value))
-            fields = {k: self.encode(v) for k, v in _attributes(value).items()}
-            return {"$o": name, "f": fields, **mark}
+            return {"$o": _name(type(value)), "f": self._fields(value), **mark}
         raise TypeError(f"{type(value).__qualname__} is not a journal type")
+
+    def _fields(self, value: object) -> dict[str, Any]:
+        """An instance's fields encoded; an immutable one's made once and kept (not when it
+        holds a mark or a reference: those are this document's own)."""
+        kept = _kept(value)
+        if kept is not None:
+            return cast(dict[str, Any], kept)
+        before = (len(self._marks), self._refs)
+        fields = {k: self.encode(v) for k, v in _attributes(value).items()}
+        if (len(self._marks), self._refs) == before and _immutable(value):
+            _keep(value, fields)
+        return fields
+
+    @staticmethod
+    def _model(value: BaseModel) -> Any:
+        kept = _kept(value)
+        if kept is None:
+            kept = value.model_dump(mode="json")
+            if value.model_config.get("frozen"):
+                _keep(value, kept)
+        return kept
 
 
 def _is_instance(value: object) -> bool:

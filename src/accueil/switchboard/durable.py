@@ -8,16 +8,18 @@ journals, replays, and keeps what must survive the database being away.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from accueil.core.routing.engine import Engine
 from accueil.errors import AccueilError
-from accueil.services.calls import CallRecord, is_recorded, record_call
+from accueil.services.calls import CallRecord, is_recorded
 from accueil.services.unit_of_work import Application
 from accueil.switchboard import codec
 from accueil.switchboard.calls import CallInProgress, Refused
@@ -25,8 +27,10 @@ from accueil.switchboard.clock import SwitchClock
 from accueil.switchboard.desks import Desks
 from accueil.switchboard.host import EngineHost
 from accueil.switchboard.inputs import Heard, Input, Mute, Request
-from accueil.switchboard.journal import Deposed, Journal, Saved
+from accueil.switchboard.journal import Deposed, Journal, JournalWriter, Saved
+from accueil.switchboard.records import RecordWriter
 from accueil.switchboard.reissue import ask_again, still_expected
+from accueil.switchboard.runner import DEPOSED, Verdict
 from accueil.telephony.port import CallerHungUp, Ended, Telephony
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,35 @@ class BoardState:
 
 
 codec.register(BoardState)
+# the telephony's requests, held with the desks' messages until their batch is journaled
+REQUESTS = ("ring_agent", "stop_ringing", "ring_device", "bridge", "transfer", "hang_up")
+
+
+class Held:
+    """The board's telephony or desks: each of ``names`` (a request, a message) is done once
+    the batch that made it is journaled (``Durable._effect``); the rest goes straight through."""
+
+    def __init__(self, real: Any, durable: Durable, names: tuple[str, ...]) -> None:
+        self.real, self._durable, self._names = real, durable, frozenset(names)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.real, name)
+        if name not in self._names:
+            return attr
+        effect = self._durable._effect
+
+        def held(*args: Any) -> None:
+            effect(lambda: attr(*args))
+
+        return held
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An agent's outcome, saved: the desk's answer, and where the caller is put through."""
+
+    reply: dict[str, Any]
+    address: str
 
 
 class Durable(ABC):
@@ -54,6 +87,7 @@ class Durable(ABC):
     host: EngineHost
     desks: Desks
     telephony: Telephony
+    records: RecordWriter
     calls: dict[str, CallInProgress]
     logged_in: set[str]
 
@@ -66,59 +100,106 @@ class Durable(ABC):
         self.deposed = False  # a newer term leads: this board takes no more input
         self.unrecorded: deque[tuple[str, CallRecord]] = deque()  # records to write again
         self.reissued: list[Request] = []  # telephony requests the last replay asked again
+        self.holding = False  # a batch is applied: its effects wait for its journal
+        self.held: list[Callable[[], None]] = []
+        self.writer = JournalWriter()
+        self._snapshots_due = 0  # snapshots written (``appended // snapshot_every``)
+        self._read: Any = None  # what the batch's ``_reads`` gave
 
     @abstractmethod
     def _apply(self, at: float, entry: Input) -> Any:
         """Apply one input to the live state (the switchboard says how); journaled before."""
 
     def _take(self, at: float, entry: Input) -> Any:
-        """Journal ``entry`` (committed), then apply it. A journal that cannot be written
-        refuses the input loudly: nothing is applied that a standby could not replay."""
+        """Put ``entry`` in the journal's batch, then apply it. Its effects are held until the
+        batch is journaled (``flush``, ``release``): nothing is seen that a standby could not
+        replay. Outside a batch (a test driving the board by hand) it is written at once."""
         if self.journal is not None and not self.replaying:
-            self._journal(self.journal, at, entry)
-        result = self._apply(at, entry)
-        if self.unrecorded and not self.replaying:
-            self._record_late()
-        if (
-            self.journal is not None
-            and not self.replaying
-            and self.journal.appended % self.snapshot_every == 0
-        ):
-            self.save_snapshot()
-        return result
+            if self.deposed:
+                raise Refused(DEPOSED)
+            self.backlog.append((at, entry))
+            if not self.holding:
+                self._write_now(self.journal)
+        return self._apply(at, entry)
 
-    def _journal(self, journal: Journal, at: float, entry: Input) -> None:
-        """Append ``entry`` after any input that waits in memory. While the database is
-        unavailable the inputs still apply (calls flow from the engine's memory) and wait,
-        in order, for the journal to catch up; said in the log each time."""
-        if self.deposed:
-            raise Refused("this switchboard no longer leads: reconnect to the leader")
-        self.backlog.append((at, entry))
+    def _write_now(self, journal: Journal) -> None:
+        """Append what waits in memory, on this task (outside the runner's batches)."""
         try:
-            self._write_backlog(journal)
+            journal.append_many(list(self.backlog))
+            self.backlog.clear()
         except Deposed as exc:
             self.deposed = True
-            raise Refused("this switchboard no longer leads: reconnect to the leader") from exc
-
-    def _write_backlog(self, journal: Journal) -> None:
-        """Append what waits in memory, oldest first, while the database takes it."""
-        try:
-            while self.backlog:
-                journal.append(*self.backlog[0])
-                self.backlog.popleft()
-        except Deposed:
-            raise
+            raise Refused(DEPOSED) from exc
         except Exception:
             log.exception("journal unavailable: %d inputs wait in memory", len(self.backlog))
 
-    def catch_up(self) -> None:
-        """The database is back: write what waits in memory (inputs, records) now, without
-        waiting for the next input (on the runner's task)."""
-        if self.journal is not None and not self.deposed:
+    # ------------------------------------------------- the runner's batches (group commit)
+
+    def hold(self) -> None:
+        self.holding = True
+
+    def _effect(self, effect: Callable[[], None]) -> None:
+        """Do ``effect`` now, or once the batch is journaled when effects are held."""
+        if self.holding:
+            self.held.append(effect)
+        else:
+            effect()
+
+    async def flush(self, bound: float) -> Verdict:
+        """Append every input that waits in memory, in one transaction in the journal's
+        thread, waiting at most ``bound`` seconds: ``journaled``; ``memory`` while the database
+        is away or slower than that (the inputs wait, in order, said in the log; the write in
+        flight goes on and the next batch waits for it); ``deposed`` when a newer term leads."""
+        self.holding = False
+        if self.deposed:
+            return "deposed"
+        if self.journal is None:  # no journal (a board driven by hand): read, and go out
+            read = self._reads()
+            self._read = await asyncio.to_thread(read) if read is not None else None
+            return "journaled"
+        read = self._reads()
+        written, self._read = await self.writer.drain(self.journal, self.backlog, bound, read)
+        self.deposed = self.deposed or self.writer.deposed
+        if self.deposed:
+            return "deposed"
+        return "journaled" if written else "memory"
+
+    async def release(self) -> None:
+        """Let the batch's effects out, in order (the screen pops read first, off the loop);
+        then a snapshot when one is due (the desks' cursors moved with the effects)."""
+        held, self.held = self.held, []
+        read, self._read = self._read, None
+        self._before_release(read)
+        for effect in held:
             try:
-                self._write_backlog(self.journal)
-            except Deposed:
-                self.deposed = True
+                effect()
+            except Exception:  # one desk or request that fails does not stop the others
+                log.exception("a switchboard effect failed")
+        if self.unrecorded and not self.backlog:  # the database took the journal: try them
+            self._record_late()
+        if self.journal is not None and not self.backlog:
+            due = self.journal.appended // self.snapshot_every
+            if due > self._snapshots_due:
+                self._snapshots_due = due
+                self.writer.snapshot(self.journal, self.state(), self.clock.now())
+
+    @abstractmethod
+    def _reads(self) -> Callable[[], Any] | None:
+        """What the held effects need read from the database (blocking: run in the journal's
+        thread right after the batch's append, in the same hop), or None."""
+
+    @abstractmethod
+    def _before_release(self, read: Any) -> None:
+        """Put what ``_reads`` gave (None: not read in time) into the held effects."""
+
+    def discard(self, why: str) -> None:
+        dropped, self.held = len(self.held), []
+        if dropped:
+            log.error("%d switchboard effects not let out: %s", dropped, why)
+
+    def catch_up(self) -> None:
+        """The database is back (the lock's connection answered): the records that wait are
+        written (in a thread). The journal's backlog goes with the batch this runs in."""
         if self.unrecorded:
             self._record_late()
 
@@ -129,10 +210,12 @@ class Durable(ABC):
         )
 
     def save_snapshot(self) -> None:
+        """A snapshot now (blocking: a take-over, before the switchboard starts)."""
         if self.journal is None:
             return
         try:
             self.journal.snapshot(self.state(), self.clock.now())
+            self._snapshots_due = self.journal.appended // self.snapshot_every
         except Exception:  # the journal still holds every input: a later snapshot will do
             log.exception("switchboard snapshot not saved")
 
@@ -168,17 +251,10 @@ class Durable(ABC):
         return len(saved.entries)
 
     def _record_late(self) -> None:
-        """Write the records the database refused before, oldest first, while it takes them."""
+        """Hand the records the database refused before to the record writer (a thread),
+        oldest first; those it cannot write come back to ``unrecorded``."""
         while self.unrecorded:
-            account, record = self.unrecorded[0]
-            try:
-                with self.app.unit_of_work() as work:
-                    if not is_recorded(work.session, account, record.call_id):
-                        record_call(work.session, account, record)
-            except Exception:
-                log.warning("%d call records still wait for the database", len(self.unrecorded))
-                return
-            self.unrecorded.popleft()
+            self.records.put(*self.unrecorded.popleft())
 
     def _recorded(self, state: CallInProgress) -> bool:
         with self.app.unit_of_work() as work:

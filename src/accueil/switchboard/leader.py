@@ -16,15 +16,16 @@ schemas of one server do not elect each other.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, insert, select, text
 
 from accueil.store.tables_switchboard import TermRow
-from accueil.switchboard.journal import TERM_LOCK
+from accueil.switchboard.journal import LATEST_TERM, TERM_LOCK
 
 log = logging.getLogger(__name__)
 LEADER_LOCK = 0x61636375_0000
@@ -51,6 +52,8 @@ class Leadership:
         self._held: Connection | None = None
         self._session: int | None = None  # the server's pid of the session that holds the lock
         self._lost: int | None = None  # the session of a lock connection this process lost
+        self._guard = threading.Lock()  # ``_held`` and ``_checking``, across threads
+        self._checking: Connection | None = None  # the lock connection a check is using
         self.confirmed_at = 0.0  # ``time.monotonic()`` after which the lock was last known held
         self._key = LEADER_LOCK
         if self.shared:
@@ -121,18 +124,30 @@ class Leadership:
         """Whether the lock's connection is still alive (blocking)."""
         if not self.shared:
             return True
-        if self._held is None:
+        with self._guard:
+            held = self._checking = self._held
+        if held is None:
             return False
         started = time.monotonic()
         try:
-            self._held.execute(text("SELECT 1")).scalar()
-            self._held.commit()
-            self.confirmed_at = started  # the session, so the lock, lived after this instant
-            return True
+            held.execute(text("SELECT 1")).scalar()
+            held.commit()
+            answered = True
         except Exception:
             log.exception("the leader's lock connection is lost")
+            answered = False
+        finally:
+            with self._guard:
+                self._checking = None
+                given_up = self._held is not held  # released while this check hung
+        if given_up:
+            _close(held)
+            return False
+        if not answered:
             self.release()
             return False
+        self.confirmed_at = started  # the session, so the lock, lived after this instant
+        return True
 
     def begin_term(self, origin: datetime, speed: float) -> Term:
         """A new term, on the time line of the last one (the journal's), else from ``origin``."""
@@ -157,25 +172,31 @@ class Leadership:
     def latest_term(self) -> int | None:
         """The number of the latest term (None: nobody led yet)."""
         with self.engine.connect() as connection:
-            found = connection.execute(select(func.max(TermRow.term))).scalar()
+            found = connection.execute(LATEST_TERM).scalar()
         return int(found) if found is not None else None
 
     def leader(self) -> str | None:
         """Where the latest leader said agents reach it (None: nobody led yet)."""
         with self.engine.connect() as connection:
             found = connection.execute(
-                select(TermRow.address).where(
-                    TermRow.term == select(func.max(TermRow.term)).scalar_subquery()
-                )
+                select(TermRow.address).where(TermRow.term == LATEST_TERM.scalar_subquery())
             ).scalar()
         return str(found) if found is not None else None
 
     def release(self) -> None:
-        held, self._held = self._held, None
-        self._lost, self._session = self._session, None
-        if held is not None:
-            try:  # closed for good (not back to the pool, where the lock would stay held)
-                held.invalidate()
-                held.close()
-            except Exception:  # already broken: the server dropped it, and the lock
-                log.debug("lock connection already closed", exc_info=True)
+        """Let go of the lock's connection. A check that hangs on it (a database that does
+        not answer) closes it when it returns: never closed under a thread that uses it."""
+        with self._guard:
+            held, self._held = self._held, None
+            self._lost, self._session = self._session, None
+            in_use = held is not None and held is self._checking
+        if held is not None and not in_use:
+            _close(held)
+
+
+def _close(held: Connection) -> None:
+    try:  # closed for good (not back to the pool, where the lock would stay held)
+        held.invalidate()
+        held.close()
+    except Exception:  # already broken: the server dropped it, and the lock
+        log.debug("lock connection already closed", exc_info=True)

@@ -8,25 +8,34 @@ reconnect to the new leader) and stands by again. A lock lost with the database 
 is not the end at once: the switchboard goes on from memory for ``hold`` seconds while this
 process tries to take the lock back; back with no newer term begun, it leads on and its
 journal catches up (at every check while anything waits in memory: ``_catch_up``).
+
+Every wait on the database here is bounded (``patience``, 3 s by default): a lock check
+that does not answer (a database that hangs instead of refusing) is given up, the leader counts
+as unconfirmed — its fence stops it acting — and it goes the way of a lost lock (``_hold_on``).
+The checks run in threads of their own, one at a time: a hung one is waited for again at the
+next check, never doubled, and the default threads of the event loop are never taken.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from accueil import logs
+from accueil.switchboard.bounded import Bounded, DatabaseSlow
 from accueil.switchboard.clock import RealClock
 from accueil.switchboard.journal import Journal
 from accueil.switchboard.leader import Leadership, Term
 from accueil.switchboard.live import Live
+from accueil.tasks import stopped
 
 log = logging.getLogger(__name__)
 said = logs.get_logger(__name__)  # one line when this process starts leading
+T = TypeVar("T")
 
 
 class Leading:
@@ -44,12 +53,21 @@ class Leading:
         check: float = 0.5,
         hold: float = 5.0,
         fence: float = 2.0,
+        patience: float = 3.0,
+        takeover: float = 10.0,
     ) -> None:
         self.leadership, self.make_live, self.on_change = leadership, make_live, on_change
         self.clock, self.retry, self.check, self.hold = clock, retry, check, hold
         # the switchboard acts for ``fence`` seconds after the lock was last known held, and a
         # new term waits as long after winning the lock: the last leader has stopped by then
         self.fence = fence
+        # the longest a lock check, a try or a look at the terms is waited for
+        self.patience = patience
+        # the longest each database step of a take-over is waited for (the term's start, which
+        # waits for the last term's appends in flight; the journal's load; the first snapshot)
+        self.takeover = takeover
+        self._threads = Bounded("leading", 2, self.patience)
+        self._pending: dict[str, asyncio.Future[Any]] = {}  # checks still in their thread
         self.live: Live | None = None
         self.term: Term | None = None
         self.took_seconds = 0.0  # lock won → switchboard serving, for the last take-over
@@ -66,11 +84,13 @@ class Leading:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stopped(self._task)
             self._task = None
         await self._step_down()
+        pending = {p for p in self._pending.values() if not p.done()}
+        if pending:  # a try given up may still win the lock: let go of it once it ends
+            await asyncio.wait(pending, timeout=self.patience)
+            await asyncio.to_thread(self.leadership.release)
 
     async def _run(self, leading: bool) -> None:
         while True:
@@ -88,10 +108,29 @@ class Leading:
                 continue
             leading = await self._lead_safely()
 
+    async def _bounded(self, what: str, work: Callable[[], T], bound: float | None = None) -> T:
+        """``work`` in this loop's threads, waited for at most ``patience`` seconds (or
+        ``bound``); one of each ``what`` at a time (the one that hangs is waited for again,
+        not doubled)."""
+        wait = self.patience if bound is None else bound
+        pending = self._pending.get(what)
+        if pending is not None and not pending.done():
+            await asyncio.wait({pending}, timeout=wait)
+            if not pending.done():
+                raise DatabaseSlow(f"the database has not answered ({what})", pending)
+        try:
+            return await self._threads.run(what, work, bound=wait)
+        except DatabaseSlow as slow:
+            self._pending[what] = slow.work
+            raise
+
     async def _try(self) -> bool:
         try:
-            return await asyncio.to_thread(self.leadership.try_lead)
-        except Exception:  # the database is away: keep standing by
+            return await self._bounded("the leader's lock", self.leadership.try_lead)
+        except DatabaseSlow as exc:
+            log.error("cannot try the leader's lock: %s", exc)
+            return False
+        except Exception:  # the database is away, or does not answer: keep standing by
             log.exception("cannot reach the database to try the leader's lock")
             return False
 
@@ -106,21 +145,37 @@ class Leading:
             return False
 
     async def _lead(self) -> None:
+        """Take the switchboard over: every database step bounded (``takeover``), each said
+        in the log; a step given up is an error (``_lead_safely`` lets go of the lock and
+        stands by, to try again), never a take-over that waits as long as the database."""
         began = time.perf_counter()
-        if self.leadership.shared:  # the last leader, cut off, may act until its lease ends
+        # the last leader, cut off, may act until its lease ends; with no term before this
+        # one there was never a leader to wait for (the first process to lead starts at once)
+        fenced = self.leadership.shared and bool(
+            await self._bounded("the latest term", self.leadership.latest_term, self.takeover)
+        )
+        said.info("switchboard.lock_won", fence=self.fence if fenced else 0.0)
+        if fenced:
             await asyncio.sleep(self.fence)
         origin = self.clock.origin if self.clock else datetime.now(UTC)
         speed = self.clock.speed if self.clock else 1.0
-        self.term = await asyncio.to_thread(self.leadership.begin_term, origin, speed)
+        self.term = await self._bounded(
+            "the term's start", lambda: self.leadership.begin_term(origin, speed), self.takeover
+        )
         if self.clock is not None:
             self.clock.adopt(self.term.origin, self.term.speed)
         live, self._catching_up = self.make_live(), False
         journal = Journal(self.leadership.engine, self.term.number)
-        self.replayed = await live.take_over(journal)
+        try:
+            self.replayed = await live.take_over(journal, self._taking_over)
+        except BaseException:  # given up (or failed): nothing of this take-over runs on
+            if live.started:
+                await live.stop()
+            raise
         self.live = live
         # from now on it acts only while it knows it holds the lock (a take-over takes well
         # under ``fence``: a standby that won the lock meanwhile still waits out the lease)
-        if self.leadership.shared and not await asyncio.to_thread(self._confirm):
+        if self.leadership.shared and not await self._confirmed():
             live.board.runner.renew(0.0)
         self.on_change(live)
         self.took_seconds = time.perf_counter() - began
@@ -131,11 +186,27 @@ class Leading:
             seconds=round(self.took_seconds, 3),
         )
 
+    async def _taking_over(self, what: str, work: Callable[[], T]) -> T:
+        return await self._bounded(what, work, self.takeover)
+
+    async def _confirmed(self) -> bool:
+        try:
+            return await self._bounded("the lock check", self._confirm)
+        except DatabaseSlow:
+            log.error("the lock check has not answered after the take-over: not acting yet")
+            return False
+
     async def _still_leading(self) -> bool:
         if self.live is not None and self.live.board.deposed:
             return False
         try:
-            return await asyncio.to_thread(self._confirm)
+            return await self._bounded("the lock check", self._confirm)
+        except DatabaseSlow as exc:
+            log.error(
+                "the lock check has not answered in %.1f s: this leader is unconfirmed and "
+                "stops acting at its fence (%s)", self.patience, exc,
+            )  # fmt: skip
+            return False
         except Exception:
             log.exception("cannot tell whether this process still leads")
             return False
@@ -155,7 +226,10 @@ class Leading:
             await asyncio.sleep(self.retry)
             if not await self._try():
                 continue
-            latest = await asyncio.to_thread(self._latest_term)
+            try:
+                latest = await self._bounded("the latest term", self._latest_term)
+            except DatabaseSlow:
+                continue  # not known yet: the database does not answer
             if latest == term.number:
                 log.warning("the switchboard's lock is taken back: term %s leads on", latest)
                 self._renew()

@@ -1,8 +1,10 @@
 """Call records written off the engine's task, in batches.
 
 A call that ends without an agent's outcome (abandoned, overflowed, rejected, connected, or an
-agent who moved on) gets its record here: ``put`` returns at once, and one thread writes every
-record that came meanwhile in **one transaction** (one commit, one publication of their
+agent who moved on) gets its record here: ``put`` returns at once, and after ``gather_seconds``
+(50 ms: a transaction costs about as much CPU as the records it writes, so at tens of calls a
+second a batch of one would cost the switchboard's process most of a record again) one thread
+writes every record that came meanwhile in **one transaction** (one commit, one publication of their
 ``call.recorded`` events; ``calls.record_calls``: one query finds the calls recorded already,
 one flush writes the rest), then the next batch. Each record is written exactly once: a batch
 the database refused is written again record by record, each only if its call has no record
@@ -33,8 +35,11 @@ class RecordWriter:
         app: Application,
         track: Callable[[asyncio.Future[Any]], None],
         unrecorded: deque[Pending],
+        *,
+        gather_seconds: float = 0.05,
     ) -> None:
         self.app, self._track, self.unrecorded = app, track, unrecorded
+        self.gather_seconds = gather_seconds
         self._pending: list[Pending] = []
         self._writing = False
         self.batches = 0  # transactions committed (figures for the bench)
@@ -46,11 +51,16 @@ class RecordWriter:
             self._next()
 
     def _next(self) -> None:
-        batch, self._pending = self._pending, []
         self._writing = True
-        work = asyncio.ensure_future(asyncio.to_thread(self.write, batch))
+        work = asyncio.ensure_future(self._gather_and_write())
         work.add_done_callback(self._written)
         self._track(work)
+
+    async def _gather_and_write(self) -> None:
+        if self.gather_seconds > 0:  # the records of the calls ending meanwhile join the batch
+            await asyncio.sleep(self.gather_seconds)
+        batch, self._pending = self._pending, []
+        await asyncio.to_thread(self.write, batch)
 
     def _written(self, work: asyncio.Future[None]) -> None:
         self._writing = False

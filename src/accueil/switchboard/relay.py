@@ -3,33 +3,35 @@ subscribers (caches, the leader's screen pops), whichever process committed them
 
 On PostgreSQL each process marks the rows it committed published and ``NOTIFY``s the channel;
 each process ``LISTEN``s on a connection of its own (a thread) and, when told, reads the outbox
-after its cursor and hands the events it did not commit itself to its subscribers, in order. A
-notification lost (the listener reconnecting) costs nothing: the next one, or the periodic
-read, takes up from the cursor. On SQLite there is one process: ``MarkPublished`` is enough.
+after its cursor — settled events only, in the order clients get them (``read_settled``) — and
+hands them all to the process's event streams, and those it did not commit itself to its
+subscribers, in order. A notification lost (the listener reconnecting) costs nothing: the next
+one, or the periodic read, takes up from the cursor. On SQLite there is one process:
+``MarkPublished`` is enough, and the streams hear the events at commit.
 
 Clients read events by cursor from the outbox (``/supervisor/events``), so a client never
-depends on which process it asks.
+depends on which process it asks; the streams hand out the same order, so a cursor got live
+resumes as well as one got by reading.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from accueil.services.clock import Clock
-from accueil.services.outbox import Envelope, read_outbox
+from accueil.services.outbox import Envelope, latest_cursor, read_settled
 from accueil.services.unit_of_work import MarkPublished
-from accueil.store.tables_outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 CHANNEL = "accueil_outbox"
-HOLE_SECONDS = 10.0
+HELD_SECONDS = 0.05
 Deliver = Callable[[Sequence[Envelope]], object]
+Feed = Callable[[Envelope], object]
 
 
 class NotifyRelay(MarkPublished):
@@ -61,24 +63,33 @@ class NotifyRelay(MarkPublished):
 
 
 class Listener:
-    """Hears the other processes' events and hands them to this process's subscribers."""
+    """Hears the committed events of every process, settled, in the order clients get them
+    (``read_settled``): hands them all to ``feed`` (this process's event streams) and those
+    another process committed to this process's subscribers (``deliver``)."""
 
-    def __init__(self, engine: Engine, relay: NotifyRelay, deliver: Deliver) -> None:
-        self.engine, self.relay, self.deliver = engine, relay, deliver
-        self.cursor = 0
-        self.seen: set[int] = set()  # delivered above the cursor
-        self.holes: dict[int, float] = {}  # ids not committed (yet), since when
+    def __init__(
+        self, engine: Engine, relay: NotifyRelay, deliver: Deliver, feed: Feed | None = None
+    ) -> None:
+        self.engine, self.relay, self.deliver, self.feed = engine, relay, deliver, feed
+        self.cursor = 0  # the id of the last event read: its place in the settled order
+        self.held = False  # committed events wait behind a transaction still running
         self.heard = 0  # events of other processes delivered here
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox-listener", daemon=True)
 
     def start(self) -> None:
-        with self.engine.connect() as connection:
-            self.cursor = int(connection.execute(select(func.max(OutboxRow.id))).scalar() or 0)
+        with Session(self.engine) as session:
+            self.cursor = latest_cursor(session)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        if self._thread.is_alive():
+            try:  # wake the thread now rather than at its next look
+                with self.engine.begin() as connection:
+                    connection.execute(text("SELECT pg_notify(:c, '')"), {"c": CHANNEL})
+            except Exception:  # the database away: it wakes within its wait
+                log.debug("could not wake the outbox listener", exc_info=True)
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
@@ -97,37 +108,27 @@ class Listener:
             assert raw is not None
             while not self._stop.is_set():
                 self.catch_up()
-                for _ in raw.notifies(timeout=1.0, stop_after=1):
+                # events held behind a transaction still running: look again soon (that
+                # transaction may have emitted nothing, so no notification would come)
+                wait = HELD_SECONDS if self.held else 1.0
+                for _ in raw.notifies(timeout=wait, stop_after=1):
                     break
 
     def catch_up(self) -> int:
-        """Deliver every event after the cursor that another process committed.
-
-        Outbox ids are given at insert and committed in any order, so an id missing below the
-        newest one read may still come (a transaction in flight): it is read again until it
-        does, or for ``HOLE_SECONDS`` (a rolled-back transaction leaves its id unused)."""
+        """Read every settled event after the cursor: all to ``feed``, those another process
+        committed to ``deliver``. Returns how many of the latter."""
         delivered = 0
         with Session(self.engine) as session:
-            while found := [
-                e for e in read_outbox(session, after=self.cursor) if e.id not in self.seen
-            ]:
-                self._account(found)
+            while found := (page := read_settled(session, after=self.cursor)).envelopes:
+                self.cursor = found[-1].id
+                if self.feed is not None:
+                    for envelope in found:
+                        self.feed(envelope)
                 theirs = [e for e in found if not self.relay.is_mine(e.id)]
                 if theirs:
                     self.deliver(theirs)
                     delivered += len(theirs)
+                session.rollback()  # a fresh snapshot for the next page
+            self.held = page.held
         self.heard += delivered
         return delivered
-
-    def _account(self, found: list[Envelope]) -> None:
-        now = time.monotonic()
-        ids = {e.id for e in found}
-        self.seen.update(ids)
-        for hole in [h for h in self.holes if h in ids or now - self.holes[h] > HOLE_SECONDS]:
-            del self.holes[hole]
-        newest = max(ids)
-        for missing in range(self.cursor + 1, newest):
-            if missing not in self.seen and missing not in self.holes:
-                self.holes[missing] = now
-        self.cursor = min(self.holes) - 1 if self.holes else newest
-        self.seen = {i for i in self.seen if i > self.cursor}

@@ -8,6 +8,7 @@ reconnects and resumes from its last cursor); a reconnect replays what was misse
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -41,6 +42,9 @@ class _Desk:
     cursor: int = 0
     kept: deque[Message] = field(default_factory=deque)
     connection: Connection | None = None
+    # each kept message as JSON, made once as it is sent: a snapshot joins them (encoding
+    # every kept message again at each snapshot was most of a snapshot's cost)
+    texts: deque[str] = field(default_factory=deque)
 
 
 class StreamDesks:
@@ -55,19 +59,28 @@ class StreamDesks:
         desk.cursor += 1
         stamped = {**message, "cursor": desk.cursor}
         desk.kept.append(stamped)
+        desk.texts.append(_text(stamped))
         while len(desk.kept) > self.keep:
             desk.kept.popleft()
+            desk.texts.popleft()
         if desk.connection is not None:
             desk.connection.push(stamped)
 
-    def export(self) -> dict[str, tuple[int, list[Message]]]:
-        """Each agent's cursor and kept messages (a snapshot's part; connections stay out)."""
-        return {agent: (desk.cursor, list(desk.kept)) for agent, desk in self._desks.items()}
+    def export(self) -> dict[str, tuple[int, str]]:
+        """Each agent's cursor and kept messages, as one JSON array (a snapshot's part;
+        connections stay out)."""
+        return {
+            agent: (desk.cursor, "[" + ",".join(desk.texts) + "]")
+            for agent, desk in self._desks.items()
+        }
 
-    def restore(self, saved: dict[str, tuple[int, list[Message]]]) -> None:
+    def restore(self, saved: dict[str, tuple[int, str | list[Message]]]) -> None:
+        """Take back what ``export`` gave (an older release's snapshot: the messages' list)."""
         for agent, (cursor, kept) in saved.items():
             desk = self._desks.setdefault(agent, _Desk())
-            desk.cursor, desk.kept = cursor, deque(kept)
+            messages = json.loads(kept) if isinstance(kept, str) else list(kept)
+            desk.cursor, desk.kept = cursor, deque(messages)
+            desk.texts = deque(_text(m) for m in messages)
 
     def kept(self, agent: str) -> list[Message]:
         """The messages kept for ``agent`` (the last ``keep``), oldest first."""
@@ -111,3 +124,8 @@ class StreamDesks:
         for desk in self._desks.values():
             if desk.connection is not None:
                 desk.connection.close(why)
+
+
+def _text(message: Message) -> str:
+    """A message as JSON (a desk's messages are JSON-ready; anything else is said as text)."""
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False, default=str)

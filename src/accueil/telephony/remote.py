@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any, Protocol
 
+from accueil.tasks import stopped
 from accueil.telephony import port
 from accueil.telephony.port import DeviceRing, Sink, TelephonyEvent
 
@@ -145,9 +146,7 @@ class RemoteTelephony:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stopped(self._task)
         if self._writer is not None:
             self._writer.close()
 

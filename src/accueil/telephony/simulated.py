@@ -12,7 +12,6 @@ the benchmark's clients.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from accueil.sim.from_directory import workload_from_directory
 from accueil.sim.generator import generate
 from accueil.sim.workload import load_workload
 from accueil.switchboard.clock import SwitchClock
+from accueil.tasks import stopped
 from accueil.telephony.memory import MemoryTelephony
 
 
@@ -101,8 +101,7 @@ class SimulatedTelephony(MemoryTelephony):
         for task in tasks:
             task.cancel()
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stopped(task)
         self._tasks.clear()
 
     def bridge(self, call: str, agent: str) -> None:

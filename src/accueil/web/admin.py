@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 from sqlalchemy.orm import Session
 
 from accueil.api import auth
+from accueil.api.conventions import RowId
 from accueil.core.access import Action
 from accueil.core.rules import Scope
 from accueil.directory_io.records import Kind
-from accueil.errors import InvalidInput, ValidationFailed
+from accueil.errors import InvalidInput, ValidationFailed, says
 from accueil.services.account_import import import_for_account
 from accueil.services.callers import caller_lists
 from accueil.services.directory import get_account, list_people
@@ -23,6 +24,7 @@ from accueil.services.rules import rule_versions
 from accueil.services.script_layers import Owner
 from accueil.services.scripts import diff, versions
 from accueil.web.i18n import Translate
+from accueil.web.kept import kept_context
 from accueil.web.people import numbers_context, people_context
 from accueil.web.render import PageRoute, render
 from accueil.web.viewer import Viewer, viewer
@@ -46,6 +48,7 @@ def account_page(request: Request, account: str, who: Who) -> Response:
             who,
             account=get_account(session, account),
             lists=caller_lists(session, account),
+            **kept_context(session, account),
             **people_context(session, account, now),
             **numbers_context(session, account),
         )
@@ -71,7 +74,7 @@ async def import_files(
     auth.account(who.caller, account, Action.WRITE)
     texts = [(await _named(upload, n)) for n, upload in enumerate(files[: MAX_FILES + 1])]
     if len(texts) > MAX_FILES:
-        raise InvalidInput(f"at most {MAX_FILES} files at once", field="files")
+        raise InvalidInput(says("at most %(n)s files at once", n=MAX_FILES), field="files")
     try:
         with who.caller.unit() as session:
             report = import_for_account(
@@ -105,7 +108,10 @@ def report_lines(report: ImportReport, _: Translate) -> list[str]:
 async def _named(upload: UploadFile, n: int) -> tuple[str, bytes]:
     name = upload.filename or f"file{n + 1}"
     if not name.lower().endswith(FORMATS):
-        raise InvalidInput(f"{name}: the name says the format (.yaml, .yml or .csv)", field="files")
+        raise InvalidInput(
+            says("%(name)s: the name says the format (.yaml, .yml or .csv)", name=name),
+            field="files",
+        )
     return name, await upload.read()
 
 
@@ -114,9 +120,9 @@ def scripts_page(
     request: Request,
     account: str,
     who: Who,
-    old: int | None = None,
-    new: int | None = None,
-    saved: int | None = None,
+    old: RowId | None = None,
+    new: RowId | None = None,
+    saved: RowId | None = None,
 ) -> Response:
     """The account's rules and script, every version, the changes between two, the editor."""
     auth.account(who.caller, account)
@@ -148,5 +154,7 @@ def _diff(session: Session, account: str, owner: Owner, old: int | None, new: in
     if old is None and new is None:
         return ""
     if old is None or new is None:
-        raise InvalidInput("pick two versions to compare", field="old" if old is None else "new")
+        raise InvalidInput(
+            says("pick two versions to compare"), field="old" if old is None else "new"
+        )
     return diff(session, account, owner, old, new)

@@ -15,9 +15,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from accueil.api.conventions import BigRowId
+from accueil.api.times import within_years
 from accueil.core.access import Action, may_operator
 from accueil.core.localtime import zone
-from accueil.errors import InvalidInput, NotFound
+from accueil.errors import InvalidInput, NotFound, said_of, says
 from accueil.services import deliveries
 from accueil.services.directory import get_account, list_accounts, list_agents, list_people
 from accueil.services.outbox import latest_cursor
@@ -32,7 +34,7 @@ BOARD_ZONE = "Europe/Paris"
 
 def staff(who: Viewer) -> None:
     if not may_operator(who.caller.principal, Action.READ):
-        raise NotFound("no such page")
+        raise NotFound(says("no such page"))
 
 
 @router.get("/board/now")
@@ -121,11 +123,11 @@ def figures_shown(session: Session, day: str, now: datetime) -> dict[str, Any]:
 
 @router.post("/board/dead/{account}/{delivery}/retry")
 def retry_dead_letter(
-    request: Request, account: str, delivery: int, who: Annotated[Viewer, Depends(viewer)]
+    request: Request, account: str, delivery: BigRowId, who: Annotated[Viewer, Depends(viewer)]
 ) -> Response:
     """Retry now: a delivery that gave up goes back in the dispatcher's queue, due at once."""
     if not may_operator(who.caller.principal, Action.WRITE):
-        raise NotFound("no such page")
+        raise NotFound(says("no such page"))
     with who.caller.unit() as session:
         deliveries.retry_now(
             session, account, delivery, now=who.caller.runtime.now(), by=who.user.name
@@ -137,6 +139,12 @@ def the_day(text: str, now: datetime) -> date:
     if not text:
         return now.astimezone(zone(BOARD_ZONE)).date()
     try:
-        return date.fromisoformat(text)
+        found = date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{text!r} is not a day; write it as 2026-12-24", field="day") from None
+        raise InvalidInput(
+            says("%(text)r is not a day; write it as 2026-12-24", text=text), field="day"
+        ) from None
+    try:
+        return within_years(found)  # the day after 9999-12-31 is past what a date holds
+    except ValueError as exc:
+        raise InvalidInput(said_of(exc), field="day") from None

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 
 from accueil.api import auth
 from accueil.core.access import Action
-from accueil.errors import Problem, ValidationFailed
+from accueil.errors import Problem, ValidationFailed, says
 from accueil.services.callers import caller_lists, set_caller_list
 from accueil.web.render import PageRoute, render
 from accueil.web.stale import check_version
@@ -56,12 +56,25 @@ def save_list(
     auth.account(who.caller, account, Action.WRITE)
     parsed, lines = parse_lines(entries)
     if len(parsed) > MAX_LINES:
-        raise ValidationFailed([Problem(f"at most {MAX_LINES} numbers in a list", file="list")])
+        raise ValidationFailed(
+            [
+                Problem(
+                    says("at most %(n)s numbers in a list", n=MAX_LINES),
+                    file="list",
+                )
+            ]
+        )
     try:
         with who.caller.unit() as session:
             check_version(version, caller_lists(session, account).get(key))
-            saved = set_caller_list(
-                session, account, key, parsed, name=name.strip(), now=who.caller.runtime.now()
+            saved = set_caller_list(  # a new version: the one it replaces is kept
+                session,
+                account,
+                key,
+                parsed,
+                name=name.strip(),
+                now=who.caller.runtime.now(),
+                saved_by=who.caller.principal.user,
             )
     except ValidationFailed as exc:
         raise _by_line(exc, lines) from exc

@@ -13,6 +13,7 @@ operator's staff; ``/desk/search`` is the directory search as the secretary type
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -21,7 +22,7 @@ from fastapi.responses import PlainTextResponse
 from accueil.api import auth
 from accueil.core.access import Role
 from accueil.core.phone import to_e164
-from accueil.errors import NotFound
+from accueil.errors import InvalidInput, NotFound, Said, says
 from accueil.services.directory import resolve_number
 from accueil.services.screenpop import screen_pop
 from accueil.services.script_preview import preview
@@ -40,7 +41,7 @@ ANSWER = "a."  # the form field of a script question: a.<step id>
 
 def _desk(who: Viewer) -> None:
     if who.role not in DESK_ROLES:
-        raise NotFound("no such page")
+        raise NotFound(says("no such page"))
 
 
 @router.get("/desk")
@@ -51,12 +52,16 @@ def desk(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
 
 @router.get("/desk/said")
 def desk_said(
-    who: Annotated[Viewer, Depends(viewer)], text: Annotated[str, Query(max_length=2000)] = ""
+    who: Annotated[Viewer, Depends(viewer)], words: Annotated[str, Query(max_length=4000)] = ""
 ) -> Response:
-    """An error the agents' stream sent (in English), in the page's language, as plain text:
-    desk.js asks before it shows one (``web/error_words.py``; unknown: as it came)."""
+    """An error the agents' stream sent, in the page's language, as plain text: desk.js asks
+    with the error's ``words`` (its template and values, JSON) before it shows one."""
     _desk(who)
-    return PlainTextResponse(said(text, who._))
+    try:
+        message = Said.from_words(json.loads(words))
+    except ValueError:  # JSONDecodeError is one
+        raise InvalidInput(says("not the words of a message"), field="words") from None
+    return PlainTextResponse(said(message, who._))
 
 
 @router.get("/desk/pop")
@@ -87,9 +92,9 @@ def my_call(who: Viewer, call: str) -> CallInProgress:
     live = who.caller.runtime.live
     state = live.board.calls.get(call) if live is not None else None
     if state is None or not who.user.agent or state.agent != who.user.agent:
-        raise NotFound(f"you are on no call {call!r}", field="call")
+        raise NotFound(says("you are on no call %(call)r", call=call), field="call")
     if state.stage not in ON_CALL:
-        raise NotFound(f"call {call!r} is not answered yet", field="call")
+        raise NotFound(says("call %(call)r is not answered yet", call=call), field="call")
     return state
 
 
@@ -128,7 +133,7 @@ def desk_search(
     on; the operator's staff, without a call, across every account."""
     _desk(who)
     if not call and who.role is Role.AGENT:
-        raise NotFound("search the account of the call you are on", field="call")
+        raise NotFound(says("search the account of the call you are on"), field="call")
     state = my_call(who, call) if call else None
     text = q.strip()[:100]
     hits = []

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from accueil.api import auth
 from accueil.api.problems import PreconditionFailed
 from accueil.core.access import Action
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.services.employee_policy import get_policy, set_policy
 from accueil.web.render import PageRoute, render
 from accueil.web.viewer import Viewer, viewer
@@ -43,7 +43,9 @@ def save_policy(
     with who.caller.unit() as session:
         if version.strip() != str(get_policy(session, account).version):
             raise PreconditionFailed(
-                "someone changed this since you opened the page; reload it and redo your change",
+                says(
+                    "someone changed this since you opened the page; reload it and redo your change"
+                ),
                 field="version",
             )
         set_policy(session, account, document, now=who.caller.runtime.now(), saved_by=who.user.name)
@@ -60,5 +62,5 @@ def _seconds(text: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        reason = f"{text!r} is not a number of seconds"
+        reason = says("%(text)r is not a number of seconds", text=text)
         raise InvalidInput(reason, field="max_ring_seconds") from None

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from accueil.api import auth
 from accueil.core.access import Action
-from accueil.errors import NotFound
+from accueil.errors import NotFound, says
 from accueil.services import messages
 from accueil.services.directory import get_account
 from accueil.web.render import PageRoute, render
@@ -28,7 +28,7 @@ def recent(session: Session, account: str, person: str) -> list[messages.Message
 
 def _theirs(session: Session, account: str, person: str, uid: str) -> None:
     if messages.get_message(session, account, uid).person != person:
-        raise NotFound(f"no message {uid!r}", field="uid")
+        raise NotFound(says("no message %(uid)r", uid=uid), field="uid")
 
 
 def _card(

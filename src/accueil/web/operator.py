@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from accueil.core.access import Role
 from accueil.core.directory import Tier
-from accueil.errors import NotFound
+from accueil.errors import NotFound, says
 from accueil.services import users
 from accueil.services.audit import read_audit
 from accueil.services.directory import list_accounts, list_agents
@@ -26,7 +26,7 @@ AUDIT_ROWS = 50
 
 def operator_admin(who: Viewer) -> None:
     if who.role is not Role.OPERATOR_ADMIN:
-        raise NotFound("no such page")
+        raise NotFound(says("no such page"))
 
 
 def operator_page(request: Request, who: Viewer, **said: Any) -> Response:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 
 from accueil.api.auth import SESSION_COOKIE
 from accueil.core.directory import Account, Agent
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.services import browser_sessions, users
 from accueil.services import directory_edits as edits
 from accueil.services.directory import get_account, get_agent
@@ -103,10 +103,13 @@ def change_account(
     country: Maybe = None,
     business_hours: Maybe = None,
     colour: Maybe = None,
+    subdivision: Annotated[str, Form(max_length=16)] = "",
+    notes: Annotated[str, Form(max_length=5000)] = "",
     version: Text = "",
 ) -> Response:
     """The account's answer name, service tier, target seconds, languages, time zone, country,
-    business hours ('mon-fri 09:00-18:00') and colour, written whole."""
+    subdivision (for its public holidays; empty: none), business hours ('mon-fri 09:00-18:00'),
+    colour and notes (for the secretaries; empty: none), written whole."""
     fields = {
         "answer_name": answer_name.strip(),
         "tier": tier,
@@ -116,6 +119,8 @@ def change_account(
         "country": _stripped(country),
         "business_hours": _stripped(business_hours),
         "colour": _stripped(colour),
+        "subdivision": subdivision.strip(),
+        "notes": notes.strip(),
     }
     return _change(request, who, version, "account", account, fields)
 
@@ -165,7 +170,7 @@ def deactivate_user(request: Request, name: str, who: Who) -> Response:
     """The user can no longer sign in and their tokens stop working (nothing is deleted)."""
     operator_admin(who)
     if name == who.user.name:
-        raise InvalidInput("you cannot deactivate yourself", field="name")
+        raise InvalidInput(says("you cannot deactivate yourself"), field="name")
     with who.caller.unit() as session:
         users.deactivate_user(session, name)
     who.caller.runtime.tokens.forget(user=name)

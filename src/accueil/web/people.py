@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 from accueil.api import auth
 from accueil.core.access import Action
 from accueil.core.directory import Number, Person
-from accueil.errors import NotFound
+from accueil.errors import NotFound, says
 from accueil.services import availability as avail
 from accueil.services import directory_edits as edits
+from accueil.services import numbers
 from accueil.services.directory import get_account, get_person, list_groups, list_numbers
 from accueil.services.directory import list_people as people_of
+from accueil.services.groups import group_record
 from accueil.web.render import PageRoute, is_htmx, render
 from accueil.web.stale import check_version, version_of
 from accueil.web.viewer import Viewer, viewer
@@ -36,11 +38,14 @@ def people_context(session: Session, account: str, now: datetime) -> dict[str, A
     """What the people's section shows: who is here and doing what, the teams, who left."""
     everyone = people_of(session, account, archived=True)
     here = [p for p in everyone if p.active]
+    teams = list_groups(session, account)
     return {
         "people": here,
         "left": [p for p in everyone if not p.active],
         "statuses": {p.key: avail.availability_of(session, account, p.key, now=now) for p in here},
-        "groups": {g.key: g.name for g in list_groups(session, account)},
+        "groups": {g.key: g.name for g in teams},
+        # what a team's Remove button was shown (web/kept.py checks it)
+        "team_versions": {g.key: version_of(group_record(session, account, g.key)) for g in teams},
         "versions": {p.key: version_of(p) for p in everyone},
         "now": now,
     }
@@ -193,11 +198,13 @@ def add_number(
 def release_number(
     request: Request, account: str, e164: str, who: Who, version: Text = ""
 ) -> Response:
-    """The number no longer leads here; the calls made to it keep it."""
+    """The number no longer leads here, kept in "Taken down"; the calls made to it keep it."""
     auth.account(who.caller, account, Action.WRITE)
     with who.caller.unit() as session:
         check_version(version, _number(session, account, e164))
-        edits.release_number(session, account, e164, now=who.caller.runtime.now())
+        numbers.release_number(
+            session, account, e164, by=who.caller.principal.user, now=who.caller.runtime.now()
+        )
     return _answer(
         request, who, account, "_numbers.html", who._("%(number)s is released.", number=e164)
     )
@@ -206,5 +213,8 @@ def release_number(
 def _number(session: Session, account: str, e164: str) -> Number:
     found = next((n for n in list_numbers(session, account) if n.e164 == e164), None)
     if found is None:
-        raise NotFound(f"no number {e164} in account {account!r}", field="number")
+        raise NotFound(
+            says("no number %(e164)s in account %(account)r", e164=e164, account=account),
+            field="number",
+        )
     return found

@@ -16,7 +16,7 @@ from accueil.api.problems import PreconditionFailed
 from accueil.core.access import Action, Role
 from accueil.core.employee_policy import OutsidePolicy
 from accueil.core.rules import Scope
-from accueil.errors import Problem, ValidationFailed
+from accueil.errors import Problem, ValidationFailed, says
 from accueil.services.callers import caller_lists
 from accueil.services.directory import get_person
 from accueil.services.employee_policy import get_policy
@@ -60,7 +60,7 @@ def _fresh(sent: str, current: int) -> None:
     """A form shows a version; saving from a page older than the saved one is refused."""
     if sent.strip() != str(current):
         raise PreconditionFailed(
-            "someone changed this since you opened the page; reload it and redo your change",
+            says("someone changed this since you opened the page; reload it and redo your change"),
             field="version",
         )
 
@@ -79,7 +79,14 @@ def save_vip_list(
     auth.person(who.caller, account, person, Action.WRITE)
     parsed, lines = parse_lines(contacts)
     if len(parsed) > MAX_CONTACTS:
-        raise ValidationFailed([Problem(f"at most {MAX_CONTACTS} contacts", file="list")])
+        raise ValidationFailed(
+            [
+                Problem(
+                    says("at most %(n)s contacts", n=MAX_CONTACTS),
+                    file="list",
+                )
+            ]
+        )
     try:
         with who.caller.unit() as session:
             _fresh(version, get_vip_list(session, account, person).version)

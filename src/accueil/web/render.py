@@ -13,10 +13,10 @@ from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
+from accueil.api.routing import OneHop
 from accueil.core.localtime import zone
 from accueil.core.phone import pretty
 from accueil.errors import AccueilError, Problem
@@ -58,8 +58,8 @@ def decimal(value: float, lang: str, pattern: str = "#,##0.0") -> str:
 
 @pass_context
 def said(context: Context, text: str) -> str:
-    """A service's English message in the page's language (``web/error_words.py``)."""
-    return error_words.said(str(text), context["_"])
+    """A service's message in the page's language (``web/error_words.py``)."""
+    return error_words.said(text, context["_"])
 
 
 @pass_context
@@ -120,7 +120,7 @@ def to_sign_in(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-class PageRoute(APIRoute):
+class PageRoute(OneHop):
     """A route of the pages: no session sends the browser to sign in; an error is a page."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

@@ -14,7 +14,7 @@ from typing import Any
 from accueil.core.conditions import AccountOpen, AvailabilityIs, CallerInList, PersonalVip
 from accueil.core.rules import Rule
 from accueil.core.treatments import Answer, Connect, Message, Reject
-from accueil.errors import Problem, ValidationFailed
+from accueil.errors import Problem, ValidationFailed, said_of, says
 
 WHEN_STATES = {"meeting": ["meeting", "busy"], "away": ["away", "out_of_office"]}
 FALLBACKS = ("message", "answer")
@@ -112,7 +112,7 @@ def rules_of(posted: Posted, saved: Sequence[Rule]) -> list[dict[str, Any]]:
         try:
             out.append(_rule(posted, i, name))
         except ValueError as exc:
-            problems.append(Problem(str(exc), field=f"rules[{len(out)}]"))
+            problems.append(Problem(said_of(exc), field=f"rules[{len(out)}]"))
     if problems:
         raise ValidationFailed(problems)
     return out
@@ -139,7 +139,7 @@ def _condition(when: str) -> dict[str, Any] | None:
         return {"availability": WHEN_STATES[when]}
     if when == "closed":
         return {"account_open": False}
-    raise ValueError(f"{when!r} is not a choice of 'when'")
+    raise ValueError(says("%(when)r is not a choice of 'when'", when=when))
 
 
 def _treatment(posted: Posted, i: int) -> dict[str, Any]:
@@ -147,16 +147,20 @@ def _treatment(posted: Posted, i: int) -> dict[str, Any]:
     if then.startswith("connect:"):
         fallback = _at(posted.fallback, i)
         if fallback not in FALLBACKS:
-            raise ValueError(f"{fallback!r} is not a choice of 'if no answer'")
+            raise ValueError(
+                says("%(fallback)r is not a choice of 'if no answer'", fallback=fallback)
+            )
         try:
             seconds = int(_at(posted.seconds, i))
         except ValueError:
-            raise ValueError(f"{_at(posted.seconds, i)!r} is not a number of seconds") from None
+            raise ValueError(
+                says("%(text)r is not a number of seconds", text=_at(posted.seconds, i))
+            ) from None
         ring = {"device": then[8:], "timeout": seconds}
         return {"type": "connect", "devices": [ring], "no_answer": {"type": fallback}}
     if then in ("answer", "message", "reject"):
         return {"type": then}
-    raise ValueError(f"{then!r} is not a choice of 'then'")
+    raise ValueError(says("%(then)r is not a choice of 'then'", then=then))
 
 
 def moved_up(posted: Posted, i: int) -> Posted:

@@ -17,13 +17,13 @@ from accueil.core.callers import normalise_caller
 from accueil.core.decision import Call
 from accueil.core.localtime import zone
 from accueil.core.scripts.runner import Greeting
-from accueil.errors import InvalidInput, ValidationFailed
+from accueil.errors import InvalidInput, ValidationFailed, says
 from accueil.services import availability as avail
 from accueil.services.callers import caller_lists
 from accueil.services.decisions import decide_for
 from accueil.services.directory import get_account, get_person, list_numbers
 from accueil.services.employee_policy import check_own_greeting
-from accueil.services.greetings import own_greeting, set_greeting
+from accueil.services.greetings import clear_greeting, own_greeting, set_greeting
 from accueil.services.script_preview import preview
 from accueil.services.vip_lists import get_vip_list
 from accueil.web import inbox
@@ -101,14 +101,18 @@ def _parsed_time(text: str, field: str) -> time:
     try:
         return time.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{text!r} is not a time; write it as 15:00", field=field) from None
+        raise InvalidInput(
+            says("%(text)r is not a time; write it as 15:00", text=text), field=field
+        ) from None
 
 
 def _parsed_day(text: str, field: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{text!r} is not a date; write it as 2026-12-24", field=field) from None
+        raise InvalidInput(
+            says("%(text)r is not a date; write it as 2026-12-24", text=text), field=field
+        ) from None
 
 
 @router.post(PERSON + "/status")
@@ -125,7 +129,14 @@ def set_status(
     available (back to the calendar and working hours)."""
     auth.person(who.caller, account, person, Action.WRITE)
     if choice not in CHOICES:
-        raise InvalidInput(f"{choice!r} is not a choice; use one of {', '.join(CHOICES)}")
+        raise InvalidInput(
+            says(
+                "%(choice)r is not a choice; use one of %(choices)s",
+                choice=choice,
+                choices=", ".join(CHOICES),
+            ),
+            field="choice",
+        )
     now = who.caller.runtime.now()
     with who.caller.unit() as session:
         timezone = get_account(session, account).timezone
@@ -208,6 +219,48 @@ def save_greeting(
     return render(request, "greeting_saved.html", who, saved=saved, greeting=greeting)
 
 
+@router.post(PERSON + "/greeting/remove")
+def remove_greeting(
+    request: Request,
+    account: str,
+    person: str,
+    who: Annotated[Viewer, Depends(viewer)],
+    lang: Annotated[str, Form(max_length=8)],
+    situation: Annotated[str, Form(max_length=20)],
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Asks first (``confirm`` not "yes"); then takes the person's greeting for this language
+    and situation down: a new version of their layer without it, the earlier ones kept."""
+    auth.person(who.caller, account, person, Action.WRITE)
+    now = who.caller.runtime.now()
+    with who.caller.unit() as session:
+        if limited(who):
+            check_own_greeting(session, account, "text")
+        if confirm != "yes":
+            mine = own_greeting(session, account, person, lang, situation)
+            asked = {"lang": lang, "situation": situation, "text": mine}
+            situations = {
+                "office_hours": who._("Office hours"),
+                "after_hours": who._("After hours"),
+                "holiday": who._("Holidays and closures"),
+            }
+            return render(
+                request,
+                "greeting_remove.html",
+                who,
+                asked=asked,
+                situations=situations,
+                account=account,
+                person=person,
+            )
+        saved = clear_greeting(
+            session, account, person, lang, situation, now=now, saved_by=who.user.name
+        )
+    with who.caller.unit() as session:
+        greeting = _greeting(session, account, person, now, TYPICAL_CALLER, lang)
+    return render(request, "greeting_removed.html", who, saved=saved, greeting=greeting)
+
+
 def _greeting(
     session: Session, account: str, person: str, when: datetime, caller: str, lang: str
 ) -> Greeting | None:
@@ -233,5 +286,7 @@ def _preview_time(text: str, timezone: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{text!r} is not a time; pick a day and a time", field="at") from None
+        raise InvalidInput(
+            says("%(text)r is not a time; pick a day and a time", text=text), field="at"
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=zone(timezone))

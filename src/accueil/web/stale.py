@@ -8,6 +8,7 @@ from typing import Any
 
 from accueil.api.conventions import etag_of
 from accueil.api.problems import PreconditionFailed
+from accueil.errors import says
 
 
 def version_of(value: Any) -> str:
@@ -19,6 +20,6 @@ def check_version(sent: str, current: Any) -> None:
     """Refuse a change made from a page that showed another version than ``current``."""
     if sent != version_of(current):
         raise PreconditionFailed(
-            "someone changed this since you opened the page; reload it and redo your change",
+            says("someone changed this since you opened the page; reload it and redo your change"),
             field="version",
         )

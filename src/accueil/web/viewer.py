@@ -25,7 +25,10 @@ from accueil.api.auth import (
     CsrfFailed,
     runtime,
 )
+from accueil.api.routing import waited
+from accueil.api.runtime import Runtime
 from accueil.core.access import Role
+from accueil.errors import says
 from accueil.services import browser_sessions, users
 from accueil.services.directory import get_account, get_person
 from accueil.services.users import Unauthenticated, User
@@ -58,13 +61,9 @@ async def viewer(request: Request) -> Viewer:
     rt = runtime(request)
     secret = request.cookies.get(SESSION_COOKIE)
     if not secret:
-        raise SignInNeeded("sign in to see this page")
-    idle = timedelta(minutes=rt.settings.session_idle_minutes)
-    try:
-        with rt.unit() as session:
-            signed = browser_sessions.authenticate_session(session, secret, now=rt.now(), idle=idle)
-            uid = users.user_id(session, signed.user.name)
-            own = _own_language(session, signed.user)
+        raise SignInNeeded(says("sign in to see this page"))
+    try:  # in a thread, bounded: a database that hangs never holds the event loop
+        signed, uid, own = await waited(rt.settings.request_wait_seconds, _signed_in, rt, secret)
     except Unauthenticated as exc:
         raise SignInNeeded(exc.message) from exc
     if request.method not in SAFE_METHODS:
@@ -75,6 +74,13 @@ async def viewer(request: Request) -> Viewer:
     # a page's change leaves its audit row in its own transaction, as the API's do
     caller = Caller(signed.principal, uid, rt, via="session", audited=Audited.of(request))
     return Viewer(caller, signed.user, signed.csrf, lang, translator(lang))
+
+
+def _signed_in(rt: Runtime, secret: str) -> tuple[browser_sessions.SignedIn, int, str | None]:
+    idle = timedelta(minutes=rt.settings.session_idle_minutes)
+    with rt.unit() as session:
+        signed = browser_sessions.authenticate_session(session, secret, now=rt.now(), idle=idle)
+        return signed, users.user_id(session, signed.user.name), _own_language(session, signed.user)
 
 
 def language(request: Request, own: str | None = None) -> str:
@@ -97,6 +103,6 @@ async def _check_csrf(request: Request, expected: str) -> None:
         sent = field if isinstance(field, str) else ""
     if not hmac.compare_digest(sent.encode(), expected.encode()):
         raise CsrfFailed(
-            "this page is out of date or came from another site; reload it and try again",
+            says("this page is out of date or came from another site; reload it and try again"),
             field=f"header.{CSRF_HEADER}",
         )

@@ -27,12 +27,13 @@ from pydantic import Field, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from accueil import tasks
 from accueil.api.auth import SESSION_COOKIE
 from accueil.api.routing import OneHop
 from accueil.api.runtime import Runtime
 from accueil.api.schemas import In
 from accueil.core.access import Principal, Role
-from accueil.errors import AccueilError
+from accueil.errors import AccueilError, Said, says
 from accueil.services import browser_sessions, users
 from accueil.switchboard.live import Live
 from accueil.switchboard.stream import Connection
@@ -145,7 +146,7 @@ def _browser(session: Session, rt: Runtime, cookie: str, csrf: str) -> Principal
     idle = timedelta(minutes=rt.settings.session_idle_minutes)
     signed = browser_sessions.authenticate_session(session, cookie, now=rt.now(), idle=idle)
     if not hmac.compare_digest(csrf.encode(), signed.csrf.encode()):
-        raise users.Unauthenticated("the login's csrf is not this session's CSRF token")
+        raise users.Unauthenticated(says("the login's csrf is not this session's CSRF token"))
     return signed.principal
 
 
@@ -176,9 +177,7 @@ async def _serve(
 
 async def stopped(task: asyncio.Future[Any]) -> None:
     """Cancel ``task`` and wait until it has stopped (whatever it was doing)."""
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task
+    await tasks.stopped(task, errors=False)
 
 
 async def _send(websocket: WebSocket, connection: Connection) -> None:
@@ -253,7 +252,15 @@ def _invalid(exc: ValidationError, what: str) -> dict[str, Any]:
 def _error(
     request: Any, code: str, message: str, details: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    return {"type": "error", "id": request, "code": code, "message": message, **(details or {})}
+    said = {"words": message.words()} if isinstance(message, Said) else {}
+    return {
+        "type": "error",
+        "id": request,
+        "code": code,
+        "message": message,
+        **said,
+        **(details or {}),
+    }
 
 
 async def _not_here(websocket: WebSocket, rt: Runtime) -> None:

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Query
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
-from accueil.api.conventions import Page, PageQuery, decode_cursor, encode_cursor, scoped
+from accueil.api.conventions import Page, PageQuery, decode_int_cursor, encode_cursor, scoped
 from accueil.api.problems import Forbidden
 from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.core.access import Scope, may_read_audit
-from accueil.errors import InvalidInput
+from accueil.errors import says
 from accueil.services import audit
 
 router = APIRouter(tags=["audit"], route_class=OneHop)
@@ -46,19 +46,10 @@ class AuditOut(Out):
         )
 
 
-def _before(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        return int(decode_cursor(cursor))
-    except ValueError:
-        raise InvalidInput("the cursor is not one this API gave", field="query.cursor") from None
-
-
 def _page(caller: Caller, account: str | None, user: str | None, page: PageQuery) -> Page[AuditOut]:
     with caller.runtime.unit() as session:
         found = audit.read_audit(
-            session, account, user=user, before=_before(page.cursor), limit=page.limit + 1
+            session, account, user=user, before=decode_int_cursor(page.cursor), limit=page.limit + 1
         )
     chunk = found[: page.limit]
     more = len(found) > page.limit
@@ -80,7 +71,7 @@ def operator_audit(
 ) -> Page[AuditOut]:
     """Every audited change and read of personal data: operator admins only."""
     if not may_read_audit(caller.principal, None):
-        raise Forbidden("the whole audit log is for operator admins")
+        raise Forbidden(says("the whole audit log is for operator admins"))
     return _page(caller, account, user, page)
 
 
@@ -94,5 +85,5 @@ def account_audit(
     """The account's audit rows: its client admins and operator admins."""
     auth.account(caller, account)
     if not may_read_audit(caller.principal, account):
-        raise Forbidden("an account's audit log is for its client admins and operator admins")
+        raise Forbidden(says("an account's audit log is for its client admins and operator admins"))
     return _page(caller, account, user, page)

@@ -15,6 +15,7 @@ from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import (
     Page,
     PageQuery,
+    RowId,
     check_if_match,
     decode_cursor,
     encode_cursor,
@@ -23,14 +24,15 @@ from accueil.api.conventions import (
     remember,
     replayed,
     scoped,
+    taken_down,
     with_etag,
 )
 from accueil.api.routing import OneHop
-from accueil.api.schemas import AvailabilityOut, In, Out
-from accueil.api.times import aware
+from accueil.api.schemas import AvailabilityOut, In, Key, Out
+from accueil.api.times import Instant, aware
 from accueil.core.access import Action, Scope
 from accueil.core.availability import State
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.services import availability as avail
 from accueil.services.directory import get_account
 
@@ -56,37 +58,72 @@ class StatusOut(Out):
 
 class StatusIn(In):
     state: State
-    until: datetime | None = Field(
+    until: Instant | None = Field(
         None, description="when the status ends (ISO 8601; without offset: the account's zone)"
     )
     note: str = Field("", max_length=500)
 
 
 class ClosureIn(In):
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant
     reason: str = Field("", max_length=500)
 
 
-class ClosureOut(Out):
+class Removal(Out):
+    """When and by whom a row was taken down (null and "": it is in use)."""
+
+    removed_at: datetime | None = Field(None, description="null while in use")
+    removed_by: str = Field("", description="the user who took it down")
+
+
+class ClosureOut(Removal):
+    id: int
     start: datetime
     end: datetime
     reason: str
 
+    @classmethod
+    def of(cls, r: avail.ClosureRecord) -> ClosureOut:
+        c = r.closure
+        return cls(
+            id=r.id,
+            start=c.start,
+            end=c.end,
+            reason=c.reason,
+            removed_at=r.removed_at,
+            removed_by=r.removed_by,
+        )
+
 
 class DelegationIn(In):
-    delegate: str = Field(min_length=1, max_length=64)
-    start: datetime
-    end: datetime | None = None
+    delegate: Key = Field(min_length=1, max_length=64)
+    start: Instant
+    end: Instant | None = None
     note: str = Field("", max_length=500)
 
 
-class DelegationOut(Out):
+class DelegationOut(Removal):
+    id: int
     delegate: str
     delegate_name: str
     start: datetime
     end: datetime | None
     note: str
+
+    @classmethod
+    def of(cls, r: avail.DelegationRecord) -> DelegationOut:
+        d = r.delegation
+        return cls(
+            id=r.id,
+            delegate=d.delegate,
+            delegate_name=d.delegate_name,
+            start=d.start,
+            end=d.end,
+            note=d.note,
+            removed_at=r.removed_at,
+            removed_by=r.removed_by,
+        )
 
 
 def _zone(session: Session, account: str) -> str:
@@ -102,7 +139,7 @@ def _current(session: Session, account: str, person: str) -> StatusOut:
 def availability(
     account: str,
     person: str,
-    at: datetime | None = Query(None, description="when (default: now); naive: account's zone"),
+    at: Instant | None = Query(None, description="when (default: now); naive: account's zone"),
     caller: Caller = Depends(authenticated),
 ) -> AvailabilityOut:
     """What the person is doing at ``at``, until when, from which source, and how fresh."""
@@ -190,7 +227,7 @@ def status_history(
 
 def _entry(key: str) -> int:
     if not key.isdigit():
-        raise InvalidInput("the cursor is not one this API gave", field="query.cursor")
+        raise InvalidInput(says("the cursor is not one this API gave"), field="query.cursor")
     return int(key)
 
 
@@ -198,11 +235,12 @@ def _entry(key: str) -> int:
 def list_closures(
     account: str, page: PageQuery = Depends(), caller: Caller = Depends(authenticated)
 ) -> Page[ClosureOut]:
+    """The account's closures in use, in the order they start (removed ones are kept, not
+    listed)."""
     auth.account(caller, account)
     with caller.unit() as session:
-        found = avail.account_closures(session, account)
-    out = [ClosureOut(start=c.start, end=c.end, reason=c.reason) for c in found]
-    return paginate(out, lambda c: c.start.isoformat(), page)
+        out = [ClosureOut.of(r) for r in avail.closure_records(session, account)]
+    return paginate(out, lambda c: f"{c.start.isoformat()}|{c.id:012d}", page)
 
 
 @router.post(
@@ -220,7 +258,7 @@ def add_closure(
         if (again := replayed(session, request, caller.user_id, body)) is not None:
             return again
         tz = _zone(session, account)
-        made = avail.add_closure(
+        avail.add_closure(
             session,
             account,
             start=_need(aware(body.start, tz)),
@@ -228,7 +266,7 @@ def add_closure(
             reason=body.reason,
             now=caller.runtime.now(),
         )
-        out = ClosureOut(start=made.start, end=made.end, reason=made.reason)
+        out = ClosureOut.of(avail.closure_records(session, account, newest=True)[0])
         remember(session, request, caller.user_id, body, out, 201, caller.runtime.now())
     return JSONResponse(out.model_dump(mode="json"), status_code=201, headers=_etag(out))
 
@@ -252,7 +290,7 @@ def add_delegation(
         if (again := replayed(session, request, caller.user_id, body)) is not None:
             return again
         tz = _zone(session, account)
-        made = avail.add_delegation(
+        avail.add_delegation(
             session,
             account,
             person,
@@ -262,15 +300,105 @@ def add_delegation(
             note=body.note,
             now=caller.runtime.now(),
         )
-        out = DelegationOut(
-            delegate=made.delegate,
-            delegate_name=made.delegate_name,
-            start=made.start,
-            end=made.end,
-            note=made.note,
-        )
+        out = DelegationOut.of(avail.person_delegations(session, account, person)[0])
         remember(session, request, caller.user_id, body, out, 201, caller.runtime.now())
     return JSONResponse(out.model_dump(mode="json"), status_code=201, headers=_etag(out))
+
+
+@router.get(PERSON_PATH + "/delegations", openapi_extra=PERSON)
+def list_delegations(
+    account: str,
+    person: str,
+    page: PageQuery = Depends(),
+    caller: Caller = Depends(authenticated),
+) -> Page[DelegationOut]:
+    """Who covers for the person: their delegations in use, newest first."""
+    auth.person(caller, account, person)
+    with caller.unit() as session:
+        out = [DelegationOut.of(r) for r in avail.person_delegations(session, account, person)]
+    return paginate(out, lambda d: f"{10**12 - d.id:012d}", page)
+
+
+@router.get(PERSON_PATH + "/delegations/{delegation}", openapi_extra=PERSON)
+def get_delegation(
+    account: str,
+    person: str,
+    delegation: RowId,
+    response: Response,
+    caller: Caller = Depends(authenticated),
+) -> DelegationOut:
+    """One delegation of the person, in use or removed; its ETag goes with If-Match."""
+    auth.person(caller, account, person)
+    with caller.unit() as session:
+        out = DelegationOut.of(avail.get_delegation(session, account, person, delegation))
+    with_etag(response, out)
+    return out
+
+
+@router.delete(PERSON_PATH + "/delegations/{delegation}", openapi_extra=PERSON)
+def remove_delegation(
+    account: str,
+    person: str,
+    delegation: RowId,
+    request: Request,
+    response: Response,
+    caller: Caller = Depends(authenticated),
+) -> DelegationOut:
+    """Take the delegation down: it covers no longer, and is kept with who and when. 412 on a
+    stale If-Match; removing it again answers the removal, changing nothing."""
+    auth.person(caller, account, person, Action.WRITE)
+    with caller.unit() as session:
+        return taken_down(
+            request,
+            response,
+            DelegationOut.of(avail.get_delegation(session, account, person, delegation)),
+            lambda: DelegationOut.of(
+                avail.remove_delegation(
+                    session,
+                    account,
+                    person,
+                    delegation,
+                    by=caller.principal.user,
+                    now=caller.runtime.now(),
+                )
+            ),
+        )
+
+
+@router.get("/accounts/{account}/closures/{closure}", openapi_extra=ACCOUNT)
+def get_closure(
+    account: str, closure: RowId, response: Response, caller: Caller = Depends(authenticated)
+) -> ClosureOut:
+    """One closure of the account, in use or removed; its ETag goes with If-Match."""
+    auth.account(caller, account)
+    with caller.unit() as session:
+        out = ClosureOut.of(avail.get_closure(session, account, closure))
+    with_etag(response, out)
+    return out
+
+
+@router.delete("/accounts/{account}/closures/{closure}", openapi_extra=ACCOUNT)
+def remove_closure(
+    account: str,
+    closure: RowId,
+    request: Request,
+    response: Response,
+    caller: Caller = Depends(authenticated),
+) -> ClosureOut:
+    """Take the closure down: the account's hours decide again at once; the closure is kept
+    with who and when. 412 on a stale If-Match; removing it again answers the removal."""
+    auth.account(caller, account, Action.WRITE)
+    with caller.unit() as session:
+        return taken_down(
+            request,
+            response,
+            ClosureOut.of(avail.get_closure(session, account, closure)),
+            lambda: ClosureOut.of(
+                avail.remove_closure(
+                    session, account, closure, by=caller.principal.user, now=caller.runtime.now()
+                )
+            ),
+        )
 
 
 def _need(value: datetime | None) -> datetime:

@@ -13,7 +13,7 @@ from accueil.api.conventions import check_if_match, scoped, with_etag
 from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
 from accueil.core.access import Action, Scope
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.feeds import fetch_ics
 from accueil.services import calendars as service
 from accueil.services.calendars import MAX_BYTES
@@ -109,11 +109,35 @@ def upload_calendar(
     auth.person(caller, account, person, Action.WRITE)
     data = file.file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise InvalidInput(f"an ICS file is at most {MAX_BYTES // 1024 // 1024} MB", field="file")
+        raise InvalidInput(
+            says("an ICS file is at most %(mb)s MB", mb=MAX_BYTES // 1024 // 1024), field="file"
+        )
     with caller.unit() as session:
         check_if_match(request, CalendarOut.of(service.feed_state(session, account, person)))
         state = service.upload_calendar(session, account, person, data, now=caller.runtime.now())
         out = CalendarOut.of(state)
+    with_etag(response, out)
+    return out
+
+
+@router.delete(CALENDAR, openapi_extra=PERSON)
+def remove_calendar(
+    account: str,
+    person: str,
+    request: Request,
+    response: Response,
+    caller: Caller = Depends(authenticated),
+) -> CalendarOut:
+    """Stop reading the person's calendar (feed or file) at once: it is kept with who and when,
+    and the answer is the calendar now (``none``). 412 on a stale If-Match; with no calendar
+    in use it changes nothing."""
+    auth.person(caller, account, person, Action.WRITE)
+    with caller.unit() as session:
+        check_if_match(request, CalendarOut.of(service.feed_state(session, account, person)))
+        service.remove_calendar(
+            session, account, person, by=caller.principal.user, now=caller.runtime.now()
+        )
+        out = CalendarOut.of(service.feed_state(session, account, person))
     with_etag(response, out)
     return out
 

@@ -19,13 +19,13 @@ from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import scoped
 from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
-from accueil.api.times import aware
+from accueil.api.times import Instant, aware
 from accueil.core.access import Scope
 from accueil.core.decision import Call
 from accueil.core.explain import LANGUAGES
 from accueil.core.phone import to_e164
 from accueil.core.screenpop import ScreenPop
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, at_field, says
 from accueil.services.call_slices import NumberSlice
 from accueil.services.decisions import decide_in, decision_json
 from accueil.services.directory import Destination
@@ -38,7 +38,7 @@ POP = TypeAdapter(ScreenPop)  # pydantic's serializer: a tenth of jsonable_encod
 class CallIn(In):
     to: str = Field(min_length=1, max_length=64, description="the dialled number, as typed")
     caller: str = Field("", max_length=64, description="the caller's number; empty: withheld")
-    at: datetime | None = Field(None, description="when (default now); naive: account's zone")
+    at: Instant | None = Field(None, description="when (default now); naive: account's zone")
     lang: str = Field("en", max_length=8, description="language of the explanation")
     country: str = Field("FR", min_length=2, max_length=2, description="for national numbers")
 
@@ -67,8 +67,13 @@ class Reached:
 
 def _destination(caller: Caller, body: CallIn, session: Session) -> Reached:
     if body.lang not in LANGUAGES:
-        raise InvalidInput(f"explanations are in {', '.join(LANGUAGES)}", field="body.lang")
-    kept = caller.runtime.slices.slice_of(session, to_e164(body.to, body.country))
+        raise InvalidInput(
+            says("explanations are in %(languages)s", languages=", ".join(LANGUAGES)),
+            field="body.lang",
+        )
+    with at_field("to"):
+        dialled = to_e164(body.to, body.country)
+    kept = caller.runtime.slices.slice_of(session, dialled)
     found = kept.destination
     person = found.person.key if found.person else None
     auth.reach(caller, found.number.e164, found.account.key, person)

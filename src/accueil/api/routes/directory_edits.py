@@ -11,8 +11,10 @@ them. Edits of a person take ``If-Match`` (the ETag of ``GET …/people/{person}
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -20,19 +22,22 @@ from sqlalchemy.orm import Session
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import (
+    Page,
+    PageQuery,
     check_if_match,
     etag_of,
+    paginate,
     remember,
     replayed,
     scoped,
     with_etag,
 )
 from accueil.api.routing import OneHop
-from accueil.api.schemas import AccountOut, AgentOut, GroupOut, In, NumberOut, PersonOut
+from accueil.api.schemas import AccountOut, AgentOut, GroupOut, In, Key, NumberOut, PersonOut
 from accueil.core.access import Action, Scope
-from accueil.core.phone import to_e164
+from accueil.core.phone import InvalidNumber, to_e164
 from accueil.errors import NotFound
-from accueil.services import directory
+from accueil.services import directory, numbers
 from accueil.services import directory_edits as edits
 
 router = APIRouter(tags=["directory"], route_class=OneHop)
@@ -45,16 +50,16 @@ TEXT = Field("", max_length=200)
 class PersonIn(In):
     first_name: str = TEXT
     last_name: str = TEXT
-    key: str = Field("", max_length=40, description="default: made of the name")
+    key: Key = Field("", max_length=40, description="default: made of the name")
     title: str = TEXT
-    group: str = Field("", max_length=40, description="a team of the account")
+    group: Key = Field("", max_length=40, description="a team of the account")
     languages: list[str] = Field(default_factory=list, max_length=10)
     email: str = TEXT
     mobile: str = Field("", max_length=64, description="as typed; stored in E.164")
 
 
 class TeamIn(In):
-    group: str = Field(max_length=40, description="a team of the account; empty: none")
+    group: Key = Field(max_length=40, description="a team of the account; empty: none")
 
 
 class GroupIn(In):
@@ -63,7 +68,7 @@ class GroupIn(In):
 
 class NumberIn(In):
     number: str = Field(min_length=1, max_length=64, description="as typed")
-    person: str = Field("", max_length=40, description="whose direct line; empty: the account's")
+    person: Key = Field("", max_length=40, description="whose direct line; empty: the account's")
     label: str = Field("", max_length=200)
 
 
@@ -71,7 +76,9 @@ class AgentIn(In):
     name: str | None = Field(None, max_length=200)
     site: str | None = Field(None, max_length=100)
     languages: list[str] | None = Field(None, max_length=20)
-    trainings: dict[str, int] | None = Field(None, description="account key → level (1-3)")
+    trainings: dict[str, Annotated[int, Field(ge=1, le=3)]] | None = Field(
+        None, description="account key → level (1-3)"
+    )
     sip_uri: str | None = Field(None, max_length=200, description="empty: no softphone")
     active: bool | None = None
 
@@ -83,6 +90,10 @@ class AccountIn(In):
     country: str | None = Field(None, min_length=2, max_length=2)
     languages: list[str] | None = Field(None, max_length=10)
     business_hours: str | None = Field(None, max_length=500)
+    subdivision: str | None = Field(
+        None, max_length=16, description="for public holidays ('57', 'ENG'); empty: none"
+    )
+    notes: str | None = Field(None, max_length=5000, description="for the secretaries")
 
 
 def _created(
@@ -190,13 +201,68 @@ def add_number(
         return _created(session, request, caller, body, out)
 
 
+class NumberReleaseOut(NumberOut):
+    removed_at: datetime = Field(description="when it was released")
+    removed_by: str = Field(description="the user (or the import) who released it")
+
+    @classmethod
+    def kept(cls, n: numbers.NumberRelease) -> NumberReleaseOut:
+        return cls(
+            e164=n.e164,
+            account=n.account,
+            person=n.person,
+            label=n.label,
+            removed_at=n.removed_at,
+            removed_by=n.removed_by,
+        )
+
+
 @router.delete("/accounts/{account}/numbers/{number}", openapi_extra=ACCOUNT)
-def release_number(account: str, number: str, caller: Caller = Depends(authenticated)) -> NumberOut:
-    """The number no longer leads to the account (calls made to it keep it as dialled)."""
+def release_number(
+    account: str, number: str, caller: Caller = Depends(authenticated)
+) -> NumberReleaseOut:
+    """The number no longer leads to the account: kept with what it led to, who and when
+    (``GET …/removed-numbers``), and free to be given again; calls made to it keep it as
+    dialled, and a call to it now is one to a number nobody has. Releasing it again answers
+    the last release, changing nothing."""
     auth.account(caller, account, Action.WRITE)
     with caller.unit() as session:
         e164 = to_e164(number, directory.get_account(session, account).country)
-        return NumberOut.of(edits.release_number(session, account, e164, now=caller.runtime.now()))
+        released = numbers.release_number(
+            session, account, e164, by=caller.principal.user, now=caller.runtime.now()
+        )
+        return NumberReleaseOut.kept(released)
+
+
+@router.get("/accounts/{account}/removed-numbers", openapi_extra=ACCOUNT)
+def list_released_numbers(
+    account: str,
+    number: str = Query("", max_length=64, description="only this number's releases"),
+    page: PageQuery = Depends(),
+    caller: Caller = Depends(authenticated),
+) -> Page[NumberReleaseOut]:
+    """The numbers released from the account, each with what it led to, who released it and
+    when, in the order they were released (a number released twice is there twice)."""
+    auth.account(caller, account)
+    with caller.unit() as session:
+        e164 = _asked_number(number, directory.get_account(session, account).country)
+        found = paginate(numbers.released_numbers(session, account, e164), _in_order, page)
+    return Page[NumberReleaseOut](
+        items=[NumberReleaseOut.kept(r) for r in found.items], next_cursor=found.next_cursor
+    )
+
+
+def _asked_number(number: str, country: str) -> str:
+    """The ``number`` asked for, in E.164 ("" when none); a wrong one is said as the query's."""
+    try:
+        return to_e164(number, country) if number else ""
+    except InvalidNumber as exc:
+        raise InvalidNumber(exc.message, field="query.number") from exc
+
+
+def _in_order(release: numbers.NumberRelease) -> str:
+    """A cursor key one per release, sorting as they were made."""
+    return f"{release.removed_at:%Y%m%dT%H%M%S%f}/{release.serial:012d}"
 
 
 def _current(read: Callable[[], BaseModel]) -> BaseModel | None:

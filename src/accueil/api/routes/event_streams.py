@@ -30,6 +30,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from accueil.api.auth import SESSION_COOKIE
+from accueil.api.conventions import LARGEST_ID
 from accueil.api.routes.agent_stream import (
     POLICY_VIOLATION,
     _browser,
@@ -56,7 +57,9 @@ PAGE = 500  # events read from the outbox at a time while catching up
 class Subscribe(In):
     type: Literal["subscribe"]
     token: str = Field("", max_length=200)
-    cursor: int = Field(0, ge=0, description="the last event cursor received (0: from the start)")
+    cursor: int = Field(
+        0, ge=0, le=LARGEST_ID, description="the last event cursor received (0: from the start)"
+    )
     csrf: str = Field("", max_length=64, description="with a browser session: its CSRF token")
     id: str | int | None = None
 

@@ -13,6 +13,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated, runtime
 from accueil.api.conventions import (
+    BigRowId,
     Page,
     PageQuery,
     decode_cursor,
@@ -23,7 +24,7 @@ from accueil.api.conventions import (
 from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.core.access import Action, Scope
-from accueil.errors import AccueilError, InvalidInput, NotFound
+from accueil.errors import AccueilError, InvalidInput, NotFound, says
 from accueil.services import deliveries, messages, sms_inbound
 from accueil.settings import get_settings
 
@@ -92,7 +93,7 @@ def _list(
             )
         except NotFound:  # the cursor's message is not in this account (any more)
             raise InvalidInput(
-                "the cursor is not one this API gave", field="query.cursor"
+                says("the cursor is not one this API gave"), field="query.cursor"
             ) from None
     chunk = found[: page.limit]
     more = len(found) > page.limit
@@ -128,7 +129,10 @@ def list_person_messages(
 
 def _theirs(session: Session, account: str, person: str, message: str) -> None:
     if messages.get_message(session, account, message).person != person:
-        raise NotFound(f"no message {message!r} for {person!r}", field="message")
+        raise NotFound(
+            says("no message %(message)r for %(person)r", message=message, person=person),
+            field="message",
+        )
 
 
 @router.get(
@@ -218,7 +222,9 @@ def dead_letters(
 
 
 @router.post("/accounts/{account}/deliveries/{delivery}/retry", openapi_extra=scoped(Scope.ACCOUNT))
-def retry_now(account: str, delivery: int, caller: Caller = Depends(authenticated)) -> Requeued:
+def retry_now(
+    account: str, delivery: BigRowId, caller: Caller = Depends(authenticated)
+) -> Requeued:
     """Retry now: a dead delivery goes back in the queue, due at once (409 if it is not dead)."""
     auth.account(caller, account, Action.WRITE)
     with caller.unit() as session:
@@ -244,11 +250,13 @@ async def sms_inbound_endpoint(gateway: str, request: Request) -> InboundResult:
     body, now = await request.body(), rt.now()
     if gateway == "generic":
         if not settings.sms_inbound_secret:
-            raise BadSignature("no ACCUEIL_SMS_INBOUND_SECRET is set: inbound SMS are refused")
+            raise BadSignature(
+                says("no ACCUEIL_SMS_INBOUND_SECRET is set: inbound SMS are refused")
+            )
         try:
             event_id = verify(settings.sms_inbound_secret, request.headers, body, now=now)
         except WebhookVerificationError as exc:
-            raise BadSignature(f"refused: {exc}") from None
+            raise BadSignature(says("refused: %(exc)s", exc=exc)) from None
         data = _json(body)
     elif gateway == "twilio":
         form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
@@ -256,11 +264,13 @@ async def sms_inbound_endpoint(gateway: str, request: Request) -> InboundResult:
         expected = twilio_signature(settings.sms_token, url, form) if settings.sms_token else ""
         given = request.headers.get("x-twilio-signature", "")
         if not expected or not _same(expected, given):
-            raise BadSignature("refused: the X-Twilio-Signature does not match")
+            raise BadSignature(says("refused: the X-Twilio-Signature does not match"))
         event_id = f"{form.get('MessageSid', '')}:{form.get('MessageStatus', 'in')}"
         data = _twilio(form)
     else:
-        raise NotFound(f"no SMS gateway {gateway!r}: generic or twilio", field="gateway")
+        raise NotFound(
+            says("no SMS gateway %(gateway)r: generic or twilio", gateway=gateway), field="gateway"
+        )
     with rt.unit() as session:
         if sms_inbound.seen_before(session, gateway, event_id, now=now):
             return InboundResult(result=f"already handled: {event_id}")
@@ -286,9 +296,9 @@ def _json(body: bytes) -> dict[str, str]:
     try:
         data = json.loads(body)
     except ValueError:
-        raise InvalidInput("the body is not JSON", field="body") from None
+        raise InvalidInput(says("the body is not JSON"), field="body") from None
     if not isinstance(data, dict) or data.get("type") not in ("receipt", "reply"):
-        raise InvalidInput("expected {type: receipt|reply, …}", field="body.type")
+        raise InvalidInput(says("expected {type: receipt|reply, …}"), field="body.type")
     return {k: str(v) for k, v in data.items() if v is not None}
 
 

@@ -10,12 +10,19 @@ from sqlalchemy.orm import Session
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
-from accueil.api.conventions import Page, PageQuery, decode_cursor, encode_cursor, scoped
+from accueil.api.conventions import (
+    Page,
+    PageQuery,
+    RowId,
+    decode_cursor,
+    encode_cursor,
+    scoped,
+)
 from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
-from accueil.api.times import aware
+from accueil.api.times import Instant, aware
 from accueil.core.access import Scope
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.services import call_log
 from accueil.services.directory import get_account, get_person
 
@@ -72,8 +79,8 @@ class CallQuery:
         caller: str | None = Query(None, max_length=64, description="the caller, as typed"),
         agent: str | None = Query(None, max_length=64, description="answered by this agent"),
         outcome: str | None = Query(None, max_length=20, description="take_message, transfer…"),
-        since: datetime | None = Query(None, description="started at or after (ISO 8601)"),
-        until: datetime | None = Query(None, description="started before (ISO 8601)"),
+        since: Instant | None = Query(None, description="started at or after (ISO 8601)"),
+        until: Instant | None = Query(None, description="started before (ISO 8601)"),
     ) -> None:
         self.caller, self.agent, self.outcome = caller, agent, outcome
         self.since, self.until = since, until
@@ -97,7 +104,9 @@ def _position(cursor: str | None) -> call_log.Position | None:
     try:
         return datetime.fromisoformat(at), int(last)
     except ValueError:
-        raise InvalidInput("the cursor is not one this API gave", field="query.cursor") from None
+        raise InvalidInput(
+            says("the cursor is not one this API gave"), field="query.cursor"
+        ) from None
 
 
 def _page(found: list[call_log.CallView], limit: int) -> Page[CallOut]:
@@ -135,7 +144,7 @@ def list_calls(
 
 
 @router.get("/accounts/{account}/calls/{call}", openapi_extra=scoped(Scope.ACCOUNT))
-def get_call(account: str, call: int, caller: Caller = Depends(authenticated)) -> CallOut:
+def get_call(account: str, call: RowId, caller: Caller = Depends(authenticated)) -> CallOut:
     """One call record, with the message taken (a person deleted since reads as "")."""
     auth.account(caller, account)
     with caller.unit(personal=True) as session:

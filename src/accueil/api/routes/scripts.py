@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
@@ -18,6 +18,7 @@ from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import (
     Page,
     PageQuery,
+    RowId,
     check_if_match,
     etag_of,
     remember,
@@ -28,9 +29,9 @@ from accueil.api.conventions import (
 )
 from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
-from accueil.api.times import aware
+from accueil.api.times import Instant, aware
 from accueil.core.access import Action, Role, Scope
-from accueil.errors import NotFound
+from accueil.errors import NotFound, says
 from accueil.services import scripts as service
 from accueil.services.directory import get_account
 from accueil.services.employee_policy import check_own_greeting
@@ -81,7 +82,7 @@ class DiffOut(Out):
 
 
 class RollbackIn(In):
-    to_version: int = Field(ge=1)
+    to_version: RowId
 
 
 class PreviewOut(Out):
@@ -99,7 +100,12 @@ def _owner(layer: str) -> Owner:
     scope, _, key = layer.partition(":")
     if scope in {"group", "person"} and key:
         return Owner(scope, key)  # type: ignore[arg-type]
-    raise NotFound(f"no script layer {layer!r}; name it {LAYER_HELP}", field="layer")
+    raise NotFound(
+        says(
+            "no script layer %(layer)r; name it 'account', 'group:KEY' or 'person:KEY'", layer=layer
+        ),
+        field="layer",
+    )
 
 
 def _layer_name(owner: Owner) -> str:
@@ -185,8 +191,8 @@ def layer_versions(
 def layer_diff(
     account: str,
     layer: str,
-    old: int = Query(ge=1),
-    new: int = Query(ge=1),
+    old: Annotated[RowId, Query()],
+    new: Annotated[RowId, Query()],
     caller: Caller = Depends(authenticated),
 ) -> DiffOut:
     """A unified diff of two versions' texts."""
@@ -234,7 +240,7 @@ def script_preview(
     account: str,
     person: str,
     caller_number: str = Query("", alias="caller", max_length=64, description="as typed"),
-    at: datetime | None = Query(None, description="when (default now); naive: account's zone"),
+    at: Instant | None = Query(None, description="when (default now); naive: account's zone"),
     lang: str = Query("", max_length=8),
     caller: Caller = Depends(authenticated),
 ) -> PreviewOut:

@@ -6,8 +6,6 @@ the hits.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Query
 
 from accueil.api import auth
@@ -15,7 +13,7 @@ from accueil.api.auth import Caller, authenticated
 from accueil.api.conventions import scoped
 from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
-from accueil.api.times import aware
+from accueil.api.times import Instant, aware
 from accueil.core.access import Scope
 from accueil.core.search import Hit
 from accueil.services import search as service
@@ -53,7 +51,7 @@ def search_account(
     account: str,
     q: str = SAID,
     limit: int = LIMIT,
-    at: datetime | None = AT,
+    at: Instant | None = AT,
     caller: Caller = Depends(authenticated),
 ) -> list[HitOut]:
     """The account's people and groups that best match ``q``, available people first."""
@@ -68,7 +66,7 @@ def search_account(
 def search_all(
     q: str = SAID,
     limit: int = LIMIT,
-    at: datetime | None = AT,
+    at: Instant | None = AT,
     caller: Caller = Depends(authenticated),
 ) -> list[HitOut]:
     """Across every account ("which client is this?"): the operator's staff only."""

@@ -23,6 +23,7 @@ from accueil.api.routing import OneHop
 from accueil.api.runtime import Runtime
 from accueil.api.schemas import In, Out
 from accueil.core.access import Scope
+from accueil.errors import says
 from accueil.services import browser_sessions, users
 from accueil.services.users import Unauthenticated
 
@@ -51,7 +52,7 @@ def _checked(request: Request, name: str, password: str) -> users.User:
     rt = runtime(request)
     host = request.client.host if request.client else "?"
     if not (rt.limiter.allow(f"name:{name}") and rt.limiter.allow(f"host:{host}")):
-        raise TooManyRequests("too many sign-in attempts; wait a minute and try again")
+        raise TooManyRequests(says("too many sign-in attempts; wait a minute and try again"))
     with rt.unit() as session:
         return users.check_password(session, name, password)
 
@@ -84,7 +85,7 @@ def current_session(request: Request, caller: Caller = Depends(authenticated)) -
     """The browser's session: who, until when, and its CSRF token (for a page just loaded)."""
     secret = request.cookies.get(SESSION_COOKIE)
     if caller.via != "session" or secret is None:
-        raise Unauthenticated("no browser session: this request came with an API token")
+        raise Unauthenticated(says("no browser session: this request came with an API token"))
     rt = caller.runtime
     idle = timedelta(minutes=rt.settings.session_idle_minutes)
     with rt.unit() as session:

@@ -1,6 +1,6 @@
 """The supervisor's view of the live switchboard: the snapshot (who waits since when, agents by
 state), the pool's figures of today and of this hour from the call records (the twin's
-definitions), and the events of the outbox by monotonic cursor."""
+definitions), and the settled events of the outbox by cursor (the last one read)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from pydantic import Field
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
-from accueil.api.conventions import scoped
+from accueil.api.conventions import LARGEST_ID, scoped
 from accueil.api.routing import OneHop
 from accueil.api.runtime import Runtime
 from accueil.api.schemas import Out
 from accueil.api.times import Day
 from accueil.core.access import Scope
-from accueil.errors import AccueilError
+from accueil.errors import AccueilError, says
 from accueil.services.outbox import read_outbox
 from accueil.services.pool_calls import pool_calls
 from accueil.switchboard.figures import MEMORY, PoolFigures, pool_figures
@@ -81,19 +81,27 @@ async def _from_leader(rt: Runtime, request: Request) -> dict[str, Any]:
     """The leader's snapshot, asked on the caller's behalf (once: a process asked by another
     never asks on)."""
     if rt.leadership is None or request.headers.get(_FORWARDED):
-        raise SwitchboardDown("the switchboard is not running in this process")
+        raise SwitchboardDown(says("the switchboard is not running in this process"))
     leader = await asyncio.to_thread(rt.leadership.leader)
     if leader is None or leader == rt.leadership.address:
-        raise SwitchboardDown("no process leads the switchboard now: try again shortly")
+        raise SwitchboardDown(says("no process leads the switchboard now: try again shortly"))
     url = snapshot_url(leader)
     headers = {k: v for k, v in request.headers.items() if k.lower() in _PASSED}
     try:
         async with httpx.AsyncClient(timeout=_ASK_SECONDS) as client:
             answer = await client.get(url, headers={**headers, _FORWARDED: "1"})
     except httpx.HTTPError as exc:
-        raise SwitchboardDown(f"the leader at {url} does not answer: {exc}") from None
+        raise SwitchboardDown(
+            says("the leader at %(url)s does not answer: %(exc)s", url=url, exc=exc)
+        ) from None
     if answer.status_code != 200:
-        raise SwitchboardDown(f"the leader at {url} answered {answer.status_code}")
+        raise SwitchboardDown(
+            says(
+                "the leader at %(url)s answered %(status_code)s",
+                url=url,
+                status_code=answer.status_code,
+            )
+        )
     return dict(answer.json())
 
 
@@ -172,7 +180,7 @@ def _shown(overall: PoolFigures, accounts: dict[str, PoolFigures]) -> dict[str, 
 
 @router.get("/supervisor/events", openapi_extra=OPERATOR)
 def events(
-    after: int = Query(0, ge=0, description="the last cursor read"),
+    after: int = Query(0, ge=0, le=LARGEST_ID, description="the last cursor read"),
     limit: int = Query(100, ge=1, le=500),
     caller: Caller = Depends(authenticated),
 ) -> EventsOut:
@@ -184,7 +192,7 @@ def events(
 @router.get("/accounts/{account}/events", openapi_extra=ACCOUNT)
 def account_events(
     account: str,
-    after: int = Query(0, ge=0, description="the last cursor read"),
+    after: int = Query(0, ge=0, le=LARGEST_ID, description="the last cursor read"),
     limit: int = Query(100, ge=1, le=500),
     caller: Caller = Depends(authenticated),
 ) -> EventsOut:

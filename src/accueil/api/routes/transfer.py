@@ -22,7 +22,7 @@ from accueil.api.conventions import remember, replayed, scoped
 from accueil.api.routing import OneHop
 from accueil.api.schemas import Out
 from accueil.core.access import Action, Scope
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.services import exporting
 from accueil.services.onboarding import ImportReport, import_texts
 
@@ -92,7 +92,8 @@ def import_files(
         name = upload.filename or f"file{n + 1}"
         if not name.lower().endswith(FORMATS):
             raise InvalidInput(
-                f"{name}: the name says the format (.yaml, .yml or .csv)", field=f"files[{n}]"
+                says("%(name)s: the name says the format (.yaml, .yml or .csv)", name=name),
+                field=f"files[{n}]",
             )
         texts.append((name, upload.file.read()))
     asked = ImportAsked(

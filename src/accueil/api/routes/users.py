@@ -10,7 +10,17 @@ from pydantic import Field
 
 from accueil.api import auth
 from accueil.api.auth import Caller, authenticated
-from accueil.api.conventions import Page, PageQuery, paginate, remember, replayed, scoped
+from accueil.api.conventions import (
+    Page,
+    PageQuery,
+    check_if_match,
+    etag_of,
+    paginate,
+    remember,
+    replayed,
+    scoped,
+    with_etag,
+)
 from accueil.api.routing import OneHop
 from accueil.api.schemas import In, Out
 from accueil.core.access import Role, Scope
@@ -117,17 +127,25 @@ def add_user(body: UserIn, request: Request, caller: Caller = Depends(authentica
 
 
 @router.get("/users/{name}", openapi_extra=OPERATOR)
-def get_user(name: str, caller: Caller = Depends(authenticated)) -> UserOut:
+def get_user(name: str, response: Response, caller: Caller = Depends(authenticated)) -> UserOut:
+    """One user; its ETag goes with If-Match on DELETE."""
     auth.user_admin(caller)
     with caller.unit() as session:
-        return UserOut.of(users.get_user(session, name))
+        out = UserOut.of(users.get_user(session, name))
+    with_etag(response, out)
+    return out
 
 
 @router.delete("/users/{name}", status_code=204, openapi_extra=OPERATOR)
-def deactivate_user(name: str, caller: Caller = Depends(authenticated)) -> None:
-    """The user can no longer sign in and their tokens stop working (nothing is deleted)."""
+def deactivate_user(name: str, request: Request, caller: Caller = Depends(authenticated)) -> None:
+    """The user can no longer sign in and their tokens stop working (nothing is deleted).
+    ``If-Match`` (optional): the ETag of ``GET /users/{name}``, 412 when stale (a role or an
+    account changed since it was read); a user already deactivated stays so, 204 again."""
     auth.user_admin(caller)
     with caller.unit() as session:
+        current = UserOut.of(users.get_user(session, name))
+        if current.active:
+            check_if_match(request, current)
         users.deactivate_user(session, name)
     caller.runtime.tokens.forget(user=name)
 
@@ -155,11 +173,36 @@ def create_token(name: str, body: TokenIn, caller: Caller = Depends(authenticate
         )
 
 
-@router.delete("/tokens/{prefix}", openapi_extra=OPERATOR)
-def revoke_token(prefix: str, caller: Caller = Depends(authenticated)) -> TokenOut:
-    """The token stops working at once; its row stays, with when it was revoked."""
+def _token_version(out: TokenOut) -> TokenOut:
+    # a token's ETag does not move with its use (last_used_at): only with what an edit changes
+    return out.model_copy(update={"last_used_at": None})
+
+
+@router.get("/tokens/{prefix}", openapi_extra=OPERATOR)
+def get_token(prefix: str, response: Response, caller: Caller = Depends(authenticated)) -> TokenOut:
+    """One token, revoked or not; its ETag (which its use does not change) goes with If-Match
+    on DELETE."""
     auth.user_admin(caller)
     with caller.unit() as session:
+        out = TokenOut.of(users.get_token(session, prefix))
+    response.headers["ETag"] = etag_of(_token_version(out))
+    return out
+
+
+@router.delete("/tokens/{prefix}", openapi_extra=OPERATOR)
+def revoke_token(
+    prefix: str, request: Request, response: Response, caller: Caller = Depends(authenticated)
+) -> TokenOut:
+    """The token stops working at once; its row stays, with when it was revoked.
+    ``If-Match`` (optional): the ETag of ``GET /tokens/{prefix}``, 412 when stale; revoking it
+    again answers it as revoked, changing nothing."""
+    auth.user_admin(caller)
+    with caller.unit() as session:
+        current = TokenOut.of(users.get_token(session, prefix))
+        if current.revoked_at is None:
+            check_if_match(request, _token_version(current))
         revoked = users.revoke_token(session, prefix, now=caller.runtime.now())
     caller.runtime.tokens.forget(prefix=revoked.prefix)
-    return TokenOut.of(revoked)
+    out = TokenOut.of(revoked)
+    response.headers["ETag"] = etag_of(_token_version(out))
+    return out

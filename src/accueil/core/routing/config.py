@@ -39,6 +39,11 @@ class EngineConfig:
     account_ring_seconds: float = 8.0
     budget_share: float = 0.75  # share of the target a call may spend in familiar rings
     budget_floor: float = 0.0  # never wait less than this for a familiar agent (if any exists)
+    # What the open line would make the call wait anyway (its requirement group's open calls ×
+    # mean service time ÷ the agents able to take them) is taken off the budget × this share:
+    # 1, all of it (never wait for a familiar voice past the target); 0, ignored (the wait for a
+    # familiar agent ending wrap-up then replaces part of the line's wait); negative, added.
+    open_line_share: float = 1.0
     person_share: float = 0.0  # share of the budget spent on the person ring alone
     # The account ring also holds the person's own agents (True), or only the account's team
     # and primary agents (False: more account affinity, less person affinity; docs/routing.md).
@@ -72,6 +77,21 @@ class EngineConfig:
     # stranger for a familiar agent ending wrap-up within this many seconds (× the guard's
     # factor), one waiter per agent: the cap on the abandonment risk added. 0: never.
     past_target_seconds: float = 5.0
+    # Spend the callers' grace (core/routing/patience.py; docs/routing.md, "Session 9"): the
+    # engine learns from the abandonments it sees how long callers wait before hanging up
+    # becomes likely (grace_risk of them; none assumed before grace_min_abandons were seen).
+    # Past that grace, with memoryless patience, the order in which waiting calls are served
+    # costs no abandonment: a call past the grace (not only past its target) may be left by a
+    # freed stranger to a familiar agent (past_target_seconds), and a freed agent leaves a
+    # familiar call still within the grace, when taking it would pass over an older call past
+    # it, to another familiar agent ending wrap-up after the grace, within the ring's budget.
+    grace_aware: bool = False
+    grace_risk: float = 0.005
+    grace_min_abandons: int = 50
+    # A call waiting for a familiar agent ending wrap-up (its claim) opens to everyone as soon
+    # as that agent, free, takes another call or none, instead of waiting out its ring's budget
+    # for nobody.
+    release_claims: bool = False
     # "load" budget when every familiar agent is on a call (none in wrap-up ending within the
     # budget): they may well not end in time, so wait only this share of the budget.
     busy_share: float = 0.0
@@ -125,6 +145,8 @@ class EngineConfig:
             problems.append(f"budget must be 'load' or 'fixed', not {self.budget!r}")
         if self.budget_share < 0:
             problems.append("budget_share must be >= 0 (above 1 waits past the target)")
+        if not -1 <= self.open_line_share <= 1:
+            problems.append("open_line_share must be between -1 and 1")
         if not 0 <= self.person_share <= 1 or not 0 <= self.busy_share <= 1:
             problems.append("person_share and busy_share must be between 0 and 1")
         if self.familiarity_half_life <= 0 or self.load_half_life <= 0:
@@ -145,6 +167,8 @@ class EngineConfig:
             problems.append("need 0 <= guard_min <= 1 <= guard_max")
         if self.past_target_seconds < 0:
             problems.append("past_target_seconds must be >= 0")
+        if not 0 < self.grace_risk < 1 or self.grace_min_abandons < 1:
+            problems.append("need 0 < grace_risk < 1 and grace_min_abandons >= 1")
         if self.hold_seconds < 0 or self.hold_loss < 0:
             problems.append("hold_seconds and hold_loss must be >= 0")
         problems += check_config(self)

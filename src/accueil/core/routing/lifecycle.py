@@ -20,6 +20,7 @@ from accueil.core.routing.records import (
 )
 from accueil.core.routing.strategies import Strategy
 from accueil.core.routing.timers import Deadline
+from accueil.errors import says
 
 _ENDED_MEMORY = 100_000  # ended call ids remembered, so that late duplicates are recognised
 
@@ -40,7 +41,7 @@ class Lifecycle(Matcher):
             if agent.leave_after:
                 agent.leave_after = False
                 return []
-            return [events.Ignored(event, "agent already logged in")]
+            return [events.Ignored(event, says("agent already logged in"))]
         trainings = dict(event.trainings)
         agent = AgentRecord(
             event.agent,
@@ -67,16 +68,18 @@ class Lifecycle(Matcher):
     def _ready(self, event: events.AgentReady) -> list[events.Command]:
         agent = self.agents.get(event.agent)
         if agent is None:
-            return [events.Ignored(event, "agent not logged in")]
+            return [events.Ignored(event, says("agent not logged in"))]
         self._sign_of_life(agent)
         if agent.status is AgentStatus.WRAPUP:
             agent.pause_after = None  # ready now: a pause owed since the call is over too
             return self._after_work(agent)
         if agent.status is AgentStatus.BUSY:
             agent.pause_after = None  # ready again once this call is over
-            return [events.Ignored(event, "agent is on a call; ready after it")]
+            return [events.Ignored(event, says("agent is on a call; ready after it"))]
         if agent.status is not AgentStatus.PAUSED:
-            return [events.Ignored(event, f"agent already {agent.status.value}")]
+            return [
+                events.Ignored(event, says("agent already %(status)s", status=agent.status.value))
+            ]
         agent.misses = 0
         agent.pause_after = None
         return self.free(agent)
@@ -90,13 +93,13 @@ class Lifecycle(Matcher):
     def _paused(self, event: events.AgentPaused) -> list[events.Command]:
         agent = self.agents.get(event.agent)
         if agent is None:
-            return [events.Ignored(event, "agent not logged in")]
+            return [events.Ignored(event, says("agent not logged in"))]
         return self.pause(agent, event.reason)
 
     def _logged_out(self, event: events.AgentLoggedOut) -> list[events.Command]:
         agent = self.agents.get(event.agent)
         if agent is None:
-            return [events.Ignored(event, "agent not logged in")]
+            return [events.Ignored(event, says("agent not logged in"))]
         if agent.status is AgentStatus.BUSY:
             agent.leave_after = True
             return []
@@ -128,14 +131,14 @@ class Lifecycle(Matcher):
     def _heartbeat(self, event: events.Heartbeat) -> list[events.Command]:
         agent = self.agents.get(event.agent)
         if agent is None:
-            return [events.Ignored(event, "agent not logged in")]
+            return [events.Ignored(event, says("agent not logged in"))]
         self._sign_of_life(agent)
         return []
 
     def _wrapup_ended(self, event: events.WrapUpEnded) -> list[events.Command]:
         agent = self.agents.get(event.agent)
         if agent is None or agent.status is not AgentStatus.WRAPUP:
-            return [events.Ignored(event, "agent not in wrap-up")]
+            return [events.Ignored(event, says("agent not in wrap-up"))]
         return self._after_work(agent)
 
     def _after_work(self, agent: AgentRecord) -> list[events.Command]:
@@ -154,7 +157,7 @@ class Lifecycle(Matcher):
 
     def _enqueued(self, event: events.CallEnqueued) -> list[events.Command]:
         if event.call in self.calls or event.call in self.ended:
-            return [events.Ignored(event, "call already known")]
+            return [events.Ignored(event, says("call already known"))]
         self._seq += 1
         since = event.since if event.since is not None else event.at
         call = LiveCall(
@@ -195,6 +198,8 @@ class Lifecycle(Matcher):
         familiar = self.rings.is_familiar(call, agent)
         self.rings.learn(call, agent, self._now)
         self.waited_out(call, answered=True)
+        if self.config.grace_aware:
+            self.patience.ended(self._now - call.since, abandoned=False)
         call.status, call.connected_at = CallStatus.CONNECTED, self._now
         agent.status, agent.status_since = AgentStatus.BUSY, self._now
         agent.misses = 0
@@ -225,10 +230,18 @@ class Lifecycle(Matcher):
         call = self.calls.get(call_id)
         if call is None:
             outcome = self.ended.get(call_id)
-            return f"call already over ({outcome})" if outcome else "unknown call"
+            return (
+                says("call already over (%(outcome)s)", outcome=outcome)
+                if outcome
+                else says("unknown call")
+            )
         if call.token != token:
-            return f"stale token {token}: the current lease is {call.token}"
-        return f"call is {call.status.value}, not offered to this agent"
+            return says(
+                "stale token %(token)s: the current lease is %(lease)s",
+                token=token,
+                lease=call.token,
+            )
+        return says("call is %(status)s, not offered to this agent", status=call.status.value)
 
     def _ended(self, event: events.CallEnded) -> list[events.Command]:
         call = self.calls.get(event.call)
@@ -270,6 +283,8 @@ class Lifecycle(Matcher):
         commands = self.withdraw(call, reason)
         self.line.remove(call)
         self.waited_out(call, answered=False)
+        if self.config.grace_aware:
+            self.patience.ended(self._now - call.since, abandoned=outcome == "abandoned")
         call.claimed = ""
         del self.calls[call.id]
         self._end(call.id, outcome)

@@ -15,6 +15,7 @@ from accueil.core.routing.groups import Groups
 from accueil.core.routing.guard import Guard
 from accueil.core.routing.holding import absence_cost, hold_until, least_costly, may_hold
 from accueil.core.routing.line import WaitingLine
+from accueil.core.routing.patience import Patience
 from accueil.core.routing.pool import ReadyPool
 from accueil.core.routing.records import (
     AgentRecord,
@@ -48,6 +49,7 @@ class Matcher:
             config.guard_max,
             config.guard_min_calls,
         )
+        self.patience = Patience(config.grace_risk, config.grace_min_abandons)
         self.claims: dict[str, LiveCall] = {}  # agent ending wrap-up -> the call waiting for them
         self.timers = Timers(self._is_live)
         self._now = -math.inf
@@ -288,6 +290,8 @@ class Matcher:
             call = open_  # only a few can take that one: the familiar call has more takers
         elif call is familiar and open_ is not None and self._overdue(open_, familiar):
             call = open_  # the guard is behind: the older call goes first sooner
+        elif call is familiar and familiar is not None and self.config.grace_aware:
+            call = self._after_grace(familiar, open_)
         if call is not None and call is not familiar and self._holding:
             call = self._open_for(agent, call)
         elif call is open_ and call is not None and self.config.past_target_seconds > 0:
@@ -295,9 +299,60 @@ class Matcher:
         if self.config.guard and self.strategy.rings and (call is None or call is familiar):
             self._passed_over(agent, call)
         if call is not None:
-            return [self.offer(call, agent)]
+            offer = self.offer(call, agent)
+            return [offer, *self._released(agent)] if self.config.release_claims else [offer]
         self.pool.add(agent)
-        return []
+        return self._released(agent) if self.config.release_claims else []
+
+    def _released(self, agent: AgentRecord) -> list[events.Command]:
+        """The call that waited for this agent ending wrap-up (its claim), if the agent, now
+        free, took another call or none (no longer familiar with it): it opens to everyone now
+        rather than wait out its ring's budget for nobody."""
+        call = self.claims.pop(agent.id, None)
+        if call is None or call.claimed != agent.id or call.status is not CallStatus.WAITING:
+            return []
+        call.claimed = ""
+        if call.ring is FamiliarRing.EVERYONE:
+            return []  # left past its target for this agent: it is in the open line already
+        self.line.remove(call)
+        call.ring_stamp += 1
+        self.enter_ring(call, FamiliarRing.EVERYONE, call.enqueued)
+        return self.place(call)
+
+    def _after_grace(self, familiar: LiveCall, open_: LiveCall | None) -> LiveCall | None:
+        """Spend the callers' grace: a familiar call still within it, which an older call past
+        it would wait for, is left to another familiar agent ending wrap-up once the grace is
+        over (and within its ring's budget); this agent takes the older call.
+
+        With patience that is memoryless past the grace, serving the younger call first saves
+        it nothing while it is within its grace, and costs the older one the wait: left to a
+        familiar agent free a little later, it keeps its familiar voice and costs nobody.
+        """
+        grace = self.patience.grace()
+        now = self._now
+        if (
+            grace <= 0
+            or open_ is None
+            or open_.key >= familiar.key
+            or now - familiar.since >= grace
+            or now - open_.since < grace
+            or familiar.ring_until is None
+        ):
+            return familiar
+        later = self.rings.soonest(
+            familiar,
+            familiar.ring,
+            self.agents,
+            self.pool,
+            self.claims,
+            self._spared(familiar),
+            familiar.since + grace,
+        )
+        if later is None or not later[0] <= familiar.ring_until:
+            return familiar
+        familiar.claimed = later[1]
+        self.claims[later[1]] = familiar
+        return open_
 
     def _scarce_first(self, agent: AgentRecord, first: LiveCall) -> LiveCall:
         """Protect scarce skills: a freed agent with a scarce language takes the open call
@@ -350,8 +405,16 @@ class Matcher:
             return first
         return call
 
+    def _past(self, call: LiveCall) -> float:
+        """With ``grace_aware``, the wait past which a call may be left to a familiar agent
+        ending wrap-up: its target, or the callers' learned grace when shorter (past the grace,
+        with memoryless patience, which of two waiting calls is served first costs nothing)."""
+        grace = self.patience.grace()
+        return grace if 0 < grace < call.target else call.target
+
     def _leave_for_familiar(self, agent: AgentRecord, call: LiveCall) -> bool:
-        if self._now - call.since <= call.target or self.rings.is_familiar(call, agent):
+        past = self._past(call) if self.config.grace_aware else call.target
+        if self._now - call.since <= past or self.rings.is_familiar(call, agent):
             return False
         cap = self.config.past_target_seconds * self.factor(call)
         soonest = self.rings.soonest(

@@ -5,6 +5,10 @@
 - ``familiar``: the account's team first (the account ring holds the team and primary agents
   only, a ready team member before a person's agent), and a guard a third more tolerant — more
   account affinity, less person affinity, for a little service;
+- ``grace``: ``familiar`` with the guard off, spending the callers' learned grace (a call past
+  it may wait for a familiar agent ending wrap-up, a claim that cannot be honoured opens at
+  once): the most account affinity on W1 (48%), with no guard to give it up on a workload it
+  was not measured on;
 - ``strict``: service first — short budgets, a guard with half the tolerance that never lets
   budgets grow past their size, no waiting for calls past their target.
 
@@ -26,6 +30,16 @@ PROFILES: dict[str, dict[str, Any]] = {
         "team_first": True,
         "guard_tolerance": 0.01,
         "guard_abandon_tolerance": 0.004,
+    },
+    "grace": {
+        "person_in_account_ring": False,
+        "team_first": True,
+        "guard": False,
+        "familiarity_half_life": 1.0,
+        "open_line_share": -1.0,
+        "past_target_seconds": 20.0,
+        "grace_aware": True,
+        "release_claims": True,
     },
     "strict": {
         "budget_share": 0.5,

@@ -156,7 +156,9 @@ class Rings:
         big = cfg.big_budget_share
         if big is not None and self.load.erlangs(call.account, call.enqueued) >= cfg.big_erlangs:
             share = big  # big accounts' recent answerers are seldom free: spend less there
-        total = max(cfg.budget_floor, call.target * share * factor - open_wait)
+        total = max(
+            cfg.budget_floor, call.target * share * factor - open_wait * cfg.open_line_share
+        )
         return total * cfg.person_share, total * (1 - cfg.person_share)
 
     # ----------------------------------------------------------------- matching
@@ -259,9 +261,11 @@ class Rings:
         pool: ReadyPool,
         claims: dict[str, LiveCall] | None,
         spare: frozenset[str] = frozenset(),
+        after: float = -math.inf,
     ) -> tuple[float, str] | None:
         """``soonest_free`` and that agent; with ``claims``, an agent in wrap-up another call
-        already waits for is left out (one waiter per agent: only the first gets them)."""
+        already waits for is left out (one waiter per agent: only the first gets them); with
+        ``after``, only agents in wrap-up ending then or later count."""
         soonest: tuple[float, str] | None = None
         for agent_id in self.members(call, ring, pool):
             agent = agents.get(agent_id)
@@ -280,6 +284,10 @@ class Rings:
                     if other is not None and other is not call and other.claimed == agent_id:
                         continue
                 free = agent.wrapup_until
+                if free < after:
+                    continue
+            elif after > -math.inf:
+                continue
             elif agent.status is AgentStatus.READY:
                 free = -math.inf
             else:

@@ -27,7 +27,7 @@ from accueil.core.scripts.model import (
     Situation,
     Step,
 )
-from accueil.errors import Problem, ValidationFailed
+from accueil.errors import Problem, ValidationFailed, says
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class _Placed:
 def build(layers: Sequence[Layer], known: Known = Known()) -> Script:
     """The effective script of these layers, most general first; raises ValidationFailed."""
     if not layers:
-        raise ValidationFailed([Problem("there is no script to build (save one first)")])
+        raise ValidationFailed([Problem(says("there is no script to build (save one first)"))])
     steps: dict[str, _Placed] = {}
     greetings: dict[str, dict[Situation, tuple[str, Layer, Path]]] = {}
     start: tuple[str, Layer] | None = None
@@ -88,12 +88,16 @@ def _check(
     last = layers[-1]
     problems: list[Problem] = []
     if not placed:
-        problems.append(last.problem("the script has no steps (add 'steps:')", ()))
+        problems.append(last.problem(says("the script has no steps (add 'steps:')"), ()))
     if not any(Situation.OFFICE_HOURS in g for g in greetings.values()):
-        problems.append(last.problem("no office_hours greeting in any language", ("greetings",)))
+        problems.append(
+            last.problem(says("no office_hours greeting in any language"), ("greetings",))
+        )
     ids = {p.step.id: p for p in placed}
     if start and start[0] not in ids:
-        problems.append(start[1].problem(f"start: no step '{start[0]}'", ("start",)))
+        problems.append(
+            start[1].problem(says("start: no step '%(start)s'", start=start[0]), ("start",))
+        )
     for i, p in enumerate(placed):
         following = placed[i + 1].step.id if i + 1 < len(placed) else ""
         problems += _check_step(p, ids, following, known)
@@ -110,7 +114,9 @@ def _check_step(p: _Placed, ids: dict[str, _Placed], following: str, known: Know
 
     def refer(target: str | None, *where: str | int) -> None:
         if target and target not in ids:
-            out.append(p.layer.problem(f"no step '{target}'", (*p.path, *where)))
+            out.append(
+                p.layer.problem(says("no step '%(target)s'", target=target), (*p.path, *where))
+            )
 
     refer(step.next, "next")
     refer(step.otherwise, "otherwise")
@@ -119,7 +125,7 @@ def _check_step(p: _Placed, ids: dict[str, _Placed], following: str, known: Know
         out += _check_when(case.when, ids, p, (*p.path, "branch", i, "when"))
     ends = step.action is not None or step.next or step.otherwise or following
     if not ends:
-        out.append(p.layer.problem("leads nowhere: add 'next' or end with an action", p.path))
+        out.append(p.layer.problem(says("leads nowhere: add 'next' or end with an action"), p.path))
     if step.action is not None:
         out += _check_action(p, ids, known)
     return out
@@ -130,16 +136,29 @@ def _check_when(when: WhenDoc, ids: dict[str, _Placed], p: _Placed, path: Path) 
         return []
     asked = ids.get(when.answer)
     if asked is None or asked.step.ask is None:
-        return [p.layer.problem(f"'{when.answer}' is not a question of this script", path)]
+        return [
+            p.layer.problem(
+                says("'%(answer)s' is not a question of this script", answer=when.answer), path
+            )
+        ]
     yesno = asked.step.type is FieldType.YESNO
     if yesno and when.equals is not None and not isinstance(when.equals, bool):
-        return [p.layer.problem("a yes/no answer is compared with true or false", path)]
+        return [p.layer.problem(says("a yes/no answer is compared with true or false"), path)]
     if asked.step.type is FieldType.CHOICE:
         values = {_choice(c).value for c in asked.step.choices or ()}
         wanted = [when.equals] if isinstance(when.equals, str) else list(when.one_of or ())
         stray = [w for w in wanted if w not in values]
         if stray:
-            return [p.layer.problem(f"{stray} not among the choices of '{when.answer}'", path)]
+            return [
+                p.layer.problem(
+                    says(
+                        "%(stray)s not among the choices of '%(answer)s'",
+                        stray=stray,
+                        answer=when.answer,
+                    ),
+                    path,
+                )
+            ]
     return []
 
 
@@ -148,16 +167,31 @@ def _check_action(p: _Placed, ids: dict[str, _Placed], known: Known) -> list[Pro
     for key, kind in ((step.urgent_if, FieldType.YESNO), (step.slot, FieldType.DATETIME)):
         asked = ids.get(key) if key else None
         if key and (asked is None or asked.step.ask is None or asked.step.type is not kind):
-            out.append(p.layer.problem(f"'{key}' must be a {kind.value} question", p.path))
+            out.append(
+                p.layer.problem(
+                    says("'%(key)s' must be a %(kind)s question", key=key, kind=kind.value), p.path
+                )
+            )
     person, group = (step.to.person, step.to.group) if step.to else (None, None)
     if person and known.people is not None and person not in known.people:
-        out.append(p.layer.problem(f"no person '{person}' in this account", p.path))
+        out.append(
+            p.layer.problem(says("no person '%(person)s' in this account", person=person), p.path)
+        )
     if group and known.groups is not None and group not in known.groups:
-        out.append(p.layer.problem(f"no group '{group}' in this account", p.path))
+        out.append(
+            p.layer.problem(says("no group '%(group)s' in this account", group=group), p.path)
+        )
     if step.rota and known.rotas is not None and step.rota not in known.rotas:
         have = ", ".join(sorted(known.rotas)) or "none yet: add one with 'accueil rota set'"
         out.append(
-            p.layer.problem(f"no on-call rota '{step.rota}' in this account ({have})", p.path)
+            p.layer.problem(
+                says(
+                    "no on-call rota '%(rota)s' in this account (%(have)s)",
+                    rota=step.rota,
+                    have=have,
+                ),
+                p.path,
+            )
         )
     return out
 
@@ -187,7 +221,9 @@ def _loops(placed: list[_Placed]) -> list[Problem]:
                 where = next(q for q in placed if q.step.id == cycle[0])
                 loop = " → ".join(cycle)
                 return [
-                    where.layer.problem(f"the steps loop ({loop}); a call must end", where.path)
+                    where.layer.problem(
+                        says("the steps loop (%(loop)s); a call must end", loop=loop), where.path
+                    )
                 ]
     return []
 
@@ -220,7 +256,7 @@ def _check_template(text: str, layer: Layer, path: Path, fields: list[str]) -> l
     for tp in templates.check(text, fields):
         line, column = layer.position(path, tp.line, tp.column)
         where = f"line {line}, column {column}" if line else f"column {tp.column}"
-        problem = layer.problem(f"{where}: {tp.reason}", path)
+        problem = layer.problem(says("%(where)s: %(reason)s", where=where, reason=tp.reason), path)
         out.append(Problem(problem.reason, problem.file, line, None, problem.field))
     if out:
         return out

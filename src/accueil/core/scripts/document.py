@@ -17,12 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from accueil.core.availability import State
 from accueil.core.safe_yaml import Limits, load_yaml
 from accueil.core.scripts.model import ActionKind, FieldType, Situation, Urgency
-from accueil.errors import Problem, ValidationFailed
+from accueil.errors import Problem, ValidationFailed, reason_of, says
 
 MAX_SOURCE = 200_000  # characters; a script is a page or two, not a book
 MAX_VALUES = 20_000  # values (keys, texts, items) once YAML aliases are expanded
 LIMITS = Limits(max_chars=MAX_SOURCE, max_values=MAX_VALUES)
-EXPECTED = "a script (greetings, steps…)"
+EXPECTED = says("a script (greetings, steps…)")
 STEP_ID = r"^[a-z][a-z0-9_]{0,63}$"
 Path = tuple[str | int, ...]
 
@@ -51,22 +51,26 @@ class WhenDoc(_Doc):
     def _consistent(self) -> WhenDoc:
         about_answer = (self.equals, self.one_of, self.is_set)
         if any(x is not None for x in about_answer) and self.answer is None:
-            raise ValueError("equals, in and is_set need 'answer: <field id>'")
+            raise ValueError(says("equals, in and is_set need 'answer: <field id>'"))
         if self.answer is not None and all(x is None for x in about_answer):
-            raise ValueError("'answer' needs one of equals, in, is_set")
+            raise ValueError(says("'answer' needs one of equals, in, is_set"))
         if not self.model_fields_set:
-            raise ValueError("a condition needs at least one test")
+            raise ValueError(says("a condition needs at least one test"))
         if self.between:
             start, end = (_minute(t) for t in self.between.split("-"))
             if end <= start:
-                raise ValueError(f"between {self.between}: the end comes before the start")
+                raise ValueError(
+                    says(
+                        "between %(between)s: the end comes before the start", between=self.between
+                    )
+                )
         return self
 
 
 def _minute(hhmm: str) -> int:
     hours, minutes = (int(x) for x in hhmm.split(":"))
     if hours > 24 or minutes > 59 or (hours == 24 and minutes):
-        raise ValueError(f"{hhmm} is not a time of day")
+        raise ValueError(says("%(hhmm)s is not a time of day", hhmm=hhmm))
     return hours * 60 + minutes
 
 
@@ -82,7 +86,7 @@ class TargetDoc(_Doc):
     @model_validator(mode="after")
     def _one(self) -> TargetDoc:
         if (self.person is None) == (self.group is None):
-            raise ValueError("transfer 'to' names exactly one of person or group")
+            raise ValueError(says("transfer 'to' names exactly one of person or group"))
         return self
 
 
@@ -121,25 +125,39 @@ class StepDoc(_Doc):
     def _shape(self) -> StepDoc:
         kinds = [k for k in _KINDS if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError(f"a step has exactly one of say, ask, branch, action (found {kinds})")
+            raise ValueError(
+                says(
+                    "a step has exactly one of say, ask, branch, action (found %(kinds)s)",
+                    kinds=kinds,
+                )
+            )
         kind = kinds[0]
         for other, names in _ONLY.items():
             stray = sorted(names & self.model_fields_set) if other != kind else []
             if stray:
-                raise ValueError(f"{', '.join(stray)} only go with '{other}', not '{kind}'")
+                raise ValueError(
+                    says(
+                        "%(stray)s only go with '%(other)s', not '%(kind)s'",
+                        stray=", ".join(stray),
+                        other=other,
+                        kind=kind,
+                    )
+                )
         if kind == "ask" and (self.type is FieldType.CHOICE) != bool(self.choices):
-            raise ValueError("a choice question lists its 'choices', and only it does")
+            raise ValueError(says("a choice question lists its 'choices', and only it does"))
         if kind in ("branch", "action") and self.next:
-            raise ValueError(f"a {kind} step does not take 'next'")
+            raise ValueError(says("a %(kind)s step does not take 'next'", kind=kind))
         self._action_shape()
         return self
 
     def _action_shape(self) -> None:
         needs = {ActionKind.TRANSFER: "to", ActionKind.BOOK_CALLBACK: "slot"}
         if self.action in needs and getattr(self, needs[self.action]) is None:
-            raise ValueError(f"'{self.action}' needs '{needs[self.action]}'")
+            raise ValueError(
+                says("'%(action)s' needs '%(needs)s'", action=self.action, needs=needs[self.action])
+            )
         if self.action is not ActionKind.TRANSFER and self.to is not None:
-            raise ValueError("'to' goes with action: transfer")
+            raise ValueError(says("'to' goes with action: transfer"))
 
 
 class LayerDoc(_Doc):
@@ -155,11 +173,16 @@ class LayerDoc(_Doc):
         seen: set[str] = set()
         for step in self.steps:
             if step.id in seen:
-                raise ValueError(f"step id '{step.id}' is used twice")
+                raise ValueError(says("step id '%(id)s' is used twice", id=step.id))
             seen.add(step.id)
         for language in self.greetings:
             if not re.match(r"^[a-z]{2}$", language):
-                raise ValueError(f"greetings: '{language}' is not a language code (fr, en, …)")
+                raise ValueError(
+                    says(
+                        "greetings: '%(language)s' is not a language code (fr, en, …)",
+                        language=language,
+                    )
+                )
         return self
 
 
@@ -214,11 +237,18 @@ def parse_layer(
     """Read and validate one layer; raises ValidationFailed naming every problem found."""
     if len(text) > MAX_SOURCE:
         raise ValidationFailed(
-            [Problem(f"the script is longer than {MAX_SOURCE} characters", file)]
+            [
+                Problem(
+                    says("the script is longer than %(n)s characters", n=MAX_SOURCE),
+                    file,
+                )
+            ]
         )
     data, places, folded = _load(text, file, fmt)
     if not isinstance(data, dict):
-        raise ValidationFailed([Problem("a script is a mapping (greetings, steps…)", file, 1)])
+        raise ValidationFailed(
+            [Problem(says("a script is a mapping (greetings, steps…)"), file, 1)]
+        )
     try:
         doc = LayerDoc.model_validate(data)
     except ValidationError as exc:
@@ -229,12 +259,11 @@ def parse_layer(
 
 
 def _reason(error: Any) -> str:
-    message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
-        return f"unknown key '{error['loc'][-1]}'"
+        return says("unknown key '%(key)s'", key=error["loc"][-1])
     if error["type"] == "string_pattern_mismatch" and error["loc"][-1] == "id":
-        return "a step id is lower case letters, digits and _ (used as answers.<id>)"
-    return message
+        return says("a step id is lower case letters, digits and _ (used as answers.<id>)")
+    return reason_of(error)
 
 
 _Places = dict[Path, tuple[int, int]]
@@ -245,7 +274,9 @@ def _load(text: str, file: str, fmt: str) -> tuple[Any, _Places, frozenset[Path]
         try:
             data = _json(text, file)
         except RecursionError:
-            raise ValidationFailed([Problem("the script is nested too deeply", file)]) from None
+            raise ValidationFailed(
+                [Problem(says("the script is nested too deeply"), file)]
+            ) from None
         try:  # where each value sits, when YAML reads the JSON too
             found = load_yaml(text, file, limits=LIMITS, starts=True)
         except ValidationFailed:
@@ -261,4 +292,6 @@ def _json(text: str, file: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValidationFailed([Problem(f"not valid JSON: {exc.msg}", file, exc.lineno)]) from None
+        raise ValidationFailed(
+            [Problem(says("not valid JSON: %(why)s", why=exc.msg), file, exc.lineno)]
+        ) from None

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from accueil.core.phone import InvalidNumber, to_e164
 from accueil.core.scripts.model import Field, FieldType
+from accueil.errors import says
 
 Value = str | bool | datetime | None
 
@@ -32,14 +33,21 @@ def check_answer(field: Field, raw: str, country: str, tz: ZoneInfo) -> Value:
     text = raw.strip()
     if not text:
         if field.required:
-            raise BadAnswer(f"{field.label} is required")
+            raise BadAnswer(says("%(label)s is required", label=field.label))
         return None
     return _CHECKERS[field.type](field, text, country, tz)
 
 
 def _text(field: Field, text: str, _country: str, _tz: ZoneInfo) -> Value:
     if len(text) > MAX_TEXT:
-        raise BadAnswer(f"{field.label} is too long ({len(text)} characters, at most {MAX_TEXT})")
+        raise BadAnswer(
+            says(
+                "%(label)s is too long (%(length)s characters, at most %(most)s)",
+                label=field.label,
+                length=len(text),
+                most=MAX_TEXT,
+            )
+        )
     return text
 
 
@@ -47,12 +55,20 @@ def _phone(field: Field, text: str, country: str, _tz: ZoneInfo) -> Value:
     try:
         return to_e164(text, country)
     except InvalidNumber as exc:
-        raise BadAnswer(f"{field.label}: {exc.message}") from None
+        raise BadAnswer(
+            says("%(label)s: %(message)s", label=field.label, message=exc.message)
+        ) from None
 
 
 def _email(field: Field, text: str, _country: str, _tz: ZoneInfo) -> Value:
     if not _EMAIL.match(text):
-        raise BadAnswer(f"{field.label}: {text!r} is not an email address (name@example.com)")
+        raise BadAnswer(
+            says(
+                "%(label)s: %(text)r is not an email address (name@example.com)",
+                label=field.label,
+                text=text,
+            )
+        )
     return text.lower()
 
 
@@ -62,15 +78,26 @@ def _choice(field: Field, text: str, _country: str, _tz: ZoneInfo) -> Value:
         if wanted in (choice.value.casefold(), choice.label.casefold()):
             return choice.value
     options = ", ".join(c.value for c in field.choices)
-    raise BadAnswer(f"{field.label}: {text!r} is not one of the choices ({options})")
+    raise BadAnswer(
+        says(
+            "%(label)s: %(text)r is not one of the choices (%(options)s)",
+            label=field.label,
+            text=text,
+            options=options,
+        )
+    )
 
 
 def _datetime(field: Field, text: str, _country: str, tz: ZoneInfo) -> Value:
     moment = _parse_moment(text)
     if moment is None:
         raise BadAnswer(
-            f"{field.label}: {text!r} is not a date and time "
-            "(write 2026-12-01 14:30 or 01/12/2026 14h30)"
+            says(
+                "%(label)s: %(text)r is not a date and time (write 2026-12-01 14:30 or "
+                "01/12/2026 14h30)",
+                label=field.label,
+                text=text,
+            )
         )
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
@@ -94,7 +121,9 @@ def _yesno(field: Field, text: str, _country: str, _tz: ZoneInfo) -> Value:
         return True
     if word in _NO:
         return False
-    raise BadAnswer(f"{field.label}: answer yes or no (oui / non), not {text!r}")
+    raise BadAnswer(
+        says("%(label)s: answer yes or no (oui / non), not %(text)r", label=field.label, text=text)
+    )
 
 
 _CHECKERS: dict[FieldType, Callable[[Field, str, str, ZoneInfo], Value]] = {

@@ -24,7 +24,7 @@ from accueil.core.scripts.model import (
     Urgency,
 )
 from accueil.core.scripts.templates import render
-from accueil.errors import AccueilError
+from accueil.errors import AccueilError, said_of, says
 
 MAX_STEPS = 500  # a merged script has no loop (checked when saved); this is a second guard
 
@@ -108,22 +108,40 @@ class RunState:
         return self.outcome is not None
 
 
-def greeting(script: Script, context: ScriptContext) -> Greeting:
-    """The greeting for this call's language and situation (falling back to office hours)."""
-    wanted = (context.lang, *context.account.languages, *script.greetings)
-    language = next(lang for lang in wanted if lang in script.greetings)
+def greeting(
+    script: Script, context: ScriptContext, words: dict[str, object] | None = None
+) -> Greeting:
+    """The greeting for this call's language and situation (falling back to office hours).
+
+    ``words``: ``variables(context)``, made already (used when the greeting is in the call's
+    language)."""
+    language = greeting_language(script, context)
     by_situation = script.greetings[language]
     situation = context.situation if context.situation in by_situation else Situation.OFFICE_HOURS
     if situation not in by_situation:
         situation = next(iter(by_situation))
-    text = render(by_situation[situation], variables(context, language))
+    if words is None or language != context.lang:
+        words = variables(context, language)
+    text = render(by_situation[situation], words)
     pronunciation = context.person.pronunciation if context.person else ""
     return Greeting(text, language, situation, pronunciation)
 
 
-def run(script: Script, context: ScriptContext, answers: Mapping[str, str]) -> RunState:
-    """Walk the script from its start with these answers, up to the next question or the end."""
-    words, lang = variables(context), context.lang
+def greeting_language(script: Script, context: ScriptContext) -> str:
+    """The language the greeting is said in: the call's, else the account's, else any."""
+    wanted = (context.lang, *context.account.languages, *script.greetings)
+    return next(lang for lang in wanted if lang in script.greetings)
+
+
+def run(
+    script: Script,
+    context: ScriptContext,
+    answers: Mapping[str, str],
+    words: dict[str, object] | None = None,
+) -> RunState:
+    """Walk the script from its start with these answers, up to the next question or the end
+    (``words``: ``variables(context)``, made already)."""
+    words, lang = words if words is not None else variables(context), context.lang
     values: dict[str, Value] = {}
     lines: list[Line] = []
     step_id = script.start
@@ -150,7 +168,10 @@ def run(script: Script, context: ScriptContext, answers: Mapping[str, str]) -> R
             outcome = _outcome(script, step, context, values, _with(words, values, lang))
             return RunState(script.ref, tuple(lines), outcome=outcome, values=dict(values))
         step_id = script.after(step)
-    raise ScriptError(f"the script did not end within {MAX_STEPS} steps", script=script.ref)
+    raise ScriptError(
+        says("the script did not end within %(n)s steps", n=MAX_STEPS),
+        script=script.ref,
+    )
 
 
 def _with(words: dict[str, object], values: Mapping[str, Value], lang: str) -> dict[str, object]:
@@ -173,7 +194,9 @@ def _ask(
     try:
         values[step.id] = check_answer(step.field, given, context.account.country, tz)
     except BadAnswer as exc:
-        return Prompt(step.id, text, step.field, given), (AnswerError(step.id, given, str(exc)),)
+        return Prompt(step.id, text, step.field, given), (
+            AnswerError(step.id, given, said_of(exc)),
+        )
     return None
 
 
@@ -195,7 +218,11 @@ def _slot_in_the_past(
     assert asked.field is not None
     given = answers[action.slot]
     text = render(asked.text, _with(variables(context), values, context.lang))
-    reason = f"{asked.field.label}: {given!r} is already past; give a time to come"
+    reason = says(
+        "%(label)s: %(given)r is already past; give a time to come",
+        label=asked.field.label,
+        given=given,
+    )
     return Prompt(asked.id, text, asked.field, given), (AnswerError(asked.id, given, reason),)
 
 

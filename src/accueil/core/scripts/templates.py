@@ -20,7 +20,8 @@ from liquid.exceptions import LiquidError, ResourceLimitError
 from liquid.expression import Expression
 from liquid.span import Span
 
-from accueil.errors import AccueilError
+from accueil.core.scripts.liquid_words import liquid_words
+from accueil.errors import AccueilError, says
 
 MAX_OUTPUT = 2000  # characters a greeting or prompt may render to
 MAX_LOOP = 100  # loop iterations in one render, and items in a range
@@ -131,6 +132,22 @@ def compiled(source: str) -> BoundTemplate:
     return _ENV.from_string(source)
 
 
+@lru_cache(maxsize=4096)
+def variable_paths(source: str) -> frozenset[tuple[str, ...]]:
+    """The variables ``source`` reads, each as its path from the root (``("person", "name")``);
+    a path with a computed part (``person[x]``) stops before it: all of what is above."""
+    paths = set()
+    for found in compiled(source).analyze(include_partials=False).globals.values():
+        for variable in found:
+            path: list[str] = []
+            for segment in variable.segments:
+                if not isinstance(segment, str):
+                    break
+                path.append(segment)
+            paths.add(tuple(path))
+    return frozenset(p for p in paths if p)
+
+
 def check(source: str, fields: Sequence[str]) -> list[TemplateProblem]:
     """Everything wrong with ``source`` as a template of a script with these field ids."""
     try:
@@ -143,12 +160,16 @@ def check(source: str, fields: Sequence[str]) -> list[TemplateProblem]:
         if name in _FORBIDDEN_TAGS:
             line, col = _where(spans[0], source)
             problems.append(
-                TemplateProblem(f"the '{name}' tag is not allowed in scripts", line, col)
+                TemplateProblem(
+                    says("the '%(name)s' tag is not allowed in scripts", name=name), line, col
+                )
             )
     for name, spans in analysis.filters.items():
         if name not in _ENV.filters:
             line, col = _where(spans[0], source)
-            problems.append(TemplateProblem(f"unknown filter '{name}'", line, col))
+            problems.append(
+                TemplateProblem(says("unknown filter '%(name)s'", name=name), line, col)
+            )
     for variables in analysis.globals.values():
         for variable in variables:
             reason = _unknown(variable.segments, fields)
@@ -171,8 +192,15 @@ def _range_problems(template: BoundTemplate, source: str) -> list[TemplateProble
         )
         if not short:
             line, col = _where(Span("", found.token.start_index), source)
-            reason = f"a range is written with two numbers, at most {MAX_LOOP} apart: (1..10)"
-            problems.append(TemplateProblem(f"{reason}, not {found}", line, col))
+            reason = says(
+                "a range is written with two numbers, at most %(n)s apart: (1..10)",
+                n=MAX_LOOP,
+            )
+            problems.append(
+                TemplateProblem(
+                    says("%(reason)s, not %(found)s", reason=reason, found=found), line, col
+                )
+            )
     return problems
 
 
@@ -204,26 +232,30 @@ def _unknown(segments: Sequence[object], fields: Sequence[str]) -> str:
     path = ".".join(str(s) for s in segments)
     root = segments[0] if segments else ""
     if not isinstance(root, str) or root not in VARIABLES:
-        return f"unknown variable '{path}' (known: {', '.join(VARIABLES)})"
+        return says(
+            "unknown variable '%(path)s' (known: %(known)s)", path=path, known=", ".join(VARIABLES)
+        )
     members = tuple(fields) if root == "answers" else VARIABLES[root]
     if root == "answers" and not members:
-        return f"unknown variable '{path}' (this script asks no question)"
+        return says("unknown variable '%(path)s' (this script asks no question)", path=path)
     if not members:
-        return "" if len(segments) == 1 else f"'{root}' has no member (write {{{{ {root} }}}})"
+        if len(segments) == 1:
+            return ""
+        return says("'%(root)s' has no member (write {{ %(root)s }})", root=root)
     if len(segments) != 2 or not isinstance(segments[1], str) or segments[1] not in members:
         known = ", ".join(f"{root}.{m}" for m in members)
-        return f"unknown variable '{path}' (known: {known})"
+        return says("unknown variable '%(path)s' (known: %(known)s)", path=path, known=known)
     return ""
 
 
 def _syntax_problem(source: str, exc: LiquidError) -> TemplateProblem:
-    message = getattr(exc, "message", str(exc))
+    message = liquid_words(exc)
     token = exc.token
     index = token.start_index if token is not None and token.start_index >= 0 else len(source)
     before = source[:index]
     line = before.count("\n") + 1
     column = index - (before.rfind("\n") + 1) + 1
-    return TemplateProblem(f"syntax error: {message}", line, column)
+    return TemplateProblem(says("syntax error: %(message)s", message=message), line, column)
 
 
 def render(source: str, variables: Mapping[str, Any]) -> str:
@@ -231,12 +263,22 @@ def render(source: str, variables: Mapping[str, Any]) -> str:
     try:
         text = compiled(source).render(**variables)
     except ResourceLimitError as exc:
-        raise TemplateFailed(f"the template went past its limits: {exc.message}") from exc
+        raise TemplateFailed(
+            says("the template went past its limits: %(message)s", message=exc.message)
+        ) from exc
     except LiquidError as exc:
-        raise TemplateFailed(f"the template could not be rendered: {exc.message}") from exc
+        raise TemplateFailed(
+            says("the template could not be rendered: %(why)s", why=liquid_words(exc))
+        ) from exc
     except (ValueError, ArithmeticError, LookupError) as exc:  # a filter gave up on its input
-        why = f"a filter could not compute its value ({type(exc).__name__})"
-        raise TemplateFailed(f"the template could not be rendered: {why}") from exc
+        why = says("a filter could not compute its value (%(kind)s)", kind=type(exc).__name__)
+        raise TemplateFailed(says("the template could not be rendered: %(why)s", why=why)) from exc
     if len(text) > MAX_OUTPUT:
-        raise TemplateFailed(f"the template renders {len(text)} characters (at most {MAX_OUTPUT})")
+        raise TemplateFailed(
+            says(
+                "the template renders %(length)s characters (at most %(most)s)",
+                length=len(text),
+                most=MAX_OUTPUT,
+            )
+        )
     return text.strip()

@@ -129,7 +129,7 @@
       setState("lost");
       return;
     }
-    flash(m.message);
+    flash(m);
   }
 
   function offered(m) {
@@ -189,7 +189,7 @@
 
   function ready() {
     send({ type: "ready" }, (m) => {
-      if (m.type === "error") return flash(m.message);
+      if (m.type === "error") return flash(m);
       wasReady = true;
       setState("ready");
     });
@@ -198,7 +198,7 @@
   function pause() {
     const why = reason.value;
     send({ type: "pause", reason: why }, (m) => {
-      if (m.type === "error") return flash(m.message);
+      if (m.type === "error") return flash(m);
       wasReady = false;
       setState("paused", words[`pause:${why}`] || why);
     });
@@ -208,7 +208,7 @@
     if (!offer) return;
     const { call, token } = offer;
     send({ type: accepted ? "accept" : "decline", call, token }, (m) => {
-      if (m.type === "error") return flash(m.message);
+      if (m.type === "error") return flash(m);
       if (!accepted) {
         clearPop();
         setState(wasReady ? "ready" : "logged_in");
@@ -241,7 +241,7 @@
         button.disabled = false;
         result.className = "saved error";
         result.textContent = m.message;
-        inLanguage(m.message).then((text) => {
+        inLanguage(m).then((text) => {
           result.textContent = text;
         });
         return;
@@ -376,13 +376,17 @@
     stateText.textContent = why ? `${words[name]} · ${why}` : words[name] || name;
   }
 
-  function flash(text) {
-    inLanguage(text).then(show);
+  function flash(error) {
+    inLanguage(error).then(show);
   }
 
-  function inLanguage(text) {
-    // the stream speaks English: the page says it in its language (as it came if that fails)
-    return fetch("/desk/said?text=" + encodeURIComponent(text), { credentials: "same-origin" })
+  function inLanguage(error) {
+    // the stream speaks English and sends the error's words (template and values): the page
+    // says them in its language (the English as it came when there are none, or that fails)
+    const text = error.message || "";
+    if (!error.words) return Promise.resolve(text);
+    const words = encodeURIComponent(JSON.stringify(error.words));
+    return fetch("/desk/said?words=" + words, { credentials: "same-origin" })
       .then((answer) => (answer.ok ? answer.text() : text))
       .catch(() => text);
   }
