@@ -119,6 +119,9 @@ def test_a_secretary_takes_a_message_by_keyboard_and_it_reaches_the_employee(
     expect(pop.get_by_test_id("history")).to_contain_text("Claire Fontaine")
     expect(page.get_by_test_id("agent-state")).to_have_attribute("data-state", "offered")
     _shot(page, "desk-offer-desktop")
+    # a loaded machine, made sure: the question has its focus well before htmx binds its form
+    # (the settle); Enter then must still post the step, never leave the desk (CI saw it)
+    page.evaluate("htmx.config.defaultSettleDelay = 1500")
     page.keyboard.press("a")
     question = page.get_by_label("Qui est à l'appareil ?")
     expect(question).to_be_focused()
@@ -202,7 +205,9 @@ def test_the_board_shows_a_call_waiting_as_it_waits(browser: Browser, desk: Desk
     _shot(page, "board-live-desktop")
 
     desk.cut_streams()  # the network drops: shown, then back by itself
-    page.wait_for_function("window.accueilBoard.losses === 1")
+    # a function, evaluated once: a bare expression is eval'ed again on each poll, which the
+    # page's Content-Security-Policy refuses once the first look was not enough
+    page.wait_for_function("() => window.accueilBoard.losses === 1")
     expect(board).to_have_attribute("data-link", "up")
     expect(page.get_by_test_id("link")).to_be_hidden()
     assert page.evaluate("window.accueilBoard.subscribed") == 2

@@ -417,6 +417,12 @@
     if (form.matches("form[data-finish]")) {
       event.preventDefault();
       finish(form);
+    } else if (!event.defaultPrevented && form.matches("form.script-form[hx-post]")) {
+      // Enter in a question htmx has not bound yet (its autofocus comes before htmx processes
+      // the swapped form, later still on a loaded machine): never a browser submit that
+      // leaves the desk, the step posted as htmx would have
+      event.preventDefault();
+      window.htmx.ajax("POST", form.getAttribute("hx-post"), { source: form, target: form, swap: "outerHTML" });
     }
   });
   const KEYS = {
