@@ -1,6 +1,7 @@
 """The twin's suite (issue 17): accueil's default against longest-idle on W1 and on workloads
 unlike it — a scarce skill, a low-load day, an overloaded hour, many tiny accounts, a few giant
-accounts — 5 seeds each, same calls for both strategies.
+accounts, callers who hang up from the first second (no grace) — 5 seeds each, same calls for
+both strategies.
 
 Prints per workload and seed: service level, abandonment, account and person affinity, the
 run's affinity ceiling, and the difference to longest-idle; then whether the default's service
@@ -17,7 +18,15 @@ from accueil.sim.metrics import Figures
 from accueil.sim.runner import BASELINE, simulate
 from accueil.sim.workload import Workload, load_workload
 
-WORKLOADS = ("w1", "scarce", "low_load", "overloaded", "tiny_accounts", "giant_accounts")
+WORKLOADS = (
+    "w1",
+    "scarce",
+    "low_load",
+    "overloaded",
+    "tiny_accounts",
+    "giant_accounts",
+    "impatient",
+)
 SEEDS = (1, 2, 3, 4, 5)
 SL_POINTS, ABANDON_POINTS = 1.0, 0.5
 

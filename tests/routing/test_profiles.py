@@ -1,4 +1,5 @@
-"""Named profiles: balanced (the defaults), familiar, grace, strict; unknown names refused."""
+"""Named profiles: balanced (the defaults), familiar, grace, grace_guarded, strict; unknown names
+refused."""
 
 from __future__ import annotations
 
@@ -24,17 +25,31 @@ def test_familiar_puts_the_account_team_first_and_strict_puts_service_first() ->
     assert strict.guard_max == 1 and strict.past_target_seconds == 0
 
 
+def test_grace_guarded_is_grace_with_the_guard_priced_by_the_grace() -> None:
+    grace, guarded = profiled("grace"), profiled("grace_guarded")
+    assert not grace.guard and guarded.guard and guarded.guard_grace
+    assert not EngineConfig().guard_grace  # off by default
+    familiar = profiled("familiar")
+    assert (guarded.guard_tolerance, guarded.guard_abandon_tolerance) == (
+        familiar.guard_tolerance,
+        familiar.guard_abandon_tolerance,
+    )
+    off = {"guard", "guard_grace", "guard_tolerance", "guard_abandon_tolerance"}
+    same = {k: v for k, v in vars(guarded).items() if k not in off}
+    assert same == {k: v for k, v in vars(grace).items() if k not in off}
+
+
 def test_overrides_go_on_top_of_a_profile() -> None:
     assert profiled("familiar", guard_max=2.0).guard_max == 2.0
     assert not profiled("familiar", guard_max=2.0).person_in_account_ring
 
 
 def test_an_unknown_profile_or_setting_is_refused_with_the_choices() -> None:
-    with pytest.raises(InvalidInput, match="balanced, familiar, grace, strict"):
+    with pytest.raises(InvalidInput, match="balanced, familiar, grace, grace_guarded, strict"):
         profiled("cosy")
     with pytest.raises(InvalidInput, match="unknown engine parameter budget_shar"):
         profiled("strict", budget_shar=0.3)
-    assert set(PROFILES) == {"balanced", "familiar", "grace", "strict"}
+    assert set(PROFILES) == {"balanced", "familiar", "grace", "grace_guarded", "strict"}
 
 
 def test_the_twin_takes_a_profile_among_its_engine_parameters() -> None:

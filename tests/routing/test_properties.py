@@ -33,6 +33,7 @@ from accueil.core.routing.events import (
     Tick,
     WrapUpEnded,
 )
+from accueil.core.routing.profiles import PROFILES
 from accueil.core.routing.records import CallStatus, FamiliarRing
 from accueil.errors import InvalidInput
 
@@ -337,6 +338,19 @@ class GraceMachine(EngineMachine):
     }
 
 
+class GuardGraceMachine(EngineMachine):
+    """accueil with the guard priced by a grace learned from the first abandonment seen (the
+    profile grace_guarded's settings, a guard acting after 3 calls): hard requirements hold."""
+
+    overrides: ClassVar[dict[str, Any]] = {
+        **PROFILES["grace_guarded"],
+        "grace_min_abandons": 1,
+        "guard_min_calls": 3,
+        "guard_window": 120.0,
+        "budget_share": 1.5,
+    }
+
+
 # ROUTING_EXAMPLES=2000 for a deeper search; the default keeps the suite fast.
 _SETTINGS = settings(
     max_examples=int(os.environ.get("ROUTING_EXAMPLES", "60")),
@@ -349,8 +363,10 @@ LongestIdleMachine.TestCase.settings = _SETTINGS
 HoldingMachine.TestCase.settings = _SETTINGS
 GuardMachine.TestCase.settings = _SETTINGS
 GraceMachine.TestCase.settings = _SETTINGS
+GuardGraceMachine.TestCase.settings = _SETTINGS
 TestAccueilInvariants = EngineMachine.TestCase
 TestLongestIdleInvariants = LongestIdleMachine.TestCase
 TestHoldingInvariants = HoldingMachine.TestCase
 TestGuardInvariants = GuardMachine.TestCase
 TestGraceInvariants = GraceMachine.TestCase
+TestGuardGraceInvariants = GuardGraceMachine.TestCase

@@ -40,6 +40,27 @@ def test_w1_matches_the_issue() -> None:
     assert [p.at for p in w1.arrivals.peaks] == ["10:00", "14:30"]
 
 
+def test_impatient_callers_are_w1_without_the_grace() -> None:
+    """The suite's workload where callers may hang up from the first second (session 11)."""
+    w1, impatient = load_workload("w1"), load_workload("impatient")
+    assert (impatient.calls.patience_grace_seconds, impatient.calls.patience_mean_seconds) == (
+        0,
+        90,
+    )
+    assert (
+        impatient.calls.model_copy(
+            update={"patience_grace_seconds": 10, "patience_mean_seconds": 80}
+        )
+        == w1.calls
+    )
+    assert (impatient.arrivals, impatient.accounts, impatient.people, impatient.agents) == (
+        w1.arrivals,
+        w1.accounts,
+        w1.people,
+        w1.agents,
+    )
+
+
 def test_every_packaged_workload_loads() -> None:
     assert {"w1", "demo"} <= set(packaged_names())
     for name in packaged_names():

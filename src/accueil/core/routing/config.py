@@ -73,6 +73,11 @@ class EngineConfig:
     guard_min: float = 0.0
     guard_max: float = 1.33
     guard_min_calls: int = 30  # calls in a tier's window before the guard acts on it
+    # The guard prices the abandonment the rings cost with the callers' learned patience
+    # (core/routing/patience.py; docs/routing.md, "Session 11"): hazard × the wait past the
+    # grace that holding a call added, instead of counting held calls late or abandoned. While
+    # no grace is learned (callers who hang up from the start), it counts as without the setting.
+    guard_grace: bool = False
     # A call past its target (its wait no longer changes the service level) is left by a freed
     # stranger for a familiar agent ending wrap-up within this many seconds (× the guard's
     # factor), one waiter per agent: the cap on the abandonment risk added. 0: never.

@@ -10,6 +10,15 @@ window's calls (or their abandonments more than ``guard_abandon_tolerance``), th
 shrink, down to ``guard_min`` × their size; when they cost less, budgets grow, up to
 ``guard_max`` ×: on a workload it was never tuned for, personal routing gives up affinity before
 it gives up service, and where service has room it takes more affinity.
+
+With ``guard_grace`` (session 11), once the engine has learned the callers' grace and the hazard
+past it (``patience.py``), the rings' cost is priced as the callers' expected abandonment: each
+held call adds hazard × the wait *past the grace* that being held added to its own wait and to
+the calls it was swapped with (a wait within the grace costs nothing; two calls both past it
+only swap who waits), and a held call's lateness is no longer counted against the service level
+(the guard then watches the abandonment it prices, not the target). While no grace is learned
+(callers who hang up from the first seconds, or too few abandonments seen yet), the guard counts
+as without the setting: a held call late against the service level, one abandoned whole.
 """
 
 from __future__ import annotations
@@ -34,13 +43,13 @@ class _Window:
     __slots__ = ("abandoned_cost", "cost", "entries", "within")
 
     def __init__(self) -> None:
-        # (at, answered within target, cost to the service level, abandoned because held)
-        self.entries: deque[tuple[float, bool, bool, bool]] = deque()
+        # (at, answered within target, cost to the service level, abandonment because held)
+        self.entries: deque[tuple[float, bool, bool, float]] = deque()
         self.within = 0
         self.cost = 0
-        self.abandoned_cost = 0
+        self.abandoned_cost = 0.0
 
-    def add(self, at: float, within: bool, cost: bool, abandoned: bool) -> None:
+    def add(self, at: float, within: bool, cost: bool, abandoned: float) -> None:
         self.entries.append((at, within, cost, abandoned))
         self.within += within
         self.cost += cost
@@ -53,6 +62,8 @@ class _Window:
             self.within -= within
             self.cost -= cost
             self.abandoned_cost -= abandoned
+        if not entries:
+            self.abandoned_cost = 0.0  # no float remainder from the sums of expected costs
 
 
 class Guard:
@@ -76,14 +87,24 @@ class Guard:
         self._min_calls = min_calls
         self._tiers: dict[str, _Window] = {}
 
-    def outcome(self, tier: str, at: float, within: bool, held: bool, abandoned: bool) -> None:
+    def outcome(
+        self,
+        tier: str,
+        at: float,
+        within: bool,
+        held: bool,
+        abandoned: bool,
+        risk: float | None = None,
+    ) -> None:
         """A call of ``tier`` ended its wait: answered (``within`` its target or not),
         abandoned, or overflowed; ``held``: it waited for a familiar agent while an able one
-        sat ready."""
+        sat ready. ``risk``: the expected abandonment being held cost (the grace's price);
+        None counts the call whole if it was held and abandoned."""
         window = self._tiers.get(tier)
         if window is None:
             window = self._tiers[tier] = _Window()
-        window.add(at, within, held and not within, held and abandoned)
+        cost = float(held and abandoned) if risk is None else risk
+        window.add(at, within, held and not within, cost)
         window.forget_before(at - self._span)
 
     def factor(self, tier: str, at: float) -> float:
@@ -96,7 +117,7 @@ class Guard:
         if calls < self._min_calls:
             return 1.0
         by_sl = self._scale(window.cost / calls, self._tol)
-        by_abandon = self._scale(window.abandoned_cost / calls, self._abandon_tolerance)
+        by_abandon = self._scale(max(0.0, window.abandoned_cost) / calls, self._abandon_tolerance)
         return min(by_sl, by_abandon)
 
     def _scale(self, cost: float, tolerance: float) -> float:
@@ -115,6 +136,6 @@ class Guard:
             calls = len(window.entries)
             measured = window.within / calls if calls else 1.0
             reference = (window.within + window.cost) / calls if calls else 1.0
-            abandoned = window.abandoned_cost / calls if calls else 0.0
+            abandoned = max(0.0, window.abandoned_cost) / calls if calls else 0.0
             readings.append(GuardReading(tier, calls, measured, reference, abandoned, factor))
         return readings

@@ -198,7 +198,7 @@ class Lifecycle(Matcher):
         familiar = self.rings.is_familiar(call, agent)
         self.rings.learn(call, agent, self._now)
         self.waited_out(call, answered=True)
-        if self.config.grace_aware:
+        if self.config.grace_aware or self.config.guard_grace:
             self.patience.ended(self._now - call.since, abandoned=False)
         call.status, call.connected_at = CallStatus.CONNECTED, self._now
         agent.status, agent.status_since = AgentStatus.BUSY, self._now
@@ -283,7 +283,7 @@ class Lifecycle(Matcher):
         commands = self.withdraw(call, reason)
         self.line.remove(call)
         self.waited_out(call, answered=False)
-        if self.config.grace_aware:
+        if self.config.grace_aware or self.config.guard_grace:
             self.patience.ended(self._now - call.since, abandoned=outcome == "abandoned")
         call.claimed = ""
         del self.calls[call.id]

@@ -95,6 +95,7 @@ class Matcher:
             if agent is None and not call.held and self.config.guard:
                 # Waiting for a familiar voice while someone able is free: the guard counts it.
                 call.held = next(self.pool.candidates(call), None) is not None
+                call.held_at = self._now
         if agent is not None:
             return [self.offer(call, agent)]
         self.line.add(call)
@@ -190,7 +191,36 @@ class Matcher:
             within = answered and self._now - call.since <= call.target
             # Held for a younger call that would be late by now itself: no service level lost.
             held = call.held and (not answered or self._now - call.held_since <= call.target)
-            self.guard.outcome(call.tier, self._now, within, held, not answered)
+            risk = self._grace_risk(call) if self.config.guard_grace else None
+            if risk is not None:
+                held = False  # priced by the grace: its risk, not whether it was late
+            self.guard.outcome(call.tier, self._now, within, held, not answered, risk)
+
+    def _grace_risk(self, call: LiveCall) -> float | None:
+        """With ``guard_grace``, the abandonment being held cost the callers, priced by the
+        learned patience: hazard × the wait past the grace it added. None while no grace is
+        learned (the guard then counts the call as without the setting).
+
+        Held beside a free agent, the call would have been answered when first held: its wait
+        past the grace since then is the cost. Passed over for younger calls (the youngest came
+        at ``held_since``), the swap moved wait between them: it costs only what the younger
+        call saved within its grace and the older one paid past its own; both past the grace,
+        it costs nothing (memoryless patience)."""
+        grace, hazard = self.patience.grace(), self.patience.hazard()
+        if grace <= 0 or hazard <= 0:
+            return None
+        if not call.held:
+            return 0.0
+
+        def past(wait: float) -> float:
+            return max(0.0, wait - grace)
+
+        came, held_at, now = call.since, min(call.held_at, self._now), self._now
+        extra = past(now - came) - past(held_at - came)
+        if call.held_since < math.inf:
+            younger = call.held_since
+            extra += past(held_at - younger) - past(now - younger)
+        return hazard * extra
 
     def _claim(self, call: LiveCall, soonest: tuple[float, str]) -> None:
         free, agent_id = soonest
@@ -380,6 +410,8 @@ class Matcher:
         first = self.line.first_for(agent)
         if first is None or first is taken or self._now - first.since >= first.target:
             return
+        if not first.held:
+            first.held_at = self._now
         if taken is None:
             first.held_since = math.inf  # the agent sits ready beside it
         elif not first.held:

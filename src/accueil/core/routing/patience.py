@@ -4,8 +4,10 @@ Each call that stops waiting tells how long it waited and whether the caller hun
 histogram of those waits (1-second bins) the engine estimates, on its own clock, the hazard of
 hanging up by time waited, and from it the *grace*: how long a caller may wait before hanging up
 becomes likely. Within the grace a wait is nearly free; past it, every second costs the same
-(memoryless patience, as W1's 10 s + Exp(80 s)). Sans-I/O and cheap: an ended call costs two
-counter increments; the grace is recomputed every ``refresh`` calls, in one pass over the bins.
+(memoryless patience, as W1's 10 s + Exp(80 s)): the *hazard* past the grace, abandonments per
+second waited beyond it, prices a wait (the guard, session 11). Sans-I/O and cheap: an ended call
+costs two counter increments; the grace and the hazard are recomputed every ``refresh`` calls, in
+one pass over the bins.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class Patience:
         "_abandoned",
         "_ended",
         "_grace",
+        "_hazard",
         "_since",
         "bins",
         "min_abandons",
@@ -36,6 +39,7 @@ class Patience:
         self._abandoned = [0] * bins  # of them, callers who hung up
         self._since = 0  # ended calls since the last estimate
         self._grace = 0.0
+        self._hazard = 0.0
 
     def ended(self, waited: float, abandoned: bool) -> None:
         """A call stopped waiting after ``waited`` seconds (answered, abandoned or overflowed:
@@ -48,11 +52,18 @@ class Patience:
         if self._since >= self.refresh:
             self._since = 0
             self._grace = self._estimate()
+            self._hazard = self._hazard_past(self._grace) if self._grace > 0 else 0.0
 
     def grace(self) -> float:
         """Seconds of waiting within which at most ``risk`` of the callers hang up (0 until
         enough abandonments were seen: no grace assumed)."""
         return self._grace
+
+    def hazard(self) -> float:
+        """Callers hanging up per second waited past the grace (0 while no grace is learned):
+        a constant rate's estimate, the abandonments past the grace over the seconds waited
+        there (a wait of w seconds past the grace costs about hazard × w abandonments)."""
+        return self._hazard
 
     def survival(self, waited: float) -> float:
         """The estimated share of callers still waiting after ``waited`` seconds."""
@@ -78,3 +89,16 @@ class Patience:
                 return float(b)  # the bin where hanging up starts: the grace ends at its start
             at_risk -= self._ended[b]
         return float(self.bins)
+
+    def _hazard_past(self, grace: float) -> float:
+        # Seconds waited in each bin past the grace: the calls still waiting at its start, less
+        # half of those whose wait ended in it (the last bin, open-ended, counts as one second).
+        start = min(self.bins, int(grace))
+        at_risk = sum(self._ended[start:])
+        exposure = 0.0
+        abandons = 0
+        for b in range(start, self.bins):
+            exposure += at_risk - self._ended[b] / 2
+            abandons += self._abandoned[b]
+            at_risk -= self._ended[b]
+        return abandons / exposure if exposure > 0 else 0.0

@@ -9,6 +9,11 @@
   it may wait for a familiar agent ending wrap-up, a claim that cannot be honoured opens at
   once): the most account affinity on W1 (48%), with no guard to give it up on a workload it
   was not measured on;
+- ``grace_guarded``: ``grace`` with ``familiar``'s guard priced by the grace (``guard_grace``:
+  a held call costs the abandonment risk of its wait past the learned grace; with no grace
+  learned, callers hanging up from the start, the guard counts as ``familiar``'s): 47.99% on
+  W1 within the limits, and it holds where callers hang up at once, which ``grace`` does not,
+  but misses the SL limit on one seed of two other suite workloads (not the default);
 - ``strict``: service first — short budgets, a guard with half the tolerance that never lets
   budgets grow past their size, no waiting for calls past their target.
 
@@ -40,6 +45,18 @@ PROFILES: dict[str, dict[str, Any]] = {
         "past_target_seconds": 20.0,
         "grace_aware": True,
         "release_claims": True,
+    },
+    "grace_guarded": {
+        "person_in_account_ring": False,
+        "team_first": True,
+        "familiarity_half_life": 1.0,
+        "open_line_share": -1.0,
+        "past_target_seconds": 20.0,
+        "grace_aware": True,
+        "release_claims": True,
+        "guard_grace": True,
+        "guard_tolerance": 0.01,
+        "guard_abandon_tolerance": 0.004,
     },
     "strict": {
         "budget_share": 0.5,

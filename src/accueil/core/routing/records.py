@@ -117,6 +117,7 @@ class LiveCall:
         "declined",
         "enqueued",
         "held",
+        "held_at",
         "held_since",
         "id",
         "key",
@@ -180,6 +181,9 @@ class LiveCall:
         # taken first, it would have been answered when this one was: if it would then have
         # been late itself, the swap cost no service level. Infinity: held beside a free agent.
         self.held_since = math.inf
+        # When it was held (beside a free agent) or last passed over for a younger call: where
+        # its wait would have ended had it not been (the guard's grace price, guard.py).
+        self.held_at = math.inf
 
     @property
     def person_key(self) -> str:
