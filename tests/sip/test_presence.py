@@ -172,3 +172,25 @@ def test_a_registered_softphone_silent_to_its_offer_is_declined_at_once(
         "alice did not reply to the INVITE" in r.getMessage() and "out of reach" in r.getMessage()
         for r in caplog.records
     )
+
+
+def test_a_softphone_gone_pauses_its_secretary_before_what_the_telephony_tells_next(
+    seeded: Engine, kamailio: Kamailio, sipp: Sipp, trunk: tuple[int, int]
+) -> None:
+    """Kamailio tells "unregistered", then the 480 of the offer that rang nobody: the pause is
+    queued at once, so the switchboard takes it first. Queued from a task of its own, it came
+    after, and on a loaded machine the next call in line was offered to her meanwhile (the
+    never-registered case above failed so: her last offer was the second call)."""
+
+    async def scenario(w: Line) -> None:
+        await w.ready("alice")
+        w.telephony.on_unregistered("alice")  # as Kamailio's event does
+        # whatever is queued next (here a look at who is ready) comes after the pause
+        ready = await w.board.runner.submit(
+            lambda at: [a.agent for a in w.board.host.engine.snapshot().ready]
+        )
+        assert ready == []
+        await w.until(lambda: w.desks.of("alice", "paused") != [])
+        assert [m["reason"] for m in w.desks.of("alice", "paused")] == [UNREGISTERED]
+
+    play(seeded, kamailio, sipp, trunk, scenario)
