@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from accueil.core.rules import Scope
 from accueil.errors import Conflict, NotFound, ValidationFailed
 from accueil.services import directory
-from accueil.services.groups import group_record, remove_group, removed_groups, restore_group
+from accueil.services.groups import (
+    group_record,
+    groups_with_people,
+    remove_group,
+    removed_groups,
+    restore_group,
+)
 from accueil.services.onboarding import load_directory
 from accueil.services.rules import get_rules, save_rules
 from accueil.services.scripts import Owner, save_script
@@ -181,3 +187,11 @@ def test_another_account_finds_no_team_to_take_down(seeded: sessionmaker[Session
         assert _groups(s) == ["accueil", "compta"] and removed_groups(s, "durand") == []
         with pytest.raises(NotFound):
             group_record(s, "durand", "compta")
+
+
+def test_the_teams_in_use_are_read_together_each_as_kept(seeded: sessionmaker[Session]) -> None:
+    with transaction(seeded) as s:
+        remove_group(s, "martin", "accueil", by="ana", now=LATER)
+        assert groups_with_people(s, "martin") == [group_record(s, "martin", "compta")]
+        assert groups_with_people(s, "martin")[0].members == ("claire", "paul")
+        assert groups_with_people(s, "durand") == []
