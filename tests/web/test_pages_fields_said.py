@@ -24,7 +24,7 @@ def _post(browser: TestClient, url: str, data: dict[str, str], page: str) -> Any
     headers = {
         "X-CSRF-Token": browser.cookies["accueil_csrf"],
         "HX-Request": "true",
-        "HX-Current-URL": "http://testserver" + page,
+        "HX-Current-URL": page if page.startswith("http") else "http://testserver" + page,
     }
     return browser.post(url, data=data, headers=headers)
 
@@ -151,6 +151,18 @@ def test_where_no_input_can_be_marked_the_message_names_the_field(world: World) 
     answer = admin.post(ACCOUNT + "/numbers", data={"number": "12"}, headers=headers)
     assert answer.status_code == 422 and answer.headers["HX-Retarget"] == "#flash"
     assert "champ 'number' : " in html.unescape(answer.text)
+
+
+def test_a_page_that_cannot_be_made_again_leaves_the_refusal_said_above(world: World) -> None:
+    admin = world.browser("alpha_admin")
+    for page in (
+        "/accounts/nowhere",
+        "/api/v1/accounts",
+        "http://elsewhere.example/accounts/alpha",
+    ):
+        answer = _post(admin, ACCOUNT + "/people", {"first_name": "X", "mobile": "12"}, page)
+        assert answer.status_code == 422 and answer.headers["HX-Retarget"] == "#flash", page
+        assert "aria-invalid" not in answer.text
 
 
 def test_a_refusal_on_a_hidden_field_is_said_above_the_form_as_before(world: World) -> None:

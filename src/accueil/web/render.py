@@ -3,6 +3,7 @@ and the formats of times in the viewer's language."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from html import escape
@@ -27,6 +28,7 @@ from accueil.web.marked_form import Refusal, mark
 from accueil.web.stale import version_of
 from accueil.web.viewer import SignInNeeded, Viewer, language
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 ENV = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -215,7 +217,11 @@ async def _page_again(request: Request, url: Any) -> str | None:
         elif message["type"] == "http.response.body":
             body.append(message.get("body", b""))
 
-    await request.app(scope, receive, send)
+    try:
+        await request.app(scope, receive, send)
+    except Exception:  # the page's own fault (logged by the app): the refusal is said above
+        log.warning("the page %s could not be made again to mark a refused form", url.path)
+        return None
     if status != [200] or not html:
         return None
     return b"".join(body).decode()
