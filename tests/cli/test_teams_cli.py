@@ -18,6 +18,7 @@ from accueil.store.db import session_factory, transaction
 from accueil.store.tables import GroupRow, NumberReleaseRow, NumberRow, PersonRow
 from accueil.store.tables_audit import AuditRow
 from cli_support import NOW, run_cli
+from statements import sent
 
 DIRECTORY = {
     "accounts": [
@@ -161,3 +162,18 @@ def test_a_number_released_is_kept_and_listed(database: str, engine: Engine) -> 
             ("+33140000001", "claire", "ana"),
             ("+33140000009", "", "lea"),
         ]
+
+
+def test_the_teams_list_costs_the_same_statements_for_200_teams_as_for_2(
+    database: str, engine: Engine
+) -> None:
+    with sent() as few:  # any engine: the command opens its own
+        assert "Comptabilité │ claire, paul" in run_cli("team", "list", "martin")
+    teams = [{"account": "martin", "key": f"t{i:03}", "name": f"T{i}"} for i in range(200)]
+    with transaction(session_factory(engine)) as s:
+        load_directory(s, {"groups": teams}, source="test", now=NOW)
+    with sent() as many:
+        listed = run_cli("team", "list", "martin")
+    assert "t199" in listed and "Comptabilité │ claire, paul" in listed
+    # the account, its teams in use, their people: before, three more for each team
+    assert len(many) == len(few)

@@ -16,12 +16,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from accueil.core.rules import Scope
 from accueil.errors import Conflict, NotFound, ValidationFailed
 from accueil.services import directory
-from accueil.services.groups import group_record, remove_group, removed_groups, restore_group
+from accueil.services.directory import account_row
+from accueil.services.groups import (
+    group_record,
+    groups_with_people,
+    remove_group,
+    removed_groups,
+    restore_group,
+)
 from accueil.services.onboarding import load_directory
 from accueil.services.rules import get_rules, save_rules
 from accueil.services.scripts import Owner, save_script
+from accueil.services.uses import group_uses
 from accueil.store.db import transaction
 from accueil.store.tables_outbox import OutboxRow
+from statements import sent
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
@@ -181,3 +190,33 @@ def test_another_account_finds_no_team_to_take_down(seeded: sessionmaker[Session
         assert _groups(s) == ["accueil", "compta"] and removed_groups(s, "durand") == []
         with pytest.raises(NotFound):
             group_record(s, "durand", "compta")
+
+
+def test_the_teams_in_use_are_read_together_each_as_kept(seeded: sessionmaker[Session]) -> None:
+    with transaction(seeded) as s:
+        remove_group(s, "martin", "accueil", by="ana", now=LATER)
+        assert groups_with_people(s, "martin") == [group_record(s, "martin", "compta")]
+        assert groups_with_people(s, "martin")[0].members == ("claire", "paul")
+        assert groups_with_people(s, "durand") == []
+
+
+def test_what_names_a_team_reads_the_scripts_in_force_once(seeded: sessionmaker[Session]) -> None:
+    with transaction(seeded) as s:
+        save_rules(s, "martin", GROUP_RULES, now=NOW)
+        save_script(s, "martin", Owner("account"), TRANSFER, now=NOW)
+        save_script(s, "martin", Owner("group", "compta"), TRANSFER, now=NOW)
+    with seeded() as s:
+        account = account_row(s, "martin").id
+        with sent(s.get_bind()) as seen:
+            uses = group_uses(s, account, "compta")
+    assert uses == [
+        "the rules of group 'compta' (version 1, 1 in force)",
+        "the script of group 'compta' (version 1): its own layer",
+        "the account's script (version 1), step 'compta' (steps[0].to.group)",
+        "the script of group 'compta' (version 1), step 'compta' (steps[0].to.group)",
+    ]
+    # the team's rules in force, the script layers in force: before, the layers twice
+    assert [("script_versions" in q, "rule_versions" in q) for q in seen] == [
+        (False, True),
+        (True, False),
+    ]

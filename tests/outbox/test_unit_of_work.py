@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from outbox_helpers import NOW, Heard
@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session
 from accueil.core.availability import State
 from accueil.errors import NotFound
 from accueil.services.availability import clear_status, set_status
+from accueil.services.clock import FixedClock
 from accueil.services.events import StatusCleared, StatusSet
 from accueil.services.outbox import Envelope
-from accueil.services.unit_of_work import Application
+from accueil.services.unit_of_work import Application, MarkPublished
 from accueil.store.db import session_factory, transaction
 from accueil.store.tables_availability import ManualStatusRow
 from accueil.store.tables_outbox import OutboxRow
 from settled import settled
+from statements import sent
 
 
 def _count(app: Application, table: type[OutboxRow] | type[ManualStatusRow]) -> int:
@@ -155,3 +157,27 @@ def test_a_savepoint_released_publishes_nothing_before_the_transaction_commits(
             work.session.flush()
         assert heard.envelopes == []
     assert heard.names == ["status.set"]
+
+
+class _NoClock:
+    def now(self) -> datetime:
+        raise AssertionError("a unit of work given its instant reads no clock")
+
+
+def test_a_unit_of_work_at_a_given_instant_is_the_same_transaction_without_the_clock(
+    app: Application, heard: Heard
+) -> None:
+    at = NOW + timedelta(minutes=5)
+    with sent(app.engine) as by_clock, app.unit_of_work() as work:
+        set_status(work.session, "martin", "claire", State.MEETING, now=work.now)
+    given = Application(app.engine, _NoClock(), relay=MarkPublished(app.engine, FixedClock(NOW)))
+    given.subscribe(heard)
+    with sent(app.engine) as by_instant, given.unit_of_work(at) as work:
+        assert work.now == at
+        set_status(work.session, "martin", "paul", State.MEETING, now=work.now)
+    assert by_instant == by_clock  # the same statements: the change, its event, marked sent
+    assert [e.event.at for e in heard.envelopes] == [NOW, at]  # heard after commit, as any
+    with pytest.raises(NotFound), given.unit_of_work(at) as work:
+        set_status(work.session, "martin", "paul", State.AWAY, now=work.now)
+        set_status(work.session, "martin", "nobody", State.AWAY, now=work.now)
+    assert len(heard.envelopes) == 2  # rolled back: nothing heard

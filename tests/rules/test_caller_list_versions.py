@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.errors import Conflict, NotFound, ValidationFailed
@@ -20,6 +21,8 @@ from accueil.services.caller_lists import (
 from accueil.services.directory import account_row
 from accueil.services.onboarding import load_directory
 from accueil.store.db import transaction
+from accueil.store.tables_availability import CallerListVersionRow
+from statements import sent
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 DIRECTORY = {
@@ -90,3 +93,25 @@ def test_another_account_reads_no_version_of_the_list(seeded: sessionmaker[Sessi
         assert lists_of(s, account_row(s, "durand").id) == {}
     with pytest.raises(NotFound), transaction(seeded) as s:
         caller_list_version(s, "martin", "VIP", 2)
+
+
+def test_one_version_is_read_alone_not_picked_from_all_of_them(
+    seeded: sessionmaker[Session],
+) -> None:
+    with transaction(seeded) as s:
+        for i in range(20):
+            save_caller_list(s, "martin", "VIP", [f"06 98 76 54 {i:02}"], now=NOW)
+    loaded: list[int] = []
+
+    def load(row: CallerListVersionRow, *_: object) -> None:
+        loaded.append(row.version)
+
+    event.listen(CallerListVersionRow, "load", load)
+    try:
+        with seeded() as s, sent(s.get_bind()) as seen:
+            kept = caller_list_version(s, "martin", "VIP", 7)
+    finally:
+        event.remove(CallerListVersionRow, "load", load)
+    assert [e.pattern for e in kept.entries] == ["+33698765406"]
+    # the account, the list, its version 7 (the database picks it: before, all 20 were read)
+    assert (len(seen), loaded) == (3, [7])

@@ -20,8 +20,10 @@ from accueil.services.caller_lists import (
 )
 from accueil.services.callers import account_rotas, remove_rota, rota_record, set_rota
 from accueil.services.onboarding import load_directory
+from accueil.services.rotas import RotaRecord, removed_rotas
 from accueil.services.rules import get_rules, save_rules
 from accueil.store.db import transaction
+from statements import sent
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
@@ -108,3 +110,34 @@ def test_another_account_removes_nothing(seeded: sessionmaker[Session]) -> None:
             remove(s, "durand", "VIP" if remove is remove_caller_list else "nuit", by="x", now=NOW)
     with transaction(seeded) as s:
         assert set(caller_lists(s, "martin")) == {"VIP"} and set(account_rotas(s, "martin"))
+
+
+def _removed_rotas(sessions: sessionmaker[Session]) -> tuple[int, list[RotaRecord]]:
+    """The account's rotas taken down, and how many statements reading them cost."""
+    with sessions() as s, sent(s.get_bind()) as seen:
+        found = removed_rotas(s, "martin")
+    return len(seen), found
+
+
+def test_the_rotas_taken_down_cost_the_same_statements_however_many(
+    seeded: sessionmaker[Session],
+) -> None:
+    with transaction(seeded) as s:
+        remove_rota(s, "martin", "nuit", by="lea", now=LATER)
+    one, _ = _removed_rotas(seeded)
+    keys = [f"r{i:02}" for i in range(30)]
+    with transaction(seeded) as s:
+        for i, key in enumerate(keys):
+            set_rota(s, "martin", {**ROTA, "key": key}, now=NOW)
+            if i % 2:  # a second version: the one in force is the one kept
+                set_rota(s, "martin", {**ROTA, "key": key, "name": f"Nuit {i}"}, now=NOW)
+            remove_rota(s, "martin", key, by=f"user{i}", now=LATER)
+        set_rota(s, "martin", {**ROTA, "key": "jour"}, now=NOW)  # in use: not listed
+    many, found = _removed_rotas(seeded)
+    with transaction(seeded) as s:
+        assert found == [rota_record(s, "martin", key) for key in ["nuit", *keys]]
+    assert [(r.version, r.rota.name, r.removed_by) for r in found[1:3]] == [
+        (1, "", "user0"),
+        (2, "Nuit 1", "user1"),
+    ]
+    assert many == one  # the account, the rotas with their version in force: 3 a rota before

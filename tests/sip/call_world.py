@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sip_world import DOMAIN, PASSWORDS, Run, Sipp
+from sip_world import DOMAIN, PASSWORDS, SECONDS, Run, Sipp
 from sqlalchemy import Engine, select
 
 from accueil.core.routing.config import EngineConfig
@@ -134,7 +134,7 @@ class Line:
 
     async def phone(
         self, user: str, behaviour: str, *, scenario: str = "", expires: int = 300,
-        calls: int = 1, seconds: float = 15.0,
+        calls: int = 1, seconds: float = SECONDS,
     ) -> asyncio.subprocess.Process:  # fmt: skip
         """A softphone or SIP phone: registered with its digest, then ringing as told (or
         playing ``scenario``) for ``calls`` calls, within ``seconds``."""

@@ -74,6 +74,13 @@ class Run:
         return f"sipp {self.name} exited {self.code}\n{self.out[-3000:]}\n{self.messages[-3000:]}"
 
 
+# A SIPp run ends as soon as its calls are done: its bound only ends one that hangs, so it is
+# generous. A scenario's own waits (registrations, pauses, an offer's seconds, a take-over)
+# all fit in it on a loaded two-core CI machine, where 15 s did not (a softphone's SIPp ended
+# on its own timeout in test_presence and test_sip_takeover).
+SECONDS = 60.0
+
+
 class Sipp:
     """Starts SIPp scenarios against one Kamailio; each run bounded by ``timeout``."""
 
@@ -81,7 +88,7 @@ class Sipp:
         self.kamailio, self.folder = kamailio, folder
 
     async def run(
-        self, name: str, scenario: str, *, port: int | None = None, seconds: float = 15.0,
+        self, name: str, scenario: str, *, port: int | None = None, seconds: float = SECONDS,
         extra: tuple[str, ...] = (), calls: int = 1,
     ) -> Run:  # fmt: skip
         process = await self.start(
@@ -90,7 +97,7 @@ class Sipp:
         return await self.finish(name, process)
 
     async def start(
-        self, name: str, scenario: str, *, port: int | None = None, seconds: float = 15.0,
+        self, name: str, scenario: str, *, port: int | None = None, seconds: float = SECONDS,
         extra: tuple[str, ...] = (), calls: int = 1,
     ) -> asyncio.subprocess.Process:  # fmt: skip
         xml = self.folder / f"{name}.xml"

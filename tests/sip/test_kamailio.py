@@ -36,6 +36,7 @@ def test_the_written_configuration_passes_kamailios_check(tmp_path: Path) -> Non
     assert PASSWORDS["alice"] not in written  # only the HA1 digests reach the file
     assert SipSettings(1, 2, accounts={"alice": "x"}).ha1("alice") != "x"
     assert '$si == "127.0.0.1" && $sp == 5090' in written and '$si == "192.0.2.7"' in written
+    assert 'modparam("tm", "fr_timer", 30000)' in written  # tm's own default, said
 
 
 def test_bad_settings_are_refused_with_the_field_and_why() -> None:
@@ -46,6 +47,8 @@ def test_bad_settings_are_refused_with_the_field_and_why() -> None:
         SipSettings(port=5060, evapi_port=8448, trunks=("pbx.example",))
     with pytest.raises(InvalidInput, match="SIP user 'al ice'"):
         SipSettings(port=5060, evapi_port=8448, accounts={"al ice": "pw"})
+    with pytest.raises(InvalidInput, match=r"sip\.fr_timer_seconds must be 1 s or more"):
+        SipSettings(port=5060, evapi_port=8448, fr_timer_seconds=0)
     with pytest.raises(InvalidInput, match="static_route"):
         SipSettings(port=5060, evapi_port=8448, static_route="sip:x@y;evil")
     assert "@@{" not in render(SipSettings(port=5060, evapi_port=8448), modules="/x/")

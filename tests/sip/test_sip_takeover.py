@@ -19,10 +19,6 @@ from accueil.switchboard.journal import Journal
 from accueil.switchboard.leader import Leadership
 from martin_answers import MESSAGE_ANSWERS
 
-# a softphone here lives across a kill and a take-over (the standby's 2 s fence, the replay):
-# 15 s, the default, was too short under a loaded CI run (alice's SIPp ended on its own timeout)
-PHONE_SECONDS = 40.0
-
 
 def _lead(w: Line, leadership: Leadership) -> Journal:
     journal = Journal(leadership.engine, leadership.begin_term(w.clock.now(), 1.0).number)
@@ -65,7 +61,7 @@ def test_a_caller_waiting_when_the_leader_dies_is_rung_by_the_new_leader(
 
     async def scenario(old: Line) -> None:
         _lead(old, leadership)
-        alice = await old.phone("alice", "answer", seconds=PHONE_SECONDS)
+        alice = await old.phone("alice", "answer")
         await old.board.login("alice")  # logged in, not ready: the call waits in line
         caller = old.calling()
         call = await _held(old)
@@ -123,7 +119,7 @@ def test_a_call_the_dead_leader_never_journaled_is_decided_by_the_new_one(
 
     async def scenario(old: Line) -> None:
         _lead(old, leadership)
-        alice = await old.phone("alice", "answer", seconds=PHONE_SECONDS)
+        alice = await old.phone("alice", "answer")
         await old.board.login("alice")
         # the old leader reads Kamailio's question and dies before its journal has the call
         old.telephony.attach(lambda event: None)
@@ -153,7 +149,7 @@ def test_a_connected_call_is_ended_by_the_new_leader_once_the_outcome_is_saved(
 
     async def scenario(old: Line) -> None:
         _lead(old, leadership)
-        alice = await old.phone("alice", "answer", seconds=PHONE_SECONDS)
+        alice = await old.phone("alice", "answer")
         await old.ready("alice")
         calling = old.calling(hung_up=True)  # the caller waits for a BYE, never sends one
         await old.until(lambda: old.desks.of("alice", "connected") != [])
@@ -184,7 +180,7 @@ def test_a_vip_call_ringing_the_mobile_when_the_leader_dies_goes_on_to_the_next_
     async def scenario(old: Line) -> None:
         _lead(old, leadership)
         mobile = await old.mobile("no_answer")
-        alice = await old.phone("alice", "answer", seconds=PHONE_SECONDS)
+        alice = await old.phone("alice", "answer")
         await old.board.login("alice")
         caller = old.calling(caller=VIP)
         await old.until(lambda: any(line.ringing for line in old.telephony.lines.values()))

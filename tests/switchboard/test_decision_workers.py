@@ -25,12 +25,15 @@ from sqlalchemy import Engine
 
 from accueil.api.live import _waits
 from accueil.api.settings import ApiSettings
+from accueil.core.availability import Policy
+from accueil.services.caching import CACHES
 from accueil.services.rules import save_rules
 from accueil.services.script_layers import Owner
 from accueil.services.scripts import save_script
 from accueil.services.unit_of_work import Application
 from accueil.store.db import make_engine
 from accueil.switchboard.clock import SimulatedClock
+from accueil.switchboard.deciders import _Worker, database_url
 from accueil.switchboard.live import build_live
 from accueil.telephony.memory import MemoryTelephony
 from accueil.telephony.port import InboundCall
@@ -157,3 +160,17 @@ def _shown(decided: object) -> object:
     """A decision as compared: its values (a fact's number as people read it is made when
     read: compared by what it says)."""
     return to_jsonable_python(decided, fallback=lambda value: value() if callable(value) else value)
+
+
+def test_a_worker_s_unit_of_work_is_its_application_s_at_the_call_s_instant(
+    seeded_lite: Engine,
+) -> None:
+    worker = _Worker(database_url(seeded_lite), Policy(), "FR")
+    try:
+        with worker.work_at(MONDAY_10)() as work:
+            assert work.now == MONDAY_10 and work.session.in_transaction()
+            assert work.session.info[CACHES] is worker.app.caches.made  # its application's
+        with pytest.raises(RuntimeError, match="reads no clock"), worker.app.unit_of_work():
+            pass
+    finally:
+        worker.app.engine.dispose()

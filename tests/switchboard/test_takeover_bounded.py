@@ -50,21 +50,25 @@ def test_a_take_over_that_the_database_holds_up_is_given_up_said_and_tried_again
                 await asyncio.sleep(0.01)
 
         ticking = asyncio.create_task(tick())
-        with caplog.at_level(logging.ERROR, logger="accueil.switchboard.leading"):
-            await leading.start()  # the first try: given up, said, the lock let go
-            assert leading.live is None
-            assert "could not take the switchboard over" in caplog.text
-            assert "the database has not answered in 0.3 s (the term's start)" in caplog.text
-            turned = ticks
-            await _until("the loop turns", lambda: ticks > turned)
-            hung.commit()  # the append ends: the next try takes over
+        try:
+            with caplog.at_level(logging.ERROR, logger="accueil.switchboard.leading"):
+                await leading.start()  # the first try: given up, said, the lock let go
+                assert leading.live is None
+                assert "could not take the switchboard over" in caplog.text
+                assert "the database has not answered in 0.3 s (the term's start)" in caplog.text
+                turned = ticks
+                await _until("the loop turns", lambda: ticks > turned)
+                hung.commit()  # the append ends: the next try takes over
+                hung.close()
+                # it leads once it says so: `live` is set a lock check before that
+                await _until("leading", lambda: "switchboard.leading" in log_lines.getvalue())
+            assert leading.live is not None and leading.term is not None
+            said = log_lines.getvalue()
+            for line in ("switchboard.lock_won", "switchboard.replaying"):
+                assert line in said
+        finally:  # a failure too lets go of the lock's connection (never left to the GC)
+            ticking.cancel()
             hung.close()
-            await _until("leading", lambda: leading.live is not None)
-        assert leading.term is not None
-        said = log_lines.getvalue()
-        for line in ("switchboard.lock_won", "switchboard.replaying", "switchboard.leading"):
-            assert line in said
-        ticking.cancel()
-        await leading.stop()
+            await leading.stop()
 
     asyncio.run(main())

@@ -131,8 +131,13 @@ def test_the_operator_admin_trains_a_secretary_and_makes_then_revokes_a_token(
     page.get_by_text("Change Bravo Plumbing").click()
     page.locator("#zone-bravo").fill("Europe/Lodnon")
     page.locator("#zone-bravo").press("Enter")
-    expect(page.locator("#flash")).to_contain_text("'Europe/Lodnon' is not a time zone")
-    expect(page.locator("#flash")).to_contain_text("timezone")
+    # said by the field, which is marked and focused (test_fields_browser.py)
+    expect(page.locator("#zone-bravo")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#zone-bravo")).to_have_attribute("aria-describedby", "zone-bravo-refused")
+    expect(page.locator("#zone-bravo-refused")).to_contain_text(
+        "'Europe/Lodnon' is not a time zone"
+    )
+    expect(page.locator("#flash")).to_contain_text("Not saved: correct the marked field")
     _both_widths(page, "operator-account-refused")
     page.locator("#zone-bravo").fill("Europe/London")
     page.locator("#hours-bravo").fill("mon-fri 08:00-17:00")

@@ -95,7 +95,7 @@ def test_the_admin_keeps_the_vip_list_and_a_wrong_line_is_named(world: World) ->
     assert wrong.status_code == 422 and wrong.headers["HX-Retarget"] == "#flash"
     said = html.unescape(wrong.text)
     assert "1 problème trouvé ; rien n'a été modifié" in said, "said in the page's French"
-    assert "ligne 3 : 'not a number' n'est pas un numéro de téléphone (ce texte ne" in said
+    assert "ligne 3, champ 'entries' : 'not a number' n'est pas un numéro de téléphone" in said
     kept = world.browser("claire").get(ACCOUNT + "/people/claire").text
     assert "Maître Secretvip" in kept, "nothing changed"
     saved = admin.post(

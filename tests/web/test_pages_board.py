@@ -6,9 +6,12 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
+from aiosmtplib import SMTPResponseException
 from sqlalchemy import select
 from web_world import NOW, World
 
+from accueil.dispatch.email import _failure
+from accueil.errors import says
 from accueil.services import deliveries
 from accueil.services.calls import CallRecord, record_call
 from accueil.services.messages import history, queue
@@ -135,6 +138,37 @@ def test_the_board_shows_messages_not_delivered_and_retries_one_now(world: World
     assert again.status_code == 409  # not dead any more: nothing changes
     after = html.unescape(sup.get("/board").text).split('data-testid="dead-letters"', 1)[1]
     assert "SMTP 550" not in after.split("</section>", 1)[0]
+
+
+def test_a_delivery_error_is_said_in_the_boards_language_and_an_old_one_as_written(
+    world: World,
+) -> None:
+    refused = _failure(SMTPResponseException(550, "mailbox unavailable"))  # the channel's words
+    with world.runtime.app.unit_of_work() as work:
+        row = work.session.scalars(select(MessageRow).where(MessageRow.uid == world.message)).one()
+        failed = []
+        for channel, error in (
+            ("sms", says("no %(channel)s channel is configured", channel="sms")),
+            ("email", refused.reason),
+            ("webhook", "HTTP 503 from before: no words kept"),  # as a row from before 0027
+        ):
+            dead = queue(work.session, row, channel, "claire@alpha.example", work.now, now=work.now)
+            work.session.flush()
+            deliveries.mark_failed(work.session, dead.id, error, now=work.now, retry_at=None)
+            failed.append(dead)
+        assert failed[2].last_error_words is None
+    sup = world.browser("sup")
+    french = html.unescape(sup.get("/board", headers={"Accept-Language": "fr"}).text)
+    section = french.split('data-testid="dead-letters"', 1)[1].split("</section>", 1)[0]
+    assert "aucun canal sms n'est configuré" in section
+    assert "SMTP 550 : mailbox unavailable" in section, "the server's own words as it said them"
+    assert "HTTP 503 from before: no words kept" in section, "an old row as it was written"
+    english = html.unescape(sup.get("/board", headers={"Accept-Language": "en"}).text)
+    assert "no sms channel is configured" in english and "SMTP 550: mailbox unavailable" in english
+    with world.runtime.unit() as session:
+        kept = {d.channel: d.last_error for d in deliveries.dead_letters(session, "alpha")}
+    assert kept["sms"] == "no sms channel is configured", "the API and the CLI keep the English"
+    assert kept["email"] == "SMTP 550: mailbox unavailable"
 
 
 def test_the_chart_of_the_day_draws_each_quarter_of_an_hour_against_the_target(

@@ -30,7 +30,7 @@ BAD = (
 )
 # Where the errors a page can show are raised (core/routing, switchboard/ and sip/ words
 # reach no page but the desk's refusals, which switchboard/board.py makes with says).
-PAGE_PATHS = ("services", "core", "directory_io", "api", "web")
+PAGE_PATHS = ("services", "core", "directory_io", "api", "web", "dispatch")
 # What carries a message a page shows: accueil's errors, their problems, and the exceptions the
 # readers and validators turn into problems (pydantic passes a validator's ValueError on).
 CARRIERS = {
@@ -39,7 +39,7 @@ CARRIERS = {
     "TooManyRequests", "BadSignature", "SwitchboardDown", "BadFeedUrl", "CalendarError",
     "ScriptError", "TemplateFailed", "InvalidHours", "InvalidTimezone", "InvalidNumber",
     "SignInNeeded", "Problem", "FieldError", "BadAnswer", "AnswerError", "TemplateProblem",
-    "ValueError", "problem", "fail",
+    "ValueError", "problem", "fail", "SendFailed",
 }  # fmt: skip
 
 

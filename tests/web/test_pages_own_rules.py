@@ -52,6 +52,8 @@ def test_an_employee_keeps_her_vip_list_on_her_page(both: World) -> None:
     bad = _post(world, "claire", PAGE + "/vip", {"contacts": "06 11 = Léa\n\n12", "version": "1"})
     said = html.unescape(bad.text)
     assert bad.status_code == 422 and "ligne 1 :" in said and "ligne 3 :" in said
+    marked = 'aria-invalid="true" aria-describedby="my-vip-refused" autofocus>06 11 = Léa'
+    assert marked in said and 'id="my-vip-refused"' in said, "the box marked, what was typed"
     stale = _post(world, "claire", PAGE + "/vip", {"contacts": "", "version": "0"})
     assert stale.status_code == 412
     with world.runtime.unit() as s:

@@ -12,6 +12,10 @@ from web_world import World, form_version
 from accueil.services.audit import read_audit
 from accueil.services.call_log import list_calls
 from accueil.services.directory import get_person, list_numbers, resolve_number
+from accueil.services.groups import group_record
+from accueil.services.onboarding import load_directory
+from accueil.web.stale import version_of
+from statements import sent
 
 ACCOUNT = "/accounts/alpha"
 
@@ -129,3 +133,26 @@ def test_each_change_from_a_page_leaves_an_audit_row(world: World) -> None:
     assert [(r.operation, r.target) for r in rows] == [
         ("POST /accounts/{account}/groups", "/accounts/alpha/groups")
     ]
+
+
+def _teams(world: World, keys: range) -> None:
+    teams = [{"account": "alpha", "key": f"t{i:03}", "name": f"Équipe {i}"} for i in keys]
+    with world.runtime.unit() as session:
+        load_directory(session, {"groups": teams}, source="test", now=world.clock.now())
+
+
+def test_the_account_page_costs_the_same_statements_for_200_teams_as_for_2(both: World) -> None:
+    world = both  # on SQLite and PostgreSQL
+    admin = world.browser("alpha_admin")
+    _teams(world, range(2))
+    admin.get(ACCOUNT)  # what a first page reads once (the session's caches)
+    with sent(world.runtime.engine) as few:
+        assert admin.get(ACCOUNT).status_code == 200
+    _teams(world, range(200))
+    with sent(world.runtime.engine) as many:
+        shown = admin.get(ACCOUNT).text
+    assert "Équipe 199" in shown
+    with world.runtime.unit() as session:  # each team's Remove button: the team as kept
+        kept = version_of(group_record(session, "alpha", "t199"))
+    assert form_version(shown, "<span>Équipe 199</span>") == kept
+    assert len(many) == len(few)  # before: three more statements for each team

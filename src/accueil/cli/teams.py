@@ -38,15 +38,12 @@ def list_teams(
     from rich.table import Table
 
     from accueil.services import groups
-    from accueil.services.directory import list_groups
 
     with reported(), unit_of_work() as work:
-        session = work.session
         if removed:
-            found = groups.removed_groups(session, account)
+            found = groups.removed_groups(work.session, account)
         else:
-            in_use = list_groups(session, account)
-            found = [groups.group_record(session, account, g.key) for g in in_use]
+            found = groups.groups_with_people(work.session, account)
     if not found:
         kind = "taken down" if removed else "in use"
         console.print(f"{account} has no team {kind}", highlight=False)

@@ -9,7 +9,7 @@ from accueil.dispatch.channel import Channel
 from accueil.dispatch.email import SmtpChannel, SmtpSettings
 from accueil.dispatch.sms import GatewaySettings, SmsChannel
 from accueil.dispatch.webhook import WebhookChannel
-from accueil.errors import InvalidInput
+from accueil.errors import InvalidInput, says
 from accueil.settings import Settings
 
 
@@ -21,7 +21,10 @@ def channels_from(settings: Settings, now: Callable[[], datetime]) -> dict[str, 
     if settings.smtp_host:
         if settings.smtp_security not in ("none", "starttls", "tls"):
             raise InvalidInput(
-                f"ACCUEIL_SMTP_SECURITY={settings.smtp_security!r}: use none, starttls or tls"
+                says(
+                    "ACCUEIL_SMTP_SECURITY=%(value)r: use none, starttls or tls",
+                    value=settings.smtp_security,
+                )
             )
         found["email"] = SmtpChannel(
             SmtpSettings(
@@ -38,8 +41,10 @@ def channels_from(settings: Settings, now: Callable[[], datetime]) -> dict[str, 
     if settings.sms_gateway:
         if settings.sms_gateway not in ("generic", "twilio") or not settings.sms_url:
             raise InvalidInput(
-                f"ACCUEIL_SMS_GATEWAY={settings.sms_gateway!r}: use generic or twilio, "
-                "with ACCUEIL_SMS_URL"
+                says(
+                    "ACCUEIL_SMS_GATEWAY=%(value)r: use generic or twilio, with ACCUEIL_SMS_URL",
+                    value=settings.sms_gateway,
+                )
             )
         found["sms"] = SmsChannel(
             GatewaySettings(

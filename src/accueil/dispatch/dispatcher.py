@@ -25,6 +25,7 @@ from typing import Any
 from accueil.core.delivery import backoff
 from accueil.dispatch.channel import Channel, Receipt, SendFailed
 from accueil.dispatch.email import SmtpChannel
+from accueil.errors import says
 from accueil.services import deliveries
 from accueil.services.deliveries import Claimed
 from accueil.services.escalation import escalate
@@ -144,7 +145,9 @@ class Dispatcher:
             return
         channel = self.channels.get(item.channel)
         if channel is None:
-            raise SendFailed(f"no {item.channel} channel is configured", retry=False)
+            raise SendFailed(
+                says("no %(channel)s channel is configured", channel=item.channel), retry=False
+            )
         async with self._unrecorded:  # held until the outcome is committed: see _record
             receipt = await self._send(channel.send(item))
             await self._record([item], receipt)
@@ -152,7 +155,7 @@ class Dispatcher:
     async def _digest(self, items: list[Claimed]) -> None:
         channel = self.channels.get("email")
         if not isinstance(channel, SmtpChannel):
-            raise SendFailed("the digest goes by email: no email channel is configured")
+            raise SendFailed(says("the digest goes by email: no email channel is configured"))
         async with self._unrecorded:
             receipt = await self._send(channel.send_digest(items))
             await self._record(items, receipt)
@@ -204,7 +207,7 @@ class Dispatcher:
             await asyncio.to_thread(self._failed, items, exc)
         except Exception as exc:  # a fault of ours or a library's: retried, logged, not fatal
             log.exception("message %s: sending failed", items[0].message.uid)
-            reason = "timed out" if isinstance(exc, TimeoutError) else repr(exc)
+            reason = says("timed out") if isinstance(exc, TimeoutError) else repr(exc)
             await asyncio.to_thread(self._failed, items, SendFailed(reason))
 
     # the store, each in its own transaction (called in a thread) ---------------------------

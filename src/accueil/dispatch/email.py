@@ -27,6 +27,7 @@ import aiosmtplib
 
 from accueil.dispatch import render
 from accueil.dispatch.channel import Receipt, SendFailed
+from accueil.errors import says
 from accueil.services.deliveries import Claimed
 from accueil.services.messages import message_id
 
@@ -186,18 +187,26 @@ class SmtpChannel:
                 await client.login(s.username, s.password)
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             await _close(client)
-            raise _failure(exc, f" to {s.host}:{s.port}") from None
+            raise _failure(exc, f"{s.host}:{s.port}") from None
         return client
 
 
-def _failure(exc: Exception, where: str = "") -> SendFailed:
+def _failure(exc: Exception, server: str = "") -> SendFailed:
     """What an SMTP error means: a 5xx is final, anything else may pass."""
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         codes = [r.code for r in exc.recipients]
-        return SendFailed(f"recipient refused: {exc}", retry=any(c < 500 for c in codes))
+        return SendFailed(
+            says("recipient refused: %(error)s", error=str(exc)), retry=any(c < 500 for c in codes)
+        )
     if isinstance(exc, aiosmtplib.SMTPResponseException):
-        return SendFailed(f"SMTP {exc.code}: {exc.message}", retry=exc.code < 500)
-    return SendFailed(f"SMTP connection{where}: {exc!r}")
+        return SendFailed(
+            says("SMTP %(code)s: %(error)s", code=exc.code, error=exc.message), retry=exc.code < 500
+        )
+    if server:
+        return SendFailed(
+            says("SMTP connection to %(server)s: %(error)s", server=server, error=repr(exc))
+        )
+    return SendFailed(says("SMTP connection: %(error)s", error=repr(exc)))
 
 
 async def _close(client: aiosmtplib.SMTP) -> None:

@@ -20,6 +20,7 @@ import httpx2 as httpx
 from accueil.dispatch import render
 from accueil.dispatch.channel import OverHttp, Receipt, SendFailed
 from accueil.dispatch.webhook import answered
+from accueil.errors import says
 from accueil.services.deliveries import Claimed
 
 
@@ -68,7 +69,7 @@ class SmsChannel(OverHttp):
                 )
                 id_field = s.id_field
         except httpx.HTTPError as exc:
-            raise SendFailed(f"SMS gateway: {exc!r}") from None
+            raise SendFailed(says("SMS gateway: %(error)s", error=repr(exc))) from None
         answered(response.status_code, response.headers.get("retry-after"))
         try:
             provider_id = str(response.json()[id_field])
@@ -76,7 +77,11 @@ class SmsChannel(OverHttp):
             # it answered 2xx but not what a gateway says: it may have sent it; the same
             # idempotency key on the retry makes the gateway say so instead of sending again
             raise SendFailed(
-                f"SMS gateway answered without {id_field!r}: {response.text[:200]!r}"
+                says(
+                    "SMS gateway answered without %(field)r: %(text)r",
+                    field=id_field,
+                    text=response.text[:200],
+                )
             ) from None
         return Receipt(provider_id=provider_id, detail=f"HTTP {response.status_code}")
 

@@ -19,6 +19,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from accueil.dispatch import render
 from accueil.dispatch.channel import OverHttp, Receipt, SendFailed
+from accueil.errors import says
 from accueil.services.deliveries import Claimed
 
 TOLERANCE = timedelta(minutes=5)
@@ -34,7 +35,10 @@ class WebhookChannel(OverHttp):
         secret = item.secret
         if not secret:
             raise SendFailed(
-                f"account {item.account!r} has no webhook_secret in its delivery preferences",
+                says(
+                    "account %(account)r has no webhook_secret in its delivery preferences",
+                    account=item.account,
+                ),
                 retry=False,
             )
         hook_id = item.message.uid if item.step == 0 else f"{item.message.uid}.{item.step}"
@@ -48,7 +52,9 @@ class WebhookChannel(OverHttp):
         try:
             response = await self._http().post(item.address, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            raise SendFailed(f"webhook {item.address}: {exc!r}") from None
+            raise SendFailed(
+                says("webhook %(address)s: %(error)s", address=item.address, error=repr(exc))
+            ) from None
         return answered(response.status_code, response.headers.get("retry-after"))
 
 
@@ -57,7 +63,9 @@ def answered(status: int, retry_after: str | None) -> Receipt:
     if 200 <= status < 300:
         return Receipt(delivered=True, detail=f"HTTP {status}")
     retry = status in (408, 425, 429) or status >= 500
-    raise SendFailed(f"HTTP {status}", retry=retry, retry_after=seconds(retry_after))
+    raise SendFailed(
+        says("HTTP %(status)s", status=status), retry=retry, retry_after=seconds(retry_after)
+    )
 
 
 def seconds(retry_after: str | None) -> float | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from accueil.core.callers import CallerList, ListEntry, normalise_entry
@@ -27,7 +27,7 @@ from accueil.services.rules import rules_naming
 from accueil.services.tenancy import on_scoped_input
 from accueil.services.uses import joined
 from accueil.store.tables import Removable
-from accueil.store.tables_availability import CallerListRow, CallerListVersionRow
+from accueil.store.tables_availability import CallerListRow, CallerListVersionRow, RotaVersionRow
 
 
 @dataclass(frozen=True)
@@ -242,27 +242,49 @@ def removed_caller_lists(session: Session, account: str) -> list[SavedCallerList
 
 def caller_list_versions(session: Session, account: str, key: str) -> list[SavedCallerList]:
     """Every saved version of the list ``key``, newest first."""
-    acc = account_row(session, account)
-    row = session.scalar(_list(acc.id, key))
-    if row is None:
-        raise _no_list(key, account)
-    rows = session.scalars(
-        select(CallerListVersionRow)
-        .where(CallerListVersionRow.account_id == acc.id, CallerListVersionRow.list_id == row.id)
-        .order_by(CallerListVersionRow.version.desc())
-    )
-    return [_of(key, r) for r in rows]
+    return _versions(session, account, key)
 
 
 def caller_list_version(session: Session, account: str, key: str, version: int) -> SavedCallerList:
     """One saved version of the list ``key`` (NotFound when it has no such version)."""
-    found = [v for v in caller_list_versions(session, account, key) if v.version == version]
+    found = _versions(session, account, key, version)
     if not found:
         raise NotFound(
             says("caller list %(key)r has no version %(version)s", key=key, version=version),
             field="version",
         )
     return found[0]
+
+
+def _versions(
+    session: Session, account: str, key: str, version: int | None = None
+) -> list[SavedCallerList]:
+    acc = account_row(session, account)
+    row = session.scalar(_list(acc.id, key))
+    if row is None:
+        raise _no_list(key, account)
+    owned = CallerListVersionRow.list_id == row.id
+    return [
+        _of(key, r) for r in saved_versions(session, acc.id, CallerListVersionRow, owned, version)
+    ]
+
+
+Saved = TypeVar("Saved", CallerListVersionRow, RotaVersionRow)
+
+
+def saved_versions(
+    session: Session,
+    account_id: int,
+    table: type[Saved],
+    owned: ColumnElement[bool],
+    version: int | None = None,
+) -> list[Saved]:
+    """The saved versions of one caller list or rota (``owned``: its versions' link to it),
+    newest first; with ``version``, only that one (the database picks it)."""
+    query = select(table).where(table.account_id == account_id, owned)
+    if version is not None:
+        query = query.where(table.version == version)
+    return list(session.scalars(query.order_by(table.version.desc())))
 
 
 def _no_list(key: str, account: str) -> NotFound:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from accueil.errors import Conflict, NotFound, says
+from accueil.errors import Conflict, NotFound, Said, says
 from accueil.services.directory import account_row
 from accueil.services.events import MessageDelivery
 from accueil.services.messages import Message, add_event, view_of
@@ -57,7 +57,25 @@ class DeadLetter:
     channel: str
     address: str
     attempts: int
-    last_error: str
+    last_error: str  # Said when its words were kept: a page says it in its own language
+
+
+def kept_error(row: DeliveryRow, error: str) -> None:
+    """A delivery's last error: its English (cut at 2000 characters), and its words when it
+    was made with ``says`` and not cut, for a page to say it in its own language."""
+    row.last_error = error[:2000]
+    said = error if isinstance(error, Said) and len(error) <= 2000 else None
+    row.last_error_words = said.words() if said is not None else None
+
+
+def error_of(row: DeliveryRow) -> str:
+    """A delivery's last error, with its words when they were kept (not before 0027)."""
+    if row.last_error_words:
+        try:
+            return Said.from_words(row.last_error_words)
+        except ValueError:  # words no page knows: the English as written
+            pass
+    return row.last_error
 
 
 @operator_level
@@ -188,7 +206,8 @@ def mark_failed(
     Returns True when the delivery is now dead: a supervisor sees it and may retry it now.
     """
     row = _delivery(session, delivery)
-    row.last_error, row.lease_until = error[:2000], None
+    kept_error(row, error)
+    row.lease_until = None
     if retry_at is not None and row.attempts < max_attempts:
         row.state, row.next_attempt_at = "queued", retry_at
         return False
@@ -215,9 +234,7 @@ def dead_letters(session: Session, account: str) -> list[DeadLetter]:
         .where(DeliveryRow.account_id == acc.id, DeliveryRow.state == "dead")
         .order_by(DeliveryRow.id.desc())
     )
-    return [
-        DeadLetter(d.id, uid, d.channel, d.address, d.attempts, d.last_error) for d, uid in rows
-    ]
+    return [DeadLetter(d.id, uid, d.channel, d.address, d.attempts, error_of(d)) for d, uid in rows]
 
 
 def retry_now(session: Session, account: str, delivery: int, *, now: datetime, by: str) -> None:
@@ -245,7 +262,8 @@ def retry_now(session: Session, account: str, delivery: int, *, now: datetime, b
             delivery=delivery,
             state=row.state,
         )
-    row.state, row.attempts, row.next_attempt_at, row.last_error = "queued", 0, now, ""
+    row.state, row.attempts, row.next_attempt_at = "queued", 0, now
+    kept_error(row, "")
     row.provider_id, row.round = "", row.round + 1
     message = _message(session, row)
     add_event(session, message, "queued", now, channel=row.channel, actor=by, detail="retry now")

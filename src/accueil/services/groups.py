@@ -45,6 +45,29 @@ def group_record(session: Session, account: str, key: str) -> GroupRecord:
     return _record(session, _row(session, acc, key))
 
 
+def groups_with_people(session: Session, account: str) -> list[GroupRecord]:
+    """The account's teams in use, by key, each with its people: three statements however
+    many teams (the account, its teams, the people in a team)."""
+    acc = account_row(session, account)
+    rows = session.scalars(
+        select(GroupRow)
+        .where(GroupRow.account_id == acc.id, GroupRow.removed_at.is_(None))
+        .order_by(GroupRow.key)
+    ).all()
+    if not rows:
+        return []
+    members: dict[str, list[str]] = {r.key: [] for r in rows}
+    people = session.execute(
+        select(PersonRow.key, PersonRow.group_key)
+        .where(PersonRow.account_id == acc.id, PersonRow.group_key != "")
+        .order_by(PersonRow.key)
+    )
+    for person, group in people:
+        if group in members:  # (a team taken down has no one in it)
+            members[group].append(person)
+    return [GroupRecord(r.key, r.name, tuple(members[r.key])) for r in rows]
+
+
 def removed_groups(session: Session, account: str) -> list[GroupRecord]:
     """The account's teams taken down, by key, each with who was in it."""
     acc = account_row(session, account)

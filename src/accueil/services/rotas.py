@@ -23,7 +23,7 @@ from accueil.core.rota import Rota
 from accueil.core.rules import refused
 from accueil.errors import Conflict, NotFound, Problem, ValidationFailed, says
 from accueil.services.availability import as_utc
-from accueil.services.caller_lists import take_down, too_long
+from accueil.services.caller_lists import saved_versions, take_down, too_long
 from accueil.services.directory import account_row
 from accueil.services.events import RotaRemoved, RotaSaved
 from accueil.services.outbox import emit
@@ -142,12 +142,16 @@ def account_rotas(session: Session, account: str) -> dict[str, Rota]:
 def removed_rotas(session: Session, account: str) -> list[RotaRecord]:
     """The account's rotas taken down, each as it was when taken down, by key."""
     acc = account_row(session, account)
-    rows = session.scalars(
-        select(RotaRow)
+    rows = session.execute(
+        select(RotaRow, RotaVersionRow)
+        .join(
+            RotaVersionRow,
+            (RotaVersionRow.rota_id == RotaRow.id) & (RotaVersionRow.version == RotaRow.version),
+        )
         .where(RotaRow.account_id == acc.id, RotaRow.removed_at.is_not(None))
         .order_by(RotaRow.key)
     )
-    return [rota_record(session, account, r.key) for r in rows]
+    return [_record(row, saved) for row, saved in rows]
 
 
 def get_rota(session: Session, account: str, key: str) -> Rota:
@@ -191,23 +195,21 @@ def _row(session: Session, account_id: int, key: str, account: str) -> RotaRow:
 
 
 def _versions(session: Session, row: RotaRow, version: int | None = None) -> list[RotaRecord]:
-    query = select(RotaVersionRow).where(
-        RotaVersionRow.account_id == row.account_id, RotaVersionRow.rota_id == row.id
+    owned = RotaVersionRow.rota_id == row.id
+    saved = saved_versions(session, row.account_id, RotaVersionRow, owned, version)
+    return [_record(row, v) for v in saved]
+
+
+def _record(row: RotaRow, saved: RotaVersionRow) -> RotaRecord:
+    """The version ``saved`` of the rota ``row``, with who took the rota down and when."""
+    return RotaRecord(
+        _rota_of(row.key, saved.name, saved.shifts),
+        as_utc(row.removed_at) if row.removed_at else None,
+        row.removed_by,
+        saved.version,
+        as_utc(saved.saved_at),
+        saved.saved_by,
     )
-    if version is not None:
-        query = query.where(RotaVersionRow.version == version)
-    removed = as_utc(row.removed_at) if row.removed_at else None
-    return [
-        RotaRecord(
-            _rota_of(row.key, v.name, v.shifts),
-            removed,
-            row.removed_by,
-            v.version,
-            as_utc(v.saved_at),
-            v.saved_by,
-        )
-        for v in session.scalars(query.order_by(RotaVersionRow.version.desc()))
-    ]
 
 
 def _no_rota(key: str, account: str) -> NotFound:

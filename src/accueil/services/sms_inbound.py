@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from accueil.errors import says
+from accueil.services.deliveries import kept_error
 from accueil.services.messages import acknowledge_row, add_event
 from accueil.services.tenancy import operator_level
 from accueil.store.tables import AccountRow
@@ -56,7 +58,13 @@ def receipt(
         add_event(session, message, "delivered", now, channel="sms", detail=provider_id)
         return f"{message.uid}: delivered"
     if state in FAILED and row.state not in ("dead", "delivered"):
-        row.state, row.last_error = "dead", f"gateway: {state} {error}".strip()
+        row.state = "dead"
+        said = (
+            says("gateway: %(state)s %(error)s", state=state, error=error.strip())
+            if error.strip()
+            else says("gateway: %(state)s", state=state)
+        )
+        kept_error(row, said)
         detail = f"gateway says {state}{': ' + error if error else ''}"
         add_event(session, message, "failed", now, channel="sms", detail=detail)
         return f"{message.uid}: failed ({state})"

@@ -129,10 +129,12 @@ class Application:
         self._subscribers.append(subscriber)
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
-        """One transaction: committed when the block ends (then published), else rolled back."""
+    def unit_of_work(self, now: datetime | None = None) -> Iterator[UnitOfWork]:
+        """One transaction: committed when the block ends (then published), else rolled back.
+        Its time is the clock's, or ``now`` when given (a call's instant, decided elsewhere:
+        the clock is then not read)."""
         with self.sessions() as session, session.begin():
-            yield UnitOfWork(session, self.clock.now())
+            yield UnitOfWork(session, self.clock.now() if now is None else now)
 
     def publish(self, envelopes: Sequence[Envelope]) -> None:
         """Hand committed events to the subscribers, then to the relay.

@@ -59,22 +59,29 @@ def group_uses(session: Session, account_id: int, key: str) -> list[str]:
                 count=len(rules.rules),
             )
         )
-    for row in _scripts_in_force(session, account_id):
+    scripts = _scripts_in_force(session, account_id)  # read once: its layer, then its steps
+    for row in scripts:
         if row.scope == "group" and row.owner_key == key and layer_of(row).doc.steps:
             found.append(says("%(script)s: its own layer", script=_script(row)))
 
     def transfers(step: StepDoc) -> bool:
         return step.to is not None and step.to.group == key
 
-    return found + scripts_naming(session, account_id, transfers, "to.group")
+    return found + _steps_naming(scripts, transfers, "to.group")
 
 
 def scripts_naming(
     session: Session, account_id: int, names: Callable[[StepDoc], bool], field: str
 ) -> list[str]:
     """The steps of the script layers in force for which ``names`` holds, one a place."""
+    return _steps_naming(_scripts_in_force(session, account_id), names, field)
+
+
+def _steps_naming(
+    scripts: list[ScriptVersionRow], names: Callable[[StepDoc], bool], field: str
+) -> list[str]:
     found: list[str] = []
-    for row in _scripts_in_force(session, account_id):
+    for row in scripts:
         for i, step in enumerate(layer_of(row).doc.steps):
             if names(step):
                 found.append(

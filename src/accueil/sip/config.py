@@ -41,6 +41,10 @@ class SipSettings:
     children: int = 2
     debug: int = 1  # Kamailio's log level: 1 errors and warnings, 2 notices, 3 info
     max_wait_seconds: int = 900
+    # how long Kamailio waits for a first reply to a request when nothing else says (tm's
+    # fr_timer, its default 30 s): a relayed BYE or OPTIONS, a softphone's call; not a held
+    # caller (held up to max_wait_seconds) nor a rung secretary (accueil's reply time)
+    fr_timer_seconds: int = 30
     default_expires: int = 300
     max_expires: int = 3600
     min_expires: int = 10
@@ -63,6 +67,10 @@ class SipSettings:
                 raise InvalidInput(
                     says("sip.%(name)s must be a port (1-65535)", name=name), field=f"sip.{name}"
                 )
+        if self.fr_timer_seconds < 1:
+            raise InvalidInput(
+                says("sip.fr_timer_seconds must be 1 s or more"), field="sip.fr_timer_seconds"
+            )
         if not _DOMAIN.match(self.domain):
             raise InvalidInput(
                 says("sip.domain %(domain)r is not a domain", domain=self.domain),
@@ -109,6 +117,7 @@ def render(settings: SipSettings, modules: str | None = None) -> str:
         domain=settings.domain,
         modules=modules if modules is not None else modules_dir(),
         max_wait_ms=settings.max_wait_seconds * 1000,
+        fr_timer_ms=settings.fr_timer_seconds * 1000,
         default_expires=settings.default_expires,
         max_expires=settings.max_expires,
         min_expires=settings.min_expires,

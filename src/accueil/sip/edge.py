@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from accueil.errors import AccueilError, InvalidInput, says
 from accueil.sip.config import SipSettings
@@ -32,16 +32,17 @@ def serve_board(telephony: SipTelephony, board: Switchboard) -> None:
     unavailable at once, like a silent desk: the offer goes back, the call keeps its place)."""
     telephony.tags = screen_pop_tags(board.calls)
     telephony.followed = board.calls.keys  # after a take-over: the calls restored
-    pausing: set[asyncio.Task[None]] = set()
 
     def unavailable(reason: str) -> Callable[[str], None]:
         def made(user: str) -> None:
             if user not in board.logged_in:  # a SIP user is an agent's key, or a phone's
                 return
             log.info("agent %s: %s, made unavailable", user, reason)
-            task = asyncio.get_running_loop().create_task(_pause(board, user, reason))
-            pausing.add(task)
-            task.add_done_callback(pausing.discard)
+            # queued now (fenced: it waits), ahead of the decline the telephony tells next
+            # (Kamailio's 480, or the silence): paused from a task of its own, she was offered
+            # the next call in line meanwhile on a loaded machine, and declined it too
+            pausing = board.pause_now(user, reason)
+            pausing.add_done_callback(lambda done: _paused(board, user, reason, done))
 
         return made
 
@@ -49,12 +50,15 @@ def serve_board(telephony: SipTelephony, board: Switchboard) -> None:
     telephony.on_unreachable = unavailable(UNREACHABLE)
 
 
-async def _pause(board: Switchboard, agent: str, reason: str) -> None:
-    try:
-        await board.pause(agent, reason, waits=True)  # fenced: waits, not refused
-    except AccueilError:  # already paused, or logged out meanwhile
+def _paused(board: Switchboard, agent: str, reason: str, pausing: asyncio.Future[Any]) -> None:
+    """Said on their desk, which is still on; already paused or logged out meanwhile: nothing."""
+    if pausing.cancelled():
         return
-    board.desks.send(agent, {"type": "paused", "reason": reason})  # their desk is still on
+    error = pausing.exception()
+    if error is None:
+        board.desks.send(agent, {"type": "paused", "reason": reason})
+    elif not isinstance(error, AccueilError):
+        log.error("agent %s could not be made unavailable (%s)", agent, reason, exc_info=error)
 
 
 def read_accounts(path: Path) -> dict[str, str]:

@@ -116,6 +116,9 @@ class DeliveryRow(Base):
     worker: Mapped[str] = mapped_column(String(64), default="")
     provider_id: Mapped[str] = mapped_column(String(128), default="")
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # its words (errors.Said.words()), for a page to say it in its language; None: before 0027,
+    # or not made with says
+    last_error_words: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

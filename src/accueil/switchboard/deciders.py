@@ -27,6 +27,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -106,22 +107,8 @@ class _Worker:
         self.country = country
 
     def work_at(self, now: datetime) -> Callable[[], AbstractContextManager[UnitOfWork]]:
-        app = self.app
-
-        class _At:
-            def __enter__(self) -> UnitOfWork:
-                self.session = app.sessions()
-                self.tx = self.session.begin()
-                self.tx.__enter__()
-                return UnitOfWork(self.session, now)
-
-            def __exit__(self, *exc: Any) -> None:
-                try:
-                    self.tx.__exit__(*exc)
-                finally:
-                    self.session.close()
-
-        return _At
+        """The application's unit of work at the call's instant ``now``."""
+        return partial(self.app.unit_of_work, now)
 
 
 _worker: _Worker | None = None  # in a worker process: its own

@@ -38,7 +38,7 @@ def _by_line(exc: ValidationFailed, lines: list[int]) -> ValidationFailed:
     for p in exc.problems:
         found = _ENTRY.match(p.field or "")
         line = lines[int(found.group(1))] if found else None
-        told.append(Problem(p.reason, line=line))  # "line 3" of the text box
+        told.append(Problem(p.reason, line=line, field="entries"))  # "line 3" of the text box
     return ValidationFailed(told)
 
 

@@ -20,9 +20,9 @@ from accueil.errors import NotFound, says
 from accueil.services import availability as avail
 from accueil.services import directory_edits as edits
 from accueil.services import numbers
-from accueil.services.directory import get_account, get_person, list_groups, list_numbers
+from accueil.services.directory import get_account, get_person, list_numbers
 from accueil.services.directory import list_people as people_of
-from accueil.services.groups import group_record
+from accueil.services.groups import groups_with_people
 from accueil.web.render import PageRoute, is_htmx, render
 from accueil.web.stale import check_version, version_of
 from accueil.web.viewer import Viewer, viewer
@@ -38,14 +38,14 @@ def people_context(session: Session, account: str, now: datetime) -> dict[str, A
     """What the people's section shows: who is here and doing what, the teams, who left."""
     everyone = people_of(session, account, archived=True)
     here = [p for p in everyone if p.active]
-    teams = list_groups(session, account)
+    teams = groups_with_people(session, account)
     return {
         "people": here,
         "left": [p for p in everyone if not p.active],
         "statuses": {p.key: avail.availability_of(session, account, p.key, now=now) for p in here},
         "groups": {g.key: g.name for g in teams},
         # what a team's Remove button was shown (web/kept.py checks it)
-        "team_versions": {g.key: version_of(group_record(session, account, g.key)) for g in teams},
+        "team_versions": {g.key: version_of(g) for g in teams},
         "versions": {p.key: version_of(p) for p in everyone},
         "now": now,
     }

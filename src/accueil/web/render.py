@@ -3,11 +3,13 @@ and the formats of times in the viewer's language."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
@@ -22,9 +24,11 @@ from accueil.core.phone import pretty
 from accueil.errors import AccueilError, Problem
 from accueil.web import error_words
 from accueil.web.i18n import LANGUAGES, translator
+from accueil.web.marked_form import Refusal, mark
 from accueil.web.stale import version_of
 from accueil.web.viewer import SignInNeeded, Viewer, language
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 ENV = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -67,7 +71,20 @@ def where(context: Context, problem: Problem) -> str:
     return error_words.where(problem, context["_"])
 
 
+@pass_context
+def told(context: Context, error: AccueilError) -> str:
+    """An error's message in the page's language, naming its field where it names one (and has
+    no problems to name theirs): what a page says when it cannot mark the field itself."""
+    _: error_words.Translate = context["_"]
+    message = error_words.said(error.message, _)
+    field = error.details.get("field")
+    if not isinstance(field, str) or error.details.get("problems") or error.status != 422:
+        return message
+    return str(_("%(where)s: %(what)s", where=_("field %(name)s", name=repr(field)), what=message))
+
+
 ENV.globals["said"] = said
+ENV.globals["told"] = told
 ENV.globals["where"] = where
 ENV.globals["clock"] = clock
 ENV.globals["decimal"] = decimal
@@ -113,6 +130,108 @@ def error_page(request: Request, exc: AccueilError) -> Response:
     return render(request, "error.html", status=status, error=exc)
 
 
+def refusals(exc: AccueilError, _: error_words.Translate) -> list[Refusal]:
+    """The fields an error refuses, each with its reason in the page's language: the
+    problems' (a line of a text box said with its reason), else the error's own field."""
+    problems = getattr(exc, "problems", None) or []
+    found = []
+    for p in problems:
+        if not (p.field or p.column):
+            continue
+        at = error_words.where(Problem(p.reason, line=p.line), _)
+        reason = error_words.said(p.reason, _)
+        found.append(
+            Refusal(
+                p.field or p.column,
+                _("%(where)s: %(what)s", where=at, what=reason) if at else reason,
+            )
+        )
+    field = exc.details.get("field")
+    if not problems and isinstance(field, str):
+        found.append(Refusal(field, error_words.said(exc.message, _)))
+    return found
+
+
+async def refused_form(request: Request, exc: AccueilError) -> Response | None:
+    """A form's post refused for its fields, said on the form where it was sent: the page it
+    was sent from (htmx's ``HX-Current-URL``, or the ``Referer``) made again, its form with
+    what was typed and the refused fields marked (``marked_form.py``); within a page (htmx),
+    that form alone, in its place. None when the error names no field the form shows."""
+    page_url = request.headers.get("hx-current-url") or request.headers.get("referer")
+    if request.method != "POST" or exc.status not in _SAID_AT_FIELD or not page_url:
+        return None
+    lang = getattr(request.state, "lang", None) or language(request)
+    _ = translator(lang)
+    found = refusals(exc, _)
+    if not found:
+        return None
+    page = await _page_again(request, urlsplit(page_url))
+    if page is None:
+        return None
+    form = await request.form()  # the same the route read: Starlette keeps it
+    posted = {name: [v for v in form.getlist(name) if isinstance(v, str)] for name in form}
+    notice = _("Not saved: correct the marked field and send it again.")
+    marked = mark(page, request.url.path, posted, found, notice)
+    if marked is None:
+        return None
+    whole, alone = marked
+    if is_htmx(request):
+        # the form that was sent (or the one around the button that was), swapped whole
+        headers = {"HX-Retarget": "closest form", "HX-Reswap": "outerHTML", "HX-Reselect": "form"}
+        flash = f'<div class="error flash-said" role="alert"><p>{escape(notice)}</p></div>'
+        said = f'{alone}<div id="flash" hx-swap-oob="innerHTML">{flash}</div>'
+        return HTMLResponse(said, status_code=exc.status, headers=headers)
+    return HTMLResponse(whole, status_code=exc.status)
+
+
+async def _page_again(request: Request, url: Any) -> str | None:
+    """The page at ``url`` (a path of these pages) as this browser sees it now, made by the app
+    itself (nothing is fetched from elsewhere); None when it is no page."""
+    if (url.netloc and url.netloc != request.url.netloc) or not url.path.startswith("/"):
+        return None
+    if url.path.startswith(("/api/", "/static/")):
+        return None
+    kept = {b"cookie", b"accept-language", b"host", b"user-agent"}
+    scope = {
+        **{k: v for k, v in request.scope.items() if k in _SCOPE_KEPT},
+        "method": "GET",
+        "path": url.path,
+        "raw_path": url.path.encode(),
+        "query_string": url.query.encode(),
+        "headers": [(k, v) for k, v in request.scope["headers"] if k in kept],
+    }
+    status: list[int] = []
+    body: list[bytes] = []
+    html = False
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal html
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+            html = any(
+                k == b"content-type" and v.startswith(b"text/html") for k, v in message["headers"]
+            )
+        elif message["type"] == "http.response.body":
+            body.append(message.get("body", b""))
+
+    try:
+        await request.app(scope, receive, send)
+    except Exception:  # the page's own fault (logged by the app): the refusal is said above
+        log.warning("the page %s could not be made again to mark a refused form", url.path)
+        return None
+    if status != [200] or not html:
+        return None
+    return b"".join(body).decode()
+
+
+# refusals of what was typed (not of who sent it, nor of an older page: those say it above)
+_SAID_AT_FIELD = {400, 404, 409, 422}
+_SCOPE_KEPT = ("type", "asgi", "http_version", "scheme", "server", "client", "root_path", "state")
+
+
 def to_sign_in(request: Request) -> Response:
     target = "/sign-in?next=" + quote(request.url.path)
     if is_htmx(request):
@@ -132,6 +251,6 @@ class PageRoute(OneHop):
             except SignInNeeded:
                 return to_sign_in(request)
             except AccueilError as exc:
-                return error_page(request, exc)
+                return await refused_form(request, exc) or error_page(request, exc)
 
         return page
