@@ -34,7 +34,8 @@ def test_grace_guarded_is_grace_with_the_guard_priced_by_the_grace() -> None:
         familiar.guard_tolerance,
         familiar.guard_abandon_tolerance,
     )
-    off = {"guard", "guard_grace", "guard_tolerance", "guard_abandon_tolerance"}
+    assert guarded.guard_max == 1  # budgets never grow (grace, without a guard, never does)
+    off = {"guard", "guard_grace", "guard_tolerance", "guard_abandon_tolerance", "guard_max"}
     same = {k: v for k, v in vars(guarded).items() if k not in off}
     assert same == {k: v for k, v in vars(grace).items() if k not in off}
 
