@@ -42,6 +42,15 @@ Subscriber = Callable[[Envelope], None]
 class Relay(Protocol):
     """Hands committed events on beyond this process and records that it did."""
 
+    def claim(self, envelopes: Sequence[Envelope]) -> None:
+        """Before this process's subscribers hear them: these events are this process's own
+        (a relay across processes must not hand them here again)."""
+        ...
+
+    def release(self, envelopes: Sequence[Envelope]) -> None:
+        """Claimed, but a subscriber failed on them: left to be heard again (a retry)."""
+        ...
+
     def forward(self, envelopes: Sequence[Envelope]) -> None: ...
 
 
@@ -60,6 +69,12 @@ class MarkPublished:
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine, self._clock = engine, clock
+
+    def claim(self, envelopes: Sequence[Envelope]) -> None:
+        """One process: nothing else hands events here."""
+
+    def release(self, envelopes: Sequence[Envelope]) -> None:
+        """One process: nothing else hands events here."""
 
     def forward(self, envelopes: Sequence[Envelope]) -> None:
         if not envelopes:
@@ -142,7 +157,14 @@ class Application:
         A subscriber that fails is logged and its event left unpublished in the outbox, for
         ``catch_up`` to retry; the change itself is committed and stays.
         """
-        self.relay.forward(self.deliver(envelopes))
+        # claimed first: another process's listener reads the outbox on a thread of its own,
+        # and this one's may read these events between the commit and the hand-on
+        self.relay.claim(envelopes)
+        delivered = self.deliver(envelopes)
+        if len(delivered) < len(envelopes):
+            taken = {e.id for e in delivered}
+            self.relay.release([e for e in envelopes if e.id not in taken])
+        self.relay.forward(delivered)
 
     def deliver(self, envelopes: Sequence[Envelope]) -> list[Envelope]:
         """Hand events to this process's subscribers only (those another process committed

@@ -43,11 +43,20 @@ class NotifyRelay(MarkPublished):
         self.mine: set[int] = set()  # ids committed here, which the listener leaves out
         self._lock = threading.Lock()
 
+    def claim(self, envelopes: Sequence[Envelope]) -> None:
+        """Claimed before this process's subscribers hear them (``Application.publish``): its
+        listener, reading on its own thread, may find them committed before ``forward``."""
+        with self._lock:
+            self.mine.update(e.id for e in envelopes)
+
+    def release(self, envelopes: Sequence[Envelope]) -> None:
+        with self._lock:
+            self.mine.difference_update(e.id for e in envelopes)
+
     def forward(self, envelopes: Sequence[Envelope]) -> None:
         if not envelopes:
             return
-        with self._lock:
-            self.mine.update(e.id for e in envelopes)
+        self.claim(envelopes)  # already, when they come from publish
         super().forward(envelopes)
         with self.engine.begin() as connection:
             connection.execute(
