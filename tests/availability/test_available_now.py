@@ -14,14 +14,19 @@ from accueil.core.availability import State
 from accueil.errors import NotFound
 from accueil.services.availability import (
     add_closure,
+    add_delegation,
+    availabilities_of,
     availability_of,
     available_now,
     clear_status,
+    person_delegations,
+    remove_delegation,
     set_status,
 )
 from accueil.services.calendars import upload_calendar
 from accueil.services.onboarding import load_directory
 from accueil.store.db import transaction
+from statements import sent
 
 NOW = paris(2026, 11, 30, 10)  # a Monday morning
 PEOPLE = ["free", "meeting", "cleared", "later", "calendar", "night"]
@@ -111,3 +116,50 @@ def test_a_batch_costs_three_statements_however_many_people(
 
     # the account, the people with their status and calendar, the account's closures
     assert statements(PEOPLE[:1]) == statements(PEOPLE) == 3
+
+
+def test_the_full_batch_says_what_availability_of_says_person_by_person(
+    seeded: sessionmaker[Session],
+) -> None:
+    with transaction(seeded) as s:
+        # "meeting" is covered by "free" now (the latest wins over an older one), "calendar"
+        # by "cleared" from the afternoon; "night"'s, taken down, covers no one
+        add_delegation(s, "martin", "meeting", "night", start=NOW - timedelta(days=1), now=NOW)
+        add_delegation(s, "martin", "meeting", "free", start=NOW - timedelta(hours=1), now=NOW)
+        add_delegation(s, "martin", "calendar", "cleared", start=NOW + timedelta(hours=4), now=NOW)
+        add_delegation(s, "martin", "night", "free", start=NOW - timedelta(days=1), now=NOW)
+        add_closure(s, "martin", start=paris(2026, 12, 2), end=paris(2026, 12, 3), now=NOW)
+    with transaction(seeded) as s:
+        taken = person_delegations(s, "martin", "night")[0]
+        remove_delegation(s, "martin", "night", taken.id, by="test", now=NOW)
+    instants = [
+        NOW,  # statuses, a meeting in the calendar, a status set later
+        NOW + timedelta(hours=5),  # the afternoon: "calendar"'s delegate covers
+        NOW + timedelta(hours=11),  # the evening: only "night" works
+        paris(2026, 12, 2, 10),  # the account's closure
+        paris(2026, 12, 25, 10),  # Christmas: a public holiday in France
+        paris(2026, 12, 5, 10),  # a Saturday
+    ]
+    with seeded() as s:
+        for when in instants:
+            batch = availabilities_of(s, "martin", [*PEOPLE, "nobody"], now=when)
+            alone = {p: availability_of(s, "martin", p, now=when) for p in PEOPLE}
+            assert batch == alone, when
+        covered = availabilities_of(s, "martin", ["meeting", "night"], now=NOW)
+        durand = availabilities_of(s, "durand", PEOPLE, now=NOW)
+    meeting = covered["meeting"].delegate
+    assert meeting is not None and meeting.delegate == "free", "the latest delegation wins"
+    assert covered["night"].delegate is None, "a delegation taken down covers no one"
+    assert list(durand) == ["free"] and durand["free"].state is State.AWAY, "one account only"
+
+
+def test_the_full_batch_costs_four_statements_however_many_people(
+    seeded: sessionmaker[Session],
+) -> None:
+    def statements(people: list[str]) -> int:
+        with seeded() as s, sent(s.get_bind()) as seen:
+            availabilities_of(s, "martin", people, now=NOW)
+        return len(seen)
+
+    # the account, the people with their status and calendar, the closures, the delegations
+    assert statements(PEOPLE[:1]) == statements(PEOPLE) == 4

@@ -5,11 +5,14 @@ from an older page is refused (412) with nothing written; each change leaves an 
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from web_world import World, form_version
 
+from accueil.core.availability import State
 from accueil.services.audit import read_audit
+from accueil.services.availability import add_delegation, set_status
 from accueil.services.call_log import list_calls
 from accueil.services.directory import get_person, list_numbers, resolve_number
 from accueil.services.groups import group_record
@@ -156,3 +159,32 @@ def test_the_account_page_costs_the_same_statements_for_200_teams_as_for_2(both:
         kept = version_of(group_record(session, "alpha", "t199"))
     assert form_version(shown, "<span>Équipe 199</span>") == kept
     assert len(many) == len(few)  # before: three more statements for each team
+
+
+def _people(world: World, count: int) -> None:
+    """``count`` more people in alpha, each with a status and a colleague covering for them."""
+    now = world.clock.now()
+    people = [
+        {"account": "alpha", "key": f"p{i}", "first_name": f"Personne{i}", "last_name": "Alpha"}
+        for i in range(count)
+    ]
+    with world.runtime.unit() as session:
+        load_directory(session, {"people": people}, source="test", now=now)
+        for i in range(count):
+            set_status(session, "alpha", f"p{i}", State.MEETING, now=now - timedelta(minutes=5))
+            add_delegation(
+                session, "alpha", f"p{i}", "paul", start=now - timedelta(hours=1), now=now
+            )
+
+
+def test_the_account_page_costs_the_same_statements_for_50_people_as_for_2(both: World) -> None:
+    world = both  # on SQLite and PostgreSQL
+    admin = world.browser("alpha_admin")
+    admin.get(ACCOUNT)  # what a first page reads once (the session's caches)
+    with sent(world.runtime.engine) as few:  # Claire and Paul
+        assert admin.get(ACCOUNT).status_code == 200
+    _people(world, 48)
+    with sent(world.runtime.engine) as many:
+        shown = html.unescape(admin.get(ACCOUNT).text)
+    assert "Personne47 Alpha" in shown and "Paul Durand" in shown
+    assert len(many) == len(few)  # before: six more statements for each person

@@ -13,11 +13,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import Executable, bindparam, func, select
+from sqlalchemy import Executable, Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from accueil.core.availability import (
@@ -44,7 +44,6 @@ from accueil.services.events import (
     StatusSet,
 )
 from accueil.services.outbox import emit
-from accueil.store.mapping import person_from_row
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_availability import (
     CalendarFeedRow,
@@ -494,8 +493,10 @@ def closures(session: Session, account_id: int) -> tuple[Closure, ...]:
     return tuple(Closure(as_utc(r.starts_at), as_utc(r.ends_at), r.reason) for r in rows)
 
 
-_DELEGATIONS = (  # built once, read as plain columns: every call's decision reads it
+_DELEGATIONS = (  # built once, read as plain columns: every call's decision reads it (one
+    # person), the people's page too (all of them)
     select(
+        DelegationRow.person_id,
         DelegationRow.starts_at,
         DelegationRow.ends_at,
         DelegationRow.note,
@@ -506,7 +507,7 @@ _DELEGATIONS = (  # built once, read as plain columns: every call's decision rea
     .join(PersonRow, DelegationRow.delegate_id == PersonRow.id)
     .where(
         DelegationRow.account_id == bindparam("account_id"),
-        DelegationRow.person_id == bindparam("person_id"),
+        DelegationRow.person_id.in_(bindparam("people", expanding=True)),
         DelegationRow.removed_at.is_(None),
         PersonRow.account_id == bindparam("account_id"),
     )
@@ -514,20 +515,42 @@ _DELEGATIONS = (  # built once, read as plain columns: every call's decision rea
 )
 
 
+class _DelegationFields(Protocol):
+    """A delegation's columns read with its delegate's key and name."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime | None: ...
+    @property
+    def note(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+
+
+def _delegation(row: _DelegationFields) -> Delegation:
+    end = as_utc(row.ends_at) if row.ends_at else None
+    name = f"{row.first_name} {row.last_name}".strip()
+    return Delegation(row.key, name, as_utc(row.starts_at), end, row.note)
+
+
+def _delegations_of(
+    session: Session, account_id: int, people: list[int]
+) -> dict[int, tuple[Delegation, ...]]:
+    """The delegations in use of some people of the account, by person id, in one statement."""
+    found: dict[int, list[Delegation]] = {}
+    keys = {"account_id": account_id, "people": people}
+    for row in session.connection().execute(_DELEGATIONS, keys):
+        found.setdefault(row.person_id, []).append(_delegation(row))
+    return {person: tuple(d) for person, d in found.items()}
+
+
 def _delegations(session: Session, account_id: int, person_id: int) -> tuple[Delegation, ...]:
-    rows = session.connection().execute(
-        _DELEGATIONS, {"account_id": account_id, "person_id": person_id}
-    )
-    return tuple(
-        Delegation(
-            r.key,
-            f"{r.first_name} {r.last_name}".strip(),
-            as_utc(r.starts_at),
-            as_utc(r.ends_at) if r.ends_at else None,
-            r.note,
-        )
-        for r in rows
-    )
+    return _delegations_of(session, account_id, [person_id]).get(person_id, ())
 
 
 def _own_sources() -> Executable:
@@ -601,16 +624,44 @@ def availability_of(
     policy: Policy | None = None,
 ) -> Availability:
     """The person's availability at ``now``; ``policy`` defaults to the settings'."""
-    acc = account_row(session, account)
-    prow = person_row(session, acc, person)
-    sources = sources_for(session, acc, prow, now)
-    return availability_at(
-        person_from_row(prow, acc.key),
-        get_account(session, account),
-        now,
-        sources,
-        policy or default_policy(),
-    )
+    found = availabilities_of(session, account, [person], now=now, policy=policy)
+    if person not in found:
+        raise NotFound(
+            says("no person %(person)r in account %(account)r", person=person, account=account),
+            account=account,
+            person=person,
+        )
+    return found[person]
+
+
+def availabilities_of(
+    session: Session,
+    account: str,
+    people: Collection[str],
+    *,
+    now: datetime,
+    policy: Policy | None = None,
+) -> dict[str, Availability]:
+    """Each of ``people``'s availability at ``now``, exactly as ``availability_of`` says it
+    (delegations included), for a page that lists them (the account's people).
+
+    Four statements however many people: the account, the people with their status and
+    calendar, the account's closures, their delegations. Unknown keys are left out; a person's
+    broken hours raise, as for one person.
+    """
+    if not people:
+        return {}
+    held = get_account(session, account)
+    keys = {"account_id": held.id, "people": sorted(set(people)), "now": now}
+    rows = session.connection().execute(_PEOPLE_SHOWN, keys).all()
+    if not rows:
+        return {}
+    shut = closures(session, held.id or 0)
+    covers = _delegations_of(session, held.id or 0, [r.id for r in rows])
+    return {
+        row.key: _availability_of_row(session, held, row, now, shut, covers.get(row.id, ()), policy)
+        for row in rows
+    }
 
 
 def _people_shown() -> Executable:
@@ -630,7 +681,8 @@ def _people_shown() -> Executable:
     s, f = ManualStatusRow, CalendarFeedRow
     return (
         select(
-            *(PersonRow.key, PersonRow.first_name, PersonRow.last_name, PersonRow.working_hours),
+            *(PersonRow.id, PersonRow.key, PersonRow.first_name, PersonRow.last_name),
+            PersonRow.working_hours,
             *(s.state, s.set_at, s.until, s.note, s.origin),
             *(f.id, f.url, f.fetched_at, f.last_error, f.skipped),
             *(f.window_start, f.window_end, f.window),
@@ -691,18 +743,33 @@ def people_available(
     shut = closures(session, account.id or 0)
     found: dict[str, bool | None] = {}
     for row in rows:
-        sources = Sources(
-            manual=_status_of(row), calendar=view_of_feed(session, row, now), closures=shut
-        )
         try:
-            # only what availability reads of a person: the key and the working hours
-            hours = WeeklyHours.parse(row.working_hours) if row.working_hours else None
-            person = Person(
-                account.key, row.key, row.first_name, row.last_name, working_hours=hours
-            )
-            found[row.key] = availability_at(
-                person, account, now, sources, policy or default_policy()
+            found[row.key] = _availability_of_row(
+                session, account, row, now, shut, (), policy
             ).available
         except AccueilError:  # a person's broken hours must not break a list of results
             found[row.key] = None
     return found
+
+
+def _availability_of_row(
+    session: Session,
+    account: Account,
+    row: Row[Any],
+    now: datetime,
+    shut: tuple[Closure, ...],
+    delegations: tuple[Delegation, ...],
+    policy: Policy | None,
+) -> Availability:
+    """One person's availability from their row of ``_PEOPLE_SHOWN`` and the account's
+    closures and their delegations, read beside it."""
+    sources = Sources(
+        manual=_status_of(row),
+        calendar=view_of_feed(session, row, now),
+        closures=shut,
+        delegations=delegations,
+    )
+    # only what availability reads of a person: the key and the working hours
+    hours = WeeklyHours.parse(row.working_hours) if row.working_hours else None
+    person = Person(account.key, row.key, row.first_name, row.last_name, working_hours=hours)
+    return availability_at(person, account, now, sources, policy or default_policy())

@@ -42,7 +42,8 @@ def people_context(session: Session, account: str, now: datetime) -> dict[str, A
     return {
         "people": here,
         "left": [p for p in everyone if not p.active],
-        "statuses": {p.key: avail.availability_of(session, account, p.key, now=now) for p in here},
+        # in one batch: a constant number of statements however many people
+        "statuses": avail.availabilities_of(session, account, [p.key for p in here], now=now),
         "groups": {g.key: g.name for g in teams},
         # what a team's Remove button was shown (web/kept.py checks it)
         "team_versions": {g.key: version_of(g) for g in teams},
