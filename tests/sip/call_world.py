@@ -209,5 +209,6 @@ def play(
         finally:
             await line.telephony.stop()
             await line.board.stop()
+            await sipp.stop_all()
 
     return asyncio.run(main())

@@ -86,6 +86,16 @@ class Sipp:
 
     def __init__(self, kamailio: Kamailio, folder: Path) -> None:
         self.kamailio, self.folder = kamailio, folder
+        self.started: list[asyncio.subprocess.Process] = []
+
+    async def stop_all(self) -> None:
+        """What still runs when a scenario ends (a failed test's phones): ended and reaped, so
+        that nothing is left to the GC, whose ResourceWarning would fail a later test."""
+        for process in self.started:
+            if process.returncode is None:
+                process.terminate()  # `timeout` hands the signal on to its sipp
+            await process.wait()  # its pipes read to their end by asyncio meanwhile
+        self.started.clear()
 
     async def run(
         self, name: str, scenario: str, *, port: int | None = None, seconds: float = SECONDS,
@@ -110,12 +120,14 @@ class Sipp:
             "-timeout_error", "-trace_msg", "-message_file", str(self.folder / f"{name}.msg"),
             *extra,
         ]  # fmt: skip
-        return await asyncio.create_subprocess_exec(
+        process = await asyncio.create_subprocess_exec(
             *command,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             stdin=asyncio.subprocess.DEVNULL,
         )
+        self.started.append(process)
+        return process
 
     async def finish(self, name: str, process: asyncio.subprocess.Process) -> Run:
         out, _ = await process.communicate()

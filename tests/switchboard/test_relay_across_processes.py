@@ -6,8 +6,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
 from board_world import MONDAY_10
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
 from accueil.services.events import DirectoryImported
 from accueil.services.outbox import Envelope
@@ -17,14 +19,17 @@ from accueil.switchboard.clock import SimulatedClock
 from accueil.switchboard.relay import Listener, NotifyRelay
 
 
-def _process(engine: Engine, clock: SimulatedClock) -> tuple[Application, Listener, list[Envelope]]:
+def _process(
+    engine: Engine, clock: SimulatedClock, *, listening: bool = True
+) -> tuple[Application, Listener, list[Envelope]]:
     app = Application(engine, clock)
     relay = NotifyRelay(engine, clock)
     app.relay = relay
     heard: list[Envelope] = []
     app.subscribe(heard.append)
     listener = Listener(engine, relay, app.deliver)
-    listener.start()
+    if listening:
+        listener.start()
     return app, listener, heard
 
 
@@ -66,22 +71,42 @@ def test_an_event_committed_in_one_process_reaches_the_others_subscribers(
             engine.dispose()
 
 
+def _read_now(listens: Listener) -> Callable[[Session], None]:
+    """The listener's look, taken at once (as a loaded machine may schedule its thread)."""
+    looks: list[int] = []
+
+    def look(_: Session) -> None:
+        if looks:
+            return
+        start, delivered = listens.cursor, 0
+        for _ in range(500):  # until it has read the event (it may show a moment later)
+            delivered += listens.catch_up()
+            if listens.cursor > start:
+                break
+            time.sleep(0.01)
+        looks.append(delivered)
+
+    look.looks = looks  # type: ignore[attr-defined]
+    return look
+
+
+@pytest.mark.parametrize("gap", ["before the hand-on", "right after the commit"])
 def test_a_process_does_not_hear_its_own_event_again_when_its_listener_reads_it_first(
-    postgres_url: str,
+    postgres_url: str, gap: str
 ) -> None:
-    """The listener reads on a thread of its own: here it reads the outbox between the commit
-    and the hand-on to the relay (as a loaded machine schedules it), and must leave this
-    process's own event out (CI saw one process hear its own event twice)."""
+    """The listener reads on a thread of its own: here it reads the outbox as soon as the event
+    is committed — before the application's own after-commit runs, or as its subscribers hear
+    it — and must leave this process's own event out (CI saw a process hear its own event
+    twice). Nothing is kept for it once read past."""
     engine = make_engine(postgres_url)
     migrate(engine)
-    app, listens, heard = _process(engine, SimulatedClock(MONDAY_10))
-    read_in_the_gap: list[int] = []
-
-    def listener_reads_now(_: Envelope) -> None:
-        if not read_in_the_gap:
-            read_in_the_gap.append(listens.catch_up())
-
-    app.subscribe(listener_reads_now)
+    # the listener's looks are the test's: its own thread would race the test's for the cursor
+    app, listens, heard = _process(engine, SimulatedClock(MONDAY_10), listening=False)
+    look = _read_now(listens)
+    if gap == "right after the commit":
+        event.listen(app.sessions, "after_commit", look, insert=True)  # before the app's own
+    else:
+        app.subscribe(lambda _: look(None))  # type: ignore[arg-type]
     try:
         with app.unit_of_work() as work:
             work.emit(
@@ -89,10 +114,32 @@ def test_a_process_does_not_hear_its_own_event_again_when_its_listener_reads_it_
                     account="martin", at=work.now, source="t", created=7, changed=0, removed=0
                 )
             )
-        time.sleep(0.3)  # the listener's own look too: nothing more comes
-        assert read_in_the_gap == [0]
+        assert look.looks == [0]  # type: ignore[attr-defined]
+        assert listens.catch_up() == 0  # a later look: nothing more comes
         assert [e.event.created for e in heard] == [7]
         assert listens.heard == 0
+        assert isinstance(app.relay, NotifyRelay) and not app.relay.mine  # let go once read
+    finally:
+        listens.stop()
+        engine.dispose()
+
+
+def test_a_rolled_back_write_leaves_no_claim(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    app, listens, heard = _process(engine, SimulatedClock(MONDAY_10))
+    try:
+        with pytest.raises(RuntimeError), app.unit_of_work() as work:
+            work.emit(
+                DirectoryImported(
+                    account="martin", at=work.now, source="t", created=1, changed=0, removed=0
+                )
+            )
+            work.session.flush()
+            assert isinstance(app.relay, NotifyRelay) and app.relay.mine  # claimed at the flush
+            raise RuntimeError("the change fails")
+        assert isinstance(app.relay, NotifyRelay) and not app.relay.mine
+        assert heard == []
     finally:
         listens.stop()
         engine.dispose()

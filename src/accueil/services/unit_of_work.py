@@ -13,19 +13,20 @@ When it rolls back, nothing is published: the events are gone with the changes t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, cast
 
-from sqlalchemy import Engine, bindparam, event, update
+from sqlalchemy import Engine, bindparam, event, inspect, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.services.caching import CACHES, SEARCH
 from accueil.services.clock import Clock
 from accueil.services.events import DirectoryImported, Event
 from accueil.services.outbox import (
+    PENDING,
     Envelope,
     committed,
     emit,
@@ -42,13 +43,14 @@ Subscriber = Callable[[Envelope], None]
 class Relay(Protocol):
     """Hands committed events on beyond this process and records that it did."""
 
-    def claim(self, envelopes: Sequence[Envelope]) -> None:
-        """Before this process's subscribers hear them: these events are this process's own
-        (a relay across processes must not hand them here again)."""
+    def claim(self, ids: Iterable[int]) -> None:
+        """These outbox rows are this process's own (written, not yet committed): a relay
+        across processes must not hand them here again. Told at each flush, before the
+        commit, so that no listener can read them committed and not yet claimed."""
         ...
 
-    def release(self, envelopes: Sequence[Envelope]) -> None:
-        """Claimed, but a subscriber failed on them: left to be heard again (a retry)."""
+    def release(self, ids: Iterable[int]) -> None:
+        """Claimed, but rolled back, or a subscriber failed on them (left to be heard again)."""
         ...
 
     def forward(self, envelopes: Sequence[Envelope]) -> None: ...
@@ -70,10 +72,10 @@ class MarkPublished:
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine, self._clock = engine, clock
 
-    def claim(self, envelopes: Sequence[Envelope]) -> None:
+    def claim(self, ids: Iterable[int]) -> None:
         """One process: nothing else hands events here."""
 
-    def release(self, envelopes: Sequence[Envelope]) -> None:
+    def release(self, ids: Iterable[int]) -> None:
         """One process: nothing else hands events here."""
 
     def forward(self, envelopes: Sequence[Envelope]) -> None:
@@ -136,8 +138,10 @@ class Application:
         self.relay: Relay = relay or MarkPublished(engine, clock)
         self.sessions = sessionmaker(engine, expire_on_commit=False, info=self.caches.info())
         self._subscribers: list[Subscriber] = [self.caches.on_event]
+        event.listen(self.sessions, "after_flush", self._claim_written)
         event.listen(self.sessions, "after_commit", self._after_commit)
         event.listen(self.sessions, "after_rollback", forget_rolled_back)
+        event.listen(self.sessions, "after_soft_rollback", self._after_rollback)
 
     def subscribe(self, subscriber: Subscriber) -> None:
         """Call ``subscriber`` with each event committed through this application, in order."""
@@ -157,13 +161,12 @@ class Application:
         A subscriber that fails is logged and its event left unpublished in the outbox, for
         ``catch_up`` to retry; the change itself is committed and stays.
         """
-        # claimed first: another process's listener reads the outbox on a thread of its own,
-        # and this one's may read these events between the commit and the hand-on
-        self.relay.claim(envelopes)
+        # this process's own were claimed at their flush (``_claim_written``): its listener,
+        # on a thread of its own, leaves them out, even read before this runs
         delivered = self.deliver(envelopes)
         if len(delivered) < len(envelopes):
             taken = {e.id for e in delivered}
-            self.relay.release([e for e in envelopes if e.id not in taken])
+            self.relay.release(e.id for e in envelopes if e.id not in taken)
         self.relay.forward(delivered)
 
     def deliver(self, envelopes: Sequence[Envelope]) -> list[Envelope]:
@@ -188,6 +191,22 @@ class Application:
             found = unpublished(session)
         self.publish(found)
         return len(found)
+
+    def _claim_written(self, session: Session, _: object) -> None:
+        """At each flush (the commit's too, before it), the outbox rows written so far are
+        claimed as this process's own: the relay's listener may read them as soon as they are
+        committed, before ``_after_commit`` runs."""
+        pending = session.info.get(PENDING)
+        if pending:
+            self.relay.claim(row.id for row, _ in pending if row.id is not None)
+
+    def _after_rollback(self, session: Session, _: object) -> None:
+        """Rows rolled back (a savepoint's, or the transaction's) are no one's: their claims let
+        go (ids are never reused on PostgreSQL, but nothing is kept for nothing)."""
+        pending = session.info.get(PENDING)
+        if pending:
+            gone = [row.id for row, _ in pending if not inspect(row).persistent]
+            self.relay.release(i for i in gone if i is not None)
 
     def _after_commit(self, session: Session) -> None:
         if session.in_nested_transaction():

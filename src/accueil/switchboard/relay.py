@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
@@ -40,23 +40,22 @@ class NotifyRelay(MarkPublished):
     def __init__(self, engine: Engine, clock: Clock) -> None:
         super().__init__(engine, clock)
         self.engine = engine
-        self.mine: set[int] = set()  # ids committed here, which the listener leaves out
+        # ids written here, which the listener leaves out: claimed at their flush (before
+        # the commit, so the listener never reads one unclaimed), let go when it reads them
+        self.mine: set[int] = set()
         self._lock = threading.Lock()
 
-    def claim(self, envelopes: Sequence[Envelope]) -> None:
-        """Claimed before this process's subscribers hear them (``Application.publish``): its
-        listener, reading on its own thread, may find them committed before ``forward``."""
+    def claim(self, ids: Iterable[int]) -> None:
         with self._lock:
-            self.mine.update(e.id for e in envelopes)
+            self.mine.update(ids)
 
-    def release(self, envelopes: Sequence[Envelope]) -> None:
+    def release(self, ids: Iterable[int]) -> None:
         with self._lock:
-            self.mine.difference_update(e.id for e in envelopes)
+            self.mine.difference_update(ids)
 
     def forward(self, envelopes: Sequence[Envelope]) -> None:
         if not envelopes:
             return
-        self.claim(envelopes)  # already, when they come from publish
         super().forward(envelopes)
         with self.engine.begin() as connection:
             connection.execute(
@@ -64,6 +63,7 @@ class NotifyRelay(MarkPublished):
             )
 
     def is_mine(self, envelope_id: int) -> bool:
+        """Read by the listener, once: a claim is let go as it is found."""
         with self._lock:
             if envelope_id in self.mine:
                 self.mine.discard(envelope_id)
@@ -99,7 +99,7 @@ class Listener:
                     connection.execute(text("SELECT pg_notify(:c, '')"), {"c": CHANNEL})
             except Exception:  # the database away: it wakes within its wait
                 log.debug("could not wake the outbox listener", exc_info=True)
-        self._thread.join(timeout=5)
+            self._thread.join(timeout=5)
 
     def _run(self) -> None:
         while not self._stop.is_set():
