@@ -38,7 +38,8 @@ def _by_line(exc: ValidationFailed, lines: list[int]) -> ValidationFailed:
     for p in exc.problems:
         found = _ENTRY.match(p.field or "")
         line = lines[int(found.group(1))] if found else None
-        told.append(Problem(p.reason, line=line, field="entries"))  # "line 3" of the text box
+        # "line 3" of the text box; a problem of another field (the name) keeps its own
+        told.append(Problem(p.reason, line=line, field="entries" if found else p.field))
     return ValidationFailed(told)
 
 

@@ -3,13 +3,14 @@ and the formats of times in the viewer's language."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
@@ -171,7 +172,9 @@ async def refused_form(request: Request, exc: AccueilError) -> Response | None:
     form = await request.form()  # the same the route read: Starlette keeps it
     posted = {name: [v for v in form.getlist(name) if isinstance(v, str)] for name in form}
     notice = _("Not saved: correct the marked field and send it again.")
-    marked = mark(page, request.url.path, posted, found, notice)
+    # read and marked off the loop: a large page takes a while (the switchboard and the SIP
+    # edge share this loop)
+    marked = await asyncio.to_thread(mark, page, request.url.path, posted, found, notice)
     if marked is None:
         return None
     whole, alone = marked
@@ -194,8 +197,9 @@ async def _page_again(request: Request, url: Any) -> str | None:
     kept = {b"cookie", b"accept-language", b"host", b"user-agent"}
     scope = {
         **{k: v for k, v in request.scope.items() if k in _SCOPE_KEPT},
+        "state": dict(request.scope.get("state") or {}),  # its own: the request's stays as is
         "method": "GET",
-        "path": url.path,
+        "path": unquote(url.path),
         "raw_path": url.path.encode(),
         "query_string": url.query.encode(),
         "headers": [(k, v) for k, v in request.scope["headers"] if k in kept],
@@ -229,7 +233,7 @@ async def _page_again(request: Request, url: Any) -> str | None:
 
 # refusals of what was typed (not of who sent it, nor of an older page: those say it above)
 _SAID_AT_FIELD = {400, 404, 409, 422}
-_SCOPE_KEPT = ("type", "asgi", "http_version", "scheme", "server", "client", "root_path", "state")
+_SCOPE_KEPT = ("type", "asgi", "http_version", "scheme", "server", "client", "root_path")
 
 
 def to_sign_in(request: Request) -> Response:
