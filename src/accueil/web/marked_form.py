@@ -227,10 +227,14 @@ def mark(
         told = "".join(f"<p>{escape(m)}</p>" for m in unplaced)
         edits.replace(form.end, form.end, f'<div class="error" role="alert">{told}</div>')
     if reader.flash is not None:
-        flash = f'<div class="error flash-said" role="alert"><p>{escape(notice)}</p></div>'
-        edits.replace(reader.flash.end, reader.flash.end, flash)
+        edits.replace(reader.flash.end, reader.flash.end, said_above(notice))
     marked = edits.apply(page)
     return marked, _form_of(marked, path, posted, refusals[0].field)
+
+
+def said_above(notice: str) -> str:
+    """The notice in the page's message area (as ``flash.html`` says a refusal)."""
+    return f'<div class="error flash-said" role="alert"><p>{escape(notice)}</p></div>'
 
 
 def _form_of(page: str, path: str, posted: Mapping[str, Sequence[str]], first: str) -> str:

@@ -7,7 +7,6 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime
-from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -25,7 +24,7 @@ from accueil.core.phone import pretty
 from accueil.errors import AccueilError, Problem
 from accueil.web import error_words
 from accueil.web.i18n import LANGUAGES, translator
-from accueil.web.marked_form import Refusal, mark
+from accueil.web.marked_form import Refusal, mark, said_above
 from accueil.web.stale import version_of
 from accueil.web.viewer import SignInNeeded, Viewer, language
 
@@ -181,7 +180,7 @@ async def refused_form(request: Request, exc: AccueilError) -> Response | None:
     if is_htmx(request):
         # the form that was sent (or the one around the button that was), swapped whole
         headers = {"HX-Retarget": "closest form", "HX-Reswap": "outerHTML", "HX-Reselect": "form"}
-        flash = f'<div class="error flash-said" role="alert"><p>{escape(notice)}</p></div>'
+        flash = said_above(notice)
         said = f'{alone}<div id="flash" hx-swap-oob="innerHTML">{flash}</div>'
         return HTMLResponse(said, status_code=exc.status, headers=headers)
     return HTMLResponse(whole, status_code=exc.status)
