@@ -60,12 +60,54 @@ def test_a_lower_id_committed_after_a_higher_one_reaches_a_resuming_client_once_
     assert early.envelopes == [] and early.held
     slow.commit()
     slow.close()
-    got = _until(lambda: _read(postgres_engine, start), 2)
+    cursor = start
+
+    def resumed() -> list[Envelope]:
+        # a client resumes from the last cursor it got (another test's transaction on the
+        # server may hold 12 back after 11 came: the next read starts after 11)
+        nonlocal cursor
+        more = _read(postgres_engine, cursor)
+        if more:
+            cursor = more[-1].id
+        return more
+
+    got = _until(resumed, 2)
     assert [e.event.created for e in got] == [11, 12]  # type: ignore[attr-defined]
     assert got[0].id < got[1].id
     # resuming from either cursor: exactly what comes after it, nothing twice
     assert [e.id for e in _read(postgres_engine, got[0].id)] == [got[1].id]
     assert _read(postgres_engine, got[1].id) == []
+
+
+def test_a_client_held_back_by_another_transaction_resumes_after_what_it_got(
+    postgres_engine: Engine,
+) -> None:
+    """Another writer on the server, older than 12's transaction and still running when 11
+    commits, holds 12 back: the client gets 11, then 12 from 11's cursor, never 11 twice."""
+    app = Application(postgres_engine, FixedClock(NOW))
+    with Session(postgres_engine) as session:
+        start = latest_cursor(session)
+    slow = app.sessions()
+    slow.begin()
+    emit(slow, _event(11))
+    slow.flush()
+    other = app.sessions()
+    try:
+        other.begin()
+        emit(other, _event(99))
+        other.flush()  # its transaction has an id now, older than 12's
+        with app.unit_of_work() as work:
+            work.emit(_event(12))
+        slow.commit()
+        first = _until(lambda: _read(postgres_engine, start), 1)
+        assert [e.event.created for e in first] == [11]  # type: ignore[attr-defined]
+        assert _read(postgres_engine, first[-1].id) == []  # 12 waits for the other one
+        other.rollback()
+        rest = _until(lambda: _read(postgres_engine, first[-1].id), 1)
+        assert [e.event.created for e in rest] == [12]  # type: ignore[attr-defined]
+    finally:
+        other.close()
+        slow.close()
 
 
 def test_the_streams_hear_events_settled_in_the_order_a_client_resumes_by(
