@@ -79,7 +79,8 @@ def _read_now(listens: Listener) -> Callable[[Session], None]:
         if looks:
             return
         start, delivered = listens.cursor, 0
-        for _ in range(500):  # until it has read the event (it may show a moment later)
+        for _ in range(1500):  # until it has read the event (another test's transaction on the
+            # server may hold it back a while: up to 15 s)
             delivered += listens.catch_up()
             if listens.cursor > start:
                 break
