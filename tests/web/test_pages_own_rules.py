@@ -14,6 +14,7 @@ from accueil.services.audit import read_audit
 from accueil.services.employee_policy import get_policy
 from accueil.services.rules import get_rules
 from accueil.services.vip_lists import get_vip_list
+from accueil.web.rule_form import input_of
 
 PAGE = "/accounts/alpha/people/claire"
 FAMILY = "06 98 76 54 32 = Maman\n\n+44 20 7946 0958 = Top client, London\n"
@@ -207,3 +208,13 @@ def test_another_accounts_user_sees_nothing_of_her_rules_when_refused(world: Wor
         assert 'id="rule-0-name"' not in said
     with world.runtime.unit() as s:
         assert get_rules(s, "alpha", Scope.PERSON, "claire").version == 0
+
+
+def test_a_problems_path_names_the_input_of_the_row_it_is_about() -> None:
+    assert input_of("rules[2].then.devices[0].timeout") == (2, "seconds")
+    assert input_of("rules[0].then.devices") == (0, "seconds")  # the rings in all
+    assert input_of("rules[0].then.devices[0].device") == (0, "then")  # a mobile
+    assert input_of("rules[1].then.no_answer") == (1, "fallback")
+    assert input_of("rules[3].when.caller_in_list") == (3, "when")
+    assert input_of("rules[1].enabled") == (1, "") and input_of("rules[1]") == (1, "")
+    assert input_of("") is None and input_of("account") is None

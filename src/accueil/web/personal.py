@@ -183,7 +183,7 @@ def _said(
         reason = _policy_reason(item, policy, who) if item else error_words.said(p.reason, _)
         at = input_of(p.field or "")
         row = rows[at[0]] if at is not None and at[0] < len(rows) else None
-        if at is not None and row is not None and not row.kept:
+        if at is not None and at[1] and row is not None and not row.kept:
             marks.setdefault(f"rule-{at[0]}-{at[1]}", []).append(reason)
             continue
         told.append(Problem(reason, file=_("Rule “%(name)s”", name=row.name) if row else ""))

@@ -129,20 +129,20 @@ def rules_of(posted: Posted, saved: Sequence[Rule]) -> list[dict[str, Any]]:
     return out
 
 
-_PATH = re.compile(r"rules\[(\d+)\]\.(\w+)(?:\.(\w+))?")
+_PATH = re.compile(r"rules\[(\d+)\](?:\.(\w+))?(?:\.(\w+))?")
 _INPUTS = {"name": "name", "when": "when", "seconds": "seconds", "fallback": "fallback"}
 
 
 def input_of(path: str) -> tuple[int, str] | None:
     """The row and the input of the form a problem's path is about: ``rules[2].then.devices[0]
-    .timeout`` → (2, "seconds"), ``rules[0].then.no_answer`` → (0, "fallback"); None when no
-    one input is (the rule as a whole, the document)."""
+    .timeout`` → (2, "seconds"), ``rules[0].then.no_answer`` → (0, "fallback"); the input ""
+    when no one input is (``rules[1]``, ``rules[1].enabled``); None: no row (the document)."""
     found = _PATH.match(path)
     if found is None:
         return None
-    row, first, second = int(found[1]), found[2], found[3]
+    row, first, second = int(found[1]), found[2] or "", found[3]
     if first != "then":
-        return (row, _INPUTS[first]) if first in _INPUTS else None
+        return row, _INPUTS.get(first, "")
     if second == "no_answer":
         return row, "fallback"
     if second == "devices" and (path.endswith(".timeout") or path.endswith("devices")):
