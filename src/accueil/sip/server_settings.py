@@ -55,6 +55,7 @@ class ServeSettings(Protocol):
     sip_evapi_host: str
     sip_evapi_port: int
     sip_max_wait_seconds: int
+    sip_fr_timer_seconds: int
 
 
 def sip_settings(serve: ServeSettings) -> SipSettings:
@@ -70,4 +71,5 @@ def sip_settings(serve: ServeSettings) -> SipSettings:
         accounts=accounts,
         trunks=trunks,
         max_wait_seconds=serve.sip_max_wait_seconds,
+        fr_timer_seconds=serve.sip_fr_timer_seconds,
     )
