@@ -3,7 +3,8 @@
 The ``console`` block of "The command line" is a transcript: ``$ cd examples`` then ``$ accueil
 …`` lines, each followed by its output. The commands run in a copy of ``examples/``; each output
 line must match (a ``…`` line stands for any lines). The demo's sample calls (the block under
-"What `make demo` shows") must be what ``accueil demo`` prints for its default operator.
+"What `make demo` shows") and the people it says are still there and have left must be what
+``accueil demo`` prints for its default operator.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def test_the_examples_the_readme_names_ship() -> None:
 
 
 @pytest.mark.slow  # the default demo operator: 1,500 people
-def test_the_demo_prints_the_calls_the_readme_shows(fresh_database: Path) -> None:
+def test_the_demo_prints_the_calls_and_people_the_readme_shows(fresh_database: Path) -> None:
     block = re.search(r"```\n(Calls for .*?)```", _section("What `make demo` shows"), re.S)
     assert block is not None
     result = CliRunner().invoke(app, ["demo", "--no-simulate"])
@@ -99,3 +100,8 @@ def test_the_demo_prints_the_calls_the_readme_shows(fresh_database: Path) -> Non
     shown = block.group(1).splitlines()
     start = printed.index(shown[0])
     assert printed[start : start + len(shown)] == shown
+    said = re.search(r"the ([\d,]+) still there; the (\d+) who\s+have left", README)
+    assert said is not None, "README: the demo's people still there and who left"
+    here, left = (int(n.replace(",", "")) for n in said.groups())
+    row = next(line for line in printed if line.startswith("│"))  # the summary's figures
+    assert [int(cell) for cell in row.split("│")[1:-1]][2:4] == [here, left]

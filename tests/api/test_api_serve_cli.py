@@ -56,7 +56,7 @@ def test_users_and_tokens_from_the_command_line_then_served(cli_db: str) -> None
         assert _status_within(f"{base}/api/v1/me", headers, 401, seconds=20) == 401
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=60)  # its switchboard and connections closed: slow when loaded
 
 
 def _status_within(url: str, headers: dict[str, str], wanted: int, seconds: float) -> int:
@@ -89,3 +89,44 @@ def test_several_workers_need_the_switchboard_off(
     monkeypatch.setenv("ACCUEIL_SWITCHBOARD", "true")
     out = run_cli("serve", "--workers", "2", code=1)
     assert "ACCUEIL_SWITCHBOARD=false" in out
+
+
+# ``accueil serve`` run as the ``accueil`` script runs it; says at exit whether the API was loaded
+_SERVE_THEN_SAY = """
+import atexit, sys
+atexit.register(lambda: print("api loaded:", "accueil.api.app" in sys.modules))
+from accueil.cli import main
+sys.argv = ["accueil", "serve", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "environment", "said"),
+    [
+        (
+            ["--telephony", "pigeon"],
+            {},
+            "error: --telephony 'pigeon': none, simulated, sip or remote",
+        ),
+        (["--workers", "2"], {"ACCUEIL_SWITCHBOARD": "true"}, "ACCUEIL_SWITCHBOARD=false"),
+        (
+            ["--telephony", "sip"],
+            {"ACCUEIL_SIP_ACCOUNTS_FILE": "missing"},
+            "missing: cannot read the SIP accounts",
+        ),
+    ],
+)
+def test_a_wrong_serve_option_is_refused_before_the_api_is_loaded_and_changes_nothing(
+    tmp_path: Path, args: list[str], environment: dict[str, str], said: str
+) -> None:
+    database = tmp_path / "accueil.db"
+    env = {**os.environ, "ACCUEIL_DATABASE_URL": f"sqlite:///{database}", **environment}
+    done = subprocess.run(
+        [sys.executable, "-c", _SERVE_THEN_SAY, *args], env=env, cwd=tmp_path,
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert said in done.stderr
+    assert "api loaded: False" in done.stdout, done.stderr
+    assert not database.exists()  # nothing created, nothing migrated

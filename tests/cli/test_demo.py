@@ -38,6 +38,31 @@ def test_demo_shows_one_persons_rules_deciding_their_calls(fresh_database: str) 
     assert "as heard on the phone:\n  100  " in out
 
 
+def test_the_demos_summary_counts_the_people_still_there_and_those_who_left_apart(
+    fresh_database: str,
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    result = CliRunner().invoke(
+        app, ["demo", "--accounts", "3", "--people", "90", "--agents", "4", "--no-simulate"]
+    )
+    assert result.exit_code == 0, result.output
+    engine = create_engine(fresh_database)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT active, count(*) FROM people GROUP BY active"))
+            counted = {bool(active): n for active, n in rows}
+    finally:
+        engine.dispose()
+    assert counted[False] > 0  # the demo has people who left
+    table = result.output.split("The demo operator")[1].splitlines()
+    header = [cell.strip() for cell in table[2].split("┃")[1:-1]]
+    row = [cell.strip() for cell in table[4].split("│")[1:-1]]
+    shown = dict(zip(header, row, strict=True))
+    assert shown["people"] == str(counted[True])
+    assert shown["people who left"] == str(counted[False])
+
+
 def test_a_second_demo_adds_nothing(fresh_database: str) -> None:
     assert CliRunner().invoke(app, ARGS).exit_code == 0
     again = CliRunner().invoke(app, ARGS)

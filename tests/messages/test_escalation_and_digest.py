@@ -34,7 +34,9 @@ def world(app: Application) -> Iterator[tuple[Dispatcher, Gateway, MailStore]]:
     fake = Gateway()
     with http_receiver(HttpReceiver(answer=fake.answer)) as receiver, smtp_server() as (mail, port):
         sms = SmsChannel(GatewaySettings(url=f"{receiver.url}/sms", token="t"))
-        email = SmtpChannel(SmtpSettings(port=port, timeout=2))
+        # generous: nothing hangs here, and a loaded machine must not make a good exchange
+        # with the loopback server a time-out
+        email = SmtpChannel(SmtpSettings(port=port, timeout=30))
         with app.unit_of_work() as work:
             set_rota(work.session, "martin", {"key": "permanence", "shifts": [
                 {"contacts": ["06 41 40 40 70"]}]}, now=work.now)  # fmt: skip

@@ -23,8 +23,9 @@ from sip_world import DOMAIN, PASSWORDS, Sipp, need_sip_tools, settings
 from accueil.errors import InvalidInput
 from accueil.sip import scenarios
 from accueil.sip.config import SipSettings
-from accueil.sip.edge import SipEdge, read_accounts
+from accueil.sip.edge import SipEdge
 from accueil.sip.kamailio import Kamailio, free_port, port_free
+from accueil.sip.server_settings import read_accounts
 from accueil.store.db import make_engine, migrate
 
 # a loaded machine starts Python slowly: ``accueil serve`` spent 22-25 s of a load of 10 on two

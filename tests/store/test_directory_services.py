@@ -108,8 +108,16 @@ def test_agents_carry_their_trainings_and_the_summary_counts_rows(
         (lea,) = directory.list_agents(s)
         totals = directory.summary(s)
     assert lea.level_for("martin") == 3 and lea.level_for("plomberie") == 0
-    assert (totals.accounts, totals.people, totals.numbers, totals.agents) == (2, 3, 3, 1)
+    assert (totals.accounts, totals.numbers, totals.agents) == (2, 3, 1)
     assert totals.groups == 1
+
+
+def test_the_summary_counts_the_people_still_there_and_those_who_left_apart(
+    two_accounts: sessionmaker[Session],
+) -> None:
+    with two_accounts() as s:
+        totals = directory.summary(s)
+    assert (totals.people, totals.left) == (2, 1)  # 'gone' left martin: kept, said apart
 
 
 def test_the_summary_leaves_out_the_teams_taken_down(

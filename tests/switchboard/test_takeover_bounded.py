@@ -13,12 +13,12 @@ import logging
 
 import pytest
 from board_world import seed
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from test_database_away import _until
 
 from accueil.services.unit_of_work import Application
 from accueil.switchboard.clock import RealClock
-from accueil.switchboard.journal import TERM_LOCK
+from accueil.switchboard.journal import TAKE_TERM_LOCK
 from accueil.switchboard.leader import Leadership
 from accueil.switchboard.leading import Leading
 from accueil.switchboard.live import Live, build_live
@@ -36,7 +36,7 @@ def test_a_take_over_that_the_database_holds_up_is_given_up_said_and_tried_again
 
     async def main() -> None:
         hung = postgres_engine.connect()  # the last term's append, in flight
-        hung.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": TERM_LOCK})
+        hung.execute(TAKE_TERM_LOCK)
         leading = Leading(
             Leadership(postgres_engine, "ws://b"), make_live, lambda _: None, clock=clock,
             retry=0.05, check=0.05, fence=0.05, takeover=0.3,

@@ -23,7 +23,9 @@ def serving(app: FastAPI, lifespan: str = "off") -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    # bounded far above: with ``lifespan`` on, the switchboard starts first (on PostgreSQL, its
+    # lock and term), which a loaded machine makes slow; it ends as soon as the server is up
+    deadline = time.monotonic() + 60
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
@@ -32,5 +34,5 @@ def serving(app: FastAPI, lifespan: str = "off") -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=60)
         sock.close()

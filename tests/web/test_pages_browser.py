@@ -25,8 +25,9 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 AXE = Axe()  # axe-core as the package ships it: nothing fetched
 # a page's state may take more than Playwright's 5 s to show on a loaded CI machine (two
-# cores, the suite's other worker beside): every browser test imports this module
-expect.set_options(timeout=15_000)
+# cores, the suite's other worker beside): every browser test imports this module. Far above
+# what it takes (an expect ends as soon as the state shows)
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -13,7 +13,7 @@ from web_world import World, form_version
 
 from accueil.services.directory import list_agents, list_people
 from accueil.services.employee_policy import get_policy
-from accueil.web.marked_form import Refusal, mark
+from accueil.web.marked_form import Refusal, _Reader, mark
 
 ACCOUNT = "/accounts/alpha"
 CLAIRE = ACCOUNT + "/people/claire"
@@ -194,3 +194,26 @@ def test_mark_finds_the_form_by_where_it_posts_and_its_hidden_values() -> None:
     assert whole.startswith('<div id="flash"><div class="error flash-said" role="alert">')
     assert mark(page, "/b", posted, [Refusal("x", "bad")], "") is None, "no form posts there"
     assert mark(page, "/a", posted, [Refusal("k", "bad")], "") is None, "hidden: not marked"
+
+
+def test_mark_gives_the_marked_form_exactly_as_it_is_in_the_marked_page() -> None:
+    # the message area right before the form, a namesake after it, a refusal with no input:
+    # text is put in just outside the form's tags and just inside them
+    page = (
+        '<main><div id="flash"><form action="/a"><input type="hidden" name="k" value="2">'
+        '<select name="s"><option value="1" selected>1</option><option value="2">2</option>'
+        '</select><textarea name="t">old</textarea><input name="x"></form></div>'
+        '<form action="/a"><input type="hidden" name="k" value="3"><input name="x"></form></main>'
+    )
+    posted = {"k": ["2"], "s": ["2"], "t": ["new"], "x": ["typed"]}
+    refused = [Refusal("t", "too long"), Refusal("nowhere", "wrong")]
+    marked = mark(page, "/a", posted, refused, "Not saved")
+    assert marked is not None
+    whole, form = marked
+    again = _Reader(whole).forms[0]  # the form found by reading the marked page anew
+    assert form == whole[again.start : again.close]
+    said = '<div class="error" role="alert"><p>wrong</p></div>'
+    assert form.startswith(f'<form action="/a">{said}<input type="hidden" name="k" value="2">')
+    assert form.endswith('<input name="x" value="typed"></form>') and whole.count(form) == 1
+    assert '<option value="2" selected>' in form and 'id="t-refused">too long</span>' in form
+    assert whole.index("flash-said") < whole.index(form)

@@ -14,7 +14,8 @@ from fastapi import FastAPI
 from accueil.api import heap
 from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
-from accueil.sip.edge import SipEdge, serve_board, sip_settings
+from accueil.sip.edge import SipEdge, serve_board
+from accueil.sip.server_settings import sip_settings
 from accueil.switchboard.clock import RealClock, SwitchClock
 from accueil.switchboard.leader import Leadership
 from accueil.switchboard.leading import Leading

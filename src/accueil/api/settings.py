@@ -64,6 +64,9 @@ class ApiSettings(BaseSettings):
     sip_kamailio: bool = True
     sip_workdir: str = "./var/kamailio"
     sip_max_wait_seconds: int = Field(900, gt=0)
+    # Kamailio's transaction timer (tm's fr_timer, its default 30 s: SipSettings says what it
+    # times); below 1 s it is refused by SipSettings, naming it, as the other SIP settings.
+    sip_fr_timer_seconds: int = 30
     # A softphone rung that sends no reply at all (not even 100 Trying) this long is out of reach:
     # the offer is declined and its secretary paused (UDP retransmits at 0.5, 1, 2 s fit in 4).
     sip_reply_seconds: float = Field(4.0, ge=1, le=60)

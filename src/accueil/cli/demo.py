@@ -77,9 +77,16 @@ def _serve(found: Application, port: int, seconds: float | None) -> None:
 def _print_summary(session: Session) -> None:
     totals = summary(session)
     table = Table(title="The demo operator")
-    for column in ("accounts", "groups", "people", "numbers", "agents"):
+    for column in ("accounts", "groups", "people", "people who left", "numbers", "agents"):
         table.add_column(column, justify="right")
-    counts = (totals.accounts, totals.groups, totals.people, totals.numbers, totals.agents)
+    counts = (
+        totals.accounts,
+        totals.groups,
+        totals.people,
+        totals.left,
+        totals.numbers,
+        totals.agents,
+    )
     table.add_row(*(str(n) for n in counts))
     console.print(table)
 

@@ -44,9 +44,8 @@ def serve(
     ] = None,
 ) -> None:
     """Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs)."""
-    import uvicorn
-
-    from accueil.api.app import served_app
+    # The options and settings are checked before the API and the switchboard are loaded
+    # (seconds): a wrong one is refused at once.
     from accueil.api.settings import ApiSettings
     from accueil.store.db import make_engine
 
@@ -65,7 +64,7 @@ def serve(
             os.environ["ACCUEIL_TELEPHONY"] = telephony
         settings = ApiSettings()
         if settings.telephony == "sip":
-            from accueil.sip.edge import sip_settings
+            from accueil.sip.server_settings import sip_settings
 
             sip_settings(settings)  # a wrong SIP setting stops here, with the field and why
         if workers > 1 and settings.switchboard:
@@ -77,6 +76,10 @@ def serve(
         engine = make_engine()
         migrate(engine)
         engine.dispose()
+    import uvicorn
+
+    from accueil.api.app import served_app
+
     if workers > 1:  # each worker process makes its app from the settings and the environment
         _log_options_to_environment(ctx)
     uvicorn.run(

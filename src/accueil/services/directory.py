@@ -195,14 +195,16 @@ def list_agents(session: Session, key: str | None = None) -> list[Agent]:
 class Summary:
     accounts: int
     groups: int
-    people: int
+    people: int  # still there
+    left: int  # people who have left: kept (archived), not counted in ``people``
     numbers: int
     agents: int
 
 
 @operator_level
 def summary(session: Session) -> Summary:
-    """How many of each the directory holds; teams taken down (kept) are not counted."""
+    """How many of each the directory holds; teams taken down and people who left (both kept)
+    are not counted, the people who left are said apart (``left``)."""
 
     def count(table: type[object], *where: Any) -> int:
         return session.scalar(select(func.count()).select_from(table).where(*where)) or 0
@@ -210,7 +212,8 @@ def summary(session: Session) -> Summary:
     return Summary(
         accounts=count(AccountRow),
         groups=count(GroupRow, GroupRow.removed_at.is_(None)),
-        people=count(PersonRow),
+        people=count(PersonRow, PersonRow.active.is_(True)),
+        left=count(PersonRow, PersonRow.active.is_(False)),
         numbers=count(NumberRow),
         agents=count(AgentRow),
     )

@@ -12,9 +12,9 @@ import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from accueil.errors import AccueilError, InvalidInput, says
+from accueil.errors import AccueilError
 from accueil.sip.config import SipSettings
 from accueil.sip.kamailio import Kamailio, KamailioError
 from accueil.sip.telephony import SipTelephony, screen_pop_tags
@@ -59,36 +59,6 @@ def _paused(board: Switchboard, agent: str, reason: str, pausing: asyncio.Future
         board.desks.send(agent, {"type": "paused", "reason": reason})
     elif not isinstance(error, AccueilError):
         log.error("agent %s could not be made unavailable (%s)", agent, reason, exc_info=error)
-
-
-def read_accounts(path: Path) -> dict[str, str]:
-    """The SIP accounts file: one ``user password`` a line (``#`` starts a comment). A wrong
-    line is refused with its number."""
-    accounts: dict[str, str] = {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(
-            says("%(path)s: cannot read the SIP accounts (%(why)s)", path=path, why=exc.strerror)
-        ) from None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        parts = line.split()
-        where = f"{path}:{number}"
-        if len(parts) != 2:
-            raise InvalidInput(
-                says("%(where)s: write 'user password' (two words)", where=where),
-                field="sip.accounts",
-            )
-        if parts[0] in accounts:
-            raise InvalidInput(
-                says("%(where)s: %(user)r is given twice", where=where, user=parts[0]),
-                field="sip.accounts",
-            )
-        accounts[parts[0]] = parts[1]
-    return accounts
 
 
 class SipEdge:
@@ -162,32 +132,3 @@ class SipEdge:
                 continue
             self.restarts += 1
             pause = 1.0
-
-
-class ServeSettings(Protocol):
-    """The server's SIP settings (``accueil.api.settings.ApiSettings``)."""
-
-    sip_host: str
-    sip_port: int
-    sip_domain: str
-    sip_trunks: str
-    sip_accounts_file: str
-    sip_evapi_host: str
-    sip_evapi_port: int
-    sip_max_wait_seconds: int
-
-
-def sip_settings(serve: ServeSettings) -> SipSettings:
-    """Kamailio's settings from the server's (trunks comma-separated, accounts from their file)."""
-    accounts = read_accounts(Path(serve.sip_accounts_file)) if serve.sip_accounts_file else {}
-    trunks = tuple(t.strip() for t in serve.sip_trunks.split(",") if t.strip())
-    return SipSettings(
-        port=serve.sip_port,
-        evapi_port=serve.sip_evapi_port,
-        domain=serve.sip_domain,
-        host=serve.sip_host,
-        evapi_host=serve.sip_evapi_host,
-        accounts=accounts,
-        trunks=trunks,
-        max_wait_seconds=serve.sip_max_wait_seconds,
-    )

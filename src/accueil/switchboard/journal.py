@@ -41,13 +41,19 @@ from accueil.switchboard import codec
 
 log = logging.getLogger(__name__)
 Connect = Callable[[], AbstractContextManager[Connection]]
-TERM_LOCK = 0x61636375_0002  # a new term waits for the appends in flight (PostgreSQL)
+# A new term waits for the appends in flight (PostgreSQL): a transaction lock, the schema's
+# (its two keys: this one and the schema's hash), as the leader's lock is, so that databases
+# side by side in their own schemas of one server (the tests) never wait for each other's.
+TERM_LOCK = 0x61636375
+TAKE_TERM_LOCK = text(f"SELECT pg_advisory_xact_lock({TERM_LOCK}, hashtext(current_schema()))")
 
 
 # built once: every batch of inputs runs them (building them cost about a third of an append)
 _APPEND = insert(JournalRow).returning(JournalRow.seq, sort_by_parameter_order=True)
 LATEST_TERM = select(func.max(TermRow.term))
-_TERM_LOCK_SHARED = text("SELECT pg_advisory_xact_lock_shared(:k)")
+_TERM_LOCK_SHARED = text(
+    f"SELECT pg_advisory_xact_lock_shared({TERM_LOCK}, hashtext(current_schema()))"
+)
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,7 @@ class Journal:
         if not self.term:
             return
         if connection.dialect.name == "postgresql":
-            connection.execute(_TERM_LOCK_SHARED, {"k": TERM_LOCK})
+            connection.execute(_TERM_LOCK_SHARED)
         latest = connection.execute(LATEST_TERM).scalar()
         if latest != self.term:
             raise Deposed(f"term {self.term} is over: term {latest} leads the switchboard")

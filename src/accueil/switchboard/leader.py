@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, insert, select, text
 
 from accueil.store.tables_switchboard import TermRow
-from accueil.switchboard.journal import LATEST_TERM, TERM_LOCK
+from accueil.switchboard.journal import LATEST_TERM, TAKE_TERM_LOCK
 
 log = logging.getLogger(__name__)
 LEADER_LOCK = 0x61636375_0000
@@ -153,7 +153,7 @@ class Leadership:
         """A new term, on the time line of the last one (the journal's), else from ``origin``."""
         with self.engine.begin() as connection:
             if self.shared:  # wait for the appends of the last term still in flight
-                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": TERM_LOCK})
+                connection.execute(TAKE_TERM_LOCK)
             last = connection.execute(
                 select(TermRow.origin, TermRow.speed).order_by(TermRow.term.desc()).limit(1)
             ).first()

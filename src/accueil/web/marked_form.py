@@ -121,6 +121,13 @@ class _Edits:
             text = text[:start] + new + text[end:]
         return text
 
+    def moved(self, place: int) -> int:
+        """Where the character at ``place`` is once the changes are made (text put in at
+        ``place`` comes before it; the character is in no changed span)."""
+        return place + sum(
+            len(new) - (end - start) for start, end, new in self.changes if end <= place
+        )
+
 
 def _typed_back(
     form: Tag, posted: Mapping[str, Sequence[str]], edits: _Edits
@@ -228,18 +235,13 @@ def mark(
         edits.replace(form.end, form.end, f'<div class="error" role="alert">{told}</div>')
     if reader.flash is not None:
         edits.replace(reader.flash.end, reader.flash.end, said_above(notice))
+    # the form's place in the marked page, from this one reading: its start tag and its end
+    # tag are never changed, only what is between them and around them
+    start, close = edits.moved(form.start), edits.moved(form.close - 1) + 1
     marked = edits.apply(page)
-    return marked, _form_of(marked, path, posted, refusals[0].field)
+    return marked, marked[start:close]
 
 
 def said_above(notice: str) -> str:
     """The notice in the page's message area (as ``flash.html`` says a refusal)."""
     return f'<div class="error flash-said" role="alert"><p>{escape(notice)}</p></div>'
-
-
-def _form_of(page: str, path: str, posted: Mapping[str, Sequence[str]], first: str) -> str:
-    """The marked form's own text in the marked page (found again: the edits moved it)."""
-    reader = _Reader(page)
-    fits = [(_fits(f, path, posted, first), -i, f) for i, f in enumerate(reader.forms)]
-    form = max(fits, key=lambda fit: fit[:2])[2]
-    return page[form.start : form.close]
