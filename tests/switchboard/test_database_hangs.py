@@ -68,12 +68,13 @@ def test_a_database_that_hangs_freezes_nothing_and_the_journal_catches_up_in_ord
         lives: list[Live | None] = []
         leading = Leading(
             Leadership(proxied, "ws://one"), make_live, lives.append, clock=clock,
-            retry=0.05, check=0.05, hold=600.0, fence=0.5, patience=1.0,
+            retry=0.05, check=0.05, hold=600.0, fence=600.0, patience=1.0,
         )  # fmt: skip
+        # a fence longer than the test from the start (the first leader waits for nobody):
+        # the calls flow from memory (the fence that stops a leader that cannot confirm its
+        # lock: test_fence.py); set only once leading, the first lease was 0.5 s, which a
+        # loaded machine could let lapse before the login below
         await leading.start()
-        # once leading, a fence longer than the test: the calls flow from memory (the fence
-        # that stops a leader that cannot confirm its lock: test_fence.py)
-        leading.fence = 600.0
         live = leading.live
         assert live is not None
         board = live.board

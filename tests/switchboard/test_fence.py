@@ -48,6 +48,13 @@ def _maker(engine: Engine, telephony: MemoryTelephony, clock: RealClock) -> Call
     return lambda: build_live(Application(engine, clock), clock, telephony)
 
 
+# The lease: checked every 0.05 s, a leader acts for FENCE s after the last check that found
+# its lock. Long enough that a loaded machine's stall between two checks does not fence a
+# leader that holds its lock (0.3-0.5 s did: an agent's action before the cut could be
+# refused); the leader and the standby have the same, so the test's order holds at any value.
+FENCE = 1.0
+
+
 def test_a_standby_begins_only_once_the_cut_off_leader_has_stopped(world: World) -> None:
     direct, proxy, proxied = world
     clock, phone_a, phone_b = RealClock(), MemoryTelephony(), MemoryTelephony()
@@ -55,7 +62,7 @@ def test_a_standby_begins_only_once_the_cut_off_leader_has_stopped(world: World)
     async def main() -> None:
         a = Leading(
             Leadership(proxied, "ws://a"), _maker(proxied, phone_a, clock), lambda _: None,
-            clock=clock, retry=0.05, check=0.05, hold=1.0, fence=0.5,
+            clock=clock, retry=0.05, check=0.05, hold=2 * FENCE, fence=FENCE,
         )  # fmt: skip
         await a.start()
         assert a.live is not None
@@ -74,7 +81,7 @@ def test_a_standby_begins_only_once_the_cut_off_leader_has_stopped(world: World)
 
         b = Leading(
             Leadership(direct, "ws://b"), _maker(direct, phone_b, clock), b_changed,
-            clock=clock, retry=0.05, check=0.05, fence=0.5,
+            clock=clock, retry=0.05, check=0.05, fence=FENCE,
         )  # fmt: skip
         await b.start()
         assert b.live is None  # a leads
@@ -105,7 +112,7 @@ def test_a_leader_fenced_then_back_with_its_lock_applies_what_waited(world: Worl
     async def main() -> None:
         leading = Leading(
             Leadership(proxied, "ws://a"), _maker(proxied, phone, clock), lambda _: None,
-            clock=clock, retry=0.05, check=0.05, hold=60.0, fence=0.3,
+            clock=clock, retry=0.05, check=0.05, hold=60.0, fence=FENCE,
         )  # fmt: skip
         await leading.start()
         assert leading.live is not None

@@ -79,12 +79,15 @@ def _read_now(listens: Listener) -> Callable[[Session], None]:
         if looks:
             return
         start, delivered = listens.cursor, 0
-        for _ in range(1500):  # until it has read the event (another test's transaction on the
-            # server may hold it back a while: up to 15 s)
+        # until it has read the event: another test's transaction on the server may hold it
+        # back a while (a statement up to 15 s, a transaction of many longer), so bounded far
+        # above by a deadline, not by a count of looks (each slow on a loaded machine)
+        deadline = time.monotonic() + 60
+        while listens.cursor == start and time.monotonic() < deadline:
             delivered += listens.catch_up()
-            if listens.cursor > start:
-                break
-            time.sleep(0.01)
+            if listens.cursor == start:
+                time.sleep(0.01)
+        assert listens.cursor > start, "the listener never read the event"
         looks.append(delivered)
 
     look.looks = looks  # type: ignore[attr-defined]

@@ -1,7 +1,8 @@
 # ruff: noqa: F811  (the fixtures imported from test_pages_browser are the tests' arguments)
 """The employee's own VIP list and rules in Debian's Chromium, on a phone: she keeps her list,
 writes a rule for it, and the preview says what happens when Maman calls; a rule beyond the
-policy her company set meanwhile is refused, said on the page; the client admin's policy form.
+policy his company set meanwhile is refused, said by the input it is about (marked, focused);
+the client admin's policy form.
 Screenshots at phone and desktop widths, each checked by axe-core (test_pages_browser._shot)."""
 
 from __future__ import annotations
@@ -76,10 +77,15 @@ def test_the_policy_set_meanwhile_refuses_her_rule_and_says_why(
     rules.get_by_label("When").last.select_option(label="always")
     rules.get_by_label("Then").last.select_option(label="refuse the call (block)")
     bruno.get_by_role("button", name="Save my rules").click()
-    refused = bruno.get_by_test_id("rules-refused")  # said in the form, where she is looking
-    expect(refused).to_contain_text("your company does not let you block callers")
-    expect(refused).to_contain_text("No cold calls")
-    expect(rules.get_by_label("Name").first).to_have_value("No cold calls")  # what she wrote
+    then = bruno.locator("#rule-0-then")  # the input it is about: marked, said, focused
+    expect(then).to_be_focused()
+    expect(then).to_have_attribute("aria-invalid", "true")
+    expect(then).to_have_accessible_description("your company does not let you block callers")
+    expect(then).to_have_value("reject")
+    expect(bruno.get_by_test_id("rules-refused")).to_contain_text(
+        "Not saved: your company does not allow this."
+    )
+    expect(rules.get_by_label("Name").first).to_have_value("No cold calls")  # what he wrote
     _both_widths(bruno, "employee-rule-refused")
     bruno.reload()
     expect(bruno.get_by_test_id("policy-said")).to_contain_text("block callers — no")

@@ -4,6 +4,7 @@ client admin sets on the "Rules and script" page; every change is audited like t
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from web_world import World
@@ -13,6 +14,7 @@ from accueil.services.audit import read_audit
 from accueil.services.employee_policy import get_policy
 from accueil.services.rules import get_rules
 from accueil.services.vip_lists import get_vip_list
+from accueil.web.rule_form import input_of
 
 PAGE = "/accounts/alpha/people/claire"
 FAMILY = "06 98 76 54 32 = Maman\n\n+44 20 7946 0958 = Top client, London\n"
@@ -133,3 +135,86 @@ def test_a_rule_moved_up_is_shown_first_and_kept_once_saved(world: World) -> Non
     with world.runtime.unit() as s:
         saved = get_rules(s, "alpha", Scope.PERSON, "claire").rules
     assert [r.name for r in saved] == ["Ma famille", "Bureau"]
+
+
+def _marked(page: str, ident: str) -> str:
+    """The start tag of the input ``ident`` and the reason said beside it ("" if not said)."""
+    tag = re.search(rf'<(?:input|select) id="{ident}"[^>]*>', page)
+    said = re.search(rf'<span class="field-error" id="{ident}-refused">([^<]*)</span>', page)
+    assert tag is not None, ident
+    return tag[0] + (said[1] if said else "")
+
+
+def test_a_rule_beyond_the_policy_marks_the_inputs_it_is_about(both: World) -> None:
+    world = both  # on SQLite and PostgreSQL
+    policy = {"treatments": ["connect", "message"], "max_ring_seconds": "30", "block": "true",
+              "version": "0"}  # fmt: skip
+    assert _post(world, "alpha_admin", "/accounts/alpha/employee-policy", policy).status_code == 200
+    rows = _rules(
+        _row("Bureau", "always", "message"), _row("Ma famille", "vip", "connect:mobile", "40")
+    )
+    refused = _post(world, "claire", PAGE + "/rules", rows)
+    assert refused.status_code == 403, refused.text
+    page = html.unescape(refused.text)
+    then, seconds = _marked(page, "rule-1-then"), _marked(page, "rule-1-seconds")
+    assert 'aria-invalid="true" aria-describedby="rule-1-then-refused" autofocus>' in then
+    assert then.endswith(
+        "votre société ne vous permet pas de transférer les appels sur un portable"
+    )
+    assert 'value="40" aria-invalid="true" aria-describedby="rule-1-seconds-refused">' in seconds
+    assert seconds.endswith("votre société permet au plus 30 secondes de sonnerie")
+    assert page.count("aria-invalid") == 2 and page.count("autofocus") == 1
+    assert "aria-invalid" not in _marked(page, "rule-0-then") + _marked(page, "rule-1-name")
+    assert 'value="Ma famille"' in page and 'value="Bureau"' in page, "the rows as she sent them"
+    assert '<option value="connect:mobile" selected>' in page
+    assert "Non enregistré : votre société ne le permet pas." in page
+    with world.runtime.unit() as s:
+        assert get_rules(s, "alpha", Scope.PERSON, "claire").version == 0  # nothing saved
+
+
+def test_a_wrong_input_of_her_rules_is_marked_and_the_rest_named_in_the_message(
+    world: World,
+) -> None:
+    too_long = _rules(_row("Ma famille", "vip", "connect:mobile", "200"))
+    refused = _post(world, "claire", PAGE + "/rules", too_long)
+    assert refused.status_code == 422, refused.text
+    page = html.unescape(refused.text)
+    seconds = _marked(page, "rule-0-seconds")
+    marked = 'value="200" aria-invalid="true" aria-describedby="rule-0-seconds-refused" autofocus>'
+    assert marked in seconds, "what she typed, marked and focused"
+    assert seconds.endswith("la valeur doit être inférieure ou égale à 120"), seconds
+    assert "corrigez le champ signalé" in page and 'value="Ma famille"' in page
+    wrong = _rules(_row("Bureau", "always", "message"), _row("Ma famille", "nowhere", "answer"))
+    page = html.unescape(_post(world, "claire", PAGE + "/rules", wrong).text)
+    when = _marked(page, "rule-1-when")
+    assert 'aria-describedby="rule-1-when-refused" autofocus>' in when
+    assert when.endswith("'nowhere' n'est pas un choix de « quand »")
+    twice = _rules(_row("Bureau", "always", "message"), _row("Bureau", "vip", "answer"))
+    refused = _post(world, "claire", PAGE + "/rules", twice)
+    page = html.unescape(refused.text)
+    assert refused.status_code == 422 and "aria-invalid" not in page, "no one input to mark"
+    assert "deux règles s'appellent 'Bureau'" in page and "Non enregistré : 1 problème(s)." in page
+    with world.runtime.unit() as s:
+        assert get_rules(s, "alpha", Scope.PERSON, "claire").version == 0  # nothing saved
+
+
+def test_another_accounts_user_sees_nothing_of_her_rules_when_refused(world: World) -> None:
+    rows = _rules(_row("Ma famille secrète", "vip", "connect:mobile", "200"))
+    for stranger in ("bravo_admin", "bruno"):
+        answer = _post(world, stranger, PAGE + "/rules", rows)
+        assert answer.status_code == 404, (stranger, answer.text)
+        said = html.unescape(answer.text)
+        assert "aria-invalid" not in said and "Ma famille secrète" not in said
+        assert 'id="rule-0-name"' not in said
+    with world.runtime.unit() as s:
+        assert get_rules(s, "alpha", Scope.PERSON, "claire").version == 0
+
+
+def test_a_problems_path_names_the_input_of_the_row_it_is_about() -> None:
+    assert input_of("rules[2].then.devices[0].timeout") == (2, "seconds")
+    assert input_of("rules[0].then.devices") == (0, "seconds")  # the rings in all
+    assert input_of("rules[0].then.devices[0].device") == (0, "then")  # a mobile
+    assert input_of("rules[1].then.no_answer") == (1, "fallback")
+    assert input_of("rules[3].when.caller_in_list") == (3, "when")
+    assert input_of("rules[1].enabled") == (1, "") and input_of("rules[1]") == (1, "")
+    assert input_of("") is None and input_of("account") is None

@@ -22,9 +22,10 @@ from accueil.services.directory import get_person
 from accueil.services.employee_policy import get_policy
 from accueil.services.rules import get_rules, save_rules
 from accueil.services.vip_lists import MAX_CONTACTS, get_vip_list, set_vip_list
+from accueil.web import error_words
 from accueil.web.caller_lists import parse_lines
 from accueil.web.render import PageRoute, render
-from accueil.web.rule_form import Posted, moved_up, rows_of, rows_posted, rules_of
+from accueil.web.rule_form import Posted, Row, input_of, moved_up, rows_of, rows_posted, rules_of
 from accueil.web.viewer import Viewer, viewer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -32,7 +33,6 @@ Who = Annotated[Viewer, Depends(viewer)]
 PERSON = "/accounts/{account}/people/{person}"
 Many = Annotated[list[str], Form(max_length=200)]
 _CONTACT = re.compile(r"contacts\[(\d+)\]")
-_RULE = re.compile(r"rules\[(\d+)\]")
 
 
 def limited(who: Viewer) -> bool:
@@ -134,8 +134,9 @@ def save_own_rules(
     up: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Save the rows as the person's next version of their rules; an employee within the
-    account's policy (each rule beyond it is named with what the policy does not allow).
-    ``up``: move that row one place up in the form, saving nothing yet."""
+    account's policy. A refusal marks the input it is about (what the policy does not allow,
+    said beside it); one no input shows names its rule. ``up``: move that row one place up in
+    the form, saving nothing yet."""
     auth.person(who.caller, account, person, Action.WRITE)
     posted = Posted(kind, name, when, then, seconds, fallback, set(enabled), set(remove))
     if up is not None:
@@ -149,36 +150,60 @@ def save_own_rules(
             _fresh(version, saved.version)
             rules = rules_of(posted, saved.rules)
             document = {"account": account, "person": person, "rules": rules}
-            try:
-                save_rules(
-                    session, account, document, now=who.caller.runtime.now(),
-                    saved_by=who.user.name, limited=limited(who),
-                )  # fmt: skip
-            except ValidationFailed as exc:
-                raise _said(exc, rules, who, get_policy(session, account).policy) from exc
+            save_rules(
+                session, account, document, now=who.caller.runtime.now(),
+                saved_by=who.user.name, limited=limited(who),
+            )  # fmt: skip
     except ValidationFailed as exc:
-        # said in the form, the rows as they were sent, where the person is looking
+        # said in the form, the rows as they were sent, each problem by its input
+        rows = rows_posted(posted)
         with who.caller.unit() as session:
-            shown = {**editor(session, who, account, person), "rows": rows_posted(posted)}
-        return render(request, "person_rules.html", who, **shown, refused=exc, status=exc.status)
+            shown = {**editor(session, who, account, person), "rows": rows}
+        marks, told = _said(exc, rows, who, shown["policy"])
+        return render(
+            request, "person_rules.html", who, **shown, marks=marks, refused=told,
+            status=exc.status,
+        )  # fmt: skip
     with who.caller.unit() as session:
         shown = editor(session, who, account, person)
     return render(request, "person_rules.html", who, **shown, rules_saved=True)
 
 
-def _said(exc: ValidationFailed, rules: list[dict[str, Any]], who: Viewer, policy: Any) -> Any:
-    """The problems of a save by the rule's name, those of the policy in the page's language."""
+def _said(
+    exc: ValidationFailed, rows: list[Row], who: Viewer, policy: Any
+) -> tuple[dict[str, str], ValidationFailed]:
+    """The problems of a save in the page's language (the policy's as the page says it): by
+    the input each is about (its id → its reason, in the form's order), and, where no one
+    input shows it (a kept rule, the rules as a whole), by the rule's name in the message."""
     _ = who._
+    marks: dict[str, list[str]] = {}
     told = []
     for p in exc.problems:
-        found = _RULE.match(p.field or "")
-        where = _("Rule “%(name)s”", name=rules[int(found[1])]["name"]) if found else ""
         item = p.extra.get("policy")
-        reason = _policy_reason(item, policy, who) if item else p.reason
-        told.append(Problem(reason, file=where))
+        reason = _policy_reason(item, policy, who) if item else error_words.said(p.reason, _)
+        at = input_of(p.field or "")
+        row = rows[at[0]] if at is not None and at[0] < len(rows) else None
+        if at is not None and at[1] and row is not None and not row.kept:
+            marks.setdefault(f"rule-{at[0]}-{at[1]}", []).append(reason)
+            continue
+        told.append(Problem(reason, file=_("Rule “%(name)s”", name=row.name) if row else ""))
+    said = {k: "; ".join(v) for k, v in sorted(marks.items(), key=lambda m: _in_form(m[0]))}
     if isinstance(exc, OutsidePolicy):
-        return OutsidePolicy(told, _("Not saved: your company does not allow this."))
-    return ValidationFailed(told, _("Not saved: %(n)s problem(s).", n=len(told)))
+        return said, OutsidePolicy(told, _("Not saved: your company does not allow this."))
+    if not told:
+        return said, ValidationFailed(
+            told, _("Not saved: correct the marked field and send it again.")
+        )
+    return said, ValidationFailed(told, _("Not saved: %(n)s problem(s).", n=len(told)))
+
+
+_ORDER = ("name", "when", "then", "seconds", "fallback")
+
+
+def _in_form(ident: str) -> tuple[int, int]:
+    """An input's place in the form (``rule-2-seconds``: the third row's fourth input)."""
+    _rule, row, name = ident.split("-")
+    return int(row), _ORDER.index(name)
 
 
 def _policy_reason(item: str, policy: Any, who: Viewer) -> str:

@@ -7,6 +7,7 @@ with more conditions) is shown by its name and kept exactly as it is."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ class Row:
     name: str
     when: str = "always"  # always, vip, list:KEY, meeting, away, closed
     then: str = "message"  # connect:DEVICE, answer, message, reject
-    seconds: int = DEFAULT_SECONDS
+    seconds: int | str = DEFAULT_SECONDS  # as typed, in a row sent back to be corrected
     fallback: str = "message"
     enabled: bool = True
     kept: bool = False
@@ -95,15 +96,24 @@ class Posted:
     removed: set[int]
 
 
+class _Refused(ValueError):
+    """A row's input the form cannot read (``field``: which of the row's inputs)."""
+
+    def __init__(self, reason: str, field: str) -> None:
+        super().__init__(reason)
+        self.field = field
+
+
 def rules_of(posted: Posted, saved: Sequence[Rule]) -> list[dict[str, Any]]:
     """The rules the form sends, in its order: kept rules as saved, removed and blank rows left
-    out. ValidationFailed names the row of each problem (``rules[i]``)."""
+    out. ValidationFailed names the row and input of each problem (``rules[i].seconds``), ``i``
+    the row's place among the rules sent (as ``rows_posted`` shows them again)."""
     by_name = {r.name: r for r in saved}
     out: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for i, kind in enumerate(posted.kind):
         name = _at(posted.name, i).strip()
-        if i in posted.removed or (kind == "form" and not name):
+        if i in posted.removed or not name:
             continue
         if kind.startswith("kept:") and kind[5:] in by_name:
             kept = by_name[kind[5:]].model_copy(update={"enabled": i in posted.enabled})
@@ -111,11 +121,33 @@ def rules_of(posted: Posted, saved: Sequence[Rule]) -> list[dict[str, Any]]:
             continue
         try:
             out.append(_rule(posted, i, name))
-        except ValueError as exc:
-            problems.append(Problem(said_of(exc), field=f"rules[{len(out)}]"))
+        except _Refused as exc:
+            problems.append(Problem(said_of(exc), field=f"rules[{len(out)}].{exc.field}"))
+            out.append({})  # its place kept: the next rows keep their numbers
     if problems:
         raise ValidationFailed(problems)
     return out
+
+
+_PATH = re.compile(r"rules\[(\d+)\](?:\.(\w+))?(?:\.(\w+))?")
+_INPUTS = {"name": "name", "when": "when", "seconds": "seconds", "fallback": "fallback"}
+
+
+def input_of(path: str) -> tuple[int, str] | None:
+    """The row and the input of the form a problem's path is about: ``rules[2].then.devices[0]
+    .timeout`` → (2, "seconds"), ``rules[0].then.no_answer`` → (0, "fallback"); the input ""
+    when no one input is (``rules[1]``, ``rules[1].enabled``); None: no row (the document)."""
+    found = _PATH.match(path)
+    if found is None:
+        return None
+    row, first, second = int(found[1]), found[2] or "", found[3]
+    if first != "then":
+        return row, _INPUTS.get(first, "")
+    if second == "no_answer":
+        return row, "fallback"
+    if second == "devices" and (path.endswith(".timeout") or path.endswith("devices")):
+        return row, "seconds"  # a ring's seconds, or how long the rings last in all
+    return row, "then"
 
 
 def _rule(posted: Posted, i: int, name: str) -> dict[str, Any]:
@@ -139,7 +171,7 @@ def _condition(when: str) -> dict[str, Any] | None:
         return {"availability": WHEN_STATES[when]}
     if when == "closed":
         return {"account_open": False}
-    raise ValueError(says("%(when)r is not a choice of 'when'", when=when))
+    raise _Refused(says("%(when)r is not a choice of 'when'", when=when), "when")
 
 
 def _treatment(posted: Posted, i: int) -> dict[str, Any]:
@@ -147,20 +179,18 @@ def _treatment(posted: Posted, i: int) -> dict[str, Any]:
     if then.startswith("connect:"):
         fallback = _at(posted.fallback, i)
         if fallback not in FALLBACKS:
-            raise ValueError(
-                says("%(fallback)r is not a choice of 'if no answer'", fallback=fallback)
-            )
+            reason = says("%(fallback)r is not a choice of 'if no answer'", fallback=fallback)
+            raise _Refused(reason, "fallback")
         try:
             seconds = int(_at(posted.seconds, i))
         except ValueError:
-            raise ValueError(
-                says("%(text)r is not a number of seconds", text=_at(posted.seconds, i))
-            ) from None
+            reason = says("%(text)r is not a number of seconds", text=_at(posted.seconds, i))
+            raise _Refused(reason, "seconds") from None
         ring = {"device": then[8:], "timeout": seconds}
         return {"type": "connect", "devices": [ring], "no_answer": {"type": fallback}}
     if then in ("answer", "message", "reject"):
         return {"type": then}
-    raise ValueError(says("%(then)r is not a choice of 'then'", then=then))
+    raise _Refused(says("%(then)r is not a choice of 'then'", then=then), "then")
 
 
 def moved_up(posted: Posted, i: int) -> Posted:
@@ -193,17 +223,8 @@ def rows_posted(posted: Posted) -> list[Row]:
         if kind.startswith("kept:"):
             rows.append(Row(kind[5:], enabled=on, kept=True))
             continue
-        seconds = _at(posted.seconds, i)
-        rows.append(
-            Row(
-                name,
-                _at(posted.when, i),
-                _at(posted.then, i),
-                int(seconds) if seconds.isdigit() else DEFAULT_SECONDS,
-                _at(posted.fallback, i),
-                on,
-            )
-        )
+        when, then, seconds = _at(posted.when, i), _at(posted.then, i), _at(posted.seconds, i)
+        rows.append(Row(name, when, then, seconds, _at(posted.fallback, i), on))
     return rows
 
 
