@@ -120,6 +120,41 @@ main()
 def test_a_wrong_serve_option_is_refused_before_the_api_is_loaded_and_changes_nothing(
     tmp_path: Path, args: list[str], environment: dict[str, str], said: str
 ) -> None:
+    _refused(tmp_path, args, environment, said)
+
+
+@pytest.mark.parametrize(
+    ("environment", "said"),
+    [
+        (
+            {"ACCUEIL_SIP_FR_TIMER_SECONDS": "soon"},
+            "error: ACCUEIL_SIP_FR_TIMER_SECONDS='soon': Input should be a valid integer",
+        ),
+        (
+            {"ACCUEIL_TELEPHONY": "pigeon"},
+            "error: ACCUEIL_TELEPHONY='pigeon': Input should be 'none', 'simulated', 'sip' or "
+            "'remote'",
+        ),
+        ({"ACCUEIL_PORT": "0"}, "error: ACCUEIL_PORT='0': Input should be greater than or equal"),
+        (
+            {"ACCUEIL_CORS_ORIGINS": "https://a.example"},  # a list is written in JSON
+            'error: the server\'s settings: error parsing value for field "cors_origins"',
+        ),
+        (
+            {"ACCUEIL_TELEPHONY": "sip", "ACCUEIL_SIP_FR_TIMER_SECONDS": "0"},
+            "error: sip.fr_timer_seconds must be 1 s or more",
+        ),
+    ],
+)
+def test_a_wrong_server_setting_is_refused_naming_its_variable_and_why(
+    tmp_path: Path, environment: dict[str, str], said: str
+) -> None:
+    _refused(tmp_path, [], environment, said)
+
+
+def _refused(tmp_path: Path, args: list[str], environment: dict[str, str], said: str) -> None:
+    """``accueil serve ARGS`` refuses at once (exit 1, ``said`` on stderr): the API not loaded,
+    no database created."""
     database = tmp_path / "accueil.db"
     env = {**os.environ, "ACCUEIL_DATABASE_URL": f"sqlite:///{database}", **environment}
     done = subprocess.run(

@@ -139,6 +139,25 @@ def test_a_delegate_must_be_of_the_same_account(seeded: sessionmaker[Session]) -
         )
 
 
+def test_a_delegate_comes_with_how_to_reach_them(seeded: sessionmaker[Session]) -> None:
+    paul = {"account": "martin", "key": "paul", "first_name": "Paul", "last_name": "Roy"}
+    paul |= {"email": "paul@martin.example"}
+    paul["devices"] = ["desk:sip:2001@pbx.martin.example", "mobile:06 98 76 54 32"]
+    with transaction(seeded) as s:
+        load_directory(s, {"people": [paul]}, source="test", now=NOW)
+        made = add_delegation(s, "martin", "claire", "paul", start=NOW, now=NOW)
+        add_delegation(s, "durand", "claire", "zoe", start=NOW, now=NOW)  # no way to reach Zoé
+        for account in ("martin", "durand"):
+            set_status(s, account, "claire", State.AWAY, now=NOW)
+    reach = ("desk sip:2001@pbx.martin.example", "mobile +33 6 98 76 54 32", "paul@martin.example")
+    assert made.reach == reach
+    with seeded() as s:
+        found = availability_of(s, "martin", "claire", now=NOW + timedelta(minutes=1)).delegate
+        other = availability_of(s, "durand", "claire", now=NOW + timedelta(minutes=1)).delegate
+    assert found is not None and found.reach == reach
+    assert other is not None and (other.delegate_name, other.reach) == ("Zoé Durand", ())
+
+
 def test_a_closure_applies_to_its_account_only(seeded: sessionmaker[Session]) -> None:
     with transaction(seeded) as s:
         add_closure(

@@ -5,6 +5,7 @@ search as the secretary types."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +19,9 @@ from accueil.api import create_app
 from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
 from accueil.core.access import Role
+from accueil.core.availability import State
 from accueil.services import users
+from accueil.services.availability import add_delegation, set_status
 from accueil.services.onboarding import load_directory
 from accueil.store.db import session_factory, transaction
 from accueil.store.tables_users import UserRow
@@ -109,6 +112,29 @@ def test_the_desk_signs_in_with_its_session_and_walks_the_script_of_its_call(
 
 def _inbound(telephony: MemoryTelephony) -> None:
     telephony.inbound("call-1", "+33611111111", "+33140000001")
+
+
+def test_the_offers_pop_says_whom_to_ask_and_how_to_reach_them(
+    app: TestClient, sqlite_engine: Engine
+) -> None:
+    paul = {"account": "alpha", "key": "paul", "first_name": "Paul", "last_name": "Durand"}
+    paul |= {"mobile": "06 98 76 54 32", "email": "paul@alpha.example"}
+    with transaction(session_factory(sqlite_engine)) as session:
+        load_directory(session, {"people": [paul]}, source="test", now=NOW)
+        away = State.OUT_OF_OFFICE
+        set_status(session, "alpha", "claire", away, until=NOW + timedelta(days=2), now=NOW)
+        add_delegation(session, "alpha", "claire", "paul", start=NOW, now=NOW)
+    alice = _sign_in(app, "alice")
+    page = alice.get("/desk", headers={"Accept-Language": "en"}).text
+    assert 'data-w="delegate_reach">Ask {name} (delegate): {reach}<' in page  # desk.js says it
+    ws, _ = _desk(alice)
+    ws.send_json({"type": "ready", "id": 1})
+    telephony = app.app.state.runtime.live.telephony  # type: ignore[attr-defined]
+    app.portal.call(lambda: _inbound(telephony))  # type: ignore[union-attr]
+    person = _next(ws, "offer")["pop"]["person"]
+    assert person["state"] == "out_of_office" and person["delegate"] == "Paul Durand"
+    assert person["delegate_reach"] == "mobile +33 6 98 76 54 32, paul@alpha.example"
+    ws.__exit__(None, None, None)
 
 
 def test_the_stream_wants_the_sessions_csrf_token_with_its_cookie(app: TestClient) -> None:

@@ -8,7 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from accueil.core.availability import Availability
 from accueil.core.directory import Account, Agent, Group, Number, Person
@@ -167,6 +174,10 @@ class DelegateOut(Out):
     delegate_name: str
     start: datetime
     end: datetime | None
+    reach: list[str] = Field(
+        description="how to reach the delegate, as a secretary reads it: each device by its "
+        "key and address ('mobile +33 6 12 34 56 78'), then their email",
+    )
 
 
 class AvailabilityOut(Out):
@@ -192,7 +203,11 @@ class AvailabilityOut(Out):
             note=a.note,
             stale=a.stale,
             delegate=DelegateOut(
-                delegate=d.delegate, delegate_name=d.delegate_name, start=d.start, end=d.end
+                delegate=d.delegate,
+                delegate_name=d.delegate_name,
+                start=d.start,
+                end=d.end,
+                reach=list(d.reach),
             )
             if d
             else None,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from accueil.errors import InvalidInput, reason_of, says
 
 
 class ApiSettings(BaseSettings):
@@ -95,3 +97,24 @@ class ApiSettings(BaseSettings):
     session_idle_minutes: int = Field(120, gt=0)
     session_hours: int = Field(12, gt=0)
     cookie_secure: bool = True
+
+
+def server_settings() -> ApiSettings:
+    """The server's settings; a wrong one (environment or ``.env``) is refused naming its
+    variable, the value and why (the first one found), not as pydantic's traceback."""
+    try:
+        return ApiSettings()
+    except SettingsError as exc:  # a list that is not JSON: the field and the source are named
+        raise InvalidInput(says("the server's settings: %(reason)s", reason=str(exc))) from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        variable = "ACCUEIL_" + "_".join(str(part) for part in error["loc"]).upper()
+        raise InvalidInput(
+            says(
+                "%(variable)s=%(given)r: %(reason)s",
+                variable=variable,
+                given=str(error.get("input", "")),
+                reason=reason_of(error),
+            ),
+            field=variable,
+        ) from None

@@ -84,6 +84,9 @@ def _print(pop: ScreenPop) -> None:
         console.print(
             f"  {escape(p.availability)}" + (f" [yellow]({p.stale})[/]" if p.stale else "")
         )
+        if p.delegate:
+            reach = f": {p.delegate_reach}" if p.delegate_reach else ""
+            console.print(f"  ask {escape(p.delegate + ' (delegate)' + reach)}")
     console.print(f"decision: {escape(pop.treatment)} — {escape(pop.explanation)}")
     s = pop.script
     if s.greeting is not None:

@@ -46,7 +46,7 @@ def serve(
     """Run the HTTP API (OpenAPI at /api/v1/openapi.json, browsable at /docs)."""
     # The options and settings are checked before the API and the switchboard are loaded
     # (seconds): a wrong one is refused at once.
-    from accueil.api.settings import ApiSettings
+    from accueil.api.settings import server_settings
     from accueil.store.db import make_engine
 
     # --host and --port reach the app's settings (the switchboard tells agents where it is)
@@ -62,7 +62,7 @@ def serve(
             )
         if telephony:
             os.environ["ACCUEIL_TELEPHONY"] = telephony
-        settings = ApiSettings()
+        settings = server_settings()
         if settings.telephony == "sip":
             from accueil.sip.server_settings import sip_settings
 

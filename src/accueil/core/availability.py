@@ -78,6 +78,9 @@ class Delegation:
     start: datetime
     end: datetime | None = None
     note: str = ""
+    # how to reach the delegate, as a secretary reads it (``directory.reach_of``): their
+    # devices ('mobile +33 6 12 34 56 78'), then their email; empty when none is known
+    reach: tuple[str, ...] = ()
 
     def covers(self, instant: datetime) -> bool:
         return self.start <= instant and (self.end is None or instant < self.end)

@@ -6,10 +6,12 @@ account key; ``key`` fields are the stable keys of import files.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from accueil.core.hours import WeeklyHours
+from accueil.core.phone import pretty
 
 
 class DeviceKind(StrEnum):
@@ -89,6 +91,17 @@ class Person:
 
     def device(self, key: str) -> Device | None:
         return next((d for d in self.devices if d.key == key), None)
+
+
+def reach_of(devices: Sequence[Device], email: str = "") -> tuple[str, ...]:
+    """How to reach a person, as a secretary reads it: each device by its key and address
+    ('mobile +33 6 12 34 56 78', 'desk sip:2001@pbx.example'), then their email."""
+    found = tuple(f"{d.key} {_readable(d.address)}" for d in devices)
+    return (*found, email) if email else found
+
+
+def _readable(address: str) -> str:
+    return pretty(address) if address.startswith("+") else address
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,9 @@ class PersonPanel:
     source: str
     back_at: str
     stale: str  # "" when fresh, else "stale: set 14 h ago" (in the desk's language)
-    delegate: str
+    delegate: str  # who covers while the person is not available: their name, or ""
+    # how to reach the delegate: "mobile +33 6 12 34 56 78, marie@example.fr", or ""
+    delegate_reach: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ def _person(inputs: PopInputs, found: Availability | None, lang: str) -> PersonP
         back_at=back_at,
         stale=stale,
         delegate=found.delegate.delegate_name if found and found.delegate else "",
+        delegate_reach=", ".join(found.delegate.reach) if found and found.delegate else "",
     )
 
 

@@ -29,7 +29,7 @@ from accueil.core.availability import (
     State,
     availability_at,
 )
-from accueil.core.directory import Account, Person
+from accueil.core.directory import Account, Person, reach_of
 from accueil.core.hours import WeeklyHours
 from accueil.core.opening import Closure
 from accueil.errors import AccueilError, InvalidInput, NotFound, at_field, says
@@ -44,6 +44,7 @@ from accueil.services.events import (
     StatusSet,
 )
 from accueil.services.outbox import emit
+from accueil.store.mapping import devices_from_json
 from accueil.store.tables import AccountRow, PersonRow
 from accueil.store.tables_availability import (
     CalendarFeedRow,
@@ -283,7 +284,8 @@ def add_delegation(
     )
     session.flush()
     name = f"{drow.first_name} {drow.last_name}".strip()
-    return Delegation(delegate, name, as_utc(start), as_utc(end) if end else None, note)
+    end_at = as_utc(end) if end else None
+    return Delegation(delegate, name, as_utc(start), end_at, note, _reach(drow.devices, drow.email))
 
 
 def add_closure(
@@ -340,7 +342,8 @@ def _removed(row: DelegationRow | ClosureRow) -> datetime | None:
 def _delegation_record(row: DelegationRow, person: str, delegate: PersonRow) -> DelegationRecord:
     name = f"{delegate.first_name} {delegate.last_name}".strip()
     end = as_utc(row.ends_at) if row.ends_at else None
-    found = Delegation(delegate.key, name, as_utc(row.starts_at), end, row.note)
+    reach = _reach(delegate.devices, delegate.email)
+    found = Delegation(delegate.key, name, as_utc(row.starts_at), end, row.note, reach)
     return DelegationRecord(row.id, person, found, _removed(row), row.removed_by)
 
 
@@ -503,6 +506,8 @@ _DELEGATIONS = (  # built once, read as plain columns: every call's decision rea
         PersonRow.key,
         PersonRow.first_name,
         PersonRow.last_name,
+        PersonRow.devices,  # how to reach the delegate: the screen pop and the pages say it
+        PersonRow.email,
     )
     .join(PersonRow, DelegationRow.delegate_id == PersonRow.id)
     .where(
@@ -530,12 +535,22 @@ class _DelegationFields(Protocol):
     def first_name(self) -> str: ...
     @property
     def last_name(self) -> str: ...
+    @property
+    def devices(self) -> list[Any]: ...
+    @property
+    def email(self) -> str: ...
 
 
 def _delegation(row: _DelegationFields) -> Delegation:
     end = as_utc(row.ends_at) if row.ends_at else None
     name = f"{row.first_name} {row.last_name}".strip()
-    return Delegation(row.key, name, as_utc(row.starts_at), end, row.note)
+    reach = _reach(row.devices, row.email)
+    return Delegation(row.key, name, as_utc(row.starts_at), end, row.note, reach)
+
+
+def _reach(devices: list[Any] | None, email: str | None) -> tuple[str, ...]:
+    """How to reach a delegate, from their person row's devices (as stored) and email."""
+    return reach_of(devices_from_json(devices or []), email or "")
 
 
 def _delegations_of(

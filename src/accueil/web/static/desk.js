@@ -307,7 +307,9 @@
       show("back-box", !!person.back_at);
       set("stale", person.stale);
       show("stale", !!person.stale);
-      set("delegate", person.delegate);
+      const reach = person.delegate_reach;
+      const ask = reach ? say("delegate_reach", { name: person.delegate, reach }) : say("delegate", { name: person.delegate });
+      set("delegate", person.delegate ? ask : "");
       show("delegate-box", !!person.delegate);
     }
     set("treatment", words[`treatment:${pop.treatment}`] || pop.treatment);
