@@ -81,6 +81,15 @@ def _kill_when(first: subprocess.Popen[bytes], reached: Callable[[], bool], log:
     first.wait(10)
 
 
+def _ended(*processes: subprocess.Popen[bytes] | None) -> None:
+    """What a failed test left running, killed and reaped (not left to the GC, whose
+    ResourceWarning would fail a later test, nor left sending)."""
+    for process in processes:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def _timed_out(log: Path) -> int:
     """Sendings the dispatchers gave up waiting for (logged with their message id): the other
     end may have taken them all the same, so each may arrive twice, whatever the load."""
@@ -112,12 +121,15 @@ def test_a_dispatcher_killed_mid_batch_and_restarted_delivers_each_email_once(
         store.delay = 0.002  # a server that takes its time: the kill lands mid-batch
         smtp = {"ACCUEIL_SMTP_HOST": "127.0.0.1", "ACCUEIL_SMTP_PORT": str(port)}
         smtp["ACCUEIL_DISPATCH_TIMEOUT_SECONDS"] = "5"
-        first = _dispatcher(url, log, **smtp)
-        _kill_when(first, lambda: len(store.mails) >= N // 3, log)
-        at_kill = len(store.mails)
-        assert 0 < at_kill < N, "the kill must land mid-run"
-        second = _dispatcher(url, log, "--once", **smtp)
-        assert second.wait(300) == 0, log.read_text()
+        first, second = _dispatcher(url, log, **smtp), None
+        try:
+            _kill_when(first, lambda: len(store.mails) >= N // 3, log)
+            at_kill = len(store.mails)
+            assert 0 < at_kill < N, "the kill must land mid-run"
+            second = _dispatcher(url, log, "--once", **smtp)
+            assert second.wait(300) == 0, log.read_text()
+        finally:
+            _ended(first, second)
         counts = store.ids()
     assert set(counts) == expected  # none lost, none invented
     again, timed_out = sum(c - 1 for c in counts.values()), _timed_out(log)
@@ -144,17 +156,20 @@ def test_webhooks_to_a_failing_receiver_survive_a_kill_and_arrive_once_each(
         receiver.script = [500] * 150 + ["hang"] * hangs
         receiver.hang_seconds = 5
         timeout = {"ACCUEIL_DISPATCH_TIMEOUT_SECONDS": "3"}
-        first = _dispatcher(url, log, **timeout)
-        _kill_when(first, lambda: len(receiver.accepted) >= N // 3, log)
-        at_kill = len(receiver.accepted)
-        assert 0 < at_kill < N, "the kill must land mid-run"
-        second = _dispatcher(url, log, **timeout)  # retries are due later: run, not --once
-        deadline = time.monotonic() + 300
-        while _left(url, "delivered") and time.monotonic() < deadline:
-            assert second.poll() is None, log.read_text()
-            time.sleep(0.2)
-        second.send_signal(signal.SIGTERM)
-        assert second.wait(30) == 0, log.read_text()
+        first, second = _dispatcher(url, log, **timeout), None
+        try:
+            _kill_when(first, lambda: len(receiver.accepted) >= N // 3, log)
+            at_kill = len(receiver.accepted)
+            assert 0 < at_kill < N, "the kill must land mid-run"
+            second = _dispatcher(url, log, **timeout)  # retries are due later: not --once
+            deadline = time.monotonic() + 300
+            while _left(url, "delivered") and time.monotonic() < deadline:
+                assert second.poll() is None, log.read_text()
+                time.sleep(0.2)
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(60) == 0, log.read_text()
+        finally:
+            _ended(first, second)
         accepted = list(receiver.accepted)
         refused = len(receiver.requests) - len(accepted)
     assert _left(url, "delivered") == []

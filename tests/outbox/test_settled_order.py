@@ -48,18 +48,19 @@ def test_a_lower_id_committed_after_a_higher_one_reaches_a_resuming_client_once_
     app = Application(postgres_engine, FixedClock(NOW))
     with Session(postgres_engine) as session:
         start = latest_cursor(session)
-    slow = app.sessions()
-    slow.begin()
-    emit(slow, _event(11))
-    slow.flush()  # its id is given now; it commits later
-    with app.unit_of_work() as work:
-        work.emit(_event(12))
-    with Session(postgres_engine) as session:
-        early = read_settled(session, after=start)
-    # the higher id is committed, but the lower one may still come: it is not handed out
-    assert early.envelopes == [] and early.held
-    slow.commit()
-    slow.close()
+    # closed in a finally: a failure must not leave the transaction running on the server,
+    # where it would hold back every other test's events
+    with app.sessions() as slow:
+        slow.begin()
+        emit(slow, _event(11))
+        slow.flush()  # its id is given now; it commits later
+        with app.unit_of_work() as work:
+            work.emit(_event(12))
+        with Session(postgres_engine) as session:
+            early = read_settled(session, after=start)
+        # the higher id is committed, but the lower one may still come: it is not handed out
+        assert early.envelopes == [] and early.held
+        slow.commit()
     cursor = start
 
     def resumed() -> list[Envelope]:
@@ -88,11 +89,11 @@ def test_a_client_held_back_by_another_transaction_resumes_after_what_it_got(
     with Session(postgres_engine) as session:
         start = latest_cursor(session)
     slow = app.sessions()
-    slow.begin()
-    emit(slow, _event(11))
-    slow.flush()
     other = app.sessions()
     try:
+        slow.begin()
+        emit(slow, _event(11))
+        slow.flush()
         other.begin()
         emit(other, _event(99))
         other.flush()  # its transaction has an id now, older than 12's
@@ -120,16 +121,15 @@ def test_the_streams_hear_events_settled_in_the_order_a_client_resumes_by(
     listener = Listener(postgres_engine, relay, app.deliver, feed=fed.append)  # read by hand below
     with Session(postgres_engine) as session:
         listener.cursor = start = latest_cursor(session)
-    slow = app.sessions()
-    slow.begin()
-    emit(slow, _event(11))
-    slow.flush()
-    with app.unit_of_work() as work:
-        work.emit(_event(12))
-    listener.catch_up()
-    assert fed == [] and listener.held  # 12 waits for 11, which may still commit
-    slow.commit()
-    slow.close()
+    with app.sessions() as slow:  # closed in a finally, as above
+        slow.begin()
+        emit(slow, _event(11))
+        slow.flush()
+        with app.unit_of_work() as work:
+            work.emit(_event(12))
+        listener.catch_up()
+        assert fed == [] and listener.held  # 12 waits for 11, which may still commit
+        slow.commit()
 
     def heard() -> list[Envelope]:
         before = len(fed)

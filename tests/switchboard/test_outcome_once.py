@@ -93,13 +93,15 @@ def test_an_outcome_sent_again_while_its_first_save_is_in_flight_is_saved_once(
     assert not saved.again and saved.message
     found: dict[str, SavedOutcome] = {}
     thread = _send_again(Application(again_engine, clock), found)
-    _waits_for_a_lock(first_engine, name)
-    if first_commits:
-        first.commit()
-    else:
-        first.rollback()  # the first sending failed after all: the second one saves it
-    first.close()
-    thread.join(timeout=60)
+    try:
+        _waits_for_a_lock(first_engine, name)
+        if first_commits:
+            first.commit()
+        else:
+            first.rollback()  # the first sending failed after all: the second one saves it
+    finally:  # a failure too ends the first sending and the second's thread (nothing left to
+        first.close()  # the GC, whose ResourceWarning would fail a later test)
+        thread.join(timeout=60)
     assert not thread.is_alive()
     records, messages, taken = _saved(first_engine)
     assert (records, len(messages), taken) == (1, 1, 1)

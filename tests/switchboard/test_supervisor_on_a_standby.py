@@ -40,7 +40,7 @@ def _get(port: int, token: str) -> tuple[int, Any]:
         f"http://127.0.0.1:{port}{SNAPSHOT}", headers={"Authorization": f"Bearer {token}"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
+        with urllib.request.urlopen(request, timeout=60) as answer:  # slow when loaded
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -50,7 +50,7 @@ async def _while_ready(port: int, token: str, ports: tuple[int, int], sup: str) 
     """Alice ready on the leader at ``port``; the snapshots read meanwhile from ``ports``."""
     uri = f"ws://127.0.0.1:{port}{STREAM}"
     headers = {"Authorization": f"Bearer {token}"}
-    async with websockets.connect(uri, additional_headers=headers, open_timeout=10) as ws:
+    async with websockets.connect(uri, additional_headers=headers, open_timeout=60) as ws:
         await ws.send(json.dumps({"type": "login"}))
         assert json.loads(await ws.recv())["type"] == "logged_in"
         await ws.send(json.dumps({"type": "ready", "id": "r"}))
