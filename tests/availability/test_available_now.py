@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from accueil.core.availability import State
+from accueil.core.decision import Call
 from accueil.errors import NotFound
 from accueil.services.availability import (
     add_closure,
@@ -24,6 +25,7 @@ from accueil.services.availability import (
     set_status,
 )
 from accueil.services.calendars import upload_calendar
+from accueil.services.decisions import availability_in, decide_in, slice_for
 from accueil.services.onboarding import load_directory
 from accueil.store.db import transaction
 from statements import sent
@@ -118,9 +120,8 @@ def test_a_batch_costs_three_statements_however_many_people(
     assert statements(PEOPLE[:1]) == statements(PEOPLE) == 3
 
 
-def test_the_full_batch_says_what_availability_of_says_person_by_person(
-    seeded: sessionmaker[Session],
-) -> None:
+def _cover(seeded: sessionmaker[Session]) -> None:
+    """Delegations of every kind, and a closure of the account."""
     with transaction(seeded) as s:
         # "meeting" is covered by "free" now (the latest wins over an older one), "calendar"
         # by "cleared" from the afternoon; "night"'s, taken down, covers no one
@@ -132,16 +133,24 @@ def test_the_full_batch_says_what_availability_of_says_person_by_person(
     with transaction(seeded) as s:
         taken = person_delegations(s, "martin", "night")[0]
         remove_delegation(s, "martin", "night", taken.id, by="test", now=NOW)
-    instants = [
-        NOW,  # statuses, a meeting in the calendar, a status set later
-        NOW + timedelta(hours=5),  # the afternoon: "calendar"'s delegate covers
-        NOW + timedelta(hours=11),  # the evening: only "night" works
-        paris(2026, 12, 2, 10),  # the account's closure
-        paris(2026, 12, 25, 10),  # Christmas: a public holiday in France
-        paris(2026, 12, 5, 10),  # a Saturday
-    ]
+
+
+INSTANTS = [
+    NOW,  # statuses, a meeting in the calendar, a status set later
+    NOW + timedelta(hours=5),  # the afternoon: "calendar"'s delegate covers
+    NOW + timedelta(hours=11),  # the evening: only "night" works
+    paris(2026, 12, 2, 10),  # the account's closure
+    paris(2026, 12, 25, 10),  # Christmas: a public holiday in France
+    paris(2026, 12, 5, 10),  # a Saturday
+]
+
+
+def test_the_full_batch_says_what_availability_of_says_person_by_person(
+    seeded: sessionmaker[Session],
+) -> None:
+    _cover(seeded)
     with seeded() as s:
-        for when in instants:
+        for when in INSTANTS:
             batch = availabilities_of(s, "martin", [*PEOPLE, "nobody"], now=when)
             alone = {p: availability_of(s, "martin", p, now=when) for p in PEOPLE}
             assert batch == alone, when
@@ -163,3 +172,31 @@ def test_the_full_batch_costs_four_statements_however_many_people(
 
     # the account, the people with their status and calendar, the closures, the delegations
     assert statements(PEOPLE[:1]) == statements(PEOPLE) == 4
+
+
+def test_a_decision_reads_availability_as_the_batch_does_person_by_person(
+    seeded: sessionmaker[Session],
+) -> None:
+    _cover(seeded)
+    with seeded() as s:
+        views = {p: slice_for(s, "martin", p) for p in PEOPLE}
+        for when in INSTANTS:
+            batch = availabilities_of(s, "martin", PEOPLE, now=when)
+            decided = {p: availability_in(s, views[p], when) for p in PEOPLE}
+            assert decided == batch, when
+
+
+def test_a_decision_costs_two_statements_on_a_slice_read_already(
+    seeded: sessionmaker[Session],
+) -> None:
+    _cover(seeded)
+    call = Call("+33612345678", "+33140000001")
+    with seeded() as s:
+        for person in ("meeting", "calendar", "free"):  # a status, a calendar, neither
+            view = slice_for(s, "martin", person)
+            decide_in(s, view, call, NOW)  # what a first decision reads once (the calendar's)
+            with sent(s.get_bind()) as seen:
+                decision = decide_in(s, view, call, NOW)
+            assert decision.availability is not None
+            # the person with their status and calendar; their delegations
+            assert len(seen) == 2, (person, seen)

@@ -564,70 +564,65 @@ def _delegations_of(
     return {person: tuple(d) for person, d in found.items()}
 
 
-def _delegations(session: Session, account_id: int, person_id: int) -> tuple[Delegation, ...]:
-    return _delegations_of(session, account_id, [person_id]).get(person_id, ())
-
-
-def _own_sources() -> Executable:
-    """One person's latest status as of ``now`` and their calendar feed, as plain columns in
-    one row (all None when they have neither): built once, bound per call (``account_id``,
-    ``person_id``, ``now``). A status set after ``now`` did not exist yet: deciding "as of" a
-    past time stays true."""
-    latest = (
-        select(func.max(ManualStatusRow.id))
-        .where(
-            ManualStatusRow.account_id == bindparam("account_id"),
-            ManualStatusRow.person_id == bindparam("person_id"),
-            ManualStatusRow.set_at <= bindparam("now"),
-        )
-        .scalar_subquery()
-    )
-    s, f = ManualStatusRow, CalendarFeedRow
-    return (
-        select(
-            *(s.state, s.set_at, s.until, s.note, s.origin),
-            *(f.id, f.url, f.fetched_at, f.last_error, f.skipped),
-            *(f.window_start, f.window_end, f.window),
-        )
-        .select_from(PersonRow)
-        .outerjoin(s, s.id == latest)
-        .outerjoin(
-            f,  # the calendar in use; a removed one is kept beside it, never read
-            (f.account_id == PersonRow.account_id)
-            & (f.person_id == PersonRow.id)
-            & f.removed_at.is_(None),
-        )
-        .where(
-            PersonRow.account_id == bindparam("account_id"), PersonRow.id == bindparam("person_id")
-        )
-    )
-
-
-_OWN_SOURCES = _own_sources()
-
-
 def sources_for(
     session: Session,
     account: AccountRow,
-    person: PersonRow,
+    person: str,
     now: datetime,
     *,
     known_closures: tuple[Closure, ...] | None = None,
 ) -> Sources:
-    """Everything availability is computed from, for one person of one account.
+    """Everything availability is computed from, for one person (a key) of one account: read
+    as ``availabilities_of`` reads a page of people (``_sources_of``), two statements.
 
     ``known_closures``: the account's closures when the caller has read them already.
     """
-    keys = {"account_id": account.id, "person_id": person.id, "now": now}
-    own = session.connection().execute(_OWN_SOURCES, keys).first()
+    found = _sources_of(session, account.id, [person], now, known_closures)
+    if person in found:
+        return found[person][1]
+    # gone from the store since its slice was read: the account's closures and hours only
     return Sources(
-        manual=_status_of(own),
-        calendar=view_of_feed(
-            session, own if own is not None and own.id is not None else None, now
-        ),
-        closures=closures(session, account.id) if known_closures is None else known_closures,
-        delegations=_delegations(session, account.id, person.id),
+        closures=closures(session, account.id) if known_closures is None else known_closures
     )
+
+
+def _sources_of(
+    session: Session,
+    account_id: int,
+    people: Collection[str],
+    now: datetime,
+    shut: tuple[Closure, ...] | None = None,
+    *,
+    delegations: bool = True,
+) -> dict[str, tuple[Row[Any], Sources]]:
+    """Some people of one account (keys; unknown ones left out), each with their row of
+    ``_PEOPLE_SHOWN`` and the sources of their availability at ``now``: the one reading of a
+    person's status, calendar and delegations, for a page of people, a search and a decision.
+
+    One statement for the people with their status and calendar, one for the account's
+    closures unless given (``shut``), one for their delegations (``delegations=False``: not
+    read, none given: a search asks only whether someone is available, which a delegation
+    never changes); none more when no one is found.
+    """
+    keys = {"account_id": account_id, "people": sorted(set(people)), "now": now}
+    rows = session.connection().execute(_PEOPLE_SHOWN, keys).all()
+    if not rows:
+        return {}
+    if shut is None:
+        shut = closures(session, account_id)
+    covers = _delegations_of(session, account_id, [r.id for r in rows]) if delegations else {}
+    return {
+        row.key: (
+            row,
+            Sources(
+                manual=_status_of(row),
+                calendar=view_of_feed(session, row, now),
+                closures=shut,
+                delegations=covers.get(row.id, ()),
+            ),
+        )
+        for row in rows
+    }
 
 
 def availability_of(
@@ -667,15 +662,10 @@ def availabilities_of(
     if not people:
         return {}
     held = get_account(session, account)
-    keys = {"account_id": held.id, "people": sorted(set(people)), "now": now}
-    rows = session.connection().execute(_PEOPLE_SHOWN, keys).all()
-    if not rows:
-        return {}
-    shut = closures(session, held.id or 0)
-    covers = _delegations_of(session, held.id or 0, [r.id for r in rows])
+    found = _sources_of(session, held.id or 0, people, now)
     return {
-        row.key: _availability_of_row(session, held, row, now, shut, covers.get(row.id, ()), policy)
-        for row in rows
+        key: _availability_of_row(held, row, now, sources, policy)
+        for key, (row, sources) in found.items()
     }
 
 
@@ -751,39 +741,21 @@ def people_available(
     """``available_now`` for a caller that holds the account already (a kept search index)."""
     if not people:
         return {}
-    keys = {"account_id": account.id, "people": sorted(set(people)), "now": now}
-    rows = session.connection().execute(_PEOPLE_SHOWN, keys).all()
-    if not rows:
-        return {}
-    shut = closures(session, account.id or 0)
+    read = _sources_of(session, account.id or 0, people, now, delegations=False)
     found: dict[str, bool | None] = {}
-    for row in rows:
+    for key, (row, sources) in read.items():
         try:
-            found[row.key] = _availability_of_row(
-                session, account, row, now, shut, (), policy
-            ).available
+            found[key] = _availability_of_row(account, row, now, sources, policy).available
         except AccueilError:  # a person's broken hours must not break a list of results
-            found[row.key] = None
+            found[key] = None
     return found
 
 
 def _availability_of_row(
-    session: Session,
-    account: Account,
-    row: Row[Any],
-    now: datetime,
-    shut: tuple[Closure, ...],
-    delegations: tuple[Delegation, ...],
-    policy: Policy | None,
+    account: Account, row: Row[Any], now: datetime, sources: Sources, policy: Policy | None
 ) -> Availability:
-    """One person's availability from their row of ``_PEOPLE_SHOWN`` and the account's
-    closures and their delegations, read beside it."""
-    sources = Sources(
-        manual=_status_of(row),
-        calendar=view_of_feed(session, row, now),
-        closures=shut,
-        delegations=delegations,
-    )
+    """One person's availability from their row of ``_PEOPLE_SHOWN`` and the sources read
+    with it (``_sources_of``)."""
     # only what availability reads of a person: the key and the working hours
     hours = WeeklyHours.parse(row.working_hours) if row.working_hours else None
     person = Person(account.key, row.key, row.first_name, row.last_name, working_hours=hours)

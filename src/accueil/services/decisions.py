@@ -80,8 +80,9 @@ def availability_in(
     directory = view.directory
     if view.person_row is None or directory.person is None:
         return None
+    # the person's status, calendar and delegations, read as a page of people reads them
     sources = sources_for(
-        session, view.account_row, view.person_row, now, known_closures=directory.closures
+        session, view.account_row, directory.person.key, now, known_closures=directory.closures
     )
     return availability_at(
         directory.person, directory.account, now, sources, policy or default_policy()
