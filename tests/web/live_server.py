@@ -23,14 +23,14 @@ def serving(app: FastAPI, lifespan: str = "off") -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    # bounded far above: with ``lifespan`` on, the switchboard starts first (on PostgreSQL, its
-    # lock and term), which a loaded machine makes slow; it ends as soon as the server is up
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    try:
+    try:  # a server that did not start is stopped and its socket closed too
+        # bounded far above: with ``lifespan`` on, the switchboard starts first (on PostgreSQL,
+        # its lock and term), which a loaded machine makes slow; it ends once the server is up
+        deadline = time.monotonic() + 60
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.01)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
