@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,7 +24,16 @@ from accueil.api import create_app
 from accueil.api.runtime import Runtime
 from accueil.api.settings import ApiSettings
 from accueil.core.access import Role
+from accueil.core.availability import State
 from accueil.services import users
+from accueil.services.availability import (
+    add_delegation,
+    clear_status,
+    person_delegations,
+    remove_delegation,
+    set_status,
+)
+from accueil.services.onboarding import load_directory
 from accueil.store.db import make_engine, migrate, session_factory, transaction
 from accueil.store.tables_users import UserRow
 from accueil.switchboard.clock import SimulatedClock
@@ -145,6 +155,39 @@ def test_a_secretary_takes_a_message_by_keyboard_and_it_reaches_the_employee(
     expect(claire.locator("main")).to_contain_text("Jeanne Martin")
     page.context.close()
     claire.context.close()
+
+
+def test_the_pop_says_whom_to_ask_while_the_person_is_away(browser: Browser, desk: Desk) -> None:
+    """Before the next test: the caller hangs up while offered, so no call is left waiting."""
+    app = desk.live.board.app
+    paul = {"account": "alpha", "key": "paul", "first_name": "Paul", "last_name": "Durand"}
+    paul |= {"mobile": "06 98 76 54 32", "email": "paul@alpha.example"}
+    with app.unit_of_work() as work:
+        load_directory(work.session, {"people": [paul]}, source="test", now=work.now)
+        until = work.now + timedelta(days=2)
+        set_status(work.session, "alpha", "claire", State.OUT_OF_OFFICE, until=until, now=work.now)
+        add_delegation(work.session, "alpha", "claire", "paul", start=work.now, now=work.now)
+    try:
+        page = _signed_in(browser, desk.url, "alice", PHONE)
+        _ready(page)
+        desk.call("call-away", "+33655555555")
+        pop = page.get_by_test_id("screen-pop")
+        expect(pop.get_by_test_id("delegate")).to_have_text(
+            "Ask Paul Durand (delegate): mobile +33 6 98 76 54 32, paul@alpha.example"
+        )
+        _shot(page, "desk-offer-delegate-phone")
+        telephony = desk.live.telephony
+        assert isinstance(telephony, MemoryTelephony)
+        desk.on_loop(lambda: telephony.caller_hangs_up("call-away"))
+        expect(pop).to_have_count(0)
+        page.context.close()
+    finally:
+        with app.unit_of_work() as work:
+            clear_status(work.session, "alpha", "claire", now=work.now)
+            for taken in person_delegations(work.session, "alpha", "claire"):
+                remove_delegation(
+                    work.session, "alpha", "claire", taken.id, by="test", now=work.now
+                )
 
 
 def test_the_next_pop_shows_the_meeting_an_employee_just_set(browser: Browser, desk: Desk) -> None:
