@@ -101,7 +101,8 @@ def test_a_softphone_silent_to_the_pings_makes_its_secretary_unavailable(
         assert registered.ok, registered.explain()
         await w.ready("alice")
         # Kamailio drops a contact 10 s after its pings went unanswered past the timeout
-        await w.until(lambda: w.desks.of("alice", "paused") != [], within=20.0)
+        # (bounded far above those 10-12 s: a loaded machine's timers run late)
+        await w.until(lambda: w.desks.of("alice", "paused") != [], within=45.0)
         assert w.desks.last("alice", "paused")["reason"] == UNREGISTERED
 
     play(seeded, quick, Sipp(quick, tmp_path), trunk, scenario)
