@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from call_world import seed
-from sip_world import Sipp, need_sip_tools, settings
+from sip_world import READY, Sipp, need_sip_tools, settings
 from sqlalchemy import Engine
 
 from accueil.sip.kamailio import Kamailio, free_port
@@ -25,7 +25,7 @@ def kamailio(tmp_path: Path, trunk: tuple[int, int]) -> Iterator[Kamailio]:
     trunk."""
     need_sip_tools()
     started = Kamailio(settings(trunks=(f"127.0.0.1:{trunk[0]}",)), tmp_path / "kamailio")
-    started.start()
+    started.start(ready_within=READY)
     yield started
     started.stop()
 

@@ -74,6 +74,11 @@ class Run:
         return f"sipp {self.name} exited {self.code}\n{self.out[-3000:]}\n{self.messages[-3000:]}"
 
 
+# How long a test's Kamailio is given to open its ports (the product's default is 10 s): it
+# forks its children and loads its modules, slowly on a loaded two-core machine; the wait ends
+# as soon as its evapi port answers.
+READY = 60.0
+
 # A SIPp run ends as soon as its calls are done: its bound only ends one that hangs, so it is
 # generous. A scenario's own waits (registrations, pauses, an offer's seconds, a take-over)
 # all fit in it on a loaded two-core CI machine, where 15 s did not (a softphone's SIPp ended

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from call_world import Line, play
-from sip_world import Sipp, need_sip_tools, settings
+from sip_world import READY, Sipp, need_sip_tools, settings
 from sqlalchemy import Engine
 
 from accueil.sip.kamailio import Kamailio
@@ -33,7 +33,7 @@ def short_timers(tmp_path: Path, trunk: tuple[int, int]) -> Iterator[Kamailio]:
         (f"127.0.0.1:{trunk[0]}",), fr_timer_seconds=FR_TIMER, max_wait_seconds=MAX_WAIT
     )
     started = Kamailio(chosen, tmp_path / "kamailio")
-    started.start()
+    started.start(ready_within=READY)
     yield started
     started.stop()
 

@@ -9,7 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from sip_world import DOMAIN, PASSWORDS, Sipp, need_sip_tools, settings
+from sip_world import DOMAIN, PASSWORDS, READY, Sipp, need_sip_tools, settings
 
 from accueil.errors import InvalidInput
 from accueil.sip import scenarios
@@ -88,11 +88,11 @@ def test_a_kamailio_left_by_a_killed_accueil_is_taken_on_not_refused(tmp_path: P
     need_sip_tools()
     chosen = settings()
     first = Kamailio(chosen, tmp_path / "k")
-    first.start()
+    first.start(ready_within=READY)
     # accueil killed: its Kamailio runs on in its own process group, holding the calls
     again = Kamailio(chosen, tmp_path / "k")
     try:
-        again.start()
+        again.start(ready_within=READY)
         assert again.adopted and again.running
         # another configuration on the same ports is not ours: refused as before
         other = Kamailio(dataclasses.replace(chosen, domain="other.test"), tmp_path / "k")

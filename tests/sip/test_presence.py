@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from call_world import CALLER, CLAIRE, Line, play
-from sip_world import DOMAIN, PASSWORDS, Sipp, need_sip_tools, settings
+from sip_world import DOMAIN, PASSWORDS, READY, Sipp, need_sip_tools, settings
 from sqlalchemy import Engine
 
 from accueil.sip import scenarios
@@ -32,7 +32,7 @@ def quick(
         keepalive_timeout=request.param,
     )  # fmt: skip
     started = Kamailio(chosen, tmp_path / "kamailio")
-    started.start()
+    started.start(ready_within=READY)
     yield started
     started.stop()
 
