@@ -3,7 +3,8 @@
 PostgreSQL tests need ``ACCUEIL_TEST_POSTGRES_URL`` (``.ci/run`` sets it); without it they skip
 with a visible reason. Each PostgreSQL test gets its own schema through ``search_path``, so the
 URL alone is enough, also for a CLI run in a subprocess; a migrated one is made by sending
-again what Alembic sent to an empty schema (tests/postgres_schemas.py).
+again what Alembic sent to an empty schema, and emptied after the test for another one under a
+new name (tests/postgres_schemas.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from accueil import logs
 from accueil.services import users
 from accueil.settings import get_settings
 from accueil.store.db import make_engine, migrate, session_factory
-from postgres_schemas import Sent, recorded_migrations, replayed, schema_url
+from postgres_schemas import (
+    POSTGRES_URL,
+    SchemaPool,
+    Sent,
+    recorded_migrations,
+    schema_url,
+    vacuum_catalogue,
+)
 
 # Production's argon2id costs 0.1 s a hash or a check (several tenths on a loaded machine), and
 # the pages' and the API's tests sign in hundreds of times: in this process, argon2id with its
@@ -47,6 +55,11 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 os.environ.setdefault("ACCUEIL_DATABASE_STATEMENT_TIMEOUT_SECONDS", "15")
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # once: in the main process, not a worker
+        vacuum_catalogue()
+
+
 @pytest.fixture(autouse=True)
 def calendar_feeds_on_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The tests' calendar servers listen on loopback, which production refuses by default."""
@@ -65,13 +78,28 @@ def log_lines() -> Iterator[io.StringIO]:
     logs.configure("json", "warning")  # back to the quiet default
 
 
+def _postgres(request: pytest.FixtureRequest, migrated_by: str) -> Iterator[str]:
+    """A schema of its own: a migrated one from the pool when the test asks for the migrated
+    engine made on it, an empty one otherwise."""
+    if migrated_by not in request.fixturenames or not POSTGRES_URL:
+        yield from schema_url()
+        return
+    pool: SchemaPool = request.getfixturevalue("postgres_pool")
+    url = pool.take()
+    try:
+        yield url
+    finally:
+        pool.give_back(url)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database URL, once on SQLite and once on PostgreSQL."""
+    """A database URL, once on SQLite and once on PostgreSQL: empty, or at the head when the
+    test asks for ``engine`` too."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'accueil.db'}"
     else:
-        yield from schema_url()
+        yield from _postgres(request, "engine")
 
 
 @pytest.fixture
@@ -81,8 +109,8 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    yield from schema_url()
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    yield from _postgres(request, "postgres_engine")
 
 
 @pytest.fixture(scope="session")
@@ -103,6 +131,15 @@ def postgres_migrations() -> tuple[Sent, ...]:
     return recorded_migrations()
 
 
+@pytest.fixture(scope="session")
+def postgres_pool(postgres_migrations: tuple[Sent, ...]) -> Iterator[SchemaPool]:
+    """This test process's migrated PostgreSQL schemas, emptied and used again
+    (tests/postgres_schemas.py)."""
+    pool = SchemaPool(postgres_migrations)
+    yield pool
+    pool.close()
+
+
 def _migrated(url: str, template: Path) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
@@ -116,7 +153,7 @@ def _migrated(url: str, template: Path) -> Engine:
 def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
     """A migrated database, on both backends."""
     if make_url(db_url).get_backend_name() == "postgresql":
-        eng = replayed(db_url, request.getfixturevalue("postgres_migrations"))
+        eng = make_engine(db_url)  # at the head: from the pool (db_url)
     else:
         eng = _migrated(db_url, request.getfixturevalue("migrated_sqlite"))
     yield eng
@@ -131,9 +168,9 @@ def sqlite_engine(sqlite_url: str, migrated_sqlite: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def postgres_engine(postgres_url: str, postgres_migrations: tuple[Sent, ...]) -> Iterator[Engine]:
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
     """A migrated PostgreSQL database, for what only PostgreSQL does."""
-    eng = replayed(postgres_url, postgres_migrations)
+    eng = make_engine(postgres_url)  # at the head: from the pool (postgres_url)
     yield eng
     eng.dispose()
 
