@@ -1,6 +1,7 @@
 """Who covers for a person who is not available, and how to reach them, wherever a secretary or
 an admin reads what the person is doing: the screen pop of the desk, the account page, the
-API's availability; never to another account's users, and nothing for a person nobody covers."""
+API's availability; on the person's own page, who covers for them; never to another account's
+users, and nothing for a person nobody covers."""
 
 from __future__ import annotations
 
@@ -44,6 +45,11 @@ def _delegate_line(page: str) -> str:
 @pytest.fixture
 def covered(world: World) -> World:
     """Claire is out of the office until Thursday; Paul (his mobile and email known) covers."""
+    return _covering(world)
+
+
+def _covering(world: World) -> World:
+    """``world`` with Claire out of the office and Paul covering (as ``covered``)."""
     with world.runtime.unit() as session:
         load_directory(session, {"people": [PAUL]}, source="test", now=NOW)
         until = NOW + timedelta(days=2)
@@ -71,6 +77,30 @@ def test_the_account_page_says_whom_to_ask_beside_what_the_person_is_doing(
     assert "s'adresser à Paul Durand (remplaçant·e) : mobile +33 6 98 76 54 32" in _text(row)
     paul = page.text.split('id="person-paul"', 1)[1].split("</tr>", 1)[0]
     assert 'data-testid="delegate"' not in paul, "Paul is available: no one to ask instead"
+
+
+def test_the_persons_own_page_says_who_covers_for_them_not_whom_to_ask(both: World) -> None:
+    covered = _covering(both)  # on SQLite and PostgreSQL
+    claire = covered.browser("claire")
+    own = "/accounts/alpha/people/claire"
+    claire.cookies.set("accueil_lang", "en")  # she speaks French: English, asked for
+    english = claire.get(own)
+    assert english.status_code == 200, english.text
+    assert _delegate_line(english.text) == "— Paul Durand covers for you"
+    claire.cookies.set("accueil_lang", "fr")
+    french = claire.get(own).text
+    assert _delegate_line(french) == "— Paul Durand vous remplace"
+    for page in (english.text, french):
+        assert "(delegate)" not in page and "remplaçant·e" not in page
+    csrf = {"X-CSRF-Token": claire.cookies["accueil_csrf"], "HX-Request": "true"}
+    tapped = claire.post(own + "/status", data={"choice": "road"}, headers=csrf)
+    assert tapped.status_code == 200, tapped.text  # the card one tap swaps in says it alike
+    assert _delegate_line(tapped.text) == "— Paul Durand vous remplace"
+    sup = covered.browser("sup")  # the secretary's pop and the account page: whom to ask
+    assert _delegate_line(sup.get("/desk/pop", params=CLAIRES_LINE).text) == ASK_EN
+    page = covered.browser("alpha_admin").get("/accounts/alpha").text
+    row = page.split('id="person-claire"', 1)[1].split("</tr>", 1)[0]
+    assert "— " + ASK_FR[0].lower() + ASK_FR[1:] in _text(row) and "vous remplace" not in row
 
 
 def test_the_apis_availability_names_the_delegate_and_how_to_reach_them(covered: World) -> None:
