@@ -9,11 +9,14 @@ import html
 from fastapi.testclient import TestClient
 from web_world import NOW, World, form_version
 
+from accueil.services import caller_lists as lists
+from accueil.services import rotas
 from accueil.services.caller_lists import get_caller_list, remove_caller_list
 from accueil.services.groups import remove_group
 from accueil.services.onboarding import load_directory
 from accueil.services.rotas import get_rota, remove_rota, rota_record, set_rota
 from accueil.services.rules import save_rules
+from statements import sent
 
 ACCOUNT = "/accounts/alpha"
 NIGHT = {"key": "nuit", "name": "Nuits", "shifts": [{"contacts": ["06 11 22 33 44"]}]}
@@ -165,3 +168,46 @@ def test_another_accounts_admin_puts_nothing_back(world: World) -> None:
         assert status == 404, path
     with world.runtime.unit() as session:
         assert rota_record(session, "alpha", "nuit").removed_at is not None
+
+
+def _lists_and_rotas(world: World, numbers: range) -> None:
+    """A caller list and a rota for each of ``numbers``, each saved twice (two versions)."""
+    with world.runtime.unit() as session:
+        for i in numbers:
+            for by in ("lea", "max"):
+                entries = [f"+336100000{i:02}"]
+                lists.save_caller_list(
+                    session,
+                    "alpha",
+                    f"liste{i:02}",
+                    entries,
+                    now=NOW,
+                    name=f"Liste {i}",
+                    saved_by=by,
+                )
+                rota = {**NIGHT, "key": f"astreinte{i:02}", "name": f"Astreinte {i}"}
+                set_rota(session, "alpha", rota, now=NOW, saved_by=by)
+
+
+def test_the_account_page_reads_the_versions_of_20_lists_and_rotas_in_the_statements_of_2(
+    both: World,
+) -> None:
+    world = both  # on SQLite and PostgreSQL
+    admin = world.browser("alpha_admin")
+    _lists_and_rotas(world, range(2))
+    admin.get(ACCOUNT)  # what a first page reads once (the session's caches)
+    with sent(world.runtime.engine) as few:
+        assert admin.get(ACCOUNT).status_code == 200
+    _lists_and_rotas(world, range(2, 20))
+    with sent(world.runtime.engine) as many:
+        shown = html.unescape(admin.get(ACCOUNT).text)
+    for kept in ('data-testid="history-liste19"', 'data-testid="history-rota-astreinte19"'):
+        assert "Historique des versions (2)" in shown.split(kept, 1)[1].split("</summary>")[0]
+    assert len(many) == len(few)  # before: three more statements for each list and each rota
+    with world.runtime.unit() as session:  # what is read at once is what each one's reading says
+        in_use = lists.caller_lists(session, "alpha")
+        each = {key: lists.caller_list_versions(session, "alpha", key) for key in in_use}
+        assert lists.caller_lists_versions(session, "alpha") == each
+        keys = sorted(rotas.account_rotas(session, "alpha"))
+        each_rota = [rotas.rota_versions(session, "alpha", key) for key in keys]
+        assert rotas.rotas_versions(session, "alpha") == each_rota and len(each_rota) == 20

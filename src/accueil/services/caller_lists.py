@@ -27,7 +27,12 @@ from accueil.services.rules import rules_naming
 from accueil.services.tenancy import on_scoped_input
 from accueil.services.uses import joined
 from accueil.store.tables import Removable
-from accueil.store.tables_availability import CallerListRow, CallerListVersionRow, RotaVersionRow
+from accueil.store.tables_availability import (
+    CallerListRow,
+    CallerListVersionRow,
+    RotaRow,
+    RotaVersionRow,
+)
 
 
 @dataclass(frozen=True)
@@ -245,6 +250,17 @@ def caller_list_versions(session: Session, account: str, key: str) -> list[Saved
     return _versions(session, account, key)
 
 
+def caller_lists_versions(session: Session, account: str) -> dict[str, list[SavedCallerList]]:
+    """Every saved version of each list in use, by key, newest first: one statement however
+    many lists (the account page's history of each)."""
+    acc = account_row(session, account)
+    owned = CallerListVersionRow.list_id == CallerListRow.id
+    found: dict[str, list[SavedCallerList]] = {}
+    for lst, row in versions_in_use(session, acc.id, CallerListRow, CallerListVersionRow, owned):
+        found.setdefault(lst.key, []).append(_of(lst.key, row))
+    return found
+
+
 def caller_list_version(session: Session, account: str, key: str, version: int) -> SavedCallerList:
     """One saved version of the list ``key`` (NotFound when it has no such version)."""
     found = _versions(session, account, key, version)
@@ -270,6 +286,7 @@ def _versions(
 
 
 Saved = TypeVar("Saved", CallerListVersionRow, RotaVersionRow)
+Kept = TypeVar("Kept", CallerListRow, RotaRow)
 
 
 def saved_versions(
@@ -285,6 +302,28 @@ def saved_versions(
     if version is not None:
         query = query.where(table.version == version)
     return list(session.scalars(query.order_by(table.version.desc())))
+
+
+def versions_in_use(
+    session: Session,
+    account_id: int,
+    kept: type[Kept],
+    table: type[Saved],
+    owned: ColumnElement[bool],
+) -> list[tuple[Kept, Saved]]:
+    """Every saved version of every caller list or rota in use (``owned``: a version's link to
+    its list or rota), each with its list or rota, newest first: one statement."""
+    query = (
+        select(kept, table)
+        .join(table, owned)
+        .where(
+            kept.account_id == account_id,
+            table.account_id == account_id,
+            kept.removed_at.is_(None),
+        )
+        .order_by(table.version.desc())
+    )
+    return [(k, v) for k, v in session.execute(query)]
 
 
 def _no_list(key: str, account: str) -> NotFound:

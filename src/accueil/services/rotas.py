@@ -23,7 +23,7 @@ from accueil.core.rota import Rota
 from accueil.core.rules import refused
 from accueil.errors import Conflict, NotFound, Problem, ValidationFailed, says
 from accueil.services.availability import as_utc
-from accueil.services.caller_lists import saved_versions, take_down, too_long
+from accueil.services.caller_lists import saved_versions, take_down, too_long, versions_in_use
 from accueil.services.directory import account_row
 from accueil.services.events import RotaRemoved, RotaSaved
 from accueil.services.outbox import emit
@@ -173,6 +173,17 @@ def rota_versions(session: Session, account: str, key: str) -> list[RotaRecord]:
     """Every saved version of the rota ``key``, newest first."""
     acc = account_row(session, account)
     return _versions(session, _row(session, acc.id, key, account))
+
+
+def rotas_versions(session: Session, account: str) -> list[list[RotaRecord]]:
+    """Every saved version of each rota in use (newest first), the rotas by key: one statement
+    however many rotas (the account page's history of each)."""
+    acc = account_row(session, account)
+    owned = RotaVersionRow.rota_id == RotaRow.id
+    found: dict[str, list[RotaRecord]] = {}
+    for row, saved in versions_in_use(session, acc.id, RotaRow, RotaVersionRow, owned):
+        found.setdefault(row.key, []).append(_record(row, saved))
+    return [found[key] for key in sorted(found)]  # by key as Python sorts, whatever the collation
 
 
 def rota_version(session: Session, account: str, key: str, version: int) -> RotaRecord:
