@@ -184,7 +184,8 @@ class Line:
             if time.monotonic() > deadline:
                 raise AssertionError(
                     f"not within {within} s: calls {self.board.live_calls()}, desks "
-                    f"{self.desks.__dict__}, lines {self.telephony.lines}\n{self.kamailio.said()}"
+                    f"{self.desks.__dict__}, lines {self.telephony.lines}, "
+                    f"heard {self.telephony.heard}\n{self.kamailio.said()}"
                 )
             await asyncio.sleep(0.05)
 

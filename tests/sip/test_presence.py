@@ -82,7 +82,8 @@ def test_a_softphone_gone_mid_offer_sends_the_call_to_another_secretary(
         if registers:
             missed = await w.done("alice", alice)
             assert missed.ok and "CANCEL sip:alice@" in missed.messages, missed.explain()
-        assert (await w.done("bob", bob)).ok
+        answered = await w.done("bob", bob)
+        assert answered.ok, answered.explain() + w.kamailio.said()
 
     play(seeded, quick, Sipp(quick, tmp_path), trunk, scenario, offer_timeout=30.0)
 
@@ -169,7 +170,8 @@ def test_a_registered_softphone_silent_to_its_offer_is_declined_at_once(
         await w.board.finish("bob", offered, MESSAGE_ANSWERS)  # the switchboard ends it
         done = await caller
         assert done.ok, done.explain() + w.kamailio.said()
-        assert (await w.done("bob", bob)).ok
+        answered = await w.done("bob", bob)
+        assert answered.ok, answered.explain() + w.kamailio.said()
 
     with caplog.at_level("WARNING", logger="accueil.sip.telephony"):
         play(seeded, kamailio, Sipp(kamailio, tmp_path), trunk, scenario, offer_timeout=30.0)
