@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from accueil.errors import InvalidInput, reason_of, says
+
+Read = TypeVar("Read", bound=BaseSettings)
 
 
 class Settings(BaseSettings):
@@ -48,6 +54,28 @@ class Settings(BaseSettings):
     calendar_fetch_deadline_seconds: float = Field(20.0, gt=0, le=300)
 
 
+def read_settings(kind: Callable[[], Read]) -> Read:
+    """Settings of ``kind`` from the environment and ``.env``; a wrong one is refused naming its
+    variable, the value and why (the first one found), never as pydantic's traceback."""
+    try:
+        return kind()
+    except SettingsError as exc:  # a list that is not JSON: the field and the source are named
+        raise InvalidInput(says("the server's settings: %(reason)s", reason=str(exc))) from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        variable = "ACCUEIL_" + "_".join(str(part) for part in error["loc"]).upper()
+        raise InvalidInput(
+            says(
+                "%(variable)s=%(given)r: %(reason)s",
+                variable=variable,
+                given=str(error.get("input", "")),
+                reason=reason_of(error),
+            ),
+            field=variable,
+        ) from None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings every command and the service read (a wrong one: ``InvalidInput``)."""
+    return read_settings(Settings)

@@ -63,3 +63,43 @@ def test_a_refusal_is_one_line_and_exit_1(args: list[str], tmp_path: object) -> 
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1
     assert done.stderr.startswith("error: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "setting", "said"),
+    [
+        (
+            ["status", "martin:claire"],
+            {"ACCUEIL_CALENDAR_ALLOW_PRIVATE_HOSTS": "perhaps"},
+            "error: ACCUEIL_CALENDAR_ALLOW_PRIVATE_HOSTS='perhaps': Input should be a valid "
+            "boolean",
+        ),
+        (
+            ["demo", "--accounts", "1", "--people", "5", "--agents", "1", "--no-simulate"],
+            {"ACCUEIL_DATABASE_STATEMENT_TIMEOUT_SECONDS": "-3"},
+            "error: ACCUEIL_DATABASE_STATEMENT_TIMEOUT_SECONDS='-3': Input should be greater "
+            "than or equal to 0",
+        ),
+        (
+            ["team", "list", "martin"],
+            {"ACCUEIL_DATABASE_CONNECT_TIMEOUT_SECONDS": "soon"},
+            "error: ACCUEIL_DATABASE_CONNECT_TIMEOUT_SECONDS='soon': Input should be a valid "
+            "integer",
+        ),
+    ],
+)
+def test_a_wrong_setting_is_one_line_naming_its_variable_and_changes_nothing(
+    args: list[str], setting: dict[str, str], said: str, tmp_path: object
+) -> None:
+    """Any command, not only ``accueil serve``: a wrong ``ACCUEIL_*`` value is said with its
+    variable, the value and why (it was an 'internal error … report it', exit 4)."""
+    database = f"{tmp_path}/a.db"
+    env = {**os.environ, "ACCUEIL_DATABASE_URL": f"sqlite:///{database}", **setting}
+    env.pop("ACCUEIL_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "accueil", *args], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(said), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not os.path.exists(database)  # nothing written

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from accueil.errors import InvalidInput, reason_of, says
+from accueil.settings import read_settings
 
 
 class ApiSettings(BaseSettings):
@@ -102,19 +102,4 @@ class ApiSettings(BaseSettings):
 def server_settings() -> ApiSettings:
     """The server's settings; a wrong one (environment or ``.env``) is refused naming its
     variable, the value and why (the first one found), not as pydantic's traceback."""
-    try:
-        return ApiSettings()
-    except SettingsError as exc:  # a list that is not JSON: the field and the source are named
-        raise InvalidInput(says("the server's settings: %(reason)s", reason=str(exc))) from None
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        variable = "ACCUEIL_" + "_".join(str(part) for part in error["loc"]).upper()
-        raise InvalidInput(
-            says(
-                "%(variable)s=%(given)r: %(reason)s",
-                variable=variable,
-                given=str(error.get("input", "")),
-                reason=reason_of(error),
-            ),
-            field=variable,
-        ) from None
+    return read_settings(ApiSettings)

@@ -17,6 +17,8 @@ import sys
 
 import typer
 
+from accueil.errors import AccueilError, ValidationFailed
+
 REFUSED, BAD_INPUT, SERVICE, INTERNAL = 1, 2, 3, 4
 
 _debug = False
@@ -41,6 +43,10 @@ def reported(error: Exception) -> typer.Exit:
 
 def describe(error: Exception) -> tuple[str, int]:
     """One line saying what went wrong, and the exit code for it."""
+    if isinstance(error, AccueilError):  # said on purpose (a wrong ACCUEIL_* setting, say)
+        if isinstance(error, ValidationFailed):
+            return _one_line(" ".join([error.message, *map(str, error.problems)])), BAD_INPUT
+        return error.message, REFUSED if error.status < 500 else SERVICE
     database = _database_failure(error)
     if database is not None:
         return database, SERVICE
