@@ -36,9 +36,8 @@ def schema_url() -> Iterator[str]:
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
-        yield url.render_as_string(hide_password=False)
+        yield url_of(schema)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -80,7 +79,7 @@ def recorded_migrations() -> tuple[Sent, ...]:
         engine.dispose()
     finally:
         schemas.close()  # the recording's schema dropped
-    schema = str(make_url(url).query["options"]).removeprefix("-csearch_path=")
+    schema = schema_of(url)
     assert not [s for s in sent if schema in f"{s.statement} {s.parameters}"], schema
     return tuple(sent)
 
@@ -169,11 +168,12 @@ _MAKE_UP = text(
 )
 
 
-def _schema_of(url: str) -> str:
+def schema_of(url: str) -> str:
     return str(make_url(url).query["options"]).removeprefix("-csearch_path=")
 
 
-def _url_of(schema: str) -> str:
+def url_of(schema: str) -> str:
+    """The tests' server URL with ``schema`` as its search path."""
     url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     return url.render_as_string(hide_password=False)
 
@@ -209,11 +209,11 @@ class SchemaPool:
         else:
             with self.admin.begin() as conn:
                 conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            replayed(_url_of(schema), self.sent).dispose()
+            replayed(url_of(schema), self.sent).dispose()
             if self.make_up is None:
                 self._learn(schema)
         self.handed.add(schema)
-        return _url_of(schema)
+        return url_of(schema)
 
     def _learn(self, schema: str) -> None:
         with self.admin.begin() as conn:
@@ -235,7 +235,7 @@ class SchemaPool:
         return [str(v) for v in conn.execute(query).scalars()]
 
     def give_back(self, url: str) -> None:
-        schema = _schema_of(url)
+        schema = schema_of(url)
         self.handed.discard(schema)
         try:
             kept = self._emptied(schema)
